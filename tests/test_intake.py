@@ -1,0 +1,144 @@
+"""Intake: the messy ways unions fill Excel in are read right; problems are rows, never crashes."""
+
+import datetime as dt
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+import workbench as wb
+
+RND = wb.load_round()
+
+
+def write_summary(path: Path, rows: list[list], *, header: list[str], title_rows: int = 2,
+                  fill_line: str | None = "推荐单位（盖章）：梁溪区总工会        填表人：王小明    填报日期：2022年10月26日",
+                  note: bool = True, suffix_sheet: bool = False) -> Path:
+    wb_ = openpyxl.Workbook()
+    ws = wb_.active
+    ws.title = "推荐汇总表"
+    ws.append(["劳模、职工创新工作室推荐汇总表"])
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(header))
+    for _ in range(title_rows - 1):
+        ws.append([fill_line] if fill_line else [])
+    ws.append(header)
+    for row in rows:
+        ws.append(row)
+    if note:
+        ws.append([])
+        ws.append(["填表说明：1.推荐类别填写示范性、劳模或职工。"])
+        ws.append(["2.日期填写到月。"])
+    if suffix_sheet:
+        wb_.create_sheet("Sheet2")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb_.save(path)
+    return path
+
+
+HEADER = [" 推荐\n类别 ", "推荐排序", "工作室名称", "所在单位", "领衔人", "领衔人荣誉称号", "团队人数（人）",
+          "成立时间", "场所面积(平方米)", "年度经费（万元）", "所在单位是否具有法人资格", "近一年认定创新成果（项）"]
+
+
+def test_messy_cells_are_read_as_meant(tmp_path):
+    inbox = tmp_path / "inbox"
+    write_summary(inbox / "梁溪区总工会" / "汇总表.xlsx", header=HEADER, title_rows=3, rows=[
+        ["劳模", 1, "张伟劳模创新工作室", "无锡某某机械有限公司", "张伟", "2019年无锡市劳动模范；江苏省五一劳动奖章",
+         "6人", "2019.05", "120平方米", "5.5万元", "是", "２"],
+        [],
+        ["无锡市职工创新工作室", "１", "李娜职工创新工作室", "无锡某某医院", "李娜", "无锡市职业技能带头人",
+         " 4 ", dt.datetime(2020, 3, 1), 80, 3, "√", 1],
+        ["示范性", 2, "王芳劳模创新工作室", "无锡某某电子有限公司", "王芳", "全国劳模\n省五一劳动奖章",
+         "１２", 43000, "90", "8", "Y", 3],
+    ])
+    result = wb.read_inbox(inbox, RND)
+    noms = result.nominations.set_index("studio")
+    assert len(noms) == 3
+    a = noms.loc["张伟劳模创新工作室"]
+    assert a["category"] == "model_worker" and a["recommender"] == "梁溪区总工会"
+    assert a["team_size"] == 6 and a["site_area"] == 120 and a["funding"] == 5.5 and a["results_last_year"] == 2
+    assert a["established"] == pd.Timestamp(2019, 5, 1) and a["established_precision"] == "month"
+    assert a["leader_honours"] == ["2019年无锡市劳动模范", "江苏省五一劳动奖章"]
+    assert bool(a["legal_person"]) is True
+    assert a["received_at"] == pd.Timestamp(2022, 10, 26)
+    b = noms.loc["李娜职工创新工作室"]
+    assert b["category"] == "employee" and b["recommender_rank"] == 1 and b["team_size"] == 4
+    c = noms.loc["王芳劳模创新工作室"]
+    assert c["category"] == "demonstration" and c["team_size"] == 12
+    assert c["established"] == pd.Timestamp(2017, 9, 22)  # an Excel serial number
+    assert c["leader_honours"] == ["全国劳模", "省五一劳动奖章"]
+    assert result.problems.empty
+    assert noms["source_row"].tolist() == [5, 7, 8]
+
+
+def test_typed_columns_have_nullable_dtypes(tmp_path):
+    write_summary(tmp_path / "U" / "a.xlsx", header=HEADER, rows=[["劳模", 1, "甲", "乙", "丙", "", "", "", "", "", "", ""]])
+    noms = wb.read_inbox(tmp_path, RND).nominations
+    assert str(noms["team_size"].dtype) == "Int64" and str(noms["funding"].dtype) == "Float64"
+    assert str(noms["legal_person"].dtype) == "boolean" and noms["team_size"].isna().all()
+
+
+def test_bad_values_become_problem_rows_with_cells_and_the_rest_is_read(tmp_path):
+    write_summary(tmp_path / "U" / "a.xlsx", header=HEADER, rows=[
+        ["劳模", 1, "甲工作室", "乙公司", "丙", "", "很多人", "去年", "", "", "也许", ""],
+        ["劳模", 2, "丁工作室", "戊公司", "己", "", "7", "2020-01", "", "", "否", ""],
+    ])
+    result = wb.read_inbox(tmp_path, RND)
+    assert len(result.nominations) == 2
+    problems = result.problems.set_index("cell")
+    assert problems.loc["G4", "code"] == "not_a_number" and problems.loc["G4", "value"] == "很多人"
+    assert problems.loc["H4", "code"] == "not_a_date"
+    assert problems.loc["K4", "code"] == "not_yes_no"
+    assert (result.problems["severity"] == "error").all()
+    assert result.problems["message"].str.contains("团队人数").any()
+
+
+@pytest.mark.parametrize("content", [b"this is not a workbook", b"PK\x03\x04broken zip", b""])
+def test_an_unreadable_file_is_one_error_row(tmp_path, content):
+    (tmp_path / "U").mkdir()
+    (tmp_path / "U" / "bad.xlsx").write_bytes(content)
+    write_summary(tmp_path / "V" / "good.xlsx", header=HEADER, rows=[["职工", 1, "甲", "乙", "丙", "", 3, "", "", "", "", ""]])
+    result = wb.read_inbox(tmp_path, RND)
+    assert len(result.nominations) == 1
+    bad = result.problems[result.problems["file"] == "U/bad.xlsx"]
+    assert len(bad) == 1 and bad.iloc[0]["code"] == "unreadable_file"
+
+
+def test_no_header_and_missing_columns_are_reported(tmp_path):
+    write_summary(tmp_path / "U" / "a.xlsx", header=["甲", "乙", "丙", "丁"], rows=[[1, 2, 3, 4]])
+    write_summary(tmp_path / "V" / "b.xlsx", header=["推荐类别", "推荐排序", "工作室名称", "团队人数"],
+                  rows=[["劳模", 1, "甲", 5]])
+    problems = wb.read_inbox(tmp_path, RND).problems
+    assert set(problems.loc[problems["file"] == "U/a.xlsx", "code"]) == {"no_header"}
+    missing = problems.loc[problems["file"] == "V/b.xlsx"]
+    assert set(missing["code"]) == {"missing_column"}
+    assert set(missing["field"]) == {"host_unit", "leader"}
+
+
+def test_recommender_comes_from_the_column_the_line_or_the_folder(tmp_path):
+    header = ["推荐单位"] + HEADER
+    write_summary(tmp_path / "A" / "a.xlsx", header=header, rows=[["滨湖区总工会", "劳模", 1, "甲", "乙", "丙"]])
+    write_summary(tmp_path / "B" / "b.xlsx", header=HEADER, rows=[["劳模", 1, "丁", "戊", "己"]])
+    write_summary(tmp_path / "新吴区总工会" / "c.xlsx", header=HEADER, fill_line=None, rows=[["劳模", 1, "庚", "辛", "壬"]])
+    noms = wb.read_inbox(tmp_path, RND).nominations.set_index("studio")
+    assert noms.loc["甲", "recommender"] == "滨湖区总工会"
+    assert noms.loc["丁", "recommender"] == "梁溪区总工会"
+    assert noms.loc["庚", "recommender"] == "新吴区总工会"
+
+
+def test_receipts_file_wins_over_the_fill_date(tmp_path):
+    write_summary(tmp_path / "U" / "a.xlsx", header=HEADER, rows=[["劳模", 1, "甲", "乙", "丙"]])
+    (tmp_path / "收件登记.csv").write_text("file,received_at\nU/a.xlsx,2022-10-28 18:05\n", encoding="utf-8-sig")
+    noms = wb.read_inbox(tmp_path, RND).nominations
+    assert noms.loc[0, "received_at"] == pd.Timestamp(2022, 10, 28, 18, 5)
+
+
+def test_nomination_ids_do_not_depend_on_reading_order(tmp_path):
+    rows = [["劳模", i, f"工作室{i}", f"单位{i}", f"人{i}"] for i in range(1, 4)]
+    write_summary(tmp_path / "a" / "x.xlsx", header=HEADER, rows=rows)
+    first = wb.read_inbox(tmp_path, RND).nominations.set_index("studio")["nomination_id"]
+    (tmp_path / "a" / "x.xlsx").rename(tmp_path / "a" / "zz.xlsx")
+    write_summary(tmp_path / "0" / "y.xlsx", header=HEADER, rows=[["职工", 1, "别的", "单位", "人"]])
+    second = wb.read_inbox(tmp_path, RND).nominations.set_index("studio")["nomination_id"]
+    assert first.to_dict() == second.drop("别的").to_dict()
+    assert second.is_unique

@@ -1,0 +1,145 @@
+"""Ranking: the olympic mean, stage weights, ties, the cut line; independent of row order."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import workbench as wb
+
+RND = wb.load_round()
+
+
+def screened(ids_by_category: dict[str, list[str]]) -> pd.DataFrame:
+    rows = [{"nomination_id": n, "category": c, "recommender": f"U{n}", "studio": f"工作室{n}",
+             "host_unit": f"单位{n}", "leader": f"领衔人{n}", "eligibility": "eligible", "quota_status": "in_quota"}
+            for c, ids in ids_by_category.items() for n in ids]
+    return pd.DataFrame(rows)
+
+
+def scores(totals: dict[tuple[str, str], list[float]], category: str = "model_worker") -> pd.DataFrame:
+    """(nomination, stage) -> reviewer totals; each total split over the rubric by its maxima."""
+    rows = []
+    for (nid, stage), values in totals.items():
+        for r, total in enumerate(values, start=1):
+            for c in RND.criteria(category, stage):
+                rows.append({"nomination_id": nid, "reviewer_id": f"R{r:02d}", "stage": stage,
+                             "criterion": c.code, "points": total * c.max[category] / 100, "status": "submitted"})
+    return pd.DataFrame(rows)
+
+
+def both_stages(nid: str, material: list[float], site: list[float]) -> dict:
+    return {(nid, "material"): material, (nid, "site"): site}
+
+
+def test_olympic_mean_drops_exactly_one_highest_and_one_lowest():
+    assert wb.olympic_mean([80, 90, 70, 85, 99]) == pytest.approx(85)
+    assert wb.olympic_mean([80, 80, 80, 80, 80]) == 80
+    assert wb.olympic_mean([60, 100, 100, 100, 100, 100]) == 100  # only one of the 100s is dropped
+    assert wb.olympic_mean([70, 80, 90, 100]) == pytest.approx(85)  # fewer than 5: plain mean
+    assert np.isnan(wb.olympic_mean([]))
+
+
+def test_composite_is_the_weighted_trimmed_mean_of_stages():
+    s = screened({"model_worker": ["A"]})
+    sc = scores(both_stages("A", [80, 90, 70, 85, 99], [60, 70, 80, 90, 100]))
+    row = wb.rank(s, sc, RND).iloc[0]
+    assert row["score_material"] == pytest.approx(85)
+    assert row["score_site"] == pytest.approx(80)
+    assert row["composite"] == pytest.approx(0.6 * 85 + 0.4 * 80)
+    assert row["untrimmed_mean"] == pytest.approx(0.6 * 84.8 + 0.4 * 80)
+    assert row["n_material"] == 5 and row["rank"] == 1 and row["flags"] == ""
+
+
+def test_criterion_breakdown_uses_the_retained_reviewers_only():
+    s = screened({"model_worker": ["A"]})
+    sc = scores(both_stages("A", [50, 80, 80, 80, 100], [80] * 5))
+    row = wb.rank(s, sc, RND).iloc[0]
+    innovation_max = next(c for c in RND.rubric if c.code == "innovation").max["model_worker"]
+    assert row["crit_innovation"] == pytest.approx(80 * innovation_max / 100)
+
+
+def test_fewer_than_five_scores_are_flagged():
+    s = screened({"model_worker": ["A", "B"]})
+    sc = scores({**both_stages("A", [80, 90, 70], [80, 80, 80]), **both_stages("B", [80, 90], [80, 80])})
+    ranked = wb.rank(s, sc, RND).set_index("nomination_id")
+    assert "不足5人" in ranked.loc["A", "flags"]
+    assert "少于3人" in ranked.loc["B", "flags"]
+
+
+def test_ties_are_broken_by_the_config_chain_not_input_order():
+    # Same totals, but B scores more on 创新成果与效益 (the first tie-break key).
+    s = screened({"model_worker": ["A", "B"]})
+    sc = scores({**both_stages("A", [80] * 5, [80] * 5), **both_stages("B", [80] * 5, [80] * 5)})
+    shift = (sc["nomination_id"] == "B") & (sc["criterion"] == "innovation")
+    sc.loc[shift, "points"] += 1
+    sc.loc[(sc["nomination_id"] == "B") & (sc["criterion"] == "leader"), "points"] -= 1
+    ranked = wb.rank(s, sc, RND)
+    assert list(ranked["nomination_id"]) == ["B", "A"] and list(ranked["rank"]) == [1, 2]
+    assert not ranked["tied"].any()
+
+
+def test_an_unresolved_tie_shares_a_rank_and_straddling_the_cut_is_loud():
+    slots = RND.categories["employee"].slots
+    ids = [f"E{i:02d}" for i in range(slots + 2)]
+    s = screened({"employee": ids})
+    totals = {}
+    for i, nid in enumerate(ids):
+        value = 95 - i if i < slots - 1 else 70  # the last slot is contested by three identical rows
+        totals |= both_stages(nid, [value] * 5, [value] * 5)
+    ranked = wb.rank(s, scores(totals, "employee"), RND)
+    contested = ranked[ranked["rank"] == slots]
+    assert len(contested) == 3 and contested["tied"].all()
+    assert not contested["proposed"].any()
+    assert contested["flags"].str.contains("跨越拟命名线").all()
+    assert ranked["proposed"].sum() == slots - 1
+
+
+def test_only_eligible_in_quota_candidates_are_ranked():
+    s = screened({"model_worker": ["A", "B", "C"]})
+    s.loc[1, "eligibility"] = "ineligible"
+    s.loc[2, "quota_status"] = "over_quota"
+    sc = scores({**both_stages("A", [80] * 5, [80] * 5), **both_stages("B", [90] * 5, [90] * 5)})
+    assert list(wb.rank(s, sc, RND)["nomination_id"]) == ["A"]
+
+
+def test_drafts_do_not_count():
+    s = screened({"model_worker": ["A"]})
+    sc = scores(both_stages("A", [80] * 5, [80] * 5))
+    sc.loc[sc["reviewer_id"] == "R01", "status"] = "draft"
+    assert wb.rank(s, sc, RND).iloc[0]["n_material"] == 4
+
+
+def test_slots_are_never_exceeded_and_ratio_is_reported():
+    n = RND.categories["demonstration"].slots + 3
+    ids = [f"D{i}" for i in range(n)]
+    s = screened({"demonstration": ids})
+    totals = {}
+    for i, nid in enumerate(ids):
+        totals |= both_stages(nid, [90 - i] * 5, [90 - i] * 5)
+    ranked = wb.rank(s, scores(totals, "demonstration"), RND)
+    comp = wb.competition(ranked, RND).set_index("category")
+    assert ranked["proposed"].sum() == RND.categories["demonstration"].slots
+    assert comp.loc["demonstration", "ratio"] == pytest.approx(n / RND.categories["demonstration"].slots, abs=0.01)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000))
+def test_ranking_does_not_depend_on_row_order_or_reviewer_labels(seed):
+    rng = np.random.default_rng(seed)
+    ids = [f"M{i}" for i in range(8)]
+    s = screened({"model_worker": ids})
+    totals = {}
+    for nid in ids:
+        base = rng.integers(60, 95)
+        totals |= both_stages(nid, list(rng.integers(base - 5, base + 5, 6).astype(float)),
+                              list(rng.integers(base - 5, base + 5, 5).astype(float)))
+    sc = scores(totals)
+    expected = wb.rank(s, sc, RND)
+    shuffled = sc.sample(frac=1, random_state=seed).reset_index(drop=True)
+    relabel = {f"R{i:02d}": f"X{(i * 7) % 11:02d}" for i in range(1, 7)}
+    shuffled["reviewer_id"] = shuffled["reviewer_id"].map(relabel)
+    got = wb.rank(s.sample(frac=1, random_state=seed + 1), shuffled, RND)
+    cols = ["nomination_id", "rank", "composite", "proposed", "tied"]
+    pd.testing.assert_frame_equal(got[cols].reset_index(drop=True), expected[cols].reset_index(drop=True))

@@ -1,0 +1,275 @@
+"""The round configuration: everything that is policy, read from a TOML file and validated.
+
+`load_round(path)` returns a `Round`. A wrong key, type or value raises `RoundConfigError` with one
+message naming the key and what is wrong, so an analyst editing the file can fix it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_ROUND = REPO / "data" / "rounds" / "2022.toml"
+
+CATEGORY_CODES = ("demonstration", "model_worker", "employee")
+HONOUR_KINDS = ("labor_model", "may_day", "skill_leader", "innovation_expert", "craftsman", "other")
+
+
+class RoundConfigError(ValueError):
+    """The round config is wrong; the message names the key (code: round_config_invalid)."""
+
+    code = "round_config_invalid"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RoundInfo(_Strict):
+    name: str
+    organiser: str
+    year: int = Field(ge=2000, le=2100)
+    deadline: dt.datetime
+    reference_date: dt.date | None = None
+
+    @field_validator("deadline")
+    @classmethod
+    def _aware(cls, v: dt.datetime) -> dt.datetime:
+        if v.tzinfo is None:
+            raise ValueError("截止时间须带时区，例如 2022-10-28T17:30:00+08:00")
+        return v
+
+
+class Paths(_Strict):
+    workdir: Path
+    honours: Path
+    named_studios: Path
+
+
+class Category(_Strict):
+    label: str
+    short: str
+    batch: int = Field(ge=1)
+    slots: int = Field(ge=0)
+    subsidy: float = Field(ge=0)
+    subsidy_is_sample: bool = False
+
+
+class HonourNeed(_Strict):
+    kind: Literal[HONOUR_KINDS]  # type: ignore[valid-type]
+    min_level: int = Field(ge=0, le=4)
+
+
+class Conditions(_Strict):
+    min_team: int = Field(ge=1)
+    min_frontline: int = Field(default=0, ge=0)
+    min_running_years: float = Field(ge=0)
+    min_results_per_year: int = Field(ge=0)
+    min_named_years: float | None = Field(default=None, ge=0)
+    require_video: bool = False
+    leader_honours: list[HonourNeed]
+
+
+class QuotaGroup(_Strict):
+    code: str
+    label: str
+    categories: list[Literal[CATEGORY_CODES]]  # type: ignore[valid-type]
+    limit: int = Field(ge=0)
+
+
+class Review(_Strict):
+    min_reviewers: int = Field(ge=1)
+    max_per_reviewer: int = Field(ge=1)
+    score_step: float = Field(gt=0)
+    comment_below: float
+    comment_above: float
+
+
+class Stage(_Strict):
+    label: str
+    weight: float = Field(ge=0, le=1)
+
+
+class Criterion(_Strict):
+    code: str
+    label: str
+    max: dict[Literal[CATEGORY_CODES], float]  # type: ignore[valid-type]
+    stages: list[str] | None = None  # None: every stage
+
+
+class Ranking(_Strict):
+    aggregation: Literal["olympic", "mean", "median"]
+    trim_min: int = Field(ge=3)
+    precision: int = Field(ge=0, le=4)
+    tie_break: list[str]
+
+    @field_validator("tie_break")
+    @classmethod
+    def _known_keys(cls, v: list[str]) -> list[str]:
+        for key in v:
+            kind = key.split(":", 1)[0]
+            if kind not in {"criterion", "stage", "untrimmed_mean", "median"}:
+                raise ValueError(f"未知的并列处理规则 {key!r}（可用 criterion:代码、stage:代码、untrimmed_mean、median）")
+        return v
+
+
+class Notice(_Strict):
+    workdays: int = Field(ge=5)
+    media: str
+    contact_office: str
+    contact_phone: str
+    objection: str
+
+
+class Round(_Strict):
+    """One round of nominations: the parsed config plus where it came from."""
+
+    round: RoundInfo
+    paths: Paths
+    categories: dict[Literal[CATEGORY_CODES], Category]  # type: ignore[valid-type]
+    conditions: dict[Literal[CATEGORY_CODES], Conditions]  # type: ignore[valid-type]
+    quota_groups: list[QuotaGroup]
+    review: Review
+    stages: dict[str, Stage]
+    rubric: list[Criterion]
+    ranking: Ranking
+    notice: Notice
+    source: Path | None = None
+    source_sha256: str = ""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Round":
+        missing = set(CATEGORY_CODES) - set(self.categories)
+        if missing:
+            raise ValueError(f"categories: 缺少类别 {sorted(missing)}")
+        if set(self.conditions) != set(self.categories):
+            raise ValueError("conditions: 须为每个类别给出申报条件")
+        grouped = [c for g in self.quota_groups for c in g.categories]
+        if sorted(grouped) != sorted(set(grouped)) or set(grouped) != set(self.categories):
+            raise ValueError("quota_groups: 每个类别须恰好属于一个名额组")
+        weights = sum(s.weight for s in self.stages.values())
+        if abs(weights - 1) > 1e-9:
+            raise ValueError(f"stages: 各阶段权重之和须为 1（现为 {weights:g}）")
+        for c in self.rubric:
+            if set(c.max) != set(self.categories):
+                raise ValueError(f"rubric.{c.code}.max: 须为每个类别给出满分")
+            for s in c.stages or []:
+                if s not in self.stages:
+                    raise ValueError(f"rubric.{c.code}.stages: 未知阶段 {s!r}")
+        for cat in self.categories:
+            for stage in self.stages:
+                total = sum(c.max[cat] for c in self.criteria(cat, stage))
+                if abs(total - 100) > 1e-9:
+                    raise ValueError(f"rubric: {cat} 在 {stage} 阶段的满分合计须为 100（现为 {total:g}）")
+        codes = {c.code for c in self.rubric}
+        for key in self.ranking.tie_break:
+            kind, _, arg = key.partition(":")
+            if kind == "criterion" and arg not in codes:
+                raise ValueError(f"ranking.tie_break: 未知评分项 {arg!r}")
+            if kind == "stage" and arg not in self.stages:
+                raise ValueError(f"ranking.tie_break: 未知阶段 {arg!r}")
+        return self
+
+    # ------------------------------------------------------------------ derived facts
+    @property
+    def reference_date(self) -> dt.date:
+        """The date at which running and naming years are measured."""
+        return self.round.reference_date or self.round.deadline.date()
+
+    @property
+    def workdir(self) -> Path:
+        return self.paths.workdir
+
+    @property
+    def inbox(self) -> Path:
+        return self.paths.workdir / "inbox"
+
+    def criteria(self, category: str, stage: str) -> list[Criterion]:
+        """The rubric criteria scored for `category` at `stage`."""
+        return [c for c in self.rubric if c.stages is None or stage in c.stages]
+
+    def quota_group_of(self, category: str) -> QuotaGroup:
+        return next(g for g in self.quota_groups if category in g.categories)
+
+    def category_label(self, category: str) -> str:
+        return self.categories[category].label
+
+    def honours(self) -> pd.DataFrame:
+        """The honours table: title, kind, level (reference data, read from the round's path)."""
+        return pd.read_csv(self.paths.honours, dtype={"title": "string", "kind": "string"})
+
+    def named_studios(self) -> pd.DataFrame:
+        """Studios named in earlier batches; empty when the registry file does not exist yet."""
+        path = self.paths.named_studios
+        cols = ["batch", "category", "studio", "host_unit", "leader", "named_on"]
+        if not path.exists():
+            return pd.DataFrame(columns=cols)
+        df = pd.read_csv(path, dtype="string")
+        df["named_on"] = pd.to_datetime(df["named_on"], errors="coerce")
+        return df
+
+    def at(self, workdir: Path | str) -> "Round":
+        """The same policy, pointed at another working folder (a sample round, a test's tmp dir).
+
+        The named-studios registry follows the workdir when it lived in the old one.
+        """
+        workdir = Path(workdir).resolve()
+        named = self.paths.named_studios
+        if named.parent == self.paths.workdir:
+            named = workdir / named.name
+        return self.model_copy(update={"paths": self.paths.model_copy(update={"workdir": workdir, "named_studios": named})})
+
+
+def _where(loc: tuple) -> str:
+    return ".".join(str(p) for p in loc if not str(p).startswith("function-")) or "(根)"
+
+
+def _explain(err: ValidationError, source: Path) -> RoundConfigError:
+    # A misspelt key also shows up as a missing one: name the misspelling, it is the cause.
+    e = sorted(err.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]
+    key = _where(e["loc"])
+    kind = e["type"]
+    if kind == "extra_forbidden":
+        what = "未知的配置项（拼写错误？）"
+    elif kind == "missing":
+        what = "缺少此项"
+    else:
+        what = e["msg"].removeprefix("Value error, ")
+        if "input" in e and not isinstance(e["input"], dict):
+            what += f"（当前值：{e['input']!r}）"
+    return RoundConfigError(f"评审轮次配置 {source.name} 有误：{key}：{what} [{RoundConfigError.code}]")
+
+
+def load_round(path: str | Path = DEFAULT_ROUND) -> Round:
+    """Read and validate a round config; relative paths are resolved against the file's folder."""
+    source = Path(path).resolve()
+    try:
+        raw_bytes = source.read_bytes()
+    except OSError as exc:
+        raise RoundConfigError(f"找不到评审轮次配置文件 {source}：{exc.strerror} [{RoundConfigError.code}]") from None
+    try:
+        raw = tomllib.loads(raw_bytes.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise RoundConfigError(f"评审轮次配置 {source.name} 不是有效的 TOML：{exc} [{RoundConfigError.code}]") from None
+    paths = raw.get("paths")
+    if isinstance(paths, dict):
+        raw["paths"] = {k: (source.parent / v).resolve() if isinstance(v, str) else v for k, v in paths.items()}
+    try:
+        return Round.model_validate({**raw, "source": source, "source_sha256": hashlib.sha256(raw_bytes).hexdigest()})
+    except ValidationError as err:
+        raise _explain(err, source) from None
+
+
+def round_from_env() -> Round:
+    """The round a served notebook works on: WORKBENCH_ROUND (config) and WORKBENCH_WORKDIR."""
+    rnd = load_round(os.environ.get("WORKBENCH_ROUND") or DEFAULT_ROUND)
+    workdir = os.environ.get("WORKBENCH_WORKDIR")
+    return rnd.at(workdir) if workdir else rnd

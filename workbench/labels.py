@@ -1,0 +1,460 @@
+"""Every Chinese word a user sees, in one place.
+
+Policy labels (category names, rubric criteria, stage names, quota groups) live in the round
+config instead, because they change from round to round. What is here is the workbench's own
+vocabulary: field headers, verdicts, statuses, messages.
+"""
+
+from __future__ import annotations
+
+# ---------------------------------------------------------------------------- fields (SPEC §4.1)
+# field -> canonical header of 附件1 推荐汇总表, in the template's column order.
+SUMMARY_FIELDS: dict[str, str] = {
+    "recommender": "推荐单位",
+    "category": "推荐类别",
+    "recommender_rank": "推荐排序",
+    "studio": "工作室名称",
+    "host_unit": "所在单位",
+    "legal_person": "所在单位是否具有法人资格",
+    "union_sound": "单位工会组织是否健全",
+    "rnd_or_team": "是否为原有建制研发机构或班组",
+    "party_building": "党建引领（党支部/党小组/党员先锋岗）",
+    "leader": "领衔人",
+    "leader_honours": "领衔人荣誉称号",
+    "team_size": "团队人数",
+    "frontline": "一线职工人数",
+    "established": "成立时间",
+    "named_on": "命名为市劳模创新工作室时间",
+    "direct": "是否特别优秀直接推荐",
+    "site_area": "场所面积（平方米）",
+    "funding": "年度经费（万元）",
+    "systems": "制度是否健全",
+    "ledger": "台账是否详实",
+    "results_last_year": "近一年认定创新成果（项）",
+    "benefit": "经济效益（万元）",
+    "video": "有无宣传视频",
+    "contact": "联系人",
+    "phone": "联系电话",
+    "note": "备注",
+}
+
+# Other ways people head these columns (matched after normalisation, see intake.normalise_header).
+FIELD_ALIASES: dict[str, list[str]] = {
+    "recommender": ["推荐单位名称", "推荐工会", "申报单位"],
+    "category": ["类别", "申报类别", "工作室类别", "推荐类型"],
+    "recommender_rank": ["排序", "序号排序", "推荐顺序", "推荐次序"],
+    "studio": ["工作室", "创新工作室名称", "名称"],
+    "host_unit": ["所在单位名称", "工作室所在单位", "单位名称"],
+    "legal_person": ["是否具有法人资格", "法人资格", "是否法人单位"],
+    "union_sound": ["工会组织是否健全", "工会组织健全", "工会是否健全"],
+    "rnd_or_team": ["是否为原有建制研发机构", "是否研发机构或班组", "原有建制研发机构或班组"],
+    "party_building": ["党建引领", "是否党建引领", "党组织设置"],
+    "leader": ["领衔人姓名", "领军人物", "负责人"],
+    "leader_honours": ["领衔人荣誉", "荣誉称号", "领衔人获得荣誉", "领军人物荣誉称号"],
+    "team_size": ["团队成员人数", "成员人数", "团队人数人"],
+    "frontline": ["一线职工", "一线职工数", "其中一线职工人数"],
+    "established": ["成立时间年月", "成立日期", "创建时间", "组建时间"],
+    "named_on": ["命名时间", "市劳模创新工作室命名时间", "命名为市劳模创新工作室时间年月"],
+    "direct": ["特别优秀直接推荐", "是否直接推荐"],
+    "site_area": ["场所面积", "面积", "工作室面积"],
+    "funding": ["年度经费", "经费", "年度经费投入"],
+    "systems": ["制度健全", "制度是否完善"],
+    "ledger": ["台账详实", "台账是否完整"],
+    "results_last_year": ["近一年认定创新成果", "近一年创新成果", "年度认定成果"],
+    "benefit": ["经济效益", "创造经济效益"],
+    "video": ["宣传视频", "是否有宣传视频"],
+    "contact": ["联系人姓名"],
+    "phone": ["电话", "联系方式", "手机"],
+    "note": ["说明"],
+}
+
+SUMMARY_TITLE = "劳模、职工创新工作室推荐汇总表"
+SUMMARY_SHEET = "推荐汇总表"
+FILL_LINE = "推荐单位（盖章）：{recommender}        填表人：{contact}        联系电话：{phone}        填报日期：{date}"
+
+# 附件2/3/4 推荐表 (one workbook per studio)
+FORM_SHEET = "推荐表"
+FORM_TITLE = "{label}推荐表"
+MEMBER_SHEET = "团队成员"
+MEMBER_FIELDS: dict[str, str] = {
+    "seq": "序号",
+    "name": "姓名",
+    "gender": "性别",
+    "born": "出生年月",
+    "education": "学历",
+    "title": "职称/技能等级",
+    "post": "岗位",
+    "frontline": "是否一线职工",
+}
+ACHIEVEMENT_SHEET = "创新成果"
+ACHIEVEMENT_FIELDS: dict[str, str] = {
+    "seq": "序号",
+    "name": "成果名称",
+    "kind": "类型",
+    "level": "认定级别",
+    "recognised_on": "认定时间",
+    "recognised_by": "认定单位",
+    "benefit": "经济效益（万元）",
+}
+FORM_NARRATIVES: dict[str, str] = {
+    "deeds": "主要事迹",
+    "results": "主要创新成果",
+    "unit_opinion": "单位意见",
+    "union_opinion": "推荐单位工会意见",
+}
+RECEIPTS_FILE = "收件登记.csv"
+PHOTO_ROLES: dict[str, str] = {"leader": "领衔人标准照", "team": "团队合影", "scene": "内部场景"}
+
+# ---------------------------------------------------------------------------- values
+YES_WORDS = {"是", "有", "√", "✓", "✔", "y", "yes", "true", "1", "健全", "具备", "具有"}
+NO_WORDS = {"否", "无", "没有", "×", "✗", "✘", "n", "no", "false", "0", "不健全", "不具备"}
+
+# ---------------------------------------------------------------------------- verdicts (SPEC §5)
+RULE_RESULT = {"pass": "✓", "fail": "✗", "review": "?"}
+RULE_RESULT_WORD = {"pass": "符合", "fail": "不符合", "review": "待核实"}
+ELIGIBILITY = {"eligible": "合格", "ineligible": "不合格", "review": "待核实"}
+QUOTA_STATUS = {"in_quota": "名额内", "over_quota": "超出推荐名额"}
+DECISION = {"approve": "通过", "reject": "不通过", "defer": "暂缓"}
+SCORE_STATUS = {"none": "未评", "draft": "草稿", "submitted": "已提交"}
+SEVERITY = {"error": "错误", "warning": "提醒"}
+
+# ---------------------------------------------------------------------------- column headers of outputs
+COLUMNS: dict[str, str] = {
+    "nomination_id": "编号",
+    "category": "类别",
+    "category_label": "类别",
+    "recommender": "推荐单位",
+    "recommender_rank": "推荐排序",
+    "studio": "工作室名称",
+    "host_unit": "所在单位",
+    "leader": "领衔人",
+    "eligibility": "资格审查",
+    "eligibility_label": "资格审查",
+    "eligibility_reasons": "审查意见",
+    "quota_status": "名额",
+    "quota_label": "名额",
+    "quota_reason": "名额说明",
+    "n_reviewers": "评委人数",
+    "composite": "综合得分",
+    "untrimmed_mean": "算术平均分",
+    "rank": "排名",
+    "proposed": "拟命名",
+    "flags": "提示",
+    "received_at": "收件时间",
+    "source_file": "来源文件",
+    "source_row": "行号",
+    "file": "文件",
+    "sheet": "工作表",
+    "cell": "单元格",
+    "field": "字段",
+    "value": "原值",
+    "severity": "级别",
+    "code": "代码",
+    "message": "说明",
+}
+
+# Ranking flags (code -> Chinese)
+RANK_FLAGS: dict[str, str] = {
+    "few_scores": "评分人数不足5人，按算术平均",
+    "too_few_scores": "评分人数少于3人，分数仅供参考",
+    "no_scores": "尚无评分",
+    "tie": "并列",
+    "tie_at_cut": "并列且跨越拟命名线",
+}
+
+# ---------------------------------------------------------------------------- exports
+EXPORT_TITLES = {
+    "screening": "资格审查情况表",
+    "ranking": "评审结果排名表",
+    "proposed": "拟命名名单",
+}
+SAMPLE_MARK = "（示例数据，非正式）"
+
+# ---------------------------------------------------------------------------- meeting (workbench/meeting.py)
+MEETING: dict[str, str] = {
+    "refresh": "刷新",
+    "refreshing": "读取中…",
+    "refresh_tip": "重新读取评分库，显示最新数据",
+    "snapshot": "数据快照",
+    "data_time": "数据时间",
+    "funnel_title": "遴选漏斗",
+    "funnel_category": "类别",
+    "category_switch": "类别",
+    "stage_reviewers": "{n}人",
+    "proposed_mark": "拟命名",
+    "cut_line": "拟命名线（{slots}名）",
+    "competition": "参评 {candidates} 个 · 名额 {slots} 个 · 差额比例 {ratio}",
+    "competition_na": "参评 {candidates} 个 · 名额 {slots} 个",
+    "tied": "并列",
+    "no_value": "—",
+    "chart_x": "排名",
+    "chart_y": "综合得分",
+    "chart_proposed": "拟命名",
+    "chart_other": "未进入拟命名",
+    "chart_cut": "拟命名线",
+    "empty_round": "本轮尚无推荐数据。请先收件、资格审查并录入评分后，再点击“刷新”。",
+    "empty_category": "该类别暂无进入评审的工作室。",
+    "no_scores": "该类别尚无评分，暂不能排名。",
+    "load_failed": "数据读取失败，请联系工作人员检查评分库后点击“刷新”。",
+}
+SERVE: dict[str, str] = {
+    "address": "{name} 看板已启动：{url}（按 Ctrl+C 停止）",
+    "unknown": "没有名为 {name} 的看板（可用：{known}）",
+    "missing": "找不到看板笔记本 {path}",
+}
+
+# ---------------------------------------------------------------------------- store and review (workbench/store.py, workbench/review.py)
+# Messages of the score store; "{…}" fields are filled in by the store, the English code follows in [ ].
+STORE_MESSAGES: dict[str, str] = {
+    "stale_write": "该评分表已在别处修改，请刷新后再保存",
+    "stale_write_many": "以下评分表已在别处修改，请刷新后再保存：{sheets}",
+    "not_assigned": "评委 {reviewer_id} 未被分配评审 {nomination_id}（{stage}）",
+    "unknown_nomination": "评分库中没有编号为 {nomination_id} 的推荐对象，请先导入推荐名单",
+    "unknown_reviewer": "评分库中没有编号为 {reviewer_id} 的评委，请先导入评委名单",
+    "conflicted": "评委 {reviewer_id} 须回避 {nomination_id}（{reason}），不能评分",
+    "unknown_stage": "未知的评审阶段 {stage!r}（可用：{known}）",
+    "unknown_category": "推荐对象 {nomination_id} 的类别 {category!r} 不是本轮的类别（可用：{known}）",
+    "bad_points": "评分须为“评分项: 分值”的对应表",
+    "unknown_criterion": "{criterion!r} 不是{stage}阶段的评分项（可用：{known}）",
+    "not_a_number": "{label}：分值须为数字（当前值：{value!r}）",
+    "out_of_range": "{label}：分值须在 0 到 {max:g} 之间（当前值：{value:g}）",
+    "wrong_step": "{label}：分值须为 {step:g} 的整数倍（当前值：{value:g}）",
+    "missing_criterion": "{label}：提交前须填写此项",
+    "duplicate_criterion": "评分表 {sheet} 中评分项 {criterion!r} 出现多次",
+    "comment_required": "总分 {total:g} 低于 {below:g} 分或高于 {above:g} 分，提交时须填写评语",
+    "bad_comment": "评语须为文字",
+    "bad_version": "版本号须为整数或留空（当前值：{value!r}）",
+    "bad_status": "评分状态须为 草稿 或 已提交（当前值：{value!r}）",
+    "bad_decision": "审定结果须为 通过、不通过 或 暂缓（当前值：{value!r}）",
+    "snapshot_required": "审定须注明所依据的数据快照编号",
+    "actor_required": "须注明操作人",
+    "bad_override": "改判对象须为资格审查或名额（当前值：{value!r}）",
+    "bad_override_value": "{verdict}的改判结果 {value!r} 无效（可用：{known}）",
+    "reason_required": "改判须填写书面理由",
+    "missing_columns": "{what}缺少列：{missing}",
+    "blank_ids": "{what}中有 {n} 行缺少编号",
+    "assignment_conflict": "分配方案含须回避的评委：{pairs}",
+    "assignment_in_use": "以下分配已有评分，不能撤销：{pairs}",
+    "schema_too_new": "评分库由更新版本的工作台创建（库结构版本 {found}，本程序支持 {supported}），请升级工作台",
+    "store_busy": "评分库繁忙，请稍后再试",
+}
+# What the frames handed to the store are called in messages.
+STORE_FRAMES: dict[str, str] = {
+    "reviewers": "评委名单",
+    "nominations": "推荐名单",
+    "assignments": "分配方案",
+    "scores": "评分表",
+}
+OVERRIDE_VERDICTS: dict[str, str] = {"eligibility": "资格审查", "quota_status": "名额"}
+
+# Reviewers file (reviewers.csv / .xlsx): field -> header, and other headers people use.
+REVIEWER_FIELDS: dict[str, str] = {"reviewer_id": "评委编号", "name": "姓名", "unit": "工作单位", "panel": "评审组"}
+REVIEWER_ALIASES: dict[str, list[str]] = {
+    "reviewer_id": ["编号", "评委id", "专家编号", "id"],
+    "name": ["评委姓名", "专家姓名", "评委"],
+    "unit": ["单位", "所在单位", "单位名称", "工作单位名称"],
+    "panel": ["评审类别", "类别", "组别", "评审组别"],
+}
+REVIEW_MESSAGES: dict[str, str] = {
+    "reviewer_file_missing": "找不到评委名单文件 {path}",
+    "reviewer_file_unreadable": "评委名单文件 {path} 无法读取：{why}",
+    "reviewer_columns_missing": "评委名单 {path} 缺少列：{missing}（须有 评委编号、姓名、工作单位）",
+    "reviewer_id_blank": "评委名单 {path} 第 {rows} 行缺少评委编号",
+    "reviewer_duplicate_id": "评委名单 {path} 中评委编号重复：{ids}",
+    "missing_columns": "{what}缺少列：{missing}",
+    "duplicate_nomination": "候选名单中编号重复：{ids}",
+    "missing_nominations": "分配方案中的编号不在推荐名单中：{ids}",
+    "unknown_stage": "未知的评审阶段 {stage!r}（可用：{known}）",
+    "unknown_panel": "评委 {reviewer_id} 的评审组 {panel!r} 不是本轮的类别（可用：{known}）",
+    "assignment_infeasible": "以下候选无法分配到足够的评委，请增加评委或调整每位评委的评审上限：\n{details}",
+    "infeasible_detail": "{nomination_id} {studio}（{stage}）：需 {need} 名评委，可选 {available} 名（评审组外 {outside} 名，回避 {conflicted} 名，已满 {full} 名）",
+}
+CONFLICT_REASONS: dict[str, str] = {
+    "host_unit": "评委所在单位即工作室所在单位",
+    "recommender": "评委所在单位即推荐单位",
+    "declared": "评委申报回避",
+}
+# Trailing words stripped from unit names before comparing them ("某某公司工会" is 某某公司's union).
+UNION_SUFFIXES: tuple[str, ...] = ("工会委员会", "工会")
+# Comments attached to simulated sheets whose total needs one.
+SIMULATED_COMMENTS: dict[str, str] = {
+    "low": "（模拟评语）材料不够完整，创新成果偏少。",
+    "high": "（模拟评语）创新成果突出，示范引领作用明显。",
+}
+
+# ---------------------------------------------------------------------------- funnel (ranking)
+FUNNEL = {"nominated": "推荐", "eligible": "资格合格", "in_quota": "名额内", "reviewed": "评审", "proposed": "拟命名"}
+
+# ---------------------------------------------------------------------------- sample round (workbench/sample.py)
+# Everything below only feeds the generated, fictional sample round: invented names and texts.
+SAMPLE_DISTRICT_UNIONS: dict[str, str] = {  # union -> place prefix of its host units
+    "江阴市总工会": "江阴", "宜兴市总工会": "宜兴", "梁溪区总工会": "无锡", "锡山区总工会": "无锡",
+    "惠山区总工会": "无锡", "滨湖区总工会": "无锡", "新吴区总工会": "无锡", "经开区总工会": "无锡",
+}
+# Bureau and company unions: (union, sector, brand of its host units or "" for any brand).
+SAMPLE_OTHER_UNIONS: list[tuple[str, str, str]] = [
+    ("市交通运输局工会", "transport", ""), ("市卫生健康委工会", "health", ""), ("无锡地铁集团工会", "metro", ""),
+    ("市教育局工会", "education", ""), ("市住房城乡建设局工会", "construction", ""), ("市水利局工会", "utility", ""),
+    ("市工业和信息化局工会", "manufacturing", ""), ("市国资委工会", "manufacturing", ""),
+    ("市农业农村局工会", "agriculture", ""), ("市市政园林局工会", "utility", ""), ("市商务局工会", "commerce", ""),
+    ("市文化广电和旅游局工会", "commerce", ""), ("市科技局工会", "manufacturing", ""),
+    ("无锡恒晟控股集团工会", "manufacturing", "恒晟"), ("无锡澄远实业集团工会", "manufacturing", "澄远"),
+    ("无锡锡能环保集团工会", "utility", "锡能"), ("无锡宏川交通投资集团工会", "transport", "宏川"),
+    ("无锡瑞泽医药集团工会", "manufacturing", "瑞泽"), ("无锡湖畔建设集团工会", "construction", "湖畔"),
+    ("无锡博纳电子集团工会", "manufacturing", "博纳"), ("无锡禾丰农业发展集团工会", "agriculture", "禾丰"),
+    ("无锡远帆物流集团工会", "transport", "远帆"), ("无锡汇澜水务集团工会", "utility", "汇澜"),
+    ("无锡晨曦纺织集团工会", "manufacturing", "晨曦"), ("无锡启元商业集团工会", "commerce", "启元"),
+    ("无锡鼎峰装备集团工会", "manufacturing", "鼎峰"), ("无锡蓝湾文旅集团工会", "commerce", "蓝湾"),
+]
+SAMPLE_GENERATED_UNION = "无锡{brand}{word}集团工会"
+SAMPLE_GENERATED_UNION_NUMBERED = "无锡{brand}{word}集团第{n}工会"
+SAMPLE_GROUP_WORDS = ["实业", "控股", "发展", "投资", "产业", "科技", "智造", "能源"]
+SAMPLE_BRANDS = [
+    "华晟", "恒泰", "瑞丰", "联创", "宏达", "金辉", "锡晟", "澄瑞", "远航", "新锐", "博川", "天祺", "盛邦", "凯越",
+    "启明", "鼎诚", "嘉禾", "润泽", "汇通", "长荣", "永固", "安澜", "丰源", "卓越", "晨光", "东旭", "立信", "明德",
+    "恒昌", "锦程", "弘毅", "晟华", "信达", "宝丰", "云帆", "瀚海", "铭泰", "柏源", "德馨", "华锡", "太科", "惠丰",
+    "新洲", "湖光", "鸿运", "科瑞", "正和", "睿达", "合盛", "泰隆", "群力", "信诚", "众联", "锡澜", "澄泓", "荆溪",
+    "梁鸿", "蠡源", "溪山", "阳山",
+]
+# sector -> industries of host units, name suffixes, studio technique words, 所属行业
+SAMPLE_SECTORS: dict[str, dict[str, list[str]]] = {
+    "manufacturing": {
+        "industries": ["精密机械", "特种钢材", "电子科技", "新材料", "智能装备", "纺织", "汽车零部件", "光伏科技",
+                       "环保设备", "电力设备", "生物医药", "化纤", "数控机床", "液压件", "电缆", "轴承"],
+        "suffixes": ["有限公司", "股份有限公司", "集团有限公司"],
+        "techs": ["数控加工", "焊接工艺", "设备维修", "电气自动化", "质量检测", "工艺改进", "节能降耗", "模具设计",
+                  "精密测量", "智能制造"],
+        "trade": ["制造业"],
+    },
+    "transport": {
+        "industries": ["公交客运", "港务", "交通工程", "汽车客运", "航道工程", "物流"],
+        "suffixes": ["有限公司", "集团有限公司"],
+        "techs": ["车辆检修", "智能调度", "路面养护", "安全驾驶", "桥梁检测", "新能源车辆维护"],
+        "trade": ["交通运输业"],
+    },
+    "metro": {
+        "industries": ["轨道运营", "轨道建设", "轨道科技", "轨道资源开发"],
+        "suffixes": ["有限公司"],
+        "techs": ["信号维护", "车辆检修", "供电检修", "轨道检修", "智能运维", "客运服务"],
+        "trade": ["交通运输业"],
+    },
+    "health": {
+        "industries": ["医院", "中医医院", "康复医院", "口腔医院", "妇幼保健院"],
+        "suffixes": [""],
+        "techs": ["护理技术", "临床检验", "微创外科", "医学影像", "中医康复", "急救技术"],
+        "trade": ["卫生"],
+    },
+    "education": {
+        "industries": ["中等专业学校", "职业技术学校", "技师学院", "实验学校"],
+        "suffixes": [""],
+        "techs": ["实训教学", "技能竞赛", "机电一体化", "数字化教学", "工业机器人"],
+        "trade": ["教育"],
+    },
+    "construction": {
+        "industries": ["建设工程", "建筑安装", "市政工程", "装饰工程"],
+        "suffixes": ["有限公司", "集团有限公司"],
+        "techs": ["绿色施工", "钢结构", "BIM技术", "幕墙工程", "安全生产"],
+        "trade": ["建筑业"],
+    },
+    "utility": {
+        "industries": ["水务", "燃气", "热电", "环境卫生", "供排水", "园林绿化"],
+        "suffixes": ["有限公司", "集团有限公司"],
+        "techs": ["水质监测", "管网运维", "燃气安全", "节能降耗", "智能抄表", "垃圾处理"],
+        "trade": ["电力、燃气及水的生产和供应业"],
+    },
+    "agriculture": {
+        "industries": ["农业科技", "种业", "生态农业", "茶业", "水产"],
+        "suffixes": ["有限公司", "股份有限公司"],
+        "techs": ["良种繁育", "茶叶加工", "智慧农业", "水产养殖"],
+        "trade": ["农业"],
+    },
+    "commerce": {
+        "industries": ["商业", "文旅发展", "酒店管理", "食品", "供应链管理"],
+        "suffixes": ["有限公司", "集团有限公司"],
+        "techs": ["服务创新", "烹饪技艺", "数字营销", "文旅服务", "冷链物流"],
+        "trade": ["批发和零售业", "住宿和餐饮业"],
+    },
+}
+SAMPLE_BRANCHES = ["第二分公司", "第一事业部", "城东分部"]  # host units without legal personality
+SAMPLE_SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁"
+                   "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝龚邵万钱严武戴莫孔汤")
+SAMPLE_GIVEN = ("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚英华辉建国峰林鹏宇浩凯健俊帆帅旭晨亮政谦昊斌婷雪琳"
+                "晶欣怡悦璐佳文博志立新宏春玉海燕秋梅德荣忠良春雷振东晓云红飞鑫鸣瑞丹莉彬楠倩洁阳琪源卫民庆")
+SAMPLE_STUDIO_MODEL = "{leader}劳模创新工作室"
+SAMPLE_STUDIO_EMPLOYEE = "{leader}职工创新工作室"
+SAMPLE_STUDIO_TECH = "{brand}{tech}创新工作室"
+SAMPLE_STUDIO_TECH_EMPLOYEE = "{brand}{tech}职工创新工作室"
+# Honours that are not in honours.csv (the sample checks against the round's table before use).
+SAMPLE_UNKNOWN_HONOURS = ["江苏省五一创新能手", "无锡市五一巾帼标兵", "全国青年岗位能手", "无锡市优秀共产党员",
+                          "江苏省青年岗位能手", "无锡市十佳职工"]
+SAMPLE_HONOUR_YEAR = "{year}年{title}"
+SAMPLE_HONOUR_SEPARATORS = ["；", ";", "、", ",", "/", "\n"]
+SAMPLE_BOOL_STYLES: list[tuple[str, str]] = [("是", "否"), ("有", "无"), ("√", "×"), ("Y", "N")]
+SAMPLE_UNITS: dict[str, str] = {"team_size": "人", "frontline": "人", "results_last_year": "项",
+                                "site_area": "平方米", "funding": "万元", "benefit": "万元"}
+SAMPLE_DATE_FORMATS = ["{y}.{m:02d}", "{y}年{m}月", "{y}-{m}", "{y}/{m:02d}/01"]
+SAMPLE_DAY_FORMAT = "{y}年{m}月{d}日"
+SAMPLE_HEADER_UNIT_SUFFIX: dict[str, str] = {"team_size": "（人）", "frontline": "（人）", "established": "（年月）",
+                                             "named_on": "（年月）", "recommender_rank": "（1、2、3）"}
+SAMPLE_PRE_HEADER = ["（劳模创新工作室含示范性合计不超过3家，职工创新工作室不超过1家）", "单位：家"]
+SAMPLE_SUMMARY_NOTES = [
+    "填表说明：",
+    "1. 推荐类别填写“示范性”“劳模”或“职工”；",
+    "2. 推荐排序按劳模创新工作室（含示范性）、职工创新工作室分别填写；",
+    "3. 成立时间、命名时间填写到年月；",
+    "4. 是否类栏目填写“是”或“否”。",
+]
+SAMPLE_NOTES_SHEET = "填表说明"
+SAMPLE_BLANK_SHEET = "Sheet2"
+SAMPLE_ALT_SUMMARY_SHEETS = ["Sheet1", "汇总表"]
+SAMPLE_EXTRA_COLUMNS: dict[str, list[str]] = {
+    "序号": [],
+    "单位性质": ["国有企业", "民营企业", "事业单位", "外资企业", "集体企业"],
+    "所属行业": [],
+    "领衔人职务": ["车间主任", "首席技师", "副总工程师", "技术科长", "班组长", "科室主任", "高级技师"],
+}
+SAMPLE_ROW_NOTES = ["", "", "", "材料另附", "原区级劳模创新工作室", "纸质材料随后报送"]
+SAMPLE_DIRECT_NOTE = "领衔人获评全国劳动模范，工作室攻关成果突出，特别优秀直接推荐，理由详见推荐表"
+SAMPLE_RND_NOTE = "工作室依托本单位技术研发中心设立"
+SAMPLE_SUMMARY_FILE = "{recommender}推荐汇总表{ext}"
+SAMPLE_FORM_FILE = "{studio}推荐表.xlsx"
+SAMPLE_PHOTO_DIR = "照片"
+# 推荐表 narratives: str.format templates filled from the studio's facts.
+SAMPLE_DEEDS = [
+    "{leader}同志扎根一线{years}年，带领团队围绕{tech}开展技术攻关，累计完成创新项目{projects}项。",
+    "工作室坚持“师带徒”传帮带，近三年培养技师、高级技师{apprentices}名，多名成员在各级技能竞赛中获奖。",
+    "工作室建有活动场所{area}平方米，制度上墙、台账齐全，每月开展技术交流活动。",
+]
+SAMPLE_RESULTS = [
+    "近一年工作室取得认定创新成果{results}项，累计创造经济效益约{benefit}万元。",
+    "其中“{first}”在本单位推广应用，有效解决了生产中的难点问题。",
+]
+SAMPLE_UNIT_OPINION = "同意推荐。该工作室制度健全、运行规范、成效明显。（盖章）{date}"
+SAMPLE_UNION_OPINION = "经审核，所报材料属实，同意推荐。（盖章）{date}"
+SAMPLE_GENDERS = ["男", "女"]
+SAMPLE_EDUCATION = ["高中", "中专", "大专", "本科", "本科", "硕士研究生", "博士研究生"]
+SAMPLE_TITLES = ["高级技师", "技师", "高级工", "中级工", "工程师", "高级工程师", "助理工程师", "正高级工程师"]
+SAMPLE_POSTS = ["车间主任", "技术员", "操作工", "质检员", "设备维修工", "班组长", "工艺员", "研发工程师"]
+SAMPLE_ACH_OBJECTS = ["大型轴类零件", "高压管道焊缝", "数控车床主轴", "车辆制动系统", "污水处理曝气系统",
+                      "配电柜接线", "精密模具", "生产线物料输送", "设备润滑系统", "检测工装"]
+SAMPLE_ACH_ACTIONS = ["加工效率提升", "在线检测技术", "故障快速诊断", "节能改造", "工装夹具优化", "自动化改造",
+                      "质量控制方法", "安全防护改进"]
+SAMPLE_ACH_NAME = "{object}{action}"
+SAMPLE_ACH_KINDS = ["技术攻关", "技术革新", "发明专利", "实用新型专利", "合理化建议", "先进操作法"]
+SAMPLE_ACH_LEVELS: dict[str, str] = {  # 认定级别 -> 认定单位 ("{host}" is the studio's own unit)
+    "国家级": "国家知识产权局", "省级": "江苏省总工会", "市级": "无锡市总工会", "区级": "区总工会",
+    "企业级": "{host}",
+}
+SAMPLE_REVIEWER_UNITS = ["江南大学", "无锡职业技术学院", "无锡商业职业技术学院", "江苏信息职业技术学院",
+                         "无锡城市职业技术学院", "无锡科技职业学院", "市人社局", "市科技局", "市发展改革委",
+                         "市职业技能鉴定指导中心", "市生产力促进中心", "市总工会职工技协"]
+SAMPLE_README = """本文件夹中的全部内容（推荐单位以外的单位名称、工作室、人员姓名、电话、荣誉、评委、命名登记等）
+均为程序自动生成的虚构示例数据，仅用于演示和测试“创新工作室评审工作台”，不涉及任何真实的人和工作室。
+联系电话均含“0000”，不是真实号码。
+
+生成参数：随机种子 {seed}，推荐单位 {unions} 个，推荐对象 {n} 条。
+inbox/              各推荐单位报送的材料（推荐汇总表、推荐表、照片）及收件登记.csv
+named_studios.csv   往批次已命名工作室登记（虚构）
+reviewers.csv       评委名单（虚构）
+ground_truth.csv    生成时埋设的各类问题（供测试核对）
+"""

@@ -1,0 +1,375 @@
+"""Screening (资格审查 and 名额): the notice's conditions as rules, and each union's quota.
+
+A rule is data: a code, the notice's own words, the categories it applies to, and a vectorised
+check that returns per nomination a result (pass / fail / review) and a readable reason. Missing
+or doubtful data gives review, never pass. Thresholds come from the round config.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from workbench import labels
+from workbench.config import Round
+
+RESULTS = ("pass", "fail", "review")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a rule may look at besides the nominations: the round and its reference tables."""
+
+    rnd: Round
+    honours: pd.DataFrame
+    named_studios: pd.DataFrame
+
+
+Check = Callable[[pd.DataFrame, Context], tuple[pd.Series, pd.Series]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    label: str  # the notice's condition, quoted
+    categories: tuple[str, ...]
+    check: Check
+
+
+ALL = ("demonstration", "model_worker", "employee")
+MODEL = ("demonstration", "model_worker")
+
+
+# ---------------------------------------------------------------------------- helpers for checks
+def _verdict(df: pd.DataFrame, ok: pd.Series, unknown: pd.Series, fail_reason: pd.Series | str,
+             review_reason: pd.Series | str, pass_reason: str = "") -> tuple[pd.Series, pd.Series]:
+    """Combine boolean masks into (result, reason); unknown wins over ok/fail."""
+    ok = ok.fillna(False).astype(bool)
+    unknown = unknown.fillna(True).astype(bool)
+    result = pd.Series(np.where(unknown, "review", np.where(ok, "pass", "fail")), index=df.index)
+    fail_reason = fail_reason if isinstance(fail_reason, pd.Series) else pd.Series(fail_reason, index=df.index)
+    review_reason = review_reason if isinstance(review_reason, pd.Series) else pd.Series(review_reason, index=df.index)
+    reason = pd.Series(np.where(result == "fail", fail_reason, np.where(result == "review", review_reason, pass_reason)),
+                       index=df.index, dtype="string")
+    return result, reason
+
+
+def _flag_rule(column: str, want: bool, fail: str, missing: str) -> Check:
+    """A yes/no condition read straight from a declared field."""
+    def check(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, pd.Series]:
+        value = df[column].astype("boolean")
+        return _verdict(df, value == want, value.isna(), fail, missing)
+    return check
+
+
+def _conditions(df: pd.DataFrame, ctx: Context, key: str) -> pd.Series:
+    """A per-row threshold from the round config, by the row's category."""
+    per_cat = {c: getattr(cond, key) for c, cond in ctx.rnd.conditions.items()}
+    return df["category"].map(per_cat)
+
+
+# ---------------------------------------------------------------------------- checks
+def check_on_time(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, pd.Series]:
+    deadline = ctx.rnd.round.deadline.astimezone(dt.timezone(dt.timedelta(hours=8))).replace(tzinfo=None)
+    received = pd.to_datetime(df["received_at"])
+    late = received.dt.strftime("%Y-%m-%d %H:%M").fillna("")
+    return _verdict(df, received <= deadline, received.isna(),
+                    "收件时间" + late + "，晚于截止时间" + deadline.strftime("%Y-%m-%d %H:%M"),
+                    "收件时间未知，请核实是否按时报送")
+
+
+def check_team(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, pd.Series]:
+    need = _conditions(df, ctx, "min_team")
+    size = df["team_size"].astype("Float64")
+    reason = "团队人数" + size.astype("Int64").astype("string").fillna("") + "人，少于" + need.astype("string") + "人"
+    return _verdict(df, size >= need, size.isna(), reason, "团队人数未填写")
+
+
+def check_frontline(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, pd.Series]:
+    need = _conditions(df, ctx, "min_frontline")
+    n = df["frontline"].astype("Float64")
+    return _verdict(df, n >= need, n.isna(), "没有一线职工参与", "一线职工人数未填写")
+
+
+def check_site(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, pd.Series]:
+    area = df["site_area"].astype("Float64")
+    return _verdict(df, area > 0, area.isna(), "没有固定场所（面积为0）", "场所面积未填写")
+
+
+def check_funding(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, pd.Series]:
+    money = df["funding"].astype("Float64")
+    return _verdict(df, money > 0, money.isna(), "年度经费为0，无经费保障", "年度经费未填写")
+
+
+def check_results(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, pd.Series]:
+    need = _conditions(df, ctx, "min_results_per_year")
+    n = df["results_last_year"].astype("Float64")
+    reason = "近一年认定成果" + n.astype("Int64").astype("string").fillna("") + "项，少于" + need.astype("string") + "项"
+    return _verdict(df, n >= need, n.isna(), reason, "近一年认定成果数未填写")
+
+
+def _latest_day(dates: pd.Series, precision: pd.Series) -> pd.Series:
+    """The latest day a month- or year-precision date can mean: judged conservatively."""
+    dates = pd.to_datetime(dates)
+    month_end = dates + pd.offsets.MonthEnd(0)
+    year_end = dates + pd.offsets.YearEnd(0)
+    return dates.where(precision.fillna("day") == "day", month_end.where(precision == "month", year_end))
+
+
+def _years_before(dates: pd.Series, years: pd.Series, reference: dt.date) -> pd.Series:
+    """True where `dates` lies at least `years` whole years before the reference date."""
+    ref = pd.Timestamp(reference)
+    out = pd.Series(pd.NA, index=dates.index, dtype="boolean")
+    known = dates.notna()
+    for y in years[known].unique():
+        rows = known & (years == y)
+        cutoff = ref - pd.DateOffset(years=int(y)) if float(y).is_integer() else ref - pd.Timedelta(days=365.25 * y)
+        out[rows] = dates[rows] <= cutoff
+    return out
+
+
+def check_running(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, pd.Series]:
+    need = _conditions(df, ctx, "min_running_years")
+    precision = df.get("established_precision", pd.Series("day", index=df.index)).astype("string")
+    latest = _latest_day(df["established"], precision)
+    ok = _years_before(latest, need, ctx.rnd.reference_date)
+    shown = pd.to_datetime(df["established"]).dt.strftime("%Y年%m月").fillna("")
+    note = pd.Series(np.where(precision == "day", "", "（只填到月，按当月最后一天从严计算）"), index=df.index)
+    reason = "成立于" + shown + note + "，至" + f"{ctx.rnd.reference_date:%Y年%m月%d日}" + "运行不满" + need.astype("string") + "年"
+    return _verdict(df, ok, ok.isna(), reason, "成立时间未填写或无法识别")
+
+
+def _norm(text: pd.Series) -> pd.Series:
+    return text.astype("string").fillna("").map(lambda s: re.sub(r"\s+", "", unicodedata.normalize("NFKC", s)))
+
+
+def registry_match(df: pd.DataFrame, registry: pd.DataFrame, category: str) -> pd.Series:
+    """The registry's naming date for each nomination's studio at `category` level (NaT if none).
+
+    Matched on the normalised studio name, or on host unit plus leader (names get reworded).
+    """
+    reg = registry[registry["category"] == category]
+    if reg.empty:
+        return pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]")
+    dates = pd.to_datetime(reg["named_on"])
+    by_name = dict(zip(_norm(reg["studio"]), dates))
+    by_unit_leader = dict(zip(_norm(reg["host_unit"]) + "|" + _norm(reg["leader"]), dates))
+    found = _norm(df["studio"]).map(by_name)
+    second = (_norm(df["host_unit"]) + "|" + _norm(df["leader"])).map(by_unit_leader)
+    return pd.to_datetime(found.fillna(second))
+
+
+def check_named_years(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, pd.Series]:
+    """命名满2年: the registry's date wins over the declared one; 直接推荐 goes to a person."""
+    need = _conditions(df, ctx, "min_named_years").fillna(0)
+    registered = registry_match(df, ctx.named_studios, "model_worker")
+    declared = pd.to_datetime(df["named_on"])
+    named = registered.fillna(declared)
+    ok = _years_before(named, need, ctx.rnd.reference_date).fillna(False).astype(bool)
+    direct = df["direct"].astype("boolean").fillna(False).astype(bool)
+    reference = f"{ctx.rnd.reference_date:%Y年%m月%d日}"
+    too_recent = ("命名为市劳模创新工作室于" + named.dt.strftime("%Y年%m月").fillna("") + "，至" + reference
+                  + "不满" + need.astype("string") + "年")
+    mismatch = registered.notna() & declared.notna() & (registered.dt.to_period("M") != declared.dt.to_period("M"))
+    conditions = [ok, direct, named.notna()]
+    result = np.select(conditions, ["pass", "review", "fail"], "fail")
+    reason = np.select(conditions, [
+        pd.Series(np.where(mismatch, "申报的命名时间与登记不一致，以登记为准", ""), index=df.index),
+        pd.Series("特别优秀直接推荐（未满命名年限），须由审核人员写明理由后认定", index=df.index),
+        too_recent,
+    ], "未查到命名为市劳模创新工作室的记录，且未申明特别优秀直接推荐")
+    return pd.Series(result, index=df.index), pd.Series(reason, index=df.index, dtype="string")
+
+
+def check_not_already_named(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, pd.Series]:
+    result = pd.Series("pass", index=df.index)
+    reason = pd.Series("", index=df.index, dtype="string")
+    for category in ctx.rnd.categories:
+        rows = df["category"] == category
+        named = registry_match(df[rows], ctx.named_studios, category)
+        hit = named.notna()
+        result[hit[hit].index] = "fail"
+        reason[hit[hit].index] = "已于" + named[hit].dt.strftime("%Y年%m月") + "被命名为" + ctx.rnd.category_label(category)
+    return result, reason
+
+
+def check_duplicate(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, pd.Series]:
+    key = _norm(df["studio"]) + "|" + _norm(df["host_unit"])
+    counts = key.map(key.value_counts())
+    others = df.groupby(key)["recommender"].transform(lambda s: "、".join(sorted(set(s.dropna()))))
+    dup = counts > 1
+    return _verdict(df, ~dup, pd.Series(False, index=df.index), "", "同一工作室被重复推荐（" + others.astype("string") + "），须核实后保留一条")
+
+
+# ---------------------------------------------------------------------------- honours
+_PREFIX_ALIASES = [(r"^\d{4}年(度)?", ""), (r"^省", "江苏省"), (r"^市", "无锡市"), (r"劳模$", "劳动模范"),
+                   (r"^江苏(?!省)", "江苏省"), (r"^无锡(?!市)", "无锡市"), (r"获得者$", ""), (r"称号$", "")]
+
+
+def normalise_honour(title: str) -> str:
+    """'2019年无锡市劳动模范', '省五一劳动奖章', '全国劳模' -> the honours table's spelling."""
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", title))
+    for pattern, repl in _PREFIX_ALIASES:
+        text = re.sub(pattern, repl, text)
+    return text
+
+
+def classify_honours(titles: pd.Series, honours: pd.DataFrame) -> pd.Series:
+    """Each row's list of titles -> list of (title, kind, level); kind None for unknown titles."""
+    table = {normalise_honour(t): (k, int(lv)) for t, k, lv in zip(honours["title"], honours["kind"], honours["level"])}
+    for t, k, lv in zip(honours["title"], honours["kind"], honours["level"]):
+        table.setdefault(t, (k, int(lv)))
+
+    def one(items: list[str]) -> list[tuple[str, str | None, int | None]]:
+        out = []
+        for title in items or []:
+            kind, level = table.get(normalise_honour(title), (None, None))
+            out.append((title, kind, level))
+        return out
+
+    return titles.map(one)
+
+
+def check_leader_honour(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, pd.Series]:
+    classified = classify_honours(df["leader_honours"], ctx.honours)
+    result, reason = [], []
+    for cat, items in zip(df["category"], classified):
+        needs = ctx.rnd.conditions[cat].leader_honours if cat in ctx.rnd.conditions else []
+        meets = any(kind == n.kind and level >= n.min_level for _, kind, level in items if kind for n in needs)
+        unknown = [t for t, kind, _ in items if kind is None]
+        if meets:
+            result.append("pass"); reason.append("")
+        elif unknown:
+            result.append("review"); reason.append("荣誉称号无法认定：" + "、".join(unknown) + "，请核实级别")
+        elif not items:
+            result.append("review"); reason.append("领衔人荣誉称号未填写")
+        else:
+            result.append("fail"); reason.append("领衔人荣誉（" + "、".join(t for t, _, _ in items) + "）不符合领衔人条件")
+    return pd.Series(result, index=df.index), pd.Series(reason, index=df.index, dtype="string")
+
+
+# ---------------------------------------------------------------------------- the rule table
+RULES: tuple[Rule, ...] = (
+    Rule("legal_person", "所在单位须具有法人资格", ALL,
+         _flag_rule("legal_person", True, "所在单位不具有法人资格", "未填写是否具有法人资格")),
+    Rule("union_sound", "所在单位工会组织健全", ALL,
+         _flag_rule("union_sound", True, "所在单位工会组织不健全", "未填写工会组织是否健全")),
+    Rule("not_rnd_or_team", "企事业单位原有建制的专门研发机构和班组等不在推荐之列", ALL,
+         _flag_rule("rnd_or_team", False, "属原有建制的专门研发机构或班组", "未填写是否为原有建制研发机构或班组")),
+    Rule("on_time", "请于2022年10月28日(星期五)下班前将材料报市总工会", ALL, check_on_time),
+    Rule("not_already_named", "已命名的同级工作室不重复命名", ALL, check_not_already_named),
+    Rule("no_duplicate", "同一工作室只能由一个单位推荐一次", ALL, check_duplicate),
+    Rule("party_building", "党建引领：设有劳模党支部、党小组或党员先锋岗", MODEL,
+         _flag_rule("party_building", True, "未设劳模党支部、党小组或党员先锋岗", "未填写党建引领情况")),
+    Rule("leader_honour", "领衔人为市级（含）以上劳模或省级（含）以上五一劳动奖章获得者；职工创新工作室领衔人为市级（含）以上职业技能带头人或职工技术创新能手", ALL, check_leader_honour),
+    Rule("team_size", "团队成员不少于5人（职工创新工作室不少于3人）", ALL, check_team),
+    Rule("frontline", "有一线职工参与", ("employee",), check_frontline),
+    Rule("site", "有固定办公活动场所", ALL, check_site),
+    Rule("systems", "运行制度健全", ALL, _flag_rule("systems", True, "运行制度不健全", "未填写制度是否健全")),
+    Rule("funding", "所在单位在经费上能保证创新工作室活动开展", ALL, check_funding),
+    Rule("running", "已有效运行1年以上", ALL, check_running),
+    Rule("ledger", "台账详实", ALL, _flag_rule("ledger", True, "台账不详实", "未填写台账情况")),
+    Rule("results", "每年一个以上（含一个）创新课题或攻关项目获得认定", ALL, check_results),
+    Rule("named_years", "被命名为无锡市劳模创新工作室时间满2年以上（特别优秀的可直接推荐）", ("demonstration",), check_named_years),
+    Rule("video", "有能反映工作室特点和成果的宣传视频（短片）", ("demonstration",),
+         _flag_rule("video", True, "没有宣传视频", "未填写有无宣传视频")),
+)
+
+
+# ---------------------------------------------------------------------------- screen
+def apply_rules(df: pd.DataFrame, ctx: Context, rules: tuple[Rule, ...] = RULES) -> pd.DataFrame:
+    """Add rule_<code> (pass/fail/review, NA where the rule does not apply) and why_<code>."""
+    out = df.copy()
+    for rule in rules:
+        applies = df["category"].isin(rule.categories)
+        result = pd.Series(pd.NA, index=df.index, dtype="string")
+        reason = pd.Series(pd.NA, index=df.index, dtype="string")
+        if applies.any():
+            res, why = rule.check(df[applies], ctx)
+            result[applies] = res.astype("string")
+            reason[applies] = why.astype("string")
+        out[f"rule_{rule.code}"] = result
+        out[f"why_{rule.code}"] = reason
+    return out
+
+
+def overall(df: pd.DataFrame, rules: tuple[Rule, ...] = RULES) -> pd.DataFrame:
+    """eligibility (eligible / ineligible / review) and the readable reasons behind it."""
+    results = df[[f"rule_{r.code}" for r in rules]]
+    any_fail = (results == "fail").any(axis=1)
+    any_review = (results == "review").any(axis=1)
+    unknown_category = ~df["category"].isin(ALL)
+    eligibility = np.where(any_fail, "ineligible", np.where(any_review | unknown_category, "review", "eligible"))
+    reasons = []
+    for i in range(len(df)):
+        row = df.iloc[i]
+        items = [f"{labels.RULE_RESULT_WORD[row[f'rule_{r.code}']]}：{row[f'why_{r.code}']}"
+                 for r in rules if row[f"rule_{r.code}"] in ("fail", "review")]
+        if unknown_category.iloc[i]:
+            items.insert(0, "推荐类别未填写或无法识别")
+        reasons.append(items)
+    return df.assign(eligibility=pd.array(eligibility, dtype="string"), eligibility_reasons=reasons)
+
+
+def apply_quota(df: pd.DataFrame, rnd: Round) -> pd.DataFrame:
+    """quota_group, quota_status, quota_reason: each union's own 推荐排序 decides who is inside."""
+    group_of = {c: g.code for g in rnd.quota_groups for c in g.categories}
+    limit_of = {g.code: g.limit for g in rnd.quota_groups}
+    label_of = {g.code: g.label for g in rnd.quota_groups}
+    out = df.assign(quota_group=df["category"].map(group_of).astype("string"))
+    order = out.assign(_rank=out["recommender_rank"].astype("Float64").fillna(np.inf), _pos=np.arange(len(out)))
+    order = order.sort_values(["recommender", "quota_group", "_rank", "source_file", "source_row", "nomination_id"], kind="stable")
+    position = order.groupby(["recommender", "quota_group"], dropna=False).cumcount() + 1
+    position = position.reindex(out.index)
+    limit = out["quota_group"].map(limit_of)
+    inside = (position <= limit) | out["quota_group"].isna()
+    out["quota_status"] = pd.array(np.where(inside, "in_quota", "over_quota"), dtype="string")
+    reason = ("推荐排序第" + position.astype("string") + "位，超出" + out["quota_group"].map(label_of).fillna("")
+              + "每单位" + limit.astype("Int64").astype("string") + "家的推荐名额")
+    out["quota_reason"] = reason.where(~inside, "").astype("string")
+    return out
+
+
+def rank_problems(df: pd.DataFrame) -> pd.DataFrame:
+    """推荐排序 missing, repeated or not 1..n within a union and quota group: one row each."""
+    rows = []
+    for (recommender, group), part in df.groupby(["recommender", "quota_group"], dropna=True):
+        ranks = part["recommender_rank"]
+        if ranks.isna().any():
+            rows.append((recommender, group, "rank_missing", "推荐排序未填写：" + "、".join(part.loc[ranks.isna(), "studio"].astype(str))))
+        present = sorted(int(r) for r in ranks.dropna())
+        if len(present) != len(set(present)):
+            rows.append((recommender, group, "rank_repeated", "推荐排序有重复：" + "、".join(map(str, present))))
+        elif present and present != list(range(1, len(present) + 1)):
+            rows.append((recommender, group, "rank_not_sequential", "推荐排序不是从1开始的连续序号：" + "、".join(map(str, present))))
+    return pd.DataFrame(rows, columns=["recommender", "quota_group", "code", "message"])
+
+
+def screen(nominations: pd.DataFrame, rnd: Round, *, named_studios: pd.DataFrame | None = None,
+           honours: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Add rule verdicts, the overall eligibility and the quota status to the nominations."""
+    ctx = Context(rnd=rnd,
+                  honours=rnd.honours() if honours is None else honours,
+                  named_studios=rnd.named_studios() if named_studios is None else named_studios)
+    return nominations.pipe(apply_rules, ctx).pipe(overall).pipe(apply_quota, rnd)
+
+
+def screening_detail(screened: pd.DataFrame, rules: tuple[Rule, ...] = RULES) -> pd.DataFrame:
+    """One row per nomination and applicable rule: code, label, result, reason."""
+    parts = []
+    for rule in rules:
+        col = f"rule_{rule.code}"
+        part = screened.loc[screened[col].notna(), ["nomination_id", "recommender", "studio", col, f"why_{rule.code}"]]
+        parts.append(part.rename(columns={col: "result", f"why_{rule.code}": "reason"}).assign(rule=rule.code, label=rule.label))
+    return pd.concat(parts, ignore_index=True)[["nomination_id", "recommender", "studio", "rule", "label", "result", "reason"]]
+
+
+def under_review(screened: pd.DataFrame) -> pd.Series:
+    """The candidates who go to the reviewers: eligible and inside their union's quota."""
+    return (screened["eligibility"] == "eligible") & (screened["quota_status"] == "in_quota")
