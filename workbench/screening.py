@@ -123,20 +123,23 @@ def _latest_day(dates: pd.Series, precision: pd.Series) -> pd.Series:
 
 
 def _years_before(dates: pd.Series, years: pd.Series, reference: dt.date) -> pd.Series:
-    """True where `dates` lies at least `years` whole years before the reference date."""
+    """True where `dates` lies at least `years` whole years before the reference date.
+
+    A year from 29 Feb ends on 28 Feb (民法典: no corresponding day -> the month's last day).
+    """
     ref = pd.Timestamp(reference)
     out = pd.Series(pd.NA, index=dates.index, dtype="boolean")
     known = dates.notna()
     for y in years[known].unique():
         rows = known & (years == y)
-        cutoff = ref - pd.DateOffset(years=int(y)) if float(y).is_integer() else ref - pd.Timedelta(days=365.25 * y)
-        out[rows] = dates[rows] <= cutoff
+        offset = pd.DateOffset(years=int(y)) if float(y).is_integer() else pd.Timedelta(days=365.25 * y)
+        out[rows] = (dates[rows] + offset) <= ref
     return out
 
 
 def check_running(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, pd.Series]:
     need = _conditions(df, ctx, "min_running_years")
-    precision = df.get("established_precision", pd.Series("day", index=df.index)).astype("string")
+    precision = df.get("established_precision", pd.Series("day", index=df.index)).astype("string").fillna("day")
     latest = _latest_day(df["established"], precision)
     ok = _years_before(latest, need, ctx.rnd.reference_date)
     shown = pd.to_datetime(df["established"]).dt.strftime("%Y年%m月").fillna("")
@@ -204,7 +207,7 @@ def check_duplicate(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, pd.Serie
     counts = key.map(key.value_counts())
     others = df.groupby(key)["recommender"].transform(lambda s: "、".join(sorted(set(s.dropna()))))
     dup = counts > 1
-    return _verdict(df, ~dup, pd.Series(False, index=df.index), "", "同一工作室被重复推荐（" + others.astype("string") + "），须核实后保留一条")
+    return _verdict(df, ~dup, dup, "", "同一工作室被重复推荐（" + others.astype("string") + "），须核实后保留一条")
 
 
 # ---------------------------------------------------------------------------- honours
@@ -306,14 +309,12 @@ def overall(df: pd.DataFrame, rules: tuple[Rule, ...] = RULES) -> pd.DataFrame:
     any_review = (results == "review").any(axis=1)
     unknown_category = ~df["category"].isin(ALL)
     eligibility = np.where(any_fail, "ineligible", np.where(any_review | unknown_category, "review", "eligible"))
-    reasons = []
-    for i in range(len(df)):
-        row = df.iloc[i]
-        items = [f"{labels.RULE_RESULT_WORD[row[f'rule_{r.code}']]}：{row[f'why_{r.code}']}"
-                 for r in rules if row[f"rule_{r.code}"] in ("fail", "review")]
-        if unknown_category.iloc[i]:
-            items.insert(0, "推荐类别未填写或无法识别")
-        reasons.append(items)
+    reasons: list[list[str]] = [["推荐类别未填写或无法识别"] if u else [] for u in unknown_category]
+    for rule in rules:
+        result = df[f"rule_{rule.code}"].fillna("").to_numpy()
+        why = df[f"why_{rule.code}"].fillna("").to_numpy()
+        for i in np.flatnonzero(np.isin(result, ["fail", "review"])):
+            reasons[i].append(f"{labels.RULE_RESULT_WORD[result[i]]}：{why[i]}")
     return df.assign(eligibility=pd.array(eligibility, dtype="string"), eligibility_reasons=reasons)
 
 

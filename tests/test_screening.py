@@ -1,0 +1,190 @@
+"""Screening: each condition of the notice, its boundaries, quotas in each union's order."""
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import workbench as wb
+from workbench.intake import finish_nominations
+
+RND = wb.load_round()
+REGISTRY = pd.DataFrame({"batch": ["7"], "category": ["model_worker"], "studio": ["老牌劳模创新工作室"],
+                         "host_unit": ["老牌公司"], "leader": ["赵老师"], "named_on": [pd.Timestamp(2019, 12, 1)]})
+
+CLEAN = {
+    "demonstration": dict(leader_honours=["无锡市劳动模范"], team_size=8, named_on=dt.datetime(2019, 12, 1), video=True),
+    "model_worker": dict(leader_honours=["江苏省五一劳动奖章"], team_size=6),
+    "employee": dict(leader_honours=["无锡市职工技术创新能手"], team_size=3, frontline=2),
+}
+
+
+def nomination(category: str = "model_worker", n: int = 1, **changes) -> dict:
+    row = dict(recommender="梁溪区总工会", category=category, recommender_rank=n, studio=f"{category}工作室{n}",
+               host_unit=f"{category}公司{n}", legal_person=True, union_sound=True, rnd_or_team=False,
+               party_building=True, leader=f"领衔人{n}", frontline=3, established=dt.datetime(2018, 3, 1),
+               established_precision="day", direct=False, site_area=100.0, funding=10.0, systems=True, ledger=True,
+               results_last_year=2, benefit=50.0, video=False, received_at=dt.datetime(2022, 10, 27, 10),
+               source_file="f.xlsx", source_row=n)
+    row.update(CLEAN[category])
+    row.update(changes)
+    return row
+
+
+def run(*rows: dict) -> pd.DataFrame:
+    return wb.screen(finish_nominations(list(rows)), RND, named_studios=REGISTRY)
+
+
+@pytest.mark.parametrize("category", ["demonstration", "model_worker", "employee"])
+def test_a_clean_nomination_is_eligible(category):
+    row = run(nomination(category)).iloc[0]
+    assert row["eligibility"] == "eligible", row["eligibility_reasons"]
+    assert row["eligibility_reasons"] == [] and row["quota_status"] == "in_quota"
+
+
+@pytest.mark.parametrize(("category", "size", "result"), [
+    ("model_worker", 5, "pass"), ("model_worker", 4, "fail"), ("employee", 3, "pass"), ("employee", 2, "fail"),
+    ("model_worker", None, "review")])
+def test_team_size_boundaries(category, size, result):
+    row = run(nomination(category, team_size=size)).iloc[0]
+    assert row["rule_team_size"] == result
+    if result == "fail":
+        assert f"团队人数{size}人" in row["why_team_size"]
+
+
+@pytest.mark.parametrize(("established", "precision", "result"), [
+    (dt.datetime(2021, 10, 28), "day", "pass"),   # exactly one year before the reference date
+    (dt.datetime(2021, 10, 29), "day", "fail"),
+    (dt.datetime(2021, 9, 1), "month", "pass"),   # September 2021: at the latest 30 Sep 2021
+    (dt.datetime(2021, 10, 1), "month", "fail"),  # October 2021 could be 31 Oct: judged conservatively
+    (None, None, "review"),
+])
+def test_running_one_year_at_the_reference_date(established, precision, result):
+    row = run(nomination(established=established, established_precision=precision)).iloc[0]
+    assert row["rule_running"] == result
+    if result == "fail" and precision == "month":
+        assert "从严" in row["why_running"]
+
+
+def test_running_measured_from_a_leap_day():
+    rnd = RND.model_copy(update={"round": RND.round.model_copy(update={"reference_date": dt.date(2021, 2, 28)})})
+    noms = finish_nominations([nomination(established=dt.datetime(2020, 2, 29))])
+    assert wb.screen(noms, rnd, named_studios=REGISTRY).iloc[0]["rule_running"] == "pass"
+
+
+@pytest.mark.parametrize(("named_on", "direct", "result"), [
+    (dt.datetime(2020, 10, 28), False, "pass"),   # exactly two years
+    (dt.datetime(2020, 10, 29), False, "fail"),
+    (None, False, "fail"),
+    (None, True, "review"),
+    (dt.datetime(2021, 6, 1), True, "review"),
+])
+def test_demonstration_named_two_years_before(named_on, direct, result):
+    row = run(nomination("demonstration", named_on=named_on, direct=direct, studio="新工作室")).iloc[0]
+    assert row["rule_named_years"] == result
+    if direct:
+        assert "直接推荐" in row["why_named_years"]
+
+
+def test_registry_date_wins_over_the_declared_one():
+    row = run(nomination("demonstration", studio="老牌劳模创新工作室", named_on=dt.datetime(2021, 6, 1))).iloc[0]
+    assert row["rule_named_years"] == "pass"
+    assert "以登记为准" in row["why_named_years"]
+
+
+def test_a_studio_already_named_at_that_level_fails():
+    row = run(nomination("model_worker", studio="老牌 劳模创新工作室")).iloc[0]
+    assert row["rule_not_already_named"] == "fail" and row["eligibility"] == "ineligible"
+
+
+@pytest.mark.parametrize(("honours", "category", "result"), [
+    (["2019年无锡市劳动模范"], "model_worker", "pass"),
+    (["省五一劳动奖章"], "model_worker", "pass"),
+    (["全国劳模"], "demonstration", "pass"),
+    (["无锡市五一劳动奖章"], "model_worker", "fail"),   # may_day needs 省级
+    (["江阴市劳动模范"], "model_worker", "fail"),
+    (["无锡工匠"], "employee", "fail"),
+    (["无锡市职业技能带头人"], "employee", "pass"),
+    (["某某杯金奖"], "model_worker", "review"),
+    ([], "model_worker", "review"),
+])
+def test_leader_honours(honours, category, result):
+    row = run(nomination(category, leader_honours=honours)).iloc[0]
+    assert row["rule_leader_honour"] == result
+    if result == "review" and honours:
+        assert "某某杯金奖" in row["why_leader_honour"]
+
+
+@pytest.mark.parametrize(("field", "value", "rule"), [
+    ("legal_person", False, "legal_person"), ("union_sound", False, "union_sound"),
+    ("rnd_or_team", True, "not_rnd_or_team"), ("party_building", False, "party_building"),
+    ("site_area", 0.0, "site"), ("funding", 0.0, "funding"), ("systems", False, "systems"),
+    ("ledger", False, "ledger"), ("results_last_year", 0, "results"),
+    ("received_at", dt.datetime(2022, 10, 28, 17, 31), "on_time"),
+])
+def test_each_condition_can_fail(field, value, rule):
+    row = run(nomination(**{field: value})).iloc[0]
+    assert row[f"rule_{rule}"] == "fail" and row["eligibility"] == "ineligible"
+    assert any(row[f"why_{rule}"] in reason for reason in row["eligibility_reasons"])
+
+
+def test_missing_data_is_review_never_pass():
+    row = run(nomination(legal_person=None, funding=None)).iloc[0]
+    assert row["rule_legal_person"] == "review" and row["rule_funding"] == "review"
+    assert row["eligibility"] == "review"
+
+
+def test_employee_needs_frontline_staff_and_demonstration_a_video():
+    assert run(nomination("employee", frontline=0)).iloc[0]["rule_frontline"] == "fail"
+    assert run(nomination("demonstration", video=False)).iloc[0]["rule_video"] == "fail"
+    assert pd.isna(run(nomination("model_worker")).iloc[0]["rule_video"])  # does not apply
+
+
+def test_the_same_studio_from_two_unions_is_flagged_on_both():
+    a = nomination(studio="重复工作室", host_unit="同一公司")
+    b = nomination(studio="重复工作室", host_unit="同一公司", recommender="滨湖区总工会")
+    out = run(a, b)
+    assert (out["rule_no_duplicate"] == "review").all()
+    assert out["why_no_duplicate"].str.contains("滨湖区总工会").all()
+
+
+def test_quota_follows_each_unions_own_order():
+    rows = [nomination("model_worker", n, recommender_rank=r) for n, r in [(1, 4), (2, 1), (3, 3), (4, 2)]]
+    rows += [nomination("employee", 5, recommender_rank=1), nomination("employee", 6, recommender_rank=2)]
+    out = run(*rows).set_index("studio")
+    assert out.loc["model_worker工作室1", "quota_status"] == "over_quota"
+    assert "超出" in out.loc["model_worker工作室1", "quota_reason"]
+    assert (out.loc[["model_worker工作室2", "model_worker工作室3", "model_worker工作室4"], "quota_status"] == "in_quota").all()
+    assert out.loc["employee工作室6", "quota_status"] == "over_quota"
+
+
+def test_screening_detail_has_one_row_per_applicable_rule():
+    out = run(nomination("employee"), nomination("demonstration", 2))
+    detail = wb.screening_detail(out)
+    per = detail.groupby("nomination_id").size()
+    assert sorted(per.tolist()) == sorted([
+        sum("employee" in r.categories for r in wb.RULES), sum("demonstration" in r.categories for r in wb.RULES)])
+    assert detail["label"].str.len().min() > 3
+
+
+rows_strategy = st.lists(st.tuples(st.sampled_from(["梁溪区总工会", "滨湖区总工会", "江阴市总工会"]),
+                                   st.sampled_from(["demonstration", "model_worker", "employee"]),
+                                   st.integers(1, 5), st.integers(2, 9)), min_size=1, max_size=14)
+
+
+@settings(max_examples=30, deadline=None)
+@given(rows_strategy, st.randoms(use_true_random=False))
+def test_verdicts_do_not_depend_on_row_order_and_quota_is_never_exceeded(spec, rnd_):
+    rows = [nomination(cat, i, recommender=u, recommender_rank=r, team_size=size)
+            for i, (u, cat, r, size) in enumerate(spec)]
+    out = run(*rows).set_index("nomination_id").sort_index()
+    shuffled = rows[:]
+    rnd_.shuffle(shuffled)
+    again = run(*shuffled).set_index("nomination_id").sort_index()
+    cols = [c for c in out.columns if c.startswith(("rule_", "eligibility", "quota"))]
+    pd.testing.assert_frame_equal(out[cols], again[cols])
+    inside = out[out["quota_status"] == "in_quota"].groupby(["recommender", "quota_group"]).size()
+    limits = {g.code: g.limit for g in RND.quota_groups}
+    assert all(n <= limits[group] for (_, group), n in inside.items())
