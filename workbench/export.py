@@ -9,7 +9,10 @@ neutralised. Workbook timestamps are fixed so the same inputs give the same byte
 from __future__ import annotations
 
 import datetime as dt
+import io
+import re
 import unicodedata
+import zipfile
 from pathlib import Path
 from typing import Iterable
 
@@ -117,10 +120,23 @@ def new_workbook() -> Workbook:
 
 
 def save(wb: Workbook, path: Path) -> Path:
-    """Save with fixed document timestamps (openpyxl stamps `modified` at save time otherwise)."""
+    """Save so that the same content gives the same bytes.
+
+    openpyxl stamps the document's `modified` time and every zip entry's time at save; both are
+    rewritten to a fixed stamp here.
+    """
     wb.properties.modified = FIXED_STAMP
+    buffer = io.BytesIO()
+    wb.save(buffer)
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_STAMP.timetuple()[:6])
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl writes the save time here, whatever we set
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + FIXED_STAMP.strftime("%Y-%m-%dT%H:%M:%SZ").encode(), data)
+            dst.writestr(fixed, data)
     return path
 
 
