@@ -1,5 +1,40 @@
-"""创新工作室评审工作台: the review and scoring workbench of the Wuxi Federation of Trade Unions."""
+"""创新工作室评审工作台: the review and scoring workbench of the Wuxi Federation of Trade Unions.
 
-from workbench.config import DEFAULT_ROUND, Round, RoundConfigError, load_round
+The public API (SPEC §10): load a round, read the inbox, screen, store scores, rank, export.
+"""
 
-__all__ = ["DEFAULT_ROUND", "Round", "RoundConfigError", "load_round"]
+from workbench.config import DEFAULT_ROUND, Round, RoundConfigError, load_round, round_from_env
+from workbench.demo import build_demo
+from workbench.export import export_results
+from workbench.intake import IntakeResult, read_inbox
+from workbench.ranking import competition, funnel, olympic_mean, rank
+from workbench.review import (
+    AssignmentError,
+    ReviewerFileError,
+    assign,
+    candidates,
+    conflicts,
+    read_reviewers,
+    simulate_scores,
+)
+from workbench.sample import make_sample, sample_nominations
+from workbench.screening import RULES, screen, screening_detail
+from workbench.snapshot import Snapshot, take_snapshot
+from workbench.store import (
+    NotAssignedError,
+    ScoreValidationError,
+    StaleWriteError,
+    Store,
+    WorkbenchError,
+    open_store,
+    validate_sheet,
+)
+
+__all__ = [
+    "DEFAULT_ROUND", "AssignmentError", "IntakeResult", "NotAssignedError", "RULES", "ReviewerFileError",
+    "Round", "RoundConfigError", "ScoreValidationError", "Snapshot", "StaleWriteError", "Store",
+    "WorkbenchError", "assign", "build_demo", "candidates", "competition", "conflicts", "export_results",
+    "funnel", "load_round", "make_sample", "olympic_mean", "open_store", "rank", "read_inbox",
+    "read_reviewers", "round_from_env", "sample_nominations", "screen", "screening_detail",
+    "simulate_scores", "take_snapshot", "validate_sheet",
+]

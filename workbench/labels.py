@@ -215,12 +215,12 @@ STORE_MESSAGES: dict[str, str] = {
     "unknown_stage": "未知的评审阶段 {stage!r}（可用：{known}）",
     "unknown_category": "推荐对象 {nomination_id} 的类别 {category!r} 不是本轮的类别（可用：{known}）",
     "bad_points": "评分须为“评分项: 分值”的对应表",
-    "unknown_criterion": "{criterion!r} 不是{stage}阶段的评分项（可用：{known}）",
+    "unknown_criterion": "{name!r} 不是{stage}阶段的评分项（可用：{known}）",
     "not_a_number": "{label}：分值须为数字（当前值：{value!r}）",
     "out_of_range": "{label}：分值须在 0 到 {max:g} 之间（当前值：{value:g}）",
     "wrong_step": "{label}：分值须为 {step:g} 的整数倍（当前值：{value:g}）",
     "missing_criterion": "{label}：提交前须填写此项",
-    "duplicate_criterion": "评分表 {sheet} 中评分项 {criterion!r} 出现多次",
+    "duplicate_criterion": "评分表 {sheet} 中评分项 {name!r} 出现多次",
     "comment_required": "总分 {total:g} 低于 {below:g} 分或高于 {above:g} 分，提交时须填写评语",
     "bad_comment": "评语须为文字",
     "bad_version": "版本号须为整数或留空（当前值：{value!r}）",
@@ -237,6 +237,7 @@ STORE_MESSAGES: dict[str, str] = {
     "assignment_in_use": "以下分配已有评分，不能撤销：{pairs}",
     "schema_too_new": "评分库由更新版本的工作台创建（库结构版本 {found}，本程序支持 {supported}），请升级工作台",
     "store_busy": "评分库繁忙，请稍后再试",
+    "and_more": " 等共 {n} 项",
 }
 # What the frames handed to the store are called in messages.
 STORE_FRAMES: dict[str, str] = {
@@ -263,6 +264,7 @@ REVIEW_MESSAGES: dict[str, str] = {
     "reviewer_duplicate_id": "评委名单 {path} 中评委编号重复：{ids}",
     "missing_columns": "{what}缺少列：{missing}",
     "duplicate_nomination": "候选名单中编号重复：{ids}",
+    "duplicate_reviewer": "评委名单中评委编号重复：{ids}",
     "missing_nominations": "分配方案中的编号不在推荐名单中：{ids}",
     "unknown_stage": "未知的评审阶段 {stage!r}（可用：{known}）",
     "unknown_panel": "评委 {reviewer_id} 的评审组 {panel!r} 不是本轮的类别（可用：{known}）",
@@ -395,7 +397,7 @@ SAMPLE_UNITS: dict[str, str] = {"team_size": "人", "frontline": "人", "results
 SAMPLE_DATE_FORMATS = ["{y}.{m:02d}", "{y}年{m}月", "{y}-{m}", "{y}/{m:02d}/01"]
 SAMPLE_DAY_FORMAT = "{y}年{m}月{d}日"
 SAMPLE_HEADER_UNIT_SUFFIX: dict[str, str] = {"team_size": "（人）", "frontline": "（人）", "established": "（年月）",
-                                             "named_on": "（年月）", "recommender_rank": "（1、2、3）"}
+                                             "named_on": "（年月）"}
 SAMPLE_PRE_HEADER = ["（劳模创新工作室含示范性合计不超过3家，职工创新工作室不超过1家）", "单位：家"]
 SAMPLE_SUMMARY_NOTES = [
     "填表说明：",
@@ -407,13 +409,18 @@ SAMPLE_SUMMARY_NOTES = [
 SAMPLE_NOTES_SHEET = "填表说明"
 SAMPLE_BLANK_SHEET = "Sheet2"
 SAMPLE_ALT_SUMMARY_SHEETS = ["Sheet1", "汇总表"]
-SAMPLE_EXTRA_COLUMNS: dict[str, list[str]] = {
-    "序号": [],
-    "单位性质": ["国有企业", "民营企业", "事业单位", "外资企业", "集体企业"],
-    "所属行业": [],
-    "领衔人职务": ["车间主任", "首席技师", "副总工程师", "技术科长", "班组长", "科室主任", "高级技师"],
+# Columns some unions add: code -> (header, values; the codes seq and trade are filled by the sample).
+SAMPLE_EXTRA_COLUMNS: dict[str, tuple[str, list[str]]] = {
+    "seq": ("序号", []),
+    "unit_type": ("单位性质", ["国有企业", "民营企业", "事业单位", "外资企业", "集体企业"]),
+    "trade": ("所属行业", []),
+    "leader_post": ("领衔人职务", ["车间主任", "首席技师", "副总工程师", "技术科长", "班组长", "科室主任", "高级技师"]),
 }
-SAMPLE_ROW_NOTES = ["", "", "", "材料另附", "原区级劳模创新工作室", "纸质材料随后报送"]
+SAMPLE_CITY = "无锡"
+SAMPLE_METRO_REGION = "无锡地铁集团"
+SAMPLE_METRO_SHORT = "地铁"
+SAMPLE_DATE_CELL_FORMATS = ["yyyy-mm-dd", 'yyyy"年"m"月"', "yyyy.mm"]  # Excel number formats of date cells
+SAMPLE_ROW_NOTES = ["材料另附", "原区级劳模创新工作室", "纸质材料随后报送"]
 SAMPLE_DIRECT_NOTE = "领衔人获评全国劳动模范，工作室攻关成果突出，特别优秀直接推荐，理由详见推荐表"
 SAMPLE_RND_NOTE = "工作室依托本单位技术研发中心设立"
 SAMPLE_SUMMARY_FILE = "{recommender}推荐汇总表{ext}"
@@ -441,6 +448,8 @@ SAMPLE_ACH_ACTIONS = ["加工效率提升", "在线检测技术", "故障快速�
                       "质量控制方法", "安全防护改进"]
 SAMPLE_ACH_NAME = "{object}{action}"
 SAMPLE_ACH_KINDS = ["技术攻关", "技术革新", "发明专利", "实用新型专利", "合理化建议", "先进操作法"]
+SAMPLE_ACH_PATENTS = ["发明专利", "实用新型专利"]  # recognised at national level
+SAMPLE_ACH_NO_BENEFIT = ["合理化建议"]
 SAMPLE_ACH_LEVELS: dict[str, str] = {  # 认定级别 -> 认定单位 ("{host}" is the studio's own unit)
     "国家级": "国家知识产权局", "省级": "江苏省总工会", "市级": "无锡市总工会", "区级": "区总工会",
     "企业级": "{host}",
@@ -458,3 +467,4 @@ named_studios.csv   往批次已命名工作室登记（虚构）
 reviewers.csv       评委名单（虚构）
 ground_truth.csv    生成时埋设的各类问题（供测试核对）
 """
+SAMPLE_TARGET_NOT_EMPTY = "{path} 中已有 inbox 文件夹且不是示例数据，为免覆盖真实材料，未生成示例（请指定一个空文件夹）"

@@ -1,0 +1,44 @@
+"""Shared fixtures: small rounds built with the sample generator, never the committed data/sample."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+import workbench as wb
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Notebooks (nbval) get a private copy of the sample round with simulated scores.
+
+    nbval's kernels inherit this process's environment, and served notebooks read their round
+    through `wb.round_from_env()`, so the committed data/sample is never written to by a test.
+    """
+    if os.environ.get("WORKBENCH_TEST_WORKDIR"):
+        return
+    workdir = Path(tempfile.mkdtemp(prefix="workbench-test-")) / "sample"
+    shutil.copytree(ROOT / "data" / "sample", workdir)
+    os.environ["WORKBENCH_TEST_WORKDIR"] = os.environ["WORKBENCH_WORKDIR"] = str(workdir)
+    os.environ["WORKBENCH_ROUND"] = str(wb.DEFAULT_ROUND)
+    os.environ.pop("WORKBENCH_DB", None)
+    wb.build_demo(wb.round_from_env())
+
+
+@pytest.fixture(scope="session")
+def demo_round() -> wb.Round:
+    """The default-size sample round, copied, with simulated scores in its own SQLite store."""
+    return wb.round_from_env()
+
+
+@pytest.fixture(scope="session")
+def small_round(tmp_path_factory: pytest.TempPathFactory) -> wb.Round:
+    """A fresh 8-union sample round (seed 7) in a temporary folder, without scores."""
+    folder = tmp_path_factory.mktemp("small")
+    wb.make_sample(folder, seed=7, unions=8)
+    return wb.load_round().at(folder)

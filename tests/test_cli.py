@@ -1,0 +1,64 @@
+"""The whole round once, through the `workbench` command, as an analyst runs it."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+import workbench as wb
+
+EXE = str(Path(sys.executable).with_name("workbench"))
+
+
+def run(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("WORKBENCH_WORKDIR", "WORKBENCH_DB")}
+    proc = subprocess.run([EXE, *args], capture_output=True, text=True, env=env, timeout=300)
+    if check:
+        assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+@pytest.fixture(scope="module")
+def round_dir(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("cli") / "round"
+    run("sample", "--out", str(folder), "--seed", "11", "--unions", "10", "--no-photos")
+    return folder
+
+
+def test_end_to_end_through_the_cli(round_dir):
+    w = ["--workdir", str(round_dir)]
+    intake = run("intake", *w)
+    assert "推荐单位" in intake.stdout and "问题清单" in intake.stdout
+    assert (round_dir / "out" / "问题清单.csv").exists()
+
+    screen = run("screen", *w)
+    assert "合格" in screen.stdout and "不合格" in screen.stdout
+
+    demo = run("demo", *w, "--no-serve")
+    assert "评分" in demo.stdout
+
+    ranked = run("rank", *w)
+    for cat in wb.load_round().categories.values():
+        assert cat.label in ranked.stdout
+    assert "快照" in ranked.stdout
+
+    export = run("export", *w)
+    path = round_dir / "out" / "评审结果排名表.xlsx"
+    assert str(path) in export.stdout
+    book = openpyxl.load_workbook(path)
+    ws = book["劳模"]
+    rows = [r for r in ws.iter_rows(min_row=4, values_only=True) if r[0] is not None]
+    assert len(rows) > 0 and [r[0] for r in rows] == sorted(r[0] for r in rows)
+    proposed = sum(1 for r in rows if r[-2] == "是")
+    assert 0 < proposed <= wb.load_round().categories["model_worker"].slots
+
+
+def test_a_bad_config_is_one_clear_line_not_a_traceback(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(wb.DEFAULT_ROUND.read_text(encoding="utf-8").replace("slots = 20", "slots = -1"), encoding="utf-8")
+    proc = run("screen", "--round", str(bad), check=False)
+    assert proc.returncode == 2
+    assert "categories.model_worker.slots" in proc.stderr and "Traceback" not in proc.stderr

@@ -1,0 +1,412 @@
+"""The score store: round trips, refusals, the event ledger, and concurrent writers on one SQLite file."""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import sqlite3
+
+import pandas as pd
+import pytest
+
+from workbench.config import DEFAULT_ROUND, load_round
+from workbench.review import AssignmentError
+from workbench.store import (
+    NotAssignedError,
+    ScoreValidationError,
+    StaleWriteError,
+    WorkbenchError,
+    open_store,
+)
+
+NOMINATIONS = pd.DataFrame({
+    "nomination_id": ["N1", "N2", "N3"],
+    "category": ["model_worker", "employee", "demonstration"],
+    "studio": ["甲工作室", "乙工作室", "丙工作室"],
+    "host_unit": ["甲公司", "乙公司", "丙公司"],
+    "recommender": ["梁溪区总工会", "梁溪区总工会", "锡山区总工会"],
+})
+REVIEWERS = pd.DataFrame({
+    "reviewer_id": ["R1", "R2", "R3"],
+    "name": ["张评委", "李评委", "王评委"],
+    "unit": ["江南大学", "无锡职业技术学院", "乙公司"],  # R3 works at N2's host unit
+})
+
+
+def points_for(rnd, category: str, stage: str, fraction: float = 0.8) -> dict[str, float]:
+    """Valid points for every criterion: `fraction` of each maximum, down to the score step."""
+    step = rnd.review.score_step
+    return {c.code: math.floor(c.max[category] * fraction / step) * step for c in rnd.criteria(category, stage)}
+
+
+@pytest.fixture
+def rnd(tmp_path):
+    return load_round(DEFAULT_ROUND).at(tmp_path)
+
+
+@pytest.fixture
+def stage(rnd):
+    return next(iter(rnd.stages))
+
+
+@pytest.fixture
+def store(rnd, monkeypatch):
+    monkeypatch.delenv("WORKBENCH_DB", raising=False)
+    with open_store(rnd) as s:
+        yield s
+
+
+@pytest.fixture
+def seeded(store, stage):
+    """N1 and N2 assigned to R1 and R2 at the first stage (R3 is conflicted with N2)."""
+    store.add_reviewers(REVIEWERS)
+    store.save_nominations(NOMINATIONS)
+    store.save_assignments(pd.DataFrame({"nomination_id": ["N1", "N1", "N2", "N2"],
+                                         "reviewer_id": ["R1", "R2", "R1", "R2"], "stage": stage}))
+    return store
+
+
+def score_events(store) -> pd.DataFrame:
+    h = store.history()
+    return h[h["kind"].isin(["score_save", "score_submit"])]
+
+
+# ---------------------------------------------------------------------------- opening
+def test_default_store_is_a_wal_sqlite_file_in_the_round_folder(store, rnd):
+    path = rnd.paths.workdir / "workbench.sqlite"
+    assert path.exists()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("SELECT version FROM schema_version").fetchone()[0] >= 1
+
+
+def test_workbench_db_and_explicit_url_take_precedence(rnd, tmp_path, monkeypatch):
+    env_db, explicit_db = tmp_path / "env.sqlite", tmp_path / "explicit.sqlite"
+    monkeypatch.setenv("WORKBENCH_DB", f"sqlite:///{env_db}")
+    open_store(rnd).close()
+    assert env_db.exists() and not (rnd.paths.workdir / "workbench.sqlite").exists()
+    open_store(rnd, f"sqlite:///{explicit_db}").close()
+    assert explicit_db.exists()
+
+
+def test_reopening_keeps_everything(seeded, rnd, stage):
+    seeded.save_scores("R1", "N1", stage, points_for(rnd, "model_worker", stage), submit=True)
+    before = (seeded.scores(), seeded.ledger_hash())
+    seeded.close()
+    with open_store(rnd) as again:
+        pd.testing.assert_frame_equal(again.scores(), before[0])
+        assert again.ledger_hash() == before[1]
+
+
+# ---------------------------------------------------------------------------- identities
+def test_add_reviewers_is_an_idempotent_upsert(store):
+    store.add_reviewers(REVIEWERS)
+    store.add_reviewers(REVIEWERS.iloc[::-1])
+    assert store.reviewers().sort_values("reviewer_id").reset_index(drop=True).equals(
+        REVIEWERS.astype("str").sort_values("reviewer_id").reset_index(drop=True))
+    moved = REVIEWERS.assign(unit=["江南大学", "无锡市总工会", "乙公司"])
+    store.add_reviewers(moved)
+    assert store.reviewers().set_index("reviewer_id").loc["R2", "unit"] == "无锡市总工会"
+    changes = store.history(reviewer_id="R2")
+    assert [e["unit"] for e in changes["new"]] == ["无锡职业技术学院", "无锡市总工会"]
+    assert changes["old"].iloc[-1]["unit"] == "无锡职业技术学院"
+
+
+def test_a_nomination_without_a_known_category_is_kept_but_cannot_be_assigned(store, stage):
+    store.add_reviewers(REVIEWERS)
+    store.save_nominations(NOMINATIONS.assign(category=["model_worker", "劳模", None]))
+    assert len(store.nominations()) == len(NOMINATIONS)
+    with pytest.raises(AssignmentError) as err:
+        store.save_assignments(pd.DataFrame({"nomination_id": ["N1", "N2"], "reviewer_id": "R1", "stage": stage}))
+    assert err.value.code == "unknown_category" and "N2" in str(err.value)
+    assert store.assignments().empty
+
+
+# ---------------------------------------------------------------------------- scores
+def test_scores_round_trip(seeded, rnd, stage):
+    points = points_for(rnd, "model_worker", stage)
+    draft = {k: points[k] for k in list(points)[:2]}
+    assert seeded.save_scores("R1", "N1", stage, draft) == 1
+    version = seeded.save_scores("R1", "N1", stage, points, comment="材料详实", version=1, submit=True)
+    assert version == 2
+    scores = seeded.scores()
+    assert list(scores.columns) == ["nomination_id", "reviewer_id", "stage", "criterion", "points", "status", "updated_at"]
+    assert dict(zip(scores["criterion"], scores["points"])) == points
+    assert set(scores["status"]) == {"submitted"}
+    sheet = seeded.sheets().iloc[0]
+    assert (sheet["total"], sheet["comment"], sheet["version"]) == (sum(points.values()), "材料详实", 2)
+    loaded = seeded.load_sheet("R1", "N1", stage)
+    assert (loaded["points"], loaded["status"], loaded["version"]) == (points, "submitted", 2)
+
+
+def test_a_save_without_changes_keeps_the_version_and_writes_no_event(seeded, rnd, stage):
+    points = points_for(rnd, "model_worker", stage)
+    v = seeded.save_scores("R1", "N1", stage, points)
+    n_events = len(seeded.history())
+    assert seeded.save_scores("R1", "N1", stage, points, version=v) == v
+    assert len(seeded.history()) == n_events
+
+
+def test_a_stale_form_is_refused_and_nothing_is_overwritten(seeded, rnd, stage):
+    first = points_for(rnd, "model_worker", stage, 0.8)
+    v = seeded.save_scores("R1", "N1", stage, first)
+    # two forms opened at version v; the first saves, the second is stale
+    mine = seeded.save_scores("R1", "N1", stage, points_for(rnd, "model_worker", stage, 0.9), version=v)
+    before = (seeded.scores(), len(seeded.history()))
+    with pytest.raises(StaleWriteError) as err:
+        seeded.save_scores("R1", "N1", stage, points_for(rnd, "model_worker", stage, 0.7), version=v)
+    assert err.value.code == "stale_write" and "刷新" in str(err.value)
+    with pytest.raises(StaleWriteError):  # a "new" sheet over an existing one is stale too
+        seeded.save_scores("R1", "N1", stage, first, version=None)
+    pd.testing.assert_frame_equal(seeded.scores(), before[0])
+    assert len(seeded.history()) == before[1]
+    assert seeded.load_sheet("R1", "N1", stage)["version"] == mine
+
+
+def test_an_unassigned_pair_is_refused(seeded, rnd, stage):
+    points = points_for(rnd, "demonstration", stage)
+    with pytest.raises(NotAssignedError) as err:
+        seeded.save_scores("R1", "N3", stage, points)
+    assert err.value.code == "not_assigned"
+    with pytest.raises(NotAssignedError):
+        seeded.save_scores("R1", "N404", stage, points)
+    assert seeded.sheets().empty
+
+
+def test_a_conflicted_pair_cannot_be_assigned(seeded, stage):
+    before = seeded.assignments()
+    with pytest.raises(AssignmentError) as err:
+        seeded.save_assignments(pd.DataFrame({"nomination_id": ["N2"], "reviewer_id": ["R3"], "stage": [stage]}),
+                                replace=False)
+    assert err.value.code == "assignment_conflict" and "R3" in str(err.value)
+    pd.testing.assert_frame_equal(seeded.assignments(), before)
+
+
+def test_a_reviewer_who_moved_into_a_conflict_cannot_score(seeded, rnd, stage):
+    seeded.add_reviewers(REVIEWERS.assign(unit=["江南大学", " 乙公司 ", "乙公司"]))  # R2 now at N2's host unit
+    with pytest.raises(NotAssignedError) as err:
+        seeded.save_scores("R2", "N2", stage, points_for(rnd, "employee", stage))
+    assert err.value.code == "conflicted"
+    assert seeded.sheets().empty
+
+
+def _bad_points(rnd, stage):
+    category = "model_worker"
+    crit = rnd.criteria(category, stage)[0]
+    top, step = crit.max[category], rnd.review.score_step
+    return [
+        ({crit.code: top + step}, "out_of_range"),
+        ({crit.code: -step}, "out_of_range"),
+        ({crit.code: step / 2}, "wrong_step"),
+        ({"no_such_criterion": step}, "unknown_criterion"),
+        ({crit.code: float("nan")}, "not_a_number"),
+        ({crit.code: float("inf")}, "not_a_number"),
+        ({crit.code: str(step)}, "not_a_number"),
+        ({crit.code: True}, "not_a_number"),
+    ]
+
+
+@pytest.mark.parametrize("case", range(8))
+def test_bad_values_are_refused_with_their_code(seeded, rnd, stage, case):
+    points, code = _bad_points(rnd, stage)[case]
+    with pytest.raises(ScoreValidationError) as err:
+        seeded.save_scores("R1", "N1", stage, points)
+    assert err.value.code == code
+    assert err.value.problems[0]["criterion"] == next(iter(points))
+    assert seeded.sheets().empty and score_events(seeded).empty
+
+
+def test_the_message_names_the_criterion_in_chinese(seeded, rnd, stage):
+    crit = rnd.criteria("model_worker", stage)[0]
+    with pytest.raises(ScoreValidationError) as err:
+        seeded.save_scores("R1", "N1", stage, {crit.code: crit.max["model_worker"] + 10})
+    assert crit.label in str(err.value) and "[out_of_range]" in str(err.value)
+
+
+def test_submitting_needs_every_criterion(seeded, rnd, stage):
+    points = points_for(rnd, "model_worker", stage)
+    left_out = list(points)[-1]
+    partial = {k: v for k, v in points.items() if k != left_out}
+    with pytest.raises(ScoreValidationError) as err:
+        seeded.save_scores("R1", "N1", stage, partial, submit=True)
+    assert err.value.code == "missing_criterion" and err.value.problems[0]["criterion"] == left_out
+    assert seeded.save_scores("R1", "N1", stage, partial) == 1  # a draft may be partial
+    assert set(seeded.scores()["status"]) == {"draft"}
+
+
+@pytest.mark.parametrize("fraction", [0.3, 1.0])
+def test_an_extreme_total_needs_a_comment_to_submit(seeded, rnd, stage, fraction):
+    points = points_for(rnd, "model_worker", stage, fraction)
+    total = sum(points.values())
+    assert total < rnd.review.comment_below or total > rnd.review.comment_above
+    with pytest.raises(ScoreValidationError) as err:
+        seeded.save_scores("R1", "N1", stage, points, comment="  ", submit=True)
+    assert err.value.code == "comment_required"
+    assert seeded.save_scores("R1", "N1", stage, points, submit=False) == 1  # drafts need no comment yet
+    assert seeded.save_scores("R1", "N1", stage, points, comment="理由充分", version=1, submit=True) == 2
+
+
+def test_history_has_old_and_new_for_every_change(seeded, rnd, stage):
+    v = None
+    for fraction, submit in [(0.6, False), (0.7, False), (0.8, True), (0.75, False)]:
+        v = seeded.save_scores("R1", "N1", stage, points_for(rnd, "model_worker", stage, fraction), version=v, submit=submit)
+    events = score_events(seeded)
+    events = events[(events["reviewer_id"] == "R1") & (events["nomination_id"] == "N1")]
+    assert list(events["kind"]) == ["score_save", "score_save", "score_submit", "score_save"]
+    assert events["old"].iloc[0] is None
+    for previous, current in zip(events["new"].iloc[:-1], events["old"].iloc[1:]):
+        assert previous == current
+    assert [e["version"] for e in events["new"]] == [1, 2, 3, 4]
+    assert events["new"].iloc[-1]["points"] == points_for(rnd, "model_worker", stage, 0.75)
+    assert events["new"].iloc[-1]["status"] == "draft"  # editing a submitted sheet makes it a draft again
+
+
+# ---------------------------------------------------------------------------- bulk loading
+def _frame(rnd, stage, pairs, fraction=0.8):
+    rows = []
+    for nomination_id, reviewer_id, category in pairs:
+        for criterion, points in points_for(rnd, category, stage, fraction).items():
+            rows.append({"nomination_id": nomination_id, "reviewer_id": reviewer_id, "stage": stage,
+                         "criterion": criterion, "points": points})
+    return pd.DataFrame(rows)
+
+
+def test_a_scores_frame_loads_through_the_same_checks(seeded, rnd, stage):
+    frame = _frame(rnd, stage, [("N1", "R1", "model_worker"), ("N2", "R2", "employee")])
+    assert seeded.save_scores_frame(frame) == 2
+    stored = seeded.scores()[["nomination_id", "reviewer_id", "stage", "criterion", "points"]]
+    key = ["nomination_id", "reviewer_id", "criterion"]
+    pd.testing.assert_frame_equal(stored.sort_values(key).reset_index(drop=True),
+                                  frame.astype({"points": "float64"}).sort_values(key).reset_index(drop=True),
+                                  check_dtype=False)
+    assert set(seeded.sheets()["status"]) == {"submitted"}
+    assert len(score_events(seeded)) == 2
+
+
+def test_a_bad_scores_frame_writes_nothing(seeded, rnd, stage):
+    frame = _frame(rnd, stage, [("N1", "R1", "model_worker"), ("N2", "R2", "employee")])
+    frame.loc[len(frame) - 1, "points"] = float("nan")
+    with pytest.raises(ScoreValidationError) as err:
+        seeded.save_scores_frame(frame)
+    assert err.value.code == "not_a_number" and "N2/R2" in str(err.value)
+    with pytest.raises(NotAssignedError):
+        seeded.save_scores_frame(_frame(rnd, stage, [("N1", "R1", "model_worker"), ("N3", "R1", "demonstration")]))
+    with pytest.raises(ScoreValidationError) as err:
+        seeded.save_scores_frame(pd.concat([frame.iloc[:1], frame.iloc[:1]]))
+    assert err.value.code == "duplicate_criterion"
+    assert seeded.sheets().empty and score_events(seeded).empty
+
+
+# ---------------------------------------------------------------------------- assignments
+def test_replacing_the_plan_withdraws_unscored_pairs_only(seeded, rnd, stage):
+    seeded.save_scores("R1", "N1", stage, points_for(rnd, "model_worker", stage))
+    keep_scored = pd.DataFrame({"nomination_id": ["N1", "N2"], "reviewer_id": ["R1", "R1"], "stage": stage})
+    seeded.save_assignments(keep_scored)
+    assert set(seeded.assignments()["reviewer_id"]) == {"R1"}
+    assert set(seeded.history()["kind"]) >= {"assign", "unassign"}
+    with pytest.raises(AssignmentError) as err:
+        seeded.save_assignments(keep_scored.iloc[1:])
+    assert err.value.code == "assignment_in_use" and "N1" in str(err.value)
+    assert len(seeded.assignments()) == 2
+
+
+def test_a_plan_with_unknown_ids_or_stages_is_refused(seeded, stage):
+    for plan, code in [({"nomination_id": ["N9"], "reviewer_id": ["R1"], "stage": [stage]}, "unknown_nomination"),
+                       ({"nomination_id": ["N1"], "reviewer_id": ["R9"], "stage": [stage]}, "unknown_reviewer"),
+                       ({"nomination_id": ["N1"], "reviewer_id": ["R1"], "stage": ["答辩"]}, "unknown_stage")]:
+        with pytest.raises(AssignmentError) as err:
+            seeded.save_assignments(pd.DataFrame(plan), replace=False)
+        assert err.value.code == code
+
+
+# ---------------------------------------------------------------------------- decisions, overrides, ledger
+def test_decisions_keep_the_latest_and_the_trail(seeded):
+    seeded.record_decision("N1", "defer", "待补材料", "snap-1", "秘书")
+    seeded.record_decision("N1", "approve", "", "snap-2", "秘书")
+    latest = seeded.decisions().set_index("nomination_id").loc["N1"]
+    assert (latest["decision"], latest["snapshot_id"]) == ("approve", "snap-2")
+    trail = seeded.history(nomination_id="N1")
+    trail = trail[trail["kind"] == "decision"]
+    assert [e["decision"] for e in trail["new"]] == ["defer", "approve"]
+    assert trail["old"].iloc[1]["decision"] == "defer"
+
+
+@pytest.mark.parametrize("args, code", [
+    (("N1", "maybe", "", "snap", "秘书"), "bad_decision"),
+    (("N1", "approve", "", "", "秘书"), "snapshot_required"),
+    (("N1", "approve", "", "snap", " "), "actor_required"),
+    (("N404", "approve", "", "snap", "秘书"), "unknown_nomination"),
+])
+def test_bad_decisions_are_refused(seeded, args, code):
+    with pytest.raises(WorkbenchError) as err:
+        seeded.record_decision(*args)
+    assert err.value.code == code
+    assert seeded.decisions().empty
+
+
+def test_an_override_needs_a_reason(seeded):
+    with pytest.raises(WorkbenchError) as err:
+        seeded.record_override("N1", "eligibility", "eligible", "  ", "分析员")
+    assert err.value.code == "reason_required"
+    seeded.record_override("N1", "quota_status", "in_quota", "推荐单位说明情况特殊", "分析员")
+    assert seeded.overrides()[["nomination_id", "verdict", "value"]].values.tolist() == [["N1", "quota_status", "in_quota"]]
+
+
+def test_the_ledger_hash_follows_every_change(seeded, rnd, stage):
+    first = seeded.ledger_hash()
+    assert first == seeded.ledger_hash()
+    seeded.save_scores("R1", "N1", stage, points_for(rnd, "model_worker", stage))
+    second = seeded.ledger_hash()
+    seeded.record_decision("N1", "approve", "", second, "秘书")
+    assert len({first, second, seeded.ledger_hash()}) == 3
+
+
+def test_errors_share_the_workbench_base_and_carry_a_code():
+    for cls in (StaleWriteError, NotAssignedError, ScoreValidationError, AssignmentError):
+        assert issubclass(cls, WorkbenchError) and cls.code
+
+
+# ---------------------------------------------------------------------------- concurrency
+WRITERS, SHEETS_EACH = 8, 20
+
+
+def _writer(workdir: str, url: str, reviewer_id: str, nominations: list[str], barrier, results) -> None:
+    """One reviewer process: wait for the others, then save a draft and submit each of its sheets."""
+    try:
+        rnd = load_round(DEFAULT_ROUND).at(workdir)
+        stage = next(iter(rnd.stages))
+        with open_store(rnd, url) as store:
+            barrier.wait(timeout=120)
+            for nomination_id in nominations:
+                v = store.save_scores(reviewer_id, nomination_id, stage, points_for(rnd, "model_worker", stage, 0.7))
+                store.save_scores(reviewer_id, nomination_id, stage, points_for(rnd, "model_worker", stage, 0.8),
+                                  version=v, submit=True)
+        results.put((reviewer_id, "ok"))
+    except Exception as exc:  # reported to the test, which fails on it
+        results.put((reviewer_id, f"{type(exc).__name__}: {exc}"))
+
+
+def test_concurrent_reviewer_processes_lose_nothing(store, rnd, stage):
+    reviewers = [f"R{i}" for i in range(WRITERS)]
+    nominations = [f"N{j:02d}" for j in range(SHEETS_EACH)]
+    store.add_reviewers(pd.DataFrame({"reviewer_id": reviewers, "name": reviewers, "unit": [f"大学{i}" for i in range(WRITERS)]}))
+    store.save_nominations(pd.DataFrame({"nomination_id": nominations, "category": "model_worker",
+                                         "host_unit": [f"公司{j}" for j in range(SHEETS_EACH)], "recommender": "市总工会"}))
+    store.save_assignments(pd.DataFrame([(n, r, stage) for r in reviewers for n in nominations],
+                                        columns=["nomination_id", "reviewer_id", "stage"]))
+    url = str(store.engine.url)
+    ctx = multiprocessing.get_context("spawn")
+    barrier, results = ctx.Barrier(WRITERS), ctx.Queue()
+    procs = [ctx.Process(target=_writer, args=(str(rnd.paths.workdir), url, r, nominations, barrier, results))
+             for r in reviewers]
+    for p in procs:
+        p.start()
+    outcomes = dict(results.get(timeout=300) for _ in procs)
+    for p in procs:
+        p.join(timeout=60)
+    assert outcomes == dict.fromkeys(reviewers, "ok")
+    sheets = store.sheets()
+    assert len(sheets) == WRITERS * SHEETS_EACH
+    assert set(sheets["status"]) == {"submitted"} and set(sheets["version"]) == {2}
+    assert len(score_events(store)) == 2 * WRITERS * SHEETS_EACH
+    assert len(store.scores()) == WRITERS * SHEETS_EACH * len(rnd.criteria("model_worker", stage))

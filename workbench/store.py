@@ -1,0 +1,845 @@
+"""The score store: reviewers, assignments, score sheets, decisions and overrides in one database.
+
+Every change is an append-only row in `events` (who, when, kind, old -> new); the other tables are
+the current state, written in the same transaction, so the state can always be rebuilt from the
+events. A score sheet carries a version: a save made from a form loaded at another version is
+refused (`StaleWriteError`), never silently applied. Every value is validated here in Python,
+whatever a widget allowed.
+
+The default database is a SQLite file in the round's working folder (WAL, a 30 s busy timeout and
+`BEGIN IMMEDIATE` for writes, so concurrent reviewer processes queue instead of failing);
+`WORKBENCH_DB` or an explicit URL selects any SQLAlchemy database, PostgreSQL being the supported
+server.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+import numbers
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Float,
+    ForeignKeyConstraint,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    and_,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    tuple_,
+    update,
+)
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from workbench import labels
+from workbench.config import Round
+
+SCHEMA_VERSION = 1
+SQLITE_BUSY_SECONDS = 30
+BEIJING = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
+SCORE_STATUSES = ("draft", "submitted")
+
+
+# ============================================================================ errors
+class WorkbenchError(Exception):
+    """Base of the workbench's own errors: a Chinese message ending in "[code]", and `code`."""
+
+    code = "workbench_error"
+
+    def __init__(self, message: str, code: str | None = None):
+        super().__init__(message)
+        if code is not None:
+            self.code = code
+
+
+class StaleWriteError(WorkbenchError):
+    """The sheet changed since the form was loaded; nothing was written."""
+
+    code = "stale_write"
+
+
+class NotAssignedError(WorkbenchError):
+    """The reviewer may not score this nomination (not assigned, unknown, or conflicted)."""
+
+    code = "not_assigned"
+
+
+class ScoreValidationError(WorkbenchError):
+    """A score sheet breaks the rubric; `problems` lists each (criterion, code, message)."""
+
+    code = "score_invalid"
+
+    def __init__(self, problems: list[dict[str, str]]):
+        self.problems = problems
+        super().__init__("；".join(p["message"] for p in problems), problems[0]["code"])
+
+
+def _message(code: str, **fields: Any) -> str:
+    return f"{labels.STORE_MESSAGES[code].format(**fields)} [{code}]"
+
+
+def _listing(items: list[str], limit: int = 20) -> str:
+    """Items joined for a message, cut after `limit` with a count of the rest."""
+    more = labels.STORE_MESSAGES["and_more"].format(n=len(items)) if len(items) > limit else ""
+    return "、".join(items[:limit]) + more
+
+
+def _problem(code: str, criterion: str = "", **fields: Any) -> dict[str, str]:
+    return {"criterion": criterion, "code": code, "message": _message(code, **fields)}
+
+
+# ============================================================================ schema
+metadata = MetaData()
+
+schema_version = Table("schema_version", metadata, Column("version", Integer, nullable=False))
+
+reviewers_table = Table(
+    "reviewers",
+    metadata,
+    Column("reviewer_id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("unit", String(400), nullable=False),
+)
+
+nominations_table = Table(
+    "nominations",
+    metadata,
+    Column("nomination_id", String(64), primary_key=True),
+    Column("category", String(32), nullable=False),
+    Column("studio", String(400), nullable=False),
+    Column("host_unit", String(400), nullable=False),
+    Column("recommender", String(400), nullable=False),
+)
+
+assignments_table = Table(
+    "assignments",
+    metadata,
+    Column("nomination_id", String(64), primary_key=True),
+    Column("reviewer_id", String(64), primary_key=True),
+    Column("stage", String(32), primary_key=True),
+    Column("assigned_at", DateTime, nullable=False),
+    ForeignKeyConstraint(["nomination_id"], ["nominations.nomination_id"]),
+    ForeignKeyConstraint(["reviewer_id"], ["reviewers.reviewer_id"]),
+)
+
+sheets_table = Table(
+    "score_sheets",
+    metadata,
+    Column("reviewer_id", String(64), primary_key=True),
+    Column("nomination_id", String(64), primary_key=True),
+    Column("stage", String(32), primary_key=True),
+    Column("comment", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    # A sheet exists only for an assigned pair; unassigning a scored pair fails in the database too.
+    ForeignKeyConstraint(
+        ["nomination_id", "reviewer_id", "stage"],
+        ["assignments.nomination_id", "assignments.reviewer_id", "assignments.stage"],
+    ),
+)
+
+points_table = Table(
+    "score_points",
+    metadata,
+    Column("reviewer_id", String(64), primary_key=True),
+    Column("nomination_id", String(64), primary_key=True),
+    Column("stage", String(32), primary_key=True),
+    Column("criterion", String(64), primary_key=True),
+    Column("points", Float, nullable=False),
+    ForeignKeyConstraint(
+        ["reviewer_id", "nomination_id", "stage"],
+        ["score_sheets.reviewer_id", "score_sheets.nomination_id", "score_sheets.stage"],
+    ),
+)
+
+decisions_table = Table(
+    "decisions",
+    metadata,
+    Column("nomination_id", String(64), primary_key=True),
+    Column("decision", String(16), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("snapshot_id", String(128), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("at", DateTime, nullable=False),
+    ForeignKeyConstraint(["nomination_id"], ["nominations.nomination_id"]),
+)
+
+overrides_table = Table(
+    "overrides",
+    metadata,
+    Column("nomination_id", String(64), primary_key=True),
+    Column("verdict", String(32), primary_key=True),
+    Column("value", String(32), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("at", DateTime, nullable=False),
+    ForeignKeyConstraint(["nomination_id"], ["nominations.nomination_id"]),
+)
+
+events_table = Table(
+    "events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("nomination_id", String(64), index=True),
+    Column("reviewer_id", String(64), index=True),
+    Column("stage", String(32)),
+    Column("payload", JSON),
+    Column("old", JSON),
+    Column("new", JSON),
+    sqlite_autoincrement=True,
+)
+
+# ============================================================================ validation (pure)
+def validate_sheet(
+    points: object,
+    category: str,
+    stage: str,
+    rnd: Round,
+    *,
+    comment: object = "",
+    submit: bool = False,
+) -> list[dict[str, str]]:
+    """Every problem of one score sheet against the round's rubric (empty list: valid).
+
+    Drafts may leave criteria out; a submission needs every criterion and, when the total is
+    below `review.comment_below` or above `review.comment_above`, a comment. Also usable by a
+    form for live feedback.
+    """
+    if stage not in rnd.stages:
+        return [_problem("unknown_stage", stage=stage, known="、".join(rnd.stages))]
+    if category not in rnd.categories:
+        return [_problem("unknown_category", nomination_id="", category=category, known="、".join(rnd.categories))]
+    if not isinstance(points, Mapping):
+        return [_problem("bad_points")]
+    criteria = {c.code: c for c in rnd.criteria(category, stage)}
+    step = rnd.review.score_step
+    problems: list[dict[str, str]] = []
+    total = 0.0
+    for code, value in points.items():
+        crit = criteria.get(code)
+        if crit is None:
+            problems.append(_problem("unknown_criterion", str(code), name=code, stage=rnd.stages[stage].label,
+                                     known="、".join(criteria)))
+            continue
+        label, top, number = crit.label, crit.max[category], _finite(value)
+        if number is None:
+            problems.append(_problem("not_a_number", code, label=label, value=value))
+        elif not 0 <= number <= top:
+            problems.append(_problem("out_of_range", code, label=label, max=top, value=number))
+        elif abs(number / step - round(number / step)) > 1e-9:
+            problems.append(_problem("wrong_step", code, label=label, step=step, value=number))
+        else:
+            total += number
+    if not isinstance(comment, str):
+        problems.append(_problem("bad_comment"))
+    if submit and not problems:
+        problems += [_problem("missing_criterion", code, label=c.label) for code, c in criteria.items() if code not in points]
+    if submit and not problems and not comment.strip():
+        below, above = rnd.review.comment_below, rnd.review.comment_above
+        if total < below or total > above:
+            problems.append(_problem("comment_required", total=total, below=below, above=above))
+    return problems
+
+
+def _finite(value: object) -> float | None:
+    """`value` as a finite float, or None when it is not a real number (bools and text are not)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return None
+    try:
+        number = float(value)
+    except (OverflowError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _text(value: object) -> str:
+    """A stored text value: missing becomes "", everything else a stripped str."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return str(value).strip()
+
+
+def _now() -> dt.datetime:
+    """Now, as naive Beijing time (the convention of every timestamp in the workbench)."""
+    return dt.datetime.now(BEIJING).replace(tzinfo=None)
+
+
+def _require_columns(df: pd.DataFrame, columns: list[str], what: str) -> None:
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise WorkbenchError(_message("missing_columns", what=labels.STORE_FRAMES[what], missing="、".join(missing)),
+                             "missing_columns")
+
+
+def _id_frame(df: pd.DataFrame, columns: list[str], what: str) -> pd.DataFrame:
+    """The `columns` of `df` as stripped text; blank ids (columns ending in _id) are refused."""
+    _require_columns(df, columns, what)
+    out = pd.DataFrame({c: [_text(v) for v in df[c]] for c in columns}, dtype="str")
+    ids = [c for c in columns if c.endswith("_id")]
+    blank = (out[ids] == "").any(axis=1) if ids else pd.Series(False, index=out.index)
+    if blank.any():
+        raise WorkbenchError(_message("blank_ids", what=labels.STORE_FRAMES[what], n=int(blank.sum())), "blank_ids")
+    return out
+
+
+def _typed(rows: list[dict], columns: dict[str, str]) -> pd.DataFrame:
+    """A frame with exactly `columns` and their dtypes, also when `rows` is empty."""
+    df = pd.DataFrame(rows, columns=list(columns))
+    for col, dtype in columns.items():
+        df[col] = pd.to_datetime(df[col]).astype("datetime64[us]") if dtype == "datetime" else df[col].astype(dtype)
+    return df.reset_index(drop=True)
+
+
+# ============================================================================ the store
+@dataclass(frozen=True)
+class _SheetRequest:
+    reviewer_id: str
+    nomination_id: str
+    stage: str
+    points: Any
+    comment: Any
+    version: Any
+    submit: bool
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.reviewer_id, self.nomination_id, self.stage)
+
+
+def store_url(rnd: Round, url: str | None = None) -> str:
+    """Which database: an explicit URL, else `WORKBENCH_DB`, else workbench.sqlite in the round's folder."""
+    return url or os.environ.get("WORKBENCH_DB") or f"sqlite:///{rnd.paths.workdir / 'workbench.sqlite'}"
+
+
+def open_store(rnd: Round, url: str | None = None) -> "Store":
+    """Open (and create or upgrade) the round's store; see `store_url` for which database."""
+    url = store_url(rnd, url)
+    database = make_url(url).database
+    if url.startswith("sqlite") and database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    return Store(_engine(url), rnd)
+
+
+def _engine(url: str) -> Engine:
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS})
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_connection, _record) -> None:
+        # Take transaction control away from the sqlite3 module; `_sqlite_begin` issues BEGIN itself.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_SECONDS * 1000}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _sqlite_begin(conn: Connection) -> None:
+        # Writers take the write lock up front, so they queue on busy_timeout instead of failing
+        # with "database is locked" when a read transaction tries to upgrade.
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("workbench_write") else "BEGIN")
+
+    return engine
+
+
+class Store:
+    """The round's database: write through the methods, read DataFrames back."""
+
+    def __init__(self, engine: Engine, rnd: Round):
+        self.engine = engine
+        self.rnd = rnd
+        self._create_schema()
+
+    # ------------------------------------------------------------------ plumbing
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Store<{self.engine.url.render_as_string(hide_password=True)}>"
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """One write transaction (BEGIN IMMEDIATE on SQLite); a lock timeout becomes store_busy."""
+        try:
+            with self.engine.connect() as conn:
+                conn.execution_options(workbench_write=True)
+                with conn.begin():
+                    yield conn
+        except OperationalError as exc:
+            if "locked" in str(exc.orig).lower() or "busy" in str(exc.orig).lower():
+                raise WorkbenchError(_message("store_busy"), "store_busy") from exc
+            raise
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            yield conn
+
+    def _create_schema(self) -> None:
+        with self._write() as conn:
+            metadata.create_all(conn)
+            found = conn.execute(select(func.max(schema_version.c.version))).scalar()
+            if found is None:
+                conn.execute(insert(schema_version).values(version=SCHEMA_VERSION))
+            elif found > SCHEMA_VERSION:
+                raise WorkbenchError(_message("schema_too_new", found=found, supported=SCHEMA_VERSION), "schema_too_new")
+            # found < SCHEMA_VERSION: upgrade steps go here when the schema changes.
+
+    @staticmethod
+    def _event(conn: Connection, kind: str, actor: str, *, nomination_id: str | None = None,
+               reviewer_id: str | None = None, stage: str | None = None, payload: Any = None,
+               old: Any = None, new: Any = None, at: dt.datetime | None = None) -> None:
+        conn.execute(insert(events_table).values(
+            at=at or _now(), actor=actor, kind=kind, nomination_id=nomination_id, reviewer_id=reviewer_id,
+            stage=stage, payload=payload, old=old, new=new,
+        ))
+
+    def _upsert(self, conn: Connection, table: Table, key: str, rows: pd.DataFrame, kind: str, actor: str) -> None:
+        """Insert new rows, update changed ones, one event per change; unchanged rows are left alone."""
+        existing = {r[key]: dict(r) for r in conn.execute(select(table)).mappings()}
+        now = _now()
+        for row in rows.to_dict("records"):
+            old = existing.get(row[key])
+            if old == row:
+                continue
+            if old is None:
+                conn.execute(insert(table).values(**row))
+            else:
+                conn.execute(update(table).where(table.c[key] == row[key]).values(**row))
+            ids = {k: row[k] for k in ("nomination_id", "reviewer_id") if k in row}
+            self._event(conn, kind, actor, old=old, new=row, at=now, **ids)
+
+    # ------------------------------------------------------------------ identities
+    def add_reviewers(self, df: pd.DataFrame, *, actor: str = "analyst") -> None:
+        """Insert or update reviewers (reviewer_id, name, unit); running it twice changes nothing."""
+        rows = _id_frame(df, ["reviewer_id", "name", "unit"], "reviewers").drop_duplicates("reviewer_id", keep="last")
+        with self._write() as conn:
+            self._upsert(conn, reviewers_table, "reviewer_id", rows, "reviewer", actor)
+
+    def reviewers(self) -> pd.DataFrame:
+        with self._read() as conn:
+            rows = conn.execute(select(reviewers_table).order_by(reviewers_table.c.reviewer_id)).mappings().all()
+        return _typed(rows, {"reviewer_id": "str", "name": "str", "unit": "str"})
+
+    def save_nominations(self, df: pd.DataFrame, *, actor: str = "analyst") -> None:
+        """Insert or update the nominations the store knows (id, category, studio, host unit, recommender).
+
+        Every row is kept, also one whose category intake could not read; such a nomination cannot
+        be assigned or scored until its category is corrected.
+        """
+        cols = ["nomination_id", "category", "studio", "host_unit", "recommender"]
+        _require_columns(df, ["nomination_id", "category"], "nominations")
+        df = df.assign(**{c: "" for c in cols if c not in df.columns})
+        rows = _id_frame(df, cols, "nominations").drop_duplicates("nomination_id", keep="last")
+        with self._write() as conn:
+            self._upsert(conn, nominations_table, "nomination_id", rows, "nomination", actor)
+
+    def nominations(self) -> pd.DataFrame:
+        with self._read() as conn:
+            rows = conn.execute(select(nominations_table).order_by(nominations_table.c.nomination_id)).mappings().all()
+        return _typed(rows, {c: "str" for c in ("nomination_id", "category", "studio", "host_unit", "recommender")})
+
+    # ------------------------------------------------------------------ assignments
+    def save_assignments(self, plan: pd.DataFrame, *, replace: bool = True, actor: str = "analyst") -> None:
+        """Make `plan` (nomination_id, reviewer_id, stage) the assignment.
+
+        With `replace` (the default) pairs absent from the plan are withdrawn, which is refused for
+        a pair that already has a score sheet; without it the plan's pairs are added. Unknown ids,
+        unknown stages and conflicted pairs are refused; nothing is written then.
+        """
+        # review.py builds on this module's errors, so import it here rather than at the top.
+        from workbench.review import AssignmentError, conflicts
+
+        rows = _id_frame(plan, ["nomination_id", "reviewer_id", "stage"], "assignments").drop_duplicates()
+        unknown_stages = sorted(set(rows["stage"]) - set(self.rnd.stages))
+        if unknown_stages:
+            raise AssignmentError(_message("unknown_stage", stage=unknown_stages[0], known="、".join(self.rnd.stages)),
+                                  "unknown_stage")
+        with self._write() as conn:
+            noms = pd.DataFrame(conn.execute(select(nominations_table)).mappings().all(),
+                                columns=list(nominations_table.c.keys()))
+            revs = pd.DataFrame(conn.execute(select(reviewers_table)).mappings().all(),
+                                columns=list(reviewers_table.c.keys()))
+            for col, code, known in (("nomination_id", "unknown_nomination", noms), ("reviewer_id", "unknown_reviewer", revs)):
+                missing = sorted(set(rows[col]) - set(known[col]))
+                if missing:
+                    raise AssignmentError(_message(code, **{col: _listing(missing)}), code)
+            uncategorised = noms[noms["nomination_id"].isin(rows["nomination_id"]) & ~noms["category"].isin(list(self.rnd.categories))]
+            if len(uncategorised):
+                first = uncategorised.iloc[0]
+                raise AssignmentError(_message("unknown_category", nomination_id=first["nomination_id"],
+                                               category=first["category"], known="、".join(self.rnd.categories)),
+                                      "unknown_category")
+            clash = rows.merge(conflicts(noms, revs), on=["nomination_id", "reviewer_id"])
+            if len(clash):
+                pairs = _listing([f"{r.reviewer_id}→{r.nomination_id}（{r.reason}）" for r in clash.itertuples()])
+                raise AssignmentError(_message("assignment_conflict", pairs=pairs), "assignment_conflict")
+            current = {tuple(r) for r in conn.execute(select(
+                assignments_table.c.nomination_id, assignments_table.c.reviewer_id, assignments_table.c.stage))}
+            wanted = set(rows.itertuples(index=False, name=None))
+            dropped = sorted(current - wanted) if replace else []
+            scored = {(n, r, s) for r, n, s in conn.execute(select(
+                sheets_table.c.reviewer_id, sheets_table.c.nomination_id, sheets_table.c.stage))}
+            in_use = [p for p in dropped if p in scored]
+            if in_use:
+                pairs = _listing([f"{r}→{n}（{s}）" for n, r, s in in_use])
+                raise AssignmentError(_message("assignment_in_use", pairs=pairs), "assignment_in_use")
+            now = _now()
+            for n, r, s in dropped:
+                conn.execute(delete(assignments_table).where(and_(
+                    assignments_table.c.nomination_id == n, assignments_table.c.reviewer_id == r,
+                    assignments_table.c.stage == s)))
+                self._event(conn, "unassign", actor, nomination_id=n, reviewer_id=r, stage=s,
+                            old={"assigned": True}, new={"assigned": False}, at=now)
+            added = sorted(wanted - current)
+            if added:
+                conn.execute(insert(assignments_table), [
+                    {"nomination_id": n, "reviewer_id": r, "stage": s, "assigned_at": now} for n, r, s in added])
+                conn.execute(insert(events_table), [
+                    {"at": now, "actor": actor, "kind": "assign", "nomination_id": n, "reviewer_id": r, "stage": s,
+                     "payload": None, "old": {"assigned": False}, "new": {"assigned": True}} for n, r, s in added])
+
+    def assignments(self) -> pd.DataFrame:
+        """The current assignment: nomination_id, reviewer_id, stage, assigned_at."""
+        t = assignments_table
+        with self._read() as conn:
+            rows = conn.execute(select(t).order_by(t.c.nomination_id, t.c.stage, t.c.reviewer_id)).mappings().all()
+        return _typed(rows, {"nomination_id": "str", "reviewer_id": "str", "stage": "str", "assigned_at": "datetime"})
+
+    # ------------------------------------------------------------------ scores
+    def save_scores(
+        self,
+        reviewer_id: str,
+        nomination_id: str,
+        stage: str,
+        points: dict[str, float],
+        comment: str = "",
+        version: int | None = None,
+        submit: bool = False,
+        rnd: Round | None = None,
+        *,
+        actor: str | None = None,
+    ) -> int:
+        """Save one reviewer's sheet for a nomination and stage; returns the sheet's new version.
+
+        `version` is the version the form was loaded at (None for a sheet not saved before); if the
+        stored sheet is at another version, `StaleWriteError` and nothing is written. A save without
+        `submit` stores a draft, also over a submitted sheet (it must then be submitted again); a
+        save that changes nothing returns the current version and writes no event.
+        """
+        comment = "" if comment is None else comment
+        request = _SheetRequest(reviewer_id, nomination_id, stage, points, comment, version, bool(submit))
+        with self._write() as conn:
+            return self._save_sheets(conn, [request], rnd or self.rnd, actor)[0]
+
+    def save_scores_frame(self, df: pd.DataFrame, rnd: Round | None = None, *, actor: str | None = None) -> int:
+        """Bulk-save a long scores frame (one row per criterion) through the same checks; returns sheets saved.
+
+        Columns nomination_id, reviewer_id, stage, criterion, points; optional status ("submitted"
+        when absent), comment and version (per sheet, None = new sheet). All or nothing.
+        """
+        _require_columns(df, ["nomination_id", "reviewer_id", "stage", "criterion", "points"], "scores")
+        df = df.assign(**{k: v for k, v in {"status": "submitted", "comment": "", "version": None}.items()
+                          if k not in df.columns})
+        bad_status = sorted(set(df["status"]) - set(SCORE_STATUSES), key=str)
+        if bad_status:
+            raise ScoreValidationError([_problem("bad_status", value=bad_status[0])])
+        twice = df[df.duplicated(["nomination_id", "reviewer_id", "stage", "criterion"], keep=False)]
+        if len(twice):
+            r = twice.iloc[0]
+            raise ScoreValidationError([_problem("duplicate_criterion", str(r["criterion"]), name=r["criterion"],
+                                                 sheet=f"{r['nomination_id']}/{r['reviewer_id']}/{r['stage']}")])
+        requests = []
+        for (nom, rev, stage), sheet in df.groupby(["nomination_id", "reviewer_id", "stage"], sort=True):
+            first = sheet.iloc[0]
+            version = None if pd.isna(first["version"]) else first["version"]
+            if isinstance(version, float) and version.is_integer():
+                version = int(version)
+            requests.append(_SheetRequest(
+                str(rev), str(nom), str(stage), dict(zip(sheet["criterion"], sheet["points"])),
+                _text(first["comment"]), version, first["status"] == "submitted"))
+        with self._write() as conn:
+            self._save_sheets(conn, requests, rnd or self.rnd, actor)
+        return len(requests)
+
+    def _save_sheets(self, conn: Connection, requests: list[_SheetRequest], rnd: Round, actor: str | None) -> list[int]:
+        """Check every request (pair, values, version), then write them all; raises before any write."""
+        noms = {n: dict(r) for n, r in ((r["nomination_id"], r) for r in conn.execute(
+            select(nominations_table).where(nominations_table.c.nomination_id.in_({q.nomination_id for q in requests}))
+        ).mappings())}
+        units = dict(conn.execute(select(reviewers_table.c.reviewer_id, reviewers_table.c.unit).where(
+            reviewers_table.c.reviewer_id.in_({q.reviewer_id for q in requests}))).all())
+        keys = [q.key for q in requests]
+        assigned = self._existing_keys(conn, assignments_table, keys)
+        sheets = self._load_sheets(conn, keys)
+        self._check_pairs(requests, noms, units, assigned, rnd)
+        problems = []
+        for q in requests:
+            prefix = "" if len(requests) == 1 else f"{q.nomination_id}/{q.reviewer_id}/{q.stage}："
+            found = validate_sheet(q.points, noms[q.nomination_id]["category"], q.stage, rnd,
+                                   comment=q.comment, submit=q.submit)
+            if not (q.version is None or (isinstance(q.version, numbers.Integral) and not isinstance(q.version, bool))):
+                found.append(_problem("bad_version", value=q.version))
+            problems += [{**p, "message": prefix + p["message"]} for p in found]
+        if problems:
+            raise ScoreValidationError(problems)
+        stale = [q for q in requests if (sheets[q.key]["version"] if q.key in sheets else None) != q.version]
+        if stale:
+            if len(requests) == 1:
+                raise StaleWriteError(_message("stale_write"))
+            names = _listing([f"{q.nomination_id}/{q.reviewer_id}/{q.stage}" for q in stale])
+            raise StaleWriteError(_message("stale_write_many", sheets=names), "stale_write")
+        return self._write_sheets(conn, requests, sheets, actor)
+
+    @staticmethod
+    def _check_pairs(requests: list[_SheetRequest], noms: dict, units: dict, assigned: set, rnd: Round) -> None:
+        from workbench.review import conflict_reasons  # see save_assignments for why here
+
+        for q in requests:
+            where = {"reviewer_id": q.reviewer_id, "nomination_id": q.nomination_id}
+            if q.stage not in rnd.stages:
+                raise ScoreValidationError([_problem("unknown_stage", stage=q.stage, known="、".join(rnd.stages))])
+            if q.nomination_id not in noms:
+                raise NotAssignedError(_message("unknown_nomination", nomination_id=q.nomination_id), "not_assigned")
+            nom = noms[q.nomination_id]
+            reason = conflict_reasons(units.get(q.reviewer_id, ""), nom["host_unit"], nom["recommender"])
+            if reason:
+                raise NotAssignedError(_message("conflicted", reason=reason, **where), "conflicted")
+            if q.key not in assigned:
+                raise NotAssignedError(_message("not_assigned", stage=rnd.stages[q.stage].label, **where))
+
+    @staticmethod
+    def _existing_keys(conn: Connection, table: Table, keys: list[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
+        cols = (table.c.reviewer_id, table.c.nomination_id, table.c.stage)
+        found = set()
+        for i in range(0, len(keys), 500):
+            found |= {tuple(r) for r in conn.execute(select(*cols).where(tuple_(*cols).in_(keys[i:i + 500])))}
+        return found
+
+    @staticmethod
+    def _load_sheets(conn: Connection, keys: list[tuple[str, str, str]]) -> dict[tuple, dict]:
+        """Stored sheets for `keys`: {key: {points, comment, status, version, updated_at}}."""
+        s, p = sheets_table, points_table
+        out: dict[tuple, dict] = {}
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i + 500]
+            for r in conn.execute(select(s).where(tuple_(s.c.reviewer_id, s.c.nomination_id, s.c.stage).in_(chunk))).mappings():
+                out[(r["reviewer_id"], r["nomination_id"], r["stage"])] = {
+                    "points": {}, "comment": r["comment"], "status": r["status"], "version": r["version"],
+                    "updated_at": r["updated_at"]}
+            for r in conn.execute(select(p).where(tuple_(p.c.reviewer_id, p.c.nomination_id, p.c.stage).in_(chunk))).mappings():
+                out[(r["reviewer_id"], r["nomination_id"], r["stage"])]["points"][r["criterion"]] = r["points"]
+        return out
+
+    def _write_sheets(self, conn: Connection, requests: list[_SheetRequest], sheets: dict, actor: str | None) -> list[int]:
+        s, p = sheets_table, points_table
+        now = _now()
+        versions, events, new_points, changed = [], [], [], []
+        for q in requests:
+            old = sheets.get(q.key)
+            state = {"points": {k: float(v) for k, v in q.points.items()}, "comment": q.comment.strip(),
+                     "status": "submitted" if q.submit else "draft"}
+            if old is not None and {k: old[k] for k in state} == state:
+                versions.append(old["version"])
+                continue
+            version = 1 if old is None else old["version"] + 1
+            key = dict(zip(("reviewer_id", "nomination_id", "stage"), q.key))
+            row = {**key, "comment": state["comment"], "status": state["status"], "version": version, "updated_at": now}
+            try:
+                if old is None:
+                    conn.execute(insert(s).values(**row))
+                else:
+                    done = conn.execute(update(s).where(and_(
+                        s.c.reviewer_id == q.reviewer_id, s.c.nomination_id == q.nomination_id,
+                        s.c.stage == q.stage, s.c.version == old["version"])).values(**row))
+                    if done.rowcount != 1:  # a concurrent writer on a server database got there first
+                        raise StaleWriteError(_message("stale_write"))
+            except IntegrityError as exc:
+                raise StaleWriteError(_message("stale_write")) from exc
+            changed.append(q.key)
+            new_points += [{**key, "criterion": c, "points": v} for c, v in state["points"].items()]
+            events.append({
+                "at": now, "actor": actor or q.reviewer_id, "kind": "score_submit" if q.submit else "score_save",
+                **key, "payload": {"loaded_version": q.version, "submit": q.submit},
+                "old": None if old is None else {k: old[k] for k in (*state, "version")},
+                "new": {**state, "version": version}})
+            versions.append(version)
+        for i in range(0, len(changed), 500):
+            conn.execute(delete(p).where(tuple_(p.c.reviewer_id, p.c.nomination_id, p.c.stage).in_(changed[i:i + 500])))
+        if new_points:
+            conn.execute(insert(p), new_points)
+        if events:
+            conn.execute(insert(events_table), events)
+        return versions
+
+    def load_sheet(self, reviewer_id: str, nomination_id: str, stage: str) -> dict | None:
+        """One sheet as a form loads it: points, comment, status, version, updated_at (None if unsaved)."""
+        with self._read() as conn:
+            return self._load_sheets(conn, [(reviewer_id, nomination_id, stage)]).get((reviewer_id, nomination_id, stage))
+
+    def scores(self) -> pd.DataFrame:
+        """Long form, one row per criterion per sheet, drafts included (filter on status)."""
+        s, p = sheets_table, points_table
+        query = select(p.c.nomination_id, p.c.reviewer_id, p.c.stage, p.c.criterion, p.c.points, s.c.status,
+                       s.c.updated_at).join(s, and_(p.c.reviewer_id == s.c.reviewer_id,
+                                                    p.c.nomination_id == s.c.nomination_id, p.c.stage == s.c.stage))
+        with self._read() as conn:
+            rows = conn.execute(query).mappings().all()
+        df = _typed(rows, {"nomination_id": "str", "reviewer_id": "str", "stage": "str", "criterion": "str",
+                           "points": "float64", "status": "str", "updated_at": "datetime"})
+        order = {c.code: i for i, c in enumerate(self.rnd.rubric)}
+        df["_order"] = df["criterion"].map(order).fillna(len(order))
+        return (df.sort_values(["nomination_id", "stage", "reviewer_id", "_order", "criterion"], kind="stable")
+                .drop(columns="_order").reset_index(drop=True))
+
+    def sheets(self) -> pd.DataFrame:
+        """One row per sheet: reviewer_id, nomination_id, stage, total, comment, status, version, updated_at."""
+        s, p = sheets_table, points_table
+        total = (select(p.c.reviewer_id, p.c.nomination_id, p.c.stage, func.sum(p.c.points).label("total"))
+                 .group_by(p.c.reviewer_id, p.c.nomination_id, p.c.stage).subquery())
+        query = (select(s.c.reviewer_id, s.c.nomination_id, s.c.stage, func.coalesce(total.c.total, 0.0).label("total"),
+                        s.c.comment, s.c.status, s.c.version, s.c.updated_at)
+                 .join(total, and_(s.c.reviewer_id == total.c.reviewer_id, s.c.nomination_id == total.c.nomination_id,
+                                   s.c.stage == total.c.stage), isouter=True)
+                 .order_by(s.c.nomination_id, s.c.stage, s.c.reviewer_id))
+        with self._read() as conn:
+            rows = conn.execute(query).mappings().all()
+        return _typed(rows, {"reviewer_id": "str", "nomination_id": "str", "stage": "str", "total": "float64",
+                             "comment": "str", "status": "str", "version": "Int64", "updated_at": "datetime"})
+
+    # ------------------------------------------------------------------ decisions and overrides
+    def record_decision(self, nomination_id: str, decision: str, note: str, snapshot_id: str, actor: str) -> None:
+        """Record the meeting's decision (approve / reject / defer) on a nomination, with the snapshot it saw."""
+        if decision not in labels.DECISION:
+            raise WorkbenchError(_message("bad_decision", value=decision), "bad_decision")
+        if not isinstance(snapshot_id, str) or not snapshot_id.strip():
+            raise WorkbenchError(_message("snapshot_required"), "snapshot_required")
+        actor, note = self._actor(actor), _text(note)
+        row = {"decision": decision, "note": note, "snapshot_id": snapshot_id.strip(), "actor": actor}
+        self._record_current(decisions_table, {"nomination_id": nomination_id}, row, "decision", actor)
+
+    def decisions(self) -> pd.DataFrame:
+        """The latest decision per nomination (the full trail is in `history`)."""
+        t = decisions_table
+        with self._read() as conn:
+            rows = conn.execute(select(t).order_by(t.c.nomination_id)).mappings().all()
+        return _typed(rows, {"nomination_id": "str", "decision": "str", "note": "str", "snapshot_id": "str",
+                             "actor": "str", "at": "datetime"})
+
+    def record_override(self, nomination_id: str, verdict: str, value: str, reason: str, actor: str) -> None:
+        """Record an analyst's override of a screening verdict ("eligibility" or "quota_status"), with a reason."""
+        allowed = {"eligibility": labels.ELIGIBILITY, "quota_status": labels.QUOTA_STATUS}
+        if verdict not in allowed:
+            raise WorkbenchError(_message("bad_override", value=verdict), "bad_override")
+        if value not in allowed[verdict]:
+            raise WorkbenchError(_message("bad_override_value", verdict=labels.OVERRIDE_VERDICTS[verdict], value=value,
+                                          known="、".join(allowed[verdict])), "bad_override_value")
+        if not isinstance(reason, str) or not reason.strip():
+            raise WorkbenchError(_message("reason_required"), "reason_required")
+        actor = self._actor(actor)
+        row = {"value": value, "reason": reason.strip(), "actor": actor}
+        self._record_current(overrides_table, {"nomination_id": nomination_id, "verdict": verdict}, row, "override", actor)
+
+    def overrides(self) -> pd.DataFrame:
+        t = overrides_table
+        with self._read() as conn:
+            rows = conn.execute(select(t).order_by(t.c.nomination_id, t.c.verdict)).mappings().all()
+        return _typed(rows, {"nomination_id": "str", "verdict": "str", "value": "str", "reason": "str",
+                             "actor": "str", "at": "datetime"})
+
+    @staticmethod
+    def _actor(actor: object) -> str:
+        if not isinstance(actor, str) or not actor.strip():
+            raise WorkbenchError(_message("actor_required"), "actor_required")
+        return actor.strip()
+
+    def _record_current(self, table: Table, key: dict[str, str], row: dict, kind: str, actor: str) -> None:
+        """Replace the current row at `key` in `table` and append the event, in one transaction."""
+        where = and_(*(table.c[k] == v for k, v in key.items()))
+        with self._write() as conn:
+            if conn.execute(select(nominations_table.c.nomination_id).where(
+                    nominations_table.c.nomination_id == key["nomination_id"])).first() is None:
+                raise NotAssignedError(_message("unknown_nomination", nomination_id=key["nomination_id"]),
+                                       "unknown_nomination")
+            found = conn.execute(select(table).where(where)).mappings().first()
+            old = None if found is None else {k: found[k] for k in row}
+            now = _now()
+            if found is None:
+                conn.execute(insert(table).values(**key, **row, at=now))
+            else:
+                conn.execute(update(table).where(where).values(**row, at=now))
+            extra = {k: v for k, v in key.items() if k != "nomination_id"}
+            self._event(conn, kind, actor, nomination_id=key["nomination_id"], payload=extra or None,
+                        old=old, new=row, at=now)
+
+    # ------------------------------------------------------------------ the ledger
+    def history(self, nomination_id: str | None = None, reviewer_id: str | None = None) -> pd.DataFrame:
+        """The events, oldest first (optionally for one nomination and/or one reviewer); old/new as dicts."""
+        t = events_table
+        query = select(t).order_by(t.c.id)
+        if nomination_id is not None:
+            query = query.where(t.c.nomination_id == nomination_id)
+        if reviewer_id is not None:
+            query = query.where(t.c.reviewer_id == reviewer_id)
+        with self._read() as conn:
+            rows = conn.execute(query).mappings().all()
+        df = _typed(rows, {"id": "Int64", "at": "datetime", "actor": "str", "kind": "str", "nomination_id": "str",
+                           "reviewer_id": "str", "stage": "str", "payload": "object", "old": "object", "new": "object"})
+        return df
+
+    def ledger_hash(self) -> str:
+        """A sha256 over every event in order: equal hashes, equal ledgers (part of a snapshot id)."""
+        digest = hashlib.sha256()
+        t = events_table
+        with self._read() as conn:
+            for r in conn.execute(select(t).order_by(t.c.id)).mappings():
+                record = [r["id"], r["at"].isoformat(), r["actor"], r["kind"], r["nomination_id"], r["reviewer_id"],
+                          r["stage"], r["payload"], r["old"], r["new"]]
+                digest.update(json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                                         default=str).encode("utf-8"))
+                digest.update(b"\n")
+        return digest.hexdigest()
+
+
+__all__ = [
+    "NotAssignedError",
+    "ScoreValidationError",
+    "StaleWriteError",
+    "Store",
+    "WorkbenchError",
+    "open_store",
+    "store_url",
+    "validate_sheet",
+]
