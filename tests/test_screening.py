@@ -188,3 +188,26 @@ def test_verdicts_do_not_depend_on_row_order_and_quota_is_never_exceeded(spec, r
     inside = out[out["quota_status"] == "in_quota"].groupby(["recommender", "quota_group"]).size()
     limits = {g.code: g.limit for g in RND.quota_groups}
     assert all(n <= limits[group] for (_, group), n in inside.items())
+
+
+def _split(text: object) -> set[str]:
+    return set(str(text).split(";")) - {"", "nan", "<NA>"} if isinstance(text, str) else set()
+
+
+@pytest.mark.parametrize("which", ["small_round", "demo_round"])
+def test_screening_agrees_with_the_generators_ground_truth(which, request):
+    rnd = request.getfixturevalue(which)
+    truth = pd.read_csv(rnd.workdir / "ground_truth.csv", dtype="string", encoding="utf-8-sig")
+    truth["source_row"] = truth["source_row"].astype("Int64")
+    screened = wb.screen(wb.read_inbox(rnd.inbox, rnd).nominations, rnd)
+    both = screened.merge(truth, on=["source_file", "source_row"], suffixes=("", "_truth"), validate="1:1")
+    assert len(both) == len(truth) == len(screened)
+    rules = [r.code for r in wb.RULES]
+    for _, row in both.fillna({f"rule_{r}": "" for r in rules}).iterrows():
+        failed = {r for r in rules if row[f"rule_{r}"] == "fail"}
+        review = {r for r in rules if row[f"rule_{r}"] == "review"}
+        assert failed == _split(row["expected_rules_fail"]), (row["studio"], row["case"])
+        assert review == _split(row["expected_rules_review"]), (row["studio"], row["case"])
+        assert row["quota_status"] == row["expected_quota"], (row["studio"], row["case"])
+    planted = set().union(*(_split(c) for c in truth["case"]))
+    assert {"over_quota", "no_honour", "young", "late_file", "duplicate", "already_named"} <= planted or which == "small_round"
