@@ -13,9 +13,9 @@ RND = wb.load_round()
 
 
 def ranked_frame() -> pd.DataFrame:
-    ids = {"demonstration": ["D1", "D2"], "model_worker": ["M1", "M2", "M3"], "employee": ["E1"]}
+    ids = {"demonstration": ["D1", "D2"], "model_worker": ["M1", "M2", "M3"], "employee": [f"E{i:02d}" for i in range(RND.categories["employee"].slots + 2)]}
     s = screened(ids)
-    s.loc[s["nomination_id"] == "M2", "studio"] = "=HYPERLINK(\"http://x\")"
+    s.loc[s["nomination_id"] == "E02", "studio"] = "=HYPERLINK(\"http://x\")"
     totals = {}
     for cat, nids in ids.items():
         for i, nid in enumerate(nids):
@@ -28,8 +28,8 @@ def test_ranking_workbook_is_formatted_as_an_official_table(tmp_path):
     (path,) = wb.export_results(ranked_frame(), RND, tmp_path)
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == [c.short for c in RND.categories.values()]
-    ws = book["劳模"]
-    assert "评审结果排名表" in ws["A1"].value and ws["A1"].font.bold
+    ws = book["职工"]
+    assert ws["A1"].value == "无锡市职工创新工作室评审结果排名表" and ws["A1"].font.bold
     assert any(str(r).startswith("A1:") for r in ws.merged_cells.ranges)
     header = [c.value for c in ws[3]]
     assert header[:3] == ["排名", "工作室名称", "所在单位"] and "综合得分" in header
@@ -41,6 +41,9 @@ def test_ranking_workbook_is_formatted_as_an_official_table(tmp_path):
     values = [c.value for row in ws.iter_rows(min_row=4) for c in row]
     assert "'=HYPERLINK(\"http://x\")" in values
     assert not any(isinstance(v, str) and v.startswith("=") for v in values)
+    last_proposed = 3 + sum(1 for r in ws.iter_rows(min_row=4, values_only=True) if r[header.index("拟命名")] == "是")
+    assert ws.cell(row=last_proposed, column=1).border.bottom.style == "thick"
+    assert ws.cell(row=last_proposed + 1, column=1).border.bottom.style == "thin"
 
 
 def test_reexport_gives_the_same_bytes(tmp_path):

@@ -31,6 +31,7 @@ HEADER_FONT = Font(name=FONT_NAME, size=11, bold=True)
 BODY_FONT = Font(name=FONT_NAME, size=11)
 THIN = Side(style="thin", color="000000")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+CUT_BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=Side(style="thick", color="C00000"))
 HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
 PROPOSED_FILL = PatternFill("solid", fgColor="E2EFDA")
 FIXED_STAMP = dt.datetime(2000, 1, 1)
@@ -65,8 +66,12 @@ def _cell_value(value: object) -> object:
 
 
 def frame_to_sheet(ws: Worksheet, df: pd.DataFrame, headers: dict[str, str], title: str,
-                   highlight: pd.Series | None = None, note: str | None = None) -> None:
-    """Write `df[headers]` as a formatted official table with `title` above it."""
+                   highlight: pd.Series | None = None, note: str | None = None,
+                   centred: Iterable[str] = (), cut_after: int | None = None) -> None:
+    """Write `df[headers]` as a formatted official table with `title` above it.
+
+    `highlight` shades rows; `cut_after` draws a thick red rule under that row (the cut line).
+    """
     columns = list(headers)
     ncol = len(columns)
     ws.append([title])
@@ -90,8 +95,9 @@ def frame_to_sheet(ws: Worksheet, df: pd.DataFrame, headers: dict[str, str], tit
         ws.append(values)
         fill = PROPOSED_FILL if highlight is not None and bool(highlight.iloc[i]) else None
         for j, cell in enumerate(ws[ws.max_row]):
-            cell.font, cell.border = BODY_FONT, BORDER
-            cell.alignment = Alignment(vertical="center", wrap_text=True)
+            cell.font, cell.border = BODY_FONT, CUT_BORDER if i == cut_after else BORDER
+            cell.alignment = Alignment(vertical="center", wrap_text=True,
+                                       horizontal="center" if columns[j] in centred else None)
             if isinstance(values[j], float):
                 cell.number_format = "0.00"
             if isinstance(values[j], dt.datetime):
@@ -164,9 +170,13 @@ def ranking_workbook(ranked: pd.DataFrame, rnd: Round) -> Workbook:
     for cat, cfg in rnd.categories.items():
         part = ranked[ranked["category"] == cat].reset_index(drop=True)
         ws = wb.create_sheet(cfg.short)
-        note = f"拟命名{cfg.slots}家，参评{len(part)}家；综合得分 = " + " + ".join(
-            f"{st.label}×{st.weight:g}" for st in rnd.stages.values()) + "；各阶段去掉一个最高分和一个最低分后取平均"
-        frame_to_sheet(ws, part, headers, f"{rnd.round.name}　{cfg.label}评审结果排名表", highlight=part["proposed"], note=note)
+        note = (f"{rnd.round.name}。拟命名{cfg.slots}家，参评{len(part)}家；综合得分 = "
+                + " + ".join(f"{st.label}×{st.weight:g}" for st in rnd.stages.values())
+                + "；各阶段去掉一个最高分和一个最低分后取平均；红线以上为拟命名")
+        proposed = part.index[part["proposed"]]
+        frame_to_sheet(ws, part, headers, f"{cfg.label}评审结果排名表", highlight=part["proposed"], note=note,
+                       centred=("rank", "proposed", *(f"n_{s}" for s in rnd.stages)),
+                       cut_after=int(proposed.max()) if len(proposed) else None)
     return wb
 
 
