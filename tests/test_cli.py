@@ -32,7 +32,9 @@ def test_end_to_end_through_the_cli(round_dir):
     w = ["--workdir", str(round_dir)]
     intake = run("intake", *w)
     assert "推荐单位" in intake.stdout and "问题清单" in intake.stdout
-    assert (round_dir / "out" / "问题清单.csv").exists()
+    book = openpyxl.load_workbook(round_dir / "out" / "问题清单.xlsx")
+    assert book.sheetnames[0] == "汇总" and len(book.sheetnames) > 2
+    assert book[book.sheetnames[1]]["A2"].value == "文件"
 
     screen = run("screen", *w)
     assert "合格" in screen.stdout and "不合格" in screen.stdout

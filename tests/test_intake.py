@@ -67,7 +67,7 @@ def test_messy_cells_are_read_as_meant(tmp_path):
     assert c["category"] == "demonstration" and c["team_size"] == 12
     assert c["established"] == pd.Timestamp(2017, 9, 22)  # an Excel serial number
     assert c["leader_honours"] == ["全国劳模", "省五一劳动奖章"]
-    assert result.problems.empty
+    assert set(result.problems["code"]) == {"form_missing", "photos_short"}  # this inbox has no forms or photos
     assert noms["source_row"].tolist() == [5, 7, 8]
 
 
@@ -85,23 +85,24 @@ def test_bad_values_become_problem_rows_with_cells_and_the_rest_is_read(tmp_path
     ])
     result = wb.read_inbox(tmp_path, RND)
     assert len(result.nominations) == 2
-    problems = result.problems.set_index("cell")
+    problems = result.problems[~result.problems["code"].isin(["form_missing", "photos_short"])].set_index("cell")
     assert problems.loc["G4", "code"] == "not_a_number" and problems.loc["G4", "value"] == "很多人"
     assert problems.loc["H4", "code"] == "not_a_date"
     assert problems.loc["K4", "code"] == "not_yes_no"
-    assert (result.problems["severity"] == "error").all()
+    assert (problems["severity"] == "error").all()
     assert result.problems["message"].str.contains("团队人数").any()
 
 
-@pytest.mark.parametrize("content", [b"this is not a workbook", b"PK\x03\x04broken zip", b""])
-def test_an_unreadable_file_is_one_error_row(tmp_path, content):
+@pytest.mark.parametrize(("content", "code"), [(b"this is not a workbook", "not_a_workbook"),
+                                               (b"PK\x03\x04broken zip", "corrupt_file"), (b"", "empty_file")])
+def test_an_unreadable_file_is_one_error_row(tmp_path, content, code):
     (tmp_path / "U").mkdir()
     (tmp_path / "U" / "bad.xlsx").write_bytes(content)
     write_summary(tmp_path / "V" / "good.xlsx", header=HEADER, rows=[["职工", 1, "甲", "乙", "丙", "", 3, "", "", "", "", ""]])
     result = wb.read_inbox(tmp_path, RND)
     assert len(result.nominations) == 1
     bad = result.problems[result.problems["file"] == "U/bad.xlsx"]
-    assert len(bad) == 1 and bad.iloc[0]["code"] == "unreadable_file"
+    assert len(bad) == 1 and bad.iloc[0]["code"] == code and bad.iloc[0]["severity"] == "error"
 
 
 def test_no_header_and_missing_columns_are_reported(tmp_path):
@@ -110,8 +111,7 @@ def test_no_header_and_missing_columns_are_reported(tmp_path):
                   rows=[["劳模", 1, "甲", 5]])
     problems = wb.read_inbox(tmp_path, RND).problems
     assert set(problems.loc[problems["file"] == "U/a.xlsx", "code"]) == {"no_header"}
-    missing = problems.loc[problems["file"] == "V/b.xlsx"]
-    assert set(missing["code"]) == {"missing_column"}
+    missing = problems.loc[(problems["file"] == "V/b.xlsx") & (problems["code"] == "missing_column")]
     assert set(missing["field"]) == {"host_unit", "leader"}
 
 
@@ -142,3 +142,114 @@ def test_nomination_ids_do_not_depend_on_reading_order(tmp_path):
     second = wb.read_inbox(tmp_path, RND).nominations.set_index("studio")["nomination_id"]
     assert first.to_dict() == second.drop("别的").to_dict()
     assert second.is_unique
+
+
+# ---------------------------------------------------------------------------- bad input (issue 3 §4)
+def good_file(tmp_path: Path) -> Path:
+    return write_summary(tmp_path / "好" / "good.xlsx", header=HEADER, rows=[["职工", 1, "好工作室", "好单位", "好人", "", 3]])
+
+
+def codes_for(result, file: str) -> set[str]:
+    return set(result.problems.loc[result.problems["file"] == file, "code"])
+
+
+def test_password_protected_workbook(tmp_path):
+    msoffcrypto = pytest.importorskip("msoffcrypto")
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    plain = write_summary(tmp_path / "plain.xlsx", header=HEADER, rows=[["劳模", 1, "甲", "乙", "丙"]])
+    (tmp_path / "inbox" / "U").mkdir(parents=True)
+    with plain.open("rb") as src, (tmp_path / "inbox" / "U" / "locked.xlsx").open("wb") as dst:
+        OOXMLFile(src).encrypt("secret", dst)
+    good_file(tmp_path / "inbox")
+    result = wb.read_inbox(tmp_path / "inbox", RND)
+    assert codes_for(result, "U/locked.xlsx") == {"password_protected"}
+    assert len(result.nominations) == 1
+
+
+def test_empty_workbook_and_empty_sheet(tmp_path):
+    book = openpyxl.Workbook()
+    (tmp_path / "U").mkdir()
+    book.save(tmp_path / "U" / "empty.xlsx")
+    good_file(tmp_path)
+    result = wb.read_inbox(tmp_path, RND)
+    assert codes_for(result, "U/empty.xlsx") == {"empty_workbook"}
+    assert len(result.nominations) == 1
+
+
+def test_absurd_negative_and_future_values_are_errors_read_as_missing(tmp_path):
+    write_summary(tmp_path / "U" / "a.xlsx", header=HEADER, rows=[
+        ["劳模", 1, "甲", "乙", "丙", "", 5000, "2030年1月", -20, "", "是", 1]])
+    result = wb.read_inbox(tmp_path, RND)
+    row = result.nominations.iloc[0]
+    assert pd.isna(row["team_size"]) and pd.isna(row["established"]) and pd.isna(row["site_area"])
+    by_cell = result.problems.set_index("cell")["code"]
+    assert by_cell["G4"] == "implausible_number" and by_cell["H4"] == "future_date" and by_cell["I4"] == "negative_number"
+
+
+def test_formula_cells_are_flagged_and_one_without_a_value_is_an_error(tmp_path):
+    path = write_summary(tmp_path / "U" / "a.xlsx", header=HEADER, rows=[["劳模", 1, "甲", "乙", "丙", "", "=3+3"]])
+    result = wb.read_inbox(tmp_path, RND)
+    problem = result.problems.set_index("cell").loc["G4"]
+    assert problem["code"] == "formula_no_value" and problem["severity"] == "error"
+    assert path.exists() and len(result.nominations) == 1
+
+
+def test_hundreds_of_thousands_of_junk_rows_are_cut_short(tmp_path):
+    book = openpyxl.Workbook(write_only=True)
+    ws = book.create_sheet("推荐汇总表")
+    ws.append(HEADER)
+    ws.append(["劳模", 1, "甲工作室", "乙公司", "丙"])
+    for i in range(200_000):
+        ws.append([f"junk{i}", i])
+    (tmp_path / "U").mkdir()
+    book.save(tmp_path / "U" / "junk.xlsx")
+    result = wb.read_inbox(tmp_path, RND)
+    codes = result.problems["code"].value_counts()
+    assert len(result.nominations) == 1
+    assert codes["too_many_rows"] == 1 and codes["many_unrecognised_rows"] == 1
+    assert codes["unrecognised_row"] <= 20
+
+
+def test_a_decompression_bomb_is_refused_before_inflating(tmp_path):
+    import zipfile
+
+    (tmp_path / "U").mkdir()
+    with zipfile.ZipFile(tmp_path / "U" / "bomb.xlsx", "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/worksheets/sheet1.xml", b"0" * (300 * 1024 * 1024))
+    assert (tmp_path / "U" / "bomb.xlsx").stat().st_size < 2 * 1024 * 1024
+    good_file(tmp_path)
+    result = wb.read_inbox(tmp_path, RND)
+    assert codes_for(result, "U/bomb.xlsx") == {"decompression_bomb"}
+    assert len(result.nominations) == 1
+
+
+# ---------------------------------------------------------------------------- the sample round
+def test_the_sample_round_is_read_exactly(small_round):
+    truth = pd.read_csv(small_round.workdir / "ground_truth.csv", dtype="string", encoding="utf-8-sig")
+    result = wb.read_inbox(small_round.inbox, small_round)
+    noms = result.nominations
+    assert len(noms) == len(truth)
+    both = noms.merge(truth.assign(source_row=truth["source_row"].astype("Int64")), on=["source_file", "source_row"],
+                      suffixes=("", "_truth"))
+    assert len(both) == len(truth)
+    for field in ("studio", "host_unit", "leader", "recommender", "category"):
+        assert (both[field] == both[f"{field}_truth"]).all(), field
+    assert (both["team_size"].astype("string") == both["team_size_truth"]).all()
+    assert not result.problems["code"].isin(["not_a_number", "not_a_date", "not_yes_no", "unknown_category"]).any()
+    assert result.members["nomination_id"].nunique() >= len(noms) - 2
+    assert set(result.materials.columns) >= {"nomination_id", "leader_photos", "team_photos", "scene_photos"}
+
+
+def test_planted_form_and_photo_problems_are_found(demo_round):
+    truth = pd.read_csv(demo_round.workdir / "ground_truth.csv", dtype="string", encoding="utf-8-sig").fillna("")
+    problems = wb.read_inbox(demo_round.inbox, demo_round).problems
+    for case, codes in [("form_mismatch", {"form_team_differs", "form_leader_differs", "form_results_differs"}),
+                        ("photos_short", {"photos_short"}), ("duplicate", {"duplicate_studio"}), ("bad_rank", {"rank_repeated", "rank_missing"})]:
+        planted = truth[truth["case"].str.contains(case)]
+        assert len(planted) > 0, case
+        found = problems[problems["code"].isin(codes)]
+        for studio in planted["studio"]:
+            assert found["message"].str.contains(studio, regex=False).any() or found["value"].str.contains(studio, regex=False).any() \
+                or found["file"].str.contains(studio, regex=False).any(), (case, studio)

@@ -15,6 +15,7 @@ import typer
 
 import workbench as wb
 from workbench import labels
+from workbench.intake.report import write_problems_workbook
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="创新工作室评审工作台 (workbench)")
 
@@ -54,16 +55,13 @@ def intake(inbox: Annotated[Optional[Path], typer.Argument(help="收件目录（
     folder = inbox or rnd.inbox
     result = wb.read_inbox(folder, rnd, progress=True)
     noms = result.nominations
-    summary = noms.groupby("recommender", dropna=False).agg(推荐数=("nomination_id", "size")).reset_index()
-    problems = result.problems.assign(recommender=result.problems["file"].str.split("/").str[0])
-    counts = problems.groupby("recommender").size().rename("问题数")
-    summary = summary.merge(counts, left_on="recommender", right_index=True, how="left").fillna({"问题数": 0})
-    typer.echo(_table(summary.rename(columns={"recommender": "推荐单位"})))
+    summary = noms.groupby("recommender", dropna=False).agg(推荐数=("nomination_id", "size"))
+    counts = result.problems.groupby("recommender")["severity"].value_counts().unstack(fill_value=0)
+    summary = summary.join(counts.rename(columns=labels.SEVERITY), how="outer").fillna(0).astype(int)
+    typer.echo(_table(summary.rename_axis("推荐单位").reset_index()))
     typer.echo(f"共读取 {len(noms)} 条推荐，发现问题 {len(result.problems)} 处。")
-    target = (out or rnd.workdir / "out") / "问题清单.csv"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    result.problems.rename(columns=labels.COLUMNS).to_csv(target, index=False, encoding="utf-8-sig")
-    typer.echo(f"问题清单：{target}")
+    target = write_problems_workbook(result.problems, (out or rnd.workdir / "out") / "问题清单.xlsx")
+    typer.echo(f"问题清单（每个推荐单位一页）：{target}")
 
 
 @app.command()

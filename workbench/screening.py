@@ -337,21 +337,6 @@ def apply_quota(df: pd.DataFrame, rnd: Round) -> pd.DataFrame:
     return out
 
 
-def rank_problems(df: pd.DataFrame) -> pd.DataFrame:
-    """推荐排序 missing, repeated or not 1..n within a union and quota group: one row each."""
-    rows = []
-    for (recommender, group), part in df.groupby(["recommender", "quota_group"], dropna=True):
-        ranks = part["recommender_rank"]
-        if ranks.isna().any():
-            rows.append((recommender, group, "rank_missing", "推荐排序未填写：" + "、".join(part.loc[ranks.isna(), "studio"].astype(str))))
-        present = sorted(int(r) for r in ranks.dropna())
-        if len(present) != len(set(present)):
-            rows.append((recommender, group, "rank_repeated", "推荐排序有重复：" + "、".join(map(str, present))))
-        elif present and present != list(range(1, len(present) + 1)):
-            rows.append((recommender, group, "rank_not_sequential", "推荐排序不是从1开始的连续序号：" + "、".join(map(str, present))))
-    return pd.DataFrame(rows, columns=["recommender", "quota_group", "code", "message"])
-
-
 def screen(nominations: pd.DataFrame, rnd: Round, *, named_studios: pd.DataFrame | None = None,
            honours: pd.DataFrame | None = None) -> pd.DataFrame:
     """Add rule verdicts, the overall eligibility and the quota status to the nominations."""

@@ -1,0 +1,211 @@
+"""Intake: read what the recommending unions send back, report every problem, lose nothing.
+
+`read_inbox` is the edge: it walks `inbox/<推荐单位>/`, opens each workbook safely
+(`workbook.open_workbook`) and hands the rows to pure readers: `summary` for 附件1 汇总表,
+`forms` for 附件2/3/4 推荐表, then `checks` compares them. Every problem becomes a row of
+`IntakeResult.problems`; a file that cannot be read at all is one row, and the rest is still read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from tqdm.auto import tqdm
+
+from workbench import labels
+from workbench.config import Round
+from workbench.intake import checks
+from workbench.intake.forms import Form, read_form
+from workbench.intake.problems import PROBLEM_COLUMNS, Problem, cell_ref, problems_frame
+from workbench.intake.summary import read_summary_sheet
+from workbench.intake.values import (
+    DTYPES,
+    FIELD_TYPES,
+    ValueProblem,
+    category_lookup,
+    normalise_header,
+    normalise_text,
+    parse_bool,
+    parse_date,
+    parse_list,
+    parse_number,
+)
+from workbench.intake.workbook import Unreadable, open_workbook
+
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+MEMBER_COLUMNS = ["nomination_id", "seq", "name", "gender", "born", "education", "title", "post", "frontline"]
+ACHIEVEMENT_COLUMNS = ["nomination_id", "seq", "name", "kind", "level", "recognised_on", "recognised_by", "benefit"]
+
+__all__ = ["IntakeResult", "PROBLEM_COLUMNS", "Problem", "cell_ref", "finish_nominations", "nomination_key",
+           "normalise_header", "normalise_text", "parse_bool", "parse_date", "parse_list", "parse_number",
+           "read_form_file", "read_inbox", "ValueProblem"]
+
+
+@dataclass
+class IntakeResult:
+    """What intake found: nominations, form details, materials, and every problem met."""
+
+    nominations: pd.DataFrame
+    members: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=MEMBER_COLUMNS))
+    achievements: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ACHIEVEMENT_COLUMNS))
+    materials: pd.DataFrame = field(default_factory=pd.DataFrame)
+    problems: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PROBLEM_COLUMNS))
+    files: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["file", "sha256"]))
+
+
+# ---------------------------------------------------------------------------- the nominations frame
+def nomination_key(recommender: object, category: object, studio: object) -> str:
+    """A stable id from what identifies a nomination, not from where or when it was read."""
+    key = "|".join(normalise_text(x if isinstance(x, str) else "") for x in (recommender, category, studio))
+    return "N" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:8].upper()
+
+
+def finish_nominations(records: list[dict]) -> pd.DataFrame:
+    """Records -> the typed nominations frame with stable, unique nomination ids."""
+    columns = list(FIELD_TYPES) + ["established_precision", "named_on_precision", "received_at",
+                                   "source_file", "source_sheet", "source_row"]
+    df = pd.DataFrame.from_records(records, columns=columns)
+    for name, kind in FIELD_TYPES.items():
+        if kind == "list":
+            df[name] = df[name].map(lambda v: v if isinstance(v, list) else [])
+        elif kind == "date":
+            df[name] = pd.to_datetime(df[name]).astype("datetime64[ns]")
+        else:
+            df[name] = df[name].astype(DTYPES[kind])
+    df["received_at"] = pd.to_datetime(df["received_at"]).astype("datetime64[ns]")
+    df["source_row"] = df["source_row"].astype("Int64")
+    for col in ("established_precision", "named_on_precision", "source_file", "source_sheet"):
+        df[col] = df[col].astype("string")
+    df = df.sort_values(["source_file", "source_sheet", "source_row"], kind="stable").reset_index(drop=True)
+    ids = [nomination_key(r, c, s) for r, c, s in zip(df["recommender"], df["category"], df["studio"])]
+    seen: dict[str, int] = {}
+    unique = []
+    for nid in ids:
+        seen[nid] = seen.get(nid, 0) + 1
+        unique.append(nid if seen[nid] == 1 else f"{nid}-{seen[nid]}")
+    df.insert(0, "nomination_id", pd.array(unique, dtype="string"))
+    return df
+
+
+# ---------------------------------------------------------------------------- files
+def read_receipts(inbox: Path) -> tuple[dict[str, dt.datetime], list[Problem]]:
+    """收件登记.csv: file (relative to the inbox) -> received_at; absent -> {}."""
+    path = inbox / labels.RECEIPTS_FILE
+    if not path.exists():
+        return {}, []
+    try:
+        df = pd.read_csv(path, dtype="string", encoding="utf-8-sig")
+        times = pd.to_datetime(df["received_at"], errors="coerce")
+        files = df["file"]
+    except (KeyError, ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        return {}, [Problem(labels.RECEIPTS_FILE, "", "", "received_at", "", "error", "bad_receipts",
+                            f"收件登记表无法读取（应有 file、received_at 两列）：{type(exc).__name__}")]
+    bad = [Problem(labels.RECEIPTS_FILE, "", f"第{i + 2}行", "received_at", str(v), "warning", "bad_receipt_time", "收件时间无法识别")
+           for i, (v, t) in enumerate(zip(df["received_at"], times)) if pd.isna(t)]
+    return {normalise_text(f).replace("\\", "/"): t.to_pydatetime() for f, t in zip(files, times) if pd.notna(t) and pd.notna(f)}, bad
+
+
+def is_form_file(path: Path) -> bool:
+    """A per-studio 推荐表 workbook is named …推荐表 (the summary is …汇总表)."""
+    return labels.FORM_SHEET in path.stem and "汇总" not in path.stem
+
+
+def read_form_file(path: str | Path, rnd: Round, *, rel: str | None = None) -> Form:
+    """One 推荐表 workbook -> Form (fields, members, achievements, problems); never raises."""
+    path = Path(path)
+    rel = rel or path.name
+    try:
+        sheets = open_workbook(path)
+    except Unreadable as exc:
+        return Form(rel, problems=[Problem(rel, "", "", "", "", "error", exc.code, str(exc))])
+    return read_form(sheets, file=rel, rnd=rnd, categories=category_lookup(rnd))
+
+
+def _read_summary_file(path: Path, rel: str, rnd: Round, categories: dict[str, str]) -> tuple[list[dict], list[Problem], dict]:
+    try:
+        sheets = open_workbook(path)
+    except Unreadable as exc:
+        return [], [Problem(rel, "", "", "", "", "error", exc.code, str(exc))], {}
+    records, problems, fill, found = [], [], {}, False
+    for sheet in sheets:
+        read = read_summary_sheet(sheet, file=rel, rnd=rnd, categories=categories)
+        if read is None:
+            continue
+        found = True
+        records += read[0]
+        problems += read[1]
+        fill = fill or read[2]
+    if not found:
+        code, message = ("empty_workbook", "工作簿是空的，没有任何内容") if not any(s.rows for s in sheets) else \
+            ("no_header", "未在任何工作表的前15行找到汇总表表头（推荐类别、工作室名称、领衔人等）")
+        problems.append(Problem(rel, "", "", "", "", "error", code, message))
+    return records, problems, fill
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def read_inbox(path: str | Path, rnd: Round, *, progress: bool = False, forms: bool = True) -> IntakeResult:
+    """Read every workbook in the inbox (one folder per recommending union)."""
+    inbox = Path(path)
+    categories = category_lookup(rnd)
+    receipts, problems = read_receipts(inbox)
+    files = sorted(p for p in inbox.rglob("*") if p.suffix.lower() in WORKBOOK_SUFFIXES
+                   and not p.name.startswith(("~$", ".")) and p.is_file())
+    records: list[dict] = []
+    form_list: list[Form] = []
+    recommender_of: dict[str, str] = {}
+    for p in tqdm(files, desc="读取报送文件", unit="个", disable=not progress):
+        rel = p.relative_to(inbox).as_posix()
+        folder = rel.split("/")[0] if "/" in rel else ""
+        if is_form_file(p):
+            if forms:
+                form = read_form_file(p, rnd, rel=rel)
+                form_list.append(form)
+                problems += form.problems
+            continue
+        recs, probs, fill = _read_summary_file(p, rel, rnd, categories)
+        problems += probs
+        received = receipts.get(normalise_text(rel))
+        if received is None and fill.get("填报日期"):
+            try:
+                received = parse_date(fill["填报日期"])[0]
+            except ValueProblem:
+                problems.append(Problem(rel, "", "", "received_at", fill["填报日期"], "warning", "bad_fill_date",
+                                        "填报日期无法识别，收件时间未知"))
+        for rec in recs:
+            rec["received_at"] = received
+            rec["recommender"] = rec.get("recommender") or fill.get("推荐单位") or folder or None
+        recommender_of[rel] = next((r["recommender"] for r in recs if r.get("recommender")), folder)
+        records += recs
+    nominations = finish_nominations(records)
+    matched = checks.match_forms(nominations, form_list)
+    problems += checks.duplicate_problems(nominations)
+    problems += checks.rank_problems(nominations, rnd)
+    if forms:
+        problems += checks.cross_check_forms(nominations, matched, form_list, rnd)
+    photo_counts, photo_problems = checks.materials(inbox, nominations)
+    problems += photo_problems
+    return IntakeResult(
+        nominations=nominations,
+        members=_form_table(matched, "members", MEMBER_COLUMNS),
+        achievements=_form_table(matched, "achievements", ACHIEVEMENT_COLUMNS),
+        materials=photo_counts,
+        problems=problems_frame(problems, recommender_of),
+        files=pd.DataFrame({"file": [p.relative_to(inbox).as_posix() for p in files],
+                            "sha256": [_sha256(p) for p in files]}),
+    )
+
+
+def _form_table(matched: dict[str, Form], which: str, columns: list[str]) -> pd.DataFrame:
+    rows = [{"nomination_id": nid, **rec} for nid, form in sorted(matched.items()) for rec in getattr(form, which)]
+    return pd.DataFrame(rows, columns=columns)

@@ -1,0 +1,157 @@
+"""Cross-checks across what one union sent: forms against the summary, duplicates, the union's
+own ordering, and the photos the notice asks for. Each disagreement is a problem row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+
+from workbench import labels
+from workbench.config import Round
+from workbench.intake.forms import Form
+from workbench.intake.problems import Problem
+from workbench.intake.values import normalise_text
+
+PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".heic", ".webp"}
+PHOTO_NEEDS = {"leader": (1, 1), "team": (1, 1), "scene": (3, 5)}  # the notice: 1 张, 1 张, 3-5 张
+
+
+def _key(*parts: object) -> str:
+    return "|".join(normalise_text(p if isinstance(p, str) else "") for p in parts)
+
+
+def _where(row: pd.Series) -> tuple[str, str, str]:
+    return str(row["source_file"]), str(row.get("source_sheet") or ""), f"第{row['source_row']}行"
+
+
+# ---------------------------------------------------------------------------- forms
+def match_forms(nominations: pd.DataFrame, forms: list[Form]) -> dict[str, Form]:
+    """nomination_id -> its 推荐表, matched by union folder and studio name, else by leader."""
+    by_studio = {_key(f.file.split("/")[0], f.fields.get("studio")): f for f in forms if f.fields.get("studio")}
+    by_leader = {_key(f.file.split("/")[0], f.fields.get("leader")): f for f in forms if f.fields.get("leader")}
+    matched = {}
+    for row in nominations.itertuples():
+        folder = str(row.source_file).split("/")[0]
+        form = by_studio.get(_key(folder, row.studio)) or by_leader.get(_key(folder, row.leader))
+        if form is not None:
+            matched[row.nomination_id] = form
+    return matched
+
+
+def results_within_year(achievements: list[dict], reference: dt.date) -> int:
+    start = pd.Timestamp(reference) - pd.DateOffset(years=1)
+    return sum(1 for a in achievements if a.get("recognised_on") and start < pd.Timestamp(a["recognised_on"]) <= pd.Timestamp(reference))
+
+
+def cross_check_forms(nominations: pd.DataFrame, forms: dict[str, Form], all_forms: list[Form], rnd: Round) -> list[Problem]:
+    """The form against its summary row: leader, team size, front-line staff, recent results."""
+    problems: list[Problem] = []
+    for _, row in nominations.iterrows():
+        form = forms.get(row["nomination_id"])
+        if form is None:
+            problems.append(Problem(*_where(row), "studio", str(row["studio"]), "warning", "form_missing",
+                                    f"未收到“{row['studio']}”的推荐表"))
+            continue
+
+        def disagree(field: str, code: str, message: str, sheet: str = labels.FORM_SHEET) -> None:
+            problems.append(Problem(form.file, sheet, form.cells.get(field, ""), field, "", "warning", code, message))
+
+        if form.fields.get("leader") and _key(form.fields["leader"]) != _key(row["leader"]):
+            disagree("leader", "form_leader_differs", f"推荐表领衔人“{form.fields['leader']}”与汇总表“{row['leader']}”不一致")
+        n_members = len(form.members)
+        if pd.notna(row["team_size"]) and n_members and n_members != row["team_size"]:
+            disagree("team_size", "form_team_differs",
+                     f"汇总表团队人数{row['team_size']}人，团队成员名单{n_members}人", labels.MEMBER_SHEET)
+        frontline = sum(1 for m in form.members if m.get("frontline") is True)
+        if pd.notna(row["frontline"]) and n_members and frontline != row["frontline"]:
+            disagree("frontline", "form_frontline_differs",
+                     f"汇总表一线职工{row['frontline']}人，团队成员名单中一线职工{frontline}人", labels.MEMBER_SHEET)
+        recent = results_within_year(form.achievements, rnd.reference_date)
+        if pd.notna(row["results_last_year"]) and recent < row["results_last_year"]:
+            disagree("results_last_year", "form_results_differs",
+                     f"汇总表近一年认定成果{row['results_last_year']}项，创新成果表中近一年认定的只有{recent}项",
+                     labels.ACHIEVEMENT_SHEET)
+    used = {id(f) for f in forms.values()}
+    for form in all_forms:
+        if id(form) not in used:
+            problems.append(Problem(form.file, labels.FORM_SHEET, form.cells.get("studio", ""), "studio",
+                                    str(form.fields.get("studio") or ""), "warning", "form_without_summary",
+                                    "此推荐表在汇总表中没有对应的推荐对象"))
+    return problems
+
+
+# ---------------------------------------------------------------------------- duplicates and order
+def duplicate_problems(nominations: pd.DataFrame) -> list[Problem]:
+    """The same studio (name and host unit) twice, or the same leader in two nominations."""
+    problems: list[Problem] = []
+    for key_cols, code, what in ((("studio", "host_unit"), "duplicate_studio", "同一工作室"),
+                                 (("leader", "host_unit"), "duplicate_leader", "同一领衔人")):
+        keys = nominations[list(key_cols)].apply(lambda r: _key(*r), axis=1) if len(nominations) else pd.Series(dtype=str)
+        for key, part in nominations.groupby(keys):
+            if len(part) < 2 or not key.strip("|"):
+                continue
+            for _, row in part.iterrows():
+                others = part.drop(row.name)
+                where = "、".join(f"{o['recommender']}（{o['studio']}）" for _, o in others.iterrows())
+                problems.append(Problem(*_where(row), key_cols[0], str(row[key_cols[0]]), "warning", code,
+                                        f"{what}被重复推荐，另见：{where}"))
+    return problems
+
+
+def rank_problems(nominations: pd.DataFrame, rnd: Round) -> list[Problem]:
+    """推荐排序 missing, repeated, or not 1..n within a union's quota group."""
+    group_of = {c: g.code for g in rnd.quota_groups for c in g.categories}
+    label_of = {g.code: g.label for g in rnd.quota_groups}
+    problems: list[Problem] = []
+    noms = nominations.assign(quota_group=nominations["category"].map(group_of))
+    for (recommender, group), part in noms.groupby(["recommender", "quota_group"]):
+        ranks = part["recommender_rank"]
+        file, sheet, _ = _where(part.iloc[0])
+        for _, row in part[ranks.isna()].iterrows():
+            problems.append(Problem(*_where(row), "recommender_rank", "", "error", "rank_missing",
+                                    f"“{row['studio']}”未填写推荐排序（{label_of[group]}）"))
+        present = sorted(int(r) for r in ranks.dropna())
+        if len(present) != len(set(present)):
+            problems.append(Problem(file, sheet, "", "recommender_rank", "、".join(map(str, present)), "error",
+                                    "rank_repeated", f"{label_of[group]}的推荐排序有重复：{'、'.join(map(str, present))}"))
+        elif present and present != list(range(1, len(present) + 1)):
+            problems.append(Problem(file, sheet, "", "recommender_rank", "、".join(map(str, present)), "error",
+                                    "rank_not_sequential", f"{label_of[group]}的推荐排序应从1开始连续编号：{'、'.join(map(str, present))}"))
+    return problems
+
+
+# ---------------------------------------------------------------------------- photos
+def photo_role(name: str) -> str | None:
+    """The role of a photo, read from its file name."""
+    if "领衔" in name or "标准照" in name:
+        return "leader"
+    if "团队" in name or "合影" in name:
+        return "team"
+    if "场景" in name or "工作照" in name or "内部" in name:
+        return "scene"
+    return None
+
+
+def materials(inbox: Path, nominations: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
+    """Photo counts by role per nomination, and a problem where the notice's count is not met."""
+    rows, problems = [], []
+    for _, row in nominations.iterrows():
+        folder = inbox / str(row["source_file"]).split("/")[0] / str(row["studio"] or "")
+        photos = [p for p in folder.rglob("*") if p.suffix.lower() in PHOTO_SUFFIXES] if folder.is_dir() else []
+        counts = {role: 0 for role in PHOTO_NEEDS}
+        for p in photos:
+            role = photo_role(p.stem)
+            if role:
+                counts[role] += 1
+        rows.append({"nomination_id": row["nomination_id"], **{f"{r}_photos": n for r, n in counts.items()},
+                     "other_photos": len(photos) - sum(counts.values())})
+        short = [f"{labels.PHOTO_ROLES[r]}{counts[r]}张（应{lo}{'' if lo == hi else f'–{hi}'}张）"
+                 for r, (lo, hi) in PHOTO_NEEDS.items() if not lo <= counts[r] <= hi]
+        if short:
+            rel = folder.relative_to(inbox).as_posix()
+            problems.append(Problem(rel, "", "", "photos", "；".join(short), "warning", "photos_short",
+                                    f"“{row['studio']}”的电子照片不符合要求：" + "；".join(short)))
+    return pd.DataFrame(rows, columns=["nomination_id", "leader_photos", "team_photos", "scene_photos", "other_photos"]), problems

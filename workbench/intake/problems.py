@@ -1,0 +1,38 @@
+"""The problems table: one row per thing a recommending union must fix, with where it is."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import pandas as pd
+
+PROBLEM_COLUMNS = ["recommender", "file", "sheet", "cell", "field", "value", "severity", "code", "message"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    sheet: str
+    cell: str
+    field: str
+    value: str
+    severity: str  # error | warning
+    code: str  # English, stable: what tests and scripts match on
+    message: str  # Chinese, for the union
+
+
+def cell_ref(row: int, col: int) -> str:
+    """0-based (row, col) -> 'D7'."""
+    letters = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{row + 1}"
+
+
+def problems_frame(problems: list[Problem], recommender_of: dict[str, str]) -> pd.DataFrame:
+    """Problems as a frame; `recommender` is the union that sent the file (its inbox folder)."""
+    df = pd.DataFrame([asdict(p) for p in problems], columns=PROBLEM_COLUMNS[1:])
+    df.insert(0, "recommender", df["file"].map(lambda f: recommender_of.get(f, f.split("/")[0] if "/" in f else "")))
+    return df.astype("string").reset_index(drop=True)

@@ -1,0 +1,42 @@
+"""The problems workbook the analyst sends back: one sheet per union, what to fix and where."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from workbench import labels
+from workbench.export import frame_to_sheet, new_workbook, save
+
+REPORT_COLUMNS = ["file", "sheet", "cell", "value", "severity_label", "message", "code"]
+REPORT_HEADERS = {**{c: labels.COLUMNS[c] for c in REPORT_COLUMNS if c in labels.COLUMNS},
+                  "severity_label": labels.COLUMNS["severity"]}
+
+
+def _sheet_title(name: str, used: set[str]) -> str:
+    """Excel sheet names: at most 31 characters, none of []:*?/\\ , unique."""
+    base = re.sub(r"[\[\]:*?/\\]", "", name or "未知单位")[:28] or "未知单位"
+    title, n = base, 2
+    while title in used:
+        title, n = f"{base}{n}", n + 1
+    used.add(title)
+    return title
+
+
+def write_problems_workbook(problems: pd.DataFrame, path: str | Path) -> Path:
+    """问题清单.xlsx: a summary sheet, then one sheet per recommending union, errors first."""
+    book = new_workbook()
+    df = problems.assign(severity_label=problems["severity"].map(labels.SEVERITY))
+    df = df.sort_values(["recommender", "severity", "file", "sheet", "cell"], kind="stable")
+    summary = (df.groupby("recommender", dropna=False)["severity"].value_counts().unstack(fill_value=0)
+               .reindex(columns=["error", "warning"], fill_value=0).reset_index())
+    frame_to_sheet(book.create_sheet("汇总"), summary,
+                   {"recommender": labels.COLUMNS["recommender"], "error": labels.SEVERITY["error"], "warning": labels.SEVERITY["warning"]},
+                   labels.PROBLEMS_TITLE, note=labels.PROBLEMS_NOTE)
+    used = {"汇总"}
+    for recommender, part in df.groupby("recommender", dropna=False, sort=True):
+        frame_to_sheet(book.create_sheet(_sheet_title(str(recommender), used)), part.reset_index(drop=True),
+                       REPORT_HEADERS, f"{recommender}：报送材料需修改的问题", highlight=part["severity"].eq("error").reset_index(drop=True))
+    return save(book, Path(path))
