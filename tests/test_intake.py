@@ -6,6 +6,8 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import workbench as wb
 
@@ -253,3 +255,23 @@ def test_planted_form_and_photo_problems_are_found(demo_round):
         for studio in planted["studio"]:
             assert found["message"].str.contains(studio, regex=False).any() or found["value"].str.contains(studio, regex=False).any() \
                 or found["file"].str.contains(studio, regex=False).any(), (case, studio)
+
+
+# ---------------------------------------------------------------------------- property
+garbage = st.one_of(st.none(), st.text(alphabet="甲乙丙丁人年月是否√×0123456789.-/ abc", max_size=8),
+                    st.integers(-10_000, 100_000), st.floats(allow_nan=False, allow_infinity=False, width=32),
+                    st.booleans(), st.dates(dt.date(1900, 1, 1), dt.date(2100, 1, 1)))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.lists(garbage, min_size=len(HEADER), max_size=len(HEADER)), min_size=1, max_size=8))
+def test_garbage_never_raises_and_every_row_is_a_nomination_or_a_problem(tmp_path_factory, rows):
+    folder = tmp_path_factory.mktemp("garbage")
+    write_summary(folder / "U" / "g.xlsx", header=HEADER, rows=rows, note=False)
+    result = wb.read_inbox(folder, RND)
+    first_data_row = 4  # title, fill line, header
+    read = set(result.nominations["source_row"].dropna().astype(int))
+    flagged = {int(m) for m in result.problems["cell"].str.extract(r"(\d+)$")[0].dropna()}
+    for offset, row in enumerate(rows):
+        if any(c not in (None, "") for c in row):
+            assert first_data_row + offset in read | flagged, row

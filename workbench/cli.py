@@ -99,14 +99,19 @@ def export(round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None,
 
 
 @app.command()
-def serve(name: Annotated[str, typer.Argument(help="meeting")] = "meeting",
+def serve(name: Annotated[str, typer.Argument(help="meeting（主席办公会）")] = "meeting",
           host: str = "127.0.0.1", port: int = 8866, token: Optional[str] = None,
-          round_path: RoundOpt = wb.DEFAULT_ROUND) -> None:
+          round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None,
+          preheat: Annotated[bool, typer.Option(help="预热内核：打开页面更快")] = True) -> None:
     """用 Voila 提供仪表板（默认只监听 127.0.0.1）。"""
-    from workbench.serve import serve as run
+    from workbench.serve import ServeError, serve as run
 
-    _round(round_path, None)
-    sys.exit(run(name, host=host, port=port, token=token, round_path=round_path))
+    rnd = _round(round_path, workdir)
+    try:
+        sys.exit(run(name, host=host, port=port, token=token, round_path=round_path, workdir=rnd.workdir, preheat=preheat))
+    except ServeError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
 
 
 @app.command()

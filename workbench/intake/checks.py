@@ -138,8 +138,8 @@ def photo_role(name: str) -> str | None:
 def materials(inbox: Path, nominations: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
     """Photo counts by role per nomination, and a problem where the notice's count is not met."""
     rows, problems = [], []
-    for _, row in nominations.iterrows():
-        folder = inbox / str(row["source_file"]).split("/")[0] / str(row["studio"] or "")
+    for _, row in nominations[nominations["studio"].notna()].iterrows():  # no name: reported as missing_value
+        folder = inbox / str(row["source_file"]).split("/")[0] / str(row["studio"])
         photos = [p for p in folder.rglob("*") if p.suffix.lower() in PHOTO_SUFFIXES] if folder.is_dir() else []
         counts = {role: 0 for role in PHOTO_NEEDS}
         for p in photos:

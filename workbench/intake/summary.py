@@ -77,11 +77,12 @@ def read_summary_sheet(sheet: Sheet, *, file: str, rnd: Round,
                 "warning" if name == "recommender" else "error")
     records: list[dict] = []
     unrecognised = 0
+    in_notes = False
     for i in range(header_row + 1, len(rows)):
         row = rows[i]
-        if _NOTE_ROW.match(_first_text(row)):
-            break
-        if all(c in (None, "") for c in row):
+        filled = sum(c not in (None, "") for c in row)
+        in_notes = in_notes or bool(_NOTE_ROW.match(_first_text(row)))
+        if filled == 0 or (in_notes and filled == 1):  # a blank row, or a line of the 填表说明 block
             continue
         record: dict[str, Any] = {"source_file": file, "source_sheet": sheet.name, "source_row": r0 + i + 1}
         cell_problems = []
