@@ -20,6 +20,7 @@ from workbench.review import (
 from workbench.sample import make_sample, sample_nominations
 from workbench.screening import RULES, screen, screening_detail
 from workbench.snapshot import Snapshot, take_snapshot
+from workbench.templates import write_templates
 from workbench.store import (
     NotAssignedError,
     ScoreValidationError,
@@ -36,5 +37,5 @@ __all__ = [
     "WorkbenchError", "assign", "build_demo", "candidates", "competition", "conflicts", "export_results",
     "funnel", "load_round", "make_sample", "olympic_mean", "open_store", "rank", "read_inbox",
     "read_reviewers", "round_from_env", "sample_nominations", "screen", "screening_detail",
-    "simulate_scores", "take_snapshot", "validate_sheet",
+    "simulate_scores", "take_snapshot", "validate_sheet", "write_templates",
 ]

@@ -47,6 +47,13 @@ def sample(out: Annotated[Path, typer.Option(help="输出目录")] = Path("data/
 
 
 @app.command()
+def templates(out: Annotated[Path, typer.Argument(help="输出目录")], round_path: RoundOpt = wb.DEFAULT_ROUND) -> None:
+    """生成发给各推荐单位的空白表格（附件1 汇总表，附件2/3/4 推荐表）。"""
+    for path in wb.write_templates(out, _round(round_path, None)):
+        typer.echo(f"已生成：{path}")
+
+
+@app.command()
 def intake(inbox: Annotated[Optional[Path], typer.Argument(help="收件目录（默认 <工作目录>/inbox）")] = None,
            round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None,
            out: Annotated[Optional[Path], typer.Option(help="问题清单输出目录")] = None) -> None:

@@ -177,25 +177,113 @@ MEETING: dict[str, str] = {
     "refresh_tip": "重新读取评分库，显示最新数据",
     "snapshot": "数据快照",
     "data_time": "数据时间",
-    "funnel_title": "遴选漏斗",
+    "decisions_count": "已审定 {n} 个",
+    "reviewer_alias": "评委{n}",
     "funnel_category": "类别",
-    "category_switch": "类别",
     "stage_reviewers": "{n}人",
     "proposed_mark": "拟命名",
     "cut_line": "拟命名线（{slots}名）",
     "competition": "参评 {candidates} 个 · 名额 {slots} 个 · 差额比例 {ratio}",
     "competition_na": "参评 {candidates} 个 · 名额 {slots} 个",
-    "tied": "并列",
     "no_value": "—",
     "chart_x": "排名",
     "chart_y": "综合得分",
     "chart_proposed": "拟命名",
     "chart_other": "未进入拟命名",
+    "chart_borderline": "边缘（进出不稳）",
     "chart_cut": "拟命名线",
+    "chart_title": "综合得分与90%名次区间（横线：按评委重抽样后名次可能落在的范围）",
+    "chart_hover_interval": "90%名次区间 {low}–{high}",
+    "chart_hover_p": "进入前{slots}名的概率 {p}",
     "empty_round": "本轮尚无推荐数据。请先收件、资格审查并录入评分后，再点击“刷新”。",
     "empty_category": "该类别暂无进入评审的工作室。",
     "no_scores": "该类别尚无评分，暂不能排名。",
     "load_failed": "数据读取失败，请联系工作人员检查评分库后点击“刷新”。",
+    # views
+    "view_ranking": "排名",
+    "view_breakdown": "评分构成",
+    "view_discussion": "讨论与审定",
+    "view_whatif": "模拟预览",
+    # ranked table
+    "col_studio": "工作室（领衔人）",
+    "col_unit": "所在单位（推荐单位）",
+    "col_interval": "名次区间",
+    "col_p_top": "入选概率",
+    "col_decision": "审定",
+    "col_mark": "拟命名",
+    "leader_line": "领衔人 {leader}",
+    "recommender_line": "推荐：{recommender}",
+    "legend": "■ 拟命名　■ 边缘：进出拟命名线不稳定（见“提示”）　点击任一行查看详情并审定",
+    "no_diagnostics": "（名次区间暂缺：评分不足以重抽样）",
+    # criterion breakdown
+    "breakdown_title": "评分构成：各评分项得分（去掉最高最低分后，按阶段权重合计）",
+    "breakdown_max": "满分{max:g}",
+    "breakdown_mean": "本类别平均",
+    "breakdown_note": "颜色越深，该项在本类别中越靠前。",
+    # discussion order and card
+    "order_rank": "按排名",
+    "order_borderline": "边缘优先",
+    "order_label": "讨论顺序",
+    "prev": "‹ 上一项",
+    "next": "下一项 ›",
+    "position": "第 {i} / {n} 项",
+    "item": "{i}. {studio}（第{rank}名）",
+    "item_unranked": "{i}. {studio}（未排名）",
+    "card_rank": "第{rank}名",
+    "card_unranked": "未排名",
+    "card_scores": "综合得分 {composite}",
+    "card_interval": "90%名次区间 {low}–{high} · 进入前{slots}名的概率 {p}",
+    "card_facts": "基本情况",
+    "card_screening": "资格审查",
+    "card_spread": "评委打分分布",
+    "card_spread_note": "空心点为去掉的最高分、最低分；竖线为该阶段得分",
+    "card_comments": "评委意见",
+    "card_no_comments": "评委未填写意见。",
+    "card_photos": "照片",
+    "card_no_photos": "未找到报送的照片。",
+    "card_override": "改判：{verdict}改为“{value}”（理由：{reason}；{actor}，{at}）",
+    "card_rules_ok": "全部 {n} 项审查符合",
+    "card_comment": "{alias} · {stage} · {total}分：",
+    "card_borderline": "边缘原因：{reasons}",
+    "card_decided": "已审定：{decision}",
+    "yes": "是",
+    "no": "否",
+    "facts_people": "{n}人",
+    # decision panel
+    "decision_title": "审定（会议秘书填写）",
+    "decision_note": "备注（可选，{max}字以内）",
+    "decision_record": "记录审定结果",
+    "decision_pick": "请先选择 通过、不通过 或 暂缓。",
+    "decision_saved": "已记录：{studio} —— {decision}（依据数据快照 {snapshot}，{at}）",
+    "decision_current": "当前审定：{decision}{note}（数据快照 {snapshot}，{at}）",
+    "decision_none": "尚未审定。",
+    "decision_failed": "未能记录：{why}",
+    "actor": "会议秘书",
+    # what-if
+    "whatif_title": "预览（不改变正式名单）",
+    "whatif_sub": "以下为按其他计分方式重新排序的预览，仅供讨论参考；正式名单、审定结果均不受影响。依据数据快照 {snapshot}。",
+    "whatif_aggregation": "计分方式",
+    "whatif_weight": "{stage}权重",
+    "whatif_weights": "阶段权重（合计按100%折算）：{weights}",
+    "whatif_no_weight": "各阶段权重不能全为0。",
+    "whatif_official": "正式名单",
+    "whatif_preview": "预览",
+    "whatif_move": "名次变化",
+    "whatif_in": "新进入",
+    "whatif_out": "退出",
+    "whatif_same": "与正式名单的拟命名完全相同。",
+    "whatif_changes": "与正式名单相比：新进入 {n_in} 个，退出 {n_out} 个。",
+    "agg_olympic": "去掉最高最低分（正式规则）",
+    "agg_mean": "算术平均",
+    "agg_median": "中位数",
+}
+# Why a decision was refused (code -> message; the code follows in [ ]).
+DECISION_MESSAGES: dict[str, str] = {
+    "no_snapshot": "当前没有可用的数据快照，请先点击“刷新”",
+    "not_a_candidate": "{nomination_id!r} 不是当前数据快照中的参评工作室",
+    "bad_decision": "审定结果须为 通过、不通过 或 暂缓（当前值：{value!r}）",
+    "bad_note": "备注须为文字",
+    "note_too_long": "备注过长（{n} 字），请控制在 {max} 字以内",
 }
 SERVE: dict[str, str] = {
     "address": "{name} 看板已启动：{url}（按 Ctrl+C 停止）",
@@ -468,3 +556,270 @@ reviewers.csv       评委名单（虚构）
 ground_truth.csv    生成时埋设的各类问题（供测试核对）
 """
 SAMPLE_TARGET_NOT_EMPTY = "{path} 中已有 inbox 文件夹且不是示例数据，为免覆盖真实材料，未生成示例（请指定一个空文件夹）"
+
+# ---------------------------------------------------------------------------- blank templates (workbench/templates.py)
+TEMPLATE_SUMMARY_FILE = "附件1 劳模、职工创新工作室推荐汇总表.xlsx"
+TEMPLATE_FORM_FILE = "附件{n} {label}推荐表.xlsx"
+# The blanks of the 推荐单位/填表人/联系电话/填报日期 line (underlined on paper, read as empty).
+TEMPLATE_FILL_BLANKS: dict[str, str] = {"recommender": "\u3000" * 12, "contact": "\u3000" * 6,
+                                        "phone": "\u3000" * 8, "date": "\u3000" * 8}
+TEMPLATE_NOTES_TITLE = "填表说明："
+TEMPLATE_QUOTA = "{group}不超过{limit}家"
+# str.format fields: {choices} short category names, {labels} full names, {groups} quota groups,
+# {quotas} the per-union limits, {max_rank}, {demonstration} / {demo} the 示范性 label / short name,
+# {demo_fields} the columns only 示范性 fills in.
+TEMPLATE_SUMMARY_NOTES: list[str] = [
+    "1. 一个工作室填一行。推荐类别从下拉列表选择“{choices}”，分别指{labels}。",
+    "2. 推荐排序按{groups}分别从1开始连续填写；原则上每个推荐单位推荐{quotas}。",
+    "3. 是否类栏目从下拉列表选择“是”或“否”，有无宣传视频选“有”或“无”。",
+    "4. 成立时间、命名时间填写到年月，如“2019年5月”；{demo_fields}仅{demonstration}填写。",
+    "5. 人数、面积、经费、成果数、经济效益只填数字，单位见表头，不要另加“人”“万元”等字样。",
+    "6. 领衔人荣誉称号有多项的用“；”分隔，写明授予机关或级别，如“无锡市劳动模范；江苏省五一劳动奖章”。",
+    "7. 请勿合并单元格、增删列或改动表头；本表与推荐表（附件2、3、4）、电子照片一并报送。",
+]
+TEMPLATE_FORM_NOTES: list[str] = [
+    "1. 灰底栏目为表头，请在其右侧空格内填写；是否类栏目从下拉列表选择。",
+    "2. 团队成员、创新成果分别填写在本工作簿的“{members}”“{achievements}”工作表中，第一名成员为领衔人。",
+    "3. 本表内容应与推荐汇总表（附件1）一致。",
+]
+TEMPLATE_MEMBER_TITLE = "{label}团队成员名单"
+TEMPLATE_ACHIEVEMENT_TITLE = "{label}创新成果清单"
+TEMPLATE_PAGE_FOOTER = "第 &P 页，共 &N 页"
+# Dropdown choices of yes/no fields: (yes, no); fields not listed take 是/否.
+TEMPLATE_YES_NO: dict[str, tuple[str, str]] = {"video": ("有", "无")}
+TEMPLATE_DEFAULT_YES_NO = ("是", "否")
+TEMPLATE_GENDERS = ("男", "女")
+# Input hints shown when a cell is selected: field -> (title, message); str.format fields as above.
+TEMPLATE_HINTS: dict[str, tuple[str, str]] = {
+    "recommender": ("推荐单位", "填写推荐单位工会全称，如“××区总工会”“××局工会”。"),
+    "category": ("推荐类别", "从下拉列表选择“{choices}”。"),
+    "recommender_rank": ("推荐排序", "填写1至{max_rank}的整数；{groups}分别排序。"),
+    "studio": ("工作室名称", "填写工作室全称，与推荐表一致。"),
+    "host_unit": ("所在单位", "填写工作室所在单位全称。"),
+    "legal_person": ("法人资格", "所在单位是否具有法人资格，选择“是”或“否”。"),
+    "union_sound": ("工会组织", "所在单位工会组织是否健全，选择“是”或“否”。"),
+    "rnd_or_team": ("原有建制机构", "工作室是否为单位原有建制的研发机构或班组，选择“是”或“否”。"),
+    "party_building": ("党建引领", "是否设有党支部、党小组或党员先锋岗，选择“是”或“否”。"),
+    "leader": ("领衔人", "填写领衔人姓名。"),
+    "leader_honours": ("荣誉称号", "多项荣誉用“；”分隔，写明授予级别，如“无锡市劳动模范；江苏省五一劳动奖章”。"),
+    "team_size": ("团队人数", "只填整数（人），含领衔人。"),
+    "frontline": ("一线职工人数", "只填整数（人）。"),
+    "established": ("成立时间", "填写到年月，如 2019年5月。"),
+    "named_on": ("命名时间", "仅{demo}填写：命名为市劳模创新工作室的年月，如 2019年5月。"),
+    "direct": ("直接推荐", "仅{demo}填写：特别优秀直接推荐的选“是”，并在备注或推荐表中说明理由。"),
+    "site_area": ("场所面积", "只填数字（平方米）。"),
+    "funding": ("年度经费", "只填数字（万元）。"),
+    "systems": ("制度", "各项运行制度是否健全，选择“是”或“否”。"),
+    "ledger": ("台账", "成员、活动、成果台账是否详实，选择“是”或“否”。"),
+    "results_last_year": ("创新成果", "近一年获得认定的创新成果数，只填整数（项）。"),
+    "benefit": ("经济效益", "只填数字（万元）。"),
+    "video": ("宣传视频", "仅{demo}填写：有无反映工作室特点和成果的宣传视频，选择“有”或“无”。"),
+    "contact": ("联系人", "填写联系人姓名。"),
+    "phone": ("联系电话", "填写手机或座机号码。"),
+    "note": ("备注", "需要说明的其他情况。"),
+}
+TEMPLATE_NARRATIVE_HINTS: dict[str, tuple[str, str]] = {
+    "deeds": ("主要事迹", "对照申报条件，简述工作室建设、运行、人才培养和发挥作用的情况。"),
+    "results": ("主要创新成果", "列举主要创新成果、获得的认定和产生的经济效益、社会效益。"),
+    "unit_opinion": ("单位意见", "所在单位填写意见，盖章并注明日期。"),
+    "union_opinion": ("推荐单位工会意见", "推荐单位工会填写意见，盖章并注明日期。"),
+}
+TEMPLATE_MEMBER_HINTS: dict[str, tuple[str, str]] = {
+    "name": ("姓名", "第一行填写领衔人，其余成员依次填写。"),
+    "gender": ("性别", "从下拉列表选择“男”或“女”。"),
+    "born": ("出生年月", "填写到年月，如 1985年6月。"),
+    "education": ("学历", "如 大专、本科、硕士研究生。"),
+    "title": ("职称/技能等级", "如 高级技师、工程师。"),
+    "post": ("岗位", "填写所在岗位。"),
+    "frontline": ("一线职工", "是否一线职工，选择“是”或“否”。"),
+}
+TEMPLATE_ACHIEVEMENT_HINTS: dict[str, tuple[str, str]] = {
+    "name": ("成果名称", "每项成果填一行。"),
+    "kind": ("类型", "如 技术攻关、技术革新、发明专利、实用新型专利、合理化建议、先进操作法。"),
+    "level": ("认定级别", "如 国家级、省级、市级、区级、企业级。"),
+    "recognised_on": ("认定时间", "填写到年月，如 2022年3月。"),
+    "recognised_by": ("认定单位", "填写认定或授权单位全称。"),
+    "benefit": ("经济效益", "只填数字（万元）；没有的可不填。"),
+}
+TEMPLATE_ERROR_TITLE = "输入有误"
+TEMPLATE_ERRORS: dict[str, str] = {
+    "list": "请从下拉列表中选择：{choices}",
+    "rank": "推荐排序须为1至{max_rank}的整数",
+    "int": "请只填写0或正整数，不要加单位",
+    "float": "请只填写不小于0的数字，不要加单位",
+}
+
+# ---------------------------------------------------------------------------- intake report
+PROBLEMS_TITLE = "报送材料问题清单"
+PROBLEMS_NOTE = "“错误”须修改后重新报送；“提醒”请核实。单元格位置以原报送文件为准。"
+
+# ---------------------------------------------------------------------------- export and notice (workbench/export.py, workbench/notice.py)
+# File names (without suffix) of what `export_results` writes; CSV twins go to a subfolder.
+EXPORT_FILES: dict[str, str] = {**EXPORT_TITLES, "public": "公示名单", "named": "命名名单", "subsidy": "补贴经费表"}
+EXPORT_CSV_DIR = "csv"
+BOOL_CELL: dict[bool, str] = {True: "是", False: ""}  # how a yes/no column shows in a cell
+EXPORT_SHEETS: dict[str, str] = {
+    "by_category": "按类别汇总", "by_union": "按推荐单位汇总", "rules": "审查规则", "diagnostics": "排名诊断",
+    "provenance": "数据来源", "notice": "公示", "summary": "汇总",
+}
+# Headers of export-only columns.
+EXPORT_COLUMNS: dict[str, str] = {
+    "seq": "序号", "category_short": "类别", "override": "改判及理由", "notes": "审查意见",
+    "outcome": "审查结论", "nominated": "推荐数", "eligible": "合格", "ineligible": "不合格", "review": "待核实",
+    "over_quota": "超出名额", "to_review": "进入评审", "overridden": "改判数", "group": "推荐单位",
+    "subsidy": "补贴金额（元）", "standard": "补贴标准（元/家）", "named": "命名数", "item": "项目", "value": "内容",
+    "rule_label": "审查项", "rule_text": "通知中的条件", "rule_categories": "适用类别", "remark": "备注",
+}
+# Short headers of the screening rules (workbench/screening.py RULES), one narrow column each.
+RULE_HEADERS: dict[str, str] = {
+    "legal_person": "法人资格", "union_sound": "工会健全", "not_rnd_or_team": "非研发机构班组",
+    "on_time": "按时报送", "not_already_named": "未重复命名", "no_duplicate": "未重复推荐",
+    "party_building": "党建引领", "leader_honour": "领衔人荣誉", "team_size": "团队人数", "frontline": "一线职工",
+    "site": "固定场所", "systems": "制度健全", "funding": "经费保障", "running": "运行年限", "ledger": "台账详实",
+    "results": "创新成果", "named_years": "命名年限", "video": "宣传视频",
+}
+OUTCOME: dict[str, str] = {"to_review": "进入评审", "excluded": "不进入评审", "pending": "待核实"}
+OVERRIDE_TEXT = "{verdict}改为“{value}”（理由：{reason}）"
+EXPORT_TEXT: dict[str, str] = {
+    "screening_title": "{label}资格审查情况表",
+    "screening_note": "{legend}。审查结论按改判后的结果；改判须有书面理由。",
+    "legend_item": "{symbol} {word}",
+    "by_category_title": "资格审查情况汇总（按类别）",
+    "by_union_title": "资格审查情况汇总（按推荐单位）",
+    "rules_title": "资格审查项目及依据",
+    "summary_note": "{name}。汇总按改判后的结论统计。",
+    "total": "合计",
+    "diagnostics_title": "排名诊断",
+    "provenance_title": "数据来源",
+    "provenance_note": "同一数据快照、同一配置导出的文件内容相同。",
+    "proposed_title": "{what}拟命名名单",
+    "proposed_note": "拟命名{n}家（名额{slots}家），按综合得分排序。",
+    "public_list_title": "{what}拟命名名单",
+    "named_title": "{what}命名名单",
+    "named_summary_title": "命名名单汇总（按推荐单位）",
+    "named_group": "{recommender}（{n}个）",
+    "named_total": "合计{n}个",
+    "subsidy_title": "{what}一次性补贴经费表",
+    "subsidy_summary_title": "一次性补贴经费汇总表",
+    "subsidy_sample_note": "补贴标准为示例数值，正式使用前须按规定核定。",
+    "sample_remark": "示例数值",
+    "list_note": "依据主席办公会审定结果（审定通过{n}家）。",
+    "creator": "创新工作室评审工作台",
+    "ranking_title": "{label}评审结果排名表",
+    "ranking_note": "{name}。拟命名{slots}家，参评{n}家；综合得分 = {formula}；{method}；红线以上为拟命名",
+    "stage_weight": "{stage}×{weight:g}",
+    "stage_score": "{stage}得分",
+    "stage_reviewers": "{stage}评委数",
+    "unknown_category": "类别不明",
+}
+# How each stage's scores are combined (config ranking.aggregation), said on the ranking sheets.
+AGGREGATION_NOTE: dict[str, str] = {
+    "olympic": "各阶段评委不少于{trim_min}人时去掉一个最高分和一个最低分后取平均",
+    "mean": "各阶段取评委评分的算术平均",
+    "median": "各阶段取评委评分的中位数",
+}
+PROVENANCE: dict[str, str] = {
+    "round": "评审轮次",
+    "config": "配置文件",
+    "config_sha256": "配置文件 SHA-256",
+    "snapshot": "数据快照编号",
+    "decision_snapshots": "审定所依据的数据快照",
+    "package": "软件版本：{name}",
+    "file": "输入文件：{file}",
+    "files_none": "输入文件",
+    "none": "（未提供）",
+}
+EXPORT_MESSAGES: dict[str, str] = {
+    "unknown_decision": "审定记录中的编号不在本轮推荐名单中：{ids}",
+    "missing_columns": "{what}缺少列：{missing}",
+}
+EXPORT_WHAT: dict[str, str] = {"ranked": "排名表", "screened": "资格审查结果", "decisions": "审定记录",
+                               "overrides": "改判记录"}
+# Chinese numbers and dates.
+CN_DIGITS = "〇一二三四五六七八九十"
+DATE_CN = "{y}年{m}月{d}日"
+WEEKDAYS = "一二三四五六日"
+WEEKDAY_CN = "（星期{}）"
+AND = "和"
+BATCH_LABEL = "第{batch}批{label}"
+# The public notice (公示): parts filled from the config and the approved list.
+NOTICE_TEXT: dict[str, str] = {
+    "title": "关于{names}拟命名对象的公示",
+    "basis": ("根据{org}《关于推荐申报{calls}的通知》要求，经各地区、各单位推荐，{org}组织材料审核、实地考察，"
+              "差额遴选，并经{org}主席办公会审定，拟命名{named}。现予以公示（名单附后）。"),
+    "named_many": "{first}等{n}个工作室为{what}",
+    "named_one": "{first}为{what}",
+    "nobody": "（尚无审定通过的对象）",
+    "period": "公示时间：{first}至{last}（{n}个工作日）。",
+    "period_unset": "公示时间：　　年　　月　　日至　　年　　月　　日（不少于{n}个工作日）。",
+    "media": "公示媒体：{media}。",
+    "contact": "受理部门：{office}；联系电话：{phone}。",
+    "attachment": "附件：{names}拟命名名单",
+    "date_unset": "　　年　　月　　日",
+}
+CALENDAR_MESSAGES: dict[str, str] = {
+    "unknown_year": ("{year}年的工作日安排未知：chinesecalendar 只含 {first}–{last} 年，工作日调整表（{table}）中也没有"
+                     "{year}年的记录。请按国务院办公厅当年的节假日安排通知，在调整表中补录法定节假日和调休上班日"),
+    "bad_workdays": "公示工作日数须为正整数（当前值：{value!r}）",
+    "bad_start": "公示开始日期须为日期，例如 2022-12-29（当前值：{value!r}）",
+    "no_workdays": "自 {start} 起 {days} 天内没有足够的工作日，请检查工作日调整表",
+    "table_unreadable": "工作日调整表 {table} 无法读取：{why}",
+    "table_columns": "工作日调整表 {table} 缺少列：{missing}（须有 date、kind）",
+    "table_row": "工作日调整表 {table} 第 {row} 行有误：日期 {date!r} 须为 YYYY-MM-DD，类型 {kind!r} 须为 workday 或 holiday",
+}
+CALENDAR_GIVEN_TABLE = "调用时给出的调整表"
+
+# ---------------------------------------------------------------------------- diagnostics (workbench/diagnostics.py)
+# Messages for bad input to the diagnostics; "{…}" filled in by the module, the English code follows in [ ].
+DIAGNOSTIC_MESSAGES: dict[str, str] = {
+    "missing_columns": "评分汇总表缺少列：{columns}（须有 candidate、reviewer、score）",
+    "bad_score": "评分汇总表中有无法识别为数字的分数：{examples}",
+    "duplicate_sheets": "同一评委对同一工作室（同一阶段）有多条评分：{examples}",
+    "no_category": "排名诊断需要 category 列（工作室所属类别）",
+    "unknown_category": "未知的类别 {category!r}（可用：{known}）",
+    "unknown_stage": "未知的评审阶段 {stage!r}（可用：{known}）",
+    "two_categories": "同一工作室出现在多个类别中：{examples}",
+    "bad_by": "reliability 的分组列须为 category、stage 之一或两者（当前：{by}）",
+    "disconnected": "{panel}：评委与工作室分成 {components} 个互不相连的组，组间的评委宽严校正分不可比较",
+}
+# Aggregation rules shown side by side (shadow scores).
+SHADOW_METHODS: dict[str, str] = {
+    "official": "正式得分", "mean": "算术平均", "median": "中位数", "adjusted": "评委宽严校正", "z": "评委标准分",
+}
+REVIEWER_FLAGS: dict[str, str] = {
+    "lenient": "打分偏宽", "severe": "打分偏严", "disagreeing": "与其他评委的排序不一致",
+    "restricted": "打分区间过窄", "noisy": "打分波动大", "degenerate": "所有分数相同",
+}
+SCORE_FLAGS: dict[str, str] = {
+    "high": "比其他评委平均高 {deviation:.1f} 分", "low": "比其他评委平均低 {deviation:.1f} 分",
+}
+BANDS: dict[str, str] = {"in": "稳定入选", "borderline": "边缘", "out": "稳定落选", "unscored": "尚无完整评分"}
+BORDERLINE_REASONS: dict[str, str] = {
+    "p_top": "进入前{slots}名的概率为{p:.0%}",
+    "loro": "去掉{n}位评委中任一位，进出拟命名线即改变",
+    "tie_at_cut": "综合得分与拟命名线另一侧的工作室相同",
+    "shadow": "按{methods}计算时进出不同",
+}
+RELIABILITY_WORDS: dict[str, str] = {
+    "low": "单个工作室平均分的信度 {icck:.2f} 低于 {minimum:.2f}：排名主要由评分误差决定，建议增加评委（约需 {k} 人）",
+    "ok": "单个工作室平均分的信度 {icck:.2f}",
+}
+# Column headers of the diagnostics frames (notebook, exports).
+DIAGNOSTIC_COLUMNS: dict[str, str] = {
+    "candidate": "编号", "reviewer": "评委", "category": "类别", "stage": "阶段", "score": "评分",
+    "official": "正式得分", "mean": "算术平均", "median": "中位数", "adjusted": "宽严校正分", "z": "标准分",
+    "rank": "排名", "rank_low": "排名区间下限", "rank_high": "排名区间上限", "rank_median": "排名中位数",
+    "p_top": "进入拟命名线的概率", "band": "分档", "reasons": "原因", "offset": "宽严偏移",
+    "icc1": "单次评分信度 ICC(1,1)", "icck": "平均分信度 ICC(1,k)", "alpha": "Krippendorff α",
+    "kendall_w": "Kendall W", "flags": "提示",
+}
+
+# ---------------------------------------------------------------------------- review: access codes, conflicts, stages, scoring app, progress
+# (workbench/store.py, workbench/scoring.py, workbench/progress.py, the `workbench reviewers` commands; issue 5)
+STORE_MESSAGES.update({
+    "code_wrong": "访问码不正确，请核对后重新输入（区分不了的字符请向工作人员确认）",
+    "code_revoked": "此访问码已停用，请向工作人员领取新的访问码",
+    "no_active_code": "评委 {reviewer_id} 目前没有有效的访问码",
+    "stage_closed": "{stage}已结束，评分不能再修改",
+    "conflict_scored": "评委 {reviewer_id} 已为 {nomination_id} 保存过评分，不能再申报回避；请提交主席办公会处理",
+})

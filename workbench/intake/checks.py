@@ -24,7 +24,10 @@ def _key(*parts: object) -> str:
 
 
 def _where(row: pd.Series) -> tuple[str, str, str]:
-    return str(row["source_file"]), str(row.get("source_sheet") or ""), f"第{row['source_row']}行"
+    """(file, sheet, row) of a nomination, for a problem row."""
+    file, sheet, line = (row.get(c) for c in ("source_file", "source_sheet", "source_row"))
+    return ("" if pd.isna(file) else str(file), "" if pd.isna(sheet) else str(sheet),
+            "" if pd.isna(line) else f"第{line}行")
 
 
 # ---------------------------------------------------------------------------- forms
@@ -84,18 +87,25 @@ def cross_check_forms(nominations: pd.DataFrame, forms: dict[str, Form], all_for
 
 
 # ---------------------------------------------------------------------------- duplicates and order
+def _keys(nominations: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
+    parts = [nominations[c].astype("string").fillna("").map(normalise_text) for c in columns]
+    keys = parts[0]
+    for part in parts[1:]:
+        keys = keys + "|" + part
+    return keys.where(parts[0] != "")
+
+
 def duplicate_problems(nominations: pd.DataFrame) -> list[Problem]:
     """The same studio (name and host unit) twice, or the same leader in two nominations."""
     problems: list[Problem] = []
     for key_cols, code, what in ((("studio", "host_unit"), "duplicate_studio", "同一工作室"),
                                  (("leader", "host_unit"), "duplicate_leader", "同一领衔人")):
-        keys = nominations[list(key_cols)].apply(lambda r: _key(*r), axis=1) if len(nominations) else pd.Series(dtype=str)
-        for key, part in nominations.groupby(keys):
-            if len(part) < 2 or not key.strip("|"):
-                continue
-            for _, row in part.iterrows():
-                others = part.drop(row.name)
-                where = "、".join(f"{o['recommender']}（{o['studio']}）" for _, o in others.iterrows())
+        keys = _keys(nominations, key_cols)
+        marked = nominations.assign(_key=keys)  # assign first: on an empty frame it would adopt keys' index
+        dup = marked[keys.notna() & keys.duplicated(keep=False)]
+        for _, part in dup.groupby("_key"):
+            for i, row in part.iterrows():
+                where = "、".join(f"{o.recommender}（{o.studio}）" for o in part.drop(i).itertuples())
                 problems.append(Problem(*_where(row), key_cols[0], str(row[key_cols[0]]), "warning", code,
                                         f"{what}被重复推荐，另见：{where}"))
     return problems
@@ -105,21 +115,25 @@ def rank_problems(nominations: pd.DataFrame, rnd: Round) -> list[Problem]:
     """推荐排序 missing, repeated, or not 1..n within a union's quota group."""
     group_of = {c: g.code for g in rnd.quota_groups for c in g.categories}
     label_of = {g.code: g.label for g in rnd.quota_groups}
+    noms = nominations.assign(quota_group=nominations["category"].map(group_of)).dropna(subset=["quota_group"])
     problems: list[Problem] = []
-    noms = nominations.assign(quota_group=nominations["category"].map(group_of))
-    for (recommender, group), part in noms.groupby(["recommender", "quota_group"]):
-        ranks = part["recommender_rank"]
+    for _, row in noms[noms["recommender_rank"].isna()].iterrows():
+        problems.append(Problem(*_where(row), "recommender_rank", "", "error", "rank_missing",
+                                f"“{row['studio']}”未填写推荐排序（{label_of[row['quota_group']]}）"))
+    ranked = noms.dropna(subset=["recommender_rank"])
+    stats = ranked.groupby(["recommender", "quota_group"])["recommender_rank"].agg(["size", "nunique", "min", "max"])
+    repeated = stats["size"] > stats["nunique"]
+    gaps = ~repeated & ((stats["min"] != 1) | (stats["max"] != stats["size"]))
+    for (recommender, group), is_repeated in repeated[repeated | gaps].items():
+        part = ranked[(ranked["recommender"] == recommender) & (ranked["quota_group"] == group)]
+        present = "、".join(map(str, sorted(int(r) for r in part["recommender_rank"])))
         file, sheet, _ = _where(part.iloc[0])
-        for _, row in part[ranks.isna()].iterrows():
-            problems.append(Problem(*_where(row), "recommender_rank", "", "error", "rank_missing",
-                                    f"“{row['studio']}”未填写推荐排序（{label_of[group]}）"))
-        present = sorted(int(r) for r in ranks.dropna())
-        if len(present) != len(set(present)):
-            problems.append(Problem(file, sheet, "", "recommender_rank", "、".join(map(str, present)), "error",
-                                    "rank_repeated", f"{label_of[group]}的推荐排序有重复：{'、'.join(map(str, present))}"))
-        elif present and present != list(range(1, len(present) + 1)):
-            problems.append(Problem(file, sheet, "", "recommender_rank", "、".join(map(str, present)), "error",
-                                    "rank_not_sequential", f"{label_of[group]}的推荐排序应从1开始连续编号：{'、'.join(map(str, present))}"))
+        if is_repeated:
+            problems.append(Problem(file, sheet, "", "recommender_rank", present, "error", "rank_repeated",
+                                    f"{label_of[group]}的推荐排序有重复：{present}"))
+        else:
+            problems.append(Problem(file, sheet, "", "recommender_rank", present, "error", "rank_not_sequential",
+                                    f"{label_of[group]}的推荐排序应从1开始连续编号：{present}"))
     return problems
 
 
@@ -135,23 +149,38 @@ def photo_role(name: str) -> str | None:
     return None
 
 
+def studio_folders(inbox: Path) -> dict[tuple[str, str], Path]:
+    """(union folder, normalised studio name) -> that studio's folder, found by listing the inbox.
+
+    Paths are never built from cell text: a studio typed as "/" or "../x" must not lead outside.
+    """
+    folders = {}
+    for union in (d for d in inbox.iterdir() if d.is_dir()):
+        for studio in (d for d in union.iterdir() if d.is_dir()):
+            folders[(union.name, normalise_text(studio.name))] = studio
+    return folders
+
+
 def materials(inbox: Path, nominations: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
     """Photo counts by role per nomination, and a problem where the notice's count is not met."""
     rows, problems = [], []
-    for _, row in nominations[nominations["studio"].notna()].iterrows():  # no name: reported as missing_value
-        folder = inbox / str(row["source_file"]).split("/")[0] / str(row["studio"])
-        photos = [p for p in folder.rglob("*") if p.suffix.lower() in PHOTO_SUFFIXES] if folder.is_dir() else []
+    folders = studio_folders(inbox)
+    named = nominations[nominations["studio"].notna()]  # no name: already reported as missing_value
+    for row in named[["nomination_id", "source_file", "studio"]].itertuples(index=False):
+        union = str(row.source_file).split("/")[0]
+        folder = folders.get((union, normalise_text(row.studio)))
+        photos = [p for p in folder.rglob("*") if p.suffix.lower() in PHOTO_SUFFIXES] if folder else []
         counts = {role: 0 for role in PHOTO_NEEDS}
         for p in photos:
             role = photo_role(p.stem)
             if role:
                 counts[role] += 1
-        rows.append({"nomination_id": row["nomination_id"], **{f"{r}_photos": n for r, n in counts.items()},
+        rows.append({"nomination_id": row.nomination_id, **{f"{r}_photos": n for r, n in counts.items()},
                      "other_photos": len(photos) - sum(counts.values())})
         short = [f"{labels.PHOTO_ROLES[r]}{counts[r]}张（应{lo}{'' if lo == hi else f'–{hi}'}张）"
                  for r, (lo, hi) in PHOTO_NEEDS.items() if not lo <= counts[r] <= hi]
         if short:
-            rel = folder.relative_to(inbox).as_posix()
+            rel = folder.relative_to(inbox).as_posix() if folder else f"{union}/{row.studio}"
             problems.append(Problem(rel, "", "", "photos", "；".join(short), "warning", "photos_short",
-                                    f"“{row['studio']}”的电子照片不符合要求：" + "；".join(short)))
+                                    f"“{row.studio}”的电子照片不符合要求：" + "；".join(short)))
     return pd.DataFrame(rows, columns=["nomination_id", "leader_photos", "team_photos", "scene_photos", "other_photos"]), problems

@@ -93,7 +93,7 @@ def read_summary_sheet(sheet: Sheet, *, file: str, rnd: Round,
             except ValueProblem as exc:
                 cell_problems.append((i, j, name, raw, exc.code, f"{labels.SUMMARY_FIELDS[name]}：{exc}"))
                 value, precision = None, None
-            if cell_ref(r0 + i, c0 + j) in sheet.formulas:
+            if sheet.formulas and cell_ref(r0 + i, c0 + j) in sheet.formulas:
                 code = "formula_no_value" if raw in (None, "") else "formula_cell"
                 text = "是公式且没有计算结果，请直接填写数值" if code == "formula_no_value" else "是公式，已按计算结果读取，请核实"
                 cell_problems.append((i, j, name, raw, code, f"{labels.SUMMARY_FIELDS[name]}：{text}"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Any
 
 from workbench import labels
@@ -48,9 +49,12 @@ _UNIT_SUFFIX = re.compile(r"[（(](?:人|项|个|万元|元|平方米|㎡|m2|年
 _BRACKETS = re.compile(r"[（）()【】\[\]《》<>*＊:：]")
 
 
+_SPACE = re.compile(r"\s+")
+
+
 def normalise_text(value: Any) -> str:
     """Full-width to half-width, no white space or line breaks."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value)))
+    return _SPACE.sub("", unicodedata.normalize("NFKC", str(value)))
 
 
 def normalise_header(value: Any) -> str:
@@ -72,9 +76,12 @@ HEADER_LOOKUP = _header_lookup()
 
 def match_header(value: Any) -> str | None:
     """The field a header (or form label) cell names, or None."""
-    if not isinstance(value, str):
-        return None
-    return HEADER_LOOKUP.get(normalise_header(value))
+    return _match_text(value) if isinstance(value, str) else None
+
+
+@lru_cache(maxsize=8192)
+def _match_text(text: str) -> str | None:
+    return HEADER_LOOKUP.get(normalise_header(text))
 
 
 def parse_text(value: Any) -> str | None:
