@@ -121,7 +121,9 @@ def test_slots_are_never_exceeded_and_ratio_is_reported():
     ranked = wb.rank(s, scores(totals, "demonstration"), RND)
     comp = wb.competition(ranked, RND).set_index("category")
     assert ranked["proposed"].sum() == RND.categories["demonstration"].slots
-    assert comp.loc["demonstration", "ratio"] == pytest.approx(n / RND.categories["demonstration"].slots, abs=0.01)
+    slots = RND.categories["demonstration"].slots
+    assert comp.loc["demonstration", "ratio"] == pytest.approx(n / slots, abs=0.01)
+    assert comp.loc["demonstration", "margin"] == pytest.approx((n - slots) / slots, abs=1e-4)
 
 
 @settings(max_examples=25, deadline=None)

@@ -211,3 +211,57 @@ def test_screening_agrees_with_the_generators_ground_truth(which, request):
         assert row["quota_status"] == row["expected_quota"], (row["studio"], row["case"])
     planted = set().union(*(_split(c) for c in truth["case"]))
     assert {"over_quota", "no_honour", "young", "late_file", "duplicate", "already_named"} <= planted or which == "small_round"
+
+
+# ---------------------------------------------------------------------------- overrides
+def overrides(*rows: tuple[str, str, str, str]) -> pd.DataFrame:
+    return pd.DataFrame([{"nomination_id": n, "verdict": v, "value": val, "reason": why, "actor": "王分析",
+                          "at": pd.Timestamp(2022, 11, 2, 9, 30)} for n, v, val, why in rows])
+
+
+def test_a_rule_override_recomputes_the_verdict_and_both_show():
+    noms = finish_nominations([nomination("demonstration", direct=True, named_on=None, studio="直推工作室")])
+    plain = wb.screen(noms, RND, named_studios=REGISTRY).iloc[0]
+    assert plain["eligibility"] == "review"
+    nid = plain["nomination_id"]
+    row = wb.screen(noms, RND, named_studios=REGISTRY,
+                    overrides=overrides((nid, "rule_named_years", "pass", "市总工会认定为特别优秀"))).iloc[0]
+    assert row["rule_named_years"] == "pass" and row["eligibility"] == "eligible"
+    assert row["eligibility_rule"] == "review" and bool(row["overridden"])
+    note = row["override_notes"][0]
+    assert "特别优秀" in note and "王分析" in note and "2022-11-02 09:30" in note and "待核实→符合" in note
+
+
+def test_quota_override_lets_a_fourth_in_and_says_so():
+    rows = [nomination("model_worker", n, recommender_rank=n) for n in range(1, 5)]
+    screened = run(*rows)
+    fourth = screened.loc[screened["recommender_rank"] == 4, "nomination_id"].iloc[0]
+    out = wb.screen(finish_nominations(rows), RND, named_studios=REGISTRY,
+                    overrides=overrides((fourth, "quota_status", "in_quota", "主席办公会同意增加名额"))).set_index("nomination_id")
+    assert out.loc[fourth, "quota_status"] == "in_quota" and out.loc[fourth, "quota_status_rule"] == "over_quota"
+    assert "人工调整" in out.loc[fourth, "quota_reason"]
+    assert (out["quota_status"] == "in_quota").sum() == 4 and out["overridden"].sum() == 1
+
+
+def test_overrides_for_unknown_nominations_change_nothing():
+    out = run(nomination())
+    again = wb.screen(finish_nominations([nomination()]), RND, named_studios=REGISTRY,
+                      overrides=overrides(("N-GONE", "eligibility", "ineligible", "x")))
+    pd.testing.assert_frame_equal(out, again)
+
+
+def test_the_store_requires_a_reason_and_keeps_who_and_when(small_round, tmp_path):
+    screened = wb.screen(wb.read_inbox(small_round.inbox, small_round).nominations, small_round)
+    store = wb.open_store(small_round, f"sqlite:///{tmp_path / 'o.sqlite'}")
+    store.save_nominations(screened)
+    nid = screened["nomination_id"].iloc[0]
+    with pytest.raises(wb.WorkbenchError) as err:
+        store.record_override(nid, "eligibility", "eligible", "  ", actor="王分析")
+    assert err.value.code == "reason_required"
+    with pytest.raises(wb.WorkbenchError):
+        store.record_override(nid, "rule_team_size", "maybe", "理由", actor="王分析")
+    store.record_override(nid, "rule_team_size", "pass", "补充材料证明团队6人", actor="王分析")
+    saved = store.overrides().iloc[0]
+    assert saved["actor"] == "王分析" and saved["verdict"] == "rule_team_size" and pd.notna(saved["at"])
+    again = wb.screen(wb.read_inbox(small_round.inbox, small_round).nominations, small_round, overrides=store.overrides())
+    assert again.set_index("nomination_id").loc[nid, "rule_team_size"] == "pass"

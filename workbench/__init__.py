@@ -5,6 +5,19 @@ The public API (SPEC §10): load a round, read the inbox, screen, store scores, 
 
 from workbench.config import DEFAULT_ROUND, Round, RoundConfigError, load_round, round_from_env
 from workbench.demo import build_demo
+from workbench.diagnostics import (
+    DiagnosticsError,
+    DisconnectedDesignWarning,
+    borderline,
+    connectivity,
+    leave_one_reviewer_out,
+    rank_uncertainty,
+    reliability,
+    reviewer_flags,
+    reviewer_totals,
+    score_flags,
+    shadow_scores,
+)
 from workbench.export import export_results
 from workbench.intake import IntakeResult, read_inbox
 from workbench.ranking import competition, funnel, olympic_mean, rank
@@ -32,6 +45,8 @@ from workbench.store import (
 )
 
 __all__ = [
+    "DiagnosticsError", "DisconnectedDesignWarning", "borderline", "connectivity", "leave_one_reviewer_out",
+    "rank_uncertainty", "reliability", "reviewer_flags", "reviewer_totals", "score_flags", "shadow_scores",
     "DEFAULT_ROUND", "AssignmentError", "IntakeResult", "NotAssignedError", "RULES", "ReviewerFileError",
     "Round", "RoundConfigError", "ScoreValidationError", "Snapshot", "StaleWriteError", "Store",
     "WorkbenchError", "assign", "build_demo", "candidates", "competition", "conflicts", "export_results",

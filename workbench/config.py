@@ -52,6 +52,7 @@ class Paths(_Strict):
     workdir: Path
     honours: Path
     named_studios: Path
+    workdays: Path | None = None  # override table of working days (notice.py); None: data/reference/workdays.csv
 
 
 class Category(_Strict):
@@ -121,8 +122,39 @@ class Ranking(_Strict):
         return v
 
 
+class Diagnostics(_Strict):
+    """Thresholds of the ranking diagnostics (workbench/diagnostics.py); defaults follow ranking.md."""
+
+    seed: int = 2022
+    resamples: int = Field(default=2000, ge=1)
+    resampling: Literal["reviewers", "residual"] = "reviewers"
+    interval: float = Field(default=0.90, gt=0, lt=1)
+    borderline_low: float = Field(default=0.10, ge=0, le=1)
+    borderline_high: float = Field(default=0.90, ge=0, le=1)
+    shadow_methods: list[Literal["mean", "median", "adjusted", "z"]] = ["mean", "median", "adjusted"]
+    ridge: float = Field(default=3.0, ge=0)
+    min_z_scores: int = Field(default=8, ge=2)
+    outlier_points: float = Field(default=15.0, ge=0)
+    outlier_sd: float = Field(default=2.5, gt=0)
+    offset_points: float = Field(default=5.0, ge=0)
+    offset_se: float = Field(default=2.0, ge=0)
+    agreement_min: float = Field(default=0.3, ge=-1, le=1)
+    min_candidates: int = Field(default=5, ge=3)
+    range_ratio_min: float = Field(default=0.5, ge=0)
+    noisy_mean_square: float = Field(default=1.5, gt=0)
+    reliability_min: float = Field(default=0.5, ge=0, le=1)
+    reliability_target: float = Field(default=0.7, gt=0, lt=1)
+
+    @model_validator(mode="after")
+    def _band(self) -> "Diagnostics":
+        if self.borderline_low >= self.borderline_high:
+            raise ValueError("borderline_low 须小于 borderline_high")
+        return self
+
+
 class Notice(_Strict):
     workdays: int = Field(ge=5)
+    start: dt.date | None = None  # first day of the public notice; None: left blank on the notice
     media: str
     contact_office: str
     contact_phone: str
@@ -142,6 +174,7 @@ class Round(_Strict):
     rubric: list[Criterion]
     ranking: Ranking
     notice: Notice
+    diagnostics: Diagnostics = Diagnostics()
     source: Path | None = None
     source_sha256: str = ""
 

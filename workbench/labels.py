@@ -823,3 +823,95 @@ STORE_MESSAGES.update({
     "stage_closed": "{stage}已结束，评分不能再修改",
     "conflict_scored": "评委 {reviewer_id} 已为 {nomination_id} 保存过评分，不能再申报回避；请提交主席办公会处理",
 })
+# The scoring app (workbench/scoring.py): what a reviewer reads.
+SCORING: dict[str, str] = {
+    "title": "创新工作室评审 · 评委评分",
+    "login_intro": "请输入工作人员发给您的个人访问码（12 位，字母不分大小写）。",
+    "code": "访问码",
+    "code_placeholder": "例如 7KQM-2XHD-R9TB",
+    "login": "登录",
+    "logout": "退出",
+    "logged_out": "已退出。",
+    "too_many_attempts": "访问码错误次数过多，本页面已锁定，请联系工作人员。 [login_locked]",
+    "welcome": "{name} 评委（{reviewer_id}）",
+    "progress": "{stage}：已提交 {submitted} / {total}",
+    "list_label": "{status} · {studio}",
+    "list_label_total": "{status} {total:g} · {studio}",
+    "no_candidates": "目前没有分配给您的评审对象。如有疑问，请联系工作人员。",
+    "pick": "请在左侧选择一个评审对象。",
+    "facts": "基本情况",
+    "screening": "资格审查",
+    "achievements": "认定创新成果",
+    "photos": "照片",
+    "no_photos": "未报送照片",
+    "more_photos": "另有 {n} 张照片未显示",
+    "form": "评分",
+    "criterion": "{label}（0–{max:g}）",
+    "placeholder": "0–{max:g}",
+    "total": "合计 <b>{total:g}</b> 分（满分 {full:g}）· 已填 {filled}/{n} 项",
+    "comment": "评语",
+    "comment_rule": "总分低于 {below:g} 分或高于 {above:g} 分时，提交须填写评语。",
+    "comment_needed": "当前总分 {total:g} 分，提交前须填写评语。",
+    "submit": "提交",
+    "reload": "重新载入",
+    "saved_draft": "草稿已自动保存（{at}）",
+    "saved_submitted": "已提交的评分已更新（{at}）",
+    "submitted": "已提交（{at}）。提交后在本阶段结束前仍可修改。",
+    "not_saved": "尚未保存：{problems}",
+    "submitted_kept": "修改尚未保存，已提交的评分保持不变：{problems}",
+    "stale": "此评分表已在别处（另一窗口或设备）修改，您的这次修改没有保存，也没有覆盖别处的评分。请点击“重新载入”查看最新评分后再修改。 [stale_write]",
+    "closed": "{stage}已结束，评分只能查看，不能修改。",
+    "refused": "无法打开该评审对象。 [not_assigned]",
+    "error": "操作没有完成，请刷新页面后重试；如仍有问题，请联系工作人员。",
+    "status_none": "未评",
+    "status_draft": "草稿",
+    "status_submitted": "已提交",
+    "yes": "是",
+    "no": "否",
+    "unknown": "—",
+    "eligible_note": "资格审查：{eligibility}；名额：{quota}",
+}
+# Card fields: the nomination facts a reviewer sees (never contact or phone), in this order.
+SCORING_CARD_FIELDS: tuple[str, ...] = (
+    "category", "recommender", "host_unit", "leader", "leader_honours", "team_size", "frontline", "established",
+    "named_on", "direct", "site_area", "funding", "results_last_year", "benefit", "legal_person", "union_sound",
+    "rnd_or_team", "party_building", "systems", "ledger", "video", "note",
+)
+
+# The progress dashboard (workbench/progress.py, dashboards/progress.ipynb): what the analyst reads.
+PROGRESS: dict[str, str] = {
+    "title": "评审进度",
+    "refresh": "刷新",
+    "data_time": "数据时间",
+    "overall": "{stage}：应交 {expected} 份，已提交 {submitted} 份，草稿 {draft} 份，未评 {none} 份",
+    "closed": "（已结束）",
+    "by_reviewer": "按评委",
+    "by_candidate": "按评审对象",
+    "all_done": "全部已提交",
+    "empty": "评分库中还没有分配方案。请先导入评委名单并分配评审对象（workbench reviewers assign）。",
+    "load_failed": "评分库读取失败，请检查后点击“刷新”。",
+}
+PROGRESS_COLUMNS: dict[str, str] = {
+    "reviewer_id": "评委编号", "name": "姓名", "stage": "阶段", "assigned": "分配", "submitted": "已提交",
+    "draft": "草稿", "none": "未评", "missing": "未提交的评审对象", "has_code": "已发访问码", "last_saved": "最近保存",
+    "nomination_id": "编号", "studio": "工作室", "category": "类别", "needed": "至少需要", "short": "尚缺",
+    "missing_reviewers": "未提交的评委", "complete": "评分齐全",
+}
+
+# The `workbench reviewers` commands (workbench/cli.py).
+REVIEWERS_CLI: dict[str, str] = {
+    "imported": "已导入评委 {n} 名（{path}）",
+    "codes_none": "没有需要发放访问码的评委（已发放的访问码仍然有效；要重新发放，请用 --reviewer 指定评委）。",
+    "codes_shown_once": "以上访问码只显示这一次，库中只保存其加密摘要。请逐一告知评委本人，妥善保管。",
+    "codes_written": "已为 {n} 名评委生成访问码，写入 {path}（只此一份：请分发后删除该文件）。",
+    "revoked": "评委 {reviewer_id} 的访问码已停用。",
+    "assigned": "分配方案已保存：{pairs} 个评委–评审对象组合，评审对象 {candidates} 个，评委 {reviewers} 名。",
+    "plan_missing_columns": "分配方案 {path} 缺少列：{missing}（须有 评审对象编号/nomination_id、评委编号/reviewer_id、阶段/stage）",
+    "closed": "{stage}已结束：评委不能再修改该阶段的评分。",
+    "reopened": "{stage}已重新开放。",
+}
+PLAN_HEADERS: dict[str, list[str]] = {  # headers accepted in a hand-made assignment CSV
+    "nomination_id": ["nomination_id", "编号", "推荐编号", "评审对象编号"],
+    "reviewer_id": ["reviewer_id", "评委编号", "评委"],
+    "stage": ["stage", "阶段", "评审阶段"],
+}

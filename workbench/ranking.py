@@ -45,16 +45,21 @@ def sheet_totals(scores: pd.DataFrame) -> pd.DataFrame:
 def retained(totals: pd.DataFrame, trim_min: int, aggregation: str = "olympic") -> pd.DataFrame:
     """Mark which reviewers count: all of them, or all but one highest and one lowest.
 
-    Among equal totals the one dropped is chosen by reviewer id, so the choice is deterministic
-    (it cannot change the trimmed mean, only which reviewer's criterion points are kept).
+    `weight` is each sheet's share in the criterion breakdown. When several reviewers share the
+    highest (or lowest) total, the one copy dropped is shared among them equally, so the breakdown
+    never depends on reviewer ids and still adds up to the trimmed total. `kept` is weight > 0.
     """
-    ordered = totals.sort_values(["nomination_id", "stage", "total", "reviewer_id"], kind="stable")
-    group = ordered.groupby(["nomination_id", "stage"], observed=True)
-    position = group.cumcount()
-    size = group["total"].transform("size")
+    keys = ["nomination_id", "stage"]
+    group = totals.groupby(keys, observed=True)["total"]
+    size = group.transform("size")
     trim = (aggregation == "olympic") & (size >= trim_min)
-    keep = ~trim | ((position > 0) & (position < size - 1))
-    return ordered.assign(n=size, kept=keep.to_numpy()).sort_index()
+    at_max = totals["total"] == group.transform("max")
+    at_min = totals["total"] == group.transform("min")
+    n_max = at_max.groupby([totals[k] for k in keys], observed=True).transform("sum")
+    n_min = at_min.groupby([totals[k] for k in keys], observed=True).transform("sum")
+    weight = 1.0 - at_max / n_max - at_min / n_min
+    weight = weight.where(trim, 1.0).astype(float)
+    return totals.assign(n=size, weight=weight, kept=weight > 1e-12)
 
 
 def stage_scores(scores: pd.DataFrame, rnd: Round) -> pd.DataFrame:
@@ -64,13 +69,16 @@ def stage_scores(scores: pd.DataFrame, rnd: Round) -> pd.DataFrame:
     agg = totals.groupby(["nomination_id", "stage"], observed=True).agg(
         n=("total", "size"), untrimmed=("total", "mean"), median=("total", "median"))
     kept = totals[totals["kept"]]
-    agg["score"] = kept.groupby(["nomination_id", "stage"], observed=True)["total"].mean()
+    agg["score"] = (kept["total"] * kept["weight"]).groupby([kept["nomination_id"], kept["stage"]]).sum() \
+        / kept.groupby(["nomination_id", "stage"], observed=True)["weight"].sum()
     if cfg.aggregation == "median":
         agg["score"] = agg["median"]
     points = scores[scores["status"] == "submitted"].merge(
-        kept[["nomination_id", "stage", "reviewer_id"]], on=["nomination_id", "stage", "reviewer_id"])
+        kept[["nomination_id", "stage", "reviewer_id", "weight"]], on=["nomination_id", "stage", "reviewer_id"])
+    points["points"] = points["points"] * points["weight"]
     crit = points.pivot_table(index=["nomination_id", "stage"], columns="criterion", values="points",
-                              aggfunc="mean", observed=True)
+                              aggfunc="sum", observed=True)
+    crit = crit.div(kept.groupby(["nomination_id", "stage"], observed=True)["weight"].sum(), axis=0)
     crit.columns = [f"crit_{c}" for c in crit.columns]
     return agg.join(crit).reset_index()
 
@@ -81,6 +89,7 @@ def _wide(per_stage: pd.DataFrame, rnd: Round) -> pd.DataFrame:
     out = pd.DataFrame(index=pd.Index(per_stage["nomination_id"].unique(), name="nomination_id"))
     composite = pd.Series(0.0, index=out.index)
     untrimmed = pd.Series(0.0, index=out.index)
+    median = pd.Series(0.0, index=out.index)
     crit_cols = [f"crit_{c.code}" for c in rnd.rubric]
     crit = pd.DataFrame(0.0, index=out.index, columns=crit_cols)
     complete = pd.Series(True, index=out.index)
@@ -90,12 +99,14 @@ def _wide(per_stage: pd.DataFrame, rnd: Round) -> pd.DataFrame:
         out[f"n_{stage}"] = part["n"].fillna(0).astype("Int64")
         composite += w * part["score"].fillna(0)
         untrimmed += w * part["untrimmed"].fillna(0)
+        median += w * part["median"].fillna(0)
         for col in crit_cols:
             crit[col] += w * part[col].fillna(0) if col in part else 0.0
         if w > 0:
             complete &= part["score"].notna()
     out["composite_raw"] = composite.where(complete).astype("Float64")
     out["untrimmed_mean"] = untrimmed.where(complete).astype("Float64")
+    out["median"] = median.where(complete).astype("Float64")  # tie-break key "median"; dropped by rank()
     for col in crit_cols:
         out[col] = crit[col].where(complete).astype("Float64")
     return out.reset_index()
@@ -117,11 +128,14 @@ def _rank_category(part: pd.DataFrame, keys: list[str], slots: int, precision: i
     order = rounded.assign(nomination_id=part["nomination_id"]).sort_values(
         sort_cols + ["nomination_id"], ascending=[False] * len(sort_cols) + [True], na_position="last", kind="stable")
     scored = order["composite"].notna()
-    tuples = list(order[sort_cols].itertuples(index=False, name=None))
-    ranks, tied = [], []
-    for i, t in enumerate(tuples):
-        same_as_prev = i > 0 and t == tuples[i - 1]
-        ranks.append(ranks[-1] if same_as_prev else i + 1)
+    values = order[sort_cols]
+    before = values.shift(1)
+    # Missing values compare equal to each other (an unscored row is never ranked anyway).
+    same = ((values == before).fillna(False) | (values.isna() & before.isna())).all(axis=1).to_numpy()
+    same[:1] = False
+    ranks = []
+    for i, is_same in enumerate(same):
+        ranks.append(ranks[-1] if is_same else i + 1)
     group_size = pd.Series(ranks).map(pd.Series(ranks).value_counts()).to_numpy()
     tied = (group_size > 1) & scored.to_numpy()
     rank = pd.array(np.where(scored, ranks, np.nan), dtype="Float64").astype("Int64")
@@ -166,18 +180,20 @@ def rank(screened: pd.DataFrame, scores: pd.DataFrame, rnd: Round) -> pd.DataFra
     ranked = pd.concat(parts, ignore_index=True)
     ranked["flag_codes"] = _flags(ranked, rnd)
     ranked["flags"] = ranked["flag_codes"].map(lambda c: "；".join(labels.RANK_FLAGS[x] for x in c)).astype("string")
-    return ranked.drop(columns=["tie_at_cut"])
+    return ranked.drop(columns=["tie_at_cut", "median"])
 
 
 def competition(ranked: pd.DataFrame, rnd: Round) -> pd.DataFrame:
-    """Per category: candidates, slots, proposed and the competition ratio (差额比例)."""
+    """Per category: candidates, slots, proposed, candidates per place, and 差额比例 (margin)."""
     rows = []
     for cat, cfg in rnd.categories.items():
         part = ranked[ranked["category"] == cat]
         n = len(part)
         rows.append({"category": cat, "label": cfg.label, "candidates": n, "slots": cfg.slots,
                      "proposed": int(part["proposed"].sum()),
-                     "ratio": round(n / cfg.slots, 2) if cfg.slots else float("nan")})
+                     "ratio": round(n / cfg.slots, 2) if cfg.slots else float("nan"),
+                     # 差额比例 as the notice's readers use it: how many more candidates than places
+                     "margin": round((n - cfg.slots) / cfg.slots, 4) if cfg.slots else float("nan")})
     return pd.DataFrame(rows)
 
 

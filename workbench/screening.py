@@ -337,13 +337,60 @@ def apply_quota(df: pd.DataFrame, rnd: Round) -> pd.DataFrame:
     return out
 
 
+def _note(verdict: str, old: str, new: str, reason: str, actor: str, at: object, words: dict[str, str]) -> str:
+    when = f"，{pd.Timestamp(at):%Y-%m-%d %H:%M}" if at is not None and pd.notna(at) else ""
+    return f"{verdict}：{words.get(old, old)}→{words.get(new, new)}（理由：{reason}；{actor}{when}）"
+
+
+def apply_overrides(screened: pd.DataFrame, overrides: pd.DataFrame | None, rules: tuple[Rule, ...] = RULES) -> pd.DataFrame:
+    """An analyst's overrides (with reasons) win; the rules' own verdicts stay beside them.
+
+    Adds eligibility_rule and quota_status_rule (what the rules said), overridden (bool) and
+    override_notes (who changed what, when and why). Rule overrides are applied first and the
+    overall verdict recomputed, then overrides of the overall verdict and of the quota.
+    """
+    out = screened.assign(eligibility_rule=screened["eligibility"], quota_status_rule=screened["quota_status"],
+                          overridden=False, override_notes=[[] for _ in range(len(screened))])
+    if overrides is None or overrides.empty or out.empty:
+        return out
+    position = {nid: i for i, nid in enumerate(out["nomination_id"])}
+    ovr = overrides[overrides["nomination_id"].isin(position)]
+    rule_codes = {f"rule_{r.code}": r for r in rules}
+    words = {**labels.RULE_RESULT_WORD, **labels.ELIGIBILITY, **labels.QUOTA_STATUS}
+    for phase in ("rule", "eligibility", "quota_status"):
+        part = ovr[ovr["verdict"].isin(rule_codes)] if phase == "rule" else ovr[ovr["verdict"] == phase]
+        for row in part.itertuples(index=False):
+            i = position[row.nomination_id]
+            column = row.verdict
+            old = out.iloc[i][column]
+            label = rule_codes[column].label if phase == "rule" else labels.OVERRIDE_VERDICTS[column]
+            out.iat[i, out.columns.get_loc(column)] = row.value
+            out.iat[i, out.columns.get_loc("overridden")] = True
+            out.iloc[i]["override_notes"].append(_note(label, "" if pd.isna(old) else old, row.value, row.reason,
+                                                       row.actor, getattr(row, "at", None), words))
+            if phase == "rule":
+                why = f"why_{column.removeprefix('rule_')}"
+                out.iat[i, out.columns.get_loc(why)] = f"人工认定为{words[row.value]}：{row.reason}"
+            if phase == "quota_status":
+                out.iat[i, out.columns.get_loc("quota_reason")] = f"人工调整：{row.reason}"
+        if phase == "rule" and len(part):
+            recomputed = overall(out.drop(columns=["eligibility", "eligibility_reasons"]), rules)
+            out["eligibility"], out["eligibility_reasons"] = recomputed["eligibility"], recomputed["eligibility_reasons"]
+    return out
+
+
 def screen(nominations: pd.DataFrame, rnd: Round, *, named_studios: pd.DataFrame | None = None,
-           honours: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Add rule verdicts, the overall eligibility and the quota status to the nominations."""
+           honours: pd.DataFrame | None = None, overrides: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Add rule verdicts, the overall eligibility and the quota status to the nominations.
+
+    `overrides` (the store's `overrides()`: nomination_id, verdict, value, reason, actor, at) are
+    applied last; see `apply_overrides`.
+    """
     ctx = Context(rnd=rnd,
                   honours=rnd.honours() if honours is None else honours,
                   named_studios=rnd.named_studios() if named_studios is None else named_studios)
-    return nominations.pipe(apply_rules, ctx).pipe(overall).pipe(apply_quota, rnd)
+    return (nominations.pipe(apply_rules, ctx).pipe(overall).pipe(apply_quota, rnd)
+            .pipe(apply_overrides, overrides))
 
 
 def screening_detail(screened: pd.DataFrame, rules: tuple[Rule, ...] = RULES) -> pd.DataFrame:

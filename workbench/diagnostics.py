@@ -1,0 +1,914 @@
+"""Ranking diagnostics: how sure the meeting can be of the official list (SPEC §7, reference/ranking.md).
+
+Nothing here changes the official list (`workbench.ranking.rank`). Every function is pure: a frame
+in, a frame out. The input is a `totals` frame, one row per score sheet: `candidate`, `reviewer`,
+`score` (the sheet's total) and, for anything that ranks, `category` and `stage`
+(`reviewer_totals(scores, ranked)` builds it from the store). Thresholds come from the round's
+`[diagnostics]` table.
+
+Scale: everything is vectorised over the long frame (sorted runs with `reduceat`, `bincount`,
+pandas built-in groupby); the reviewer-offset model is solved matrix-free by conjugate gradients;
+there is no dense candidate × reviewer matrix. Determinism: rows are put in a canonical order
+first, resampling uses the configured seed, so the same inputs give identical frames.
+
+In/out status in the diagnostics is "rank at the published precision ≤ slots" (ties share the
+best rank); the official tie-break chain is not replayed, and a tie at the cut is itself a
+reason to call a candidate borderline.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+from scipy.sparse.linalg import LinearOperator, cg
+
+from workbench import labels
+from workbench.config import Diagnostics, Round
+from workbench.ranking import sheet_totals
+
+_CHUNK = 2_000_000  # resampled values held at once (floats), whatever the number of resamples
+
+
+class DiagnosticsError(ValueError):
+    """Input the diagnostics cannot use; the message is Chinese, `code` is English."""
+
+    def __init__(self, code: str, **fields: object) -> None:
+        self.code = code
+        super().__init__(labels.DIAGNOSTIC_MESSAGES[code].format(**fields) + f" [{code}]")
+
+
+class DisconnectedDesignWarning(UserWarning):
+    """Reviewer offsets are not comparable between parts of the candidate–reviewer graph."""
+
+
+# ---------------------------------------------------------------------------- input
+def reviewer_totals(scores: pd.DataFrame, ranked: pd.DataFrame) -> pd.DataFrame:
+    """Store scores (long form) -> one row per submitted sheet: candidate, reviewer, category, stage, score.
+
+    Only candidates in `ranked` (those under review) are kept; their category comes from it.
+    """
+    totals = sheet_totals(scores)
+    category = ranked.drop_duplicates("nomination_id").set_index("nomination_id")["category"]
+    totals = totals[totals["nomination_id"].isin(category.index)]
+    return pd.DataFrame({
+        "candidate": totals["nomination_id"].astype("str"),
+        "reviewer": totals["reviewer_id"].astype("str"),
+        "category": totals["nomination_id"].map(category).astype("str"),
+        "stage": totals["stage"].astype("str"),
+        "score": totals["total"].astype(float),
+    }).sort_values(["category", "candidate", "stage", "reviewer"], kind="stable").reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class _Design:
+    """The totals in canonical order, with integer codes for every level the diagnostics use.
+
+    Rows are sorted by category, candidate, stage, score, so each cell (candidate × stage) is a
+    contiguous run sorted by score; a panel is a (category, stage) pair; a "rater" is a reviewer
+    within one panel.
+    """
+
+    y: np.ndarray            # row -> score
+    reviewer: np.ndarray     # row -> reviewer label
+    cell: np.ndarray         # row -> cell
+    rater: np.ndarray        # row -> rater (reviewer × panel)
+    start: np.ndarray        # cell -> first row
+    n: np.ndarray            # cell -> rows
+    cell_cand: np.ndarray    # cell -> candidate
+    cell_panel: np.ndarray   # cell -> panel
+    cell_weight: np.ndarray  # cell -> stage weight
+    rater_panel: np.ndarray  # rater -> panel
+    rater_reviewer: np.ndarray
+    panels: pd.DataFrame     # panel -> category, stage, label
+    cands: pd.DataFrame      # candidate -> candidate, category, cat (order), slots, complete
+
+    @property
+    def n_cells(self) -> int:
+        return len(self.start)
+
+    @property
+    def n_raters(self) -> int:
+        return len(self.rater_reviewer)
+
+
+def _design(totals: pd.DataFrame, rnd: Round | None, *, ranking: bool) -> _Design:
+    missing = [c for c in ("candidate", "reviewer", "score") if c not in totals.columns]
+    if missing:
+        raise DiagnosticsError("missing_columns", columns="、".join(missing))
+    if ranking and "category" not in totals.columns:
+        raise DiagnosticsError("no_category")
+    score = pd.to_numeric(totals["score"], errors="coerce").astype(float)
+    bad = score.isna() & totals["score"].notna()
+    if bad.any():
+        raise DiagnosticsError("bad_score", examples="、".join(map(repr, totals.loc[bad, "score"].head(3))))
+    keep = score.notna().to_numpy()
+    col = lambda name: (totals[name].astype("str").to_numpy()[keep] if name in totals.columns  # noqa: E731
+                        else np.full(int(keep.sum()), "", dtype=object))
+    candidate, reviewer, category, stage = col("candidate"), col("reviewer"), col("category"), col("stage")
+    y = score.to_numpy()[keep]
+
+    known_cats = list(rnd.categories) if rnd else []
+    present = sorted(set(category))
+    if ranking:
+        for c in present:
+            if c not in known_cats:
+                raise DiagnosticsError("unknown_category", category=c, known="、".join(known_cats))
+    cat_levels = [c for c in known_cats if c in present] + [c for c in present if c not in known_cats]
+    stage_present = sorted(set(stage))
+    if "stage" in totals.columns and rnd is not None:
+        for s in stage_present:
+            if s not in rnd.stages:
+                raise DiagnosticsError("unknown_stage", stage=s, known="、".join(rnd.stages))
+        stage_levels = [s for s in rnd.stages if s in stage_present]
+    else:
+        stage_levels = stage_present
+    cat_code = pd.Categorical(category, categories=cat_levels).codes.astype(np.int64)
+    stage_code = pd.Categorical(stage, categories=stage_levels).codes.astype(np.int64)
+    cand_code, cand_ids = pd.factorize(candidate, sort=True)
+    rev_code, rev_ids = pd.factorize(reviewer, sort=True)
+
+    order = np.lexsort((rev_code, y, stage_code, cand_code, cat_code))
+    y, cand_code, stage_code, cat_code, rev_code = (a[order] for a in (y, cand_code, stage_code, cat_code, rev_code))
+    if len(y):
+        pairs = pd.DataFrame({"c": cand_code, "s": stage_code, "r": rev_code})
+        dups = pairs.duplicated()
+        if dups.any():
+            first = pairs[dups].iloc[0]
+            raise DiagnosticsError("duplicate_sheets", examples=f"{cand_ids[first['c']]} / {rev_ids[first['r']]}")
+        two = pd.DataFrame({"c": cand_code, "k": cat_code}).drop_duplicates()
+        if two["c"].duplicated().any():
+            raise DiagnosticsError("two_categories", examples="、".join(cand_ids[two.loc[two["c"].duplicated(), "c"].head(3)]))
+
+    change = (cand_code[1:] != cand_code[:-1]) | (stage_code[1:] != stage_code[:-1])
+    start = np.flatnonzero(np.r_[True, change]) if len(y) else np.zeros(0, np.int64)
+    n = np.diff(np.r_[start, len(y)])
+    cell = np.repeat(np.arange(len(start)), n)
+    n_stages = max(len(stage_levels), 1)
+    panel_key = cat_code * n_stages + stage_code
+    panel_code, panel_keys = pd.factorize(panel_key, sort=True)
+    panels = pd.DataFrame({"category": [cat_levels[k // n_stages] for k in panel_keys],
+                           "stage": [stage_levels[k % n_stages] if stage_levels else "" for k in panel_keys]})
+    panels["label"] = [_panel_label(c, s, rnd) for c, s in zip(panels["category"], panels["stage"])]
+    rater_code, rater_keys = pd.factorize(panel_code * max(len(rev_ids), 1) + rev_code, sort=True)
+    rater_keys = np.asarray(rater_keys, dtype=np.int64)
+
+    weights = {s: 1.0 for s in stage_levels}
+    required = len(stage_levels) if stage_levels else 1
+    if rnd is not None and "stage" in totals.columns:
+        weights = {s: rnd.stages[s].weight for s in stage_levels}
+        required = sum(1 for st in rnd.stages.values() if st.weight > 0)
+    cell_stage = stage_code[start]
+    cell_weight = np.array([weights.get(stage_levels[s], 1.0) if stage_levels else 1.0 for s in range(n_stages)])[cell_stage] \
+        if len(start) else np.zeros(0)
+    cell_cand = cand_code[start]
+    n_cand = len(cand_ids)
+    have = np.bincount(cell_cand, weights=(cell_weight > 0).astype(float), minlength=n_cand)
+    cand_cat = np.zeros(n_cand, np.int64)
+    cand_cat[cand_code] = cat_code
+    slots = {c: (rnd.categories[c].slots if rnd and c in rnd.categories else 0) for c in cat_levels}
+    cands = pd.DataFrame({"candidate": np.asarray(cand_ids, dtype=object),
+                          "category": [cat_levels[k] for k in cand_cat] if n_cand else [],
+                          "cat": cand_cat,
+                          "complete": have >= required})
+    cands["slots"] = cands["category"].map(slots).fillna(0).astype(np.int64)
+    return _Design(y=y.astype(float), reviewer=np.asarray(rev_ids, dtype=object)[rev_code], cell=cell,
+                   rater=rater_code, start=start, n=n, cell_cand=cell_cand, cell_panel=panel_code[start],
+                   cell_weight=cell_weight, rater_panel=rater_keys // max(len(rev_ids), 1),
+                   rater_reviewer=np.asarray(rev_ids, dtype=object)[rater_keys % max(len(rev_ids), 1)],
+                   panels=panels, cands=cands)
+
+
+def _panel_label(category: str, stage: str, rnd: Round | None) -> str:
+    cat = rnd.categories[category].short if rnd and category in rnd.categories else category
+    stg = rnd.stages[stage].label if rnd and stage in rnd.stages else stage
+    return "·".join(p for p in (cat, stg) if p)
+
+
+_TEXT = ("candidate", "reviewer", "category", "stage", "direction", "flags", "shadow_flips", "band", "reasons")
+
+
+def _text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text columns as pandas' string dtype, whatever numpy handed over."""
+    return frame.astype({c: "str" for c in _TEXT if c in frame.columns})
+
+
+def _cfg(rnd: Round | None) -> Diagnostics:
+    return rnd.diagnostics if rnd is not None else Diagnostics()
+
+
+# ---------------------------------------------------------------------------- aggregation
+def _aggregate(y: np.ndarray, start: np.ndarray, n: np.ndarray, rnd: Round | None, sorted_cells: bool) -> np.ndarray:
+    """The official aggregator per cell (last axis holds the rows); `y` sorted within cells for the median."""
+    aggregation = rnd.ranking.aggregation if rnd else "olympic"
+    trim_min = rnd.ranking.trim_min if rnd else 5
+    total = np.add.reduceat(y, start, axis=-1)
+    mean = total / n
+    if aggregation == "mean":
+        return mean
+    if aggregation == "median":
+        assert sorted_cells
+        return (np.take(y, start + (n - 1) // 2, axis=-1) + np.take(y, start + n // 2, axis=-1)) / 2
+    trimmed = (total - np.maximum.reduceat(y, start, axis=-1) - np.minimum.reduceat(y, start, axis=-1)) / np.maximum(n - 2, 1)
+    return np.where(n >= trim_min, trimmed, mean)
+
+
+def _composite(d: _Design, cell_score: np.ndarray) -> np.ndarray:
+    """Stage scores (last axis: cells) -> weighted composite per candidate; NaN when a stage is missing.
+
+    A sparse cells × candidates weight matrix (weighted stages only), so NaN propagates.
+    """
+    use = np.flatnonzero(d.cell_weight > 0)
+    w = coo_matrix((d.cell_weight[use], (d.cell_cand[use], use)), shape=(len(d.cands), d.n_cells)).tocsr()
+    comp = (w @ cell_score.T).T if cell_score.ndim == 2 else w @ cell_score
+    return np.where(d.cands["complete"].to_numpy(), comp, np.nan)
+
+
+def _key(values: np.ndarray, decimals: int | None) -> np.ndarray:
+    """Values at the published precision, rounded half up (as the official table prints them)."""
+    if decimals is None:
+        return values
+    factor = 10.0 ** decimals
+    return np.floor(values * factor + 0.5 + 1e-9)
+
+
+def _rank(values: np.ndarray, cat: np.ndarray, decimals: int | None) -> np.ndarray:
+    """Rank within category, highest first, ties share the best rank; 0 where the value is missing."""
+    return _rank_span(values, cat, decimals)[0]
+
+
+def _rank_span(values: np.ndarray, cat: np.ndarray, decimals: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """(rank, last): the shared best rank of a tie group and the worst place it occupies.
+
+    A candidate is inside the cut when `last <= slots` (the whole tie group fits, as in the
+    official list); a tie straddles the cut when `rank <= slots < last`. Works on a
+    (candidates,) vector or a (resamples, candidates) matrix.
+    """
+    v = np.atleast_2d(_key(values, decimals))
+    valid = ~np.isnan(v)
+    neg = np.where(valid, -v, np.inf)
+    # Sort by category, then value: categories are separated by adding a large multiple.
+    top = float(np.abs(np.where(valid, v, 0)).max()) if v.size else 0.0
+    spread = 2 * top + 4  # each category gets its own band of sort keys; missing values at its end
+    order = np.argsort(cat * spread + np.where(valid, neg, top + 1), axis=-1, kind="stable")
+    ks = np.take_along_axis(neg, order, -1)
+    cs = cat[order]
+    pos = np.broadcast_to(np.arange(v.shape[-1]), v.shape)
+    new_cat = np.ones(v.shape, bool)
+    new_cat[:, 1:] = cs[:, 1:] != cs[:, :-1]
+    new_grp = new_cat.copy()
+    new_grp[:, 1:] |= ks[:, 1:] != ks[:, :-1]
+    cat_start = np.maximum.accumulate(np.where(new_cat, pos, 0), axis=-1)
+    grp_start = np.maximum.accumulate(np.where(new_grp, pos, 0), axis=-1)
+    is_end = np.ones(v.shape, bool)
+    is_end[:, :-1] = new_grp[:, 1:]
+    big = v.shape[-1]
+    grp_end = np.minimum.accumulate(np.where(is_end, pos, big)[:, ::-1], axis=-1)[:, ::-1]
+    ranks = np.empty(v.shape, np.int64)
+    last = np.empty(v.shape, np.int64)
+    np.put_along_axis(ranks, order, grp_start - cat_start + 1, -1)
+    np.put_along_axis(last, order, grp_end - cat_start + 1, -1)
+    ranks[~valid] = 0
+    last[~valid] = 0
+    return (ranks, last) if np.ndim(values) == 2 else (ranks[0], last[0])
+
+
+def _baseline(d: _Design, rnd: Round) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Official composite per candidate, its rank span at the published precision, and the cell scores."""
+    cell_score = _aggregate(d.y, d.start, d.n, rnd, sorted_cells=True)
+    composite = _composite(d, cell_score)
+    rank, last = _rank_span(composite, d.cands["cat"].to_numpy(), rnd.ranking.precision)
+    return composite, rank, last, cell_score
+
+
+# ---------------------------------------------------------------------------- design checks
+def _components(d: _Design) -> tuple[np.ndarray, np.ndarray]:
+    """Connected components of the candidate–reviewer graph per panel: (label per cell, count per panel)."""
+    nodes = d.n_cells + d.n_raters
+    graph = coo_matrix((np.ones(len(d.y)), (d.cell, d.n_cells + d.rater)), shape=(nodes, nodes))
+    _, label = connected_components(graph, directed=False)
+    cell_label = label[:d.n_cells]
+    uniq, first = np.unique(cell_label, return_index=True)
+    comp = pd.DataFrame({"label": uniq, "first": first, "panel": d.cell_panel[first]}).sort_values(["panel", "first"])
+    comp["number"] = comp.groupby("panel").cumcount()
+    number = comp.set_index("label")["number"].reindex(cell_label).to_numpy()
+    per_panel = np.bincount(comp["panel"].to_numpy(), minlength=len(d.panels))
+    return number, per_panel
+
+
+def connectivity(totals: pd.DataFrame, rnd: Round | None = None) -> pd.DataFrame:
+    """Per (category, stage): candidates, reviewers, scores, connected components, and a warning text.
+
+    Reviewer offsets are only comparable inside one component of the candidate–reviewer graph.
+    """
+    d = _design(totals, rnd, ranking=False)
+    _, per_panel = _components(d)
+    out = d.panels[["category", "stage"]].copy()
+    out["candidates"] = np.bincount(d.cell_panel, minlength=len(d.panels))
+    out["reviewers"] = np.bincount(d.rater_panel, minlength=len(d.panels))
+    out["scores"] = np.bincount(d.cell_panel[d.cell], minlength=len(d.panels))
+    out["components"] = per_panel
+    out["connected"] = per_panel <= 1
+    out["message"] = [labels.DIAGNOSTIC_MESSAGES["disconnected"].format(panel=p, components=k) if k > 1 else ""
+                      for p, k in zip(d.panels["label"], per_panel)]
+    return _text(out.reset_index(drop=True))
+
+
+def _warn_disconnected(d: _Design, per_panel: np.ndarray) -> None:
+    for label, k in zip(d.panels["label"], per_panel):
+        if k > 1:
+            warnings.warn(labels.DIAGNOSTIC_MESSAGES["disconnected"].format(panel=label, components=k)
+                          + " [disconnected]", DisconnectedDesignWarning, stacklevel=3)
+
+
+# ---------------------------------------------------------------------------- reviewer-offset model
+@dataclass(frozen=True)
+class _Offsets:
+    theta: np.ndarray   # cell -> adjusted score (mean of the cell's scores minus their reviewers' offsets)
+    offset: np.ndarray  # rater -> offset b_j
+    resid: np.ndarray   # row -> residual
+    sigma: np.ndarray   # panel -> residual SD
+    component: np.ndarray  # cell -> component number within its panel
+    per_panel: np.ndarray  # panel -> number of components
+
+
+def _fit_offsets(d: _Design, ridge: float) -> _Offsets:
+    """y = θ_cell + b_rater + ε with a ridge on b, no shrinkage of θ (ranking.md §2.1).
+
+    θ is eliminated (θ = mean of y − b over the cell), leaving a reviewer-sized symmetric system
+    solved by conjugate gradients with bincount matrix-vector products. With ridge = 0 the offsets
+    are centred so the average offset over all scores of a component is 0.
+    """
+    nq, nc = d.n_raters, d.n_cells
+    component, per_panel = _components(d)
+    m = np.bincount(d.rater, minlength=nq).astype(float)
+    inv_n = 1.0 / d.n
+    cell_mean = np.bincount(d.cell, d.y, nc) * inv_n
+    rhs = np.bincount(d.rater, d.y - cell_mean[d.cell], nq)
+
+    def matvec(b: np.ndarray) -> np.ndarray:
+        b = np.ravel(b)
+        pb = np.bincount(d.cell, b[d.rater], nc) * inv_n
+        return (m + ridge) * b - np.bincount(d.rater, pb[d.cell], nq)
+
+    diag = m + ridge - np.bincount(d.rater, inv_n[d.cell], nq)
+    diag = np.where(diag > 1e-12, diag, 1.0)
+    if nq and np.any(rhs):
+        op = LinearOperator((nq, nq), matvec=matvec, dtype=float)
+        pre = LinearOperator((nq, nq), matvec=lambda v: np.ravel(v) / diag, dtype=float)
+        offset, _ = cg(op, rhs, rtol=1e-12, atol=1e-12 * max(1.0, float(np.abs(rhs).max())), maxiter=10_000, M=pre)
+    else:
+        offset = np.zeros(nq)
+    if ridge == 0 and nq:
+        rater_comp = np.zeros(nq, np.int64)
+        rater_comp[d.rater] = d.cell_panel[d.cell] * (int(per_panel.max()) + 1) + component[d.cell]
+        shift = np.bincount(rater_comp, m * offset) / np.maximum(np.bincount(rater_comp, m), 1)
+        offset = offset - shift[rater_comp]
+    theta = np.bincount(d.cell, d.y - offset[d.rater], nc) * inv_n
+    resid = d.y - theta[d.cell] - offset[d.rater]
+    panel_of_row = d.cell_panel[d.cell]
+    n_panels = len(d.panels)
+    dof = (np.bincount(panel_of_row, minlength=n_panels) - np.bincount(d.cell_panel, minlength=n_panels)
+           - np.bincount(d.rater_panel, minlength=n_panels) + per_panel)
+    sigma = np.sqrt(np.bincount(panel_of_row, resid ** 2, n_panels) / np.maximum(dof, 1))
+    return _Offsets(theta, offset, resid, sigma, component, per_panel)
+
+
+# ---------------------------------------------------------------------------- shadow scores
+def _z_cells(d: _Design, min_scores: int) -> np.ndarray:
+    """Mean per-reviewer z-score per cell; NaN in panels where any reviewer has too few scores or no spread."""
+    nq = d.n_raters
+    m = np.bincount(d.rater, minlength=nq).astype(float)
+    mean = np.bincount(d.rater, d.y, nq) / np.maximum(m, 1)
+    var = np.bincount(d.rater, (d.y - mean[d.rater]) ** 2, nq) / np.maximum(m - 1, 1)
+    sd = np.sqrt(var)
+    bad_rater = (m < min_scores) | (sd <= 1e-12)
+    bad_panel = np.bincount(d.rater_panel, bad_rater.astype(float), len(d.panels)) > 0
+    z = (d.y - mean[d.rater]) / np.where(sd > 1e-12, sd, 1.0)[d.rater]
+    cell_z = np.bincount(d.cell, z, d.n_cells) / d.n
+    return np.where(bad_panel[d.cell_panel], np.nan, cell_z)
+
+
+def shadow_scores(totals: pd.DataFrame, rnd: Round) -> pd.DataFrame:
+    """One row per candidate: the composite under each aggregation rule and the rank it gives.
+
+    official (the round's rule), mean, median, adjusted (reviewer-offset model with the configured
+    ridge), z (mean per-reviewer z-score; only where every reviewer of the panel has at least
+    `min_z_scores` scores). Ranks are within category at the published precision (z: unrounded).
+    `component` numbers the parts of the candidate–reviewer graph (0 when connected); adjusted
+    scores are only comparable within one. Warns (DisconnectedDesignWarning) when not connected.
+    """
+    cfg = _cfg(rnd)
+    d = _design(totals, rnd, ranking=True)
+    fit = _fit_offsets(d, cfg.ridge)
+    _warn_disconnected(d, fit.per_panel)
+    cat = d.cands["cat"].to_numpy()
+    cells = {
+        "official": _aggregate(d.y, d.start, d.n, rnd, sorted_cells=True),
+        "mean": np.add.reduceat(d.y, d.start) / d.n if len(d.y) else np.zeros(0),
+        "median": (d.y[d.start + (d.n - 1) // 2] + d.y[d.start + d.n // 2]) / 2 if len(d.y) else np.zeros(0),
+        "adjusted": fit.theta,
+        "z": _z_cells(d, cfg.min_z_scores),
+    }
+    out = d.cands[["candidate", "category"]].copy()
+    out["n"] = np.bincount(d.cell_cand, d.n.astype(float), len(d.cands)).astype(np.int64)
+    for method, values in cells.items():
+        out[method] = _composite(d, values)
+    for method in cells:
+        decimals = None if method == "z" else rnd.ranking.precision
+        out[f"rank_{method}"] = pd.array(_rank(out[method].to_numpy(), cat, decimals), dtype="Int64")
+        out[f"rank_{method}"] = out[f"rank_{method}"].mask(out[f"rank_{method}"] == 0)
+    # Candidates are comparable on adjusted scores when they share a component in every stage.
+    width = int(fit.per_panel.max()) + 1 if len(fit.per_panel) else 1
+    first = np.flatnonzero(np.r_[True, d.cell_cand[1:] != d.cell_cand[:-1]]) if d.n_cells else np.zeros(0, np.int64)
+    position = np.arange(d.n_cells) - np.repeat(first, np.diff(np.r_[first, d.n_cells]))  # stage slot within candidate
+    code = np.bincount(d.cell_cand, fit.component * float(width) ** position, len(d.cands))
+    out["component"] = pd.factorize(code)[0] if len(code) else np.zeros(0, np.int64)
+    return _in_category_order(out, "rank_official")
+
+
+def _in_category_order(frame: pd.DataFrame, rank_col: str) -> pd.DataFrame:
+    """Sort by category (config order is the frame's `cat` order), rank (missing last), candidate."""
+    cat_order = {c: i for i, c in enumerate(dict.fromkeys(frame["category"]))}
+    return _text(frame.assign(_cat=frame["category"].map(cat_order))
+                 .sort_values(["_cat", rank_col, "candidate"], na_position="last", kind="stable")
+                 .drop(columns="_cat").reset_index(drop=True))
+
+
+# ---------------------------------------------------------------------------- reliability
+def _one_design(y: np.ndarray, cand: np.ndarray, rev: np.ndarray) -> dict[str, float]:
+    """Reliability of one design (codes 0..): one-way ICC, α, and the complete-design forms."""
+    nan = float("nan")
+    n_c, n_r, total = int(cand.max()) + 1 if len(cand) else 0, int(rev.max()) + 1 if len(rev) else 0, len(y)
+    out = {"candidates": n_c, "reviewers": n_r, "scores": total, "complete": False}
+    keys = ("icc1", "icck", "alpha", "k", "kendall_w", "icc2", "icc3", "icc2k", "icc3k")
+    out |= {k: nan for k in keys}
+    if n_c < 2 or total <= n_c:
+        return out
+    n_i = np.bincount(cand, minlength=n_c).astype(float)
+    mean_i = np.bincount(cand, y, n_c) / n_i
+    grand = y.mean()
+    msb = float((n_i * (mean_i - grand) ** 2).sum() / (n_c - 1))
+    ssw = float(((y - mean_i[cand]) ** 2).sum())
+    msw = ssw / (total - n_c)
+    n0 = (total - (n_i ** 2).sum() / total) / (n_c - 1)
+    k_h = n_c / (1.0 / n_i).sum()
+    out["k"] = float(k_h)
+    if msb + (n0 - 1) * msw > 0:
+        out["icc1"] = (msb - msw) / (msb + (n0 - 1) * msw)
+    var_c = (msb - msw) / n0
+    if var_c + msw / k_h > 0:
+        out["icck"] = var_c / (var_c + msw / k_h)
+    pairable = n_i[cand] >= 2
+    if pairable.sum() > 1:
+        yp, cp = y[pairable], cand[pairable]
+        m_u = n_i[cp]
+        ss_u = (yp - mean_i[cp]) ** 2
+        within = float((ss_u * m_u / (m_u - 1)).sum())
+        ss_tot = float(((yp - yp.mean()) ** 2).sum())
+        npair = len(yp)
+        if ss_tot > 0:
+            out["alpha"] = 1 - (npair - 1) * within / (npair * ss_tot)
+    complete = n_r >= 2 and total == n_c * n_r and bool(np.all(n_i == n_r))
+    out["complete"] = complete
+    if complete:
+        k = n_r
+        mean_j = np.bincount(rev, y, n_r) / n_c
+        ssr = k * ((mean_i - grand) ** 2).sum()
+        ssc = n_c * ((mean_j - grand) ** 2).sum()
+        sse = ((y - grand) ** 2).sum() - ssr - ssc
+        msr, msc, mse = ssr / (n_c - 1), ssc / (k - 1), sse / ((n_c - 1) * (k - 1))
+        out["icc2"] = (msr - mse) / (msr + (k - 1) * mse + k * (msc - mse) / n_c)
+        out["icc3"] = (msr - mse) / (msr + (k - 1) * mse)
+        out["icc2k"] = (msr - mse) / (msr + (msc - mse) / n_c)
+        out["icc3k"] = (msr - mse) / msr if msr > 0 else nan
+        out["kendall_w"] = _kendall_w(y, cand, rev, n_c, k)
+    return out
+
+
+def _kendall_w(y: np.ndarray, cand: np.ndarray, rev: np.ndarray, n: int, m: int) -> float:
+    """Kendall's W with the tie correction: reviewers rank the candidates (complete designs only)."""
+    frame = pd.DataFrame({"y": y, "c": cand, "r": rev})
+    ranks = frame.groupby("r")["y"].rank(method="average").to_numpy()
+    r_i = np.bincount(cand, ranks, n)
+    s = float(((r_i - m * (n + 1) / 2) ** 2).sum())
+    t = frame.groupby(["r", "y"]).size().to_numpy().astype(float)
+    denom = m ** 2 * (n ** 3 - n) - m * float((t ** 3 - t).sum())
+    return 12 * s / denom if denom > 0 else float("nan")
+
+
+_RELIABILITY_BY = ("category", "stage")
+
+
+def reliability(totals: pd.DataFrame, by: list[str] | None = None, rnd: Round | None = None) -> pd.Series | pd.DataFrame:
+    """Inter-rater reliability of the scores.
+
+    Without `by`: a Series for the whole frame (one design; a reviewer scores a candidate at
+    most once): icc1 = ICC(1,1) and icck = reliability of the candidate mean (one-way ANOVA,
+    unbalanced), alpha = Krippendorff's interval α (closed form), k = harmonic mean reviewers per
+    candidate; when every reviewer scored every candidate also icc2/icc3/icc2k/icc3k (Shrout–Fleiss
+    ICC(2,1), ICC(3,1), ICC(2,k), ICC(3,k)) and kendall_w (tie-corrected); reviewers_needed = the
+    panel size that would reach the configured target; low = icck below the configured minimum.
+    With `by` (some of "category", "stage"): one row per group.
+    """
+    cfg = _cfg(rnd)
+    if by is None:
+        return pd.Series(_reliability_row(totals, cfg, rnd))
+    if not by or any(b not in _RELIABILITY_BY for b in by) or len(set(by)) != len(by):
+        raise DiagnosticsError("bad_by", by=by)
+    d = _design(totals, rnd, ranking=False)
+    rows = []
+    for panel_keys, part in d.panels.groupby(list(by), sort=False):
+        keys = panel_keys if isinstance(panel_keys, tuple) else (panel_keys,)
+        mask = np.isin(d.cell_panel[d.cell], part.index.to_numpy())
+        sub = pd.DataFrame({"candidate": d.cands["candidate"].to_numpy()[d.cell_cand[d.cell][mask]],
+                            "reviewer": d.reviewer[mask], "score": d.y[mask]})
+        rows.append(dict(zip(by, keys)) | _reliability_row(sub, cfg, rnd))
+    return pd.DataFrame(rows, columns=list(by) + list(_reliability_row(totals.iloc[:0], cfg, rnd)))
+
+
+def _reliability_row(totals: pd.DataFrame, cfg: Diagnostics, rnd: Round | None) -> dict:
+    d = _design(totals.drop(columns=[c for c in ("category", "stage") if c in totals.columns]), rnd, ranking=False)
+    cand = d.cell_cand[d.cell]
+    rev = pd.factorize(d.reviewer, sort=True)[0] if len(d.y) else np.zeros(0, np.int64)
+    out = _one_design(d.y, cand, rev)
+    rho, target = out["icc1"], cfg.reliability_target
+    out["reviewers_needed"] = (int(np.ceil(target * (1 - rho) / (rho * (1 - target)) - 1e-9))
+                               if rho == rho and rho > 0 else pd.NA)
+    out["low"] = bool(out["icck"] == out["icck"] and out["icck"] < cfg.reliability_min)
+    return out
+
+
+# ---------------------------------------------------------------------------- flags
+def _leave_one_out_means(d: _Design) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: mean of the other reviewers' scores of the same cell (NaN when alone), and n of the cell."""
+    n_row = d.n[d.cell].astype(float)
+    total = np.add.reduceat(d.y, d.start)[d.cell] if len(d.y) else np.zeros(0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        others = np.where(n_row >= 2, (total - d.y) / (n_row - 1), np.nan)
+    return others, n_row
+
+
+def score_flags(totals: pd.DataFrame, rnd: Round | None = None) -> pd.DataFrame:
+    """Single scores far from the other reviewers of the same candidate (flag, never delete).
+
+    Leave-one-out rule (ranking.md §5.1): |score − mean of the others| > max(outlier_points,
+    outlier_sd · σ_pool · sqrt(1 + 1/(n − 1))), σ_pool the pooled within-candidate SD of the
+    (category, stage) panel. One row per flagged score.
+    """
+    cfg = _cfg(rnd)
+    d = _design(totals, rnd, ranking=False)
+    others, n_row = _leave_one_out_means(d)
+    cell_mean = (np.add.reduceat(d.y, d.start) / d.n)[d.cell] if len(d.y) else np.zeros(0)
+    panel_row = d.cell_panel[d.cell]
+    n_p = len(d.panels)
+    ss = np.bincount(panel_row, (d.y - cell_mean) ** 2, n_p)
+    dof = np.bincount(d.cell_panel, np.maximum(d.n - 1, 0).astype(float), n_p)
+    sigma = np.sqrt(ss / np.maximum(dof, 1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        threshold = np.maximum(cfg.outlier_points, cfg.outlier_sd * sigma[panel_row] * np.sqrt(1 + 1 / (n_row - 1)))
+    deviation = d.y - others
+    flagged = (n_row >= 2) & (np.abs(deviation) > threshold)
+    out = pd.DataFrame({
+        "candidate": d.cands["candidate"].to_numpy()[d.cell_cand[d.cell]][flagged],
+        "category": d.panels["category"].to_numpy()[panel_row][flagged],
+        "stage": d.panels["stage"].to_numpy()[panel_row][flagged],
+        "reviewer": d.reviewer[flagged],
+        "score": d.y[flagged], "others_mean": others[flagged], "deviation": deviation[flagged],
+        "threshold": threshold[flagged], "n": n_row[flagged].astype(np.int64),
+    })
+    out["direction"] = np.where(out["deviation"] > 0, "high", "low")
+    out["flags"] = [labels.SCORE_FLAGS[k].format(deviation=abs(v)) for k, v in zip(out["direction"], out["deviation"])]
+    return _text(out.reset_index(drop=True))
+
+
+def reviewer_flags(totals: pd.DataFrame, rnd: Round | None = None) -> pd.DataFrame:
+    """One row per reviewer and (category, stage): offset, agreement, spread, fit, and flags.
+
+    lenient/severe: |offset| > offset_se standard errors and > offset_points (reviewer-offset
+    model); disagreeing: Spearman with the others' mean on the same candidates < agreement_min;
+    restricted: SD of own scores / SD of the others' means < range_ratio_min; noisy: mean squared
+    standardised residual > noisy_mean_square (these three need ≥ min_candidates candidates shared
+    with others); degenerate: all own scores equal.
+    """
+    cfg = _cfg(rnd)
+    d = _design(totals, rnd, ranking=False)
+    fit = _fit_offsets(d, cfg.ridge)
+    nq = d.n_raters
+    m = np.bincount(d.rater, minlength=nq).astype(float)
+    mean = np.bincount(d.rater, d.y, nq) / np.maximum(m, 1)
+    sd = np.sqrt(np.bincount(d.rater, (d.y - mean[d.rater]) ** 2, nq) / np.maximum(m - 1, 1))
+    sigma = fit.sigma[d.rater_panel]
+    se = sigma / np.sqrt(np.maximum(m, 1))
+    others, n_row = _leave_one_out_means(d)
+    shared = n_row >= 2
+    m_shared = np.bincount(d.rater[shared], minlength=nq).astype(float)
+    rho = _grouped_spearman(d.rater[shared], d.y[shared], others[shared], nq)
+    own_sd = _grouped_sd(d.rater[shared], d.y[shared], nq)
+    others_sd = _grouped_sd(d.rater[shared], others[shared], nq)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(others_sd > 1e-12, own_sd / others_sd, np.nan)
+        mean_square = np.bincount(d.rater, (fit.resid / np.where(fit.sigma > 0, fit.sigma, np.nan)[d.cell_panel[d.cell]]) ** 2, nq) \
+            / np.maximum(m, 1)
+    enough = m_shared >= cfg.min_candidates
+    big = (np.abs(fit.offset) > cfg.offset_se * se) & (np.abs(fit.offset) > cfg.offset_points)
+    out = pd.DataFrame({
+        "reviewer": d.rater_reviewer,
+        "category": d.panels["category"].to_numpy()[d.rater_panel],
+        "stage": d.panels["stage"].to_numpy()[d.rater_panel],
+        "n": m.astype(np.int64), "mean": mean, "sd": sd, "offset": fit.offset, "offset_se": se,
+        "agreement": rho, "range_ratio": ratio, "mean_square": mean_square,
+        "lenient": big & (fit.offset > 0), "severe": big & (fit.offset < 0),
+        "disagreeing": enough & (np.nan_to_num(rho, nan=1.0) < cfg.agreement_min),
+        "restricted": enough & (np.nan_to_num(ratio, nan=1.0) < cfg.range_ratio_min),
+        "noisy": enough & (np.nan_to_num(mean_square) > cfg.noisy_mean_square),
+        "degenerate": (m >= 2) & (sd <= 1e-12),
+    })
+    flag_cols = list(labels.REVIEWER_FLAGS)
+    out["flags"] = ["；".join(labels.REVIEWER_FLAGS[c] for c, on in zip(flag_cols, row) if on)
+                    for row in out[flag_cols].itertuples(index=False, name=None)]
+    return _text(out)
+
+
+def _grouped_sd(group: np.ndarray, x: np.ndarray, size: int) -> np.ndarray:
+    cnt = np.bincount(group, minlength=size).astype(float)
+    mean = np.bincount(group, x, size) / np.maximum(cnt, 1)
+    var = np.bincount(group, (x - mean[group]) ** 2, size) / np.maximum(cnt - 1, 1)
+    return np.where(cnt >= 2, np.sqrt(var), np.nan)
+
+
+def _grouped_spearman(group: np.ndarray, x: np.ndarray, y: np.ndarray, size: int) -> np.ndarray:
+    """Spearman correlation per group (average ranks), from built-in groupby ranks and bincount sums."""
+    frame = pd.DataFrame({"g": group, "x": x, "y": y})
+    rx = frame.groupby("g")["x"].rank(method="average").to_numpy()
+    ry = frame.groupby("g")["y"].rank(method="average").to_numpy()
+    cnt = np.bincount(group, minlength=size).astype(float)
+    mx = np.bincount(group, rx, size) / np.maximum(cnt, 1)
+    my = np.bincount(group, ry, size) / np.maximum(cnt, 1)
+    dx, dy = rx - mx[group], ry - my[group]
+    cov = np.bincount(group, dx * dy, size)
+    vx, vy = np.bincount(group, dx * dx, size), np.bincount(group, dy * dy, size)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where((vx > 1e-12) & (vy > 1e-12), cov / np.sqrt(vx * vy), np.nan)
+
+
+# ---------------------------------------------------------------------------- rank uncertainty
+def rank_uncertainty(totals: pd.DataFrame, rnd: Round, *, resamples: int | None = None,
+                     seed: int | None = None) -> pd.DataFrame:
+    """Resample and re-rank: per candidate the median rank, the configured rank interval, P(in top N).
+
+    Each resample draws, within every candidate and stage, as many sheets as it has, with
+    replacement ("reviewers", the default), or adds residuals drawn from the category-and-stage
+    pool to the candidate's mean ("residual", ranking.md §4.2); the official aggregator and the
+    stage weights give the composite; ranks at the published precision, ties sharing the best
+    rank. N is the category's slots. The same inputs and seed give the same frame.
+    Memory: resamples × candidates × 4 bytes for the rank table.
+    """
+    cfg = _cfg(rnd)
+    resamples = resamples or cfg.resamples
+    seed = cfg.seed if seed is None else seed
+    d = _design(totals, rnd, ranking=True)
+    composite, rank, last, _ = _baseline(d, rnd)
+    cat = d.cands["cat"].to_numpy()
+    slots = d.cands["slots"].to_numpy()
+    rng = np.random.default_rng(seed)
+    ranks = np.zeros((resamples, len(d.cands)), np.int32)
+    inside_count = np.zeros(len(d.cands), np.int64)
+    chunk = max(1, _CHUNK // max(len(d.y), 1))
+    residual = _residual_pool(d) if cfg.resampling == "residual" else None
+    for lo in range(0, resamples, chunk):
+        b = min(chunk, resamples - lo)
+        cell_score = _resample(d, rnd, rng, b, residual)
+        r, r_last = _rank_span(_composite(d, cell_score), cat, rnd.ranking.precision)
+        ranks[lo:lo + b] = r
+        inside_count += ((r > 0) & (r_last <= slots)).sum(axis=0)
+    q_lo, q_hi = (1 - cfg.interval) / 2, 1 - (1 - cfg.interval) / 2
+    if resamples and len(d.cands):
+        quant = np.quantile(ranks, [q_lo, 0.5, q_hi], axis=0, method="inverted_cdf")
+    else:
+        quant = np.zeros((3, len(d.cands)))
+    scored = rank > 0
+    out = d.cands[["candidate", "category", "slots"]].copy()
+    out["composite"] = composite
+    out["rank"] = pd.array(rank, dtype="Int64")
+    out["in_top"] = scored & (last <= slots)
+    out["tied_at_cut"] = scored & (rank <= slots) & (last > slots)
+    for name, row in zip(("rank_low", "rank_median", "rank_high"), quant):
+        out[name] = pd.array(row.astype(np.int64), dtype="Int64")
+    out["p_top"] = inside_count / resamples
+    out["resamples"] = resamples
+    for col in ("rank", "rank_low", "rank_median", "rank_high"):
+        out[col] = out[col].mask(~scored)
+    out["p_top"] = out["p_top"].where(scored, 0.0)
+    return _in_category_order(out, "rank")
+
+
+def _residual_pool(d: _Design) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Residuals (y − cell mean)·sqrt(n/(n−1)) of cells with ≥ 2 scores, pooled per panel: (values, start, count)."""
+    cell_mean = np.add.reduceat(d.y, d.start) / d.n
+    n_row = d.n[d.cell]
+    use = n_row >= 2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        e = (d.y - cell_mean[d.cell]) * np.sqrt(n_row / np.maximum(n_row - 1, 1))
+    panel = d.cell_panel[d.cell][use]
+    order = np.argsort(panel, kind="stable")
+    count = np.bincount(panel, minlength=len(d.panels))
+    return e[use][order], np.r_[0, np.cumsum(count)[:-1]], count
+
+
+def _resample(d: _Design, rnd: Round, rng: np.random.Generator, b: int,
+              residual: tuple[np.ndarray, np.ndarray, np.ndarray] | None) -> np.ndarray:
+    """`b` resampled sets of cell scores, shape (b, cells)."""
+    u = rng.random((b, len(d.y)))
+    median = rnd.ranking.aggregation == "median"
+    if residual is None:
+        n_row = d.n[d.cell]
+        idx = d.start[d.cell] + np.minimum((u * n_row).astype(np.int64), n_row - 1)
+        if median:
+            idx = np.sort(idx, axis=1)  # cells occupy disjoint ranges, so this sorts within cells
+        y = d.y[idx]
+    else:
+        values, start, count = residual
+        panel = d.cell_panel[d.cell]
+        cnt = count[panel]
+        draw = start[panel] + np.minimum((u * cnt).astype(np.int64), np.maximum(cnt - 1, 0))
+        noise = np.where(cnt > 0, values[np.minimum(draw, max(len(values) - 1, 0))] if len(values) else 0.0, 0.0)
+        y = (np.add.reduceat(d.y, d.start) / d.n)[d.cell] + noise
+        if median:
+            y = np.take_along_axis(y, np.lexsort((y, np.broadcast_to(d.cell, y.shape)), axis=-1), -1)
+    return _aggregate(y, d.start, d.n, rnd, sorted_cells=True)
+
+
+# ---------------------------------------------------------------------------- leave one reviewer out
+def _without_row(d: _Design, rnd: Round) -> np.ndarray:
+    """Per row: the cell's official score if that row's sheet were removed (NaN if none would remain)."""
+    aggregation, trim_min = rnd.ranking.aggregation, rnd.ranking.trim_min
+    start, n = d.start[d.cell], d.n[d.cell]
+    end = start + n
+    p = np.arange(len(d.y)) - start
+    n1 = n - 1
+    total = np.add.reduceat(d.y, d.start)[d.cell] - d.y
+    last = lambda i: d.y[np.clip(i, 0, len(d.y) - 1)]  # noqa: E731
+    high = np.where(p == n - 1, last(end - 2), last(end - 1))
+    low = np.where(p == 0, last(start + 1), last(start))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = total / n1
+        if aggregation == "median":
+            lo, hi = (n1 - 1) // 2, n1 // 2
+            lo, hi = lo + (lo >= p), hi + (hi >= p)
+            score = (last(start + lo) + last(start + hi)) / 2
+        elif aggregation == "mean":
+            score = mean
+        else:
+            score = np.where(n1 >= trim_min, (total - high - low) / np.maximum(n1 - 2, 1), mean)
+    return np.where(n1 >= 1, score, np.nan)
+
+
+def leave_one_reviewer_out(totals: pd.DataFrame, rnd: Round) -> pd.DataFrame:
+    """Every (reviewer, candidate) whose in/out status changes when that reviewer's sheets are removed.
+
+    Removing a reviewer changes the scores of the candidates they scored and so can move the cut
+    line past others: both kinds are listed. Columns: reviewer, candidate, category, composite,
+    composite_without, rank, rank_without, in_top, in_without. Exact and deterministic; the cost
+    grows with the number of scores, not reviewers × candidates.
+    """
+    d = _design(totals, rnd, ranking=True)
+    composite, rank, last, cell_score = _baseline(d, rnd)
+    precision = rnd.ranking.precision
+    key = _key(composite, precision)
+    cat = d.cands["cat"].to_numpy()
+    slots = d.cands["slots"].to_numpy()
+    weighted = d.cell_weight[d.cell] > 0
+    without = _without_row(d, rnd)
+    delta = np.where(weighted, d.cell_weight[d.cell] * (without - cell_score[d.cell]), 0.0)
+    frame = pd.DataFrame({"reviewer": d.reviewer, "cand": d.cell_cand[d.cell], "delta": np.nan_to_num(delta),
+                          "gone": weighted & np.isnan(without)})
+    frame = frame[rank[frame["cand"].to_numpy()] > 0]
+    pairs = frame.groupby(["reviewer", "cand"], sort=True).agg(delta=("delta", "sum"), gone=("gone", "any")).reset_index()
+    cand = pairs["cand"].to_numpy()
+    new = np.where(pairs["gone"].to_numpy(), np.nan, composite[cand] + pairs["delta"].to_numpy())
+    pair_cat = cat[cand]
+    order = np.lexsort((pair_cat, pd.factorize(pairs["reviewer"], sort=True)[0]))
+    cand, new, pair_cat, who = cand[order], new[order], pair_cat[order], pairs["reviewer"].to_numpy()[order]
+    bounds = np.flatnonzero(np.r_[True, (who[1:] != who[:-1]) | (pair_cat[1:] != pair_cat[:-1]), True]) \
+        if len(cand) else np.zeros(1, np.int64)
+
+    by_cat = {}
+    for c in np.unique(cat[rank > 0]):
+        members = np.flatnonzero((cat == c) & (rank > 0))
+        members = members[np.argsort(last[members], kind="stable")]
+        by_cat[c] = (members, last[members], np.sort(key[members]), int(slots[members[0]]))
+    rows = []
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        rows += _flips(who[lo], cand[lo:hi], new[lo:hi], _key(new[lo:hi], precision), by_cat[pair_cat[lo]],
+                       key, rank, last, composite)
+    cols = ["reviewer", "candidate", "category", "composite", "composite_without", "rank", "rank_without",
+            "in_top", "in_without"]
+    if not rows:
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in zip(cols, ["str", "str", "str", float, float,
+                                                                              "Int64", "Int64", bool, bool])})
+    out = pd.DataFrame(rows, columns=["reviewer", "cand", "composite_without", "rank_without", "in_without"])
+    out["candidate"] = d.cands["candidate"].to_numpy()[out["cand"]]
+    out["category"] = d.cands["category"].to_numpy()[out["cand"]]
+    out["composite"] = composite[out["cand"]]
+    out["rank"] = pd.array(rank[out["cand"]], dtype="Int64")
+    out["in_top"] = ~out["in_without"]
+    out["rank_without"] = pd.array(out["rank_without"], dtype="Int64")
+    cat_order = {name: i for i, name in enumerate(dict.fromkeys(d.cands["category"]))}
+    out = out.assign(_c=out["category"].map(cat_order)).sort_values(["_c", "rank", "candidate", "reviewer"], kind="stable")
+    return _text(out[cols].reset_index(drop=True))
+
+
+def _flips(reviewer: str, affected: np.ndarray, new: np.ndarray, new_key: np.ndarray,
+           category: tuple[np.ndarray, np.ndarray, np.ndarray, int], key: np.ndarray, rank: np.ndarray,
+           last: np.ndarray, composite: np.ndarray) -> list[tuple]:
+    """Status changes in one category when `reviewer` is removed (see leave_one_reviewer_out).
+
+    After the removal, the number of candidates at or above a value x is: all at or above x
+    before, minus the affected candidates' old keys, plus their new keys. A candidate is in when
+    that count (its tie group's last place) is at most the slots; its rank is 1 + those above.
+    """
+    members, member_last, asc, n_slots = category
+    old_sorted = np.sort(key[affected])
+    new_sorted = np.sort(new_key[~np.isnan(new_key)])
+
+    def count(x: np.ndarray, side: str) -> np.ndarray:
+        return ((len(asc) - np.searchsorted(asc, x, side=side))
+                - (len(old_sorted) - np.searchsorted(old_sorted, x, side=side))
+                + (len(new_sorted) - np.searchsorted(new_sorted, x, side=side)))
+
+    gone = np.isnan(new_key)
+    x = np.where(gone, 0.0, new_key)
+    own_in = ~gone & (count(x, "left") <= n_slots)
+    own_rank = np.where(gone, 0, count(x, "right") + 1)
+    flip = (last[affected] <= n_slots) != own_in
+    rows = [(reviewer, c, v, int(r) if r else pd.NA, bool(i))
+            for c, v, r, i in zip(affected[flip], new[flip], own_rank[flip], own_in[flip])]
+    # Everyone else's tie group ends at most len(affected) places away, so only those near the cut can flip.
+    reach = len(affected)
+    lo = np.searchsorted(member_last, n_slots - reach + 1, side="left")
+    hi = np.searchsorted(member_last, n_slots + reach, side="right")
+    window = members[lo:hi]
+    others = window[~np.isin(window, affected)]
+    if len(others):
+        now_in = count(key[others], "left") <= n_slots
+        flip = (last[others] <= n_slots) != now_in
+        ranks = count(key[others[flip]], "right") + 1
+        rows += [(reviewer, c, composite[c], int(r), bool(i)) for c, r, i in zip(others[flip], ranks, now_in[flip])]
+    return rows
+
+
+# ---------------------------------------------------------------------------- borderline band
+def borderline(uncertainty: pd.DataFrame, loro: pd.DataFrame, shadow: pd.DataFrame | None = None,
+               rnd: Round | None = None) -> pd.DataFrame:
+    """Who is in, who is out, and whose in/out status is not robust.
+
+    Borderline when P(in top N) is strictly between the configured thresholds, or removing one
+    reviewer flips the status, or the composite ties with someone across the cut, or (with
+    `shadow`) one of the configured shadow rules puts the candidate on the other side.
+    Columns: candidate, category, rank, slots, in_top, p_top, rank_low, rank_high, loro_flips,
+    shadow_flips (method codes, ","-joined), tied_at_cut, band (in / borderline / out / unscored),
+    reasons (Chinese, "；"-joined).
+    """
+    cfg = _cfg(rnd)
+    out = uncertainty[["candidate", "category", "rank", "slots", "in_top", "p_top", "rank_low", "rank_high",
+                       "tied_at_cut"]].copy()
+    counts = loro.groupby("candidate")["reviewer"].nunique() if len(loro) else pd.Series(dtype="int64")
+    out["loro_flips"] = out["candidate"].map(counts).fillna(0).astype(np.int64)
+    if shadow is not None:
+        sh = shadow.set_index("candidate").reindex(out["candidate"])
+        slots = out["slots"].to_numpy()
+        lists = [[] for _ in range(len(out))]
+        for method in cfg.shadow_methods:
+            r = sh[f"rank_{method}"].to_numpy(dtype=float, na_value=np.nan)
+            inside = (r <= slots) & ~np.isnan(r)
+            differs = (inside != out["in_top"].to_numpy()) & ~np.isnan(r)
+            for i in np.flatnonzero(differs):
+                lists[i].append(method)
+        out["shadow_flips"] = [",".join(m) for m in lists]
+    else:
+        out["shadow_flips"] = ""
+    uncertain = (out["p_top"] > cfg.borderline_low) & (out["p_top"] < cfg.borderline_high)
+    reasons = []
+    for row, unc in zip(out.itertuples(index=False), uncertain):
+        words = []
+        if unc:
+            words.append(labels.BORDERLINE_REASONS["p_top"].format(slots=row.slots, p=row.p_top))
+        if row.loro_flips:
+            words.append(labels.BORDERLINE_REASONS["loro"].format(n=row.loro_flips))
+        if row.tied_at_cut:
+            words.append(labels.BORDERLINE_REASONS["tie_at_cut"])
+        if row.shadow_flips:
+            names = "、".join(labels.SHADOW_METHODS[m] for m in row.shadow_flips.split(","))
+            words.append(labels.BORDERLINE_REASONS["shadow"].format(methods=names))
+        reasons.append("；".join(words))
+    out["reasons"] = pd.Series(reasons, index=out.index, dtype="str")
+    scored = out["rank"].notna()
+    band = np.where(out["reasons"] != "", "borderline", np.where(out["in_top"], "in", "out"))
+    out["band"] = pd.Series(np.where(scored, band, "unscored"), index=out.index, dtype="str")
+    return _text(out[["candidate", "category", "rank", "slots", "in_top", "p_top", "rank_low", "rank_high",
+                      "loro_flips", "shadow_flips", "tied_at_cut", "band", "reasons"]].reset_index(drop=True))
