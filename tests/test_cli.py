@@ -38,6 +38,7 @@ def test_end_to_end_through_the_cli(round_dir):
 
     screen = run("screen", *w)
     assert "合格" in screen.stdout and "不合格" in screen.stdout
+    assert (round_dir / "out" / "资格审查情况表.xlsx").exists()
 
     demo = run("demo", *w, "--no-serve")
     assert "评分" in demo.stdout
@@ -50,6 +51,7 @@ def test_end_to_end_through_the_cli(round_dir):
     export = run("export", *w)
     path = round_dir / "out" / "评审结果排名表.xlsx"
     assert str(path) in export.stdout
+    assert "公示名单.xlsx" not in export.stdout and "尚未记录" in export.stdout
     book = openpyxl.load_workbook(path)
     ws = book["劳模"]
     rows = [r for r in ws.iter_rows(min_row=4, values_only=True) if r[0] is not None]
@@ -64,3 +66,16 @@ def test_a_bad_config_is_one_clear_line_not_a_traceback(tmp_path):
     proc = run("screen", "--round", str(bad), check=False)
     assert proc.returncode == 2
     assert "categories.model_worker.slots" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_an_override_needs_a_reason_and_reaches_the_screening(round_dir):
+    w = ["--workdir", str(round_dir)]
+    rnd = wb.load_round().at(round_dir)
+    screened = wb.screen(wb.read_inbox(rnd.inbox, rnd).nominations, rnd)
+    target = screened.loc[screened["eligibility"] == "review", "nomination_id"].iloc[0]
+    refused = run("override", target, "eligibility", "eligible", "--reason", " ", "--by", "王分析", *w, check=False)
+    assert refused.returncode == 2 and "reason_required" in refused.stderr
+    run("override", target, "eligibility", "eligible", "--reason", "补充材料后认定合格", "--by", "王分析", *w)
+    again = wb.screen(wb.read_inbox(rnd.inbox, rnd).nominations, rnd, overrides=wb.open_store(rnd).overrides())
+    row = again.set_index("nomination_id").loc[target]
+    assert row["eligibility"] == "eligible" and row["eligibility_rule"] == "review"

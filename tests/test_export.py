@@ -1,15 +1,24 @@
-"""Export: formatted official workbooks, formula text neutralised, the same bytes twice."""
+"""Export: formatted official workbooks and CSV twins; public lists only from recorded approvals."""
 
 import hashlib
+import os
+import shutil
+import subprocess
 import time
+from pathlib import Path
 
 import openpyxl
 import pandas as pd
+import pytest
 
 import workbench as wb
 from tests.test_ranking import both_stages, scores, screened
+from workbench import labels
+from workbench.export import ExportError, export_all, export_results
+from workbench.notice import chinese_date, notice_period
 
 RND = wb.load_round()
+NAMES = labels.EXPORT_FILES
 
 
 def ranked_frame() -> pd.DataFrame:
@@ -24,10 +33,216 @@ def ranked_frame() -> pd.DataFrame:
     return wb.rank(s, pd.concat(parts, ignore_index=True), RND)
 
 
-def test_ranking_workbook_is_formatted_as_an_official_table(tmp_path):
-    (path,) = wb.export_results(ranked_frame(), RND, tmp_path)
+def by_name(paths: list[Path]) -> dict[str, Path]:
+    return {p.name: p for p in paths}
+
+
+def cells(path: Path, sheet: str | None = None) -> list[object]:
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == [c.short for c in RND.categories.values()]
+    sheets = [book[sheet]] if sheet else book.worksheets
+    return [c.value for ws in sheets for row in ws.iter_rows() for c in row if c.value is not None]
+
+
+def read_csv(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+
+
+# ---------------------------------------------------------------------------- a realistic round with decisions
+@pytest.fixture(scope="module")
+def decided(tmp_path_factory):
+    """A 12-union sample round with simulated scores; the meeting approved the proposed rows of two
+    categories, rejected one and deferred another; one screening verdict was overridden."""
+    folder = tmp_path_factory.mktemp("export") / "round"
+    rnd = RND.at(folder)
+    store = wb.build_demo(rnd, seed=11, unions=12)
+    snap = wb.take_snapshot(rnd, store)
+    proposed = snap.ranked[snap.ranked["proposed"]]
+    approved = proposed[proposed["category"] != "demonstration"]
+    for nid in approved["nomination_id"]:
+        store.record_decision(nid, "approve", "", snap.snapshot_id, "主席办公会")
+    demo = proposed[proposed["category"] == "demonstration"]["nomination_id"].tolist()
+    store.record_decision(demo[0], "reject", "材料不实", snap.snapshot_id, "主席办公会")
+    store.record_decision(demo[1], "defer", "", snap.snapshot_id, "主席办公会")
+    doubtful = snap.screened.loc[snap.screened["eligibility"] == "review", "nomination_id"].iloc[0]
+    store.record_override(doubtful, "eligibility", "eligible", "经电话核实，材料齐全", "analyst")
+    out = folder / "out"
+    paths = export_all(snap, out, store=store)
+    return {"rnd": rnd, "store": store, "snap": snap, "approved": approved, "rejected": demo[:2],
+            "override": doubtful, "paths": by_name(paths), "out": out}
+
+
+def test_every_file_is_written_with_a_csv_twin(decided):
+    paths = decided["paths"]
+    for key in ("screening", "ranking", "proposed", "public", "named", "subsidy"):
+        assert f"{NAMES[key]}.xlsx" in paths and f"{NAMES[key]}.csv" in paths
+        twin = paths[f"{NAMES[key]}.csv"]
+        assert twin.parent.name == labels.EXPORT_CSV_DIR
+        assert twin.read_bytes().startswith(b"\xef\xbb\xbf")  # the BOM: Excel shows the Chinese
+
+
+def test_public_lists_hold_only_the_approved_rows_and_publishable_columns(decided):
+    screened_ = decided["snap"].screened
+    approved = set(decided["approved"]["studio"])
+    others = set(screened_["studio"]) - approved
+    public_values = {str(v) for col in ("recommender", "studio", "host_unit", "leader") for v in decided["approved"][col]}
+    private = {str(v) for col in ("phone", "contact", "note", "nomination_id") for v in screened_[col].dropna()
+               if str(v).strip()} - public_values
+    assert private
+    for key in ("public", "named", "subsidy"):
+        xlsx, twin = decided["paths"][f"{NAMES[key]}.xlsx"], decided["paths"][f"{NAMES[key]}.csv"]
+        values = {str(v) for v in cells(xlsx)} | set(read_csv(twin).to_numpy().ravel())
+        assert approved <= values, key
+        assert not (others & values), f"{key}: a studio the meeting did not approve is listed"
+        assert not (private & values), f"{key}: a private column leaked"
+    public = read_csv(decided["paths"][f"{NAMES['public']}.csv"])
+    assert list(public.columns) == [labels.EXPORT_COLUMNS["category_short"], *(labels.COLUMNS[c] for c in
+                                    ("recommender", "studio", "host_unit", "leader"))]
+    assert len(public) == len(approved)
+
+
+def test_the_naming_list_is_grouped_by_union_with_counts(decided):
+    rnd, approved = decided["rnd"], decided["approved"]
+    book = openpyxl.load_workbook(decided["paths"][f"{NAMES['named']}.xlsx"])
+    for cat, part in approved.groupby("category"):
+        ws = book[rnd.categories[cat].short]
+        rows = list(ws.iter_rows(min_row=3, values_only=True))
+        header = [c.value for c in ws[2]]
+        studio_col = header.index(labels.COLUMNS["studio"])
+        listed = [r for r in rows if r[studio_col]]
+        assert len(listed) == len(part)
+        for union, n in part["recommender"].value_counts().items():
+            group = labels.EXPORT_TEXT["named_group"].format(recommender=union, n=n)
+            assert sum(1 for r in rows if r[0] == group) == 1, group
+            merged = [m for m in ws.merged_cells.ranges if ws.cell(m.min_row, 1).value == group]
+            assert n == 1 or (merged and merged[0].size["rows"] == n)
+        assert rows[-1][0] == labels.EXPORT_TEXT["named_total"].format(n=len(part))
+    summary = book[labels.EXPORT_SHEETS["summary"]]
+    last = [c.value for c in summary[summary.max_row]]
+    assert last[0] == labels.EXPORT_TEXT["total"] and last[-1] == len(approved)
+
+
+def test_the_subsidy_table_sums_the_config_amounts_and_marks_sample_values(decided, tmp_path):
+    rnd, approved = decided["rnd"], decided["approved"]
+    twin = read_csv(decided["paths"][f"{NAMES['subsidy']}.csv"])
+    amount = [c for c in twin.columns if c.startswith(labels.EXPORT_COLUMNS["subsidy"])][0]
+    expected = sum(rnd.categories[c].subsidy for c in approved["category"])
+    assert twin[amount].astype(float).sum() == expected
+    assert labels.SAMPLE_MARK in amount
+    book = openpyxl.load_workbook(decided["paths"][f"{NAMES['subsidy']}.xlsx"])
+    assert all(labels.SAMPLE_MARK in ws["A1"].value for ws in book.worksheets)
+    assert book.worksheets[0][book.worksheets[0].max_row][3].value == expected
+    real = rnd.model_copy(update={"categories": {c: cfg.model_copy(update={"subsidy_is_sample": False})
+                                                 for c, cfg in rnd.categories.items()}})
+    paths = by_name(export_results(decided["snap"].ranked, real, tmp_path, decisions=decided["store"].decisions()))
+    assert labels.SAMPLE_MARK not in " ".join(str(v) for v in cells(paths[f"{NAMES['subsidy']}.xlsx"]))
+
+
+def test_the_notice_text_comes_from_the_config(decided, tmp_path):
+    rnd = decided["rnd"]
+    notice = cells(decided["paths"][f"{NAMES['public']}.xlsx"], labels.EXPORT_SHEETS["notice"])
+    text = "".join(map(str, notice))
+    first, last = notice_period(rnd.notice.start, rnd.notice.workdays)
+    for part in (chinese_date(first), chinese_date(last), rnd.notice.media, rnd.notice.contact_office,
+                 rnd.notice.contact_phone, rnd.notice.objection, rnd.round.organiser):
+        assert part in text, part
+    assert str(len(decided["approved"][decided["approved"]["category"] == "model_worker"])) in text
+    unset = rnd.model_copy(update={"notice": rnd.notice.model_copy(update={"start": None})})
+    paths = by_name(export_results(decided["snap"].ranked, unset, tmp_path, decisions=decided["store"].decisions()))
+    text = "".join(map(str, cells(paths[f"{NAMES['public']}.xlsx"], labels.EXPORT_SHEETS["notice"])))
+    assert chinese_date(first) not in text and labels.NOTICE_TEXT["date_unset"] in text
+
+
+def test_the_screening_table_shows_each_rule_reasons_overrides_and_summaries(decided):
+    rnd, screened_ = decided["rnd"], decided["snap"].screened
+    book = openpyxl.load_workbook(decided["paths"][f"{NAMES['screening']}.xlsx"])
+    for cat, cfg in rnd.categories.items():
+        ws = book[cfg.short]
+        header = [c.value for c in ws[3]]
+        rows = [dict(zip(header, r)) for r in ws.iter_rows(min_row=4, values_only=True)]
+        part = screened_[screened_["category"] == cat].reset_index(drop=True)
+        assert [r[labels.COLUMNS["studio"]] for r in rows] == part["studio"].tolist()
+        for rule in wb.RULES:
+            if cat in rule.categories:
+                head = labels.RULE_HEADERS[rule.code]
+                assert [r[head] for r in rows] == part[f"rule_{rule.code}"].map(labels.RULE_RESULT).tolist()
+        for r, reasons in zip(rows, part["eligibility_reasons"]):
+            for reason in reasons:
+                assert reason in r[labels.EXPORT_COLUMNS["notes"]]
+    row = screened_[screened_["nomination_id"] == decided["override"]].iloc[0]
+    ws = book[rnd.categories[row["category"]].short]
+    header = [c.value for c in ws[3]]
+    line = next(dict(zip(header, r)) for r in ws.iter_rows(min_row=4, values_only=True) if r[header.index("工作室名称")] == row["studio"])
+    assert "经电话核实，材料齐全" in line[labels.EXPORT_COLUMNS["override"]]
+    assert line[labels.EXPORT_COLUMNS["outcome"]] != labels.OUTCOME["pending"]
+    for sheet, key in ((labels.EXPORT_SHEETS["by_union"], "recommender"), (labels.EXPORT_SHEETS["by_category"], "category")):
+        ws = book[sheet]
+        header = [c.value for c in ws[3]]
+        rows = list(ws.iter_rows(min_row=4, values_only=True))
+        nominated = header.index(labels.EXPORT_COLUMNS["nominated"])
+        assert rows[-1][0] == labels.EXPORT_TEXT["total"] and rows[-1][nominated] == len(screened_)
+        assert sum(r[nominated] for r in rows[:-1]) == len(screened_)
+        assert len(rows) - 1 == screened_[key].nunique()
+    overridden = book[labels.EXPORT_SHEETS["by_category"]]
+    header = [c.value for c in overridden[3]]
+    assert overridden[overridden.max_row][header.index(labels.EXPORT_COLUMNS["overridden"])].value == 1
+
+
+def test_a_nomination_of_unknown_category_is_listed_not_dropped(decided, tmp_path):
+    screened_ = decided["snap"].screened.copy()
+    screened_.loc[screened_.index[:2], "category"] = [pd.NA, "其他"]
+    paths = by_name(export_results(decided["snap"].ranked, decided["rnd"], tmp_path, screened=screened_))
+    book = openpyxl.load_workbook(paths[f"{NAMES['screening']}.xlsx"])
+    unknown = [c for c in cells(paths[f"{NAMES['screening']}.xlsx"], labels.EXPORT_TEXT["unknown_category"])]
+    assert set(screened_["studio"].iloc[:2]) <= set(unknown)
+    ws = book[labels.EXPORT_SHEETS["by_category"]]
+    header = [c.value for c in ws[3]]
+    rows = list(ws.iter_rows(min_row=4, values_only=True))
+    nominated = header.index(labels.EXPORT_COLUMNS["nominated"])
+    assert rows[-1][nominated] == len(screened_) == sum(r[nominated] for r in rows[:-1])
+    assert len(read_csv(paths[f"{NAMES['screening']}.csv"])) == len(screened_)
+
+
+def test_the_ranking_workbook_carries_provenance(decided):
+    snap, rnd = decided["snap"], decided["rnd"]
+    values = [str(v) for v in cells(decided["paths"][f"{NAMES['ranking']}.xlsx"], labels.EXPORT_SHEETS["provenance"])]
+    assert snap.snapshot_id in values and rnd.source_sha256 in values
+    summary = next(rnd.inbox.rglob("*推荐汇总表*"))
+    assert hashlib.sha256(summary.read_bytes()).hexdigest() in values
+    assert any(v.endswith("openpyxl") for v in values) and openpyxl.__version__ in values
+
+
+def test_diagnostics_go_on_their_own_sheet_when_given(tmp_path):
+    ranked = ranked_frame()
+    diagnostics = pd.DataFrame({"candidate": ["E01"], "category": ["employee"], "p_top": [0.5]})
+    paths = by_name(export_results(ranked, RND, tmp_path / "a", diagnostics=diagnostics))
+    book = openpyxl.load_workbook(paths[f"{NAMES['ranking']}.xlsx"])
+    assert labels.EXPORT_SHEETS["diagnostics"] in book.sheetnames
+    values = cells(paths[f"{NAMES['ranking']}.xlsx"], labels.EXPORT_SHEETS["diagnostics"])
+    studio = ranked.loc[ranked["nomination_id"] == "E01", "studio"].item()
+    assert "E01" in values and studio in values and 0.5 in values
+    paths = by_name(export_results(ranked, RND, tmp_path / "b"))
+    assert labels.EXPORT_SHEETS["diagnostics"] not in openpyxl.load_workbook(paths[f"{NAMES['ranking']}.xlsx"]).sheetnames
+
+
+def test_no_public_files_without_an_approval_and_an_unknown_approval_is_refused(tmp_path):
+    ranked = ranked_frame()
+    approve = pd.DataFrame({"nomination_id": ["M1"], "decision": ["approve"]})
+    earlier = by_name(export_results(ranked, RND, tmp_path / "a", decisions=approve))
+    assert earlier[f"{NAMES['public']}.xlsx"].exists()
+    withdrawn = approve.assign(decision="reject")
+    written = by_name(export_results(ranked, RND, tmp_path / "a", decisions=withdrawn))
+    assert f"{NAMES['public']}.xlsx" not in written and f"{NAMES['named']}.xlsx" not in written
+    assert not any(p.exists() for name, p in earlier.items() if name not in written)  # no stale public list left
+    with pytest.raises(ExportError) as err:
+        export_results(ranked, RND, tmp_path / "b", decisions=pd.DataFrame({"nomination_id": ["X9"], "decision": ["approve"]}))
+    assert err.value.code == "unknown_decision" and "X9" in str(err.value)
+
+
+# ---------------------------------------------------------------------------- formatting
+def test_ranking_workbook_is_formatted_as_an_official_table(tmp_path):
+    path = by_name(export_results(ranked_frame(), RND, tmp_path))[f"{NAMES['ranking']}.xlsx"]
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames[:3] == [c.short for c in RND.categories.values()]
     ws = book["职工"]
     assert ws["A1"].value == "无锡市职工创新工作室评审结果排名表" and ws["A1"].font.bold
     assert any(str(r).startswith("A1:") for r in ws.merged_cells.ranges)
@@ -46,9 +261,47 @@ def test_ranking_workbook_is_formatted_as_an_official_table(tmp_path):
     assert ws.cell(row=last_proposed + 1, column=1).border.bottom.style == "thin"
 
 
-def test_reexport_gives_the_same_bytes(tmp_path):
-    ranked = ranked_frame()
-    (a,) = wb.export_results(ranked, RND, tmp_path / "a")
+def test_formula_text_is_neutralised_in_every_file_and_csv(decided, tmp_path):
+    snap = decided["snap"]
+    target = decided["approved"]["nomination_id"].iloc[0]
+    evil = {"studio": "=1+2", "host_unit": "+SUM(A1)", "leader": "-3", "recommender": "@cmd"}
+    ranked, screened_ = snap.ranked.copy(), snap.screened.copy()
+    for col, value in evil.items():
+        ranked.loc[ranked["nomination_id"] == target, col] = value
+        screened_.loc[screened_["nomination_id"] == target, col] = value
+    paths = export_results(ranked, decided["rnd"], tmp_path, screened=screened_, decisions=decided["store"].decisions())
+    for path in paths:
+        values = [str(v) for v in cells(path)] if path.suffix == ".xlsx" else list(read_csv(path).to_numpy().ravel())
+        assert not any(v.startswith(("=", "+", "-", "@")) for v in values if v), path.name
+        assert "'=1+2" in values, path.name
+
+
+def test_reexport_gives_the_same_bytes(decided, tmp_path):
+    snap, store = decided["snap"], decided["store"]
+    a = export_all(snap, tmp_path / "a", store=store)
     time.sleep(2.1)  # zip entries carry a time stamp to 2 s: make sure the clock has moved on
-    (b,) = wb.export_results(ranked, RND, tmp_path / "b")
-    assert hashlib.sha256(a.read_bytes()).digest() == hashlib.sha256(b.read_bytes()).digest()
+    b = export_all(snap, tmp_path / "b", store=store)
+    assert [p.relative_to(tmp_path / "a") for p in a] == [p.relative_to(tmp_path / "b") for p in b]
+    for x, y in zip(a, b):
+        assert hashlib.sha256(x.read_bytes()).digest() == hashlib.sha256(y.read_bytes()).digest(), x.name
+
+
+# ---------------------------------------------------------------------------- a real client opens every file
+def test_every_workbook_converts_to_pdf_in_libreoffice(decided, tmp_path):
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None or shutil.which("pdftotext") is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI needs LibreOffice and poppler-utils (libreoffice-calc-nogui, poppler-utils)")
+        pytest.skip("LibreOffice or pdftotext not installed")
+    books = sorted(p for p in decided["paths"].values() if p.suffix == ".xlsx")
+    profile = (tmp_path / "profile").as_uri()
+    subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), *map(str, books)], check=True, capture_output=True, timeout=240)
+    for book in books:
+        pdf = tmp_path / f"{book.stem}.pdf"
+        assert pdf.exists(), book.name
+        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+        pages = text.count("\f")
+        assert pages > 0, book.name
+        title = openpyxl.load_workbook(book).worksheets[0]["A1"].value
+        assert title.replace("\n", "")[:8] in text.replace(" ", ""), book.name

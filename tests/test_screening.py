@@ -265,3 +265,23 @@ def test_the_store_requires_a_reason_and_keeps_who_and_when(small_round, tmp_pat
     assert saved["actor"] == "王分析" and saved["verdict"] == "rule_team_size" and pd.notna(saved["at"])
     again = wb.screen(wb.read_inbox(small_round.inbox, small_round).nominations, small_round, overrides=store.overrides())
     assert again.set_index("nomination_id").loc[nid, "rule_team_size"] == "pass"
+
+
+@pytest.mark.parametrize("studio,host_unit,leader,found", [
+    ("老牌劳模创新工作室", "别的公司", "别人", True),          # exact name
+    ("无锡市老牌 劳模创新工作室", "别的公司", "别人", True),    # prefix and space
+    ("老牌创新工作室", "别的公司", "别人", True),              # affix dropped
+    ("新名字工作室", "老牌公司", "赵老师", True),              # renamed: same unit and leader
+    ("老牌劳模创新工做室", "无锡老牌有限公司", "钱老师", True),  # a typo, same unit written longer
+    ("完全不同工作室", "老牌公司", "钱老师", False),
+    ("老牌劳模创新工做室", "另一家公司", "钱老师", False),       # the same typo elsewhere is not a match
+])
+def test_registry_matching_tolerates_small_differences(studio, host_unit, leader, found):
+    row = run(nomination("model_worker", studio=studio, host_unit=host_unit, leader=leader)).iloc[0]
+    assert (row["rule_not_already_named"] == "fail") is found
+
+
+@pytest.mark.parametrize("title", ["江苏省劳动模范（2015年）", "2016年度无锡市劳动模范", "荣获全国五一劳动奖章",
+                                   "全国劳动模范称号", "江苏五一劳动奖章获得者"])
+def test_more_ways_of_writing_a_qualifying_honour(title):
+    assert run(nomination(leader_honours=[title])).iloc[0]["rule_leader_honour"] == "pass"

@@ -10,6 +10,7 @@ from workbench.diagnostics import (
     DisconnectedDesignWarning,
     borderline,
     connectivity,
+    diagnose,
     leave_one_reviewer_out,
     rank_uncertainty,
     reliability,
@@ -18,7 +19,8 @@ from workbench.diagnostics import (
     score_flags,
     shadow_scores,
 )
-from workbench.export import export_results
+from workbench.export import ExportError, export_all, export_results, public_list
+from workbench.notice import CalendarError, notice_period, read_workday_overrides, round_period
 from workbench.intake import IntakeResult, read_inbox
 from workbench.ranking import competition, funnel, olympic_mean, rank
 from workbench.review import (
@@ -45,7 +47,9 @@ from workbench.store import (
 )
 
 __all__ = [
-    "DiagnosticsError", "DisconnectedDesignWarning", "borderline", "connectivity", "leave_one_reviewer_out",
+    "CalendarError", "DiagnosticsError", "DisconnectedDesignWarning", "ExportError", "borderline", "connectivity",
+    "diagnose", "export_all", "leave_one_reviewer_out", "notice_period", "public_list", "read_workday_overrides",
+    "round_period",
     "rank_uncertainty", "reliability", "reviewer_flags", "reviewer_totals", "score_flags", "shadow_scores",
     "DEFAULT_ROUND", "AssignmentError", "IntakeResult", "NotAssignedError", "RULES", "ReviewerFileError",
     "Round", "RoundConfigError", "ScoreValidationError", "Snapshot", "StaleWriteError", "Store",

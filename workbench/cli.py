@@ -15,6 +15,7 @@ import typer
 
 import workbench as wb
 from workbench import labels
+from workbench.export import save, screening_workbook
 from workbench.intake.report import write_problems_workbook
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="创新工作室评审工作台 (workbench)")
@@ -72,15 +73,39 @@ def intake(inbox: Annotated[Optional[Path], typer.Argument(help="收件目录（
 
 
 @app.command()
-def screen(round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
-    """资格审查与名额：逐条对照通知条件，输出各类别合格、不合格、待核实人数。"""
+def screen(round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None,
+           out: Annotated[Optional[Path], typer.Option(help="输出目录（默认 <工作目录>/out）")] = None) -> None:
+    """资格审查与名额：逐条对照通知条件，输出各类别人数和资格审查情况表。"""
     rnd = _round(round_path, workdir)
-    screened = wb.screen(wb.read_inbox(rnd.inbox, rnd).nominations, rnd)
+    store = wb.open_store(rnd)
+    overrides = store.overrides()
+    screened = wb.screen(wb.read_inbox(rnd.inbox, rnd).nominations, rnd, overrides=overrides)
     table = (screened.assign(类别=screened["category"].map(lambda c: rnd.categories[c].short if c in rnd.categories else "未知"),
                              资格=screened["eligibility"].map(labels.ELIGIBILITY),
                              名额=screened["quota_status"].map(labels.QUOTA_STATUS))
              .groupby(["类别", "资格", "名额"]).size().rename("人数").reset_index())
     typer.echo(_table(table))
+    path = save(screening_workbook(screened, rnd, overrides), (out or rnd.workdir / "out") / f"{labels.EXPORT_TITLES['screening']}.xlsx")
+    typer.echo(f"资格审查情况表：{path}")
+
+
+@app.command()
+def override(nomination_id: str, verdict: Annotated[str, typer.Argument(help="eligibility | quota_status | rule_<代码>")],
+             value: Annotated[str, typer.Argument(help="eligible/ineligible/review，in_quota/over_quota，pass/fail/review")],
+             reason: Annotated[str, typer.Option("--reason", help="改判理由（必填）")],
+             by: Annotated[str, typer.Option("--by", help="改判人")],
+             round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
+    """人工改判某项审查结论（须写明理由；记录改判人和时间）。"""
+    rnd = _round(round_path, workdir)
+    store = wb.open_store(rnd)
+    screened = wb.screen(wb.read_inbox(rnd.inbox, rnd).nominations, rnd)
+    store.save_nominations(screened)
+    try:
+        store.record_override(nomination_id, verdict, value, reason, actor=by)
+    except wb.WorkbenchError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+    typer.echo(labels.CLI["override_saved"].format(nomination_id=nomination_id))
 
 
 @app.command()
@@ -98,11 +123,20 @@ def rank(round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None) ->
 @app.command()
 def export(round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None,
            out: Annotated[Optional[Path], typer.Option(help="输出目录（默认 <工作目录>/out）")] = None) -> None:
-    """导出评审结果排名表等 Excel 文件。"""
+    """导出资格审查情况表、评审结果排名表、拟命名名单；会议通过后另有公示名单、命名名单、补贴经费表。"""
     rnd = _round(round_path, workdir)
-    snap = wb.take_snapshot(rnd)
-    for path in wb.export_results(snap.ranked, rnd, out or rnd.workdir / "out"):
+    store = wb.open_store(rnd)
+    snap = wb.take_snapshot(rnd, store)
+    try:
+        paths = wb.export_all(snap, out or rnd.workdir / "out", store=store,
+                              diagnostics=wb.diagnose(snap.scores, snap.ranked, rnd))
+    except (wb.ExportError, wb.CalendarError) as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+    for path in paths:
         typer.echo(f"已导出：{path}")
+    if not (store.decisions()["decision"] == "approve").any():
+        typer.echo(labels.CLI["no_approvals"])
 
 
 @app.command()

@@ -912,3 +912,12 @@ def borderline(uncertainty: pd.DataFrame, loro: pd.DataFrame, shadow: pd.DataFra
     out["band"] = pd.Series(np.where(scored, band, "unscored"), index=out.index, dtype="str")
     return _text(out[["candidate", "category", "rank", "slots", "in_top", "p_top", "rank_low", "rank_high",
                       "loro_flips", "shadow_flips", "tied_at_cut", "band", "reasons"]].reset_index(drop=True))
+
+
+def diagnose(scores: pd.DataFrame, ranked: pd.DataFrame, rnd: Round) -> pd.DataFrame:
+    """The borderline band with everything behind it: rank intervals, P(top N), leave-one-out, shadows.
+
+    One call for the meeting and the exports; each piece is also available on its own.
+    """
+    totals = reviewer_totals(scores, ranked)
+    return borderline(rank_uncertainty(totals, rnd), leave_one_reviewer_out(totals, rnd), shadow_scores(totals, rnd), rnd)

@@ -915,3 +915,9 @@ PLAN_HEADERS: dict[str, list[str]] = {  # headers accepted in a hand-made assign
     "reviewer_id": ["reviewer_id", "评委编号", "评委"],
     "stage": ["stage", "阶段", "评审阶段"],
 }
+
+# ---------------------------------------------------------------------------- command line
+CLI = {
+    "no_approvals": "会议尚未记录“通过”的决定，公示名单、命名名单、补贴经费表暂未生成。",
+    "override_saved": "已记录对 {nomination_id} 的改判（含理由、改判人、时间）。",
+}

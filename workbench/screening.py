@@ -8,6 +8,7 @@ or doubtful data gives review, never pass. Thresholds come from the round config
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -152,20 +153,48 @@ def _norm(text: pd.Series) -> pd.Series:
     return text.astype("string").fillna("").map(lambda s: re.sub(r"\s+", "", unicodedata.normalize("NFKC", s)))
 
 
+_STUDIO_NOISE = re.compile(r"^(无锡市|无锡)|(示范性)?(劳模|职工)?(创新)?工作室$")
+_UNIT_NOISE = re.compile(r"^(无锡市|无锡)|((股份)?有限(责任)?)?公司$|集团$")
+
+
+def studio_key(text: pd.Series) -> pd.Series:
+    """A studio name without what people add or drop: '无锡市', '劳模创新工作室', spaces, brackets."""
+    return _norm(text).str.replace(r"[（）()【】\[\]“”\"'·]", "", regex=True).str.replace(_STUDIO_NOISE, "", regex=True)
+
+
+def unit_key(text: pd.Series) -> pd.Series:
+    """A host unit without '无锡市', '有限公司', '股份有限公司', '集团'."""
+    return _norm(text).str.replace(_UNIT_NOISE, "", regex=True)
+
+
 def registry_match(df: pd.DataFrame, registry: pd.DataFrame, category: str) -> pd.Series:
     """The registry's naming date for each nomination's studio at `category` level (NaT if none).
 
-    Matched on the normalised studio name, or on host unit plus leader (names get reworded).
+    Tolerant of the small differences between how a studio was named then and is written now:
+    matched on the studio name with its usual affixes stripped, or on host unit plus leader
+    (studios get renamed, their leader and unit rarely both change), or on a near-identical name
+    within the same host unit.
     """
     reg = registry[registry["category"] == category]
-    if reg.empty:
+    if reg.empty or df.empty:
         return pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]")
-    dates = pd.to_datetime(reg["named_on"])
-    by_name = dict(zip(_norm(reg["studio"]), dates))
-    by_unit_leader = dict(zip(_norm(reg["host_unit"]) + "|" + _norm(reg["leader"]), dates))
-    found = _norm(df["studio"]).map(by_name)
-    second = (_norm(df["host_unit"]) + "|" + _norm(df["leader"])).map(by_unit_leader)
-    return pd.to_datetime(found.fillna(second))
+    dates = pd.to_datetime(reg["named_on"]).astype("datetime64[ns]").to_numpy()
+    by_name = dict(zip(studio_key(reg["studio"]), dates))
+    by_unit_leader = dict(zip(unit_key(reg["host_unit"]) + "|" + _norm(reg["leader"]), dates))
+    by_unit: dict[str, list[tuple[str, object]]] = {}
+    for unit, name, date in zip(unit_key(reg["host_unit"]), _norm(reg["studio"]), dates):
+        by_unit.setdefault(unit, []).append((name, date))
+    names, units, leaders = studio_key(df["studio"]), unit_key(df["host_unit"]), _norm(df["leader"])
+    found = []
+    for name, full, unit, leader in zip(names, _norm(df["studio"]), units, leaders):
+        date = by_name.get(name) if name else None
+        if date is None and leader:
+            date = by_unit_leader.get(f"{unit}|{leader}")
+        if date is None and full:  # a typo in the name, same unit: compare whole names, affixes included
+            close = [d for other, d in by_unit.get(unit, []) if difflib.SequenceMatcher(None, full, other).ratio() >= 0.85]
+            date = close[0] if close else None
+        found.append(date if date is not None else pd.NaT)
+    return pd.Series(pd.to_datetime(found), index=df.index, dtype="datetime64[ns]")
 
 
 def check_named_years(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, pd.Series]:
@@ -211,8 +240,9 @@ def check_duplicate(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, pd.Serie
 
 
 # ---------------------------------------------------------------------------- honours
-_PREFIX_ALIASES = [(r"^\d{4}年(度)?", ""), (r"^省", "江苏省"), (r"^市", "无锡市"), (r"劳模$", "劳动模范"),
-                   (r"^江苏(?!省)", "江苏省"), (r"^无锡(?!市)", "无锡市"), (r"获得者$", ""), (r"称号$", "")]
+_PREFIX_ALIASES = [(r"[(（]?\d{4}年?度?[)）]?", ""), (r"^(获|荣获|被授予|授予)", ""), (r"^省", "江苏省"),
+                   (r"^市", "无锡市"), (r"劳模$", "劳动模范"), (r"^江苏(?!省)", "江苏省"), (r"^无锡(?!市)", "无锡市"),
+                   (r"(获得者|称号|荣誉称号)$", ""), (r"^全国五一劳动奖章", "全国五一劳动奖章")]
 
 
 def normalise_honour(title: str) -> str:
