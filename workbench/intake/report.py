@@ -10,9 +10,8 @@ import pandas as pd
 from workbench import labels
 from workbench.export import frame_to_sheet, new_workbook, save
 
-REPORT_COLUMNS = ["file", "sheet", "cell", "value", "severity_label", "message", "code"]
-REPORT_HEADERS = {**{c: labels.COLUMNS[c] for c in REPORT_COLUMNS if c in labels.COLUMNS},
-                  "severity_label": labels.COLUMNS["severity"]}
+REPORT_COLUMNS = ["severity_label", "file", "sheet", "cell", "message", "value", "code"]
+REPORT_HEADERS = {c: labels.COLUMNS["severity" if c == "severity_label" else c] for c in REPORT_COLUMNS}
 
 
 def _sheet_title(name: str, used: set[str]) -> str:
@@ -28,7 +27,8 @@ def _sheet_title(name: str, used: set[str]) -> str:
 def write_problems_workbook(problems: pd.DataFrame, path: str | Path) -> Path:
     """问题清单.xlsx: a summary sheet, then one sheet per recommending union, errors first."""
     book = new_workbook()
-    df = problems.assign(severity_label=problems["severity"].map(labels.SEVERITY))
+    inside_union = problems["file"].str.split("/", n=1).str[-1]  # each union's sheet: paths from its own folder
+    df = problems.assign(severity_label=problems["severity"].map(labels.SEVERITY), file=inside_union)
     df = df.sort_values(["recommender", "severity", "file", "sheet", "cell"], kind="stable")
     summary = (df.groupby("recommender", dropna=False)["severity"].value_counts().unstack(fill_value=0)
                .reindex(columns=["error", "warning"], fill_value=0).reset_index())
