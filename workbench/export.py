@@ -174,7 +174,7 @@ def frame_to_sheet(ws: Worksheet, df: pd.DataFrame, headers: dict[str, str], tit
         _merge_runs(ws, columns.index(col) + 1, header_row + 1, rows, columns.index(col))
     ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
     ws.print_title_rows = f"{header_row}:{header_row}"
-    _a4(ws, landscape=sum(widths) > 100)
+    a4_setup(ws, landscape=sum(widths) > 100)
 
 
 def _header_width(header: str) -> int:
@@ -217,7 +217,8 @@ def _merge_runs(ws: Worksheet, col: int, first_row: int, rows: list[list[object]
             start = i
 
 
-def _a4(ws: Worksheet, landscape: bool) -> None:
+def a4_setup(ws: Worksheet, landscape: bool) -> None:
+    """A4, fit to the page width, centred, page numbers: every printed table of the workbench."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
@@ -572,7 +573,7 @@ def notice_sheet(ws: Worksheet, parts: dict[str, object], columns: int = 8, widt
     line(str(parts["signature"]) + "　　", body, "right", 14)
     line(str(parts["date"]) + "　　", body, "right", 14)
     ws.sheet_view.showGridLines = False
-    _a4(ws, landscape=False)
+    a4_setup(ws, landscape=False)
 
 
 def public_workbook(public: pd.DataFrame, rnd: Round) -> Workbook:

@@ -30,6 +30,7 @@ from PIL import Image, ImageDraw
 
 from workbench import labels
 from workbench.config import Round, load_round
+from workbench.intake.values import FIELD_TYPES
 
 # ---------------------------------------------------------------------------- planted cases
 # Case code -> (screening rule code, expected result). Codes are those of workbench.screening.RULES.
@@ -587,15 +588,8 @@ def sample_nominations(n_unions: int = 35, *, seed: int = 2022, rnd: Round | Non
 
 
 # ---------------------------------------------------------------------------- writing the folder (the edge)
-_KINDS: dict[str, str] = {
-    "recommender": "text", "category": "category", "recommender_rank": "rank", "studio": "text",
-    "host_unit": "text", "legal_person": "bool", "union_sound": "bool", "rnd_or_team": "bool",
-    "party_building": "bool", "leader": "text", "leader_honours": "list", "team_size": "number",
-    "frontline": "number", "established": "date", "named_on": "date", "direct": "bool",
-    "site_area": "number", "funding": "number", "systems": "bool", "ledger": "bool",
-    "results_last_year": "number", "benefit": "number", "video": "bool", "contact": "text",
-    "phone": "text", "note": "text",
-}
+# How each field is written messily: by its type as intake reads it (numbers share one set of styles).
+_KINDS: dict[str, str] = {f: "number" if t in ("int", "float") else t for f, t in FIELD_TYPES.items()} | {"recommender_rank": "rank"}
 _NUMBER_STYLES = ("plain", "unit", "fullwidth", "text")
 _DATE_STYLES = ("datetime", "serial", "dot", "cn", "dash", "slash")
 _FORM_FIELDS = ("recommender", "category", "studio", "host_unit", "leader", "leader_honours", "legal_person",

@@ -22,7 +22,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from workbench import labels
 from workbench.config import Round
-from workbench.export import display_width, new_workbook, save
+from workbench.export import a4_setup, display_width, new_workbook, save
+from workbench.intake.values import FIELD_TYPES
 
 SUMMARY_ROWS = 12  # blank data rows of 附件1: a union recommends a handful, and the sheet prints on one page
 MEMBER_ROWS = 20
@@ -31,16 +32,9 @@ MAX_RANK = 9  # the dropdown bound of 推荐排序; the quota itself is checked 
 HEADER_LINES = 5  # a summary header wraps onto at most this many lines
 DEMONSTRATION_ONLY = ("named_on", "direct", "video")
 
-# What kind of input each summary field takes (decides its validation, width and number format).
-KINDS: dict[str, str] = {
-    "recommender": "text", "category": "category", "recommender_rank": "rank", "studio": "text",
-    "host_unit": "text", "legal_person": "bool", "union_sound": "bool", "rnd_or_team": "bool",
-    "party_building": "bool", "leader": "text", "leader_honours": "text", "team_size": "int",
-    "frontline": "int", "established": "date", "named_on": "date", "direct": "bool",
-    "site_area": "float", "funding": "float", "systems": "bool", "ledger": "bool",
-    "results_last_year": "int", "benefit": "float", "video": "bool", "contact": "text",
-    "phone": "phone", "note": "text",
-}
+# What kind of input each summary field takes (decides its validation, width and number format):
+# the field's type as intake reads it, with a few input-specific kinds.
+KINDS: dict[str, str] = FIELD_TYPES | {"recommender_rank": "rank", "leader_honours": "text", "phone": "phone"}
 MEMBER_KINDS = {"seq": "seq", "name": "text", "gender": "gender", "born": "date", "education": "text",
                 "title": "text", "post": "text", "frontline": "bool"}
 ACHIEVEMENT_KINDS = {"seq": "seq", "name": "text", "kind": "text", "level": "text", "recognised_on": "date",
@@ -200,13 +194,7 @@ def _protect(ws: Worksheet) -> None:
 
 
 def _print_setup(ws: Worksheet, *, landscape: bool, title_rows: str | None, last_row: int, last_col: int) -> None:
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    a4_setup(ws, landscape)
     ws.page_margins.header = ws.page_margins.footer = 0.25
     ws.print_area = f"A1:{get_column_letter(last_col)}{last_row}"
     if title_rows:
