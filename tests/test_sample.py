@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+import workbench as wb
 from workbench import labels
 from workbench.config import load_round
 from workbench.sample import CASES, TRUTH_DTYPES, make_sample, sample_nominations
@@ -234,3 +235,17 @@ def test_truth_received_at_follows_receipts_or_fill_date(written):
             assert received == by_file[source]
         else:
             assert received == received.normalize() and received < dt.datetime(2022, 10, 29)
+
+
+def test_the_committed_sample_is_exactly_what_the_generator_makes(tmp_path):
+    """data/sample is generated, never edited by hand: `make sample` reproduces it byte for byte."""
+    import hashlib
+
+    committed = Path(__file__).resolve().parent.parent / "data" / "sample"
+    wb.make_sample(tmp_path / "s", seed=2022, unions=35)
+
+    def digests(root: Path) -> dict[str, str]:
+        return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in root.rglob("*") if p.is_file() and not p.name.startswith("workbench.sqlite")}
+
+    assert digests(tmp_path / "s") == {k: v for k, v in digests(committed).items() if not k.startswith("out/")}
