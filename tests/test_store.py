@@ -1,23 +1,38 @@
-"""The score store: round trips, refusals, the event ledger, and concurrent writers on one SQLite file."""
+"""The score store: round trips, refusals, the event ledger, access codes, conflicts, closed stages,
+concurrent writers and a writer killed mid-save.
+
+Every test that takes the `store` fixture runs twice: on a SQLite file and on PostgreSQL. The
+PostgreSQL run needs WORKBENCH_TEST_PG_URL (a database the tests may create schemas in; see
+scripts/postgres-for-tests.sh); without it that variant is skipped, or fails when CI is set.
+"""
 
 from __future__ import annotations
 
 import math
 import multiprocessing
+import os
+import signal
 import sqlite3
+import uuid
 
 import pandas as pd
 import pytest
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import make_url
 
 from workbench.config import DEFAULT_ROUND, load_round
+from workbench.errors import AccessCodeError, StageClosedError
 from workbench.review import AssignmentError
 from workbench.store import (
+    CODE_ALPHABET,
     NotAssignedError,
     ScoreValidationError,
     StaleWriteError,
     WorkbenchError,
     open_store,
 )
+
+PG_URL_ENV = "WORKBENCH_TEST_PG_URL"
 
 NOMINATIONS = pd.DataFrame({
     "nomination_id": ["N1", "N2", "N3"],
@@ -49,10 +64,37 @@ def stage(rnd):
     return next(iter(rnd.stages))
 
 
-@pytest.fixture
-def store(rnd, monkeypatch):
+def url_of(store) -> str:
+    return store.engine.url.render_as_string(hide_password=False)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request, rnd, monkeypatch):
+    """The database of one test: the round's default SQLite file, or a fresh schema in PostgreSQL."""
     monkeypatch.delenv("WORKBENCH_DB", raising=False)
-    with open_store(rnd) as s:
+    if request.param == "sqlite":
+        yield f"sqlite:///{rnd.paths.workdir / 'workbench.sqlite'}"
+        return
+    base = os.environ.get(PG_URL_ENV)
+    if not base:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI is set but {PG_URL_ENV} is not: start PostgreSQL with scripts/postgres-for-tests.sh")
+        pytest.skip(f"{PG_URL_ENV} is not set (see scripts/postgres-for-tests.sh)")
+    schema = f"wb_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(base)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield make_url(base).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        admin.dispose()
+
+
+@pytest.fixture
+def store(rnd, db_url):
+    with open_store(rnd, db_url) as s:
         yield s
 
 
@@ -72,7 +114,9 @@ def score_events(store) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------- opening
-def test_default_store_is_a_wal_sqlite_file_in_the_round_folder(store, rnd):
+def test_default_store_is_a_wal_sqlite_file_in_the_round_folder(rnd, monkeypatch):
+    monkeypatch.delenv("WORKBENCH_DB", raising=False)
+    open_store(rnd).close()
     path = rnd.paths.workdir / "workbench.sqlite"
     assert path.exists()
     with sqlite3.connect(path) as conn:
@@ -93,7 +137,7 @@ def test_reopening_keeps_everything(seeded, rnd, stage):
     seeded.save_scores("R1", "N1", stage, points_for(rnd, "model_worker", stage), submit=True)
     before = (seeded.scores(), seeded.ledger_hash())
     seeded.close()
-    with open_store(rnd) as again:
+    with open_store(rnd, url_of(seeded)) as again:
         pd.testing.assert_frame_equal(again.scores(), before[0])
         assert again.ledger_hash() == before[1]
 
@@ -367,7 +411,7 @@ def test_errors_share_the_workbench_base_and_carry_a_code():
 
 
 # ---------------------------------------------------------------------------- concurrency
-WRITERS, SHEETS_EACH = 8, 20
+WRITERS, SHEETS_EACH = 20, 10
 
 
 def _writer(workdir: str, url: str, reviewer_id: str, nominations: list[str], barrier, results) -> None:
@@ -394,7 +438,7 @@ def test_concurrent_reviewer_processes_lose_nothing(store, rnd, stage):
                                          "host_unit": [f"公司{j}" for j in range(SHEETS_EACH)], "recommender": "市总工会"}))
     store.save_assignments(pd.DataFrame([(n, r, stage) for r in reviewers for n in nominations],
                                         columns=["nomination_id", "reviewer_id", "stage"]))
-    url = str(store.engine.url)
+    url = url_of(store)
     ctx = multiprocessing.get_context("spawn")
     barrier, results = ctx.Barrier(WRITERS), ctx.Queue()
     procs = [ctx.Process(target=_writer, args=(str(rnd.paths.workdir), url, r, nominations, barrier, results))
@@ -410,3 +454,255 @@ def test_concurrent_reviewer_processes_lose_nothing(store, rnd, stage):
     assert set(sheets["status"]) == {"submitted"} and set(sheets["version"]) == {2}
     assert len(score_events(store)) == 2 * WRITERS * SHEETS_EACH
     assert len(store.scores()) == WRITERS * SHEETS_EACH * len(rnd.criteria("model_worker", stage))
+
+
+# ---------------------------------------------------------------------------- a writer killed mid-save
+def _killable_writer(workdir: str, url: str, reviewer_id: str, nominations: list[str], hold_at: int, pipe) -> None:
+    """Submit sheets one by one, reporting each after its commit; the `hold_at`-th save stops inside
+    its commit (rows written, not yet committed) and says so, waiting for SIGKILL."""
+    import time
+
+    rnd = load_round(DEFAULT_ROUND).at(workdir)
+    stage = next(iter(rnd.stages))
+    done = 0
+    with open_store(rnd, url) as store:
+        @event.listens_for(store.engine, "commit")
+        def _hold(_conn) -> None:
+            if done == hold_at:
+                pipe.send(("holding", nominations[done]))
+                time.sleep(600)
+
+        for nomination_id in nominations:
+            version = store.save_scores(reviewer_id, nomination_id, stage, points_for(rnd, "model_worker", stage),
+                                        comment="进程被终止前", submit=True)
+            done += 1
+            pipe.send(("committed", nomination_id, version))
+
+
+def test_a_writer_killed_mid_save_leaves_every_committed_score(store, rnd, stage):
+    nominations = [f"N{j:02d}" for j in range(8)]
+    store.add_reviewers(pd.DataFrame({"reviewer_id": ["R1", "R2"], "name": ["甲", "乙"], "unit": ["大学", "学院"]}))
+    store.save_nominations(pd.DataFrame({"nomination_id": nominations, "category": "model_worker",
+                                         "host_unit": [f"公司{j}" for j in range(8)], "recommender": "市总工会"}))
+    store.save_assignments(pd.DataFrame([(n, r, stage) for r in ("R1", "R2") for n in nominations],
+                                        columns=["nomination_id", "reviewer_id", "stage"]))
+    ctx = multiprocessing.get_context("spawn")
+    ours, theirs = ctx.Pipe()
+    proc = ctx.Process(target=_killable_writer, args=(str(rnd.paths.workdir), url_of(store), "R1", nominations, 5, theirs))
+    proc.start()
+    committed = {}
+    while True:
+        assert ours.poll(180), "the writer neither committed nor reached the held save"
+        message = ours.recv()
+        if message[0] == "holding":
+            held = message[1]
+            break
+        committed[message[1]] = message[2]
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.join(60)
+    assert proc.exitcode == -signal.SIGKILL
+    assert len(committed) == 5 and held not in committed
+
+    with open_store(rnd, url_of(store)) as after:  # a new process-like opening reads everything back
+        if after.engine.dialect.name == "sqlite":
+            with sqlite3.connect(rnd.paths.workdir / "workbench.sqlite") as conn:
+                assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        sheets = after.sheets().set_index("nomination_id")
+        assert set(sheets.index) == set(committed)
+        assert sheets["version"].to_dict() == committed
+        assert set(sheets["status"]) == {"submitted"}
+        assert len(score_events(after)) == len(committed)
+        assert len(after.scores()) == len(committed) * len(rnd.criteria("model_worker", stage))
+        # nothing is left locked: the held sheet and another reviewer's can be saved now
+        assert after.save_scores("R1", held, stage, points_for(rnd, "model_worker", stage)) == 1
+        assert after.save_scores("R2", held, stage, points_for(rnd, "model_worker", stage)) == 1
+
+
+# ---------------------------------------------------------------------------- schema upgrade
+def test_a_version_1_store_is_upgraded_in_place(rnd, monkeypatch, stage):
+    monkeypatch.delenv("WORKBENCH_DB", raising=False)
+    with open_store(rnd) as s:
+        s.add_reviewers(REVIEWERS)
+    path = rnd.paths.workdir / "workbench.sqlite"
+    with sqlite3.connect(path) as conn:  # what a store of the first version looked like
+        for table in ("declared_conflicts", "stage_state", "access_codes", "access_log"):
+            conn.execute(f"DROP TABLE {table}")
+        conn.execute("UPDATE schema_version SET version = 1")
+    with open_store(rnd) as s:
+        assert s.reviewers()["reviewer_id"].tolist() == ["R1", "R2", "R3"]
+        assert s.closed_stages() == []
+        assert len(s.issue_codes()) == 3
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(2,)]
+
+
+# ---------------------------------------------------------------------------- access codes
+CODE_SHAPE = r"^[{a}]{{4}}-[{a}]{{4}}-[{a}]{{4}}$".format(a=CODE_ALPHABET)
+
+
+def all_stored_text(store) -> str:
+    """Every value of every table, as one string: to check that no code is stored anywhere."""
+    from workbench.store import metadata
+
+    with store.engine.connect() as conn:
+        return "\n".join(str(tuple(row)) for table in metadata.sorted_tables for row in conn.execute(table.select()))
+
+
+def test_codes_are_issued_once_readable_and_stored_only_as_hashes(seeded):
+    issued = seeded.issue_codes()
+    assert list(issued.columns) == ["reviewer_id", "name", "code"]
+    assert issued["reviewer_id"].tolist() == ["R1", "R2", "R3"]
+    assert issued["code"].str.match(CODE_SHAPE).all() and issued["code"].is_unique
+    assert not set("0O1I") & set("".join(issued["code"]))
+    stored = all_stored_text(seeded)
+    for code in issued["code"]:
+        assert code not in stored and code.replace("-", "") not in stored and code[5:] not in stored
+    assert seeded.issue_codes().empty  # everyone has a valid code: nobody gets another by accident
+    assert seeded.access_codes()["has_code"].all()
+
+
+def test_a_code_logs_its_reviewer_in_however_it_is_typed(seeded):
+    codes = dict(seeded.issue_codes()[["reviewer_id", "code"]].itertuples(index=False, name=None))
+    ledger = seeded.ledger_hash()
+    assert seeded.login(codes["R2"]) == "R2"
+    assert seeded.login(" " + codes["R1"].lower().replace("-", " ") + " ") == "R1"
+    assert seeded.access_log()["kind"].tolist().count("login") == 2
+    assert seeded.ledger_hash() == ledger  # a login is not a change of the round's data
+
+
+@pytest.mark.parametrize("typed", ["", "hello", None, 12345, "2222-2222-2222", "ABCD-EFGH-JKL0"])
+def test_a_wrong_code_is_refused(seeded, typed):
+    real = seeded.issue_codes()["code"].tolist()
+    with pytest.raises(AccessCodeError) as err:
+        seeded.login(typed)
+    assert err.value.code == "code_wrong" and "[code_wrong]" in str(err.value) and "访问码" in str(err.value)
+    log = seeded.access_log()
+    assert log["kind"].iloc[-1] == "login_failed"
+    assert not [c for c in real if c in all_stored_text(seeded)]
+
+
+def test_a_wrong_secret_with_a_real_first_group_is_refused(seeded):
+    code = seeded.issue_codes(["R1"])["code"].iloc[0]
+    other = next(c for c in CODE_ALPHABET if c != code[-1])
+    with pytest.raises(AccessCodeError) as err:
+        seeded.login(code[:-1] + other)
+    assert err.value.code == "code_wrong"
+
+
+def test_a_revoked_code_is_refused_and_a_reissued_one_works(seeded):
+    first = seeded.issue_codes(["R1"])["code"].iloc[0]
+    seeded.revoke_code("R1")
+    with pytest.raises(AccessCodeError) as err:
+        seeded.login(first)
+    assert err.value.code == "code_revoked" and "[code_revoked]" in str(err.value)
+    with pytest.raises(WorkbenchError) as err:
+        seeded.revoke_code("R1")
+    assert err.value.code == "no_active_code"
+    second = seeded.issue_codes()  # only R1 lacks a valid code now... and R2, R3 never had one
+    assert set(second["reviewer_id"]) == {"R1", "R2", "R3"}
+    new = second.set_index("reviewer_id").loc["R1", "code"]
+    assert seeded.login(new) == "R1"
+    third = seeded.issue_codes("R1")["code"].iloc[0]  # reissue: the previous code stops working
+    with pytest.raises(AccessCodeError) as err:
+        seeded.login(new)
+    assert err.value.code == "code_revoked"
+    assert seeded.login(third) == "R1"
+    kinds = seeded.access_log("R1")["kind"].tolist()
+    assert kinds.count("code_issue") == 3 and kinds.count("code_revoke") == 2
+
+
+def test_codes_for_unknown_reviewers_are_refused(seeded):
+    with pytest.raises(WorkbenchError) as err:
+        seeded.issue_codes(["R1", "R404"])
+    assert err.value.code == "unknown_reviewer" and "R404" in str(err.value)
+    assert not seeded.access_codes()["has_code"].any()
+    with pytest.raises(WorkbenchError) as err:
+        seeded.revoke_code("R404")
+    assert err.value.code == "unknown_reviewer"
+
+
+# ---------------------------------------------------------------------------- declared conflicts
+def test_a_declared_conflict_withdraws_the_assignment_and_blocks_everything(seeded, rnd, stage):
+    seeded.declare_conflict("R1", "N1", "曾参与该工作室项目")
+    assert ("N1", "R1") not in set(seeded.assignments()[["nomination_id", "reviewer_id"]].itertuples(index=False, name=None))
+    found = seeded.conflicts().set_index(["nomination_id", "reviewer_id"])
+    assert "曾参与该工作室项目" in found.loc[("N1", "R1"), "reason"]
+    assert ("N2", "R3") in found.index  # the unit conflict is there too
+    with pytest.raises(AssignmentError) as err:
+        seeded.save_assignments(pd.DataFrame({"nomination_id": ["N1"], "reviewer_id": ["R1"], "stage": [stage]}),
+                                replace=False)
+    assert err.value.code == "assignment_conflict"
+    with pytest.raises(NotAssignedError) as err:
+        seeded.save_scores("R1", "N1", stage, points_for(rnd, "model_worker", stage))
+    assert err.value.code in {"conflicted", "not_assigned"}
+    with pytest.raises(NotAssignedError):
+        seeded.check_pair("R1", "N1", stage)
+    assert "N1" not in set(seeded.worklist("R1")["nomination_id"])
+    assert seeded.declared_conflicts()[["nomination_id", "reviewer_id"]].values.tolist() == [["N1", "R1"]]
+    kinds = seeded.history(nomination_id="N1", reviewer_id="R1")["kind"].tolist()
+    assert kinds[-2:] == ["conflict_declare", "unassign"]
+
+
+def test_a_declared_conflict_on_an_assigned_pair_refuses_the_save_even_if_assignment_stays(seeded, rnd, stage):
+    """The store checks declared conflicts on every save, not only through the assignment."""
+    from sqlalchemy import insert
+
+    from workbench.store import declared_table
+
+    with seeded.engine.begin() as conn:  # a conflict recorded behind the assignment's back
+        conn.execute(insert(declared_table).values(nomination_id="N1", reviewer_id="R2", reason="亲属", actor="t",
+                                                   at=pd.Timestamp("2022-06-01").to_pydatetime()))
+    with pytest.raises(NotAssignedError) as err:
+        seeded.save_scores("R2", "N1", stage, points_for(rnd, "model_worker", stage))
+    assert err.value.code == "conflicted" and "亲属" in str(err.value)
+
+
+def test_a_conflict_cannot_be_declared_after_scoring_or_for_unknown_ids(seeded, rnd, stage):
+    seeded.save_scores("R1", "N1", stage, points_for(rnd, "model_worker", stage))
+    with pytest.raises(WorkbenchError) as err:
+        seeded.declare_conflict("R1", "N1", "事后发现")
+    assert err.value.code == "conflict_scored"
+    for args, code in [(("R404", "N1"), "unknown_reviewer"), (("R1", "N404"), "unknown_nomination")]:
+        with pytest.raises(WorkbenchError) as err:
+            seeded.declare_conflict(*args, "")
+        assert err.value.code == code
+    assert seeded.declared_conflicts().empty
+
+
+# ---------------------------------------------------------------------------- closing a stage
+def test_a_closed_stage_refuses_saves_until_reopened(seeded, rnd, stage):
+    v = seeded.save_scores("R1", "N1", stage, points_for(rnd, "model_worker", stage, 0.7), submit=True)
+    seeded.close_stage(stage, actor="秘书")
+    assert seeded.closed_stages() == [stage]
+    before = (seeded.scores(), len(score_events(seeded)))
+    for who, nomination, version in [("R1", "N1", v), ("R2", "N1", None)]:
+        with pytest.raises(StageClosedError) as err:
+            seeded.save_scores(who, nomination, stage, points_for(rnd, "model_worker", stage, 0.9), version=version)
+        assert err.value.code == "stage_closed" and rnd.stages[stage].label in str(err.value)
+    pd.testing.assert_frame_equal(seeded.scores(), before[0])
+    assert len(score_events(seeded)) == before[1]
+    seeded.close_stage(stage)  # closing twice changes nothing
+    seeded.reopen_stage(stage)
+    assert seeded.closed_stages() == []
+    assert seeded.save_scores("R1", "N1", stage, points_for(rnd, "model_worker", stage, 0.9), version=v) == v + 1
+    kinds = seeded.history()["kind"].tolist()
+    assert kinds.count("stage_close") == 1 and kinds.count("stage_reopen") == 1
+    with pytest.raises(WorkbenchError) as err:
+        seeded.close_stage("答辩")
+    assert err.value.code == "unknown_stage"
+
+
+# ---------------------------------------------------------------------------- one reviewer's view
+def test_the_worklist_shows_only_the_reviewers_own_sheets(seeded, rnd, stage):
+    seeded.save_scores("R2", "N1", stage, points_for(rnd, "model_worker", stage), submit=True)
+    seeded.save_scores("R1", "N2", stage, points_for(rnd, "employee", stage, 0.5))
+    mine = seeded.worklist("R1")
+    assert list(mine.columns) == ["nomination_id", "stage", "category", "studio", "status", "total", "version",
+                                  "updated_at"]
+    assert mine[["nomination_id", "status"]].values.tolist() == [["N1", "none"], ["N2", "draft"]]
+    assert mine["total"].isna().tolist() == [True, False]
+    assert mine.loc[1, "total"] == sum(points_for(rnd, "employee", stage, 0.5).values())
+    assert seeded.worklist("R2")["status"].tolist() == ["submitted", "none"]
+    assert seeded.worklist("R3").empty and seeded.worklist("R404").empty
+    seeded.add_reviewers(REVIEWERS.assign(unit=["甲公司", "无锡职业技术学院", "乙公司"]))  # R1 moved to N1's host
+    assert seeded.worklist("R1")["nomination_id"].tolist() == ["N2"]

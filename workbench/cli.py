@@ -140,7 +140,7 @@ def export(round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None,
 
 
 @app.command()
-def serve(name: Annotated[str, typer.Argument(help="meeting（主席办公会）")] = "meeting",
+def serve(name: Annotated[str, typer.Argument(help="meeting（主席办公会）| scoring（评委打分）| progress（评审进度）")] = "meeting",
           host: str = "127.0.0.1", port: int = 8866, token: Optional[str] = None,
           round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None,
           preheat: Annotated[bool, typer.Option(help="预热内核：打开页面更快")] = True) -> None:
@@ -166,6 +166,156 @@ def demo(round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None, se
         from workbench.serve import serve as run
 
         sys.exit(run("meeting", host=host, port=port, round_path=round_path, workdir=rnd.workdir))
+
+
+# ---------------------------------------------------------------------------- reviewers (评委、访问码、分配、结束阶段)
+reviewers_app = typer.Typer(add_completion=False, no_args_is_help=True,
+                            help="评委：导入名单、发放访问码、分配评审对象、申报回避、结束评审阶段。")
+app.add_typer(reviewers_app, name="reviewers")
+
+
+def _store(rnd: wb.Round):
+    from workbench.store import open_store
+
+    return open_store(rnd)
+
+
+def _fail(exc: Exception) -> None:
+    typer.echo(str(exc), err=True)
+    raise typer.Exit(2) from None
+
+
+def _stage_code(rnd: wb.Round, text: str) -> str:
+    """A stage given by its code or its Chinese label."""
+    by_label = {s.label: code for code, s in rnd.stages.items()}
+    return by_label.get(text.strip(), text.strip())
+
+
+def _read_plan(path: Path, rnd: wb.Round) -> pd.DataFrame:
+    """A hand-made assignment CSV (UTF-8 or GBK; English or Chinese headers); stages by code or label."""
+    from workbench.errors import AssignmentError
+
+    try:
+        raw = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    except UnicodeDecodeError:
+        raw = pd.read_csv(path, dtype=str, encoding="gb18030", keep_default_na=False)
+    except (OSError, pd.errors.ParserError) as exc:
+        raise AssignmentError(f"{path}: {exc} [plan_unreadable]", "plan_unreadable") from None
+    names = {h.strip().lower(): field for field, heads in labels.PLAN_HEADERS.items() for h in heads}
+    plan = raw.rename(columns={c: names[c.strip().lower()] for c in raw.columns if c.strip().lower() in names})
+    missing = [f for f in labels.PLAN_HEADERS if f not in plan.columns]
+    if missing:
+        raise AssignmentError(labels.REVIEWERS_CLI["plan_missing_columns"].format(path=path, missing="、".join(missing))
+                              + " [plan_missing_columns]", "plan_missing_columns")
+    plan = plan[list(labels.PLAN_HEADERS)].apply(lambda col: col.str.strip())
+    plan = plan[(plan != "").any(axis=1)]
+    return plan.assign(stage=plan["stage"].map(lambda s: _stage_code(rnd, s)))
+
+
+@reviewers_app.command("import")
+def reviewers_import(file: Annotated[Path, typer.Argument(help="评委名单 reviewers.csv / .xlsx（评委编号、姓名、工作单位）")],
+                     round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
+    """导入评委名单（再次导入会更新姓名、单位）。"""
+    rnd = _round(round_path, workdir)
+    try:
+        reviewers = wb.read_reviewers(file)
+        with _store(rnd) as store:
+            store.add_reviewers(reviewers)
+    except wb.WorkbenchError as exc:
+        _fail(exc)
+    typer.echo(labels.REVIEWERS_CLI["imported"].format(n=len(reviewers), path=file))
+
+
+@reviewers_app.command("codes")
+def reviewers_codes(reviewer: Annotated[Optional[list[str]], typer.Option("--reviewer", help="只给这些评委（重新）发放，原访问码作废；可重复")] = None,
+                    out: Annotated[Optional[Path], typer.Option("--out", help="写入 CSV 文件而不在屏幕显示")] = None,
+                    round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
+    """发放个人访问码：默认给还没有有效访问码的评委；访问码只显示这一次。"""
+    rnd = _round(round_path, workdir)
+    try:
+        with _store(rnd) as store:
+            codes = store.issue_codes(reviewer or None)
+    except wb.WorkbenchError as exc:
+        _fail(exc)
+    if codes.empty:
+        typer.echo(labels.REVIEWERS_CLI["codes_none"])
+        return
+    shown = codes.rename(columns={"reviewer_id": labels.REVIEWER_FIELDS["reviewer_id"],
+                                  "name": labels.REVIEWER_FIELDS["name"], "code": labels.SCORING["code"]})
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        shown.to_csv(out, index=False, encoding="utf-8-sig")
+        typer.echo(labels.REVIEWERS_CLI["codes_written"].format(n=len(codes), path=out))
+        return
+    typer.echo(_table(shown))
+    typer.echo(labels.REVIEWERS_CLI["codes_shown_once"])
+
+
+@reviewers_app.command("revoke")
+def reviewers_revoke(reviewer_id: Annotated[str, typer.Argument(help="评委编号")],
+                     round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
+    """停用某位评委的访问码（之后可用 codes --reviewer 重新发放）。"""
+    rnd = _round(round_path, workdir)
+    try:
+        with _store(rnd) as store:
+            store.revoke_code(reviewer_id)
+    except wb.WorkbenchError as exc:
+        _fail(exc)
+    typer.echo(labels.REVIEWERS_CLI["revoked"].format(reviewer_id=reviewer_id))
+
+
+@reviewers_app.command("assign")
+def reviewers_assign(plan_file: Annotated[Optional[Path], typer.Option("--import", help="导入手工编制的分配方案 CSV（评审对象编号、评委编号、阶段）")] = None,
+                     add: Annotated[bool, typer.Option("--add", help="只增加方案中的组合，不撤销其他分配")] = False,
+                     reviewers_file: Annotated[Optional[Path], typer.Option("--reviewers", help="按此评委名单（含评审组）分配，而不是库中的名单")] = None,
+                     round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
+    """分配评审对象：按类别分组、回避、每人上限自动分配；或导入手工方案（同样检查回避和编号）。"""
+    rnd = _round(round_path, workdir)
+    try:
+        with _store(rnd) as store:
+            screened = wb.screen(wb.read_inbox(rnd.inbox, rnd).nominations, rnd)
+            store.save_nominations(screened)
+            if plan_file is not None:
+                plan = _read_plan(plan_file, rnd)
+            else:
+                reviewers = wb.read_reviewers(reviewers_file) if reviewers_file else store.reviewers()
+                plan = wb.assign(screened, reviewers, rnd, declared=store.declared_conflicts())
+            store.save_assignments(plan, replace=not add)
+            saved = store.assignments()
+    except wb.WorkbenchError as exc:
+        _fail(exc)
+    typer.echo(labels.REVIEWERS_CLI["assigned"].format(pairs=len(saved), candidates=saved["nomination_id"].nunique(),
+                                                       reviewers=saved["reviewer_id"].nunique()))
+
+
+@reviewers_app.command("conflict")
+def reviewers_conflict(reviewer_id: Annotated[str, typer.Argument(help="评委编号")],
+                       nomination_id: Annotated[str, typer.Argument(help="评审对象编号")],
+                       reason: Annotated[str, typer.Option("--reason", help="回避理由")] = "",
+                       round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
+    """登记评委申报的回避：不再分配、不能查看、不能评分（尚未评分的分配随即撤销）。"""
+    rnd = _round(round_path, workdir)
+    try:
+        with _store(rnd) as store:
+            store.declare_conflict(reviewer_id, nomination_id, reason)
+    except wb.WorkbenchError as exc:
+        _fail(exc)
+    typer.echo(f"{reviewer_id} → {nomination_id}：{labels.CONFLICT_REASONS['declared']}")
+
+
+@reviewers_app.command("close")
+def reviewers_close(stage: Annotated[str, typer.Argument(help="评审阶段（material / site，或 材料评审 / 实地考察）")],
+                    reopen: Annotated[bool, typer.Option("--reopen", help="重新开放该阶段")] = False,
+                    round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
+    """结束一个评审阶段：此后评委不能再修改该阶段的评分（--reopen 重新开放）。"""
+    rnd = _round(round_path, workdir)
+    code = _stage_code(rnd, stage)
+    try:
+        with _store(rnd) as store:
+            (store.reopen_stage if reopen else store.close_stage)(code)
+    except wb.WorkbenchError as exc:
+        _fail(exc)
+    typer.echo(labels.REVIEWERS_CLI["reopened" if reopen else "closed"].format(stage=rnd.stages[code].label))
 
 
 if __name__ == "__main__":

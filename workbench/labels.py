@@ -269,6 +269,7 @@ MEETING: dict[str, str] = {
     "whatif_official": "正式名单",
     "whatif_preview": "预览",
     "whatif_move": "名次变化",
+    "whatif_status": "拟命名变化",
     "whatif_in": "新进入",
     "whatif_out": "退出",
     "whatif_same": "与正式名单的拟命名完全相同。",
@@ -276,6 +277,17 @@ MEETING: dict[str, str] = {
     "agg_olympic": "去掉最高最低分（正式规则）",
     "agg_mean": "算术平均",
     "agg_median": "中位数",
+}
+# Short labels and units of the facts on the candidate card (others: SUMMARY_FIELDS).
+CARD_FACT_LABELS: dict[str, str] = {
+    "category": "类别", "leader_honours": "领衔人荣誉", "named_on": "命名为市劳模创新工作室", "site_area": "场所面积",
+    "funding": "年度经费", "results_last_year": "近一年创新成果", "benefit": "经济效益", "legal_person": "单位法人资格",
+    "union_sound": "单位工会健全", "party_building": "党建引领", "systems": "制度健全", "ledger": "台账详实",
+    "video": "宣传视频", "direct": "特别优秀直接推荐",
+}
+CARD_FACT_UNITS: dict[str, str] = {
+    "team_size": "人", "frontline": "人", "site_area": "平方米", "funding": "万元", "results_last_year": "项",
+    "benefit": "万元",
 }
 # Why a decision was refused (code -> message; the code follows in [ ]).
 DECISION_MESSAGES: dict[str, str] = {

@@ -21,21 +21,9 @@ import pandas as pd
 
 from workbench import labels
 from workbench.config import Round
-from workbench.store import WorkbenchError
+from workbench.errors import AssignmentError, ReviewerFileError, WorkbenchError
 
 PLAN_COLUMNS = ["nomination_id", "reviewer_id", "stage"]
-
-
-class AssignmentError(WorkbenchError):
-    """No valid assignment: the message names each candidate and why (code: assignment_infeasible)."""
-
-    code = "assignment_infeasible"
-
-
-class ReviewerFileError(WorkbenchError):
-    """The reviewers file cannot be used as it is; the message says what to fix."""
-
-    code = "reviewer_file_invalid"
 
 
 def _message(code: str, **fields: object) -> str:

@@ -19,6 +19,8 @@ from workbench.config import REPO
 # name -> notebook, relative to the repository. Adding a dashboard is one entry here.
 NOTEBOOKS: dict[str, str] = {
     "meeting": "dashboards/meeting.ipynb",
+    "scoring": "notebooks/03_scoring.ipynb",
+    "progress": "dashboards/progress.ipynb",
 }
 TEMPLATE = "workbench"  # workbench/share/voila/templates/workbench: lab + offline + large CJK type
 SHARE = Path(__file__).resolve().parent / "share"
@@ -108,11 +110,13 @@ def serve(name: str = "meeting", *, host: str = "127.0.0.1", port: int = 8866, t
 
 
 def refresh_when_opened(app) -> None:
-    """In a preheated kernel, wait for the first viewer, then re-read the store: the notebook ran
-    when the pool was filled, perhaps hours before the meeting. Elsewhere it does nothing."""
+    """In a preheated kernel, wait for the first viewer, then re-read the store if anything changed
+    since the notebook ran (when the pool was filled, perhaps hours before the meeting): a cheap
+    fingerprint decides, so an unchanged round opens at once. Elsewhere it does nothing."""
     if os.environ.get("VOILA_PREHEAT") != "True":
         return
     from voila.utils import wait_for_request
 
     wait_for_request()
-    app.refresh()
+    refresh = getattr(app, "refresh_if_stale", None) or app.refresh
+    refresh()

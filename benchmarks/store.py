@@ -1,0 +1,146 @@
+"""Benchmark of the score store: save latency (median, p99) and throughput, 1 and 20 writers,
+SQLite and (when a URL is given) PostgreSQL.
+
+    .venv/bin/python benchmarks/store.py                       # SQLite only
+    .venv/bin/python benchmarks/store.py --pg "$(scripts/postgres-for-tests.sh)"
+
+Each writer is its own process (as each reviewer's Voila kernel is), with its own reviewer and
+sheets; all start together at a barrier. One save is one `Store.save_scores` call, a full sheet of
+six criteria: first as a draft, then submitted (so half the saves update an existing sheet).
+Latency is measured around each call; throughput is all saves over the time from the barrier to
+the last writer's end. Figures depend on the machine: compare the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import multiprocessing
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import pandas as pd  # noqa: E402
+from sqlalchemy import create_engine  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from workbench.config import DEFAULT_ROUND, load_round  # noqa: E402
+from workbench.store import open_store  # noqa: E402
+
+CATEGORY = "model_worker"
+
+
+def _points(rnd, stage: str, fraction: float) -> dict[str, float]:
+    step = rnd.review.score_step
+    return {c.code: math.floor(c.max[CATEGORY] * fraction / step) * step for c in rnd.criteria(CATEGORY, stage)}
+
+
+def _writer(workdir: str, url: str, reviewer_id: str, nominations: list[str], barrier, results) -> None:
+    rnd = load_round(DEFAULT_ROUND).at(workdir)
+    stage = next(iter(rnd.stages))
+    draft, final = _points(rnd, stage, 0.7), _points(rnd, stage, 0.8)
+    latencies = []
+    with open_store(rnd, url) as store:
+        store.sheets(reviewer_id)  # connect before the clock starts
+        barrier.wait(timeout=300)
+        start = time.time()
+        for nomination_id in nominations:
+            t0 = time.perf_counter()
+            version = store.save_scores(reviewer_id, nomination_id, stage, draft)
+            t1 = time.perf_counter()
+            store.save_scores(reviewer_id, nomination_id, stage, final, version=version, submit=True)
+            t2 = time.perf_counter()
+            latencies += [t1 - t0, t2 - t1]
+        end = time.time()
+    results.put((reviewer_id, start, end, latencies))
+
+
+def _prepare(rnd, url: str, writers: int, sheets: int) -> None:
+    stage = next(iter(rnd.stages))
+    reviewers = [f"R{i:02d}" for i in range(writers)]
+    nominations = [f"N{j:03d}" for j in range(sheets)]
+    with open_store(rnd, url) as store:
+        store.add_reviewers(pd.DataFrame({"reviewer_id": reviewers, "name": reviewers,
+                                          "unit": [f"大学{i}" for i in range(writers)]}))
+        store.save_nominations(pd.DataFrame({"nomination_id": nominations, "category": CATEGORY,
+                                             "host_unit": [f"公司{j}" for j in range(sheets)], "recommender": "市总工会"}))
+        store.save_assignments(pd.DataFrame([(n, r, stage) for r in reviewers for n in nominations],
+                                            columns=["nomination_id", "reviewer_id", "stage"]))
+
+
+def run_case(backend: str, base_url: str | None, writers: int, sheets: int) -> dict:
+    """One measurement on a fresh database: SQLite file in a temp folder, or a fresh PostgreSQL schema."""
+    with tempfile.TemporaryDirectory(prefix="wb-bench-") as tmp:
+        rnd = load_round(DEFAULT_ROUND).at(tmp)
+        schema = None
+        if backend == "sqlite":
+            url = f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
+        else:
+            schema = f"bench_{uuid.uuid4().hex[:12]}"
+            with create_engine(base_url).begin() as conn:
+                conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+            url = make_url(base_url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+                hide_password=False)
+        try:
+            _prepare(rnd, url, writers, sheets)
+            ctx = multiprocessing.get_context("spawn")
+            barrier, results = ctx.Barrier(writers), ctx.Queue()
+            nominations = [f"N{j:03d}" for j in range(sheets)]
+            procs = [ctx.Process(target=_writer, args=(tmp, url, f"R{i:02d}", nominations, barrier, results))
+                     for i in range(writers)]
+            for p in procs:
+                p.start()
+            outcomes = [results.get(timeout=1800) for _ in procs]
+            for p in procs:
+                p.join(60)
+            with open_store(rnd, url) as store:  # nothing lost
+                stored = store.sheets()
+            assert len(stored) == writers * sheets and set(stored["status"]) == {"submitted"}, "saves were lost"
+        finally:
+            if schema:
+                with create_engine(base_url).begin() as conn:
+                    conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+    latencies = sorted(lat for *_, lats in outcomes for lat in lats)
+    wall = max(o[2] for o in outcomes) - min(o[1] for o in outcomes)
+    p99 = latencies[min(len(latencies) - 1, math.ceil(0.99 * len(latencies)) - 1)]
+    return {"backend": backend, "writers": writers, "saves": len(latencies),
+            "median_ms": statistics.median(latencies) * 1000, "p99_ms": p99 * 1000,
+            "throughput": len(latencies) / wall}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pg", help="SQLAlchemy URL of a PostgreSQL database the benchmark may create schemas in")
+    parser.add_argument("--sheets", type=int, default=25, help="sheets per writer (two saves each)")
+    parser.add_argument("--writers", type=int, nargs="+", default=[1, 20])
+    args = parser.parse_args(argv)
+    backends = ["sqlite"] + (["postgresql"] if args.pg else [])
+    rows = []
+    for backend in backends:
+        for writers in args.writers:
+            row = run_case(backend, args.pg, writers, args.sheets)
+            rows.append(row)
+            print(f"{backend:<10} {writers:>3} writers  {row['saves']:>5} saves  median {row['median_ms']:7.1f} ms  "
+                  f"p99 {row['p99_ms']:7.1f} ms  {row['throughput']:7.1f} saves/s", flush=True)
+    table = pd.DataFrame(rows).set_index(["backend", "writers"])
+    print("\nratios")
+    lo, hi = min(args.writers), max(args.writers)
+    for backend in backends:
+        a, b = table.loc[(backend, lo)], table.loc[(backend, hi)]
+        print(f"  {backend}: {hi} vs {lo} writers: median latency x{b['median_ms'] / a['median_ms']:.2f}, "
+              f"p99 x{b['p99_ms'] / a['p99_ms']:.2f}, throughput x{b['throughput'] / a['throughput']:.2f}")
+    if len(backends) == 2:
+        for writers in args.writers:
+            s, p = table.loc[("sqlite", writers)], table.loc[("postgresql", writers)]
+            print(f"  postgresql vs sqlite, {writers} writers: median latency x{p['median_ms'] / s['median_ms']:.2f}, "
+                  f"p99 x{p['p99_ms'] / s['p99_ms']:.2f}, throughput x{p['throughput'] / s['throughput']:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,331 @@
+"""The scoring app without a browser: log in, type, leave a field, click; then look in the store.
+
+Widgets work without a kernel: setting `.value` fires the observers at once and `Button.click()`
+runs the handlers, exactly what a browser's messages do in a served notebook.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+
+import ipywidgets as widgets
+import pandas as pd
+import pytest
+from PIL import Image
+
+from workbench import labels
+from workbench.config import DEFAULT_ROUND, load_round
+from workbench.scoring import candidates_from, list_label, parse_points, scoring_app
+from workbench.store import open_store
+
+NOMINATIONS = pd.DataFrame({
+    "nomination_id": ["N1", "N2", "N3"],
+    "category": ["model_worker", "employee", "demonstration"],
+    "studio": ["甲工作室", "乙工作室", "丙工作室"],
+    "host_unit": ["甲公司", "乙公司", "丙公司"],
+    "recommender": ["梁溪区总工会", "梁溪区总工会", "锡山区总工会"],
+})
+REVIEWERS = pd.DataFrame({
+    "reviewer_id": ["R1", "R2", "R3"],
+    "name": ["张评委", "李评委", "王评委"],
+    "unit": ["江南大学", "无锡职业技术学院", "乙公司"],  # R3 works at N2's host unit
+})
+PHONE, CONTACT = "13912345678", "赵联系人"
+
+
+@pytest.fixture(autouse=True)
+def _close_widgets():
+    yield
+    widgets.Widget.close_all()
+
+
+@pytest.fixture
+def rnd(tmp_path):
+    return load_round(DEFAULT_ROUND).at(tmp_path)
+
+
+@pytest.fixture
+def stage(rnd):
+    return next(iter(rnd.stages))
+
+
+@pytest.fixture
+def store(rnd, stage, tmp_path):
+    with open_store(rnd, f"sqlite:///{tmp_path / 'scores.sqlite'}") as s:
+        s.add_reviewers(REVIEWERS)
+        s.save_nominations(NOMINATIONS)
+        s.save_assignments(pd.DataFrame({"nomination_id": ["N1", "N2", "N1", "N2", "N1", "N3"],
+                                         "reviewer_id": ["R1", "R1", "R2", "R2", "R3", "R3"], "stage": stage}))
+        yield s
+
+
+@pytest.fixture
+def codes(store):
+    return dict(store.issue_codes()[["reviewer_id", "code"]].itertuples(index=False, name=None))
+
+
+@pytest.fixture
+def candidates(tmp_path):
+    """The screened facts of the three nominations, with a phone and a contact that must never show, and photos."""
+    inbox = tmp_path / "inbox"
+    photos = inbox / "梁溪区总工会" / "甲工作室" / "照片"
+    photos.mkdir(parents=True)
+    for name, colour in [("领衔人标准照", "red"), ("团队合影", "blue"), ("内部场景1", "green")]:
+        Image.new("RGB", (1600, 1200), colour).save(photos / f"{name}.jpg")
+    screened = NOMINATIONS.assign(
+        source_file=["梁溪区总工会/梁溪区总工会推荐汇总表.xlsx"] * 2 + ["锡山区总工会/汇总表.xlsx"],
+        leader=["甲领衔", "乙领衔", "丙领衔"], leader_honours=[["无锡市劳动模范"], ["无锡工匠"], []],
+        team_size=pd.array([12, 8, 20], dtype="Int64"), established=pd.to_datetime(["2019-03-01"] * 3),
+        legal_person=pd.array([True, True, False], dtype="boolean"), contact=CONTACT, phone=PHONE,
+        note=["原区级劳模创新工作室", None, None], eligibility="eligible", quota_status="in_quota",
+        eligibility_reasons=[[], [], []])
+    achievements = pd.DataFrame({"nomination_id": ["N1"], "seq": [1], "name": ["轴类零件质量控制方法"],
+                                 "kind": ["发明专利"], "level": ["国家级"], "recognised_on": [pd.Timestamp("2022-08-01")],
+                                 "recognised_by": ["国家知识产权局"], "benefit": [12.5]})
+    return candidates_from(screened, achievements, inbox)
+
+
+@pytest.fixture
+def app(store, rnd, candidates):
+    return scoring_app(store, rnd, candidates)
+
+
+def logged_in(app, codes, reviewer_id="R1"):
+    assert app.login(codes[reviewer_id])
+    return app
+
+
+def fill(app, values: dict[str, object], comment: str | None = None) -> None:
+    """Type into the fields one by one, as a reviewer leaving each field does."""
+    for code, value in values.items():
+        app.inputs[code].value = str(value)
+    if comment is not None:
+        app.comment.value = comment
+
+
+def full_points(rnd, category, stage, fraction=0.8):
+    step = rnd.review.score_step
+    return {c.code: math.floor(c.max[category] * fraction / step) * step for c in rnd.criteria(category, stage)}
+
+
+def everything_shown(widget) -> str:
+    """Every text the app's widgets hold (values, labels, options): what any browser view could get."""
+    parts = []
+    for w in _walk(widget):
+        for attr in ("value", "description", "placeholder", "_options_labels", "tooltip"):
+            value = getattr(w, attr, None)
+            if isinstance(value, (str, tuple, list)):
+                parts.append(str(value))
+    return "\n".join(parts)
+
+
+def _walk(widget):
+    yield widget
+    for child in getattr(widget, "children", ()):
+        yield from _walk(child)
+
+
+# ---------------------------------------------------------------------------- login
+def test_a_reviewer_logs_in_and_sees_only_their_own_list(app, codes, stage):
+    assert app.main_view.layout.display == "none"
+    logged_in(app, codes)
+    assert app.login_view.layout.display == "none" and app.main_view.layout.display is None
+    assert [v for _, v in app.candidate_list.options] == ["N1", "N2"]
+    assert all(label.startswith(labels.SCORE_STATUS["none"]) for label, _ in app.candidate_list.options)
+    assert (app.progress.value, app.progress.max) == (0, 2)
+    assert "张评委" in app.who.value
+    assert app.current == ("N1", stage)  # opens on the first candidate still to score
+    assert "甲工作室" in app.card.value
+
+
+@pytest.mark.parametrize("typed", ["", "2222-2222-2222", "hello"])
+def test_a_wrong_code_is_refused_by_the_app(app, codes, typed):
+    assert not app.login(typed)
+    assert "[code_wrong]" in app.login_message.value
+    assert app.reviewer_id is None and app.main_view.layout.display == "none"
+    assert app.code.value == ""  # the field never keeps what was typed
+
+
+def test_a_revoked_code_is_refused_by_the_app(app, store, codes):
+    store.revoke_code("R1")
+    assert not app.login(codes["R1"])
+    assert "[code_revoked]" in app.login_message.value and app.reviewer_id is None
+
+
+def test_too_many_wrong_codes_lock_the_page(app, codes):
+    for _ in range(5):
+        app.login("2222-2222-2222")
+    assert app.login_button.disabled
+    assert not app.login(codes["R1"])  # even the right code, whatever the browser sends
+    assert "[login_locked]" in app.login_message.value
+
+
+def test_logging_out_clears_the_page(app, codes):
+    logged_in(app, codes)
+    fill(app, {"leader": 10})
+    app.logout()
+    assert app.reviewer_id is None and app.current is None
+    assert app.candidate_list.options == () and app.card.value == ""
+    assert "甲工作室" not in everything_shown(app)
+
+
+# ---------------------------------------------------------------------------- typing and saving
+def test_leaving_a_field_saves_a_draft_of_exactly_what_was_typed(app, store, codes, stage):
+    logged_in(app, codes)
+    fill(app, {"leader": "18.5"})
+    assert store.load_sheet("R1", "N1", stage)["points"] == {"leader": 18.5}
+    fill(app, {"team": "１２"}, comment="  初评 ")  # full-width digits, as a Chinese IME types them
+    sheet = store.load_sheet("R1", "N1", stage)
+    assert (sheet["points"], sheet["comment"], sheet["status"]) == ({"leader": 18.5, "team": 12.0}, "初评", "draft")
+    assert app.candidate_list.options[0][0].startswith(labels.SCORE_STATUS["draft"])
+    assert "30.5" in app.total.value
+    fill(app, {"team": ""})  # clearing a field removes it from the draft
+    assert store.load_sheet("R1", "N1", stage)["points"] == {"leader": 18.5}
+
+
+def test_submitting_stores_exactly_the_typed_scores(app, store, codes, rnd, stage):
+    logged_in(app, codes)
+    points = full_points(rnd, "model_worker", stage)
+    fill(app, points, comment="材料详实")
+    app.submit_button.click()
+    got = store.scores()
+    got = got[(got["reviewer_id"] == "R1") & (got["nomination_id"] == "N1")]
+    assert dict(zip(got["criterion"], got["points"])) == points
+    assert set(got["status"]) == {"submitted"}
+    assert store.sheets("R1").set_index("nomination_id").loc["N1", "comment"] == "材料详实"
+    assert app.progress.value == 1
+    assert app.candidate_list.options[0][0].startswith(labels.SCORE_STATUS["submitted"])
+    assert len(store.sheets()) == 1  # nothing else was written
+
+
+@pytest.mark.parametrize("typed, code", [
+    ("25", "out_of_range"), ("-1", "out_of_range"), ("1e9", "out_of_range"), ("18.3", "wrong_step"),
+    ("abc", "not_a_number"), ("nan", "not_a_number"), ("inf", "not_a_number"),
+])
+def test_a_bad_value_never_reaches_the_store(app, store, codes, stage, typed, code):
+    logged_in(app, codes)
+    fill(app, {"team": "10"})
+    before = store.load_sheet("R1", "N1", stage)
+    fill(app, {"leader": typed})
+    assert store.load_sheet("R1", "N1", stage) == before
+    assert f"[{code}]" in app.status.value
+    assert "wb-invalid" in app.inputs["leader"]._dom_classes
+    app.submit_button.click()
+    assert store.load_sheet("R1", "N1", stage) == before
+    fill(app, {"leader": "15"})  # corrected: saved, and no longer marked
+    assert store.load_sheet("R1", "N1", stage)["points"] == {"team": 10.0, "leader": 15.0}
+    assert "wb-invalid" not in app.inputs["leader"]._dom_classes
+
+
+def test_submitting_needs_every_criterion_and_the_comment_rule(app, store, codes, rnd, stage):
+    logged_in(app, codes)
+    low = full_points(rnd, "model_worker", stage, 0.3)
+    fill(app, dict(list(low.items())[:-1]))
+    app.submit_button.click()
+    assert "[missing_criterion]" in app.status.value
+    fill(app, dict(list(low.items())[-1:]))
+    assert "wb-needed" in app.comment_hint.value  # the form says a comment is needed before 提交
+    app.submit_button.click()
+    assert "[comment_required]" in app.status.value
+    assert store.load_sheet("R1", "N1", stage)["status"] == "draft"
+    app.comment.value = "创新成果偏少"
+    app.submit_button.click()
+    assert store.load_sheet("R1", "N1", stage)["status"] == "submitted"
+
+
+def test_a_stale_form_is_refused_and_never_overwrites(store, rnd, candidates, codes, stage):
+    first, second = (logged_in(scoring_app(store, rnd, candidates), codes) for _ in range(2))  # two windows
+    fill(first, {"leader": 16})
+    fill(second, {"leader": 12})
+    assert store.load_sheet("R1", "N1", stage)["points"] == {"leader": 16.0}
+    assert "[stale_write]" in second.status.value and second.reload_button.layout.display is None
+    fill(second, {"team": 9})  # no more saves from the stale form
+    assert store.load_sheet("R1", "N1", stage)["points"] == {"leader": 16.0}
+    second.reload_button.click()
+    assert second.inputs["leader"].value == "16" and second.inputs["team"].value == ""
+    fill(second, {"team": 9})
+    assert store.load_sheet("R1", "N1", stage)["points"] == {"leader": 16.0, "team": 9.0}
+
+
+def test_a_submitted_sheet_can_be_edited_until_the_stage_is_closed(app, store, codes, rnd, stage):
+    logged_in(app, codes)
+    points = full_points(rnd, "model_worker", stage)
+    fill(app, points)
+    app.submit_button.click()
+    version = store.load_sheet("R1", "N1", stage)["version"]
+    fill(app, {"leader": points["leader"] - 1})  # still complete: stays submitted, with the new value
+    sheet = store.load_sheet("R1", "N1", stage)
+    assert (sheet["status"], sheet["points"]["leader"], sheet["version"]) == ("submitted", points["leader"] - 1, version + 1)
+    fill(app, {"team": ""})  # incomplete: the submitted sheet is kept as it was
+    assert store.load_sheet("R1", "N1", stage) == sheet
+    store.close_stage(stage)
+    fill(app, {"team": points["team"]})
+    assert "[stage_closed]" in app.status.value and app.inputs["leader"].disabled
+    app.inputs["leader"].value = "1"  # disabled is only a browser hint: a crafted message still arrives
+    app.submit_button.click()
+    assert store.load_sheet("R1", "N1", stage) == sheet
+    app.open_candidate("N2")
+    assert app.inputs["leader"].disabled and labels.SCORING["closed"].format(stage=rnd.stages[stage].label) in app.status.value
+
+
+# ---------------------------------------------------------------------------- what a reviewer can never see
+def test_an_unassigned_or_conflicted_candidate_is_never_shown(app, store, codes, stage):
+    logged_in(app, codes, "R3")
+    assert [v for _, v in app.candidate_list.options] == ["N1", "N3"]  # never N2 (host unit) nor anything else
+    for sent in ("N2", "N404", None, 3, ["N1"]):
+        assert not app.open_candidate(sent)
+        assert app.current is None and app.card.value == "" and "[not_assigned]" in app.placeholder.value
+    assert "乙工作室" not in everything_shown(app)
+    with pytest.raises(Exception):  # a crafted selection outside the list: refused by the widget itself
+        app.candidate_list.set_state({"index": 7})
+    store.declare_conflict("R3", "N3", "亲属在该工作室")  # declared after the list was read
+    assert not app.open_candidate("N3")
+    assert "丙工作室" not in app.card.value
+
+
+def test_private_fields_and_other_reviewers_scores_are_never_shown(app, store, codes, rnd, stage):
+    store.save_scores("R2", "N1", stage, full_points(rnd, "model_worker", stage, 0.55),
+                      comment="李评委的私密评语", submit=True)
+    logged_in(app, codes)
+    for nomination_id in ("N1", "N2"):
+        app.candidate_list.value = nomination_id
+        shown = everything_shown(app)
+        assert PHONE not in shown and CONTACT not in shown
+        assert "李评委的私密评语" not in shown
+    app.candidate_list.value = "N1"
+    assert all(box.value == "" for box in app.inputs.values())  # R2's sheet is not R1's
+
+
+def test_the_card_shows_facts_notes_and_small_photos(app, codes):
+    logged_in(app, codes)
+    card = app.card.value
+    for text in ("甲工作室", "甲领衔", "无锡市劳动模范", "原区级劳模创新工作室", "轴类零件质量控制方法", "2019年3月"):
+        assert text in card
+    shown = [img for img in app.photos if img.layout.display is None]
+    assert len(shown) == 3
+    sizes = [Image.open(io.BytesIO(img.value)).size for img in shown]
+    assert all(max(size) <= 240 for size in sizes)
+
+
+def test_switching_candidates_shows_each_ones_own_sheet(app, store, codes, rnd, stage):
+    logged_in(app, codes)
+    fill(app, {"leader": 11})
+    app.candidate_list.value = "N2"
+    assert app.current == ("N2", stage) and app.inputs["leader"].value == ""
+    assert "0–15" in app.inputs["leader"].placeholder  # employee: the leader criterion is out of 15
+    fill(app, {"leader": 14})
+    app.candidate_list.value = "N1"
+    assert app.inputs["leader"].value == "11"
+    assert store.load_sheet("R1", "N2", stage)["points"] == {"leader": 14.0}
+
+
+# ---------------------------------------------------------------------------- pure helpers
+def test_parse_points_keeps_what_it_cannot_read_for_the_store_to_name():
+    assert parse_points({"a": " 12.5 ", "b": "", "c": "１８", "d": "十", "e": None, "f": "3。5"}) == \
+        {"a": 12.5, "c": 18.0, "d": "十", "f": 3.5}
+
+
+def test_list_labels_say_the_status_in_words():
+    assert list_label("none", "甲") == "未评 · 甲"
+    assert list_label("submitted", "甲", 86.5) == "已提交 86.5 · 甲"

@@ -1,0 +1,180 @@
+"""The scoring app in a real browser: `notebooks/03_scoring.ipynb` served by standalone Voila exactly
+as `workbench serve scoring` serves it, on a small sample round with assignments and no scores.
+A reviewer types a wrong code, then their own, scores their first candidate, submits; the store
+must then hold exactly those scores. Every request outside 127.0.0.1 is blocked and recorded.
+
+Run alone with `pytest -m browser tests/test_scoring_browser.py`; the screenshot (1366x768, a
+reviewer's laptop) lands in tests/artifacts/scoring.png (git-ignored) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import math
+import secrets
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+import workbench as wb
+from workbench import labels
+from workbench.serve import notebook_path, voila_command, voila_env
+from workbench.store import open_store
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+ARTIFACTS = Path(__file__).parent / "artifacts"
+LOCAL = "127.0.0.1"
+TIMEOUT_MS = 120_000  # a 2-core box starting a kernel and the JupyterLab bundle; not an assertion
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((LOCAL, 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def chromium_path() -> str:
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is not installed: the browser test needs the system Chromium")
+    return str(CHROMIUM)
+
+
+@pytest.fixture(scope="module")
+def scoring_round(tmp_path_factory):
+    """An 8-union sample round: screened, stored, assigned, nobody has scored yet; one reviewer's code."""
+    folder = tmp_path_factory.mktemp("scoring-round")
+    wb.make_sample(folder, seed=7, unions=8)
+    rnd = wb.load_round(wb.DEFAULT_ROUND).at(folder)
+    screened = wb.screen(wb.read_inbox(rnd.inbox, rnd).nominations, rnd)
+    reviewers = wb.read_reviewers(folder / "reviewers.csv")
+    with open_store(rnd) as store:
+        store.save_nominations(screened)
+        store.add_reviewers(reviewers)
+        store.save_assignments(wb.assign(screened, reviewers, rnd))
+        reviewer_id = store.assignments().groupby("reviewer_id").size().idxmax()  # the longest list
+        code = store.issue_codes([reviewer_id])["code"].iloc[0]
+    return rnd, screened, reviewer_id, code
+
+
+@pytest.fixture(scope="module")
+def served(scoring_round, chromium_path, tmp_path_factory):
+    rnd = scoring_round[0]
+    port, token = free_port(), secrets.token_hex(12)
+    log_path = tmp_path_factory.mktemp("voila-scoring") / "voila.log"
+    notebook = notebook_path("scoring")
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(voila_command(notebook, port=port, token=token),
+                                env=voila_env(wb.DEFAULT_ROUND, workdir=rnd.workdir),
+                                cwd=notebook.parent, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://{LOCAL}:{port}/"
+    try:
+        for _ in range(600):  # a public static asset: starts no kernel
+            if proc.poll() is not None:
+                pytest.fail(f"voila exited early:\n{log_path.read_text()[-3000:]}")
+            try:
+                urllib.request.urlopen(base + "voila/static/voila.js", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.2)
+        yield base, token, log_path
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="module")
+def page(served, chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    base, token, log_path = served
+    requested: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1366, "height": 768})
+        page.on("request", lambda r: requested.append(r.url))
+        page.route("**/*", lambda route: route.continue_() if urlparse(route.request.url).hostname == LOCAL
+                   else route.abort())
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(f"{base}?token={token}")
+        try:
+            page.wait_for_selector(".wb-login input[type=password]")
+        except Exception:
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "scoring-failed.png"))
+            pytest.fail(f"the login did not appear:\n{page.locator('body').inner_text()[-1500:]}\n"
+                        f"voila log:\n{log_path.read_text()[-3000:]}")
+        page.requested = requested
+        yield page
+        browser.close()
+
+
+def test_a_reviewer_logs_in_scores_and_submits(page, scoring_round):
+    from playwright.sync_api import expect
+
+    rnd, screened, reviewer_id, code = scoring_round
+    s = labels.SCORING
+    store = open_store(rnd)
+    assert page.title() == "评委评分 · 创新工作室评审"
+
+    # a wrong code is refused, on the page, with its code
+    page.locator(".wb-login input[type=password]").fill("2222-2222-2222")
+    page.get_by_role("button", name=s["login"]).click()
+    expect(page.locator(".wb-login")).to_contain_text("[code_wrong]")
+
+    page.locator(".wb-login input[type=password]").fill(code.lower().replace("-", " "))
+    page.get_by_role("button", name=s["login"]).click()
+    mine = store.worklist(reviewer_id)
+    first = mine.iloc[0]
+    stage, category = first["stage"], first["category"]
+    expect(page.locator(".wb-card h3")).to_have_text(first["studio"])
+    expect(page.locator(".wb-scoring")).to_contain_text(s["progress"].format(
+        stage=rnd.stages[stage].label, submitted=0, total=int((mine["stage"] == stage).sum())))
+
+    # one value per criterion, each field left with Tab (that is when a field sends its value)
+    step = rnd.review.score_step
+    typed = {c.code: math.floor(c.max[category] * (0.9 - 0.05 * i) / step) * step
+             for i, c in enumerate(rnd.criteria(category, stage))}
+    for crit in rnd.criteria(category, stage):
+        field = page.get_by_label(s["criterion"].format(label=crit.label, max=crit.max[category]), exact=True)
+        field.fill(f"{typed[crit.code]:g}")
+        field.press("Tab")
+    page.locator(".wb-form textarea").fill("浏览器中录入的评语")
+    page.locator(".wb-form textarea").press("Tab")
+    total = sum(typed.values())
+    expect(page.locator(".wb-total")).to_contain_text(f"{total:g}")
+    expect(page.locator(".wb-form")).to_contain_text(s["saved_draft"].split("（")[0])
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "scoring.png"))
+
+    page.get_by_role("button", name=s["submit"], exact=True).click()
+    expect(page.locator(".wb-form")).to_contain_text(s["submitted"].split("（")[0])
+    expect(page.locator(".wb-scoring")).to_contain_text(s["progress"].format(
+        stage=rnd.stages[stage].label, submitted=1, total=int((mine["stage"] == stage).sum())))
+    page.screenshot(path=str(ARTIFACTS / "scoring-submitted.png"))
+
+    # the store holds exactly what was typed, as submitted, and nothing else
+    sheets = store.sheets()
+    assert sheets[["reviewer_id", "nomination_id", "stage", "status"]].values.tolist() == \
+        [[reviewer_id, first["nomination_id"], stage, "submitted"]]
+    assert sheets["comment"].iloc[0] == "浏览器中录入的评语"
+    assert store.load_sheet(reviewer_id, first["nomination_id"], stage)["points"] == typed
+
+    # nothing private on the page, and nothing left the machine
+    content = page.content()
+    phones = [p for p in screened["phone"].dropna() if str(p).strip()]
+    assert phones and not [p for p in phones if p in content]
+    outside = sorted({u for u in page.requested if urlparse(u).hostname != LOCAL and urlparse(u).scheme != "data"})
+    assert outside == []
+    store.close()
