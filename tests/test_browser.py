@@ -9,11 +9,14 @@ tests/artifacts/meeting.png (git-ignored) for a person to look at.
 from __future__ import annotations
 
 import http.client
+import json
+import re
 import secrets
 import socket
 import subprocess
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -78,15 +81,15 @@ def snapshot(served, meeting_round):
     return after
 
 
-@pytest.fixture(scope="module")
-def served(meeting_round, chromium_path, tmp_path_factory):
-    """Voila on dashboards/meeting.ipynb, preheated, with a token; yields (base url, token)."""
+@contextmanager
+def voila_serving(workdir: Path, log_path: Path, *, preheat: bool = True):
+    """Voila on dashboards/meeting.ipynb exactly as `workbench serve meeting` runs it, with a token;
+    yields (base url, token, log path) once its static assets answer."""
     port, token = free_port(), secrets.token_hex(12)
-    log_path = tmp_path_factory.mktemp("voila") / "voila.log"
     notebook = notebook_path("meeting")
     with open(log_path, "w") as log:
-        proc = subprocess.Popen(voila_command(notebook, port=port, token=token),
-                                env=voila_env(wb.DEFAULT_ROUND, workdir=meeting_round.workdir),
+        proc = subprocess.Popen(voila_command(notebook, port=port, token=token, preheat=preheat),
+                                env=voila_env(wb.DEFAULT_ROUND, workdir=workdir),
                                 cwd=notebook.parent, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://{LOCAL}:{port}/"
     try:
@@ -108,15 +111,32 @@ def served(meeting_round, chromium_path, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def page(served, snapshot, chromium_path):
-    """A 1920x1080 page whose every request is recorded, and blocked unless it goes to 127.0.0.1."""
+def served(meeting_round, chromium_path, tmp_path_factory):
+    """Voila on the demo round, preheated; yields (base url, token, log path)."""
+    with voila_serving(meeting_round.workdir, tmp_path_factory.mktemp("voila") / "voila.log") as served:
+        yield served
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path):
+    """One Chromium for the module (Playwright's sync API allows one at a time)."""
     from playwright.sync_api import sync_playwright
 
-    base, token, log_path = served
-    requested: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1920, "height": 1080})
+        yield browser
+        browser.close()
+
+
+@contextmanager
+def opened(browser, served, ready: str):
+    """A 1920x1080 page on the served dashboard whose every request is recorded, and blocked unless
+    it goes to 127.0.0.1; waits for the selector `ready`."""
+    base, token, log_path = served
+    requested: list[str] = []
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    try:
+        page = context.new_page()
         page.on("request", lambda r: requested.append(r.url))
         page.on("websocket", lambda ws: requested.append(ws.url))
         page.route("**/*", lambda route: route.continue_() if urlparse(route.request.url).hostname == LOCAL
@@ -124,7 +144,7 @@ def page(served, snapshot, chromium_path):
         page.set_default_timeout(TIMEOUT_MS)
         page.goto(f"{base}?token={token}")
         try:
-            page.wait_for_selector(".wb-section")
+            page.wait_for_selector(ready)
         except Exception:
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "meeting-failed.png"))
@@ -132,7 +152,31 @@ def page(served, snapshot, chromium_path):
                         f"voila log:\n{log_path.read_text()[-3000:]}")
         page.requested = requested
         yield page
-        browser.close()
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def page(served, snapshot, browser):
+    with opened(browser, served, ".wb-section") as page:
+        yield page
+
+
+def shoot(page, name: str) -> None:
+    """Save a 1920x1080 screenshot of the view on screen for a person to look at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.wait_for_timeout(300)  # let the last redraw paint; a pause, not a check
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+def private_words(rnd, snapshot) -> list[str]:
+    """Phone numbers and contacts of the nominations, reviewers' ids and names (reviewers.csv)."""
+    import pandas as pd
+
+    reviewers = pd.read_csv(rnd.workdir / "reviewers.csv", dtype=str)
+    words = [*snapshot.screened["phone"].dropna(), *snapshot.screened["contact"].dropna(),
+             *reviewers["name"].dropna(), *snapshot.scores["reviewer_id"].dropna().unique()]
+    return sorted({str(w).strip() for w in words if len(str(w).strip()) > 1})
 
 
 def category_button(page, code: str, rnd):
@@ -140,13 +184,14 @@ def category_button(page, code: str, rnd):
 
 
 def expect_chart_of(page, ranked, category: str) -> None:
-    """The chart shows one point per scored candidate of `category` (not a stale figure)."""
+    """The chart shows one point per scored candidate of `category` (not a stale figure), drawn."""
     from playwright.sync_api import expect
 
-    scored = int(ranked.loc[ranked["category"] == category, "composite"].notna().sum())
-    expect(page.locator(".js-plotly-plot .scatterlayer .point")).to_have_count(scored)
-    assert page.locator(".js-plotly-plot .trace").count() > 0
-    assert page.locator(".js-plotly-plot .svg-container").bounding_box()["height"] > 100  # drawn, not collapsed
+    rows = ranked[(ranked["category"] == category) & ranked["composite"].notna()]
+    points = page.locator("svg.wb-chart circle.wb-pt >> visible=true")
+    expect(points).to_have_count(len(rows))
+    expect(points.first).to_have_attribute("data-nid", rows["nomination_id"].iloc[0])
+    assert page.locator("svg.wb-chart >> visible=true").first.bounding_box()["height"] > 200  # drawn, not collapsed
 
 
 def test_token_is_required(served):
@@ -182,40 +227,151 @@ def test_meeting_dashboard_in_the_browser(page, snapshot, meeting_round):
     assert "take_snapshot" not in content and "Traceback" not in content
 
     # it opens on the first category with candidates: its ranked table, cut line, and a chart with real traces
-    expect(page.locator(".wb-section")).to_contain_text(rnd.categories[first].label)
+    expect(page.locator(".wb-section").first).to_contain_text(rnd.categories[first].label)
     table = page.locator("table.wb-ranked")
     top_first = ranked.loc[ranked["category"] == first, "studio"].iloc[0]
     expect(table).to_contain_text(top_first)
     expect(page.locator("tr.wb-cut")).to_contain_text(labels.MEETING["cut_line"].format(slots=rnd.categories[first].slots))
     expect_chart_of(page, ranked, first)
+    # the decision recorded before the page opened is on the table
+    decided = ranked["nomination_id"].iloc[0]
+    expect(page.locator(f'tr[data-nid="{decided}"] .wb-chip.wb-defer')).to_have_text(labels.DECISION["defer"])
 
     # switching category redraws table and chart
     category_button(page, second, rnd).click()
-    expect(page.locator(".wb-section")).to_contain_text(rnd.categories[second].label)
+    expect(page.locator(".wb-section").first).to_contain_text(rnd.categories[second].label)
     top_second = ranked.loc[ranked["category"] == second, "studio"].iloc[0]
     expect(table).to_contain_text(top_second)
     expect(table).not_to_contain_text(top_first)
     expect_chart_of(page, ranked, second)
 
-    # nothing private reaches the page
-    content = page.content()
-    phones = [p for p in snapshot.screened["phone"].dropna() if str(p).strip()]
-    assert phones and not [p for p in phones if p in content]
-    reviewers = [r for r in snapshot.scores["reviewer_id"].dropna().unique() if len(str(r)) > 1]
-    assert not [r for r in reviewers if str(r) in content]
-
-    # back and forth: every switch draws the chart of the category shown
+    # back and forth: every switch draws the chart of the category shown; the borderline band is marked
     for code in (first, pictured):
         category_button(page, code, rnd).click()
         expect(table).to_contain_text(ranked.loc[ranked["category"] == code, "studio"].iloc[0])
         expect_chart_of(page, ranked, code)
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "meeting.png"))
+    band = snapshot.diagnostics
+    border = set(band.loc[band["band"] == "borderline", "nomination_id"]) & set(
+        ranked.loc[ranked["category"] == pictured, "nomination_id"])
+    expect(page.locator("tr.wb-borderline")).to_have_count(len(border))
+    shoot(page, "meeting")
 
-    # nothing left the machine
-    assert page.requested
-    outside = sorted({u for u in page.requested if urlparse(u).hostname != LOCAL and urlparse(u).scheme != "data"})
-    assert outside == []
+
+def view_button(page, view: str):
+    return page.locator(".wb-views .widget-toggle-button", has_text=labels.MEETING[f"view_{view}"])
+
+
+def test_criterion_breakdown_view(page, meeting_round):
+    from playwright.sync_api import expect
+
+    view_button(page, "breakdown").click()
+    heat = page.locator("table.wb-heat")
+    expect(heat).to_be_visible()
+    for c in meeting_round.rubric:
+        expect(heat.locator("th", has_text=c.label)).to_have_count(1)
+    shoot(page, "meeting-breakdown")
+
+
+def test_what_if_view_previews(page, snapshot, meeting_round):
+    from playwright.sync_api import expect
+
+    largest = snapshot.ranked["category"].value_counts().idxmax()  # where another rule moves most
+    category_button(page, largest, meeting_round).click()
+    view_button(page, "whatif").click()
+    expect(page.locator(".wb-whatif-head")).to_contain_text(labels.MEETING["whatif_title"])
+    page.locator(".wb-whatif-controls .widget-toggle-button", has_text=labels.MEETING["agg_median"]).click()
+    expect(page.locator("table.wb-whatif")).to_be_visible()
+    shoot(page, "meeting-whatif")
+    view_button(page, "ranking").click()
+    expect(page.locator("table.wb-ranked")).to_be_visible()
+
+
+def test_open_a_card_and_record_a_decision(page, snapshot, meeting_round):
+    from playwright.sync_api import expect
+
+    from workbench.store import open_store
+
+    ranked = snapshot.ranked
+    category = ranked["category"].iloc[0]
+    rows = ranked[ranked["category"] == category]
+    target = rows["nomination_id"].iloc[min(2, len(rows) - 1)]
+    studio = rows.set_index("nomination_id").loc[target, "studio"]
+    category_button(page, category, meeting_round).click()
+    page.locator(f'table.wb-ranked tr[data-nid="{target}"]').click()  # a click on the row opens its card
+    card = page.locator(".wb-card")
+    expect(card.locator("h2")).to_contain_text(studio)
+    expect(page.locator(".wb-photos img").first).to_be_visible()
+    assert page.locator(".wb-photos img").first.get_attribute("src").startswith("data:image/jpeg;base64,")
+    expect(page.locator("svg.wb-spread circle")).to_have_count(int(((snapshot.sheets["nomination_id"] == target) & (snapshot.sheets["status"] == "submitted")).sum()))
+    shoot(page, "meeting-card")
+
+    decision = page.locator(".wb-decision")
+    decision.get_by_role("button", name=labels.DECISION["approve"], exact=True).click()
+    decision.locator("textarea").fill("浏览器中审定")
+    decision.locator("button.wb-record").click()
+    expect(decision).to_contain_text(labels.MEETING["decision_saved"].split("：")[0])
+    store = open_store(meeting_round)
+    found = store.decisions().set_index("nomination_id")
+    assert target in found.index
+    assert (found.loc[target, "decision"], found.loc[target, "note"]) == ("approve", "浏览器中审定")
+    assert found.loc[target, "snapshot_id"] == snapshot.snapshot_id
+    shoot(page, "meeting-decision")
+
+    # the ‹ › buttons move along the discussion order and open the next card
+    page.get_by_role("button", name=labels.MEETING["next"]).click()
+    expect(card.locator("h2")).not_to_contain_text(studio)
+    view_button(page, "ranking").click()
+    expect(page.locator(f'tr[data-nid="{target}"] .wb-chip.wb-approve')).to_have_text(labels.DECISION["approve"])
+
+
+def test_nothing_private_on_any_view(page, snapshot, meeting_round):
+    words = private_words(meeting_round, snapshot)
+    assert any(w.isdigit() for w in words)  # phone numbers are among them: the check can fail
+    for view in ("ranking", "breakdown", "discussion", "whatif"):
+        view_button(page, view).click()
+        page.wait_for_timeout(300)  # let the view's redraw arrive; a pause, not a check
+        content = page.content()
+        assert not [w for w in words if w in content], view
+    view_button(page, "ranking").click()
+
+
+def test_execute_request_on_the_kernel_websocket_runs_nothing(page, served, tmp_path):
+    import asyncio
+    import uuid
+
+    import websockets
+
+    base, token, _ = served
+    kernel = re.search(r'"kernelId":\s*"([0-9a-f-]{36})"', page.content()).group(1)
+    marker = tmp_path / "executed.txt"
+    url = f"ws://{LOCAL}:{urlparse(base).port}/api/kernels/{kernel}/channels?token={token}"
+
+    def message(msg_type: str, content: dict) -> str:
+        header = {"msg_id": uuid.uuid4().hex, "msg_type": msg_type, "username": "x", "session": uuid.uuid4().hex,
+                  "date": "2022-11-10T09:00:00Z", "version": "5.3"}
+        return json.dumps({"header": header, "parent_header": {}, "metadata": {}, "content": content,
+                           "channel": "shell", "buffers": []}), header["msg_id"]
+
+    async def attack() -> str:
+        async with websockets.connect(url, max_size=None) as ws:
+            code = f"open({str(marker)!r}, 'w').write('ran')"
+            text, _ = message("execute_request", {"code": code, "silent": False, "store_history": False,
+                                                  "user_expressions": {}, "allow_stdin": False, "stop_on_error": True})
+            await ws.send(text)
+            text, info_id = message("kernel_info_request", {})
+            await ws.send(text)  # answered after anything sent before it would have run
+            while True:
+                reply = json.loads(await asyncio.wait_for(ws.recv(), 60))
+                if reply.get("parent_header", {}).get("msg_id") == info_id and reply["msg_type"] == "kernel_info_reply":
+                    return reply["msg_type"]
+
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:  # Playwright's sync API owns this thread's event loop
+        answer = pool.submit(lambda: asyncio.run(attack())).result()
+    assert answer == "kernel_info_reply"  # the channel works: the kernel is alive and listening
+    time.sleep(1)  # any execution would have finished by now; waiting, not asserting on time
+    assert not marker.exists()
 
 
 def test_refresh_rereads_the_store(page):
@@ -228,3 +384,24 @@ def test_refresh_rereads_the_store(page):
     expect(meta).not_to_have_text(before)
     expect(page.locator("button.wb-refresh")).to_be_enabled()
     expect(page.locator("table.wb-ranked")).to_be_visible()
+
+
+def test_no_request_left_the_machine(page):
+    assert page.requested
+    outside = sorted({u for u in page.requested if urlparse(u).hostname != LOCAL and urlparse(u).scheme != "data"})
+    assert outside == []
+
+
+def test_empty_round_shows_a_message(browser, tmp_path_factory):
+    from playwright.sync_api import expect
+
+    workdir = tmp_path_factory.mktemp("empty")
+    with voila_serving(workdir, tmp_path_factory.mktemp("voila-empty") / "voila.log", preheat=False) as served:
+        with opened(browser, served, ".wb-message") as page:
+            expect(page.locator(".wb-message")).to_contain_text(labels.MEETING["empty_round"][:12])
+            expect(page.locator(".wb-head")).to_contain_text(labels.MEETING["snapshot"])
+            assert "Traceback" not in page.content()
+            shoot(page, "meeting-empty")
+            outside = sorted({u for u in page.requested if urlparse(u).hostname != LOCAL
+                              and urlparse(u).scheme != "data"})
+            assert outside == []

@@ -15,7 +15,7 @@ import pytest
 
 import workbench as wb
 from workbench import labels
-from workbench.meeting import PLOTLY_MIME, meeting_app
+from workbench.meeting import COLOURS, meeting_app
 from workbench.snapshot import FUNNEL_STEPS, Snapshot
 
 REVIEWER_NAMES = ["钱学评", "孙审阅", "周打分", "吴专家", "郑评议", "冯考察"]
@@ -81,9 +81,27 @@ def make_snapshot(rnd, sizes: dict[str, int], *, seed: int = 1, unscored: tuple[
         columns=["category", "step", "label", "count"],
     )
     snapshot_id = hashlib.sha256(f"{seed}{sizes}".encode()).hexdigest()
+    # the two candidates either side of each cut line are borderline
+    diag = []
+    for category in sizes:
+        part = [r for r in ranked if r["category"] == category and r["rank"] is not None]
+        slots = rnd.categories[category].slots
+        for r in part:
+            near = abs(r["rank"] - slots - 0.5) < 1
+            diag.append({"nomination_id": r["nomination_id"], "rank_low": max(r["rank"] - 1, 1),
+                         "rank_high": r["rank"] + 1, "p_top": 0.5 if near else float(r["rank"] <= slots),
+                         "band": "borderline" if near else ("in" if r["rank"] <= slots else "out"),
+                         "reasons": "进入前N名的概率为50%" if near else ""})
+    sheets = pd.DataFrame(
+        [{"reviewer_id": sc["reviewer_id"], "nomination_id": sc["nomination_id"], "stage": sc["stage"],
+          "total": sc["points"], "comment": f"{sc['reviewer_id']}认为材料扎实，电话13912345678", "status": "submitted",
+          "version": 1, "updated_at": sc["updated_at"]} for sc in scores],
+        columns=["reviewer_id", "nomination_id", "stage", "total", "comment", "status", "version", "updated_at"])
     return Snapshot(rnd=rnd, snapshot_id=snapshot_id, taken_at=dt.datetime(2022, 11, 10, 9, seed % 60),
                     screened=pd.DataFrame(noms), scores=pd.DataFrame(scores), ranked=ranked_df, funnel=funnel,
-                    reviewer_alias={r: f"评委{k + 1}" for k, r in enumerate(REVIEWER_NAMES)})
+                    reviewer_alias={r: f"评委{k + 1}" for k, r in enumerate(REVIEWER_NAMES)},
+                    sheets=sheets, diagnostics=pd.DataFrame(diag),
+                    decisions=pd.DataFrame(columns=["nomination_id", "decision", "note", "snapshot_id", "actor", "at"]))
 
 
 # ---------------------------------------------------------------------------- reading the widget tree
@@ -113,11 +131,13 @@ def visible_text(app) -> str:
 
 
 class Rows(HTMLParser):
-    """The ranked table's rows as (css class, [cell texts])."""
+    """The ranked table's rows as (css class, [cell texts]); a cell's text is its first text node
+    (the studio, not the leader line under it). `nids` holds each row's data-nid ("" for the cut)."""
 
     def __init__(self, text: str):
         super().__init__()
         self.rows: list[tuple[str, list[str]]] = []
+        self.nids: list[str] = []
         self._in_body = False
         self._cell: list[str] | None = None
         self.feed(text)
@@ -127,12 +147,13 @@ class Rows(HTMLParser):
             self._in_body = True
         elif tag == "tr" and self._in_body:
             self.rows.append((dict(attrs).get("class", ""), []))
+            self.nids.append(dict(attrs).get("data-nid", ""))
         elif tag == "td" and self._in_body:
             self._cell = []
 
     def handle_endtag(self, tag):
         if tag == "td" and self._cell is not None:
-            self.rows[-1][1].append("".join(self._cell))
+            self.rows[-1][1].append(self._cell[0] if self._cell else "")
             self._cell = None
         elif tag == "tbody":
             self._in_body = False
@@ -146,8 +167,24 @@ def ranked_tables(app) -> list[Rows]:
     return [Rows(w.value) for w in find(app, widgets.HTML) if '<table class="wb-ranked"' in w.value]
 
 
-def chart_outputs(app) -> list[dict]:
-    return [o for w in find(app, widgets.Output) for o in w.outputs if PLOTLY_MIME in o.get("data", {})]
+class Svg(HTMLParser):
+    """The elements of an inline SVG chart as (tag, attributes)."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.elements: list[tuple[str, dict]] = []
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append((tag, dict(attrs)))
+
+    def points(self) -> list[dict]:
+        return [a for t, a in self.elements if t == "circle" and "data-nid" in a]
+
+
+def chart_outputs(app) -> list[Svg]:
+    """The ranking view's chart, if drawn."""
+    return [Svg(app.chart.value)] if app.chart.value and app.chart.layout.display != "none" else []
 
 
 # ---------------------------------------------------------------------------- tests
@@ -180,11 +217,11 @@ def test_cut_line_after_exactly_the_slots(rnd, sizes):
         cut = classes.index("wb-cut")
         n_proposed = min(cat.slots, sizes[code])
         assert cut == n_proposed
-        assert all(c == "wb-proposed" for c in classes[:cut])
-        assert all(c == "wb-other" for c in classes[cut + 1:])
+        assert all(c.split()[0] == "wb-proposed" for c in classes[:cut])
+        assert all(c.split()[0] == "wb-other" for c in classes[cut + 1:])
         cut_text = table.rows[cut][1][0]
         assert labels.MEETING["cut_line"].format(slots=cat.slots) in cut_text
-        marks = [cells[-2] for cls, cells in table.rows if cls != "wb-cut"]
+        marks = [cells[-3] for cls, cells in table.rows if cls != "wb-cut"]
         assert marks.count(labels.MEETING["proposed_mark"]) == n_proposed
 
 
@@ -239,14 +276,16 @@ def test_chart_carries_the_category_scores(rnd):
     snap = make_snapshot(rnd, {"demonstration": 7, "model_worker": 12, "employee": 4})
     app = meeting_app(lambda: snap)
     find(app, widgets.ToggleButtons)[0].value = "model_worker"
-    (out,) = chart_outputs(app)
-    fig = out["data"][PLOTLY_MIME]
-    plotted = sorted(y for trace in fig["data"] for y in trace["y"])
-    expected = sorted(snap.ranked.loc[snap.ranked["category"] == "model_worker", "composite"].astype(float))
-    assert plotted == pytest.approx(expected)
-    assert fig["config"]["displayModeBar"] is False
-    assert "CJK" in fig["layout"]["font"]["family"]
-    assert fig["layout"]["yaxis"]["title"]["text"] == labels.MEETING["chart_y"]
+    (svg,) = chart_outputs(app)
+    points = svg.points()
+    rows = snap.ranked[snap.ranked["category"] == "model_worker"]
+    assert [p["data-nid"] for p in points] == rows["nomination_id"].tolist()
+    heights = [float(p["cy"]) for p in points]
+    composites = rows["composite"].astype(float).tolist()
+    # higher score, higher on screen (smaller y): the points follow the scores
+    assert all((h1 < h2) == (c1 > c2) for h1, h2, c1, c2 in zip(heights, heights[1:], composites, composites[1:])
+               if c1 != c2)
+    assert labels.MEETING["chart_y"] in app.chart.value and "<script" not in app.chart.value
 
 
 def test_refresh_calls_the_loader_again(rnd):
@@ -323,3 +362,239 @@ def test_opens_on_the_first_category_with_candidates(rnd):
     assert find(app, widgets.ToggleButtons)[0].value == "employee"
     (table,) = ranked_tables(app)
     assert len([cls for cls, _ in table.rows if cls != "wb-cut"]) == 4
+
+
+# ---------------------------------------------------------------------------- borderline, card, order, decisions, what-if
+class FakeStore:
+    """Records decisions the way `store_recorder` does, in memory."""
+
+    def __init__(self):
+        self.rows: list[dict] = []
+
+    def record(self, nomination_id, decision, note, snapshot_id):
+        self.rows = [r for r in self.rows if r["nomination_id"] != nomination_id]
+        self.rows.append({"nomination_id": nomination_id, "decision": decision, "note": note,
+                          "snapshot_id": snapshot_id, "actor": "test", "at": pd.Timestamp("2022-11-10 10:00")})
+        return pd.DataFrame(self.rows)
+
+
+def test_borderline_band_is_marked_in_the_table(rnd):
+    snap = make_snapshot(rnd, {"demonstration": 6, "model_worker": 24, "employee": 13}, seed=9)
+    app = meeting_app(lambda: snap)
+    for code in rnd.categories:
+        find(app, widgets.ToggleButtons)[0].value = code
+        (table,) = ranked_tables(app)
+        marked = {nid for (cls, _), nid in zip(table.rows, table.nids) if "wb-borderline" in cls.split()}
+        expected = set(snap.diagnostics.loc[(snap.diagnostics["band"] == "borderline")
+                                            & snap.diagnostics["nomination_id"].isin(
+                                                snap.ranked.loc[snap.ranked["category"] == code, "nomination_id"]),
+                                            "nomination_id"])
+        assert marked == expected and expected
+        # the rank interval column shows the diagnostics' interval
+        first = snap.diagnostics.set_index("nomination_id").loc[table.nids[0]]
+        assert table.rows[0][1][6] in {f"{first.rank_low}–{first.rank_high}", str(first.rank_low)}
+
+
+def test_chart_draws_rank_intervals(rnd):
+    snap = make_snapshot(rnd, {"demonstration": 7, "model_worker": 24, "employee": 4})
+    app = meeting_app(lambda: snap)
+    find(app, widgets.ToggleButtons)[0].value = "model_worker"
+    (svg,) = chart_outputs(app)
+    assert labels.MEETING["chart_borderline"] in app.chart.value
+    intervals = [a for t, a in svg.elements if t == "line" and "wb-interval" in a.get("class", "")]
+    assert len(intervals) == 24  # every point carries its interval (rank ± 1 in this snapshot)
+    border = set(snap.diagnostics.loc[snap.diagnostics["band"] == "borderline", "nomination_id"])
+    amber = {p["data-nid"] for p in svg.points() if p["fill"] == COLOURS["borderline"]}
+    assert amber == border & set(snap.ranked.loc[snap.ranked["category"] == "model_worker", "nomination_id"])
+
+
+def test_breakdown_uses_the_rubric_of_the_config(rnd):
+    snap = make_snapshot(rnd, {"demonstration": 4, "model_worker": 5, "employee": 3})
+    ranked = snap.ranked.copy()
+    for c in rnd.rubric:
+        ranked[f"crit_{c.code}"] = pd.array([c.max[cat] * 0.8 for cat in ranked["category"]], dtype="Float64")
+    app = meeting_app(lambda: Snapshot(**{**snap.__dict__, "ranked": ranked}))
+    app.category.value = "employee"
+    app.view.value = "breakdown"
+    text = app.breakdown.value
+    for c in rnd.rubric:
+        assert c.label in text
+        assert labels.MEETING["breakdown_max"].format(max=c.max["employee"]) in text
+        assert f"{c.max['employee'] * 0.8:.1f}" in text
+    assert text.count("<tr") == 1 + 3 + 1  # header, candidates, the mean row
+
+
+def test_discussion_order_ranked_or_borderline_first(rnd):
+    from workbench.meeting import annotate, category_rows, discussion_order
+
+    snap = make_snapshot(rnd, {"demonstration": 6, "model_worker": 26, "employee": 12}, seed=4)
+    rows = annotate(category_rows(snap.ranked, "model_worker"), snap.diagnostics, snap.decisions)
+    by_rank = discussion_order(rows, "rank")
+    assert by_rank == rows.sort_values("rank")["nomination_id"].tolist()
+    first = discussion_order(rows, "borderline")
+    border = set(rows.loc[rows["band"] == "borderline", "nomination_id"])
+    assert set(first[:len(border)]) == border and sorted(first) == sorted(by_rank)
+    assert [n for n in first if n not in border] == [n for n in by_rank if n not in border]
+    with pytest.raises(ValueError):
+        discussion_order(rows, "by_name")
+
+    # the ‹ › buttons walk that order and open each card
+    app = meeting_app(lambda: snap, record=FakeStore().record)
+    app.category.value = "model_worker"
+    app.view.value = "discussion"
+    assert app.current == by_rank[0] and app.prev_button.disabled
+    app.next_button.click()
+    app.next_button.click()
+    assert app.current == by_rank[2] and app.item.value == by_rank[2]
+    studio = rows.set_index("nomination_id").loc[by_rank[2], "studio"]
+    assert studio in app.card.value
+    app.prev_button.click()
+    assert app.current == by_rank[1]
+    app.order.value = "borderline"
+    assert [v for _, v in app.item.options] == first
+    app.open_card(first[0])
+    for _ in range(len(first) + 3):
+        app.next_button.click()
+    assert app.current == first[-1] and app.next_button.disabled
+
+
+def test_row_click_opens_the_card_and_ignores_strangers(rnd):
+    snap = make_snapshot(rnd, {"demonstration": 5, "model_worker": 8, "employee": 4})
+    app = meeting_app(lambda: snap)
+    target = snap.ranked.loc[snap.ranked["category"] == "employee", "nomination_id"].iloc[2]
+    app.pick.value = target  # what workbench.js types into the hidden text widget on a click
+    assert (app.current, app.category.value, app.view.value) == (target, "employee", "discussion")
+    assert app.pick.value == ""
+    app.pick.value = "<script>alert(1)</script>"
+    assert app.current == target and "<script>" not in visible_text(app)
+
+
+def test_card_shows_comments_as_aliases_never_names_or_phones(rnd):
+    snap = make_snapshot(rnd, {"demonstration": 4, "model_worker": 6, "employee": 3}, seed=6)
+    app = meeting_app(lambda: snap, record=FakeStore().record)
+    nid = snap.ranked["nomination_id"].iloc[0]
+    app.open_card(nid)
+    text = visible_text(app)
+    assert labels.MEETING["card_comments"] in text and "认为材料扎实" in text
+    assert "评委1" in text
+    secrets = set(snap.screened["phone"]) | set(snap.screened["contact"]) | set(REVIEWER_NAMES) | {"13912345678"}
+    assert sorted(s for s in secrets if s in text) == []  # even a name or number typed into a comment
+    circles = [a for t, a in Svg(app.spread.value).elements if t == "circle"]
+    assert len(circles) == len(REVIEWER_NAMES)  # one point per reviewer's sheet
+
+
+def test_decision_is_validated_again_in_python(rnd):
+    snap = make_snapshot(rnd, {"demonstration": 4, "model_worker": 6, "employee": 3})
+    fake = FakeStore()
+    app = meeting_app(lambda: snap, record=fake.record)
+    nid = snap.ranked["nomination_id"].iloc[1]
+    app.open_card(nid)
+    # values no widget offers: a crafted client may still send them
+    with pytest.raises(Exception):
+        app.choice.value = "delete_everything"
+    assert not app.record(nid, "delete_everything", "")
+    assert "bad_decision" in app.decision_status.value
+    assert not app.record("N-NOT-A-CANDIDATE", "approve", "")
+    assert "not_a_candidate" in app.decision_status.value
+    assert not app.record(nid, "approve", "很长" * 400)
+    assert "note_too_long" in app.decision_status.value
+    assert not app.record(nid, "approve", {"note": 1})
+    assert not app.record(nid, ["approve"], "")
+    assert fake.rows == []
+    # nothing chosen: a message, nothing written
+    app.record_button.click()
+    assert fake.rows == [] and labels.MEETING["decision_pick"] in app.decision_status.value
+    # a proper one is recorded against the snapshot on screen and shown on the table
+    app.choice.value = "defer"
+    app.note.value = "  补充材料后再议  "
+    app.record_button.click()
+    assert fake.rows == [{"nomination_id": nid, "decision": "defer", "note": "补充材料后再议",
+                          "snapshot_id": snap.snapshot_id, "actor": "test", "at": pd.Timestamp("2022-11-10 10:00")}]
+    app.view.value = "ranking"
+    (table,) = ranked_tables(app)
+    row = table.rows[table.nids.index(nid)]
+    assert row[1][-2] == labels.DECISION["defer"]
+
+
+def test_check_decision_refuses_what_the_store_must_not_see(rnd):
+    from workbench.meeting import NOTE_MAX_CHARS, DecisionError, check_decision
+
+    snap = make_snapshot(rnd, {"demonstration": 2, "model_worker": 2, "employee": 2})
+    nid = snap.ranked["nomination_id"].iloc[0]
+    assert check_decision(snap, nid, "reject", " 不符合 ") == (nid, "reject", "不符合")
+    assert check_decision(snap, nid, "approve", "x" * NOTE_MAX_CHARS)[2] == "x" * NOTE_MAX_CHARS
+    for args, code in [((nid, "approve", "x" * (NOTE_MAX_CHARS + 1)), "note_too_long"),
+                       ((nid, "通过", ""), "bad_decision"), ((nid, None, ""), "bad_decision"),
+                       ((42, "approve", ""), "not_a_candidate"), ((nid, "approve", 3), "bad_note")]:
+        with pytest.raises(DecisionError) as err:
+            check_decision(snap, *args)
+        assert err.value.code == code
+    with pytest.raises(DecisionError):
+        check_decision(make_snapshot(rnd, {}), nid, "approve", "")
+
+
+def test_what_if_previews_and_never_writes(rnd):
+    from workbench.meeting import what_if
+
+    snap = make_snapshot(rnd, {"demonstration": 4, "model_worker": 6, "employee": 3})
+    before = snap.ranked.copy()
+    fake = FakeStore()
+    app = meeting_app(lambda: snap, record=fake.record)
+    app.view.value = "whatif"
+    assert labels.MEETING["whatif_title"] in app.whatif_head.value
+    assert snap.snapshot_id[:12] in app.whatif_head.value
+    for aggregation in ("mean", "median", "olympic"):
+        app.aggregation.value = aggregation
+        for w in app.weights.values():
+            w.value = 50
+    assert fake.rows == []
+    pd.testing.assert_frame_equal(snap.ranked, before)
+    preview = what_if(snap, "mean", {s: 1 for s in rnd.stages})
+    assert set(preview["nomination_id"]) == set(snap.ranked["nomination_id"])
+    app.view.value = "ranking"
+    (table,) = ranked_tables(app)
+    assert labels.MEETING["whatif_title"] not in app.table.value  # the official list is untouched
+
+
+def test_what_if_with_real_scores_moves_candidates_and_keeps_the_store(demo_round, tmp_path):
+    import shutil
+
+    from workbench.meeting import meeting_for_round, what_if
+    from workbench.store import open_store
+
+    rnd = demo_round.at(shutil.copytree(demo_round.workdir, tmp_path / "round"))
+    app = meeting_for_round(rnd)
+    store = open_store(rnd)
+    ledger = store.ledger_hash()
+    app.view.value = "whatif"
+    weights = list(app.weights.values())
+    weights[0].value, weights[-1].value = 100, 0  # only the first stage counts
+    app.aggregation.value = "median"
+    preview = what_if(app.snapshot, "median", {s: (1 if i == 0 else 0) for i, s in enumerate(rnd.stages)})
+    assert (preview["move"].fillna(0) != 0).any()  # another rule really re-ranks
+    shown = Rows(app.whatif_table.value.replace("<tbody>", "<tbody>", 1))
+    assert [c[0] for _, c in shown.rows][:3] == ["1", "2", "3"]
+    assert store.ledger_hash() == ledger and store.decisions().empty
+
+
+def test_decision_reaches_the_store_with_its_snapshot(demo_round, tmp_path):
+    import shutil
+
+    from workbench.meeting import meeting_for_round
+    from workbench.store import open_store
+
+    rnd = demo_round.at(shutil.copytree(demo_round.workdir, tmp_path / "round"))
+    app = meeting_for_round(rnd, actor="秘书处")
+    nid = app.snapshot.ranked["nomination_id"].iloc[3]
+    app.pick.value = nid
+    assert app.photo_box.value.count('src="data:image/jpeg;base64,') >= 1  # photos embedded, no file URL
+    app.choice.value = "approve"
+    app.note.value = "同意"
+    app.record_button.click()
+    decisions = open_store(rnd).decisions()
+    assert decisions[["nomination_id", "decision", "note", "snapshot_id", "actor"]].values.tolist() == [
+        [nid, "approve", "同意", app.snapshot.snapshot_id, "秘书处"]]
+    assert labels.DECISION["approve"] in app.card.value
+    # the fingerprint saw the new event: a preheated kernel would re-read
+    assert app.refresh_if_stale() is True
+    assert app.refresh_if_stale() is False

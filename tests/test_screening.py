@@ -285,3 +285,18 @@ def test_registry_matching_tolerates_small_differences(studio, host_unit, leader
                                    "全国劳动模范称号", "江苏五一劳动奖章获得者"])
 def test_more_ways_of_writing_a_qualifying_honour(title):
     assert run(nomination(leader_honours=[title])).iloc[0]["rule_leader_honour"] == "pass"
+
+
+def test_an_override_reaches_the_ranked_list_through_the_snapshot(small_round, tmp_path):
+    rnd = small_round.at(tmp_path / "r")
+    import shutil
+
+    shutil.copytree(small_round.workdir, rnd.workdir)
+    store = wb.build_demo(rnd)
+    before = wb.take_snapshot(rnd, store, diagnostics=False)
+    held = before.screened.loc[before.screened["eligibility"] == "review", "nomination_id"].iloc[0]
+    assert held not in set(before.ranked["nomination_id"])
+    store.record_override(held, "eligibility", "eligible", "材料补正后认定合格", actor="王分析")
+    after = wb.take_snapshot(rnd, store, diagnostics=False)
+    assert held in set(after.ranked["nomination_id"])
+    assert after.snapshot_id != before.snapshot_id

@@ -1,35 +1,48 @@
-"""The 主席办公会 projector screen: funnel, ranked list with the cut line, composite chart.
+"""The 主席办公会 projector screen: the funnel, the ranked lists, the candidate card, the discussion
+order, the secretary's decisions and a what-if preview.
 
-Two layers. Pure helpers turn a `Snapshot`'s frames into HTML strings and plotly figures (no
-widgets, no I/O, testable as strings). `meeting_app(load)` is the thin widget shell: a header, a
-refresh button that calls `load()` again (a preheated kernel must never keep stale scores), a
-category switch, one HTML table and one plotly output per category. Only whitelisted columns are
-ever rendered, and every value is HTML-escaped, so contacts, phone numbers and reviewer names in
-the snapshot can never reach the screen.
+Two layers. Pure helpers turn a `Snapshot`'s frames into HTML strings, inline SVG charts and small
+frames (no widgets, no I/O, testable as strings); `check_decision` re-validates in Python whatever a
+widget sent. `MeetingApp` is the thin widget shell: a header with the snapshot and a 刷新 button,
+a category switch, a view switch, and one reused widget per region. Only whitelisted columns are
+ever rendered and every value is HTML-escaped, so contacts, phone numbers and reviewer names in
+the snapshot can never reach the screen; reviewers appear as 评委1…n. The I/O edges are
+`photo_uris` (the studio's photos as data: URIs) and `store_recorder` (writes a decision).
 """
 
 from __future__ import annotations
 
+import base64
 import html
-import json
+import io
 import logging
+import os
 from collections.abc import Callable
+from pathlib import Path
 
 import ipywidgets as widgets
+import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from workbench import labels
 from workbench.config import Round
-from workbench.ranking import competition
-from workbench.snapshot import FUNNEL_STEPS, Snapshot
+from workbench.ranking import competition, rank, retained, sheet_totals
+from workbench.snapshot import FUNNEL_STEPS, Snapshot, scrub
 
 log = logging.getLogger(__name__)
 
-FONT_FAMILY = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, sans-serif"
-PLOTLY_MIME = "application/vnd.plotly.v1+json"
-PLOTLY_CONFIG = {"displayModeBar": False, "displaylogo": False}
-COLOURS = {"proposed": "#C62828", "other": "#78909C", "cut": "#C62828", "grid": "#E3E7EC"}
+COLOURS = {"proposed": "#C62828", "other": "#78909C", "borderline": "#E08A00", "cut": "#C62828",
+           "grid": "#E3E7EC", "stages": ["#1F5FA8", "#2E7D32", "#6A1B9A", "#00838F"]}
+VIEWS = ("ranking", "breakdown", "discussion", "whatif")
+ORDERS = ("rank", "borderline")
+AGGREGATIONS = ("olympic", "mean", "median")
+NOTE_MAX_CHARS = 500  # a decision's note: a sentence or two, not a document
+PHOTO_BOX = (360, 270)  # photos are shrunk to fit this box before they are embedded
+PHOTO_LIMIT = 7  # 1 leader + 1 team + up to 5 scenes, as the notice asks
+PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp"}
+CARD_FACTS = ("recommender", "category", "host_unit", "leader", "leader_honours", "team_size", "frontline",
+              "established", "named_on", "site_area", "funding", "results_last_year", "benefit", "legal_person",
+              "union_sound", "party_building", "systems", "ledger", "video", "direct")  # never contact/phone/note
 
 # Scoped CSS for the widget's own HTML; the page-level CSS is in the Voila template (serve.py).
 STYLE = """
@@ -38,49 +51,160 @@ STYLE = """
   color: #1b1f24; font-size: 22px; }
 .wb-meeting .widget-html-content { font-family: inherit; font-size: inherit; line-height: 1.4; }
 .wb-head h1 { font-size: 34px; margin: 0 0 4px 0; font-weight: 700; line-height: 1.25; }
-.wb-head .wb-meta { font-size: 20px; color: #4a5563; }
+.wb-head .wb-meta { font-size: 21px; color: #4a5563; }
 .wb-head .wb-meta b { color: #1b1f24; font-weight: 600; }
-.wb-head code { font-family: inherit; background: #eef1f5; padding: 1px 8px; border-radius: 4px; }
+.wb-head code { font-family: inherit; background: #eef1f5; padding: 1px 8px; border-radius: 4px; color: #1b1f24; }
 .wb-refresh { height: 52px; min-width: 130px; }
 .wb-message { font-size: 28px; padding: 28px 32px; background: #fff8e1; border-left: 8px solid #f9a825;
   margin: 16px 0; line-height: 1.5; }
 .wb-message.wb-error { background: #fdecea; border-left-color: #c62828; }
-table.wb-funnel { border-collapse: collapse; font-size: 22px; margin: 10px 0 4px 0; width: 100%; }
-table.wb-funnel th, table.wb-funnel td { padding: 6px 18px; text-align: right; border-bottom: 1px solid #dfe3e8; }
+.wb-message.wb-small { font-size: 22px; padding: 12px 18px; margin: 8px 0; }
+.wb-message.wb-ok { background: #e8f5e9; border-left-color: #2e7d32; }
+table.wb-funnel { border-collapse: collapse; font-size: 22px; margin: 6px 0 4px 0; width: 100%; }
+table.wb-funnel th, table.wb-funnel td { padding: 5px 18px; text-align: right; border-bottom: 1px solid #dfe3e8; }
 table.wb-funnel th { color: #4a5563; font-weight: 600; background: #f4f6f9; }
 table.wb-funnel th:first-child, table.wb-funnel td:first-child { text-align: left; }
 table.wb-funnel tr.wb-current td { background: #e8f0fb; font-weight: 700; }
 table.wb-funnel td.wb-final { color: #c62828; font-weight: 700; }
-.wb-section { font-size: 28px; font-weight: 700; margin: 10px 0 6px 0; line-height: 1.35; }
+.wb-section { font-size: 28px; font-weight: 700; margin: 8px 0 4px 0; line-height: 1.35; }
 .wb-section .wb-sub { font-size: 22px; font-weight: 400; color: #4a5563; }
+.wb-legend { font-size: 19px; color: #4a5563; margin: 6px 0 6px 0; }
+.wb-legend .wb-l-prop { color: #f0b27a; } .wb-legend .wb-l-border { color: #e08a00; }
+.wb-charttitle { font-size: 19px; color: #4a5563; margin: 4px 0 0 8px; }
 table.wb-ranked { width: 100%; border-collapse: collapse; font-size: 22px; table-layout: auto; }
 table.wb-ranked th { background: #1f3a5f; color: #fff; padding: 8px 10px; text-align: left; font-weight: 600;
-  white-space: nowrap; }
-table.wb-ranked td { padding: 7px 10px; border-bottom: 1px solid #dfe3e8; vertical-align: middle; line-height: 1.35; }
+  white-space: nowrap; position: sticky; top: 0; z-index: 1; }
+table.wb-ranked td { padding: 6px 10px; border-bottom: 1px solid #dfe3e8; vertical-align: middle; line-height: 1.3; }
+table.wb-ranked tbody tr[data-nid] { cursor: pointer; }
+table.wb-ranked tbody tr[data-nid]:hover td { background: #e3edf9; }
 table.wb-ranked .wb-num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-table.wb-ranked .wb-rank { text-align: center; font-weight: 700; width: 3.4em; }
-table.wb-ranked .wb-studio { width: 21%; }
-table.wb-ranked .wb-unit { width: 19%; }
-table.wb-ranked .wb-recommender { width: 14%; }
-table.wb-ranked .wb-leader { white-space: nowrap; }
-table.wb-ranked th.wb-flags { width: 13%; }
+table.wb-ranked .wb-rank { text-align: center; font-weight: 700; width: 3.2em; }
+table.wb-ranked .wb-studio { width: 24%; font-weight: 600; }
+table.wb-ranked .wb-unit { width: 22%; }
+table.wb-ranked .wb-line { display: block; font-size: 18px; color: #5b6673; font-weight: 400; }
 table.wb-ranked td.wb-composite { font-weight: 700; font-size: 24px; }
 table.wb-ranked small { color: #6b7683; font-size: 17px; margin-left: 4px; }
 table.wb-ranked tr.wb-proposed td { background: #fff3e6; }
+table.wb-ranked tr.wb-borderline td { background: #fff8d6; }
+table.wb-ranked tr.wb-borderline td.wb-rank { box-shadow: inset 8px 0 0 #e08a00; }
+table.wb-ranked tr.wb-current td { outline: 3px solid #1f5fa8; outline-offset: -3px; }
 table.wb-ranked td.wb-mark { color: #c62828; font-weight: 700; white-space: nowrap; text-align: center; }
-table.wb-ranked td.wb-flags { color: #9a3412; font-size: 19px; }
+table.wb-ranked td.wb-flags { color: #9a3412; font-size: 18px; }
 table.wb-ranked tr.wb-cut td { border-top: 6px solid #c62828; border-bottom: none; padding: 2px 10px 6px 10px;
-  color: #c62828; font-weight: 700; font-size: 22px; text-align: left; background: #fff; }
-.wb-tabs { margin: 10px 0 4px 0; }
-.wb-tabs .widget-toggle-button { font-size: 24px; height: 52px; padding: 0 22px; margin-right: 8px;
-  background: #eef1f5; color: #1f3a5f; border: 2px solid #c9d3df; border-radius: 6px; }
-.wb-tabs .widget-toggle-button.mod-active { background: #1f3a5f; color: #fff; border-color: #1f3a5f;
+  color: #c62828; font-weight: 700; font-size: 22px; text-align: left; background: #fff; cursor: default; }
+.wb-chip { display: inline-block; padding: 1px 10px; border-radius: 14px; font-size: 19px; font-weight: 700;
+  white-space: nowrap; border: 2px solid transparent; }
+.wb-chip.wb-approve { background: #e8f5e9; color: #1b5e20; border-color: #66bb6a; }
+.wb-chip.wb-reject { background: #fdecea; color: #b71c1c; border-color: #ef5350; }
+.wb-chip.wb-defer { background: #fff3e0; color: #8a4b00; border-color: #ffa726; }
+.wb-chip.wb-band { background: #fff3cd; color: #7a4a00; border-color: #e08a00; }
+.wb-tabs .widget-toggle-button, .wb-views .widget-toggle-button { font-size: 24px; height: 52px; padding: 0 22px;
+  margin-right: 8px; background: #eef1f5; color: #1f3a5f; border: 2px solid #c9d3df; border-radius: 6px; }
+.wb-tabs .widget-toggle-button.mod-active, .wb-views .widget-toggle-button.mod-active { background: #1f3a5f;
+  color: #fff; border-color: #1f3a5f; box-shadow: none; }
+.wb-views .widget-toggle-button { background: #fff; }
+.wb-nav { border-bottom: 3px solid #1f3a5f; padding-bottom: 8px; margin-bottom: 8px; }
+table.wb-heat { border-collapse: collapse; font-size: 21px; width: 100%; }
+table.wb-heat th { background: #1f3a5f; color: #fff; padding: 6px 8px; font-weight: 600; text-align: center;
+  line-height: 1.25; position: sticky; top: 0; }
+table.wb-heat th small { display: block; font-weight: 400; font-size: 16px; color: #d6e0ec; }
+table.wb-heat td { padding: 5px 8px; border-bottom: 1px solid #ffffff; text-align: center;
+  font-variant-numeric: tabular-nums; }
+table.wb-heat td.wb-studio { text-align: left; font-weight: 600; white-space: nowrap; max-width: 30em;
+  overflow: hidden; text-overflow: ellipsis; }
+table.wb-heat td.wb-rank { font-weight: 700; }
+table.wb-heat tr.wb-mean td { font-weight: 700; border-top: 3px solid #1f3a5f; background: #f4f6f9; }
+table.wb-heat tr.wb-cut td { border-top: 5px solid #c62828; }
+.wb-note { font-size: 18px; color: #5b6673; margin: 4px 0; }
+.wb-orderbar { align-items: center; margin: 4px 0 10px 0; }
+.wb-orderbar .widget-button { font-size: 24px; height: 52px; min-width: 150px; }
+.wb-orderbar select { font-size: 22px; height: 52px; }
+.wb-orderbar .widget-dropdown { height: 52px; }
+.wb-orderbar .widget-toggle-button { font-size: 21px; height: 48px; padding: 0 16px; margin-right: 6px; background: #fff;
+  color: #1f3a5f; border: 2px solid #c9d3df; border-radius: 6px; }
+.wb-orderbar .widget-toggle-button.mod-active { background: #1f3a5f; color: #fff; border-color: #1f3a5f; box-shadow: none; }
+.wb-card h2 { font-size: 32px; margin: 0 0 6px 0; line-height: 1.3; }
+.wb-card h2 .wb-rankbadge { background: #1f3a5f; color: #fff; border-radius: 6px; padding: 0 10px;
+  margin-right: 10px; font-size: 26px; vertical-align: 3px; }
+.wb-card h3 { font-size: 23px; margin: 14px 0 4px 0; color: #1f3a5f; border-bottom: 2px solid #dfe3e8; }
+.wb-card .wb-scoreline { font-size: 24px; font-weight: 700; margin: 2px 0; }
+.wb-card .wb-scoreline span { font-weight: 400; color: #3b4654; margin-left: 14px; font-size: 21px; }
+.wb-card .wb-reasons { color: #7a4a00; background: #fff8d6; padding: 4px 10px; border-radius: 4px; font-size: 20px; }
+table.wb-facts { border-collapse: collapse; width: 100%; font-size: 20px; }
+table.wb-facts th { text-align: left; color: #5b6673; font-weight: 400; padding: 3px 10px 3px 0; white-space: nowrap;
+  width: 13%; }
+table.wb-facts td { padding: 3px 18px 3px 0; width: 37%; }
+.wb-card ul { margin: 4px 0; padding-left: 1.2em; font-size: 20px; }
+.wb-card li { margin: 3px 0; }
+.wb-card li b { color: #1f3a5f; }
+.wb-card .wb-bad { color: #b71c1c; }
+.wb-card .wb-override { color: #6a1b9a; }
+.wb-photos { display: flex; flex-wrap: wrap; gap: 10px; margin: 6px 0; }
+.wb-photos figure { margin: 0; text-align: center; font-size: 16px; color: #5b6673; }
+.wb-photos img { height: 84px; border-radius: 4px; border: 1px solid #c9d3df; display: block; }
+.wb-decision { border: 3px solid #1f3a5f; border-radius: 8px; padding: 8px 14px; margin-bottom: 10px;
+  background: #f7f9fc; }
+.wb-decision .widget-toggle-button { background: #fff; border: 2px solid #c9d3df; }
+.wb-decision .widget-toggle-button:nth-child(1).mod-active { background: #2e7d32; color: #fff; border-color: #2e7d32; }
+.wb-decision .widget-toggle-button:nth-child(2).mod-active { background: #c62828; color: #fff; border-color: #c62828; }
+.wb-decision .widget-toggle-button:nth-child(3).mod-active { background: #e08a00; color: #fff; border-color: #e08a00; }
+.wb-decision .widget-toggle-button.mod-active { box-shadow: none; }
+.wb-decision .widget-toggle-button { font-size: 26px; height: 56px; min-width: 130px; margin-right: 10px;
+  border-radius: 6px; }
+.wb-decision textarea { font-size: 21px; }
+.wb-decision .wb-record { font-size: 24px; height: 54px; min-width: 200px; }
+.wb-dtitle { font-size: 24px; font-weight: 700; color: #1f3a5f; }
+.wb-whatif-head { border: 4px dashed #6a1b9a; background: repeating-linear-gradient(135deg, #faf5ff, #faf5ff 14px,
+  #f3e8fd 14px, #f3e8fd 28px); padding: 10px 16px; border-radius: 8px; margin: 6px 0; }
+.wb-whatif-head b { font-size: 30px; color: #6a1b9a; }
+.wb-whatif-head div { font-size: 20px; color: #3b2b4f; }
+.wb-whatif-controls { align-items: center; }
+.wb-whatif-controls .widget-toggle-button { font-size: 21px; height: 48px; padding: 0 16px; margin-right: 6px;
+  background: #fff; color: #4a2a6b; border: 2px solid #cbb6e0; border-radius: 6px; }
+.wb-whatif-controls .widget-toggle-button.mod-active { background: #6a1b9a; color: #fff; border-color: #6a1b9a;
   box-shadow: none; }
+.wb-whatif-controls .widget-slider .noUi-handle { width: 22px; height: 22px; top: -9px; }
+.wb-whatif-sum { font-size: 23px; font-weight: 700; color: #4a2a6b; margin: 8px 0 6px 0; }
+.wb-whatif-controls .widget-label, .wb-whatif-controls .widget-readout { font-size: 20px; }
+table.wb-whatif { border-collapse: collapse; font-size: 21px; width: 100%; }
+table.wb-whatif th { background: #4a2a6b; color: #fff; padding: 6px 10px; font-weight: 600; white-space: nowrap; }
+table.wb-whatif th.wb-off { background: #1f3a5f; }
+table.wb-whatif td { padding: 5px 10px; border-bottom: 1px solid #e6e0ee; }
+table.wb-whatif td.wb-num { text-align: right; font-variant-numeric: tabular-nums; }
+table.wb-whatif td.wb-off { background: #f4f6f9; }
+table.wb-whatif td.wb-move, table.wb-whatif td.wb-status { text-align: center; font-weight: 700; }
+table.wb-whatif tr.wb-in td.wb-status { color: #1b5e20; font-weight: 700; }
+table.wb-whatif tr.wb-out td.wb-status { color: #b71c1c; font-weight: 700; }
+table.wb-whatif td.wb-up { color: #1b5e20; } table.wb-whatif td.wb-down { color: #b71c1c; }
+table.wb-whatif tr.wb-cut td { border-top: 5px solid #6a1b9a; }
+.wb-pick { display: none !important; }
+svg.wb-chart { font-family: inherit; display: block; max-width: 1200px; }
+svg.wb-chart .wb-grid { stroke: #e3e7ec; stroke-width: 1; }
+svg.wb-chart .wb-tick { font-size: 18px; fill: #3b4654; }
+svg.wb-chart .wb-axis { font-size: 20px; fill: #1b1f24; }
+svg.wb-chart .wb-value { font-size: 16px; fill: #1b1f24; }
+svg.wb-chart .wb-legendtext { font-size: 18px; fill: #1b1f24; }
+svg.wb-chart .wb-cutline { stroke: #c62828; stroke-width: 3; stroke-dasharray: 9 6; }
+svg.wb-chart .wb-cutlabel { font-size: 18px; fill: #c62828; font-weight: 700; }
+svg.wb-chart .wb-interval { stroke-width: 4; stroke-linecap: round; opacity: 0.75; }
+svg.wb-chart .wb-interval.wb-thin { stroke-width: 2; }
+svg.wb-chart .wb-pt { stroke: #ffffff; stroke-width: 1.5; cursor: pointer; }
+svg.wb-chart .wb-official { stroke: #1b1f24; stroke-width: 4; }
+svg.wb-chart .wb-alias { font-size: 15px; fill: #3b4654; }
 </style>
 """
 
 
-# ---------------------------------------------------------------------------- pure helpers
+# ---------------------------------------------------------------------------- errors
+class DecisionError(ValueError):
+    """A decision the meeting's screen refuses to record; Chinese message, English `code`."""
+
+    def __init__(self, code: str, **fields: object):
+        self.code = code
+        super().__init__(f"{labels.DECISION_MESSAGES[code].format(**fields)} [{code}]")
+
+
+# ---------------------------------------------------------------------------- small formatters
 def esc(value: object) -> str:
     """HTML-escape any value; missing values become the dash."""
     if value is None or (not isinstance(value, (list, tuple, dict)) and pd.isna(value)):
@@ -95,6 +219,27 @@ def fmt_score(value: object, precision: int) -> str:
     return f"{float(value):.{precision}f}"
 
 
+def fmt_p(value: object) -> str:
+    """A probability as a whole percentage, or the dash."""
+    if value is None or pd.isna(value):
+        return labels.MEETING["no_value"]
+    return f"{float(value):.0%}"
+
+
+def fmt_interval(low: object, high: object) -> str:
+    if low is None or high is None or pd.isna(low) or pd.isna(high):
+        return labels.MEETING["no_value"]
+    return f"{int(low)}" if int(low) == int(high) else f"{int(low)}–{int(high)}"
+
+
+def _count(value: object) -> int:
+    return 0 if value is None or pd.isna(value) else int(value)
+
+
+def _text(value: object) -> str:
+    return "" if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)) else str(value)
+
+
 def stages_of(ranked: pd.DataFrame, rnd: Round) -> list[str]:
     """The stages in config order that the ranked frame carries a score column for."""
     return [s for s in rnd.stages if f"score_{s}" in ranked.columns]
@@ -105,14 +250,49 @@ def category_rows(ranked: pd.DataFrame, category: str) -> pd.DataFrame:
     return ranked[ranked["category"] == category].reset_index(drop=True)
 
 
-def header_html(snapshot: Snapshot) -> str:
+def annotate(rows: pd.DataFrame, diagnostics: pd.DataFrame, decisions: pd.DataFrame) -> pd.DataFrame:
+    """Ranked rows with the rank interval, P(in top N), band and reasons (diagnostics) and the
+    recorded decision and note; missing ones are NA. Keeps the rows' order."""
+    out = rows.copy()
+    diag_cols = ["rank_low", "rank_high", "p_top", "band", "reasons"]
+    if diagnostics is not None and not diagnostics.empty and "nomination_id" in diagnostics:
+        diag = diagnostics.drop_duplicates("nomination_id").set_index("nomination_id")
+        for col in diag_cols:
+            out[col] = out["nomination_id"].map(diag[col]) if col in diag else pd.NA
+    else:
+        for col in diag_cols:
+            out[col] = pd.NA
+    if decisions is not None and not decisions.empty and "nomination_id" in decisions:
+        dec = decisions.drop_duplicates("nomination_id", keep="last").set_index("nomination_id")
+        out["decision"] = out["nomination_id"].map(dec["decision"])
+        out["decision_note"] = out["nomination_id"].map(dec["note"])
+    else:
+        out["decision"] = pd.NA
+        out["decision_note"] = pd.NA
+    return out
+
+
+def decision_chip(decision: object) -> str:
+    if decision is None or pd.isna(decision) or decision not in labels.DECISION:
+        return ""
+    return f'<span class="wb-chip wb-{esc(decision)}">{esc(labels.DECISION[decision])}</span>'
+
+
+def _is_borderline(value: object) -> bool:
+    return isinstance(value, str) and value == "borderline"
+
+
+# ---------------------------------------------------------------------------- header, funnel, ranked table
+def header_html(snapshot: Snapshot, decisions: pd.DataFrame | None = None) -> str:
     """Round name, snapshot id and data time: every screen says what it shows and from when."""
     m = labels.MEETING
     taken = snapshot.taken_at.strftime("%Y-%m-%d %H:%M:%S")
+    decided = decisions if decisions is not None else snapshot.decisions
+    count = "" if decided is None or decided.empty else f'&emsp;{esc(m["decisions_count"].format(n=len(decided)))}'
     return (
         f'<div class="wb-head"><h1>{esc(snapshot.rnd.round.name)}</h1>'
         f'<div class="wb-meta">{esc(m["data_time"])}：<b>{esc(taken)}</b>'
-        f'&emsp;{esc(m["snapshot"])}：<code>{esc(snapshot.snapshot_id[:12])}</code></div></div>'
+        f'&emsp;{esc(m["snapshot"])}：<code>{esc(snapshot.snapshot_id[:12])}</code>{count}</div></div>'
     )
 
 
@@ -146,86 +326,155 @@ def competition_html(ranked: pd.DataFrame, rnd: Round, category: str) -> str:
             f'<div class="wb-sub">{esc(line)}</div></div>')
 
 
-def ranked_html(rows: pd.DataFrame, rnd: Round, category: str) -> str:
-    """The ranked list of one category as one HTML table, with the 拟命名 cut line drawn after the
-    last proposed row. Only whitelisted columns are shown; every value is escaped."""
+def ranked_html(rows: pd.DataFrame, rnd: Round, category: str, current: str | None = None) -> str:
+    """The ranked list of one category as one HTML table: the 拟命名 cut line after the last
+    proposed row, the borderline band marked, the rank interval, P(in top N) and the recorded
+    decision. Rows carry `data-nid` so a click opens the card. Only whitelisted columns are
+    shown; every value is escaped. `rows` may be plain ranked rows or `annotate`d ones."""
     m, col = labels.MEETING, labels.COLUMNS
     if rows.empty:
         return f'<div class="wb-message">{esc(m["empty_category"])}</div>'
+    if "band" not in rows:
+        rows = annotate(rows, pd.DataFrame(), pd.DataFrame())
     precision = rnd.ranking.precision
     stages = stages_of(rows, rnd)
-    head = [(col["rank"], "wb-rank"), (col["studio"], "wb-studio"), (col["host_unit"], "wb-unit"),
-            (col["recommender"], "wb-recommender"), (col["leader"], "wb-leader"),
+    slots = rnd.categories[category].slots
+    head = [(col["rank"], "wb-rank"), (m["col_studio"], "wb-studio"), (m["col_unit"], "wb-unit"),
             *[(rnd.stages[s].label, "wb-num") for s in stages], (col["composite"], "wb-num"),
-            (col["proposed"], "wb-mark"), (col["flags"], "wb-flags")]
+            (m["col_interval"], "wb-num"), (m["col_p_top"], "wb-num"),
+            (m["col_mark"], "wb-mark"), (m["col_decision"], "wb-mark"), (col["flags"], "wb-flags")]
     thead = "".join(f'<th class="{cls}">{esc(h)}</th>' for h, cls in head)
     proposed = rows["proposed"].fillna(False).astype(bool)
     last_proposed = int(proposed[proposed].index.max()) if proposed.any() else -1
-    cut = m["cut_line"].format(slots=rnd.categories[category].slots)
+    cut = m["cut_line"].format(slots=slots)
     body = []
-    for i, r in rows.iterrows():
+    for i, r in enumerate(rows.itertuples(index=False)):
+        r = r._asdict()
         stage_cells = "".join(
             f'<td class="wb-num">{esc(fmt_score(r[f"score_{s}"], precision))}'
             f'<small>{esc(m["stage_reviewers"].format(n=_count(r.get(f"n_{s}"))))}</small></td>'
             for s in stages
         )
         is_proposed = bool(proposed.iloc[i])
+        border = _is_borderline(r.get("band"))
+        classes = ["wb-proposed" if is_proposed else "wb-other"] + (["wb-borderline"] if border else [])
+        if current is not None and r["nomination_id"] == current:
+            classes.append("wb-current")
+        flags = "；".join(x for x in (_text(r.get("flags")), _text(r.get("reasons"))) if x)
+        band = f'<span class="wb-chip wb-band">{esc(labels.BANDS["borderline"])}</span> ' if border else ""
         body.append(
-            f'<tr class="{"wb-proposed" if is_proposed else "wb-other"}">'
-            f'<td class="wb-rank">{esc(r["rank"])}</td><td class="wb-studio">{esc(r["studio"])}</td>'
-            f'<td class="wb-unit">{esc(r["host_unit"])}</td><td class="wb-recommender">{esc(r["recommender"])}</td>'
-            f'<td class="wb-leader">{esc(r["leader"])}</td>{stage_cells}'
+            f'<tr class="{" ".join(classes)}" data-nid="{esc(r["nomination_id"])}">'
+            f'<td class="wb-rank">{esc(r["rank"])}</td>'
+            f'<td class="wb-studio">{esc(r["studio"])}'
+            f'<span class="wb-line">{esc(m["leader_line"].format(leader=_text(r["leader"])))}</span></td>'
+            f'<td class="wb-unit">{esc(r["host_unit"])}'
+            f'<span class="wb-line">{esc(m["recommender_line"].format(recommender=_text(r["recommender"])))}</span></td>'
+            f'{stage_cells}'
             f'<td class="wb-num wb-composite">{esc(fmt_score(r["composite"], precision))}</td>'
+            f'<td class="wb-num">{esc(fmt_interval(r.get("rank_low"), r.get("rank_high")))}</td>'
+            f'<td class="wb-num">{esc(fmt_p(r.get("p_top")))}</td>'
             f'<td class="wb-mark">{esc(m["proposed_mark"]) if is_proposed else ""}</td>'
-            f'<td class="wb-flags">{esc(r["flags"] or "")}</td></tr>'
+            f'<td class="wb-mark">{decision_chip(r.get("decision"))}</td>'
+            f'<td class="wb-flags">{band}{esc(flags)}</td></tr>'
         )
         if i == last_proposed:
             body.append(f'<tr class="wb-cut"><td colspan="{len(head)}">▲ {esc(cut)}</td></tr>')
-    return f'<table class="wb-ranked"><thead><tr>{thead}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    legend = f'<div class="wb-legend">{_legend()}</div>'
+    return (f'{legend}<table class="wb-ranked"><thead><tr>{thead}</tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table>')
 
 
-def _count(value: object) -> int:
-    return 0 if value is None or pd.isna(value) else int(value)
+def _legend() -> str:
+    text = esc(labels.MEETING["legend"])
+    first, rest = text.split("■", 2)[1:] if text.count("■") >= 2 else ("", text)
+    return (f'<span class="wb-l-prop">■</span>{first}<span class="wb-l-border">■</span>{rest}'
+            if first else text)
 
 
-def composite_figure(rows: pd.DataFrame, rnd: Round, category: str) -> go.Figure:
-    """Composite score by rank position, 拟命名 in red, the cut line dashed between the last
-    proposed and the first other candidate. Unscored candidates are left out."""
+# ---------------------------------------------------------------------------- charts
+def composite_svg(rows: pd.DataFrame, rnd: Round, category: str) -> str:
+    """Composite score by rank position with each candidate's 90 % rank interval as a horizontal
+    bar, as inline SVG (no script, nothing fetched): 拟命名 red, borderline amber, others grey; the
+    cut line dashed after the last proposed candidate. Each point carries a tooltip (<title>) and
+    its data-nid, so a click opens the card. Unscored candidates are left out; "" if none."""
     m = labels.MEETING
+    if "band" not in rows:
+        rows = annotate(rows, pd.DataFrame(), pd.DataFrame())
     scored = rows[rows["composite"].notna()].reset_index(drop=True)
-    position = pd.Series(range(1, len(scored) + 1))
+    if scored.empty:
+        return ""
+    n, precision, slots = len(scored), rnd.ranking.precision, rnd.categories[category].slots
+    width, height, left, right, top, bottom = 1100, 340, 84, 24, 52, 64
+    values = scored["composite"].astype(float)
+    y_lo, y_hi = _padded(values)
+    ticks = _nice_ticks(y_lo, y_hi)
+    y_lo, y_hi = min(y_lo, ticks[0]), max(y_hi, ticks[-1])
+    x = lambda pos: left + (pos - 0.4) / (n + 0.2) * (width - left - right)  # noqa: E731 - positions 1..n
+    y = lambda v: top + (y_hi - v) / (y_hi - y_lo) * (height - top - bottom)  # noqa: E731
     proposed = scored["proposed"].fillna(False).astype(bool)
-    precision = rnd.ranking.precision
-    step = next(s for s in (1, 2, 5, 10, 20, 50, 100, 1000) if len(scored) / s <= 40)  # readable ticks
-    fig = go.Figure()
-    for name, mask, colour in ((m["chart_proposed"], proposed, COLOURS["proposed"]),
-                               (m["chart_other"], ~proposed, COLOURS["other"])):
-        part = scored[mask]
-        fig.add_trace(go.Scatter(
-            x=position[mask].tolist(), y=part["composite"].astype(float).tolist(),
-            mode="markers+text" if len(scored) <= 15 else "markers",
-            name=name, marker={"size": 18, "color": colour, "line": {"width": 1, "color": "white"}},
-            text=[fmt_score(v, precision) for v in part["composite"]], textposition="top center",
-            textfont={"size": 17}, customdata=[[esc(v)] for v in part["studio"]],  # plotly reads tags in text
-            hovertemplate="%{customdata[0]}<br>" + m["chart_y"] + " %{y:." + str(precision) + "f}<extra></extra>",
-        ))
+    border = scored["band"].map(_is_borderline).astype(bool)
+    colour = [COLOURS["borderline"] if b else COLOURS["proposed"] if p else COLOURS["other"]
+              for p, b in zip(proposed, border)]
+    many = n > 60
+    radius = 5 if many else 9
+    out = [f'<svg class="wb-chart" viewBox="0 0 {width} {height}" width="100%" role="img" '
+           f'aria-label="{esc(m["chart_title"])}" xmlns="http://www.w3.org/2000/svg">']
+    for t in ticks:  # y grid and labels
+        out.append(f'<line x1="{left}" x2="{width - right}" y1="{y(t):.1f}" y2="{y(t):.1f}" class="wb-grid"/>'
+                   f'<text x="{left - 10}" y="{y(t) + 6:.1f}" text-anchor="end" class="wb-tick">{t:g}</text>')
+    step = next(s for s in (1, 2, 5, 10, 20, 50, 100, 1000) if n / s <= 25)
+    for i in range(0, n, step):  # x labels: the official rank
+        out.append(f'<text x="{x(i + 1):.1f}" y="{height - bottom + 26}" text-anchor="middle" class="wb-tick">'
+                   f'{esc(scored["rank"].iloc[i])}</text>')
+    out.append(f'<text x="{(left + width - right) / 2:.0f}" y="{height - 8}" text-anchor="middle" class="wb-axis">'
+               f'{esc(m["chart_x"])}</text>'
+               f'<text transform="translate(20,{(top + height - bottom) / 2:.0f}) rotate(-90)" text-anchor="middle" '
+               f'class="wb-axis">{esc(m["chart_y"])}</text>')
     if proposed.any() and (~proposed).any():
-        cut_x = int(position[proposed].max()) + 0.5
-        fig.add_vline(x=cut_x, line={"color": COLOURS["cut"], "width": 3, "dash": "dash"},
-                      annotation={"text": m["chart_cut"], "font": {"color": COLOURS["cut"], "size": 18}},
-                      annotation_position="top right")
-    fig.update_layout(
-        template="plotly_white", height=300, autosize=True,
-        margin={"l": 80, "r": 20, "t": 44, "b": 64},
-        font={"family": FONT_FAMILY, "size": 20, "color": "#1b1f24"},
-        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom", "font": {"size": 18}},
-        xaxis={"title": {"text": m["chart_x"]}, "tickmode": "array", "tickvals": position[::step].tolist(),
-               "ticktext": [esc(v) for v in scored["rank"]][::step], "range": [0.3, max(len(scored), 1) + 0.7],
-               "gridcolor": COLOURS["grid"]},
-        yaxis={"title": {"text": m["chart_y"]}, "gridcolor": COLOURS["grid"], "range": _padded(scored["composite"])},
-        hoverlabel={"font": {"family": FONT_FAMILY, "size": 18}},
-    )
-    return fig
+        cx = x(float(proposed[proposed].index.max()) + 1.5)
+        out.append(f'<line x1="{cx:.1f}" x2="{cx:.1f}" y1="{top - 6}" y2="{height - bottom}" class="wb-cutline"/>'
+                   f'<text x="{cx + 6:.1f}" y="{top + 10}" class="wb-cutlabel">{esc(m["chart_cut"])}</text>')
+    for i, r in scored.iterrows():  # intervals under the points
+        lo, hi = r.get("rank_low"), r.get("rank_high")
+        if pd.notna(lo) and pd.notna(hi) and int(hi) > int(lo):
+            yy = y(float(r["composite"]))
+            out.append(f'<line x1="{x(float(lo)):.1f}" x2="{x(float(hi)):.1f}" y1="{yy:.1f}" y2="{yy:.1f}" '
+                       f'stroke="{colour[i]}" class="wb-interval{" wb-thin" if many else ""}"/>')
+    for i, r in scored.iterrows():
+        cx, cy = x(i + 1), y(float(r["composite"]))
+        tip = "\n".join(t for t in (
+            _text(r["studio"]), f'{m["chart_y"]} {fmt_score(r["composite"], precision)}',
+            m["chart_hover_interval"].format(low=_int_or_dash(r["rank_low"]), high=_int_or_dash(r["rank_high"]))
+            if pd.notna(r.get("rank_low")) else "",
+            m["chart_hover_p"].format(slots=slots, p=fmt_p(r["p_top"])) if pd.notna(r.get("p_top")) else "") if t)
+        out.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{radius}" fill="{colour[i]}" class="wb-pt" '
+                   f'data-nid="{esc(r["nomination_id"])}"><title>{esc(tip)}</title></circle>')
+        if n <= 12:
+            out.append(f'<text x="{cx:.1f}" y="{cy - radius - 8:.1f}" text-anchor="middle" class="wb-value">'
+                       f'{esc(fmt_score(r["composite"], precision))}</text>')
+    legend = [(m["chart_proposed"], COLOURS["proposed"], (proposed & ~border).any()),
+              (m["chart_borderline"], COLOURS["borderline"], border.any()),
+              (m["chart_other"], COLOURS["other"], (~proposed & ~border).any())]
+    lx = left
+    for label, fill, shown in legend:
+        if shown:
+            out.append(f'<circle cx="{lx + 8}" cy="18" r="8" fill="{fill}"/>'
+                       f'<text x="{lx + 22}" y="24" class="wb-legendtext">{esc(label)}</text>')
+            lx += 40 + 19 * len(label)
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
+    """Round tick values covering [lo, hi]."""
+    raw = (hi - lo) / max(count - 1, 1)
+    step = next(s for s in (0.5, 1, 2, 2.5, 5, 10, 20, 25, 50) if s >= raw)
+    first = step * np.floor(lo / step)
+    return [float(first + k * step) for k in range(int(np.ceil((hi - first) / step)) + 1)]
+
+
+def _int_or_dash(value: object) -> str:
+    return labels.MEETING["no_value"] if value is None or pd.isna(value) else str(int(value))
 
 
 def _padded(values: pd.Series) -> list[float]:
@@ -235,52 +484,557 @@ def _padded(values: pd.Series) -> list[float]:
     return [lo - 0.12 * span, hi + 0.22 * span]
 
 
-def figure_output(fig: go.Figure) -> dict:
-    """A display_data output carrying the plotly mimetype: rendered offline by the
-    jupyterlab-plotly extension that ships in the plotly wheel (Voila and JupyterLab)."""
-    data = json.loads(fig.to_json())
-    data["config"] = PLOTLY_CONFIG
-    return {"output_type": "display_data", "data": {PLOTLY_MIME: data, "text/plain": "<Figure>"}, "metadata": {}}
+def message_html(text: str, *, error: bool = False, small: bool = False, ok: bool = False) -> str:
+    cls = "wb-message" + (" wb-error" if error else "") + (" wb-small" if small else "") + (" wb-ok" if ok else "")
+    return f'<div class="{cls}">{esc(text)}</div>'
 
 
-def message_html(text: str, *, error: bool = False) -> str:
-    return f'<div class="wb-message{" wb-error" if error else ""}">{esc(text)}</div>'
+# ---------------------------------------------------------------------------- criterion breakdown
+def breakdown_html(rows: pd.DataFrame, rnd: Round, category: str) -> str:
+    """A heat table of the criterion breakdown (crit_<code>) of one category: a row per candidate
+    in rank order, a column per rubric criterion headed with its label and maximum from the config,
+    shaded by the candidate's place within the category on that criterion; a mean row at the end."""
+    m = labels.MEETING
+    precision = rnd.ranking.precision
+    scored = rows[rows["composite"].notna()].reset_index(drop=True)
+    if scored.empty:
+        return message_html(m["no_scores"] if not rows.empty else m["empty_category"])
+    criteria = [c for c in rnd.rubric if f"crit_{c.code}" in scored.columns]
+    head = [f'<th>{esc(labels.COLUMNS["rank"])}</th>', f'<th>{esc(labels.COLUMNS["studio"])}</th>']
+    head += [f'<th>{esc(c.label)}<small>{esc(m["breakdown_max"].format(max=c.max[category]))}</small></th>'
+             for c in criteria]
+    head.append(f'<th>{esc(labels.COLUMNS["composite"])}</th>')
+    shades = {c.code: scored[f"crit_{c.code}"].astype(float).rank(pct=True) for c in criteria}
+    proposed = scored["proposed"].fillna(False).astype(bool)
+    last_proposed = int(proposed[proposed].index.max()) if proposed.any() and (~proposed).any() else -1
+    body = []
+    for i, r in scored.iterrows():
+        cells = [f'<td class="wb-rank">{esc(r["rank"])}</td>', f'<td class="wb-studio">{esc(r["studio"])}</td>']
+        for c in criteria:
+            value, shade = r[f"crit_{c.code}"], shades[c.code].iloc[i]
+            cells.append(f'<td style="{_heat(shade)}">{esc(fmt_score(value, 1))}</td>')
+        cells.append(f'<td class="wb-rank">{esc(fmt_score(r["composite"], precision))}</td>')
+        cls = ' class="wb-cut"' if i == last_proposed + 1 and last_proposed >= 0 else ""
+        body.append(f"<tr{cls}>{''.join(cells)}</tr>")
+    means = "".join(f'<td>{esc(fmt_score(scored[f"crit_{c.code}"].astype(float).mean(), 1))}</td>' for c in criteria)
+    body.append(f'<tr class="wb-mean"><td></td><td class="wb-studio">{esc(m["breakdown_mean"])}</td>{means}'
+                f'<td>{esc(fmt_score(scored["composite"].astype(float).mean(), precision))}</td></tr>')
+    return (f'<div class="wb-section">{esc(m["breakdown_title"])}</div>'
+            f'<div class="wb-note">{esc(m["breakdown_note"])}</div>'
+            f'<table class="wb-heat"><thead><tr>{"".join(head)}</tr></thead><tbody>{"".join(body)}</tbody></table>')
+
+
+def _heat(shade: float) -> str:
+    """Background and text colour for a within-category percentile in [0, 1] (blue scale)."""
+    if shade is None or pd.isna(shade):
+        return "background:#ffffff"
+    light, dark = (240, 245, 251), (21, 67, 128)
+    t = max(0.0, min(1.0, float(shade))) ** 1.3
+    rgb = tuple(round(a + (b - a) * t) for a, b in zip(light, dark))
+    text = "#ffffff" if t > 0.55 else "#1b1f24"
+    return f"background:rgb{rgb};color:{text}"
+
+
+# ---------------------------------------------------------------------------- discussion order
+def discussion_order(rows: pd.DataFrame, mode: str = "rank") -> list[str]:
+    """The order in which the meeting discusses one category's candidates: the ranked order, or
+    (mode "borderline") the borderline band first, each part in ranked order. Unranked last."""
+    if mode not in ORDERS:
+        raise ValueError(f"unknown discussion order {mode!r}")
+    if rows.empty:
+        return []
+    ids = rows["nomination_id"].tolist()
+    if mode == "rank" or "band" not in rows:
+        return ids
+    border = rows["band"].map(_is_borderline).astype(bool).tolist()
+    return [i for i, b in zip(ids, border) if b] + [i for i, b in zip(ids, border) if not b]
+
+
+def order_options(rows: pd.DataFrame, order: list[str]) -> list[tuple[str, str]]:
+    """Dropdown options (label, nomination_id) for the discussion order."""
+    m = labels.MEETING
+    by_id = rows.set_index("nomination_id")
+    options = []
+    for i, nid in enumerate(order, start=1):
+        r = by_id.loc[nid]
+        studio = _text(r["studio"])
+        label = (m["item"].format(i=i, studio=studio, rank=int(r["rank"])) if pd.notna(r["rank"])
+                 else m["item_unranked"].format(i=i, studio=studio))
+        options.append((label, nid))
+    return options
+
+
+# ---------------------------------------------------------------------------- candidate card
+def card_html(snapshot: Snapshot, nomination_id: str, decisions: pd.DataFrame | None = None) -> str:
+    """The candidate card: title with rank, band and decision; scores and rank interval; facts from
+    the screened frame (never contact, phone or free notes); screening verdicts, failing rules and
+    overrides; the reviewers' comments under their alias 评委k. Everything escaped."""
+    m, rnd = labels.MEETING, snapshot.rnd
+    decisions = snapshot.decisions if decisions is None else decisions
+    ranked = annotate(snapshot.ranked[snapshot.ranked["nomination_id"] == nomination_id],
+                      snapshot.diagnostics, decisions)
+    if ranked.empty:
+        return ""
+    r = ranked.iloc[0]
+    screened = snapshot.screened[snapshot.screened["nomination_id"] == nomination_id]
+    s = screened.iloc[0] if not screened.empty else pd.Series(dtype=object)
+    category = r["category"]
+    precision = rnd.ranking.precision
+    badge = m["card_rank"].format(rank=int(r["rank"])) if pd.notna(r["rank"]) else m["card_unranked"]
+    chips = ""
+    if _is_borderline(r.get("band")):
+        chips += f' <span class="wb-chip wb-band">{esc(labels.BANDS["borderline"])}</span>'
+    if pd.notna(r.get("decision")) and r.get("decision") in labels.DECISION:
+        chips += " " + decision_chip(r["decision"])
+    stage_bits = "".join(f'<span>{esc(rnd.stages[st].label)} {esc(fmt_score(r.get(f"score_{st}"), precision))}</span>'
+                         for st in stages_of(ranked, rnd))
+    parts = [f'<div class="wb-card"><h2><span class="wb-rankbadge">{esc(badge)}</span>{esc(r["studio"])}{chips}</h2>',
+             f'<div class="wb-scoreline">{esc(m["card_scores"].format(composite=fmt_score(r["composite"], precision)))}'
+             f'{stage_bits}</div>']
+    if pd.notna(r.get("rank_low")):
+        parts.append(f'<div class="wb-note">{esc(m["card_interval"].format(low=_int_or_dash(r["rank_low"]), high=_int_or_dash(r["rank_high"]), slots=rnd.categories[category].slots, p=fmt_p(r["p_top"])))}</div>')
+    if _is_borderline(r.get("band")) and _text(r.get("reasons")):
+        parts.append(f'<div class="wb-reasons">{esc(m["card_borderline"].format(reasons=_text(r["reasons"])))}</div>')
+    parts.append(f'<h3>{esc(m["card_facts"])}</h3>{facts_html(s, rnd)}')
+    parts.append(f'<h3>{esc(m["card_screening"])}</h3>{verdicts_html(s, snapshot.overrides, nomination_id)}')
+    parts.append(f'<h3>{esc(m["card_comments"])}</h3>{comments_html(snapshot, nomination_id)}')
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def facts_html(row: pd.Series, rnd: Round) -> str:
+    """Whitelisted facts of one nomination as a two-pair-per-line table."""
+    m = labels.MEETING
+    pairs = []
+    for field in CARD_FACTS:
+        if field not in row.index:
+            continue
+        value = row[field]
+        if field == "named_on" and (value is None or pd.isna(value)):
+            continue
+        pairs.append((labels.CARD_FACT_LABELS.get(field, labels.SUMMARY_FIELDS[field]), _fact(field, value, rnd)))
+    lines = []
+    for i in range(0, len(pairs), 2):
+        cells = "".join(f"<th>{esc(k)}</th><td>{esc(v)}</td>" for k, v in pairs[i:i + 2])
+        lines.append(f"<tr>{cells}</tr>")
+    return f'<table class="wb-facts">{"".join(lines)}</table>' if lines else ""
+
+
+def _fact(field: str, value: object, rnd: Round) -> str:
+    m = labels.MEETING
+    if isinstance(value, (list, tuple)):
+        return "；".join(str(v) for v in value) or m["no_value"]
+    if value is None or pd.isna(value):
+        return m["no_value"]
+    if field == "category":
+        return rnd.categories[value].short if value in rnd.categories else str(value)
+    if isinstance(value, (bool, np.bool_)):
+        return m["yes"] if bool(value) else m["no"]
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m")
+    unit = labels.CARD_FACT_UNITS.get(field, "")
+    if isinstance(value, (float, np.floating)):
+        return f"{float(value):g}{unit}"
+    return f"{value}{unit}"
+
+
+def verdicts_html(row: pd.Series, overrides: pd.DataFrame, nomination_id: str) -> str:
+    """Eligibility and quota verdicts, every rule that did not pass, and any override with its reason."""
+    m = labels.MEETING
+    items = []
+    if "eligibility" in row.index:
+        items.append(f"<li><b>{esc(labels.COLUMNS['eligibility'])}</b>：{esc(labels.ELIGIBILITY.get(row['eligibility'], row['eligibility']))}</li>")
+    if "quota_status" in row.index:
+        reason = _text(row.get("quota_reason"))
+        items.append(f"<li><b>{esc(labels.COLUMNS['quota_status'])}</b>：{esc(labels.QUOTA_STATUS.get(row['quota_status'], row['quota_status']))}"
+                     f"{'（' + esc(reason) + '）' if reason else ''}</li>")
+    rules = [c[len("rule_"):] for c in row.index if c.startswith("rule_") and pd.notna(row[c])]
+    failing = [c for c in rules if row[f"rule_{c}"] != "pass"]
+    for code in failing:
+        word = labels.RULE_RESULT_WORD.get(row[f"rule_{code}"], row[f"rule_{code}"])
+        why = _text(row.get(f"why_{code}"))
+        items.append(f'<li class="wb-bad"><b>{esc(labels.RULE_HEADERS.get(code, code))}</b>：{esc(word)}'
+                     f'{"（" + esc(why) + "）" if why else ""}</li>')
+    if rules and not failing:
+        items.append(f"<li>{esc(m['card_rules_ok'].format(n=len(rules)))}</li>")
+    if overrides is not None and not overrides.empty:
+        allowed = {"eligibility": labels.ELIGIBILITY, "quota_status": labels.QUOTA_STATUS}
+        for o in overrides[overrides["nomination_id"] == nomination_id].itertuples(index=False):
+            value = allowed.get(o.verdict, {}).get(o.value, o.value)
+            at = o.at.strftime("%Y-%m-%d %H:%M") if pd.notna(o.at) else ""
+            text = m["card_override"].format(verdict=labels.OVERRIDE_VERDICTS.get(o.verdict, o.verdict), value=value,
+                                             reason=scrub(o.reason, {}), actor=o.actor, at=at)
+            items.append(f'<li class="wb-override">{esc(text)}</li>')
+    return f"<ul>{''.join(items)}</ul>"
+
+
+def comments_html(snapshot: Snapshot, nomination_id: str) -> str:
+    """The submitted sheets' comments of one candidate, under 评委k and the stage, never a name."""
+    m = labels.MEETING
+    sheets = snapshot.sheets
+    if sheets is None or sheets.empty:
+        return f'<div class="wb-note">{esc(m["card_no_comments"])}</div>'
+    mine = sheets[(sheets["nomination_id"] == nomination_id) & (sheets["status"] == "submitted")]
+    mine = mine[mine["comment"].fillna("").str.strip() != ""]
+    if mine.empty:
+        return f'<div class="wb-note">{esc(m["card_no_comments"])}</div>'
+    order = {s: i for i, s in enumerate(snapshot.rnd.stages)}
+    mine = mine.assign(_s=mine["stage"].map(order), _a=mine["reviewer_id"].map(_alias_number(snapshot)))
+    items = []
+    for r in mine.sort_values(["_s", "_a"]).itertuples(index=False):
+        alias = snapshot.reviewer_alias.get(r.reviewer_id, labels.MEETING["no_value"])
+        stage = snapshot.rnd.stages[r.stage].label if r.stage in snapshot.rnd.stages else r.stage
+        head = m["card_comment"].format(alias=alias, stage=stage, total=f"{float(r.total):g}")
+        items.append(f"<li><b>{esc(head)}</b>{esc(scrub(r.comment.strip(), snapshot.reviewer_alias))}</li>")
+    return f"<ul>{''.join(items)}</ul>"
+
+
+def _alias_number(snapshot: Snapshot) -> dict[str, int]:
+    return {rid: i for i, rid in enumerate(snapshot.reviewer_alias)}
+
+
+def spread_svg(snapshot: Snapshot, nomination_id: str) -> str:
+    """A strip plot of the reviewers' totals per stage as inline SVG: a point per sheet labelled
+    评委k (never a name), hollow for the sheets the olympic rule drops, a black tick at the stage's
+    official score. "" when the candidate has no submitted sheet."""
+    m, rnd = labels.MEETING, snapshot.rnd
+    scores = snapshot.scores
+    if scores is None or scores.empty:
+        return ""
+    totals = sheet_totals(scores[scores["nomination_id"] == nomination_id])
+    if totals.empty:
+        return ""
+    kept = retained(totals, rnd.ranking.trim_min, rnd.ranking.aggregation)
+    row = snapshot.ranked[snapshot.ranked["nomination_id"] == nomination_id]
+    stages = [s for s in rnd.stages if (kept["stage"] == s).any()]
+    lo, hi = float(kept["total"].min()), float(kept["total"].max())
+    pad = max(2.0, 0.08 * (hi - lo))
+    ticks = _nice_ticks(lo - pad, min(hi + pad, 100.0), 6)
+    x_lo, x_hi = ticks[0], ticks[-1]
+    band, width, left, right, top, bottom = 120, 820, 120, 24, 8, 56
+    height = top + band * len(stages) + bottom
+    x = lambda v: left + (v - x_lo) / max(x_hi - x_lo, 1e-9) * (width - left - right)  # noqa: E731
+    out = [f'<svg class="wb-chart wb-spread" viewBox="0 0 {width} {height}" width="100%" role="img" '
+           f'aria-label="{esc(m["card_spread"])}" xmlns="http://www.w3.org/2000/svg">']
+    for t in ticks:
+        out.append(f'<line x1="{x(t):.1f}" x2="{x(t):.1f}" y1="{top}" y2="{height - bottom}" class="wb-grid"/>'
+                   f'<text x="{x(t):.1f}" y="{height - bottom + 26}" text-anchor="middle" class="wb-tick">{t:g}</text>')
+    out.append(f'<text x="{(left + width - right) / 2:.0f}" y="{height - 6}" text-anchor="middle" class="wb-axis">'
+               f'{esc(m["spread_x"])}</text>')
+    for k, stage in enumerate(stages):
+        mid = top + band * k + band / 2
+        colour = COLOURS["stages"][k % len(COLOURS["stages"])]
+        out.append(f'<text x="{left - 14}" y="{mid + 7:.0f}" text-anchor="end" class="wb-axis">'
+                   f'{esc(rnd.stages[stage].label)}</text>')
+        part = kept[kept["stage"] == stage].sort_values(["total", "reviewer_id"]).reset_index(drop=True)
+        same = part.groupby("total").cumcount() - part.groupby("total")["total"].transform("size").sub(1) / 2
+        official = row[f"score_{stage}"].iloc[0] if not row.empty and f"score_{stage}" in row else None
+        if official is not None and pd.notna(official):
+            ox = x(float(official))
+            out.append(f'<line x1="{ox:.1f}" x2="{ox:.1f}" y1="{mid - 34:.0f}" y2="{mid + 34:.0f}" class="wb-official">'
+                       f'<title>{esc(rnd.stages[stage].label)} {float(official):.2f}</title></line>')
+        for j, r in part.iterrows():
+            alias = snapshot.reviewer_alias.get(r["reviewer_id"], m["no_value"])
+            cx, cy = x(float(r["total"])), mid + 16 * float(same.iloc[j])
+            dropped = r["weight"] < 1 - 1e-9
+            fill = "#ffffff" if dropped else colour
+            ty = cy - 17 if j % 2 == 0 else cy + 29
+            out.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="10" fill="{fill}" stroke="{colour}" stroke-width="3">'
+                       f'<title>{esc(alias)}：{float(r["total"]):g}</title></circle>'
+                       f'<text x="{cx:.1f}" y="{ty:.1f}" text-anchor="middle" class="wb-alias">{esc(alias)}</text>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+# ---------------------------------------------------------------------------- decisions
+def check_decision(snapshot: Snapshot | None, nomination_id: object, decision: object, note: object) -> tuple[str, str, str]:
+    """Validate a decision in Python, whatever the widget allowed: the nomination must be a
+    candidate of the snapshot on screen, the decision one of 通过 / 不通过 / 暂缓, the note text of at
+    most NOTE_MAX_CHARS characters. Returns (nomination_id, decision, note); raises DecisionError."""
+    if snapshot is None or snapshot.empty:
+        raise DecisionError("no_snapshot")
+    if not isinstance(nomination_id, str) or nomination_id not in set(snapshot.ranked["nomination_id"]):
+        raise DecisionError("not_a_candidate", nomination_id=str(nomination_id)[:40])
+    if not isinstance(decision, str) or decision not in labels.DECISION:
+        raise DecisionError("bad_decision", value=str(decision)[:40])
+    if note is None:
+        note = ""
+    if not isinstance(note, str):
+        raise DecisionError("bad_note")
+    note = note.strip()
+    if len(note) > NOTE_MAX_CHARS:
+        raise DecisionError("note_too_long", n=len(note), max=NOTE_MAX_CHARS)
+    return nomination_id, decision, note
+
+
+def decision_status_html(snapshot: Snapshot, decisions: pd.DataFrame, nomination_id: str) -> str:
+    """What the store holds for this candidate now."""
+    m = labels.MEETING
+    mine = decisions[decisions["nomination_id"] == nomination_id] if decisions is not None and not decisions.empty else None
+    if mine is None or mine.empty:
+        return f'<div class="wb-note">{esc(m["decision_none"])}</div>'
+    d = mine.iloc[-1]
+    note = f"（{scrub(_text(d['note']), {})}）" if _text(d["note"]) else ""
+    at = d["at"].strftime("%Y-%m-%d %H:%M") if pd.notna(d["at"]) else ""
+    text = m["decision_current"].format(decision=labels.DECISION.get(d["decision"], d["decision"]), note=note,
+                                        snapshot=_text(d["snapshot_id"])[:12], at=at)
+    return f'<div class="wb-note">{decision_chip(d["decision"])} {esc(text)}</div>'
+
+
+def store_recorder(store, actor: str | None = None) -> Callable[[str, str, str, str], pd.DataFrame]:
+    """A `record` callable for the app: writes one decision to the store (which validates again)
+    and returns the store's current decisions."""
+    who = actor or os.environ.get("WORKBENCH_ACTOR") or labels.MEETING["actor"]
+
+    def record(nomination_id: str, decision: str, note: str, snapshot_id: str) -> pd.DataFrame:
+        store.record_decision(nomination_id, decision, note, snapshot_id, who)
+        return store.decisions()
+
+    return record
+
+
+# ---------------------------------------------------------------------------- what-if
+def what_if_round(rnd: Round, aggregation: str, weights: dict[str, float]) -> Round:
+    """A copy of the round with another aggregation and stage weights (normalised to sum 1)."""
+    if aggregation not in AGGREGATIONS:
+        raise ValueError(f"unknown aggregation {aggregation!r}")
+    total = sum(max(float(weights.get(s, 0)), 0.0) for s in rnd.stages)
+    if total <= 0:
+        raise ValueError("weights sum to zero")
+    stages = {s: st.model_copy(update={"weight": max(float(weights.get(s, 0)), 0.0) / total})
+              for s, st in rnd.stages.items()}
+    return rnd.model_copy(update={"ranking": rnd.ranking.model_copy(update={"aggregation": aggregation}),
+                                  "stages": stages})
+
+
+def what_if(snapshot: Snapshot, aggregation: str, weights: dict[str, float]) -> pd.DataFrame:
+    """The ranked list under another aggregation and weights, next to the official one: per
+    candidate the official rank, composite and 拟命名, the preview's, the move (positive: up) and the
+    change (in / out / ""). A pure function of the snapshot: nothing is written anywhere."""
+    rnd2 = what_if_round(snapshot.rnd, aggregation, weights)
+    preview = rank(snapshot.screened, snapshot.scores, rnd2)
+    official = snapshot.ranked[["nomination_id", "category", "studio", "rank", "composite", "proposed"]]
+    out = preview[["nomination_id", "rank", "composite", "proposed"]].rename(
+        columns={"rank": "preview_rank", "composite": "preview_composite", "proposed": "preview_proposed"})
+    out = out.merge(official, on="nomination_id", how="left")
+    out["move"] = (out["rank"].astype("Float64") - out["preview_rank"].astype("Float64")).astype("Float64")
+    was, now = out["proposed"].fillna(False).astype(bool), out["preview_proposed"].fillna(False).astype(bool)
+    out["change"] = pd.Series(["in" if n and not w else "out" if w and not n else "" for w, n in zip(was, now)],
+                              index=out.index, dtype="str")
+    return out[["nomination_id", "category", "studio", "rank", "composite", "proposed", "preview_rank",
+                "preview_composite", "preview_proposed", "move", "change"]].reset_index(drop=True)
+
+
+def what_if_html(preview: pd.DataFrame, rnd: Round, category: str, snapshot_id: str) -> str:
+    """The preview of one category, ordered by the preview's rank, official figures alongside."""
+    m, col = labels.MEETING, labels.COLUMNS
+    rows = preview[preview["category"] == category].reset_index(drop=True)
+    if rows.empty:
+        return message_html(m["empty_category"])
+    precision = rnd.ranking.precision
+    n_in, n_out = int((rows["change"] == "in").sum()), int((rows["change"] == "out").sum())
+    summary = m["whatif_same"] if n_in == n_out == 0 else m["whatif_changes"].format(n_in=n_in, n_out=n_out)
+    head = (f'<tr><th colspan="3">{esc(m["whatif_preview"])}</th><th colspan="3" class="wb-off">{esc(m["whatif_official"])}</th>'
+            f'<th rowspan="2">{esc(m["whatif_move"])}</th><th rowspan="2">{esc(m["whatif_status"])}</th></tr>'
+            f'<tr><th>{esc(col["rank"])}</th><th>{esc(col["studio"])}</th><th>{esc(col["composite"])}</th>'
+            f'<th class="wb-off">{esc(col["rank"])}</th><th class="wb-off">{esc(col["composite"])}</th>'
+            f'<th class="wb-off">{esc(col["proposed"])}</th></tr>')
+    now = rows["preview_proposed"].fillna(False).astype(bool)
+    last = int(now[now].index.max()) if now.any() and (~now).any() else -1
+    body = []
+    for i, r in rows.iterrows():
+        move = r["move"]
+        if move is None or pd.isna(move) or move == 0:
+            move_cell, move_cls = "—", ""
+        else:
+            move_cell, move_cls = (f"↑{int(move)}", "wb-up") if move > 0 else (f"↓{int(-move)}", "wb-down")
+        status = {"in": m["whatif_in"], "out": m["whatif_out"]}.get(r["change"], "")
+        cls = {"in": "wb-in", "out": "wb-out"}.get(r["change"], "")
+        if i == last + 1 and last >= 0:
+            cls += " wb-cut"
+        body.append(
+            f'<tr class="{cls.strip()}"><td class="wb-num">{esc(r["preview_rank"])}</td><td>{esc(r["studio"])}</td>'
+            f'<td class="wb-num">{esc(fmt_score(r["preview_composite"], precision))}</td>'
+            f'<td class="wb-num wb-off">{esc(r["rank"])}</td>'
+            f'<td class="wb-num wb-off">{esc(fmt_score(r["composite"], precision))}</td>'
+            f'<td class="wb-off">{esc(m["proposed_mark"]) if bool(r["proposed"]) else ""}</td>'
+            f'<td class="wb-move {move_cls}">{esc(move_cell)}</td><td class="wb-status">{esc(status)}</td></tr>')
+    return (f'<div class="wb-whatif-sum">{esc(summary)}</div>'
+            f'<table class="wb-whatif"><thead>{head}</thead><tbody>{"".join(body)}</tbody></table>')
+
+
+def what_if_head_html(snapshot_id: str, weights_text: str) -> str:
+    m = labels.MEETING
+    return (f'<div class="wb-whatif-head"><b>{esc(m["whatif_title"])}</b>'
+            f'<div>{esc(m["whatif_sub"].format(snapshot=snapshot_id[:12]))}</div>'
+            f'<div>{esc(weights_text)}</div></div>')
+
+
+# ---------------------------------------------------------------------------- photos (I/O edge)
+def photo_files(rnd: Round, row: pd.Series, limit: int = PHOTO_LIMIT) -> list[Path]:
+    """The studio's photos in the inbox (<union folder>/<studio>/…), leader first, then team, then scenes."""
+    from workbench.intake.checks import photo_role
+
+    source, studio = _text(row.get("source_file")), _text(row.get("studio"))
+    if not source or not studio or "/" not in source:
+        return []
+    folder = rnd.inbox / source.split("/")[0] / studio
+    try:
+        if not folder.resolve().is_relative_to(rnd.inbox.resolve()) or not folder.is_dir():
+            return []
+        files = [p for p in folder.rglob("*") if p.suffix.lower() in PHOTO_SUFFIXES and p.is_file()]
+    except OSError:
+        return []
+    order = {"leader": 0, "team": 1, "scene": 2}
+    return sorted(files, key=lambda p: (order.get(photo_role(p.stem), 3), p.name))[:limit]
+
+
+def photo_uris(rnd: Round, row: pd.Series, limit: int = PHOTO_LIMIT) -> list[tuple[str, str]]:
+    """(caption, data: URI) per photo, shrunk to PHOTO_BOX and re-encoded as JPEG: the page never
+    requests a file, and a broken image is skipped."""
+    from PIL import Image
+
+    out = []
+    for path in photo_files(rnd, row, limit):
+        try:
+            with Image.open(path) as im:
+                im = im.convert("RGB")
+                im.thumbnail(PHOTO_BOX)
+                buf = io.BytesIO()
+                im.save(buf, format="JPEG", quality=82)
+        except Exception:  # noqa: BLE001 - an unreadable photo is left out, never a traceback
+            log.warning("meeting: photo %s could not be read", path)
+            continue
+        out.append((path.stem, "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode("ascii")))
+    return out
+
+
+def photos_html(photos: list[tuple[str, str]]) -> str:
+    m = labels.MEETING
+    if not photos:
+        return f'<div class="wb-note">{esc(m["card_no_photos"])}</div>'
+    figures = "".join(f'<figure><img src="{esc(uri)}" alt="{esc(cap)}"><figcaption>{esc(cap)}</figcaption></figure>'
+                      for cap, uri in photos)
+    return f'<div class="wb-photos">{figures}</div>'
 
 
 # ---------------------------------------------------------------------------- widget shell
 class MeetingApp(widgets.VBox):
-    """The meeting screen. `refresh()` (or the 刷新 button) calls `load()` and redraws."""
+    """The meeting screen. `refresh()` (or the 刷新 button) calls `load()` and redraws;
+    `refresh_if_stale()` does so only when `probe()` says the data changed; `record(...)` writes
+    a decision through the `record` callable, after `check_decision`."""
 
-    def __init__(self, load: Callable[[], Snapshot]):
+    def __init__(self, load: Callable[[], Snapshot], *, probe: Callable[[], str] | None = None,
+                 record: Callable[[str, str, str, str], pd.DataFrame] | None = None,
+                 photos: Callable[[Round, pd.Series], list[tuple[str, str]]] | None = photo_uris):
         m = labels.MEETING
-        self._load = load
+        self._load, self._probe, self._record, self._photos = load, probe, record, photos
         self.snapshot: Snapshot | None = None
+        self.decisions: pd.DataFrame = pd.DataFrame()
+        self.current: str | None = None  # the nomination under discussion
+        self._photo_cache: dict[str, list[tuple[str, str]]] = {}
+        self._preview: tuple | None = None  # (key, frame) of the last what-if
+        self._quiet = False
+        big = {"font_size": "22px"}
+        # header
         self.header = widgets.HTML(layout=widgets.Layout(flex="1 1 auto"))
         self.refresh_button = widgets.Button(description=m["refresh"], icon="refresh", tooltip=m["refresh_tip"],
-                                             button_style="primary", style={"font_size": "22px"})
+                                             button_style="primary", style=big)
         self.refresh_button.add_class("wb-refresh")
         self.refresh_button.on_click(lambda _: self.refresh())
         self.message = widgets.HTML()
-        self.funnel = widgets.HTML()
+        # navigation: category and view
         self.category = widgets.ToggleButtons(options=[], style={"button_width": "auto", "font_weight": "600"})
         self.category.add_class("wb-tabs")
-        self._quiet = False
-        self.category.observe(lambda _: None if self._quiet else self._show_category(), names="value")
+        self.view = widgets.ToggleButtons(options=[(m[f"view_{v}"], v) for v in VIEWS], value="ranking",
+                                          style={"button_width": "auto", "font_weight": "600"})
+        self.view.add_class("wb-views")
+        for w in (self.category, self.view):
+            w.observe(lambda _: None if self._quiet else self._show(), names="value")
+        nav = widgets.HBox([self.category, self.view], layout=widgets.Layout(
+            width="100%", justify_content="space-between", align_items="center", flex_flow="row wrap"))
+        nav.add_class("wb-nav")
+        # ranking view
+        self.funnel = widgets.HTML()
         self.section = widgets.HTML()
-        self.chart = widgets.Output(layout=widgets.Layout(flex="1 1 auto", width="auto", min_height="300px"))
+        self.chart_title = widgets.HTML(f'<div class="wb-charttitle">{esc(m["chart_title"])}</div>')
+        self.chart = widgets.HTML(layout=widgets.Layout(width="auto"))
         self.table = widgets.HTML(layout=widgets.Layout(width="100%"))
-        left = widgets.VBox([self.funnel, self.category, self.section],
-                            layout=widgets.Layout(width="44%", min_width="640px", margin="0 24px 0 0"))
-        overview = widgets.HBox([left, self.chart], layout=widgets.Layout(width="100%", align_items="flex-start"))
-        self.body = widgets.VBox([overview, self.table], layout=widgets.Layout(width="100%"))
+        left = widgets.VBox([self.funnel, self.section],
+                            layout=widgets.Layout(width="40%", min_width="600px", margin="0 24px 0 0"))
+        right = widgets.VBox([self.chart_title, self.chart], layout=widgets.Layout(flex="1 1 auto", width="auto"))
+        overview = widgets.HBox([left, right], layout=widgets.Layout(width="100%", align_items="flex-start"))
+        self.ranking_view = widgets.VBox([overview, self.table], layout=widgets.Layout(width="100%"))
+        # breakdown view
+        self.breakdown = widgets.HTML(layout=widgets.Layout(width="100%"))
+        # discussion view: order bar, card, spread, photos, decision panel
+        self.order = widgets.ToggleButtons(options=[(m["order_rank"], "rank"), (m["order_borderline"], "borderline")],
+                                           value="rank", style={"button_width": "auto"})
+        self.order.observe(lambda _: None if self._quiet else self._reorder(), names="value")
+        self.prev_button = widgets.Button(description=m["prev"], style=big)
+        self.next_button = widgets.Button(description=m["next"], style=big)
+        self.prev_button.on_click(lambda _: self.step(-1))
+        self.next_button.on_click(lambda _: self.step(1))
+        self.item = widgets.Dropdown(options=[], layout=widgets.Layout(width="720px"))
+        self.item.observe(lambda ch: None if self._quiet or ch["new"] is None else self.open_card(ch["new"]),
+                          names="value")
+        self.position = widgets.HTML()
+        order_label = widgets.HTML(f'<b style="font-size:22px">{esc(m["order_label"])}</b>')
+        bar = widgets.HBox([order_label, self.order, self.prev_button, self.item, self.next_button, self.position],
+                           layout=widgets.Layout(width="100%", flex_flow="row wrap", grid_gap="10px"))
+        bar.add_class("wb-orderbar")
+        self.card = widgets.HTML(layout=widgets.Layout(width="100%"))
+        self.spread_title = widgets.HTML(f'<div class="wb-dtitle">{esc(m["card_spread"])}</div>'
+                                         f'<div class="wb-note">{esc(m["card_spread_note"])}</div>')
+        self.spread = widgets.HTML(layout=widgets.Layout(width="auto"))
+        self.photo_box = widgets.HTML()
+        self.choice = widgets.ToggleButtons(options=[(v, k) for k, v in labels.DECISION.items()], value=None,
+                                            style={"button_width": "auto", "font_weight": "700"})
+        self.note = widgets.Textarea(placeholder=m["decision_note"].format(max=NOTE_MAX_CHARS),
+                                     continuous_update=False, layout=widgets.Layout(width="98%", height="64px"))
+        self.record_button = widgets.Button(description=m["decision_record"], button_style="success", icon="check",
+                                            style=big)
+        self.record_button.add_class("wb-record")
+        self.record_button.on_click(lambda _: self.record(self.current, self.choice.value, self.note.value))
+        self.decision_status = widgets.HTML()
+        self.decision_box = widgets.VBox([widgets.HTML(f'<div class="wb-dtitle">{esc(m["decision_title"])}</div>'),
+                                          self.choice, self.note, self.record_button, self.decision_status])
+        self.decision_box.add_class("wb-decision")
+        side = widgets.VBox([self.decision_box, self.spread_title, self.spread, self.photo_box],
+                            layout=widgets.Layout(width="44%", min_width="640px"))
+        card_row = widgets.HBox([widgets.Box([self.card], layout=widgets.Layout(width="56%", margin="0 24px 0 0")),
+                                 side],
+                                layout=widgets.Layout(width="100%", align_items="flex-start"))
+        self.discussion_view = widgets.VBox([bar, card_row], layout=widgets.Layout(width="100%"))
+        # what-if view
+        self.aggregation = widgets.ToggleButtons(options=[(m[f"agg_{a}"], a) for a in AGGREGATIONS], value="olympic",
+                                                 style={"button_width": "auto"})
+        self.weights: dict[str, widgets.IntSlider] = {}  # one per stage, built with the first snapshot
+        self.aggregation.observe(lambda _: None if self._quiet else self._show_whatif(), names="value")
+        self.whatif_head = widgets.HTML()
+        controls = widgets.HBox([widgets.HTML(f'<b style="font-size:22px">{esc(m["whatif_aggregation"])}</b>'),
+                                 self.aggregation],
+                                layout=widgets.Layout(width="100%", flex_flow="row wrap", grid_gap="14px"))
+        controls.add_class("wb-whatif-controls")
+        self.whatif_table = widgets.HTML(layout=widgets.Layout(width="100%"))
+        self.whatif_view = widgets.VBox([self.whatif_head, controls, self.whatif_table],
+                                        layout=widgets.Layout(width="100%"))
+        # a row click in the ranked table arrives here (workbench.js in the Voila template)
+        self.pick = widgets.Text(value="", continuous_update=True)
+        self.pick.add_class("wb-pick")
+        self.pick.observe(self._picked, names="value")
+        self.views = {"ranking": self.ranking_view, "breakdown": self.breakdown,
+                      "discussion": self.discussion_view, "whatif": self.whatif_view}
+        self.body = widgets.VBox([nav, *self.views.values(), self.pick], layout=widgets.Layout(width="100%"))
         top = widgets.HBox([self.header, self.refresh_button],
                            layout=widgets.Layout(width="100%", align_items="center", justify_content="space-between"))
         super().__init__([widgets.HTML(STYLE), top, self.message, self.body], layout=widgets.Layout(width="100%"))
         self.add_class("wb-meeting")
         self.refresh()
 
+    # ------------------------------------------------------------------ data
     def refresh(self) -> None:
-        """Re-read the store through `load()`; a failure shows a message, never a traceback."""
+        """Re-read everything through `load()`; a failure shows a message, never a traceback."""
         m = labels.MEETING
         self.refresh_button.disabled, self.refresh_button.description = True, m["refreshing"]
         try:
@@ -295,7 +1049,10 @@ class MeetingApp(widgets.VBox):
         finally:
             self.refresh_button.disabled, self.refresh_button.description = False, m["refresh"]
         self.snapshot = snapshot
-        self.header.value = header_html(snapshot)
+        self.decisions = snapshot.decisions if snapshot.decisions is not None else pd.DataFrame()
+        self._photo_cache.clear()
+        self._preview = None
+        self.header.value = header_html(snapshot, self.decisions)
         if snapshot.empty:
             self.message.value = message_html(m["empty_round"])
             self.body.layout.display = "none"
@@ -310,24 +1067,209 @@ class MeetingApp(widgets.VBox):
         try:
             self.category.options = options
             self.category.value = current if current in rnd.categories else _first_with_rows(counts, rnd)
+            self._ensure_weight_sliders(rnd)
         finally:
             self._quiet = False
-        self._show_category()
+        if self.current is not None and self.current not in set(snapshot.ranked["nomination_id"]):
+            self.current = None
+        self._show()
 
-    def _show_category(self) -> None:
+    def refresh_if_stale(self) -> bool:
+        """Refresh only when `probe()` differs from the shown snapshot's fingerprint (or there is
+        no probe, or nothing is shown). Returns whether it refreshed."""
+        if self._probe is not None and self.snapshot is not None and self.snapshot.fingerprint:
+            try:
+                if self._probe() == self.snapshot.fingerprint:
+                    return False
+            except Exception:  # noqa: BLE001 - when in doubt, re-read
+                log.exception("meeting: probing for changes failed")
+        self.refresh()
+        return True
+
+    def _ensure_weight_sliders(self, rnd: Round) -> None:
+        """One weight slider per stage of the round (built on the first snapshot), at the official weights."""
+        if set(self.weights) != set(rnd.stages):
+            for w in self.weights.values():
+                w.close()
+            m = labels.MEETING
+            self.weights = {s: widgets.IntSlider(min=0, max=100, step=5, continuous_update=False,
+                                                 description=m["whatif_weight"].format(stage=st.label),
+                                                 style={"description_width": "initial"},
+                                                 layout=widgets.Layout(width="420px"))
+                            for s, st in rnd.stages.items()}
+            for w in self.weights.values():
+                w.observe(lambda _: None if self._quiet else self._show_whatif(), names="value")
+            controls = self.whatif_view.children[1]
+            controls.children = controls.children[:2] + tuple(self.weights.values())
+        for s, w in self.weights.items():
+            w.value = round(rnd.stages[s].weight * 100)
+        self.aggregation.value = rnd.ranking.aggregation
+
+    # ------------------------------------------------------------------ drawing
+    def rows(self, category: str | None = None) -> pd.DataFrame:
+        """The annotated ranked rows of a category (the one shown by default)."""
+        snap = self.snapshot
+        category = category or self.category.value
+        return annotate(category_rows(snap.ranked, category), snap.diagnostics, self.decisions)
+
+    def _show(self) -> None:
         snapshot, category = self.snapshot, self.category.value
         if snapshot is None or snapshot.empty or category is None:
             return
+        for name, view in self.views.items():
+            view.layout.display = None if name == self.view.value else "none"
+        {"ranking": self._show_ranking, "breakdown": self._show_breakdown,
+         "discussion": self._show_discussion, "whatif": self._show_whatif}[self.view.value]()
+
+    def _show_ranking(self) -> None:
+        snapshot, category = self.snapshot, self.category.value
         rnd = snapshot.rnd
-        rows = category_rows(snapshot.ranked, category)
+        rows = self.rows()
         self.funnel.value = funnel_html(snapshot.funnel, rnd, current=category)
         self.section.value = competition_html(snapshot.ranked, rnd, category)
-        self.table.value = ranked_html(rows, rnd, category)
-        scored = not rows.empty and rows["composite"].notna().any()
-        self.chart.outputs = (figure_output(composite_figure(rows, rnd, category)),) if scored else ()
-        if not rows.empty and not scored:
-            self.section.value += message_html(labels.MEETING["no_scores"])
-        self.chart.layout.display = None if self.chart.outputs else "none"
+        self.table.value = ranked_html(rows, rnd, category, current=self.current)
+        self.chart.value = composite_svg(rows, rnd, category)
+        if not rows.empty and not self.chart.value:
+            self.section.value += message_html(labels.MEETING["no_scores"], small=True)
+        self.chart.layout.display = None if self.chart.value else "none"
+        self.chart_title.layout.display = self.chart.layout.display
+
+    def _show_breakdown(self) -> None:
+        self.breakdown.value = breakdown_html(self.rows(), self.snapshot.rnd, self.category.value)
+
+    def _discussion_ids(self) -> list[str]:
+        return discussion_order(self.rows(), self.order.value)
+
+    def _show_discussion(self) -> None:
+        rows = self.rows()
+        order = self._discussion_ids()
+        self._quiet = True
+        try:
+            self.item.options = order_options(rows, order)
+            if self.current not in order:
+                self.current = order[0] if order else None
+            self.item.value = self.current
+        finally:
+            self._quiet = False
+        self._draw_card()
+
+    def _reorder(self) -> None:
+        if self.view.value == "discussion":
+            self._show_discussion()
+
+    def step(self, delta: int) -> None:
+        """Move the current item along the discussion order (‹ ›) and open its card."""
+        if self.snapshot is None or self.snapshot.empty:
+            return
+        order = self._discussion_ids()
+        if not order:
+            return
+        i = order.index(self.current) if self.current in order else -1
+        i = min(max(i + delta, 0), len(order) - 1)
+        self.open_card(order[i])
+
+    def open_card(self, nomination_id: str) -> None:
+        """Show the card of a candidate (switching category and view as needed)."""
+        snap = self.snapshot
+        if snap is None or snap.empty or not isinstance(nomination_id, str):
+            return
+        match = snap.ranked.loc[snap.ranked["nomination_id"] == nomination_id, "category"]
+        if match.empty:
+            return  # not a candidate of this snapshot: ignored
+        self.current = nomination_id
+        if self.choice.value is not None or self.note.value:
+            self._quiet = True
+            try:
+                self.choice.value, self.note.value = None, ""
+            finally:
+                self._quiet = False
+        self._quiet = True
+        try:
+            self.category.value = match.iloc[0]
+            self.view.value = "discussion"
+        finally:
+            self._quiet = False
+        self._show()
+
+    def _picked(self, change) -> None:
+        value = change["new"]
+        if not value:
+            return
+        self.pick.value = ""  # so the same row can be clicked again
+        if isinstance(value, str) and len(value) <= 64:
+            self.open_card(value)
+
+    def _draw_card(self) -> None:
+        m = labels.MEETING
+        snap, nid = self.snapshot, self.current
+        order = self._discussion_ids()
+        if nid is None:
+            self.card.value = message_html(m["empty_category"])
+            self.spread.value, self.photo_box.value, self.decision_status.value = "", "", ""
+            self.position.value = ""
+            self.decision_box.layout.display = "none"
+            return
+        self.position.value = f'<b style="font-size:22px">{esc(m["position"].format(i=order.index(nid) + 1, n=len(order)))}</b>'
+        self.prev_button.disabled = order.index(nid) == 0
+        self.next_button.disabled = order.index(nid) == len(order) - 1
+        self.card.value = card_html(snap, nid, self.decisions)
+        self.spread.value = spread_svg(snap, nid)
+        self.spread.layout.display = None if self.spread.value else "none"
+        self.spread_title.layout.display = self.spread.layout.display
+        if nid not in self._photo_cache:
+            row = snap.screened[snap.screened["nomination_id"] == nid]
+            self._photo_cache[nid] = (self._photos(snap.rnd, row.iloc[0]) if self._photos and not row.empty else [])
+        self.photo_box.value = (f'<div class="wb-dtitle">{esc(m["card_photos"])}</div>'
+                                + photos_html(self._photo_cache[nid]))
+        self.decision_box.layout.display = None if self._record is not None else "none"
+        self.decision_status.value = decision_status_html(snap, self.decisions, nid)
+
+    def _show_whatif(self) -> None:
+        m = labels.MEETING
+        snap = self.snapshot
+        if snap is None or snap.empty or self.view.value != "whatif":
+            return
+        weights = {s: w.value for s, w in self.weights.items()}
+        total = sum(weights.values())
+        shown = "、".join(f"{snap.rnd.stages[s].label} {v / total:.0%}" for s, v in weights.items()) if total else ""
+        self.whatif_head.value = what_if_head_html(snap.snapshot_id, m["whatif_weights"].format(weights=shown))
+        if total <= 0:
+            self.whatif_table.value = message_html(m["whatif_no_weight"], small=True)
+            return
+        key = (snap.snapshot_id, self.aggregation.value, tuple(sorted(weights.items())))
+        if self._preview is None or self._preview[0] != key:
+            self._preview = (key, what_if(snap, self.aggregation.value, weights))
+        self.whatif_table.value = what_if_html(self._preview[1], snap.rnd, self.category.value, snap.snapshot_id)
+
+    # ------------------------------------------------------------------ decisions
+    def record(self, nomination_id: object, decision: object, note: object) -> bool:
+        """Validate and write one decision against the snapshot on screen; shows the outcome.
+        Returns whether it was recorded."""
+        m = labels.MEETING
+        if self._record is None:
+            return False
+        if decision is None:
+            self.decision_status.value = message_html(m["decision_pick"], error=True, small=True)
+            return False
+        try:
+            nid, decision, note = check_decision(self.snapshot, nomination_id, decision, note)
+            self.decisions = self._record(nid, decision, note, self.snapshot.snapshot_id)
+        except Exception as exc:  # noqa: BLE001 - shown as a message, never a traceback
+            own = getattr(exc, "code", None) is not None
+            if not own:
+                log.exception("meeting: recording a decision failed")
+            why = str(exc) if own else m["load_failed"]
+            self.decision_status.value = message_html(m["decision_failed"].format(why=why), error=True, small=True)
+            return False
+        studio = self.snapshot.ranked.loc[self.snapshot.ranked["nomination_id"] == nid, "studio"].iloc[0]
+        at = pd.Timestamp.now().strftime("%H:%M:%S")
+        saved = m["decision_saved"].format(studio=studio, decision=labels.DECISION[decision],
+                                           snapshot=self.snapshot.snapshot_id[:12], at=at)
+        self.header.value = header_html(self.snapshot, self.decisions)
+        self.card.value = card_html(self.snapshot, nid, self.decisions)
+        self.decision_status.value = (message_html(saved, small=True, ok=True)
+                                      + decision_status_html(self.snapshot, self.decisions, nid))
+        return True
 
 
 def _first_with_rows(counts: pd.Series, rnd: Round) -> str:
@@ -335,6 +1277,19 @@ def _first_with_rows(counts: pd.Series, rnd: Round) -> str:
     return next((c for c in rnd.categories if counts.get(c, 0) > 0), next(iter(rnd.categories)))
 
 
-def meeting_app(load: Callable[[], Snapshot]) -> widgets.Widget:
-    """The meeting dashboard over `load()`, which must return a fresh `Snapshot` on every call."""
-    return MeetingApp(load)
+def meeting_app(load: Callable[[], Snapshot], *, probe: Callable[[], str] | None = None,
+                record: Callable[[str, str, str, str], pd.DataFrame] | None = None) -> MeetingApp:
+    """The meeting dashboard over `load()`, which must return a fresh `Snapshot` on every call;
+    `probe()` a cheap fingerprint of the data (see `workbench.snapshot.fingerprint`); `record`
+    writes a decision (see `store_recorder`); without it the decision panel is hidden."""
+    return MeetingApp(load, probe=probe, record=record)
+
+
+def meeting_for_round(rnd: Round, *, actor: str | None = None) -> MeetingApp:
+    """The meeting dashboard of a round, wired to its store: what dashboards/meeting.ipynb shows."""
+    from workbench.snapshot import fingerprint, take_snapshot
+    from workbench.store import open_store
+
+    store = open_store(rnd)
+    return meeting_app(lambda: take_snapshot(rnd, store), probe=lambda: fingerprint(rnd, store),
+                       record=store_recorder(store, actor))
