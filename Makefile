@@ -24,9 +24,10 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/workbench demo --host $(HOST) --port $(PORT)
 
-## make test: every test (unit, CLI end to end, notebooks with nbval, the dashboard in Chromium)
+## make test: every test (unit, CLI end to end, notebooks with nbval, dashboards in Chromium;
+## the store against PostgreSQL too when the machine has it)
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	scripts/run-tests.sh $(BIN)/python -m pytest
 
 ## make sample: regenerate the committed sample round from its seed
 sample: $(STAMP)
