@@ -598,3 +598,14 @@ def test_decision_reaches_the_store_with_its_snapshot(demo_round, tmp_path):
     # the fingerprint saw the new event: a preheated kernel would re-read
     assert app.refresh_if_stale() is True
     assert app.refresh_if_stale() is False
+
+
+def test_the_competition_line_states_the_margin_as_the_notice_readers_use_it():
+    from workbench.meeting import competition_html
+
+    rnd = wb.load_round()
+    slots = rnd.categories["demonstration"].slots
+    ranked = pd.DataFrame({"nomination_id": [f"D{i}" for i in range(slots + 2)], "category": "demonstration",
+                           "proposed": [True] * slots + [False] * 2})
+    html = competition_html(ranked, rnd, "demonstration")
+    assert f"参评 {slots + 2} 个" in html and "差额 2 个" in html and f"{2 / slots:.0%}" in html

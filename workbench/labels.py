@@ -183,7 +183,7 @@ MEETING: dict[str, str] = {
     "stage_reviewers": "{n}人",
     "proposed_mark": "拟命名",
     "cut_line": "拟命名线（{slots}名）",
-    "competition": "参评 {candidates} 个 · 名额 {slots} 个 · 差额比例 {ratio}",
+    "competition": "参评 {candidates} 个 · 名额 {slots} 个 · 差额 {extra} 个（差额比例 {margin}）",
     "competition_na": "参评 {candidates} 个 · 名额 {slots} 个",
     "no_value": "—",
     "chart_x": "排名",

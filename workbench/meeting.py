@@ -320,8 +320,8 @@ def competition_html(ranked: pd.DataFrame, rnd: Round, category: str) -> str:
     m = labels.MEETING
     row = competition(ranked, rnd).set_index("category").loc[category]
     fields = {"candidates": int(row["candidates"]), "slots": int(row["slots"])}
-    line = (m["competition"].format(**fields, ratio=f"{row['ratio']:.2f}:1") if pd.notna(row["ratio"])
-            else m["competition_na"].format(**fields))
+    line = (m["competition"].format(**fields, extra=fields["candidates"] - fields["slots"], margin=f"{row['margin']:.0%}")
+            if pd.notna(row["margin"]) else m["competition_na"].format(**fields))
     return (f'<div class="wb-section">{esc(row["label"])}'
             f'<div class="wb-sub">{esc(line)}</div></div>')
 
