@@ -12,42 +12,24 @@ import http.client
 import json
 import re
 import secrets
-import socket
-import subprocess
 import time
-import urllib.request
 from contextlib import contextmanager
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
 import workbench as wb
 from workbench import labels
-from workbench.serve import notebook_path, voila_command, voila_env
+from tests.browser import ARTIFACTS, CHROMIUM_ARGS, LOCAL, TIMEOUT_MS, chromium_or_skip, voila_serving
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
-ARTIFACTS = Path(__file__).parent / "artifacts"
-LOCAL = "127.0.0.1"
-TIMEOUT_MS = 120_000  # a 2-core box starting a kernel and the JupyterLab bundle; not an assertion
 PREHEAT_GRACE_S = 8  # lets the pool kernel read the store before the test changes it (a wait, not a check)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((LOCAL, 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def chromium_path() -> str:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed: the browser test needs the system Chromium")
-    return str(CHROMIUM)
+    return chromium_or_skip()
 
 
 @pytest.fixture(scope="module")
@@ -81,39 +63,11 @@ def snapshot(served, meeting_round):
     return after
 
 
-@contextmanager
-def voila_serving(workdir: Path, log_path: Path, *, preheat: bool = True):
-    """Voila on dashboards/meeting.ipynb exactly as `workbench serve meeting` runs it, with a token;
-    yields (base url, token, log path) once its static assets answer."""
-    port, token = free_port(), secrets.token_hex(12)
-    notebook = notebook_path("meeting")
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(voila_command(notebook, port=port, token=token, preheat=preheat),
-                                env=voila_env(wb.DEFAULT_ROUND, workdir=workdir),
-                                cwd=notebook.parent, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://{LOCAL}:{port}/"
-    try:
-        for _ in range(600):  # a public static asset: starts no kernel
-            if proc.poll() is not None:
-                pytest.fail(f"voila exited early:\n{log_path.read_text()[-3000:]}")
-            try:
-                urllib.request.urlopen(base + "voila/static/voila.js", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.2)
-        yield base, token, log_path
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
 @pytest.fixture(scope="module")
 def served(meeting_round, chromium_path, tmp_path_factory):
     """Voila on the demo round, preheated; yields (base url, token, log path)."""
-    with voila_serving(meeting_round.workdir, tmp_path_factory.mktemp("voila") / "voila.log") as served:
+    with voila_serving("meeting", meeting_round.workdir, tmp_path_factory.mktemp("voila") / "voila.log",
+                       secrets.token_hex(12)) as served:
         yield served
 
 
@@ -396,7 +350,8 @@ def test_empty_round_shows_a_message(browser, tmp_path_factory):
     from playwright.sync_api import expect
 
     workdir = tmp_path_factory.mktemp("empty")
-    with voila_serving(workdir, tmp_path_factory.mktemp("voila-empty") / "voila.log", preheat=False) as served:
+    with voila_serving("meeting", workdir, tmp_path_factory.mktemp("voila-empty") / "voila.log", secrets.token_hex(12),
+                       preheat=False) as served:
         with opened(browser, served, ".wb-message") as page:
             expect(page.locator(".wb-message")).to_contain_text(labels.MEETING["empty_round"][:12])
             expect(page.locator(".wb-head")).to_contain_text(labels.MEETING["snapshot"])

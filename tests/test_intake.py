@@ -156,7 +156,7 @@ def codes_for(result, file: str) -> set[str]:
 
 
 def test_password_protected_workbook(tmp_path):
-    msoffcrypto = pytest.importorskip("msoffcrypto")
+    pytest.importorskip("msoffcrypto")
     from msoffcrypto.format.ooxml import OOXMLFile
 
     plain = write_summary(tmp_path / "plain.xlsx", header=HEADER, rows=[["劳模", 1, "甲", "乙", "丙"]])

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -12,17 +9,7 @@ import pytest
 
 import workbench as wb
 from workbench.store import open_store
-
-EXE = str(Path(sys.executable).with_name("workbench"))
-
-
-def run(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("WORKBENCH_WORKDIR", "WORKBENCH_DB")}
-    proc = subprocess.run([EXE, *args], capture_output=True, text=True, env=env, timeout=300)
-    if check:
-        assert proc.returncode == 0, proc.stderr
-    return proc
-
+from tests.test_cli import run
 
 @pytest.fixture(scope="module")
 def round_dir(tmp_path_factory) -> Path:

@@ -18,19 +18,8 @@ from workbench import labels
 from workbench.config import DEFAULT_ROUND, load_round
 from workbench.scoring import candidates_from, list_label, parse_points, scoring_app
 from workbench.store import open_store
+from tests.test_store import NOMINATIONS, REVIEWERS  # the same three nominations and reviewers
 
-NOMINATIONS = pd.DataFrame({
-    "nomination_id": ["N1", "N2", "N3"],
-    "category": ["model_worker", "employee", "demonstration"],
-    "studio": ["甲工作室", "乙工作室", "丙工作室"],
-    "host_unit": ["甲公司", "乙公司", "丙公司"],
-    "recommender": ["梁溪区总工会", "梁溪区总工会", "锡山区总工会"],
-})
-REVIEWERS = pd.DataFrame({
-    "reviewer_id": ["R1", "R2", "R3"],
-    "name": ["张评委", "李评委", "王评委"],
-    "unit": ["江南大学", "无锡职业技术学院", "乙公司"],  # R3 works at N2's host unit
-})
 PHONE, CONTACT = "13912345678", "赵联系人"
 
 

@@ -11,41 +11,20 @@ from __future__ import annotations
 
 import math
 import secrets
-import socket
-import subprocess
-import time
-import urllib.request
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
 import workbench as wb
 from workbench import labels
-from workbench.serve import notebook_path, voila_command, voila_env
+from tests.browser import ARTIFACTS, CHROMIUM_ARGS, LOCAL, TIMEOUT_MS, chromium_or_skip, voila_serving
 from workbench.store import open_store
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
-ARTIFACTS = Path(__file__).parent / "artifacts"
-LOCAL = "127.0.0.1"
-TIMEOUT_MS = 120_000  # a 2-core box starting a kernel and the JupyterLab bundle; not an assertion
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((LOCAL, 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def chromium_path() -> str:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed: the browser test needs the system Chromium")
-    return str(CHROMIUM)
+    return chromium_or_skip()
 
 
 @pytest.fixture(scope="module")
@@ -67,31 +46,9 @@ def scoring_round(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def served(scoring_round, chromium_path, tmp_path_factory):
-    rnd = scoring_round[0]
-    port, token = free_port(), secrets.token_hex(12)
     log_path = tmp_path_factory.mktemp("voila-scoring") / "voila.log"
-    notebook = notebook_path("scoring")
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(voila_command(notebook, port=port, token=token),
-                                env=voila_env(wb.DEFAULT_ROUND, workdir=rnd.workdir),
-                                cwd=notebook.parent, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://{LOCAL}:{port}/"
-    try:
-        for _ in range(600):  # a public static asset: starts no kernel
-            if proc.poll() is not None:
-                pytest.fail(f"voila exited early:\n{log_path.read_text()[-3000:]}")
-            try:
-                urllib.request.urlopen(base + "voila/static/voila.js", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.2)
-        yield base, token, log_path
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    with voila_serving("scoring", scoring_round[0].workdir, log_path, secrets.token_hex(12)) as served:
+        yield served
 
 
 @pytest.fixture(scope="module")

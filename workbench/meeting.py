@@ -604,7 +604,6 @@ def card_html(snapshot: Snapshot, nomination_id: str, decisions: pd.DataFrame | 
 
 def facts_html(row: pd.Series, rnd: Round) -> str:
     """Whitelisted facts of one nomination as a two-pair-per-line table."""
-    m = labels.MEETING
     pairs = []
     for field in CARD_FACTS:
         if field not in row.index:
