@@ -79,3 +79,15 @@ def test_an_override_needs_a_reason_and_reaches_the_screening(round_dir):
     again = wb.screen(wb.read_inbox(rnd.inbox, rnd).nominations, rnd, overrides=wb.open_store(rnd).overrides())
     row = again.set_index("nomination_id").loc[target]
     assert row["eligibility"] == "eligible" and row["eligibility_rule"] == "review"
+
+
+def test_serving_on_a_port_already_taken_says_so_and_exits(tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        proc = run("serve", "meeting", "--port", str(port), check=False)
+    assert proc.returncode == 2
+    assert "port_in_use" in proc.stderr and str(port) in proc.stderr and "Traceback" not in proc.stderr

@@ -163,9 +163,13 @@ def demo(round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None, se
     store = wb.build_demo(rnd, seed=seed)
     typer.echo(f"示例轮次：{rnd.workdir}（评分 {len(store.sheets())} 份）")
     if not no_serve:
-        from workbench.serve import serve as run
+        from workbench.serve import ServeError, serve as run
 
-        sys.exit(run("meeting", host=host, port=port, round_path=round_path, workdir=rnd.workdir))
+        try:
+            sys.exit(run("meeting", host=host, port=port, round_path=round_path, workdir=rnd.workdir))
+        except ServeError as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(2) from None
 
 
 # ---------------------------------------------------------------------------- reviewers (评委、访问码、分配、结束阶段)

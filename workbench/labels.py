@@ -302,6 +302,7 @@ SERVE: dict[str, str] = {
     "address": "{name} 看板已启动：{url}（按 Ctrl+C 停止）",
     "unknown": "没有名为 {name} 的看板（可用：{known}）",
     "missing": "找不到看板笔记本 {path}",
+    "port_in_use": "端口 {port} 已被其他程序占用（{host}）。请关闭它，或换一个端口：workbench serve --port 8867（make demo PORT=8867）",
 }
 
 # ---------------------------------------------------------------------------- store and review (workbench/store.py, workbench/review.py)

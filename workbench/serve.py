@@ -9,6 +9,7 @@ any notebook in it), never JupyterLab's preview (anyone reaching it can run code
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -29,7 +30,7 @@ WORKDIR_ENV = "WORKBENCH_WORKDIR"
 
 
 class ServeError(ValueError):
-    """Unknown dashboard or missing notebook (code: dashboard_unknown / notebook_missing)."""
+    """Unknown dashboard, missing notebook, port taken (code: dashboard_unknown / notebook_missing / port_in_use)."""
 
     def __init__(self, code: str, message: str):
         super().__init__(f"{message} [{code}]")
@@ -99,6 +100,7 @@ def serve(name: str = "meeting", *, host: str = "127.0.0.1", port: int = 8866, t
           round_path: str | Path | None = None, workdir: str | Path | None = None, preheat: bool = True) -> int:
     """Run Voila on the named dashboard until interrupted; prints the address; returns Voila's exit code."""
     notebook = notebook_path(name)
+    check_port(host, port)
     print(labels.SERVE["address"].format(name=name, url=address(host, port, token)), flush=True)
     proc = subprocess.Popen(voila_command(notebook, host=host, port=port, token=token, preheat=preheat),
                             env=voila_env(round_path, workdir=workdir, host=host), cwd=notebook.parent)
@@ -107,6 +109,15 @@ def serve(name: str = "meeting", *, host: str = "127.0.0.1", port: int = 8866, t
     except KeyboardInterrupt:
         proc.terminate()
         return proc.wait(timeout=30)
+
+
+def check_port(host: str, port: int) -> None:
+    """Refuse a port another program holds, before printing an address that would not answer."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
+        try:
+            s.bind((host, port))
+        except OSError:
+            raise ServeError("port_in_use", labels.SERVE["port_in_use"].format(host=host, port=port)) from None
 
 
 def refresh_when_opened(app) -> None:
