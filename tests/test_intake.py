@@ -283,3 +283,9 @@ def test_a_studio_name_that_looks_like_a_path_never_leads_outside_the_inbox(tmp_
     assert len(result.nominations) == 2
     photos = result.problems[result.problems["code"] == "photos_short"]
     assert len(photos) == 2 and photos["file"].str.startswith("U/").all()
+
+
+def test_a_missing_inbox_is_a_clear_error(tmp_path):
+    with pytest.raises(wb.WorkbenchError) as err:
+        wb.read_inbox(tmp_path / "nowhere", RND)
+    assert err.value.code == "inbox_missing" and "收件目录不存在" in str(err.value)

@@ -1,7 +1,7 @@
 """The `workbench` command: one subcommand per step of the round, in the notice's order.
 
 Each command is a thin edge: parse options, call the package, print a short Chinese summary.
-Errors the user can fix end with a clear message and exit code 2, never a traceback.
+Errors the user can fix end with a clear message and exit code 2, never a traceback (`main`).
 """
 
 from __future__ import annotations
@@ -25,11 +25,7 @@ WorkdirOpt = Annotated[Optional[Path], typer.Option("--workdir", "-w", help="本
 
 
 def _round(path: Path, workdir: Path | None) -> wb.Round:
-    try:
-        rnd = wb.load_round(path)
-    except wb.RoundConfigError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from None
+    rnd = wb.load_round(path)
     return rnd.at(workdir) if workdir else rnd
 
 
@@ -77,7 +73,7 @@ def screen(round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None,
            out: Annotated[Optional[Path], typer.Option(help="输出目录（默认 <工作目录>/out）")] = None) -> None:
     """资格审查与名额：逐条对照通知条件，输出各类别人数和资格审查情况表。"""
     rnd = _round(round_path, workdir)
-    store = wb.open_store(rnd)
+    store = wb.openwb.open_store(rnd)
     overrides = store.overrides()
     screened = wb.screen(wb.read_inbox(rnd.inbox, rnd).nominations, rnd, overrides=overrides)
     table = (screened.assign(类别=screened["category"].map(lambda c: rnd.categories[c].short if c in rnd.categories else "未知"),
@@ -97,14 +93,10 @@ def override(nomination_id: str, verdict: Annotated[str, typer.Argument(help="el
              round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
     """人工改判某项审查结论（须写明理由；记录改判人和时间）。"""
     rnd = _round(round_path, workdir)
-    store = wb.open_store(rnd)
+    store = wb.openwb.open_store(rnd)
     screened = wb.screen(wb.read_inbox(rnd.inbox, rnd).nominations, rnd)
     store.save_nominations(screened)
-    try:
-        store.record_override(nomination_id, verdict, value, reason, actor=by)
-    except wb.WorkbenchError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from None
+    store.record_override(nomination_id, verdict, value, reason, actor=by)
     typer.echo(labels.CLI["override_saved"].format(nomination_id=nomination_id))
 
 
@@ -125,14 +117,9 @@ def export(round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None,
            out: Annotated[Optional[Path], typer.Option(help="输出目录（默认 <工作目录>/out）")] = None) -> None:
     """导出资格审查情况表、评审结果排名表、拟命名名单；会议通过后另有公示名单、命名名单、补贴经费表。"""
     rnd = _round(round_path, workdir)
-    store = wb.open_store(rnd)
+    store = wb.openwb.open_store(rnd)
     snap = wb.take_snapshot(rnd, store)
-    try:
-        paths = wb.export_all(snap, out or rnd.workdir / "out", store=store,
-                              diagnostics=wb.diagnose(snap.scores, snap.ranked, rnd))
-    except (wb.ExportError, wb.CalendarError) as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from None
+    paths = wb.export_all(snap, out or rnd.workdir / "out", store=store, diagnostics=wb.diagnose(snap.scores, snap.ranked, rnd))
     for path in paths:
         typer.echo(f"已导出：{path}")
     if not (store.decisions()["decision"] == "approve").any():
@@ -145,14 +132,10 @@ def serve(name: Annotated[str, typer.Argument(help="meeting（主席办公会）
           round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None,
           preheat: Annotated[bool, typer.Option(help="预热内核：打开页面更快")] = True) -> None:
     """用 Voila 提供仪表板（默认只监听 127.0.0.1）。"""
-    from workbench.serve import ServeError, serve as run
+    from workbench.serve import serve as run
 
     rnd = _round(round_path, workdir)
-    try:
-        sys.exit(run(name, host=host, port=port, token=token, round_path=round_path, workdir=rnd.workdir, preheat=preheat))
-    except ServeError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from None
+    sys.exit(run(name, host=host, port=port, token=token, round_path=round_path, workdir=rnd.workdir, preheat=preheat))
 
 
 @app.command()
@@ -163,30 +146,15 @@ def demo(round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None, se
     store = wb.build_demo(rnd, seed=seed)
     typer.echo(f"示例轮次：{rnd.workdir}（评分 {len(store.sheets())} 份）")
     if not no_serve:
-        from workbench.serve import ServeError, serve as run
+        from workbench.serve import serve as run
 
-        try:
-            sys.exit(run("meeting", host=host, port=port, round_path=round_path, workdir=rnd.workdir))
-        except ServeError as exc:
-            typer.echo(str(exc), err=True)
-            raise typer.Exit(2) from None
+        sys.exit(run("meeting", host=host, port=port, round_path=round_path, workdir=rnd.workdir))
 
 
 # ---------------------------------------------------------------------------- reviewers (评委、访问码、分配、结束阶段)
 reviewers_app = typer.Typer(add_completion=False, no_args_is_help=True,
                             help="评委：导入名单、发放访问码、分配评审对象、申报回避、结束评审阶段。")
 app.add_typer(reviewers_app, name="reviewers")
-
-
-def _store(rnd: wb.Round):
-    from workbench.store import open_store
-
-    return open_store(rnd)
-
-
-def _fail(exc: Exception) -> None:
-    typer.echo(str(exc), err=True)
-    raise typer.Exit(2) from None
 
 
 def _stage_code(rnd: wb.Round, text: str) -> str:
@@ -221,12 +189,9 @@ def reviewers_import(file: Annotated[Path, typer.Argument(help="评委名单 rev
                      round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
     """导入评委名单（再次导入会更新姓名、单位）。"""
     rnd = _round(round_path, workdir)
-    try:
-        reviewers = wb.read_reviewers(file)
-        with _store(rnd) as store:
-            store.add_reviewers(reviewers)
-    except wb.WorkbenchError as exc:
-        _fail(exc)
+    reviewers = wb.read_reviewers(file)
+    with wb.open_store(rnd) as store:
+        store.add_reviewers(reviewers)
     typer.echo(labels.REVIEWERS_CLI["imported"].format(n=len(reviewers), path=file))
 
 
@@ -236,11 +201,8 @@ def reviewers_codes(reviewer: Annotated[Optional[list[str]], typer.Option("--rev
                     round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
     """发放个人访问码：默认给还没有有效访问码的评委；访问码只显示这一次。"""
     rnd = _round(round_path, workdir)
-    try:
-        with _store(rnd) as store:
-            codes = store.issue_codes(reviewer or None)
-    except wb.WorkbenchError as exc:
-        _fail(exc)
+    with wb.open_store(rnd) as store:
+        codes = store.issue_codes(reviewer or None)
     if codes.empty:
         typer.echo(labels.REVIEWERS_CLI["codes_none"])
         return
@@ -260,11 +222,8 @@ def reviewers_revoke(reviewer_id: Annotated[str, typer.Argument(help="评委编�
                      round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
     """停用某位评委的访问码（之后可用 codes --reviewer 重新发放）。"""
     rnd = _round(round_path, workdir)
-    try:
-        with _store(rnd) as store:
-            store.revoke_code(reviewer_id)
-    except wb.WorkbenchError as exc:
-        _fail(exc)
+    with wb.open_store(rnd) as store:
+        store.revoke_code(reviewer_id)
     typer.echo(labels.REVIEWERS_CLI["revoked"].format(reviewer_id=reviewer_id))
 
 
@@ -275,19 +234,16 @@ def reviewers_assign(plan_file: Annotated[Optional[Path], typer.Option("--import
                      round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
     """分配评审对象：按类别分组、回避、每人上限自动分配；或导入手工方案（同样检查回避和编号）。"""
     rnd = _round(round_path, workdir)
-    try:
-        with _store(rnd) as store:
-            screened = wb.screen(wb.read_inbox(rnd.inbox, rnd).nominations, rnd)
-            store.save_nominations(screened)
-            if plan_file is not None:
-                plan = _read_plan(plan_file, rnd)
-            else:
-                reviewers = wb.read_reviewers(reviewers_file) if reviewers_file else store.reviewers()
-                plan = wb.assign(screened, reviewers, rnd, declared=store.declared_conflicts())
-            store.save_assignments(plan, replace=not add)
-            saved = store.assignments()
-    except wb.WorkbenchError as exc:
-        _fail(exc)
+    with wb.open_store(rnd) as store:
+        screened = wb.screen(wb.read_inbox(rnd.inbox, rnd).nominations, rnd)
+        store.save_nominations(screened)
+        if plan_file is not None:
+            plan = _read_plan(plan_file, rnd)
+        else:
+            reviewers = wb.read_reviewers(reviewers_file) if reviewers_file else store.reviewers()
+            plan = wb.assign(screened, reviewers, rnd, declared=store.declared_conflicts())
+        store.save_assignments(plan, replace=not add)
+        saved = store.assignments()
     typer.echo(labels.REVIEWERS_CLI["assigned"].format(pairs=len(saved), candidates=saved["nomination_id"].nunique(),
                                                        reviewers=saved["reviewer_id"].nunique()))
 
@@ -299,11 +255,8 @@ def reviewers_conflict(reviewer_id: Annotated[str, typer.Argument(help="评委�
                        round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
     """登记评委申报的回避：不再分配、不能查看、不能评分（尚未评分的分配随即撤销）。"""
     rnd = _round(round_path, workdir)
-    try:
-        with _store(rnd) as store:
-            store.declare_conflict(reviewer_id, nomination_id, reason)
-    except wb.WorkbenchError as exc:
-        _fail(exc)
+    with wb.open_store(rnd) as store:
+        store.declare_conflict(reviewer_id, nomination_id, reason)
     typer.echo(f"{reviewer_id} → {nomination_id}：{labels.CONFLICT_REASONS['declared']}")
 
 
@@ -314,13 +267,23 @@ def reviewers_close(stage: Annotated[str, typer.Argument(help="评审阶段（ma
     """结束一个评审阶段：此后评委不能再修改该阶段的评分（--reopen 重新开放）。"""
     rnd = _round(round_path, workdir)
     code = _stage_code(rnd, stage)
-    try:
-        with _store(rnd) as store:
-            (store.reopen_stage if reopen else store.close_stage)(code)
-    except wb.WorkbenchError as exc:
-        _fail(exc)
+    with wb.open_store(rnd) as store:
+        (store.reopen_stage if reopen else store.close_stage)(code)
     typer.echo(labels.REVIEWERS_CLI["reopened" if reopen else "closed"].format(stage=rnd.stages[code].label))
 
 
+def main() -> None:
+    """The console script: any error the user can act on is one clear line and exit code 2."""
+    from workbench.export import ExportError
+    from workbench.notice import CalendarError
+    from workbench.serve import ServeError
+
+    try:
+        app()
+    except (wb.WorkbenchError, wb.RoundConfigError, ExportError, CalendarError, ServeError) as exc:
+        typer.echo(str(exc), err=True)
+        sys.exit(2)
+
+
 if __name__ == "__main__":
-    app()
+    main()

@@ -74,3 +74,9 @@ __all__ = [
     "StaleWriteError",
     "WorkbenchError",
 ]
+
+
+class InboxMissingError(WorkbenchError):
+    """The inbox folder does not exist: nothing to read (a wrong --workdir or path)."""
+
+    code = "inbox_missing"

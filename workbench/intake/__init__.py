@@ -18,6 +18,7 @@ from tqdm.auto import tqdm
 
 from workbench import labels
 from workbench.config import Round
+from workbench.errors import InboxMissingError
 from workbench.intake import checks
 from workbench.intake.forms import Form, read_form
 from workbench.intake.problems import PROBLEM_COLUMNS, Problem, cell_ref, problems_frame
@@ -157,6 +158,8 @@ def _sha256(path: Path) -> str:
 def read_inbox(path: str | Path, rnd: Round, *, progress: bool = False, forms: bool = True) -> IntakeResult:
     """Read every workbook in the inbox (one folder per recommending union)."""
     inbox = Path(path)
+    if not inbox.is_dir():
+        raise InboxMissingError(f"{labels.INTAKE_MESSAGES['inbox_missing'].format(path=inbox)} [inbox_missing]")
     categories = category_lookup(rnd)
     receipts, problems = read_receipts(inbox)
     files = sorted(p for p in inbox.rglob("*") if p.suffix.lower() in WORKBOOK_SUFFIXES
