@@ -73,7 +73,7 @@ def screen(round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None,
            out: Annotated[Optional[Path], typer.Option(help="输出目录（默认 <工作目录>/out）")] = None) -> None:
     """资格审查与名额：逐条对照通知条件，输出各类别人数和资格审查情况表。"""
     rnd = _round(round_path, workdir)
-    store = wb.openwb.open_store(rnd)
+    store = wb.open_store(rnd)
     overrides = store.overrides()
     screened = wb.screen(wb.read_inbox(rnd.inbox, rnd).nominations, rnd, overrides=overrides)
     table = (screened.assign(类别=screened["category"].map(lambda c: rnd.categories[c].short if c in rnd.categories else "未知"),
@@ -93,7 +93,7 @@ def override(nomination_id: str, verdict: Annotated[str, typer.Argument(help="el
              round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
     """人工改判某项审查结论（须写明理由；记录改判人和时间）。"""
     rnd = _round(round_path, workdir)
-    store = wb.openwb.open_store(rnd)
+    store = wb.open_store(rnd)
     screened = wb.screen(wb.read_inbox(rnd.inbox, rnd).nominations, rnd)
     store.save_nominations(screened)
     store.record_override(nomination_id, verdict, value, reason, actor=by)
@@ -117,7 +117,7 @@ def export(round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None,
            out: Annotated[Optional[Path], typer.Option(help="输出目录（默认 <工作目录>/out）")] = None) -> None:
     """导出资格审查情况表、评审结果排名表、拟命名名单；会议通过后另有公示名单、命名名单、补贴经费表。"""
     rnd = _round(round_path, workdir)
-    store = wb.openwb.open_store(rnd)
+    store = wb.open_store(rnd)
     snap = wb.take_snapshot(rnd, store)
     paths = wb.export_all(snap, out or rnd.workdir / "out", store=store, diagnostics=wb.diagnose(snap.scores, snap.ranked, rnd))
     for path in paths:
