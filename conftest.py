@@ -42,3 +42,15 @@ def small_round(tmp_path_factory: pytest.TempPathFactory) -> wb.Round:
     folder = tmp_path_factory.mktemp("small")
     wb.make_sample(folder, seed=7, unions=8)
     return wb.load_round().at(folder)
+
+
+@pytest.fixture
+def rnd(tmp_path) -> wb.Round:
+    """The default round pointed at an empty temporary folder (its own SQLite store)."""
+    return wb.load_round().at(tmp_path)
+
+
+@pytest.fixture
+def stage(rnd: wb.Round) -> str:
+    """The round's first review stage."""
+    return next(iter(rnd.stages))

@@ -9,6 +9,7 @@ import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 
@@ -61,3 +62,31 @@ def voila_serving(name: str, workdir: Path, log_path: Path, token: str, *, prehe
             proc.wait(20)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@contextmanager
+def opened(browser, served, ready: str, name: str, viewport: tuple[int, int] = (1920, 1080)):
+    """A page on the served dashboard whose every request is recorded (`page.requested`), and blocked
+    unless it goes to 127.0.0.1; waits for the selector `ready`. On failure, tests/artifacts/<name>-failed.png."""
+    base, token, log_path = served
+    requested: list[str] = []
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+    try:
+        page = context.new_page()
+        page.on("request", lambda r: requested.append(r.url))
+        page.on("websocket", lambda ws: requested.append(ws.url))
+        page.route("**/*", lambda route: route.continue_() if urlparse(route.request.url).hostname == LOCAL
+                   else route.abort())
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(f"{base}?token={token}")
+        try:
+            page.wait_for_selector(ready)
+        except Exception:
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / f"{name}-failed.png"))
+            pytest.fail(f"the page did not appear:\n{page.locator('body').inner_text()[-1500:]}\n"
+                        f"voila log:\n{log_path.read_text()[-3000:]}")
+        page.requested = requested
+        yield page
+    finally:
+        context.close()

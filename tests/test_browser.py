@@ -13,14 +13,13 @@ import json
 import re
 import secrets
 import time
-from contextlib import contextmanager
 from urllib.parse import urlparse
 
 import pytest
 
 import workbench as wb
 from workbench import labels
-from tests.browser import ARTIFACTS, CHROMIUM_ARGS, LOCAL, TIMEOUT_MS, chromium_or_skip, voila_serving
+from tests.browser import ARTIFACTS, CHROMIUM_ARGS, LOCAL, chromium_or_skip, opened, voila_serving
 
 pytestmark = pytest.mark.browser
 
@@ -82,37 +81,9 @@ def browser(chromium_path):
         browser.close()
 
 
-@contextmanager
-def opened(browser, served, ready: str):
-    """A 1920x1080 page on the served dashboard whose every request is recorded, and blocked unless
-    it goes to 127.0.0.1; waits for the selector `ready`."""
-    base, token, log_path = served
-    requested: list[str] = []
-    context = browser.new_context(viewport={"width": 1920, "height": 1080})
-    try:
-        page = context.new_page()
-        page.on("request", lambda r: requested.append(r.url))
-        page.on("websocket", lambda ws: requested.append(ws.url))
-        page.route("**/*", lambda route: route.continue_() if urlparse(route.request.url).hostname == LOCAL
-                   else route.abort())
-        page.set_default_timeout(TIMEOUT_MS)
-        page.goto(f"{base}?token={token}")
-        try:
-            page.wait_for_selector(ready)
-        except Exception:
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "meeting-failed.png"))
-            pytest.fail(f"the dashboard did not appear:\n{page.locator('body').inner_text()[-1500:]}\n"
-                        f"voila log:\n{log_path.read_text()[-3000:]}")
-        page.requested = requested
-        yield page
-    finally:
-        context.close()
-
-
 @pytest.fixture(scope="module")
 def page(served, snapshot, browser):
-    with opened(browser, served, ".wb-section") as page:
+    with opened(browser, served, ".wb-section", "meeting") as page:
         yield page
 
 
@@ -352,7 +323,7 @@ def test_empty_round_shows_a_message(browser, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("empty")
     with voila_serving("meeting", workdir, tmp_path_factory.mktemp("voila-empty") / "voila.log", secrets.token_hex(12),
                        preheat=False) as served:
-        with opened(browser, served, ".wb-message") as page:
+        with opened(browser, served, ".wb-message", "meeting-empty") as page:
             expect(page.locator(".wb-message")).to_contain_text(labels.MEETING["empty_round"][:12])
             expect(page.locator(".wb-head")).to_contain_text(labels.MEETING["snapshot"])
             assert "Traceback" not in page.content()

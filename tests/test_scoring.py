@@ -15,7 +15,6 @@ import pytest
 from PIL import Image
 
 from workbench import labels
-from workbench.config import DEFAULT_ROUND, load_round
 from workbench.scoring import candidates_from, list_label, parse_points, scoring_app
 from workbench.store import open_store
 from tests.test_store import NOMINATIONS, REVIEWERS  # the same three nominations and reviewers
@@ -27,16 +26,6 @@ PHONE, CONTACT = "13912345678", "赵联系人"
 def _close_widgets():
     yield
     widgets.Widget.close_all()
-
-
-@pytest.fixture
-def rnd(tmp_path):
-    return load_round(DEFAULT_ROUND).at(tmp_path)
-
-
-@pytest.fixture
-def stage(rnd):
-    return next(iter(rnd.stages))
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ import pytest
 
 import workbench as wb
 from workbench import labels
-from tests.browser import ARTIFACTS, CHROMIUM_ARGS, LOCAL, TIMEOUT_MS, chromium_or_skip, voila_serving
+from tests.browser import ARTIFACTS, CHROMIUM_ARGS, LOCAL, chromium_or_skip, opened, voila_serving
 from workbench.store import open_store
 
 pytestmark = pytest.mark.browser
@@ -53,27 +53,13 @@ def served(scoring_round, chromium_path, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def page(served, chromium_path):
+    """A reviewer's laptop: 1366x768, at the login form."""
     from playwright.sync_api import sync_playwright
 
-    base, token, log_path = served
-    requested: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1366, "height": 768})
-        page.on("request", lambda r: requested.append(r.url))
-        page.route("**/*", lambda route: route.continue_() if urlparse(route.request.url).hostname == LOCAL
-                   else route.abort())
-        page.set_default_timeout(TIMEOUT_MS)
-        page.goto(f"{base}?token={token}")
-        try:
-            page.wait_for_selector(".wb-login input[type=password]")
-        except Exception:
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "scoring-failed.png"))
-            pytest.fail(f"the login did not appear:\n{page.locator('body').inner_text()[-1500:]}\n"
-                        f"voila log:\n{log_path.read_text()[-3000:]}")
-        page.requested = requested
-        yield page
+        with opened(browser, served, ".wb-login input[type=password]", "scoring", viewport=(1366, 768)) as page:
+            yield page
         browser.close()
 
 

@@ -54,16 +54,6 @@ def points_for(rnd, category: str, stage: str, fraction: float = 0.8) -> dict[st
     return {c.code: math.floor(c.max[category] * fraction / step) * step for c in rnd.criteria(category, stage)}
 
 
-@pytest.fixture
-def rnd(tmp_path):
-    return load_round(DEFAULT_ROUND).at(tmp_path)
-
-
-@pytest.fixture
-def stage(rnd):
-    return next(iter(rnd.stages))
-
-
 def url_of(store) -> str:
     return store.engine.url.render_as_string(hide_password=False)
 
