@@ -55,7 +55,10 @@ def decided(tmp_path_factory):
     folder = tmp_path_factory.mktemp("export") / "round"
     rnd = RND.at(folder)
     store = wb.build_demo(rnd, seed=11, unions=12)
-    snap = wb.take_snapshot(rnd, store)
+    before = wb.take_snapshot(rnd, store)
+    doubtful = before.screened.loc[before.screened["eligibility"] == "review", "nomination_id"].iloc[0]
+    store.record_override(doubtful, "eligibility", "eligible", "经电话核实，材料齐全", "analyst")
+    snap = wb.take_snapshot(rnd, store)  # what the meeting and the export see includes the override
     proposed = snap.ranked[snap.ranked["proposed"]]
     approved = proposed[proposed["category"] != "demonstration"]
     for nid in approved["nomination_id"]:
@@ -63,8 +66,6 @@ def decided(tmp_path_factory):
     demo = proposed[proposed["category"] == "demonstration"]["nomination_id"].tolist()
     store.record_decision(demo[0], "reject", "材料不实", snap.snapshot_id, "主席办公会")
     store.record_decision(demo[1], "defer", "", snap.snapshot_id, "主席办公会")
-    doubtful = snap.screened.loc[snap.screened["eligibility"] == "review", "nomination_id"].iloc[0]
-    store.record_override(doubtful, "eligibility", "eligible", "经电话核实，材料齐全", "analyst")
     out = folder / "out"
     paths = export_all(snap, out, store=store)
     return {"rnd": rnd, "store": store, "snap": snap, "approved": approved, "rejected": demo[:2],
@@ -305,3 +306,17 @@ def test_every_workbook_converts_to_pdf_in_libreoffice(decided, tmp_path):
         assert pages > 0, book.name
         title = openpyxl.load_workbook(book).worksheets[0]["A1"].value
         assert title.replace("\n", "")[:8] in text.replace(" ", ""), book.name
+
+
+def test_a_rule_override_shows_in_the_screening_table_with_who_and_why(small_round):
+    from workbench.export import screening_table
+
+    screened_ = wb.screen(wb.read_inbox(small_round.inbox, small_round).nominations, small_round)
+    nid = screened_["nomination_id"].iloc[0]
+    overrides = pd.DataFrame([{"nomination_id": nid, "verdict": "rule_named_years", "value": "pass",
+                               "reason": "特别优秀，直接推荐", "actor": "王分析", "at": pd.Timestamp(2022, 11, 3, 10)}])
+    for frame in (screened_, wb.screen(wb.read_inbox(small_round.inbox, small_round).nominations, small_round,
+                                       overrides=overrides)):
+        row = screening_table(frame, overrides).set_index("nomination_id").loc[nid]
+        assert "特别优秀，直接推荐" in row["override"] and "王分析" in row["override"]
+        assert row["sym_named_years"] == labels.RULE_RESULT["pass"]

@@ -609,3 +609,18 @@ def test_the_competition_line_states_the_margin_as_the_notice_readers_use_it():
                            "proposed": [True] * slots + [False] * 2})
     html = competition_html(ranked, rnd, "demonstration")
     assert f"参评 {slots + 2} 个" in html and "差额 2 个" in html and f"{2 / slots:.0%}" in html
+
+
+def test_the_card_shows_the_override_note_screening_wrote(rnd):
+    import dataclasses
+
+    from workbench.meeting import card_html
+
+    snap = make_snapshot(rnd, {"demonstration": 3, "model_worker": 4, "employee": 3})
+    nid = snap.ranked["nomination_id"].iloc[0]
+    note = "资格审查：待核实→合格（理由：补正材料后认定；王分析，2022-11-02 09:30）"
+    screened = snap.screened.assign(override_notes=[[note] if n == nid else [] for n in snap.screened["nomination_id"]])
+    html = card_html(dataclasses.replace(snap, screened=screened), nid)
+    assert "补正材料后认定" in html and "王分析" in html and "人工改判" in html
+    other = snap.ranked["nomination_id"].iloc[1]
+    assert "人工改判" not in card_html(dataclasses.replace(snap, screened=screened), other)

@@ -307,3 +307,19 @@ def test_parse_points_keeps_what_it_cannot_read_for_the_store_to_name():
 def test_list_labels_say_the_status_in_words():
     assert list_label("none", "甲") == "未评 · 甲"
     assert list_label("submitted", "甲", 86.5) == "已提交 86.5 · 甲"
+
+
+def test_a_studio_name_that_looks_like_a_path_shows_no_photos_from_outside(tmp_path):
+    from workbench.scoring import candidates_from
+
+    inbox = tmp_path / "inbox"
+    (inbox / "U" / "真工作室" / "照片").mkdir(parents=True)
+    Image.new("RGB", (8, 8)).save(inbox / "U" / "真工作室" / "照片" / "领衔人标准照.jpg")
+    outside = tmp_path / "secret"
+    outside.mkdir()
+    Image.new("RGB", (8, 8)).save(outside / "内部场景1.jpg")
+    screened = pd.DataFrame({"nomination_id": ["N1", "N2", "N3"], "studio": ["真工作室", "../../secret", "/"],
+                             "source_file": ["U/汇总表.xlsx"] * 3, "category": "model_worker"})
+    facts = candidates_from(screened, pd.DataFrame(columns=["nomination_id"]), inbox).facts
+    assert [p.name for p in facts.loc["N1", "photos"]] == ["领衔人标准照.jpg"]
+    assert facts.loc["N2", "photos"] == [] and facts.loc["N3", "photos"] == []

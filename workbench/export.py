@@ -33,7 +33,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from workbench import labels
 from workbench.config import Round
 from workbench.notice import batch_label, notice_text, round_period
-from workbench.screening import RULES, Rule
+from workbench.screening import RULES, Rule, apply_overrides
 
 from workbench.store import Store, open_store
 
@@ -295,51 +295,34 @@ def _numbered(df: pd.DataFrame) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------- 资格审查情况表
-def _overrides_by_nomination(overrides: pd.DataFrame | None) -> pd.DataFrame:
-    cols = ["override", "eligibility_override", "quota_override"]
-    if overrides is None or overrides.empty:
-        return pd.DataFrame(columns=cols, index=pd.Index([], name="nomination_id"))
-    _require(overrides, ["nomination_id", "verdict", "value", "reason"], "overrides")
-    word = {"eligibility": labels.ELIGIBILITY, "quota_status": labels.QUOTA_STATUS}
-    o = overrides.sort_values(["nomination_id", "verdict"])
-    text = [labels.OVERRIDE_TEXT.format(verdict=labels.OVERRIDE_VERDICTS[v], value=word[v].get(x, x), reason=r)
-            for v, x, r in zip(o["verdict"], o["value"], o["reason"])]
-    o = o.assign(text=text)
-    grouped = o.groupby("nomination_id", sort=True)
-    return pd.DataFrame({
-        "override": grouped["text"].agg("；".join),
-        "eligibility_override": o[o["verdict"] == "eligibility"].set_index("nomination_id")["value"],
-        "quota_override": o[o["verdict"] == "quota_status"].set_index("nomination_id")["value"],
-    })
-
-
 def screening_table(screened: pd.DataFrame, overrides: pd.DataFrame | None = None,
                     rules: tuple[Rule, ...] = RULES) -> pd.DataFrame:
-    """The screened frame with ✓/✗/? per rule (sym_<code>), Chinese verdicts, overrides and the outcome.
+    """The screened frame with ✓/✗/? per rule (sym_<code>), the rules' verdicts, overrides and the outcome.
 
+    Overrides are the ones `screen(..., overrides=)` applied (eligibility_rule, quota_status_rule,
+    override_notes); a frame screened without any gets `overrides` applied here, the same way.
     The outcome uses the overridden verdicts: excluded when ineligible or over quota, pending when
     still to be checked, to_review otherwise.
     """
     _require(screened, ["nomination_id", "category", "eligibility", "eligibility_reasons", "quota_status"], "screened")
-    o = _overrides_by_nomination(overrides).reindex(screened["nomination_id"])
-    out = screened.reset_index(drop=True)
+    applied = "overridden" in screened.columns and bool(screened["overridden"].any())
+    out = screened if applied else apply_overrides(screened, overrides, rules)
+    out = out.reset_index(drop=True)
     for rule in rules:
         col = f"rule_{rule.code}"
         if col in out.columns:
             out[f"sym_{rule.code}"] = out[col].map(labels.RULE_RESULT).astype("object")
-    eligibility = pd.Series(o["eligibility_override"].to_numpy(), dtype="object").fillna(out["eligibility"].astype("object"))
-    quota = pd.Series(o["quota_override"].to_numpy(), dtype="object").fillna(out["quota_status"].astype("object"))
     outcome = ["excluded" if q == "over_quota" or e == "ineligible" else "pending" if e != "eligible" else "to_review"
-               for e, q in zip(eligibility, quota)]
+               for e, q in zip(out["eligibility"], out["quota_status"])]
     notes = [list(r) + ([q] if isinstance(q, str) and q else [])
              for r, q in zip(out["eligibility_reasons"], out.get("quota_reason", pd.Series("", index=out.index)))]
     return out.assign(
         notes=notes,
-        eligibility_label=out["eligibility"].map(labels.ELIGIBILITY),
-        quota_label=out["quota_status"].map(labels.QUOTA_STATUS),
-        override=o["override"].to_numpy(),
-        final_eligibility=eligibility.to_numpy(),
-        final_quota=quota.to_numpy(),
+        eligibility_label=out["eligibility_rule"].map(labels.ELIGIBILITY),
+        quota_label=out["quota_status_rule"].map(labels.QUOTA_STATUS),
+        override=["；".join(n) or None for n in out["override_notes"]],
+        final_eligibility=out["eligibility"].to_numpy(),
+        final_quota=out["quota_status"].to_numpy(),
         outcome_code=outcome,
         outcome=[labels.OUTCOME[x] for x in outcome],
     )
@@ -355,7 +338,7 @@ def screening_summary(table: pd.DataFrame, by: str, order: list[str] | None = No
         "review": table["final_eligibility"] == "review",
         "over_quota": table["final_quota"] == "over_quota",
         "to_review": table["outcome_code"] == "to_review",
-        "overridden": table["override"].notna(),
+        "overridden": table["overridden"].astype(bool),
     })
     summary = counts.groupby(by, sort=False, dropna=False).sum().astype("int64")
     if order is not None:

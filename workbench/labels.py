@@ -242,7 +242,7 @@ MEETING: dict[str, str] = {
     "card_no_comments": "评委未填写意见。",
     "card_photos": "照片",
     "card_no_photos": "未找到报送的照片。",
-    "card_override": "改判：{verdict}改为“{value}”（理由：{reason}；{actor}，{at}）",
+    "card_override": "人工改判：{note}",
     "card_rules_ok": "全部 {n} 项审查符合",
     "card_comment": "{alias} · {stage} · {total}分：",
     "card_borderline": "边缘原因：{reasons}",
@@ -696,7 +696,6 @@ RULE_HEADERS: dict[str, str] = {
     "results": "创新成果", "named_years": "命名年限", "video": "宣传视频",
 }
 OUTCOME: dict[str, str] = {"to_review": "进入评审", "excluded": "不进入评审", "pending": "待核实"}
-OVERRIDE_TEXT = "{verdict}改为“{value}”（理由：{reason}）"
 EXPORT_TEXT: dict[str, str] = {
     "screening_title": "{label}资格审查情况表",
     "screening_note": "{legend}。审查结论按改判后的结果；改判须有书面理由。",

@@ -18,7 +18,6 @@ import io
 import logging
 import os
 from collections.abc import Callable
-from pathlib import Path
 
 import ipywidgets as widgets
 import numpy as np
@@ -26,6 +25,7 @@ import pandas as pd
 
 from workbench import labels
 from workbench.config import Round
+from workbench.intake.checks import studio_photos
 from workbench.ranking import competition, rank, retained, sheet_totals
 from workbench.snapshot import FUNNEL_STEPS, Snapshot, scrub
 
@@ -39,7 +39,6 @@ AGGREGATIONS = ("olympic", "mean", "median")
 NOTE_MAX_CHARS = 500  # a decision's note: a sentence or two, not a document
 PHOTO_BOX = (360, 270)  # photos are shrunk to fit this box before they are embedded
 PHOTO_LIMIT = 7  # 1 leader + 1 team + up to 5 scenes, as the notice asks
-PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp"}
 CARD_FACTS = ("recommender", "category", "host_unit", "leader", "leader_honours", "team_size", "frontline",
               "established", "named_on", "site_area", "funding", "results_last_year", "benefit", "legal_person",
               "union_sound", "party_building", "systems", "ledger", "video", "direct")  # never contact/phone/note
@@ -596,7 +595,7 @@ def card_html(snapshot: Snapshot, nomination_id: str, decisions: pd.DataFrame | 
     if _is_borderline(r.get("band")) and _text(r.get("reasons")):
         parts.append(f'<div class="wb-reasons">{esc(m["card_borderline"].format(reasons=_text(r["reasons"])))}</div>')
     parts.append(f'<h3>{esc(m["card_facts"])}</h3>{facts_html(s, rnd)}')
-    parts.append(f'<h3>{esc(m["card_screening"])}</h3>{verdicts_html(s, snapshot.overrides, nomination_id)}')
+    parts.append(f'<h3>{esc(m["card_screening"])}</h3>{verdicts_html(s)}')
     parts.append(f'<h3>{esc(m["card_comments"])}</h3>{comments_html(snapshot, nomination_id)}')
     parts.append("</div>")
     return "".join(parts)
@@ -637,7 +636,7 @@ def _fact(field: str, value: object, rnd: Round) -> str:
     return f"{value}{unit}"
 
 
-def verdicts_html(row: pd.Series, overrides: pd.DataFrame, nomination_id: str) -> str:
+def verdicts_html(row: pd.Series) -> str:
     """Eligibility and quota verdicts, every rule that did not pass, and any override with its reason."""
     m = labels.MEETING
     items = []
@@ -656,14 +655,9 @@ def verdicts_html(row: pd.Series, overrides: pd.DataFrame, nomination_id: str) -
                      f'{"（" + esc(why) + "）" if why else ""}</li>')
     if rules and not failing:
         items.append(f"<li>{esc(m['card_rules_ok'].format(n=len(rules)))}</li>")
-    if overrides is not None and not overrides.empty:
-        allowed = {"eligibility": labels.ELIGIBILITY, "quota_status": labels.QUOTA_STATUS}
-        for o in overrides[overrides["nomination_id"] == nomination_id].itertuples(index=False):
-            value = allowed.get(o.verdict, {}).get(o.value, o.value)
-            at = o.at.strftime("%Y-%m-%d %H:%M") if pd.notna(o.at) else ""
-            text = m["card_override"].format(verdict=labels.OVERRIDE_VERDICTS.get(o.verdict, o.verdict), value=value,
-                                             reason=scrub(o.reason, {}), actor=o.actor, at=at)
-            items.append(f'<li class="wb-override">{esc(text)}</li>')
+    notes = row.get("override_notes")
+    for note in notes if isinstance(notes, list) else []:  # written by screen(): who, when, why
+        items.append(f'<li class="wb-override">{esc(m["card_override"].format(note=scrub(note, {})))}</li>')
     return f"<ul>{''.join(items)}</ul>"
 
 
@@ -870,31 +864,14 @@ def what_if_head_html(snapshot_id: str, weights_text: str) -> str:
 
 
 # ---------------------------------------------------------------------------- photos (I/O edge)
-def photo_files(rnd: Round, row: pd.Series, limit: int = PHOTO_LIMIT) -> list[Path]:
-    """The studio's photos in the inbox (<union folder>/<studio>/…), leader first, then team, then scenes."""
-    from workbench.intake.checks import photo_role
-
-    source, studio = _text(row.get("source_file")), _text(row.get("studio"))
-    if not source or not studio or "/" not in source:
-        return []
-    folder = rnd.inbox / source.split("/")[0] / studio
-    try:
-        if not folder.resolve().is_relative_to(rnd.inbox.resolve()) or not folder.is_dir():
-            return []
-        files = [p for p in folder.rglob("*") if p.suffix.lower() in PHOTO_SUFFIXES and p.is_file()]
-    except OSError:
-        return []
-    order = {"leader": 0, "team": 1, "scene": 2}
-    return sorted(files, key=lambda p: (order.get(photo_role(p.stem), 3), p.name))[:limit]
-
-
 def photo_uris(rnd: Round, row: pd.Series, limit: int = PHOTO_LIMIT) -> list[tuple[str, str]]:
     """(caption, data: URI) per photo, shrunk to PHOTO_BOX and re-encoded as JPEG: the page never
     requests a file, and a broken image is skipped."""
     from PIL import Image
 
     out = []
-    for path in photo_files(rnd, row, limit):
+    nomination = row.to_frame().T.reindex(columns=["nomination_id", "source_file", "studio"])
+    for path in studio_photos(rnd.inbox, nomination).get(row.get("nomination_id"), [])[:limit]:
         try:
             with Image.open(path) as im:
                 im = im.convert("RGB")

@@ -42,6 +42,7 @@ from workbench.errors import (
     StaleWriteError,
     WorkbenchError,
 )
+from workbench.intake.checks import studio_photos
 from workbench.store import BEIJING, Store, validate_sheet
 
 log = logging.getLogger(__name__)
@@ -49,8 +50,6 @@ log = logging.getLogger(__name__)
 MAX_FAILED_LOGINS = 5  # then this page locks itself; the store logs every attempt
 MAX_PHOTOS = 8
 THUMBNAIL_PX = 240
-PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png")
-PHOTO_ORDER = ("leader", "team", "scene")
 
 STYLE = """
 <style>
@@ -92,7 +91,7 @@ STYLE = """
 # ---------------------------------------------------------------------------- the candidates' facts
 @dataclass(frozen=True)
 class Candidates:
-    """What the cards show, read once from the inbox: the screened nominations (with the folder of
+    """What the cards show, read once from the inbox: the screened nominations (with the paths of
     their photos) and their recognised achievements, both indexed by nomination_id."""
 
     facts: pd.DataFrame
@@ -100,26 +99,28 @@ class Candidates:
 
     @classmethod
     def empty(cls) -> "Candidates":
-        return cls(pd.DataFrame(columns=["photo_dir"]), pd.DataFrame(columns=["nomination_id"]))
+        return cls(pd.DataFrame(columns=["photos"]), pd.DataFrame(columns=["nomination_id"]))
 
 
-def load_candidates(rnd: Round) -> Candidates:
-    """Read the inbox and screen it: the facts, screening notes and photo folders of every nomination."""
+def load_candidates(rnd: Round, overrides: pd.DataFrame | None = None) -> Candidates:
+    """Read the inbox and screen it (with the analyst's overrides): facts, screening notes and photos."""
     from workbench.intake import read_inbox
     from workbench.screening import screen
 
     if not rnd.inbox.exists():
         return Candidates.empty()
     intake = read_inbox(rnd.inbox, rnd)
-    screened = screen(intake.nominations, rnd)
+    screened = screen(intake.nominations, rnd, overrides=overrides)
     return candidates_from(screened, intake.achievements, rnd.inbox)
 
 
 def candidates_from(screened: pd.DataFrame, achievements: pd.DataFrame, inbox: Path) -> Candidates:
-    """`Candidates` from a screened frame: the photos of a studio are in <inbox>/<union folder>/<studio>/."""
-    folder = [inbox / str(src).split("/")[0] / str(studio) if isinstance(src, str) and isinstance(studio, str) else None
-              for src, studio in zip(screened.get("source_file", [None] * len(screened)), screened["studio"])]
-    facts = screened.assign(photo_dir=folder).drop_duplicates("nomination_id").set_index("nomination_id", drop=False)
+    """`Candidates` from a screened frame, with each studio's photos as intake finds them."""
+    facts = screened.drop_duplicates("nomination_id")
+    if "source_file" not in facts:
+        facts = facts.assign(source_file=pd.NA)
+    photos = studio_photos(inbox, facts)
+    facts = facts.assign(photos=[photos[n] for n in facts["nomination_id"]]).set_index("nomination_id", drop=False)
     return Candidates(facts, achievements)
 
 
@@ -218,17 +219,6 @@ def card_html(row: pd.Series, rnd: Round, achievements: pd.DataFrame | None = No
     return "".join(parts)
 
 
-def photo_files(folder: Path | None) -> list[Path]:
-    """The studio's photos: leader's portrait first, then the team, then the scenes."""
-    from workbench.intake.checks import photo_role
-
-    if folder is None or not Path(folder).is_dir():
-        return []
-    found = [p for p in Path(folder).rglob("*") if p.suffix.lower() in PHOTO_SUFFIXES and p.is_file()]
-    rank = {role: i for i, role in enumerate(PHOTO_ORDER)}
-    return sorted(found, key=lambda p: (rank.get(photo_role(p.stem) or "", len(rank)), p.name))
-
-
 def thumbnail(path: Path, size: int = THUMBNAIL_PX) -> bytes | None:
     """A small JPEG of a photo (None when it cannot be read): the page never carries the originals."""
     from PIL import Image, ImageOps
@@ -268,7 +258,7 @@ class ScoringApp(widgets.VBox):
     def __init__(self, store: Store, rnd: Round, candidates: Candidates | None = None):
         s = labels.SCORING
         self.store, self.rnd = store, rnd
-        self.candidates = candidates if candidates is not None else load_candidates(rnd)
+        self.candidates = candidates if candidates is not None else load_candidates(rnd, store.overrides())
         self.reviewer_id: str | None = None
         self.current: tuple[str, str] | None = None  # (nomination_id, stage) on screen
         self.version: int | None = None
@@ -524,12 +514,12 @@ class ScoringApp(widgets.VBox):
             ach = self.candidates.achievements
             ach = ach[ach["nomination_id"] == nomination_id] if "nomination_id" in ach else ach.iloc[0:0]
             self.card.value = card_html(fact, self.rnd, ach)
-            folder = fact.get("photo_dir")
+            files = fact.get("photos")
         else:  # in the store but not (any more) in the inbox: what the store knows
             self.card.value = card_html(pd.Series({"studio": row["studio"], "category": row["category"]}), self.rnd)
-            folder = None
+            files = []
         if nomination_id not in self._thumbs:
-            files = photo_files(folder)
+            files = files if isinstance(files, list) else []
             self._thumbs[nomination_id] = [t for t in (thumbnail(p) for p in files[:MAX_PHOTOS]) if t]
             self._thumbs[nomination_id + "#more"] = [b""] * max(len(files) - MAX_PHOTOS, 0)
         thumbs = self._thumbs[nomination_id]
@@ -700,4 +690,4 @@ def scoring_app(store: Store, rnd: Round, candidates: Candidates | None = None) 
 
 
 __all__ = ["Candidates", "ScoringApp", "card_html", "candidates_from", "list_label", "load_candidates", "parse_points",
-           "photo_files", "scoring_app", "thumbnail"]
+           "scoring_app", "thumbnail"]

@@ -161,15 +161,29 @@ def studio_folders(inbox: Path) -> dict[tuple[str, str], Path]:
     return folders
 
 
+def studio_photos(inbox: Path, nominations: pd.DataFrame) -> dict[str, list[Path]]:
+    """nomination_id -> its photos in <inbox>/<union folder>/<studio>/, the leader's portrait first,
+    then the team, then the scenes. Folders are found by listing the inbox, never by building a path
+    from cell text, so a studio typed as "/" or "../x" finds nothing rather than something outside."""
+    folders = studio_folders(inbox) if inbox.is_dir() else {}
+    order = {role: i for i, role in enumerate(PHOTO_NEEDS)}
+    photos: dict[str, list[Path]] = {}
+    for row in nominations[["nomination_id", "source_file", "studio"]].itertuples(index=False):
+        found: list[Path] = []
+        if isinstance(row.source_file, str) and isinstance(row.studio, str):
+            folder = folders.get((row.source_file.split("/")[0], normalise_text(row.studio)))
+            found = [p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in PHOTO_SUFFIXES] if folder else []
+        photos[row.nomination_id] = sorted(found, key=lambda p: (order.get(photo_role(p.stem) or "", len(order)), p.name))
+    return photos
+
+
 def materials(inbox: Path, nominations: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
     """Photo counts by role per nomination, and a problem where the notice's count is not met."""
     rows, problems = [], []
-    folders = studio_folders(inbox)
     named = nominations[nominations["studio"].notna()]  # no name: already reported as missing_value
-    for row in named[["nomination_id", "source_file", "studio"]].itertuples(index=False):
-        union = str(row.source_file).split("/")[0]
-        folder = folders.get((union, normalise_text(row.studio)))
-        photos = [p for p in folder.rglob("*") if p.suffix.lower() in PHOTO_SUFFIXES] if folder else []
+    photos_of = studio_photos(inbox, named)
+    for row in named.itertuples(index=False):
+        photos = photos_of[row.nomination_id]
         counts = {role: 0 for role in PHOTO_NEEDS}
         for p in photos:
             role = photo_role(p.stem)
@@ -180,7 +194,7 @@ def materials(inbox: Path, nominations: pd.DataFrame) -> tuple[pd.DataFrame, lis
         short = [f"{labels.PHOTO_ROLES[r]}{counts[r]}张（应{lo}{'' if lo == hi else f'–{hi}'}张）"
                  for r, (lo, hi) in PHOTO_NEEDS.items() if not lo <= counts[r] <= hi]
         if short:
-            rel = folder.relative_to(inbox).as_posix() if folder else f"{union}/{row.studio}"
-            problems.append(Problem(rel, "", "", "photos", "；".join(short), "warning", "photos_short",
+            problems.append(Problem(f"{str(row.source_file).split('/')[0]}/{row.studio}", "", "", "photos",
+                                    "；".join(short), "warning", "photos_short",
                                     f"“{row.studio}”的电子照片不符合要求：" + "；".join(short)))
     return pd.DataFrame(rows, columns=["nomination_id", "leader_photos", "team_photos", "scene_photos", "other_photos"]), problems
