@@ -157,12 +157,12 @@ _STUDIO_NOISE = re.compile(r"^(无锡市|无锡)|(示范性)?(劳模|职工)?(�
 _UNIT_NOISE = re.compile(r"^(无锡市|无锡)|((股份)?有限(责任)?)?公司$|集团$")
 
 
-def studio_key(text: pd.Series) -> pd.Series:
+def _studio_key(text: pd.Series) -> pd.Series:
     """A studio name without what people add or drop: '无锡市', '劳模创新工作室', spaces, brackets."""
     return _norm(text).str.replace(r"[（）()【】\[\]“”\"'·]", "", regex=True).str.replace(_STUDIO_NOISE, "", regex=True)
 
 
-def unit_key(text: pd.Series) -> pd.Series:
+def _unit_key(text: pd.Series) -> pd.Series:
     """A host unit without '无锡市', '有限公司', '股份有限公司', '集团'."""
     return _norm(text).str.replace(_UNIT_NOISE, "", regex=True)
 
@@ -179,12 +179,12 @@ def registry_match(df: pd.DataFrame, registry: pd.DataFrame, category: str) -> p
     if reg.empty or df.empty:
         return pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]")
     dates = pd.to_datetime(reg["named_on"]).astype("datetime64[ns]").to_numpy()
-    by_name = dict(zip(studio_key(reg["studio"]), dates))
-    by_unit_leader = dict(zip(unit_key(reg["host_unit"]) + "|" + _norm(reg["leader"]), dates))
+    by_name = dict(zip(_studio_key(reg["studio"]), dates))
+    by_unit_leader = dict(zip(_unit_key(reg["host_unit"]) + "|" + _norm(reg["leader"]), dates))
     by_unit: dict[str, list[tuple[str, object]]] = {}
-    for unit, name, date in zip(unit_key(reg["host_unit"]), _norm(reg["studio"]), dates):
+    for unit, name, date in zip(_unit_key(reg["host_unit"]), _norm(reg["studio"]), dates):
         by_unit.setdefault(unit, []).append((name, date))
-    names, units, leaders = studio_key(df["studio"]), unit_key(df["host_unit"]), _norm(df["leader"])
+    names, units, leaders = _studio_key(df["studio"]), _unit_key(df["host_unit"]), _norm(df["leader"])
     found = []
     for name, full, unit, leader in zip(names, _norm(df["studio"]), units, leaders):
         date = by_name.get(name) if name else None
