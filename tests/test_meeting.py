@@ -624,3 +624,30 @@ def test_the_card_shows_the_override_note_screening_wrote(rnd):
     assert "补正材料后认定" in html and "王分析" in html and "人工改判" in html
     other = snap.ranked["nomination_id"].iloc[1]
     assert "人工改判" not in card_html(dataclasses.replace(snap, screened=screened), other)
+
+
+def test_scrub_masks_phone_numbers_but_not_dates_and_times():
+    from workbench.snapshot import scrub
+
+    note = "理由：台账属实；王分析，2026-11-24 07:25"
+    assert scrub(note, {}) == note
+    assert "12345678" not in scrub("请联系 0510-12345678 或 13900001111", {})
+
+
+def test_the_spread_hollows_exactly_one_highest_and_one_lowest_even_when_tied(rnd):
+    import dataclasses
+
+    from workbench.meeting import spread_svg
+
+    snap = make_snapshot(rnd, {"demonstration": 3, "model_worker": 4, "employee": 3})
+    nid = snap.ranked["nomination_id"].iloc[0]
+    category = snap.ranked["category"].iloc[0]
+    rows = []
+    for stage in rnd.stages:
+        for k, total in enumerate([85, 85, 85, 89.5, 89.5]):  # ties at both ends
+            crit = rnd.criteria(category, stage)
+            for c in crit:
+                rows.append({"nomination_id": nid, "reviewer_id": f"R{k}", "stage": stage, "criterion": c.code,
+                             "points": total * c.max[category] / 100, "status": "submitted"})
+    svg = spread_svg(dataclasses.replace(snap, scores=pd.DataFrame(rows)), nid)
+    assert svg.count('fill="#ffffff"') == 2 * len(rnd.stages)

@@ -7,6 +7,7 @@ Errors the user can fix end with a clear message and exit code 2, never a traceb
 from __future__ import annotations
 
 import sys
+import warnings
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -278,6 +279,7 @@ def main() -> None:
     from workbench.notice import CalendarError
     from workbench.serve import ServeError
 
+    warnings.showwarning = lambda message, *_args, **_kw: typer.echo(f"{labels.CLI['warning']}{message}", err=True)
     try:
         app()
     except (wb.WorkbenchError, wb.RoundConfigError, ExportError, CalendarError, ServeError) as exc:

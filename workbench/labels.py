@@ -934,6 +934,7 @@ PLAN_HEADERS: dict[str, list[str]] = {  # headers accepted in a hand-made assign
 
 # ---------------------------------------------------------------------------- command line
 CLI = {
+    "warning": "提示：",
     "no_approvals": "会议尚未记录“通过”的决定，公示名单、命名名单、补贴经费表暂未生成。",
     "override_saved": "已记录对 {nomination_id} 的改判（含理由、改判人、时间）。",
 }

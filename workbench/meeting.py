@@ -726,10 +726,11 @@ def spread_svg(snapshot: Snapshot, nomination_id: str) -> str:
             ox = x(float(official))
             out.append(f'<line x1="{ox:.1f}" x2="{ox:.1f}" y1="{mid - 34:.0f}" y2="{mid + 34:.0f}" class="wb-official">'
                        f'<title>{esc(rnd.stages[stage].label)} {float(official):.2f}</title></line>')
+        trimmed = bool((part["weight"] < 1 - 1e-9).any())  # the rule drops exactly one lowest and one highest
         for j, r in part.iterrows():
             alias = snapshot.reviewer_alias.get(r["reviewer_id"], m["no_value"])
             cx, cy = x(float(r["total"])), mid + 16 * float(same.iloc[j])
-            dropped = r["weight"] < 1 - 1e-9
+            dropped = trimmed and j in (0, len(part) - 1)
             fill = "#ffffff" if dropped else colour
             ty = cy - 17 if j % 2 == 0 else cy + 29
             out.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="10" fill="{fill}" stroke="{colour}" stroke-width="3">'

@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 # Columns of `Snapshot.diagnostics`: one row per ranked candidate (workbench.diagnostics.borderline).
 DIAGNOSTIC_COLUMNS = ["nomination_id", "rank_low", "rank_high", "p_top", "band", "reasons"]
 PHONE_LIKE = re.compile(r"\+?\d[\d\- ]{5,}\d")  # a run of digits, dashes and spaces
-DATE_LIKE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
+DATE_LIKE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}( \d{1,2})?")  # a date, or a date and hour (2022-11-02 09:30)
 
 
 @dataclass(frozen=True)
