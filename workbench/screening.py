@@ -400,7 +400,7 @@ def apply_overrides(screened: pd.DataFrame, overrides: pd.DataFrame | None, rule
                                                        row.actor, getattr(row, "at", None), words))
             if phase == "rule":
                 why = f"why_{column.removeprefix('rule_')}"
-                out.iat[i, out.columns.get_loc(why)] = f"人工认定为{words[row.value]}：{row.reason}"
+                out.iat[i, out.columns.get_loc(why)] = f"人工认定：{row.reason}"
             if phase == "quota_status":
                 out.iat[i, out.columns.get_loc("quota_reason")] = f"人工调整：{row.reason}"
         if phase == "rule" and len(part):
