@@ -23,17 +23,11 @@ server.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
-import hmac
 import json
-import math
 import numbers
 import os
-import re
-import secrets
-import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,28 +39,7 @@ except ImportError:  # Windows: SQLite's busy timeout alone
     fcntl = None
 
 import pandas as pd
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    Column,
-    DateTime,
-    Float,
-    ForeignKeyConstraint,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    and_,
-    create_engine,
-    delete,
-    event,
-    func,
-    insert,
-    select,
-    tuple_,
-    update,
-)
+from sqlalchemy import Table, and_, create_engine, delete, event, func, insert, select, tuple_, update
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
@@ -82,246 +55,40 @@ from workbench.errors import (
     WorkbenchError,
 )
 from workbench.review import conflict_reasons, conflicts
+from workbench.store.codes import (
+    CODE_ALPHABET,
+    CODE_GROUP_LEN,
+    CODE_GROUPS,
+    check_code,
+    code_id,
+    hash_code,
+    new_code,
+    normalise_code,
+    _dummy_hash,
+)
+from workbench.store.schema import (
+    SCHEMA_VERSION,
+    access_log_table,
+    assignments_table,
+    codes_table,
+    decisions_table,
+    declared_table,
+    events_table,
+    metadata,
+    nominations_table,
+    overrides_table,
+    points_table,
+    reviewers_table,
+    schema_version,
+    sheets_table,
+    stage_state_table,
+)
+from workbench.store.validation import _listing, _message, _problem, validate_sheet
 
-SCHEMA_VERSION = 2  # 2: declared conflicts, stage state, access codes and their log
 SQLITE_BUSY_SECONDS = 30
 SCHEMA_LOCK = 5_2022_0605  # PostgreSQL advisory lock taken while creating or upgrading the schema
 BEIJING = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
 SCORE_STATUSES = ("draft", "submitted")
-
-
-# ============================================================================ errors
-# The error types live in workbench.errors; they are imported above and re-exported from here.
-
-
-def _message(code: str, **fields: Any) -> str:
-    return f"{labels.STORE_MESSAGES[code].format(**fields)} [{code}]"
-
-
-def _listing(items: list[str], limit: int = 20) -> str:
-    """Items joined for a message, cut after `limit` with a count of the rest."""
-    more = labels.STORE_MESSAGES["and_more"].format(n=len(items)) if len(items) > limit else ""
-    return "、".join(items[:limit]) + more
-
-
-def _problem(code: str, criterion: str = "", **fields: Any) -> dict[str, str]:
-    return {"criterion": criterion, "code": code, "message": _message(code, **fields)}
-
-
-# ============================================================================ schema
-metadata = MetaData()
-
-schema_version = Table("schema_version", metadata, Column("version", Integer, nullable=False))
-
-reviewers_table = Table(
-    "reviewers",
-    metadata,
-    Column("reviewer_id", String(64), primary_key=True),
-    Column("name", String(200), nullable=False),
-    Column("unit", String(400), nullable=False),
-)
-
-nominations_table = Table(
-    "nominations",
-    metadata,
-    Column("nomination_id", String(64), primary_key=True),
-    Column("category", String(32), nullable=False),
-    Column("studio", String(400), nullable=False),
-    Column("host_unit", String(400), nullable=False),
-    Column("recommender", String(400), nullable=False),
-)
-
-assignments_table = Table(
-    "assignments",
-    metadata,
-    Column("nomination_id", String(64), primary_key=True),
-    Column("reviewer_id", String(64), primary_key=True),
-    Column("stage", String(32), primary_key=True),
-    Column("assigned_at", DateTime, nullable=False),
-    ForeignKeyConstraint(["nomination_id"], ["nominations.nomination_id"]),
-    ForeignKeyConstraint(["reviewer_id"], ["reviewers.reviewer_id"]),
-)
-
-sheets_table = Table(
-    "score_sheets",
-    metadata,
-    Column("reviewer_id", String(64), primary_key=True),
-    Column("nomination_id", String(64), primary_key=True),
-    Column("stage", String(32), primary_key=True),
-    Column("comment", Text, nullable=False),
-    Column("status", String(16), nullable=False),
-    Column("version", Integer, nullable=False),
-    Column("updated_at", DateTime, nullable=False),
-    # A sheet exists only for an assigned pair; unassigning a scored pair fails in the database too.
-    ForeignKeyConstraint(
-        ["nomination_id", "reviewer_id", "stage"],
-        ["assignments.nomination_id", "assignments.reviewer_id", "assignments.stage"],
-    ),
-)
-
-points_table = Table(
-    "score_points",
-    metadata,
-    Column("reviewer_id", String(64), primary_key=True),
-    Column("nomination_id", String(64), primary_key=True),
-    Column("stage", String(32), primary_key=True),
-    Column("criterion", String(64), primary_key=True),
-    Column("points", Float, nullable=False),
-    ForeignKeyConstraint(
-        ["reviewer_id", "nomination_id", "stage"],
-        ["score_sheets.reviewer_id", "score_sheets.nomination_id", "score_sheets.stage"],
-    ),
-)
-
-decisions_table = Table(
-    "decisions",
-    metadata,
-    Column("nomination_id", String(64), primary_key=True),
-    Column("decision", String(16), nullable=False),
-    Column("note", Text, nullable=False),
-    Column("snapshot_id", String(128), nullable=False),
-    Column("actor", String(200), nullable=False),
-    Column("at", DateTime, nullable=False),
-    ForeignKeyConstraint(["nomination_id"], ["nominations.nomination_id"]),
-)
-
-overrides_table = Table(
-    "overrides",
-    metadata,
-    Column("nomination_id", String(64), primary_key=True),
-    Column("verdict", String(32), primary_key=True),
-    Column("value", String(32), nullable=False),
-    Column("reason", Text, nullable=False),
-    Column("actor", String(200), nullable=False),
-    Column("at", DateTime, nullable=False),
-    ForeignKeyConstraint(["nomination_id"], ["nominations.nomination_id"]),
-)
-
-events_table = Table(
-    "events",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("at", DateTime, nullable=False),
-    Column("actor", String(200), nullable=False),
-    Column("kind", String(32), nullable=False),
-    Column("nomination_id", String(64), index=True),
-    Column("reviewer_id", String(64), index=True),
-    Column("stage", String(32)),
-    Column("payload", JSON),
-    Column("old", JSON),
-    Column("new", JSON),
-    sqlite_autoincrement=True,
-)
-
-declared_table = Table(
-    "declared_conflicts",
-    metadata,
-    Column("nomination_id", String(64), primary_key=True),
-    Column("reviewer_id", String(64), primary_key=True),
-    Column("reason", Text, nullable=False),
-    Column("actor", String(200), nullable=False),
-    Column("at", DateTime, nullable=False),
-    ForeignKeyConstraint(["nomination_id"], ["nominations.nomination_id"]),
-    ForeignKeyConstraint(["reviewer_id"], ["reviewers.reviewer_id"]),
-)
-
-stage_state_table = Table(
-    "stage_state",
-    metadata,
-    Column("stage", String(32), primary_key=True),
-    Column("closed", Boolean, nullable=False),
-    Column("actor", String(200)),
-    Column("at", DateTime),
-)
-
-# Access codes: only a slow salted hash of each code is kept. `code_id` is the code's first group,
-# stored in clear to find the row to check (the secret is the rest of the code).
-codes_table = Table(
-    "access_codes",
-    metadata,
-    Column("code_id", String(16), primary_key=True),
-    Column("reviewer_id", String(64), nullable=False, index=True),
-    Column("code_hash", String(300), nullable=False),
-    Column("issued_at", DateTime, nullable=False),
-    Column("issued_by", String(200), nullable=False),
-    Column("revoked_at", DateTime),
-    ForeignKeyConstraint(["reviewer_id"], ["reviewers.reviewer_id"]),
-)
-
-# Who logged in, failed to, got or lost a code: kept apart from `events`, so a login does not
-# change the ledger hash (and with it the meeting's snapshot id). Never holds a code.
-access_log_table = Table(
-    "access_log",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("at", DateTime, nullable=False),
-    Column("actor", String(200), nullable=False),
-    Column("kind", String(32), nullable=False),
-    Column("reviewer_id", String(64), index=True),
-    sqlite_autoincrement=True,
-)
-
-# ============================================================================ validation (pure)
-def validate_sheet(
-    points: object,
-    category: str,
-    stage: str,
-    rnd: Round,
-    *,
-    comment: object = "",
-    submit: bool = False,
-) -> list[dict[str, str]]:
-    """Every problem of one score sheet against the round's rubric (empty list: valid).
-
-    Drafts may leave criteria out; a submission needs every criterion and, when the total is
-    below `review.comment_below` or above `review.comment_above`, a comment. Also usable by a
-    form for live feedback.
-    """
-    if stage not in rnd.stages:
-        return [_problem("unknown_stage", stage=stage, known="、".join(rnd.stages))]
-    if category not in rnd.categories:
-        return [_problem("unknown_category", nomination_id="", category=category, known="、".join(rnd.categories))]
-    if not isinstance(points, Mapping):
-        return [_problem("bad_points")]
-    criteria = {c.code: c for c in rnd.criteria(category, stage)}
-    step = rnd.review.score_step
-    problems: list[dict[str, str]] = []
-    total = 0.0
-    for code, value in points.items():
-        crit = criteria.get(code)
-        if crit is None:
-            problems.append(_problem("unknown_criterion", str(code), name=code, stage=rnd.stages[stage].label,
-                                     known="、".join(criteria)))
-            continue
-        label, top, number = crit.label, crit.max[category], _finite(value)
-        if number is None:
-            problems.append(_problem("not_a_number", code, label=label, value=value))
-        elif not 0 <= number <= top:
-            problems.append(_problem("out_of_range", code, label=label, max=top, value=number))
-        elif abs(number / step - round(number / step)) > 1e-9:
-            problems.append(_problem("wrong_step", code, label=label, step=step, value=number))
-        else:
-            total += number
-    if not isinstance(comment, str):
-        problems.append(_problem("bad_comment"))
-    if submit and not problems:
-        problems += [_problem("missing_criterion", code, label=c.label) for code, c in criteria.items() if code not in points]
-    if submit and not problems and not comment.strip():
-        below, above = rnd.review.comment_below, rnd.review.comment_above
-        if total < below or total > above:
-            problems.append(_problem("comment_required", total=total, below=below, above=above))
-    return problems
-
-
-def _finite(value: object) -> float | None:
-    """`value` as a finite float, or None when it is not a real number (bools and text are not)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        return None
-    try:
-        number = float(value)
-    except (OverflowError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
 
 
 def _text(value: object) -> str:
@@ -365,56 +132,6 @@ def _typed(rows: list[dict], columns: dict[str, str]) -> pd.DataFrame:
     for col, dtype in columns.items():
         df[col] = pd.to_datetime(df[col]).astype("datetime64[us]") if dtype == "datetime" else df[col].astype(dtype)
     return df.reset_index(drop=True)
-
-
-# ============================================================================ access codes (pure)
-CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O or 1/I: read aloud and typed without doubt
-CODE_GROUPS, CODE_GROUP_LEN = 3, 4  # "7KQM-2XHD-R9TB"
-SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1  # about 16 MiB and tens of milliseconds per check
-
-
-def new_code() -> str:
-    """A fresh random access code, three groups of four characters joined by dashes."""
-    chars = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_GROUPS * CODE_GROUP_LEN))
-    return "-".join(chars[i:i + CODE_GROUP_LEN] for i in range(0, len(chars), CODE_GROUP_LEN))
-
-
-def normalise_code(text: object) -> str | None:
-    """A typed code as stored (upper case, no spaces or dashes), or None when it cannot be a code."""
-    if not isinstance(text, str):
-        return None
-    code = re.sub(r"[\s\-_.·—–]+", "", unicodedata.normalize("NFKC", text)).upper()
-    if len(code) != CODE_GROUPS * CODE_GROUP_LEN or any(c not in CODE_ALPHABET for c in code):
-        return None
-    return code
-
-
-def code_id(code: str) -> str:
-    """The code's first group: finds its row (the rest of the code is the secret)."""
-    return (normalise_code(code) or "")[:CODE_GROUP_LEN]
-
-
-def hash_code(code: str, salt: bytes | None = None) -> str:
-    """A salted scrypt hash of a normalised code, with its parameters: scrypt$n$r$p$salt$digest."""
-    salt = secrets.token_bytes(16) if salt is None else salt
-    digest = hashlib.scrypt(code.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=32)
-    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${salt.hex()}${digest.hex()}"
-
-
-def check_code(code: str, stored: str) -> bool:
-    """Whether `code` (normalised) is the one hashed in `stored`, compared in constant time."""
-    try:
-        algo, n, r, p, salt, digest = stored.split("$")
-        got = hashlib.scrypt(code.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p),
-                             dklen=len(digest) // 2)
-    except ValueError:
-        return False
-    return algo == "scrypt" and hmac.compare_digest(got.hex(), digest)
-
-
-@functools.cache
-def _dummy_hash() -> str:
-    return hash_code("2" * CODE_GROUPS * CODE_GROUP_LEN)
 
 
 # ============================================================================ the store
@@ -1249,6 +966,13 @@ class Store:
 
 
 __all__ = [
+    "BEIJING",
+    "CODE_ALPHABET",
+    "CODE_GROUP_LEN",
+    "CODE_GROUPS",
+    "SCHEMA_VERSION",
+    "events_table",
+    "metadata",
     "AccessCodeError",
     "AssignmentError",
     "NotAssignedError",

@@ -1,0 +1,177 @@
+"""The store's tables: one SQLAlchemy `metadata` that every database (SQLite, PostgreSQL) is created from.
+
+Every change is an append-only row in `events`; the other tables are the current state, written in
+the same transaction. Logins go to `access_log`, apart from the ledger, so a login does not change
+the ledger hash.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKeyConstraint,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+SCHEMA_VERSION = 2  # 2: declared conflicts, stage state, access codes and their log
+
+metadata = MetaData()
+
+schema_version = Table("schema_version", metadata, Column("version", Integer, nullable=False))
+
+reviewers_table = Table(
+    "reviewers",
+    metadata,
+    Column("reviewer_id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("unit", String(400), nullable=False),
+)
+
+nominations_table = Table(
+    "nominations",
+    metadata,
+    Column("nomination_id", String(64), primary_key=True),
+    Column("category", String(32), nullable=False),
+    Column("studio", String(400), nullable=False),
+    Column("host_unit", String(400), nullable=False),
+    Column("recommender", String(400), nullable=False),
+)
+
+assignments_table = Table(
+    "assignments",
+    metadata,
+    Column("nomination_id", String(64), primary_key=True),
+    Column("reviewer_id", String(64), primary_key=True),
+    Column("stage", String(32), primary_key=True),
+    Column("assigned_at", DateTime, nullable=False),
+    ForeignKeyConstraint(["nomination_id"], ["nominations.nomination_id"]),
+    ForeignKeyConstraint(["reviewer_id"], ["reviewers.reviewer_id"]),
+)
+
+sheets_table = Table(
+    "score_sheets",
+    metadata,
+    Column("reviewer_id", String(64), primary_key=True),
+    Column("nomination_id", String(64), primary_key=True),
+    Column("stage", String(32), primary_key=True),
+    Column("comment", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    # A sheet exists only for an assigned pair; unassigning a scored pair fails in the database too.
+    ForeignKeyConstraint(
+        ["nomination_id", "reviewer_id", "stage"],
+        ["assignments.nomination_id", "assignments.reviewer_id", "assignments.stage"],
+    ),
+)
+
+points_table = Table(
+    "score_points",
+    metadata,
+    Column("reviewer_id", String(64), primary_key=True),
+    Column("nomination_id", String(64), primary_key=True),
+    Column("stage", String(32), primary_key=True),
+    Column("criterion", String(64), primary_key=True),
+    Column("points", Float, nullable=False),
+    ForeignKeyConstraint(
+        ["reviewer_id", "nomination_id", "stage"],
+        ["score_sheets.reviewer_id", "score_sheets.nomination_id", "score_sheets.stage"],
+    ),
+)
+
+decisions_table = Table(
+    "decisions",
+    metadata,
+    Column("nomination_id", String(64), primary_key=True),
+    Column("decision", String(16), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("snapshot_id", String(128), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("at", DateTime, nullable=False),
+    ForeignKeyConstraint(["nomination_id"], ["nominations.nomination_id"]),
+)
+
+overrides_table = Table(
+    "overrides",
+    metadata,
+    Column("nomination_id", String(64), primary_key=True),
+    Column("verdict", String(32), primary_key=True),
+    Column("value", String(32), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("at", DateTime, nullable=False),
+    ForeignKeyConstraint(["nomination_id"], ["nominations.nomination_id"]),
+)
+
+events_table = Table(
+    "events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("nomination_id", String(64), index=True),
+    Column("reviewer_id", String(64), index=True),
+    Column("stage", String(32)),
+    Column("payload", JSON),
+    Column("old", JSON),
+    Column("new", JSON),
+    sqlite_autoincrement=True,
+)
+
+declared_table = Table(
+    "declared_conflicts",
+    metadata,
+    Column("nomination_id", String(64), primary_key=True),
+    Column("reviewer_id", String(64), primary_key=True),
+    Column("reason", Text, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("at", DateTime, nullable=False),
+    ForeignKeyConstraint(["nomination_id"], ["nominations.nomination_id"]),
+    ForeignKeyConstraint(["reviewer_id"], ["reviewers.reviewer_id"]),
+)
+
+stage_state_table = Table(
+    "stage_state",
+    metadata,
+    Column("stage", String(32), primary_key=True),
+    Column("closed", Boolean, nullable=False),
+    Column("actor", String(200)),
+    Column("at", DateTime),
+)
+
+# Access codes: only a slow salted hash of each code is kept. `code_id` is the code's first group,
+# stored in clear to find the row to check (the secret is the rest of the code).
+codes_table = Table(
+    "access_codes",
+    metadata,
+    Column("code_id", String(16), primary_key=True),
+    Column("reviewer_id", String(64), nullable=False, index=True),
+    Column("code_hash", String(300), nullable=False),
+    Column("issued_at", DateTime, nullable=False),
+    Column("issued_by", String(200), nullable=False),
+    Column("revoked_at", DateTime),
+    ForeignKeyConstraint(["reviewer_id"], ["reviewers.reviewer_id"]),
+)
+
+# Who logged in, failed to, got or lost a code: kept apart from `events`, so a login does not
+# change the ledger hash (and with it the meeting's snapshot id). Never holds a code.
+access_log_table = Table(
+    "access_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("reviewer_id", String(64), index=True),
+    sqlite_autoincrement=True,
+)
+
