@@ -339,6 +339,13 @@ STORE_MESSAGES: dict[str, str] = {
     "assignment_in_use": "以下分配已有评分，不能撤销：{pairs}",
     "schema_too_new": "评分库由更新版本的工作台创建（库结构版本 {found}，本程序支持 {supported}），请升级工作台",
     "store_busy": "评分库繁忙，请稍后再试",
+    "pledge_required": "评委 {reviewer_id} 尚未签署保密承诺和回避声明，不能查看评审对象或评分",
+    "bad_pledge_method": "承诺方式须为 {known}（当前值：{value!r}）",
+    "bad_entry": "录入遍次须为 1 或 2（当前值：{value!r}）",
+    "unknown_condition": "{value!r} 不是实地考察的核查项（可用：{known}）",
+    "inspectors_required": "实地考察记录须写明考察人",
+    "bad_visit_date": "考察日期无效（当前值：{value!r}）",
+    "bad_check": "核查结果须为 是、否 或留空（当前值：{value!r}）",
     "and_more": " 等共 {n} 项",
 }
 # What the frames handed to the store are called in messages.
@@ -351,12 +358,14 @@ STORE_FRAMES: dict[str, str] = {
 OVERRIDE_VERDICTS: dict[str, str] = {"eligibility": "资格审查", "quota_status": "名额"}
 
 # Reviewers file (reviewers.csv / .xlsx): field -> header, and other headers people use.
-REVIEWER_FIELDS: dict[str, str] = {"reviewer_id": "评委编号", "name": "姓名", "unit": "工作单位", "panel": "评审组"}
+REVIEWER_FIELDS: dict[str, str] = {"reviewer_id": "评委编号", "name": "姓名", "unit": "工作单位", "panel": "评审组",
+                                   "field": "专业领域"}
 REVIEWER_ALIASES: dict[str, list[str]] = {
     "reviewer_id": ["编号", "评委id", "专家编号", "id"],
     "name": ["评委姓名", "专家姓名", "评委"],
     "unit": ["单位", "所在单位", "单位名称", "工作单位名称"],
     "panel": ["评审类别", "类别", "组别", "评审组别"],
+    "field": ["领域", "专业", "专业类别", "专业方向"],
 }
 REVIEW_MESSAGES: dict[str, str] = {
     "reviewer_file_missing": "找不到评委名单文件 {path}",
@@ -559,6 +568,7 @@ SAMPLE_ACH_LEVELS: dict[str, str] = {  # 认定级别 -> 认定单位 ("{host}" 
 SAMPLE_REVIEWER_UNITS = ["江南大学", "无锡职业技术学院", "无锡商业职业技术学院", "江苏信息职业技术学院",
                          "无锡城市职业技术学院", "无锡科技职业学院", "市人社局", "市科技局", "市发展改革委",
                          "市职业技能鉴定指导中心", "市生产力促进中心", "市总工会职工技协"]
+SAMPLE_REVIEWER_FIELDS = ["机械制造", "电子信息", "化工材料", "能源电力", "经济管理"]
 SAMPLE_README = """本文件夹中的全部内容（推荐单位以外的单位名称、工作室、人员姓名、电话、荣誉、评委、命名登记等）
 均为程序自动生成的虚构示例数据，仅用于演示和测试“创新工作室评审工作台”，不涉及任何真实的人和工作室。
 联系电话均含“0000”，不是真实号码。
@@ -937,4 +947,50 @@ CLI = {
     "warning": "提示：",
     "no_approvals": "会议尚未记录“通过”的决定，公示名单、命名名单、补贴经费表暂未生成。",
     "override_saved": "已记录对 {nomination_id} 的改判（含理由、改判人、时间）。",
+}
+
+# ---------------------------------------------------------------------------- the expert panel (workbench/panel.py)
+PANEL_MESSAGES: dict[str, str] = {
+    "panel_short": "{category}：可抽取的专家只有 {eligible} 名（专家库 {pool} 名，其中 {excluded} 名回避对象过多），不足 {size} 名，请扩充专家库",
+    "unknown_category": "未知的类别 {category!r}（可用：{known}）",
+    "chain_broken": "与上一条抽取记录的链接不符（记录被删除或插入）",
+    "hash_mismatch": "记录内容与其摘要不符（记录被改动）",
+    "rerun_differs": "按记录的种子和输入重新抽取，结果不同",
+    "no_draws": "尚无抽取记录",
+    "no_panel": "尚未抽取评审专家，请先运行 workbench reviewers draw",
+}
+PANEL_ROLES: dict[str, str] = {"member": "成员", "reserve": "候补{n}"}
+PANEL_COLUMNS: dict[str, str] = {"category": "类别", "role": "身份", "reviewer_id": "评委编号", "name": "姓名",
+                                 "unit": "工作单位", "field": "专业领域"}
+PANEL_CLI: dict[str, str] = {
+    "drawn": "{category}：抽取专家 {members} 名，候补 {reserves} 名；因回避对象过多未参加抽取 {excluded} 名（记录 #{id}）",
+    "seed": "随机种子：{seed}（请当场公布并记入监督记录；任何人都可用 workbench reviewers draw --verify 复核）",
+    "hash": "抽取记录摘要：{hash}",
+    "verified": "抽取记录共 {n} 条，全部核验通过：记录未被改动，按记录的种子重新抽取结果相同。",
+    "verify_failed": "抽取记录核验未通过：{n} 条有问题 [draw_log_invalid]",
+    "pledged": "已记录评委 {reviewer_id} 的保密承诺和回避声明（{method}，{by}）。",
+    "pledged_already": "评委 {reviewer_id} 已签署过保密承诺，未重复记录。",
+    "pledge_summary": "已签署保密承诺 {done} 名，未签署 {missing} 名。",
+    "sheets_written": "已生成 {n} 份纸质评分表：{path}",
+    "sheets_pdf": "PDF 版本：{n} 份",
+    "sheets_no_pdf": "未找到 LibreOffice（soffice），只生成了 xlsx。",
+    "plan_written": "分配方案表：{path}",
+    "import_problems": "第 {entry} 遍录入发现 {n} 处问题（这些评分未录入）：",
+    "import_saved": "第 {entry} 遍录入：{n} 份评分表已暂存，等待另一遍录入核对。",
+    "import_pending": "尚缺另一遍录入的评分表 {n} 份。",
+    "import_differences": "两遍录入不一致 {n} 处（这些评分表未入库，请核对原件后重新录入）：",
+    "import_stored": "两遍录入一致，已入库 {n} 份评分表。",
+    "visit_saved": "已记录 {nomination_id} 的实地考察（{date}，{inspectors}）：核实 {ok} 项，未核实 {no} 项，未查 {unchecked} 项。",
+    "no_visits": "尚无实地考察记录。",
+}
+PLAN_WORKBOOK: dict[str, str] = {
+    "title": "评审分配方案",
+    "by_reviewer": "按评委",
+    "by_candidate": "按评审对象",
+    "note": "内部工作用表，请勿外传。评委不得评审须回避的对象；如需调整，请在工作台中修改后重新导出。",
+}
+PLAN_COLUMNS: dict[str, str] = {
+    "reviewer_id": "评委编号", "name": "评委", "unit": "工作单位", "stage_label": "阶段", "seq": "序号",
+    "nomination_id": "编号", "category": "类别", "studio": "工作室", "host_unit": "所在单位", "recommender": "推荐单位",
+    "n": "评委人数", "reviewers": "评委",
 }

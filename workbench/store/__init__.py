@@ -47,6 +47,7 @@ from workbench import labels
 from workbench.config import Round
 from workbench.errors import (
     AccessCodeError,
+    PledgeRequiredError,
     AssignmentError,
     NotAssignedError,
     ScoreValidationError,
@@ -83,6 +84,7 @@ from workbench.store.schema import (
     sheets_table,
     stage_state_table,
 )
+from workbench.store.panel import PanelStore
 from workbench.store.validation import _listing, _message, _problem, validate_sheet
 
 SQLITE_BUSY_SECONDS = 30
@@ -212,8 +214,8 @@ def _writer_turn(engine: Engine) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-class Store:
-    """The round's database: write through the methods, read DataFrames back."""
+class Store(PanelStore):
+    """The round's database: write through the methods, read DataFrames back (the panel's part: `PanelStore`)."""
 
     def __init__(self, engine: Engine, rnd: Round):
         self.engine = engine
@@ -265,7 +267,7 @@ class Store:
             elif found > SCHEMA_VERSION:
                 raise WorkbenchError(_message("schema_too_new", found=found, supported=SCHEMA_VERSION), "schema_too_new")
             elif found < SCHEMA_VERSION:
-                # 1 -> 2 only adds tables, which create_all has just made; later steps go here.
+                # 1 -> 2 and 2 -> 3 only add tables, which create_all has just made; later steps go here.
                 conn.execute(update(schema_version).values(version=SCHEMA_VERSION))
             known = set(conn.execute(select(stage_state_table.c.stage)).scalars())
             missing = [s for s in self.rnd.stages if s not in known]
@@ -607,7 +609,8 @@ class Store:
                 reviewers_table.c.reviewer_id == reviewer_id)).all())
             assigned = self._existing_keys(conn, assignments_table, [request.key])
             declared = self._declared_for(conn, {(reviewer_id, nomination_id)})
-        self._check_pairs([request], noms, units, assigned, declared, self.rnd)
+            self._check_pairs([request], noms, units, assigned, declared, self.rnd)
+            self._check_pledged(conn, [reviewer_id], self.rnd)  # no candidate opens before the pledge
 
     def worklist(self, reviewer_id: str, stage: str | None = None) -> pd.DataFrame:
         """One reviewer's candidates, conflicts left out, with *their own* sheet only: nomination_id, stage,
@@ -704,6 +707,7 @@ class Store:
         assigned = self._existing_keys(conn, assignments_table, keys)
         declared = self._declared_for(conn, {(q.reviewer_id, q.nomination_id) for q in requests})
         self._check_pairs(requests, noms, units, assigned, declared, rnd)
+        self._check_pledged(conn, {q.reviewer_id for q in requests}, rnd)
         self._check_open(conn, {q.stage for q in requests}, rnd)
         sheets = self._load_sheets(conn, keys)
         problems = []
@@ -976,6 +980,7 @@ __all__ = [
     "AccessCodeError",
     "AssignmentError",
     "NotAssignedError",
+    "PledgeRequiredError",
     "StageClosedError",
     "ScoreValidationError",
     "StaleWriteError",
