@@ -994,3 +994,56 @@ PLAN_COLUMNS: dict[str, str] = {
     "nomination_id": "编号", "category": "类别", "studio": "工作室", "host_unit": "所在单位", "recommender": "推荐单位",
     "n": "评委人数", "reviewers": "评委",
 }
+
+# ---------------------------------------------------------------------------- paper score sheets (workbench/paper.py)
+PAPER_SHEET: dict[str, str] = {
+    "title": "评分表（{stage}）",
+    "who": "评审类别：{category}        评委：{name}（{reviewer_id}）",
+    "seq": "序号", "nomination_id": "编号", "studio": "工作室", "total": "合计", "comment": "评语",
+    "guide_title": "评分细则",
+    "rules": "说明：每项分值不超过该项满分，可精确到 {step:g} 分；合计低于 {below:g} 分或高于 {above:g} 分的须填写评语。"
+             "与评审对象有回避关系的，不得评分，请向工作人员申报。本表须保密，评审结束后交回。",
+    "signature": "评委签名：________________          日期：______年____月____日",
+    "header": "评委 {reviewer_id}　保密",
+    "file": "评分表_{reviewer_id}_{name}_{stage}.xlsx",
+    "actor": "{actor}（纸质评分表录入）",
+}
+PAPER_MESSAGES: dict[str, str] = {
+    "unknown_stage": "未知的评审阶段 {stage!r}（可用：{known}）",
+    "unknown_reviewer": "评分库中没有编号为 {reviewer_id} 的评委",
+    "unreadable": "纸质评分表 {path} 无法读取：{why}",
+    "not_a_sheet": "{path} 不是工作台生成的纸质评分表（缺少评委和阶段信息），请用 workbench reviewers sheets 生成的表格录入",
+    "unknown_nomination": "编号 {nomination_id} 不在推荐名单中",
+    "missing": "{cell}：{label} 未填写",
+    "not_a_number": "{cell}：{label} 须为数字（当前值：{value}）",
+    "already_scored": "评委 {reviewer_id} 对 {nomination_id} 的评分已在库中且与本次录入不同，未覆盖；如需更正请由评委在评分系统中修改",
+}
+PAPER_PROBLEM_COLUMNS: dict[str, str] = {"file": "文件", "sheet": "工作表", "cell": "单元格", "nomination_id": "编号",
+                                         "field": "项目", "value": "录入值", "code": "代码", "message": "说明"}
+PAPER_DIFF_COLUMNS: dict[str, str] = {"reviewer_id": "评委编号", "nomination_id": "编号", "stage": "阶段", "field": "项目",
+                                      "cell_1": "第1遍单元格", "value_1": "第1遍", "cell_2": "第2遍单元格", "value_2": "第2遍"}
+
+# ---------------------------------------------------------------------------- site visits (workbench/visits.py)
+VISIT_TEXT: dict[str, str] = {
+    "evidence": "实地考察记录（{date}，考察人：{inspectors}）",
+    "fail": "{evidence}未核实：{items}",
+    "review": "{evidence}未核查：{items}",
+    "pass": "{evidence}：{n} 项全部核实",
+    "nomination_id": "编号", "studio": "工作室", "date": "考察日期", "inspectors": "考察人", "photos": "照片（张）",
+}
+VISIT_MESSAGES: dict[str, str] = {
+    "unknown_condition": "{value!r} 不是实地考察的核查项（可用：{known}）",
+    "condition_twice": "核查项 {value} 填写了两次",
+    "bad_date": "考察日期 {value!r} 无法识别（例如 2022-11-10）",
+    "photo_missing": "找不到照片 {value}",
+}
+PANEL_CLI.update({
+    "pledge_paper_only": "评委本人在评分系统中确认保密承诺；此处只登记已签署的纸质承诺书，请加 --paper --by 登记人",
+    "sheets_folder": "纸质评分表",
+})
+PLEDGE_METHODS: dict[str, str] = {"app": "评分系统确认", "paper": "纸质承诺书"}
+PLEDGE_COLUMNS: dict[str, str] = {"reviewer_id": "评委编号", "name": "姓名", "pledged": "保密承诺", "method": "方式",
+                                  "pledged_at": "登记时间", "recorded_by": "登记人", "signed_on": "签署日期"}
+DRAW_VERIFY_COLUMNS: dict[str, str] = {"id": "记录", "category": "类别", "seed": "种子", "chain_ok": "摘要链",
+                                       "rerun_ok": "重新抽取", "problem": "问题"}
+PLEDGE_STATUS: dict[bool, str] = {True: "已签署", False: "未签署"}

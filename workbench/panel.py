@@ -240,10 +240,13 @@ def plan_workbook(plan: pd.DataFrame, nominations: pd.DataFrame, reviewers: pd.D
     by_reviewer, by_candidate = plan_frames(plan, nominations, reviewers, rnd)
     wb = new_workbook()
     title = f"{rnd.round.name}{labels.PLAN_WORKBOOK['title']}"
-    frame_to_sheet(wb.create_sheet(labels.PLAN_WORKBOOK["by_reviewer"]), by_reviewer, labels.PLAN_COLUMNS, title,
+    def headers(df: pd.DataFrame) -> dict[str, str]:
+        return {c: labels.PLAN_COLUMNS[c] for c in df.columns}
+
+    frame_to_sheet(wb.create_sheet(labels.PLAN_WORKBOOK["by_reviewer"]), by_reviewer, headers(by_reviewer), title,
                    note=labels.PLAN_WORKBOOK["note"], centred=["seq", "stage_label"],
                    merge_runs=["reviewer_id", "name", "unit"])
-    frame_to_sheet(wb.create_sheet(labels.PLAN_WORKBOOK["by_candidate"]), by_candidate, labels.PLAN_COLUMNS, title,
+    frame_to_sheet(wb.create_sheet(labels.PLAN_WORKBOOK["by_candidate"]), by_candidate, headers(by_candidate), title,
                    note=labels.PLAN_WORKBOOK["note"], centred=["category", "n", "stage_label"],
                    merge_runs=["category"], wide={"reviewers": 36})
     return wb

@@ -102,7 +102,8 @@ class Candidates:
         return cls(pd.DataFrame(columns=["photos"]), pd.DataFrame(columns=["nomination_id"]))
 
 
-def load_candidates(rnd: Round, overrides: pd.DataFrame | None = None) -> Candidates:
+def load_candidates(rnd: Round, overrides: pd.DataFrame | None = None,
+                    site_visits: pd.DataFrame | None = None) -> Candidates:
     """Read the inbox and screen it (with the analyst's overrides): facts, screening notes and photos."""
     from workbench.intake import read_inbox
     from workbench.screening import screen
@@ -110,7 +111,7 @@ def load_candidates(rnd: Round, overrides: pd.DataFrame | None = None) -> Candid
     if not rnd.inbox.exists():
         return Candidates.empty()
     intake = read_inbox(rnd.inbox, rnd)
-    screened = screen(intake.nominations, rnd, overrides=overrides)
+    screened = screen(intake.nominations, rnd, overrides=overrides, site_visits=site_visits)
     return candidates_from(screened, intake.achievements, rnd.inbox)
 
 
@@ -258,7 +259,7 @@ class ScoringApp(widgets.VBox):
     def __init__(self, store: Store, rnd: Round, candidates: Candidates | None = None):
         s = labels.SCORING
         self.store, self.rnd = store, rnd
-        self.candidates = candidates if candidates is not None else load_candidates(rnd, store.overrides())
+        self.candidates = candidates if candidates is not None else load_candidates(rnd, store.overrides(), store.site_visits())
         self.reviewer_id: str | None = None
         self.current: tuple[str, str] | None = None  # (nomination_id, stage) on screen
         self.version: int | None = None

@@ -30,6 +30,7 @@ class Context:
     rnd: Round
     honours: pd.DataFrame
     named_studios: pd.DataFrame
+    site_visits: pd.DataFrame | None = None  # the store's `site_visits()`: the 实地考察 records
 
 
 Check = Callable[[pd.DataFrame, Context], tuple[pd.Series, pd.Series]]
@@ -287,6 +288,17 @@ def check_leader_honour(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, pd.S
     return pd.Series(result, index=df.index), pd.Series(reason, index=df.index, dtype="string")
 
 
+def check_site_visit(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, pd.Series]:
+    """The conditions an on-site inspection checked: fail when one was not confirmed, review when one
+    was not checked; NA (not yet visited) without a record. The reason is the record itself."""
+    from workbench.visits import visit_verdicts
+
+    found = visit_verdicts(ctx.site_visits, ctx.rnd)
+    result = df["nomination_id"].map(found["result"]).astype("string")
+    reason = df["nomination_id"].map(found["reason"]).astype("string")
+    return result, reason
+
+
 # ---------------------------------------------------------------------------- the rule table
 RULES: tuple[Rule, ...] = (
     Rule("legal_person", "所在单位须具有法人资格", ALL,
@@ -312,6 +324,7 @@ RULES: tuple[Rule, ...] = (
     Rule("named_years", "被命名为无锡市劳模创新工作室时间满2年以上（特别优秀的可直接推荐）", ("demonstration",), check_named_years),
     Rule("video", "有能反映工作室特点和成果的宣传视频（短片）", ("demonstration",),
          _flag_rule("video", True, "没有宣传视频", "未填写有无宣传视频")),
+    Rule("site_visit", "实地考察核实：固定场所、牌匾、制度上墙、设备设施、台账", ALL, check_site_visit),
 )
 
 
@@ -410,15 +423,18 @@ def apply_overrides(screened: pd.DataFrame, overrides: pd.DataFrame | None, rule
 
 
 def screen(nominations: pd.DataFrame, rnd: Round, *, named_studios: pd.DataFrame | None = None,
-           honours: pd.DataFrame | None = None, overrides: pd.DataFrame | None = None) -> pd.DataFrame:
+           honours: pd.DataFrame | None = None, overrides: pd.DataFrame | None = None,
+           site_visits: pd.DataFrame | None = None) -> pd.DataFrame:
     """Add rule verdicts, the overall eligibility and the quota status to the nominations.
 
     `overrides` (the store's `overrides()`: nomination_id, verdict, value, reason, actor, at) are
-    applied last; see `apply_overrides`.
+    applied last; see `apply_overrides`. `site_visits` (the store's `site_visits()`) feeds the
+    site_visit rule; a nomination not visited yet has no verdict on it.
     """
     ctx = Context(rnd=rnd,
                   honours=rnd.honours() if honours is None else honours,
-                  named_studios=rnd.named_studios() if named_studios is None else named_studios)
+                  named_studios=rnd.named_studios() if named_studios is None else named_studios,
+                  site_visits=site_visits)
     return (nominations.pipe(apply_rules, ctx).pipe(overall).pipe(apply_quota, rnd)
             .pipe(apply_overrides, overrides))
 

@@ -135,7 +135,7 @@ def take_snapshot(rnd: Round, store: Store | None = None, *, diagnostics: bool =
     intake = read_inbox(rnd.inbox, rnd) if rnd.inbox.exists() else None
     nominations = intake.nominations if intake else finish_nominations([])
     overrides = store.overrides()
-    screened = screen(nominations, rnd, overrides=overrides)
+    screened = screen(nominations, rnd, overrides=overrides, site_visits=store.site_visits())
     scores = store.scores()
     ranked = rank(screened, scores, rnd)
     reviewers = sorted(scores["reviewer_id"].dropna().unique())
