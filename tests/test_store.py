@@ -25,6 +25,7 @@ from workbench.errors import AccessCodeError, StageClosedError
 from workbench.review import AssignmentError
 from workbench.store import (
     CODE_ALPHABET,
+    SCHEMA_VERSION,
     NotAssignedError,
     ScoreValidationError,
     StaleWriteError,
@@ -95,7 +96,14 @@ def seeded(store, stage):
     store.save_nominations(NOMINATIONS)
     store.save_assignments(pd.DataFrame({"nomination_id": ["N1", "N1", "N2", "N2"],
                                          "reviewer_id": ["R1", "R2", "R1", "R2"], "stage": stage}))
+    pledged(store, REVIEWERS["reviewer_id"])
     return store
+
+
+def pledged(store, reviewer_ids) -> None:
+    """Signed paper pledges for these reviewers: no pledge, no scoring."""
+    for reviewer_id in reviewer_ids:
+        store.record_pledge(reviewer_id, method="paper", actor="王秘书")
 
 
 def score_events(store) -> pd.DataFrame:
@@ -428,6 +436,7 @@ def test_concurrent_reviewer_processes_lose_nothing(store, rnd, stage):
                                          "host_unit": [f"公司{j}" for j in range(SHEETS_EACH)], "recommender": "市总工会"}))
     store.save_assignments(pd.DataFrame([(n, r, stage) for r in reviewers for n in nominations],
                                         columns=["nomination_id", "reviewer_id", "stage"]))
+    pledged(store, reviewers)
     url = url_of(store)
     ctx = multiprocessing.get_context("spawn")
     barrier, results = ctx.Barrier(WRITERS), ctx.Queue()
@@ -476,6 +485,7 @@ def test_a_writer_killed_mid_save_leaves_every_committed_score(store, rnd, stage
                                          "host_unit": [f"公司{j}" for j in range(8)], "recommender": "市总工会"}))
     store.save_assignments(pd.DataFrame([(n, r, stage) for r in ("R1", "R2") for n in nominations],
                                         columns=["nomination_id", "reviewer_id", "stage"]))
+    pledged(store, ["R1", "R2"])
     ctx = multiprocessing.get_context("spawn")
     ours, theirs = ctx.Pipe()
     proc = ctx.Process(target=_killable_writer, args=(str(rnd.paths.workdir), url_of(store), "R1", nominations, 5, theirs))
@@ -515,7 +525,8 @@ def test_a_version_1_store_is_upgraded_in_place(rnd, monkeypatch, stage):
         s.add_reviewers(REVIEWERS)
     path = rnd.paths.workdir / "workbench.sqlite"
     with sqlite3.connect(path) as conn:  # what a store of the first version looked like
-        for table in ("declared_conflicts", "stage_state", "access_codes", "access_log"):
+        for table in ("site_checks", "site_visits", "paper_entries", "pledges", "panel_draws",
+                      "declared_conflicts", "stage_state", "access_codes", "access_log"):
             conn.execute(f"DROP TABLE {table}")
         conn.execute("UPDATE schema_version SET version = 1")
     with open_store(rnd) as s:
@@ -523,7 +534,9 @@ def test_a_version_1_store_is_upgraded_in_place(rnd, monkeypatch, stage):
         assert s.closed_stages() == []
         assert len(s.issue_codes()) == 3
     with sqlite3.connect(path) as conn:
-        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(2,)]
+        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
+    with open_store(rnd) as s:  # the panel's tables exist after the upgrade
+        assert s.pledges()["pledged"].tolist() == [False, False, False] and s.draws().empty
 
 
 # ---------------------------------------------------------------------------- access codes

@@ -1047,3 +1047,12 @@ PLEDGE_COLUMNS: dict[str, str] = {"reviewer_id": "评委编号", "name": "姓名
 DRAW_VERIFY_COLUMNS: dict[str, str] = {"id": "记录", "category": "类别", "seed": "种子", "chain_ok": "摘要链",
                                        "rerun_ok": "重新抽取", "problem": "问题"}
 PLEDGE_STATUS: dict[bool, str] = {True: "已签署", False: "未签署"}
+PLEDGE_FORM: dict[str, str] = {
+    "title": "评审专家保密承诺书及回避声明",
+    "recuse_intro": "以下是分配给您的评审对象。与其中任何一个有回避关系的，请勾选并简述理由；勾选后您将看不到该对象，也不能为其评分。",
+    "reason_placeholder": "回避理由（如：近三年在该单位任职）",
+    "agree": "本人已阅读以上承诺，自愿遵守，并已如实申报回避",
+    "confirm": "确认承诺，开始评审",
+    "must_agree": "请先勾选“本人已阅读以上承诺……”再确认。",
+    "no_candidates": "目前还没有分配给您的评审对象。",
+}
