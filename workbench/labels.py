@@ -1011,12 +1011,12 @@ PAPER_SHEET: dict[str, str] = {
 PAPER_MESSAGES: dict[str, str] = {
     "unknown_stage": "未知的评审阶段 {stage!r}（可用：{known}）",
     "unknown_reviewer": "评分库中没有编号为 {reviewer_id} 的评委",
-    "unreadable": "纸质评分表 {path} 无法读取：{why}",
-    "not_a_sheet": "{path} 不是工作台生成的纸质评分表（缺少评委和阶段信息），请用 workbench reviewers sheets 生成的表格录入",
+    "paper_unreadable": "纸质评分表 {path} 无法读取：{why}",
+    "paper_not_a_sheet": "{path} 不是工作台生成的纸质评分表（缺少评委和阶段信息），请用 workbench reviewers sheets 生成的表格录入",
     "unknown_nomination": "编号 {nomination_id} 不在推荐名单中",
-    "missing": "{cell}：{label} 未填写",
-    "not_a_number": "{cell}：{label} 须为数字（当前值：{value}）",
-    "already_scored": "评委 {reviewer_id} 对 {nomination_id} 的评分已在库中且与本次录入不同，未覆盖；如需更正请由评委在评分系统中修改",
+    "missing": "{where}：{label} 未填写",
+    "not_a_number": "{where}：{label} 须为数字（当前值：{typed}）",
+    "paper_already_scored": "评委 {reviewer_id} 对 {nomination_id} 的评分已在库中且与本次录入不同，未覆盖；如需更正请由评委在评分系统中修改",
 }
 PAPER_PROBLEM_COLUMNS: dict[str, str] = {"file": "文件", "sheet": "工作表", "cell": "单元格", "nomination_id": "编号",
                                          "field": "项目", "value": "录入值", "code": "代码", "message": "说明"}

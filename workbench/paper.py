@@ -200,13 +200,13 @@ def read_sheet(path: Path, rnd: Round, nominations: pd.DataFrame) -> PaperRead:
     try:
         wb = load_workbook(path, data_only=True)
     except Exception as exc:  # any unreadable file is one problem, never a traceback
-        raise WorkbenchError(_message("unreadable", path=name, why=exc), "paper_unreadable") from exc
+        raise WorkbenchError(_message("paper_unreadable", path=name, why=exc), "paper_unreadable") from exc
     if META_SHEET not in wb.sheetnames:
-        raise WorkbenchError(_message("not_a_sheet", path=name), "paper_not_a_sheet")
+        raise WorkbenchError(_message("paper_not_a_sheet", path=name), "paper_not_a_sheet")
     meta = {str(r[0].value): str(r[1].value) for r in wb[META_SHEET].iter_rows(max_col=2) if r[0].value}
     reviewer_id, stage = meta.get("reviewer_id", ""), meta.get("stage", "")
     if stage not in rnd.stages or not reviewer_id:
-        raise WorkbenchError(_message("not_a_sheet", path=name), "paper_not_a_sheet")
+        raise WorkbenchError(_message("paper_not_a_sheet", path=name), "paper_not_a_sheet")
     category_of = dict(zip(nominations["nomination_id"], nominations["category"]))
     labels_of = {c.code: c.label for c in rnd.rubric}
     sheets, problems = [], []
@@ -234,23 +234,23 @@ def read_sheet(path: Path, rnd: Round, nominations: pd.DataFrame) -> PaperRead:
                 value = _number(cell.value)
                 if value is None:
                     found.append(_problem(name, ws.title, cell.coordinate, nid, code, None, "missing",
-                                          label=labels_of[code], cell=cell.coordinate))
+                                          label=labels_of[code], where=cell.coordinate))
                 elif isinstance(value, str):
                     found.append(_problem(name, ws.title, cell.coordinate, nid, code, value, "not_a_number",
-                                          label=labels_of[code], cell=cell.coordinate, value=value))
+                                          label=labels_of[code], where=cell.coordinate, typed=value))
                 else:
                     points[code] = value
             comment_cell = row[codes["comment"] - 1] if "comment" in codes else None
             comment = "" if comment_cell is None or comment_cell.value is None else str(comment_cell.value).strip()
             if comment_cell is not None:
                 cells["comment"] = comment_cell.coordinate
-            if not found:
-                for p in validate_sheet(points, category, stage, rnd, comment=comment, submit=True):
-                    field = p["criterion"] or "comment"
-                    cell = cells.get(field, nid_cell.coordinate)
-                    found.append({"file": name, "sheet": ws.title, "cell": cell, "nomination_id": nid, "field": field,
-                                  "value": str(points.get(field, "")), "code": p["code"],
-                                  "message": f"{cell}：{p['message']}"})
+            # the rubric's own checks (range, step; and, once every box is filled, the comment rule)
+            for p in validate_sheet(points, category, stage, rnd, comment=comment, submit=not found):
+                field = p["criterion"] or "comment"
+                cell = cells.get(field, nid_cell.coordinate)
+                found.append({"file": name, "sheet": ws.title, "cell": cell, "nomination_id": nid, "field": field,
+                              "value": str(points.get(field, "")), "code": p["code"],
+                              "message": f"{cell}：{p['message']}"})
             if found:
                 problems += found
                 continue
@@ -320,7 +320,7 @@ def import_entry(store: Store, path: Path, entry: int, *, actor: str) -> ImportR
             same = current["points"] == wanted["points"] and current["comment"] == wanted["comment"] \
                 and current["status"] == "submitted"
             if not same:
-                problems.append(_problem(Path(path).name, "", "", sheet["nomination_id"], "", "", "already_scored",
+                problems.append(_problem(Path(path).name, "", "", sheet["nomination_id"], "", "", "paper_already_scored",
                                          nomination_id=sheet["nomination_id"], reviewer_id=sheet["reviewer_id"]))
             continue
         try:

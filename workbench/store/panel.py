@@ -238,7 +238,9 @@ class PanelStore:
             else:
                 conn.execute(update(v).where(v.c.nomination_id == nomination_id).values(actor=actor, at=now, **visit))
             conn.execute(insert(c), [{"nomination_id": nomination_id, "condition": k, **x} for k, x in new_checks.items()])
-            self._event(conn, "site_visit", actor, nomination_id=nomination_id, old=old, new=new, at=now)
+            plain = None if old is None else json.loads(canonical(old))  # dates as text in the ledger
+            self._event(conn, "site_visit", actor, nomination_id=nomination_id, old=plain,
+                        new=json.loads(canonical(new)), at=now)
 
     def site_visits(self) -> pd.DataFrame:
         """One row per nomination visited and checklist condition: nomination_id, visit_date, inspectors
