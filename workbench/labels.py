@@ -704,6 +704,7 @@ RULE_HEADERS: dict[str, str] = {
     "party_building": "党建引领", "leader_honour": "领衔人荣誉", "team_size": "团队人数", "frontline": "一线职工",
     "site": "固定场所", "systems": "制度健全", "funding": "经费保障", "running": "运行年限", "ledger": "台账详实",
     "results": "创新成果", "named_years": "命名年限", "video": "宣传视频",
+    "site_visit": "实地考察",
 }
 OUTCOME: dict[str, str] = {"to_review": "进入评审", "excluded": "不进入评审", "pending": "待核实"}
 EXPORT_TEXT: dict[str, str] = {
