@@ -130,6 +130,41 @@ def test_a_rewritten_result_with_a_fresh_hash_is_caught_by_the_rerun_and_the_cha
     assert "链接不符" in verify_draws(store.draws())["problem"].iloc[0]
 
 
+def test_a_member_who_cannot_serve_is_replaced_by_the_next_reserve_and_the_log_still_verifies(drawn):
+    from workbench.panel import replacement
+    from workbench.store.panel import canonical, chain_hash
+
+    store, path = drawn
+    panel = store.panel()
+    members = panel[(panel["category"] == "model_worker") & (panel["role"] == "member")]["reviewer_id"].tolist()
+    reserves = panel[(panel["category"] == "model_worker") & (panel["role"] == "reserve")]["reviewer_id"].tolist()
+    with pytest.raises(PanelError) as err:
+        replacement(store.draws(), members[0], " ", "model_worker")
+    assert err.value.code == "replace_reason"
+    for k, member in enumerate(members[:2]):
+        body = replacement(store.draws(), member, "因故不能参加", "model_worker")
+        assert body["in"] == reserves[k]
+        store.record_draw("model_worker", "-", body, actor="张监督")
+    after = store.panel()
+    part = after[after["category"] == "model_worker"]
+    assert set(part.loc[part["role"] == "member", "reviewer_id"]) == set(members[2:]) | set(reserves[:2])
+    assert set(part.loc[part["role"] == "out", "reviewer_id"]) == set(members[:2])
+    assert verify_draws(store.draws())["problem"].eq("").all()
+    assert (store.history()["kind"] == "panel_replace").sum() == 2
+    if len(reserves) == 2:
+        with pytest.raises(PanelError) as err:
+            replacement(store.draws(), members[2], "申报回避", "model_worker")
+        assert err.value.code == "no_reserve"
+    # someone picks a reserve of their liking instead of the next one, and re-hashes the record
+    last = store.draws().iloc[-1]
+    body = json.loads(last["body"])
+    body["in"] = members[0]
+    text = canonical(body)
+    _tamper(path, "UPDATE panel_draws SET body = ?, hash = ? WHERE id = ?", text, chain_hash(last["prev_hash"], text),
+            int(last["id"]))
+    assert not verify_draws(store.draws())["rerun_ok"].iloc[-1]
+
+
 # ---------------------------------------------------------------------------- the office's whole flow, by CLI
 @pytest.fixture(scope="module")
 def office(tmp_path_factory) -> Path:
@@ -146,8 +181,11 @@ def test_draw_verify_assign_pledge_sheets_and_double_entry(office, tmp_path):
     assert "424242" in out and "抽取记录摘要" in out
     verified = run("reviewers", "draw", "--verify", *w).stdout
     assert "全部核验通过" in verified
-    run("reviewers", "assign", *w)
     store = open_store(rnd)
+    first = store.panel().query("role == 'member' and category == 'employee'")["reviewer_id"].iloc[0]
+    replaced = run("reviewers", "replace", first, "--category", "职工", "--reason", "因故不能参加", "--by", "张监督", *w)
+    assert "递补" in replaced.stdout and "全部核验通过" in run("reviewers", "draw", "--verify", *w).stdout
+    run("reviewers", "assign", *w)
     panel = store.panel()
     assignments = store.assignments()
     assert set(assignments["reviewer_id"]) <= set(panel.loc[panel["role"] == "member", "reviewer_id"])

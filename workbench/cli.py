@@ -337,6 +337,28 @@ def reviewers_draw(by: Annotated[Optional[str], typer.Option("--by", help="抽�
         typer.echo(text["hash"].format(hash=done["hash"]))
 
 
+@reviewers_app.command("replace")
+def reviewers_replace(reviewer_id: Annotated[str, typer.Argument(help="被替换的评审专家编号")],
+                      reason: Annotated[str, typer.Option("--reason", help="原因（如：因故不能参加、申报回避）")],
+                      by: Annotated[str, typer.Option("--by", help="操作人")],
+                      category: Annotated[Optional[str], typer.Option("--category", help="评审组（专家在多个组时）")] = None,
+                      pool_file: Annotated[Optional[Path], typer.Option("--pool", help="专家库（默认 <工作目录>/reviewers.csv）")] = None,
+                      round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
+    """由候补名单中的下一位专家递补一名不能参加的评审专家（记入抽取记录）。"""
+    from workbench.panel import replacement
+
+    rnd = _round(round_path, workdir)
+    with wb.open_store(rnd) as store:
+        body = replacement(store.draws(), reviewer_id, reason, _category_code(rnd, category) if category else None)
+        known = set(store.reviewers()["reviewer_id"])
+        if body["in"] not in known:
+            pool = _pool(rnd, pool_file)
+            store.add_reviewers(pool[pool["reviewer_id"] == body["in"]], actor=by)
+        done = store.record_draw(body["category"], "-", body, actor=by)
+    typer.echo(labels.PANEL_CLI["replaced"].format(category=rnd.categories[body["category"]].short, out=reviewer_id,
+                                                   new=body["in"], reason=body["reason"], id=done["id"]))
+
+
 def _category_code(rnd: wb.Round, text: str) -> str:
     """A category by its code, label or short name."""
     for code, cat in rnd.categories.items():

@@ -959,8 +959,12 @@ PANEL_MESSAGES: dict[str, str] = {
     "rerun_differs": "按记录的种子和输入重新抽取，结果不同",
     "no_draws": "尚无抽取记录",
     "no_panel": "尚未抽取评审专家，请先运行 workbench reviewers draw",
+    "not_a_member": "{reviewer_id} 不是{category}评审组的现任成员",
+    "member_of_several": "{reviewer_id} 同时在多个评审组（{category}），请用 --category 指明替换哪一组",
+    "no_reserve": "{category}评审组的候补专家已全部递补，请重新抽取",
+    "replace_reason": "递补须写明原因（如：因故不能参加、申报回避）",
 }
-PANEL_ROLES: dict[str, str] = {"member": "成员", "reserve": "候补{n}"}
+PANEL_ROLES: dict[str, str] = {"member": "成员", "reserve": "候补{n}", "out": "已替换"}
 PANEL_COLUMNS: dict[str, str] = {"category": "类别", "role": "身份", "reviewer_id": "评委编号", "name": "姓名",
                                  "unit": "工作单位", "field": "专业领域"}
 PANEL_CLI: dict[str, str] = {
@@ -1039,6 +1043,7 @@ VISIT_MESSAGES: dict[str, str] = {
     "photo_missing": "找不到照片 {value}",
 }
 PANEL_CLI.update({
+    "replaced": "{category}评审组：{out} 由候补 {new} 递补（{reason}；记录 #{id}）。请重新运行 workbench reviewers assign。",
     "pledge_paper_only": "评委本人在评分系统中确认保密承诺；此处只登记已签署的纸质承诺书，请加 --paper --by 登记人",
     "sheets_folder": "纸质评分表",
 })

@@ -149,10 +149,70 @@ def draw_round(pool: pd.DataFrame, screened: pd.DataFrame, rnd: Round, seed: int
 
 
 # ============================================================================ verification
+def _replay(state: dict[str, dict], body: dict) -> None:
+    """Apply one log record to the panel state {category: {members, reserves, out, draw_id}}."""
+    category = body["category"]
+    if body.get("kind") == "replace":
+        panel = state[category]
+        panel["members"] = [body["in"] if r == body["out"] else r for r in panel["members"]]
+        panel["out"].append(body["out"])
+        return
+    state[category] = {"members": list(body["result"]["members"]), "reserves": list(body["result"]["reserves"]),
+                       "out": [], "draw_id": body.get("_id")}
+
+
+def next_reserve(state: dict[str, dict], category: str, member: str) -> str:
+    """The first reserve of `category` not yet called in: who replaces `member` (PanelError otherwise)."""
+    panel = state.get(category)
+    if panel is None or member not in panel["members"]:
+        raise PanelError(_message("not_a_member", reviewer_id=member, category=category), "not_a_member")
+    free = [r for r in panel["reserves"] if r not in panel["members"] and r not in panel["out"]]
+    if not free:
+        raise PanelError(_message("no_reserve", category=category), "no_reserve")
+    return free[0]
+
+
+def panel_state(log: pd.DataFrame) -> dict[str, dict]:
+    """The panel the log describes: per category its members (after replacements), reserves, experts out."""
+    state: dict[str, dict] = {}
+    for d in log.itertuples(index=False):
+        _replay(state, {**json.loads(d.body), "_id": int(d.id)})
+    return state
+
+
+def current_panel(log: pd.DataFrame) -> pd.DataFrame:
+    """The panel as a frame: category, reviewer_id, role (member / reserve / out), order, draw_id."""
+    rows = []
+    for category, panel in panel_state(log).items():
+        called = set(panel["members"]) | set(panel["out"])
+        rows += [{"category": category, "reviewer_id": r, "role": "member", "order": k + 1, "draw_id": panel["draw_id"]}
+                 for k, r in enumerate(panel["members"])]
+        rows += [{"category": category, "reviewer_id": r, "role": "reserve", "order": k + 1, "draw_id": panel["draw_id"]}
+                 for k, r in enumerate(x for x in panel["reserves"] if x not in called)]
+        rows += [{"category": category, "reviewer_id": r, "role": "out", "order": k + 1, "draw_id": panel["draw_id"]}
+                 for k, r in enumerate(panel["out"])]
+    df = pd.DataFrame(rows, columns=["category", "reviewer_id", "role", "order", "draw_id"])
+    return df.astype({"category": "str", "reviewer_id": "str", "role": "str", "order": "Int64", "draw_id": "Int64"})
+
+
+def replacement(log: pd.DataFrame, member: str, reason: str, category: str | None = None) -> dict:
+    """The log record that replaces a drawn `member` (declined, recused) by the next reserve of their panel."""
+    state = panel_state(log)
+    cats = [c for c, p in state.items() if member in p["members"]] if category is None else [category]
+    if len(cats) != 1:
+        raise PanelError(_message("not_a_member" if not cats else "member_of_several", reviewer_id=member,
+                                  category=category or "、".join(cats)), "not_a_member" if not cats else "member_of_several")
+    if not isinstance(reason, str) or not reason.strip():
+        raise PanelError(_message("replace_reason"), "replace_reason")
+    return {"kind": "replace", "category": cats[0], "out": member, "in": next_reserve(state, cats[0], member),
+            "reason": reason.strip()}
+
+
 def verify_draws(log: pd.DataFrame) -> pd.DataFrame:
-    """Check the draw log: every link of the hash chain, and every draw re-run from its recorded
-    inputs and seed. One row per draw: id, category, seed, chain_ok, rerun_ok, problem ("" when fine)."""
-    rows, prev = [], GENESIS
+    """Check the draw log: every link of the hash chain, every draw re-run from its recorded inputs and
+    seed, every replacement the next free reserve. One row per record: id, category, seed, chain_ok,
+    rerun_ok, problem ("" when fine)."""
+    rows, prev, state = [], GENESIS, {}
     for d in log.itertuples(index=False):
         problems = []
         chain_ok = d.prev_hash == prev and chain_hash(d.prev_hash, d.body) == d.hash
@@ -163,9 +223,13 @@ def verify_draws(log: pd.DataFrame) -> pd.DataFrame:
         rerun_ok = False
         try:
             body = json.loads(d.body)
-            inputs = body["inputs"]
-            same_key = inputs["category"] == d.category and str(inputs["seed"]) == str(d.seed) == str(body["seed"])
-            rerun_ok = same_key and draw(inputs) == body["result"]
+            if body.get("kind") == "replace":
+                rerun_ok = body["category"] == d.category and next_reserve(state, d.category, body["out"]) == body["in"]
+            else:
+                inputs = body["inputs"]
+                same_key = inputs["category"] == d.category and str(inputs["seed"]) == str(d.seed) == str(body["seed"])
+                rerun_ok = same_key and draw(inputs) == body["result"]
+            _replay(state, {**body, "_id": int(d.id)})
         except (ValueError, KeyError, TypeError, PanelError):
             pass
         if not rerun_ok:
@@ -252,5 +316,5 @@ def plan_workbook(plan: pd.DataFrame, nominations: pd.DataFrame, reviewers: pd.D
     return wb
 
 
-__all__ = ["conflict_counts", "draw", "draw_inputs", "draw_round", "new_seed", "panel_reviewers", "panel_table",
-           "plan_frames", "plan_workbook", "verify_draws"]
+__all__ = ["conflict_counts", "current_panel", "draw", "draw_inputs", "draw_round", "new_seed", "next_reserve",
+           "panel_reviewers", "panel_state", "panel_table", "plan_frames", "plan_workbook", "replacement", "verify_draws"]

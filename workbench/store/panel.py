@@ -60,8 +60,9 @@ class PanelStore:
     rnd: Round
 
     # ------------------------------------------------------------------ the draw log
-    def record_draw(self, category: str, seed: int, body: dict, *, actor: str) -> dict[str, Any]:
-        """Append one draw (its inputs and result in `body`) to the hash-chained log; returns id, at, hash."""
+    def record_draw(self, category: str, seed: int | str, body: dict, *, actor: str) -> dict[str, Any]:
+        """Append one draw (its inputs and result in `body`), or a replacement by a reserve (`body` kind
+        "replace": out, in, reason), to the hash-chained log; returns id, at, hash."""
         from workbench.store import _now
 
         actor = self._actor(actor)
@@ -75,9 +76,11 @@ class PanelStore:
             done = conn.execute(insert(t).values(at=at, actor=actor, category=category, seed=str(seed), body=text,
                                                  prev_hash=prev, hash=digest))
             draw_id = done.inserted_primary_key[0]
-            self._event(conn, "panel_draw", actor, payload={"draw_id": draw_id, "category": category, "seed": str(seed),
-                                                             "hash": digest},
-                        new={"members": body["result"]["members"], "reserves": body["result"]["reserves"]}, at=at)
+            kind = "panel_replace" if body.get("kind") == "replace" else "panel_draw"
+            new = ({"out": body["out"], "in": body["in"], "reason": body["reason"]} if kind == "panel_replace" else
+                   {"members": body["result"]["members"], "reserves": body["result"]["reserves"]})
+            self._event(conn, kind, actor, payload={"draw_id": draw_id, "category": category, "seed": str(seed),
+                                                    "hash": digest}, new=new, at=at)
         return {"id": draw_id, "at": at, "hash": digest}
 
     def draws(self) -> pd.DataFrame:
@@ -89,16 +92,11 @@ class PanelStore:
                              "body": "str", "prev_hash": "str", "hash": "str"})
 
     def panel(self) -> pd.DataFrame:
-        """The current panel: the latest draw per category, one row per expert: category, reviewer_id,
-        role (member / reserve), order (within the role), draw_id."""
-        rows = []
-        latest = self.draws().drop_duplicates("category", keep="last")
-        for d in latest.itertuples(index=False):
-            result = json.loads(d.body)["result"]
-            for role in ("members", "reserves"):
-                rows += [{"category": d.category, "reviewer_id": r, "role": role.removesuffix("s"), "order": k + 1,
-                          "draw_id": d.id} for k, r in enumerate(result[role])]
-        return _typed(rows, {"category": "str", "reviewer_id": "str", "role": "str", "order": "Int64", "draw_id": "Int64"})
+        """The current panel from the log (latest draw per category, then its replacements), one row per
+        expert: category, reviewer_id, role (member / reserve / out), order (within the role), draw_id."""
+        from workbench.panel import current_panel
+
+        return current_panel(self.draws())
 
     # ------------------------------------------------------------------ pledges
     def record_pledge(self, reviewer_id: str, *, method: str = "app", actor: str | None = None,
