@@ -77,7 +77,7 @@ def _conditions(df: pd.DataFrame, ctx: Context, key: str) -> pd.Series:
 
 # ---------------------------------------------------------------------------- checks
 def check_on_time(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, pd.Series]:
-    deadline = ctx.rnd.round.deadline.astimezone(dt.timezone(dt.timedelta(hours=8))).replace(tzinfo=None)
+    deadline = ctx.rnd.round.deadline.astimezone(ctx.rnd.tz).replace(tzinfo=None)  # receipts are on the round's clock
     received = pd.to_datetime(df["received_at"])
     late = received.dt.strftime("%Y-%m-%d %H:%M").fillna("")
     return _verdict(df, received <= deadline, received.isna(),
