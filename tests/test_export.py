@@ -56,10 +56,10 @@ def decided(tmp_path_factory):
     folder = tmp_path_factory.mktemp("export") / "round"
     rnd = RND.at(folder)
     store = wb.build_demo(rnd, seed=11, unions=12)
-    before = wb.take_snapshot(rnd, store)
+    before = wb.load_state(rnd, store)
     doubtful = before.screened.loc[before.screened["eligibility"] == "review", "nomination_id"].iloc[0]
     store.record_override(doubtful, "eligibility", "eligible", "经电话核实，材料齐全", "analyst")
-    snap = wb.take_snapshot(rnd, store)  # what the meeting and the export see includes the override
+    snap = wb.load_state(rnd, store)  # what the meeting and the export see includes the override
     proposed = snap.ranked[snap.ranked["proposed"]]
     approved = proposed[proposed["category"] != "demonstration"]
     for nid in approved["nomination_id"]:

@@ -294,10 +294,10 @@ def test_an_override_reaches_the_ranked_list_through_the_snapshot(small_round, t
 
     shutil.copytree(small_round.workdir, rnd.workdir)
     store = wb.build_demo(rnd)
-    before = wb.take_snapshot(rnd, store, diagnostics=False)
+    before = wb.load_state(rnd, store, diagnostics=False)
     held = before.screened.loc[before.screened["eligibility"] == "review", "nomination_id"].iloc[0]
     assert held not in set(before.ranked["nomination_id"])
     store.record_override(held, "eligibility", "eligible", "材料补正后认定合格", actor="王分析")
-    after = wb.take_snapshot(rnd, store, diagnostics=False)
+    after = wb.load_state(rnd, store, diagnostics=False)
     assert held in set(after.ranked["nomination_id"])
     assert after.snapshot_id != before.snapshot_id

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import io
 import math
 import platform
@@ -35,10 +34,10 @@ from workbench.config import Round
 from workbench.notice import batch_label, notice_text, round_period
 from workbench.screening import RULES, Rule, apply_overrides, rule_categories, rule_label
 
-from workbench.store import Store, open_store
+from workbench.store import Store
 
 if TYPE_CHECKING:
-    from workbench.snapshot import Snapshot
+    from workbench.state import RoundState
 
 FONT_NAME = "宋体"
 NOTICE_FONT = "仿宋"
@@ -649,14 +648,6 @@ def subsidy_workbook(public: pd.DataFrame, rnd: Round) -> Workbook:
 
 
 # ---------------------------------------------------------------------------- writing the files
-def inbox_files(inbox: Path) -> pd.DataFrame:
-    """file (relative path), sha256 of the inbox's workbooks and tables: the inputs behind the numbers."""
-    paths = sorted(p for p in inbox.rglob("*") if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES
-                   and not p.name.startswith(("~$", ".")))
-    return pd.DataFrame({"file": [p.relative_to(inbox).as_posix() for p in paths],
-                         "sha256": [hashlib.sha256(p.read_bytes()).hexdigest() for p in paths]})
-
-
 def export_results(ranked: pd.DataFrame, rnd: Round, out: str | Path, *, screened: pd.DataFrame | None = None,
                    decisions: pd.DataFrame | None = None, overrides: pd.DataFrame | None = None,
                    diagnostics: pd.DataFrame | None = None, snapshot_id: str | None = None,
@@ -714,22 +705,20 @@ def _remove_stale(out: Path, written: list[Path]) -> None:
                 path.unlink()
 
 
-def export_all(snap: "Snapshot", out: str | Path | None = None, *, store: Store | None = None,
-               diagnostics: pd.DataFrame | None = None, files: pd.DataFrame | None = None) -> list[Path]:
-    """Everything for one snapshot: decisions and overrides from the store, input hashes from the inbox.
+def export_all(state: "RoundState", out: str | Path | None = None, *, store: Store | None = None,
+               diagnostics: pd.DataFrame | None = None) -> list[Path]:
+    """Everything for one round state: its ranking, screening, overrides, diagnostics and inputs.
 
-    `out` defaults to <workdir>/out; `files` (file, sha256) defaults to hashing the round's inbox.
+    `out` defaults to <workdir>/out. Decisions are the state's, or read again from `store` when
+    given (the meeting may have decided since the state was loaded). `diagnostics` defaults to
+    the state's `diagnose()` frame. The provenance lists the input workbooks and tables.
     """
-    rnd = snap.rnd
-    owned = store is None
-    store = store or open_store(rnd)
-    try:
-        decisions, overrides = store.decisions(), store.overrides()
-    finally:
-        if owned:
-            store.close()
-    if files is None and rnd.inbox.exists():
-        files = inbox_files(rnd.inbox)
-    return export_results(snap.ranked, rnd, out if out is not None else rnd.workdir / "out", screened=snap.screened,
-                          decisions=decisions, overrides=overrides, diagnostics=diagnostics,
-                          snapshot_id=snap.snapshot_id, files=files)
+    rnd = state.rnd
+    decisions = store.decisions() if store is not None else state.decisions
+    files = state.files[state.files["file"].str.startswith("@")
+                        | state.files["file"].str.lower().str.endswith(INPUT_SUFFIXES)] if len(state.files) else None
+    if diagnostics is None and not state.diagnosis.empty:
+        diagnostics = state.diagnosis
+    return export_results(state.ranked, rnd, out if out is not None else rnd.workdir / "out", screened=state.screened,
+                          decisions=decisions, overrides=state.overrides, diagnostics=diagnostics,
+                          snapshot_id=state.snapshot_id, files=files)

@@ -27,7 +27,7 @@ from workbench import labels
 from workbench.config import Round
 from workbench.intake.checks import studio_photos
 from workbench.ranking import competition, rank, retained, sheet_totals
-from workbench.snapshot import FUNNEL_STEPS, Snapshot, scrub
+from workbench.state import FUNNEL_STEPS, RoundState as Snapshot, scrub
 
 log = logging.getLogger(__name__)
 
@@ -1264,16 +1264,16 @@ def _first_with_rows(counts: pd.Series, rnd: Round) -> str:
 def meeting_app(load: Callable[[], Snapshot], *, probe: Callable[[], str] | None = None,
                 record: Callable[[str, str, str, str], pd.DataFrame] | None = None) -> MeetingApp:
     """The meeting dashboard over `load()`, which must return a fresh `Snapshot` on every call;
-    `probe()` a cheap fingerprint of the data (see `workbench.snapshot.fingerprint`); `record`
+    `probe()` a cheap fingerprint of the data (see `workbench.state.fingerprint`); `record`
     writes a decision (see `store_recorder`); without it the decision panel is hidden."""
     return MeetingApp(load, probe=probe, record=record)
 
 
 def meeting_for_round(rnd: Round, *, actor: str | None = None) -> MeetingApp:
     """The meeting dashboard of a round, wired to its store: what dashboards/meeting.ipynb shows."""
-    from workbench.snapshot import fingerprint, take_snapshot
+    from workbench.state import fingerprint, load_state
     from workbench.store import open_store
 
     store = open_store(rnd)
-    return meeting_app(lambda: take_snapshot(rnd, store), probe=lambda: fingerprint(rnd, store),
+    return meeting_app(lambda: load_state(rnd, store), probe=lambda: fingerprint(rnd, store),
                        record=store_recorder(store, actor))
