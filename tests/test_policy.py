@@ -6,9 +6,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
-import openpyxl
 import pandas as pd
-import pytest
 
 import workbench as wb
 from workbench import labels
