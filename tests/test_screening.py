@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 import workbench as wb
 from workbench.intake import finish_nominations
+from workbench.screening import rule_categories
 
 RND = wb.load_round()
 REGISTRY = pd.DataFrame({"batch": ["7"], "category": ["model_worker"], "studio": ["老牌劳模创新工作室"],
@@ -162,10 +163,10 @@ def test_quota_follows_each_unions_own_order():
 
 def test_screening_detail_has_one_row_per_applicable_rule():
     out = run(nomination("employee"), nomination("demonstration", 2))
-    detail = wb.screening_detail(out)
+    detail = wb.screening_detail(out, RND)
     per = detail.groupby("nomination_id").size()
-    assert sorted(per.tolist()) == sorted([
-        sum("employee" in r.categories for r in wb.RULES), sum("demonstration" in r.categories for r in wb.RULES)])
+    applies = {c: sum(c in rule_categories(r, RND) for r in wb.RULES) for c in ("employee", "demonstration")}
+    assert sorted(per.tolist()) == sorted(applies.values())
     assert detail["label"].str.len().min() > 3
 
 

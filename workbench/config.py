@@ -87,6 +87,7 @@ class Conditions(_Strict):
     min_results_per_year: int = Field(ge=0)
     min_named_years: float | None = Field(default=None, ge=0)
     require_video: bool = False
+    require_party_building: bool = False
     leader_honours: list[HonourNeed]
 
 
