@@ -259,3 +259,10 @@ def test_the_round_time_zone_is_config(tmp_path, new_york):
     bad.write_text(text.replace('time_zone = "Asia/Shanghai"', 'time_zone = "Mars/Olympus"'), encoding="utf-8")
     with pytest.raises(wb.RoundConfigError, match="round.time_zone"):
         wb.load_round(bad)
+
+
+def test_the_deadline_is_read_on_the_round_clock():
+    rnd = wb.load_round()
+    assert rnd.deadline.tzinfo is None and rnd.deadline.hour == 17  # 17:30+08:00 is 17:30 in Asia/Shanghai
+    utc = rnd.model_copy(update={"round": rnd.round.model_copy(update={"time_zone": "UTC"})})
+    assert utc.deadline.hour == 9 and utc.deadline.minute == 30
