@@ -312,7 +312,7 @@ def test_a_site_visit_with_an_unconfirmed_condition_is_a_verdict_wherever_verdic
     listed = run("visits", "list", *w).stdout
     assert nid in listed and "现场未见工作室牌匾" in listed
 
-    snap = wb.take_snapshot(rnd, store, diagnostics=False)  # what the meeting and the exports see
+    snap = wb.load_state(rnd, store, diagnostics=False)  # what the meeting and the exports see
     row = snap.screened.set_index("nomination_id").loc[nid]
     assert row["rule_site_visit"] == "fail" and row["eligibility"] == "ineligible"
     assert any("现场未见工作室牌匾" in r and "张考察" in r for r in row["eligibility_reasons"])
@@ -332,8 +332,8 @@ def test_the_plan_workbook_lists_every_assignment_by_reviewer_and_by_candidate(o
     path = Path(out.strip().split("：", 1)[1])
     book = load_workbook(path)
     assert book.sheetnames == ["按评委", "按评审对象"]
-    by_reviewer = pd.read_excel(path, sheet_name="按评委", header=2)
-    by_candidate = pd.read_excel(path, sheet_name="按评审对象", header=2)
+    by_reviewer = pd.read_excel(path, sheet_name="按评委", header=2, engine="openpyxl")
+    by_candidate = pd.read_excel(path, sheet_name="按评审对象", header=2, engine="openpyxl")
     assignments = store.assignments()
     assert by_reviewer["编号"].notna().sum() == len(assignments)
     assert by_candidate["评委人数"].sum() == len(assignments)

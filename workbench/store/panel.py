@@ -63,14 +63,12 @@ class PanelStore:
     def record_draw(self, category: str, seed: int | str, body: dict, *, actor: str) -> dict[str, Any]:
         """Append one draw (its inputs and result in `body`), or a replacement by a reserve (`body` kind
         "replace": out, in, reason), to the hash-chained log; returns id, at, hash."""
-        from workbench.store import _now
-
         actor = self._actor(actor)
         t = panel_draws_table
         with self._write() as conn:
             last = conn.execute(select(t.c.hash).order_by(t.c.id.desc()).limit(1)).scalar()
             prev = last or GENESIS
-            at = _now()
+            at = self.rnd.now()
             text = canonical({**body, "category": category, "seed": str(seed), "actor": actor, "at": at.isoformat()})
             digest = chain_hash(prev, text)
             done = conn.execute(insert(t).values(at=at, actor=actor, category=category, seed=str(seed), body=text,
@@ -107,7 +105,7 @@ class PanelStore:
         is the analyst recording a signed paper pledge (`actor` required, `signed_on` the date on it).
         Declare the conflicts first (`declare_conflict`): the pledge confirms the declaration.
         """
-        from workbench.store import _now, _text
+        from workbench.store import _text
 
         if method not in PLEDGE_METHODS:
             raise WorkbenchError(_message("bad_pledge_method", value=method, known="、".join(PLEDGE_METHODS)),
@@ -120,7 +118,7 @@ class PanelStore:
                 raise WorkbenchError(_message("unknown_reviewer", reviewer_id=reviewer_id), "unknown_reviewer")
             if conn.execute(select(t.c.reviewer_id).where(t.c.reviewer_id == reviewer_id)).first() is not None:
                 return False
-            now = _now()
+            now = self.rnd.now()
             signed = None if signed_on is None else dt.datetime.combine(signed_on, dt.time())
             row = {"method": method, "recorded_by": actor, "signed_on": signed, "note": _text(note)}
             conn.execute(insert(t).values(reviewer_id=reviewer_id, pledged_at=now, **row))
@@ -162,15 +160,13 @@ class PanelStore:
     def save_paper_entry(self, rows: list[dict], entry: int, *, source: str, actor: str) -> None:
         """Keep one typing (`entry` 1 or 2) of paper sheets: rows of reviewer_id, nomination_id, stage,
         points, comment, cells. A sheet typed again at the same entry replaces that entry."""
-        from workbench.store import _now
-
         if entry not in (1, 2):
             raise WorkbenchError(_message("bad_entry", value=entry), "bad_entry")
         actor = self._actor(actor)
         t = paper_entries_table
         keys = [(r["reviewer_id"], r["nomination_id"], r["stage"]) for r in rows]
         with self._write() as conn:
-            now = _now()
+            now = self.rnd.now()
             for i in range(0, len(keys), 500):
                 conn.execute(delete(t).where(and_(t.c.entry == entry, tuple_(t.c.reviewer_id, t.c.nomination_id,
                                                                                 t.c.stage).in_(keys[i:i + 500]))))
@@ -197,7 +193,7 @@ class PanelStore:
                      note: str = "") -> None:
         """Record (or correct) the site visit of a nomination: date, inspectors, and per checklist condition
         (the round's `panel.site_conditions`) confirmed True / False / None (not checked) with a note."""
-        from workbench.store import _now, _text
+        from workbench.store import _text
 
         actor = self._actor(actor)
         known = {c.code for c in self.rnd.panel.site_conditions}
@@ -229,7 +225,7 @@ class PanelStore:
             new = {**visit, "checks": new_checks}
             if old is not None and canonical(old) == canonical(new):
                 return
-            now = _now()
+            now = self.rnd.now()
             conn.execute(delete(c).where(c.c.nomination_id == nomination_id))
             if found is None:
                 conn.execute(insert(v).values(nomination_id=nomination_id, actor=actor, at=now, **visit))
