@@ -8,6 +8,7 @@ scripts/postgres-for-tests.sh); without it that variant is skipped, or fails whe
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import multiprocessing
 import os
@@ -709,3 +710,40 @@ def test_the_worklist_shows_only_the_reviewers_own_sheets(seeded, rnd, stage):
     assert seeded.worklist("R3").empty and seeded.worklist("R404").empty
     seeded.add_reviewers(REVIEWERS.assign(unit=["甲公司", "无锡职业技术学院", "乙公司"]))  # R1 moved to N1's host
     assert seeded.worklist("R1")["nomination_id"].tolist() == ["N2"]
+
+
+# ---------------------------------------------------------------------------- the panel's tables (schema 3)
+def test_the_panel_tables_round_trip_on_every_database(seeded, rnd, stage):
+    from workbench.errors import PledgeRequiredError
+    from workbench.panel import verify_draws
+
+    body = {"inputs": {"category": "employee", "seed": "7", "size": 1, "reserves": 1, "max_conflicts": 0,
+                       "pool": [{"reviewer_id": "R1", "field": "", "conflicts": 0},
+                                {"reviewer_id": "R2", "field": "", "conflicts": 0}]}}
+    from workbench.panel import draw
+    body["result"] = draw(body["inputs"])
+    seeded.record_draw("employee", 7, body, actor="张监督")
+    assert verify_draws(seeded.draws())["problem"].eq("").all() and len(seeded.panel()) == 2
+
+    seeded.add_reviewers(pd.DataFrame({"reviewer_id": ["R4"], "name": ["赵评委"], "unit": ["江南大学"]}))
+    seeded.save_assignments(pd.DataFrame({"nomination_id": ["N1"], "reviewer_id": ["R4"], "stage": [stage]}), replace=False)
+    with pytest.raises(PledgeRequiredError):
+        seeded.save_scores("R4", "N1", stage, points_for(rnd, "model_worker", stage))
+    assert seeded.sheets("R4").empty
+    seeded.record_pledge("R4", method="app")
+    assert seeded.save_scores("R4", "N1", stage, points_for(rnd, "model_worker", stage)) == 1
+
+    seeded.save_paper_entry([{"reviewer_id": "R1", "nomination_id": "N1", "stage": stage, "points": {"leader": 12.0},
+                              "comment": "", "cells": {"leader": "D5"}}], 1, source="a.xlsx", actor="录入员")
+    assert seeded.paper_entries()["cells"].iloc[0] == {"leader": "D5"}
+
+    checks = {c.code: (True, "") for c in rnd.panel.site_conditions} | {"plaque": (False, "未见牌匾"), "ledgers": (None, "")}
+    seeded.record_visit("N1", dt.date(2022, 11, 10), ["张考察"], checks, actor="王秘书", photos=["a.jpg"])
+    seeded.record_visit("N1", dt.date(2022, 11, 10), ["张考察"], checks, actor="王秘书", photos=["a.jpg"])  # no change
+    visits = seeded.site_visits().set_index("condition")
+    assert visits.loc["plaque", "confirmed"] == False and pd.isna(visits.loc["ledgers", "confirmed"])  # noqa: E712
+    assert visits["inspectors"].iloc[0] == ["张考察"] and visits["photos"].iloc[0] == ["a.jpg"]
+    assert (seeded.history(nomination_id="N1")["kind"] == "site_visit").sum() == 1
+    with pytest.raises(WorkbenchError) as err:
+        seeded.record_visit("N1", dt.date(2022, 11, 10), [" "], checks, actor="王秘书")
+    assert err.value.code == "inspectors_required"
