@@ -34,7 +34,8 @@ class PledgeForm(widgets.VBox):
                        for nid, studio in self.candidates.items()}
         self.reason = widgets.Text(placeholder=s["reason_placeholder"], layout=widgets.Layout(width="460px"))
         self.agree = widgets.Checkbox(value=False, description=s["agree"], indent=False, layout=widgets.Layout(width="auto"))
-        self.confirm_button = widgets.Button(description=s["confirm"], button_style="primary")
+        self.confirm_button = widgets.Button(description=s["confirm"], button_style="primary",
+                                             layout=widgets.Layout(width="auto", min_width="200px"))
         self.confirm_button.on_click(lambda _: self.confirm())
         self.message = widgets.HTML()
         boxes = list(self.recuse.values()) or [widgets.HTML(escape(s["no_candidates"]))]
