@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Callable
 
@@ -18,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from workbench import labels
+from workbench.names import host_unit_key, normalise, normalise_series, studio_key
 from workbench.config import Round
 
 RESULTS = ("pass", "fail", "review")
@@ -149,24 +149,6 @@ def check_running(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, pd.Series]
     return _verdict(df, ok, ok.isna(), reason, "成立时间未填写或无法识别")
 
 
-def _norm(text: pd.Series) -> pd.Series:
-    return text.astype("string").fillna("").map(lambda s: re.sub(r"\s+", "", unicodedata.normalize("NFKC", s)))
-
-
-_STUDIO_NOISE = re.compile(r"^(无锡市|无锡)|(示范性)?(劳模|职工)?(创新)?工作室$")
-_UNIT_NOISE = re.compile(r"^(无锡市|无锡)|((股份)?有限(责任)?)?公司$|集团$")
-
-
-def _studio_key(text: pd.Series) -> pd.Series:
-    """A studio name without what people add or drop: '无锡市', '劳模创新工作室', spaces, brackets."""
-    return _norm(text).str.replace(r"[（）()【】\[\]“”\"'·]", "", regex=True).str.replace(_STUDIO_NOISE, "", regex=True)
-
-
-def _unit_key(text: pd.Series) -> pd.Series:
-    """A host unit without '无锡市', '有限公司', '股份有限公司', '集团'."""
-    return _norm(text).str.replace(_UNIT_NOISE, "", regex=True)
-
-
 def registry_match(df: pd.DataFrame, registry: pd.DataFrame, category: str) -> pd.Series:
     """The registry's naming date for each nomination's studio at `category` level (NaT if none).
 
@@ -179,14 +161,14 @@ def registry_match(df: pd.DataFrame, registry: pd.DataFrame, category: str) -> p
     if reg.empty or df.empty:
         return pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]")
     dates = pd.to_datetime(reg["named_on"]).astype("datetime64[ns]").to_numpy()
-    by_name = dict(zip(_studio_key(reg["studio"]), dates))
-    by_unit_leader = dict(zip(_unit_key(reg["host_unit"]) + "|" + _norm(reg["leader"]), dates))
+    by_name = dict(zip(studio_key(reg["studio"]), dates))
+    by_unit_leader = dict(zip(host_unit_key(reg["host_unit"]) + "|" + normalise_series(reg["leader"]), dates))
     by_unit: dict[str, list[tuple[str, object]]] = {}
-    for unit, name, date in zip(_unit_key(reg["host_unit"]), _norm(reg["studio"]), dates):
+    for unit, name, date in zip(host_unit_key(reg["host_unit"]), normalise_series(reg["studio"]), dates):
         by_unit.setdefault(unit, []).append((name, date))
-    names, units, leaders = _studio_key(df["studio"]), _unit_key(df["host_unit"]), _norm(df["leader"])
+    names, units, leaders = studio_key(df["studio"]), host_unit_key(df["host_unit"]), normalise_series(df["leader"])
     found = []
-    for name, full, unit, leader in zip(names, _norm(df["studio"]), units, leaders):
+    for name, full, unit, leader in zip(names, normalise_series(df["studio"]), units, leaders):
         date = by_name.get(name) if name else None
         if date is None and leader:
             date = by_unit_leader.get(f"{unit}|{leader}")
@@ -232,7 +214,7 @@ def check_not_already_named(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, 
 
 
 def check_duplicate(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, pd.Series]:
-    key = _norm(df["studio"]) + "|" + _norm(df["host_unit"])
+    key = normalise_series(df["studio"]) + "|" + normalise_series(df["host_unit"])
     counts = key.map(key.value_counts())
     others = df.groupby(key)["recommender"].transform(lambda s: "、".join(sorted(set(s.dropna()))))
     dup = counts > 1
@@ -247,7 +229,7 @@ _PREFIX_ALIASES = [(r"[(（]?\d{4}年?度?[)）]?", ""), (r"^(获|荣获|被授�
 
 def normalise_honour(title: str) -> str:
     """'2019年无锡市劳动模范', '省五一劳动奖章', '全国劳模' -> the honours table's spelling."""
-    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", title))
+    text = normalise(title)
     for pattern, repl in _PREFIX_ALIASES:
         text = re.sub(pattern, repl, text)
     return text
