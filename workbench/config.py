@@ -16,6 +16,8 @@ from typing import Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from workbench.labels import SUMMARY_FIELDS
+
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_ROUND = REPO / "data" / "rounds" / "2022.toml"
 
@@ -161,6 +163,26 @@ class Notice(_Strict):
     objection: str
 
 
+class Intake(_Strict):
+    """How intake recognises what unions write: header and category aliases, matched after
+    `names.normalise`; a header or category that is none of them but at least `similarity` alike
+    (difflib ratio) to one is read as that one and reported; `ignored_headers` are expected columns
+    that hold nothing intake reads (序号)."""
+
+    header_aliases: dict[str, list[str]] = {}
+    category_aliases: dict[Literal[CATEGORY_CODES], list[str]] = {}  # type: ignore[valid-type]
+    ignored_headers: list[str] = []
+    similarity: float = Field(default=0.8, gt=0.5, le=1)
+
+    @field_validator("header_aliases")
+    @classmethod
+    def _known_fields(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
+        unknown = sorted(set(v) - set(SUMMARY_FIELDS))
+        if unknown:
+            raise ValueError(f"未知的字段 {unknown}（可用：{'、'.join(SUMMARY_FIELDS)}）")
+        return v
+
+
 class Round(_Strict):
     """One round of nominations: the parsed config plus where it came from."""
 
@@ -175,6 +197,7 @@ class Round(_Strict):
     ranking: Ranking
     notice: Notice
     diagnostics: Diagnostics = Diagnostics()
+    intake: Intake = Intake()
     source: Path | None = None
     source_sha256: str = ""
 

@@ -214,7 +214,7 @@ def check_not_already_named(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, 
 
 
 def check_duplicate(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, pd.Series]:
-    key = normalise_series(df["studio"]) + "|" + normalise_series(df["host_unit"])
+    key = studio_key(df["studio"]) + "|" + host_unit_key(df["host_unit"])
     counts = key.map(key.value_counts())
     others = df.groupby(key)["recommender"].transform(lambda s: "、".join(sorted(set(s.dropna()))))
     dup = counts > 1

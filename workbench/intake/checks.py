@@ -11,11 +11,12 @@ import pandas as pd
 
 from workbench import labels
 from workbench.config import Round
+from workbench.intake.files import PHOTO_SUFFIXES
 from workbench.intake.forms import Form
 from workbench.intake.problems import Problem
 from workbench.intake.values import normalise_text
+from workbench.names import host_unit_key, normalise_series, studio_key
 
-PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".heic", ".webp"}
 PHOTO_NEEDS = {"leader": (1, 1), "team": (1, 1), "scene": (3, 5)}  # the notice: 1 张, 1 张, 3-5 张
 
 
@@ -88,7 +89,9 @@ def cross_check_forms(nominations: pd.DataFrame, forms: dict[str, Form], all_for
 
 # ---------------------------------------------------------------------------- duplicates and order
 def _keys(nominations: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
-    parts = [nominations[c].astype("string").fillna("").map(normalise_text) for c in columns]
+    """The registry's tolerant keys ("无锡市…劳模创新工作室" and "…有限公司" dropped), joined."""
+    keyed = {"studio": studio_key, "host_unit": host_unit_key}
+    parts = [keyed.get(c, normalise_series)(nominations[c]) for c in columns]
     keys = parts[0]
     for part in parts[1:]:
         keys = keys + "|" + part
@@ -172,7 +175,8 @@ def studio_photos(inbox: Path, nominations: pd.DataFrame) -> dict[str, list[Path
         found: list[Path] = []
         if isinstance(row.source_file, str) and isinstance(row.studio, str):
             folder = folders.get((row.source_file.split("/")[0], normalise_text(row.studio)))
-            found = [p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in PHOTO_SUFFIXES] if folder else []
+            found = [p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()  # links: see files.list_inbox
+                     and p.suffix.lower() in PHOTO_SUFFIXES] if folder else []
         photos[row.nomination_id] = sorted(found, key=lambda p: (order.get(photo_role(p.stem) or "", len(order)), p.name))
     return photos
 
