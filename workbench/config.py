@@ -163,6 +163,24 @@ class Notice(_Strict):
     objection: str
 
 
+class HonourLevels(_Strict):
+    """An honour title not in honours.csv is read as an officer reads it: the awarding body's
+    administrative level from the start of the title (惠山区劳动模范: a 区 title, level 1), the kind
+    from the rest when the table knows that title at another level."""
+
+    prefixes: dict[str, int] = {}  # title prefix -> level (全国 4, 江苏省 3, 无锡市 2)
+    county_suffixes: list[str] = []  # a place name ending so is a 区/县 (level 1): 惠山区, 某某县
+    county_cities: list[str] = []  # county-level cities (level 1): 江阴市, 宜兴市
+
+    @field_validator("prefixes")
+    @classmethod
+    def _levels(cls, v: dict[str, int]) -> dict[str, int]:
+        bad = {k: lv for k, lv in v.items() if not 0 <= lv <= 4}
+        if bad:
+            raise ValueError(f"级别须为 0–4：{bad}")
+        return v
+
+
 class Intake(_Strict):
     """How intake recognises what unions write: header and category aliases, matched after
     `names.normalise`; a header or category that is none of them but at least `similarity` alike
@@ -198,6 +216,7 @@ class Round(_Strict):
     notice: Notice
     diagnostics: Diagnostics = Diagnostics()
     intake: Intake = Intake()
+    honour_levels: HonourLevels = HonourLevels()
     source: Path | None = None
     source_sha256: str = ""
 

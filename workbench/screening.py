@@ -18,7 +18,7 @@ import pandas as pd
 
 from workbench import labels
 from workbench.names import host_unit_key, normalise, normalise_series, studio_key
-from workbench.config import Round
+from workbench.config import HonourLevels, Round
 
 RESULTS = ("pass", "fail", "review")
 
@@ -138,15 +138,29 @@ def _years_before(dates: pd.Series, years: pd.Series, reference: dt.date) -> pd.
     return out
 
 
+def _period_text(dates: pd.Series, precision: pd.Series) -> pd.Series:
+    """'2021年10月' for a month, '2021年' for a year, '2021年10月28日' for a day."""
+    dates = pd.to_datetime(dates)
+    day, month, year = dates.dt.strftime("%Y年%m月%d日"), dates.dt.strftime("%Y年%m月"), dates.dt.strftime("%Y年")
+    return day.where(precision == "day", month.where(precision == "month", year)).fillna("")
+
+
 def check_running(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, pd.Series]:
+    """运行1年以上. A date given only to the month (or year) passes when even its last day is a year
+    before the reference date, fails when even its first day is not, and otherwise is for a person."""
     need = _conditions(df, ctx, "min_running_years")
     precision = df.get("established_precision", pd.Series("day", index=df.index)).astype("string").fillna("day")
-    latest = _latest_day(df["established"], precision)
-    ok = _years_before(latest, need, ctx.rnd.reference_date)
-    shown = pd.to_datetime(df["established"]).dt.strftime("%Y年%m月").fillna("")
-    note = pd.Series(np.where(precision == "day", "", "（只填到月，按当月最后一天从严计算）"), index=df.index)
-    reason = "成立于" + shown + note + "，至" + f"{ctx.rnd.reference_date:%Y年%m月%d日}" + "运行不满" + need.astype("string") + "年"
-    return _verdict(df, ok, ok.isna(), reason, "成立时间未填写或无法识别")
+    earliest = pd.to_datetime(df["established"])
+    surely = _years_before(_latest_day(earliest, precision), need, ctx.rnd.reference_date)
+    maybe = _years_before(earliest, need, ctx.rnd.reference_date)
+    shown = _period_text(earliest, precision)
+    reference = f"{ctx.rnd.reference_date:%Y年%m月%d日}"
+    fail_reason = "成立于" + shown + "，至" + reference + "运行不满" + need.astype("string") + "年"
+    straddles = (maybe.fillna(False) & ~surely.fillna(False)).astype(bool)
+    review_reason = pd.Series(np.where(straddles, "成立时间只填到" + pd.Series(np.where(precision == "year", "年", "月"), index=df.index)
+                                       + "（" + shown + "），至" + reference + "是否满" + need.astype("string")
+                                       + "年取决于具体日期，请核实", "成立时间未填写或无法识别"), index=df.index)
+    return _verdict(df, surely, surely.isna() | straddles, fail_reason, review_reason)
 
 
 def registry_match(df: pd.DataFrame, registry: pd.DataFrame, category: str) -> pd.Series:
@@ -180,22 +194,30 @@ def registry_match(df: pd.DataFrame, registry: pd.DataFrame, category: str) -> p
 
 
 def check_named_years(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, pd.Series]:
-    """命名满2年: the registry's date wins over the declared one; 直接推荐 goes to a person."""
+    """命名满2年: the registry's date wins over the declared one, and only the registry confirms;
+    a declared date the registry cannot confirm, one given to the month that straddles the
+    threshold, and 直接推荐 go to a person."""
     need = _conditions(df, ctx, "min_named_years").fillna(0)
     registered = registry_match(df, ctx.named_studios, "model_worker")
     declared = pd.to_datetime(df["named_on"])
+    precision = df.get("named_on_precision", pd.Series("day", index=df.index)).astype("string").fillna("day")
+    precision = precision.where(registered.isna(), "day")
     named = registered.fillna(declared)
-    ok = _years_before(named, need, ctx.rnd.reference_date).fillna(False).astype(bool)
+    surely = _years_before(_latest_day(named, precision), need, ctx.rnd.reference_date).fillna(False).astype(bool)
+    maybe = _years_before(named, need, ctx.rnd.reference_date).fillna(False).astype(bool)
+    confirmed = registered.notna()
     direct = df["direct"].astype("boolean").fillna(False).astype(bool)
     reference = f"{ctx.rnd.reference_date:%Y年%m月%d日}"
-    too_recent = ("命名为市劳模创新工作室于" + named.dt.strftime("%Y年%m月").fillna("") + "，至" + reference
-                  + "不满" + need.astype("string") + "年")
-    mismatch = registered.notna() & declared.notna() & (registered.dt.to_period("M") != declared.dt.to_period("M"))
-    conditions = [ok, direct, named.notna()]
-    result = np.select(conditions, ["pass", "review", "fail"], "fail")
+    shown = _period_text(named, precision)
+    too_recent = "命名为市劳模创新工作室于" + shown + "，至" + reference + "不满" + need.astype("string") + "年"
+    mismatch = confirmed & declared.notna() & (registered.dt.to_period("M") != declared.dt.to_period("M"))
+    conditions = [surely & confirmed, direct, surely, maybe, named.notna()]
+    result = np.select(conditions, ["pass", "review", "review", "review", "fail"], "fail")
     reason = np.select(conditions, [
         pd.Series(np.where(mismatch, "申报的命名时间与登记不一致，以登记为准", ""), index=df.index),
         pd.Series("特别优秀直接推荐（未满命名年限），须由审核人员写明理由后认定", index=df.index),
+        "申报的命名时间（" + shown + "）在已命名工作室名录中查不到，须核实后认定",
+        "命名时间只填到月（" + shown + "），至" + reference + "是否满" + need.astype("string") + "年取决于具体日期，请核实",
         too_recent,
     ], "未查到命名为市劳模创新工作室的记录，且未申明特别优秀直接推荐")
     return pd.Series(result, index=df.index), pd.Series(reason, index=df.index, dtype="string")
@@ -235,24 +257,51 @@ def normalise_honour(title: str) -> str:
     return text
 
 
-def classify_honours(titles: pd.Series, honours: pd.DataFrame) -> pd.Series:
-    """Each row's list of titles -> list of (title, kind, level); kind None for unknown titles."""
+def _title_level(title: str, levels: HonourLevels) -> tuple[int, str] | None:
+    """(level, the rest of the title) from the awarding body at the start of a normalised title."""
+    for city in levels.county_cities:
+        if title.startswith(normalise(city)) and len(title) > len(city):
+            return 1, title[len(city):]
+    for prefix, level in sorted(levels.prefixes.items(), key=lambda p: -len(p[0])):
+        if title.startswith(normalise(prefix)) and len(title) > len(prefix):
+            rest = title[len(prefix):]
+            inner = _title_level(rest, levels)  # 无锡市新吴区…: the district's title
+            return (min(level, inner[0]), inner[1]) if inner else (level, rest)
+    for suffix in levels.county_suffixes:
+        at = title.find(suffix, 1)
+        if 0 < at <= 6:  # a place name of a few characters: 惠山区, 新吴区
+            return 1, title[at + len(suffix):]
+    return None
+
+
+def classify_honours(titles: pd.Series, honours: pd.DataFrame, levels: HonourLevels | None = None) -> pd.Series:
+    """Each row's list of titles -> list of (title, kind, level); kind None for unknown titles.
+
+    A title the table does not hold is read by its awarding body's level and the kind of the same
+    title at another level (惠山区劳动模范: labor_model at 1), when `levels` says how.
+    """
     table = {normalise_honour(t): (k, int(lv)) for t, k, lv in zip(honours["title"], honours["kind"], honours["level"])}
     for t, k, lv in zip(honours["title"], honours["kind"], honours["level"]):
         table.setdefault(t, (k, int(lv)))
+    kinds: dict[str, set[str]] = {}
+    for title, (kind, _) in table.items():
+        split = _title_level(title, levels) if levels else None
+        if split:
+            kinds.setdefault(split[1], set()).add(kind)
 
-    def one(items: list[str]) -> list[tuple[str, str | None, int | None]]:
-        out = []
-        for title in items or []:
-            kind, level = table.get(normalise_honour(title), (None, None))
-            out.append((title, kind, level))
-        return out
+    def lookup(title: str) -> tuple[str | None, int | None]:
+        key = normalise_honour(title)
+        if key in table:
+            return table[key]
+        split = _title_level(key, levels) if levels else None
+        found = kinds.get(split[1], set()) if split else set()
+        return (found.pop(), split[0]) if len(found) == 1 else (None, None)
 
-    return titles.map(one)
+    return titles.map(lambda items: [(title, *lookup(title)) for title in items or []])
 
 
 def check_leader_honour(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, pd.Series]:
-    classified = classify_honours(df["leader_honours"], ctx.honours)
+    classified = classify_honours(df["leader_honours"], ctx.honours, ctx.rnd.honour_levels)
     result, reason = [], []
     for cat, items in zip(df["category"], classified):
         needs = ctx.rnd.conditions[cat].leader_honours if cat in ctx.rnd.conditions else []
