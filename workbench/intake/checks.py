@@ -34,6 +34,8 @@ def _where(row: pd.Series) -> tuple[str, str, str]:
 # ---------------------------------------------------------------------------- forms
 def match_forms(nominations: pd.DataFrame, forms: list[Form]) -> dict[str, Form]:
     """nomination_id -> its 推荐表, matched by union folder and studio name, else by leader."""
+    if not forms:
+        return {}
     by_studio = {_key(f.file.split("/")[0], f.fields.get("studio")): f for f in forms if f.fields.get("studio")}
     by_leader = {_key(f.file.split("/")[0], f.fields.get("leader")): f for f in forms if f.fields.get("leader")}
     matched = {}
@@ -101,16 +103,21 @@ def _keys(nominations: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
 def duplicate_problems(nominations: pd.DataFrame) -> list[Problem]:
     """The same studio (name and host unit) twice, or the same leader in two nominations."""
     problems: list[Problem] = []
+    cols = ["recommender", "studio", "leader", "source_file", "source_sheet", "source_row"]
+    rows = nominations[cols].astype(object).where(nominations[cols].notna(), None).to_dict("records")
     for key_cols, code, what in ((("studio", "host_unit"), "duplicate_studio", "同一工作室"),
                                  (("leader", "host_unit"), "duplicate_leader", "同一领衔人")):
-        keys = _keys(nominations, key_cols)
-        marked = nominations.assign(_key=keys)  # assign first: on an empty frame it would adopt keys' index
-        dup = marked[keys.notna() & keys.duplicated(keep=False)]
-        for _, part in dup.groupby("_key"):
-            for i, row in part.iterrows():
-                where = "、".join(f"{o.recommender}（{o.studio}）" for o in part.drop(i).itertuples())
-                problems.append(Problem(*_where(row), key_cols[0], str(row[key_cols[0]]), "warning", code,
-                                        f"{what}被重复推荐，另见：{where}"))
+        groups: dict[str, list[int]] = {}
+        for i, key in enumerate(_keys(nominations, key_cols)):
+            if isinstance(key, str):
+                groups.setdefault(key, []).append(i)
+        for members in (groups[k] for k in sorted(groups) if len(groups[k]) > 1):
+            for i in members:
+                row = rows[i]
+                where = "、".join(f"{rows[o]['recommender']}（{rows[o]['studio']}）" for o in members if o != i)
+                line = "" if row["source_row"] is None else f"第{row['source_row']}行"
+                problems.append(Problem(row["source_file"] or "", row["source_sheet"] or "", line, key_cols[0],
+                                        str(row[key_cols[0]]), "warning", code, f"{what}被重复推荐，另见：{where}"))
     return problems
 
 

@@ -47,10 +47,12 @@ class Header:
 
 def _fields(row: list[Any], vocab: Vocabulary) -> dict[int, str]:
     columns: dict[int, str] = {}
+    header = vocab.header
     for j, cell in enumerate(row):
-        name = vocab.header(cell)
-        if name and name not in columns.values():
-            columns[j] = name
+        if cell.__class__ is str and cell:
+            name = header(cell)
+            if name and name not in columns.values():
+                columns[j] = name
     return columns
 
 

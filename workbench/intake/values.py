@@ -10,7 +10,7 @@ import datetime as dt
 import difflib
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -62,6 +62,9 @@ def normalise_header(value: Any) -> str:
     return _BRACKETS.sub("", _UNIT_SUFFIX.sub("", normalise(value)))
 
 
+_UNSEEN = object()
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     """How this round's headers and categories are written: normalised text -> field or code."""
@@ -70,23 +73,22 @@ class Vocabulary:
     categories: dict[str, str]
     ignored: frozenset[str]
     similarity: float
+    seen: dict[str, str | None] = field(default_factory=dict, compare=False)  # cell text -> field, as met
 
     def header(self, value: Any) -> str | None:
         """The field a header (or form label) cell names exactly, or None."""
-        return _match(self.headers, value) if isinstance(value, str) else None
+        if value.__class__ is not str:
+            return None
+        name = self.seen.get(value, _UNSEEN)
+        if name is _UNSEEN:
+            name = self.headers.get(normalise_header(value))
+            if len(self.seen) < 100_000:  # bounded: cell texts of a whole round, not of a bomb
+                self.seen[value] = name
+        return name
 
     def guess_header(self, value: Any) -> str | None:
         """The field a header is most like (at least `similarity`), or None: to be reported."""
         return _closest(normalise_header(value), tuple(self.headers.items()), self.similarity)
-
-
-@lru_cache(maxsize=16384)
-def _header_key(text: str) -> str:
-    return normalise_header(text)
-
-
-def _match(lookup: dict[str, str], text: str) -> str | None:
-    return lookup.get(_header_key(text))
 
 
 @lru_cache(maxsize=4096)
