@@ -21,6 +21,7 @@ from workbench import labels
 from workbench.config import Round
 from workbench.errors import InboxMissingError
 from workbench.intake import checks
+from workbench.intake.files import list_inbox, suffix
 from workbench.intake.forms import Form, read_form
 from workbench.intake.problems import PROBLEM_COLUMNS, Problem, cell_ref, problems_frame
 from workbench.intake.summary import find_header, read_summary_sheet
@@ -37,8 +38,8 @@ from workbench.intake.values import (
     parse_number,
     vocabulary,
 )
-from workbench.intake.files import list_inbox, suffix
 from workbench.intake.workbook import Sheet, Unreadable, decode_text, read_csv, read_workbook
+
 MEMBER_COLUMNS = ["nomination_id", "seq", "name", "gender", "born", "education", "title", "post", "frontline"]
 ACHIEVEMENT_COLUMNS = ["nomination_id", "seq", "name", "kind", "level", "recognised_on", "recognised_by", "benefit"]
 

@@ -123,6 +123,8 @@ def vocabulary(rnd: Round) -> Vocabulary:
             categories.setdefault(normalise_header(text), code)
     vocab = Vocabulary(headers, categories, frozenset(normalise_header(h) for h in rnd.intake.ignored_headers),
                        rnd.intake.similarity)
+    if len(_VOCABULARIES) > 32:  # rounds are few; tests make many copies
+        _VOCABULARIES.clear()
     _VOCABULARIES[id(rnd)] = (rnd, vocab)
     return vocab
 

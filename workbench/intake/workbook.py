@@ -129,6 +129,19 @@ def _read_sheet(book: CalamineWorkbook, index: int, meta: Any, formulas: set[str
     return Sheet(raw.name, rows, origin, max(total - MAX_ROWS, 0), formulas, hidden, merged)
 
 
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes, refused when empty, too large or unopenable."""
+    try:
+        size = path.stat().st_size
+        if size == 0:
+            raise Unreadable("empty_file", "文件为空（0 字节）")
+        if size > MAX_FILE_BYTES:
+            raise Unreadable("file_too_large", f"文件过大（{size // 2**20} MB），汇总表或推荐表不应超过 {MAX_FILE_BYTES // 2**20} MB")
+        return path.read_bytes()
+    except OSError:
+        raise Unreadable("file_unopenable", _message("file_unopenable")) from None
+
+
 def read_workbook(path: Path, suffix: str | None = None) -> Book:
     """Every sheet's rows and what was noticed, or Unreadable with the reason; never another exception.
 
@@ -136,15 +149,7 @@ def read_workbook(path: Path, suffix: str | None = None) -> Book:
     read from the content, so an old .xls renamed .xlsx is read (and said to be one).
     """
     suffix = (suffix or path.suffix).lower()
-    try:
-        size = path.stat().st_size
-        if size == 0:
-            raise Unreadable("empty_file", "文件为空（0 字节）")
-        if size > MAX_FILE_BYTES:
-            raise Unreadable("file_too_large", f"文件过大（{size // 2**20} MB），汇总表或推荐表不应超过 {MAX_FILE_BYTES // 2**20} MB")
-        data = path.read_bytes()
-    except OSError:
-        raise Unreadable("file_unopenable", _message("file_unopenable")) from None
+    data = _read_bytes(path)
     wps = suffix in (".et", ".ett")
     notes: list[tuple[str, str]] = []
     formulas: dict[str, set[str]] = {}
@@ -190,15 +195,7 @@ def decode_text(data: bytes) -> str | None:
 
 def read_csv(path: Path) -> Book:
     """A CSV summary as one sheet of text cells (the cell references are the spreadsheet's: A1 …)."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise Unreadable("file_too_large", f"文件过大（{size // 2**20} MB），汇总表或推荐表不应超过 {MAX_FILE_BYTES // 2**20} MB")
-        data = path.read_bytes()
-    except OSError:
-        raise Unreadable("file_unopenable", _message("file_unopenable")) from None
-    if not data.strip():
-        raise Unreadable("empty_file", "文件为空（0 字节）")
+    data = _read_bytes(path)
     text = decode_text(data)
     if text is None or "\x00" in text:
         raise Unreadable("csv_unreadable", _message("csv_unreadable"))
