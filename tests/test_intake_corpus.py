@@ -325,3 +325,31 @@ def test_categories_and_headers_as_unions_write_them(tmp_path):
     assert guessed["cell"] == "F1" and "团队总人数" in guessed["message"] and "团队人数" in guessed["message"]
     unknown = only(result, "unknown_column")
     assert (unknown["file"], unknown["cell"], unknown["value"]) == ("U/a.xlsx", "H1", "微信号")
+
+
+# ---------------------------------------------------------------------------- properties
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from workbench.intake.values import ValueProblem, parse_number  # noqa: E402
+
+digits = st.integers(0, 99999).map(str)
+
+
+@settings(max_examples=200, deadline=None)
+@given(digits | st.just("0"), digits | st.just("123"), st.sampled_from([" ", "\u3000", "-", "~", "至", ",", "e", "E"]), st.sampled_from(["", "人", "万元"]))
+def test_two_numbers_in_one_cell_are_never_read_as_one(a, b, between, unit):
+    text = f"{a}{between}{b}{unit}"
+    if between == "," and len(b) == 3 and len(a) <= 3 and a[0] != "0":
+        return  # '1,200' is a thousands separator: one number
+    with pytest.raises(ValueProblem):
+        parse_number(text, ("人", "万元"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 10**7), st.sampled_from(["", "人", "名"]), st.booleans())
+def test_a_number_with_its_own_unit_is_read_exactly(n, unit, wide):
+    text = f"{n:,}" if n >= 1000 and wide else str(n)
+    if wide:
+        text = text.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    assert parse_number(text + unit, ("人", "名")) == n

@@ -151,7 +151,7 @@ FIELD_UNITS: dict[str, tuple[str, ...]] = {
     "recommender_rank": (),
 }
 ANY_UNIT = tuple(sorted({u for units in FIELD_UNITS.values() for u in units}, key=len, reverse=True))
-_PLAIN = re.compile(r"^([-+]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(.*)$")
+_PLAIN = re.compile(r"^([-+]?)([1-9]\d{0,2}(?:,\d{3})+|\d+)(\.\d+)?(.*)$")
 _GAP_IN_NUMBER = re.compile(r"\d[\s\u3000]+\d")
 _RANGE = re.compile(r"^\d+(?:\.\d+)?\s*[-~～至到—–]\s*\d")
 
