@@ -17,9 +17,12 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import workbench as wb
 from workbench.intake.report import write_problems_workbook
+from workbench.intake.values import ValueProblem, parse_number
 
 RND = wb.load_round()
 HEADER = ["推荐类别", "推荐排序", "工作室名称", "所在单位", "领衔人", "领衔人荣誉称号", "团队人数", "一线职工人数",
@@ -328,10 +331,6 @@ def test_categories_and_headers_as_unions_write_them(tmp_path):
 
 
 # ---------------------------------------------------------------------------- properties
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from workbench.intake.values import ValueProblem, parse_number  # noqa: E402
 
 digits = st.integers(0, 99999).map(str)
 

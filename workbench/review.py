@@ -21,8 +21,8 @@ import pandas as pd
 
 from workbench import labels
 from workbench.config import Round
-from workbench.names import clean, normalise
 from workbench.errors import AssignmentError, ReviewerFileError, WorkbenchError
+from workbench.names import clean, normalise
 
 PLAN_COLUMNS = ["nomination_id", "reviewer_id", "stage"]
 

@@ -117,7 +117,7 @@ def _read_sheet(book: CalamineWorkbook, index: int, meta: Any, formulas: set[str
             rows.append(row)
     # calamine yields rows from the sheet's first row but columns from its first used column:
     # the row origin is what is left when the rows it yielded are counted back from the last one.
-    start_row, start_col = raw.start or (0, 0)
+    start_col = (raw.start or (0, 0))[1]
     end_row = raw.end[0] if raw.end else total - 1
     origin = (max(end_row + 1 - total, 0), start_col)
     merged = [(r1 - origin[0], c1 - origin[1], r2 - origin[0], c2 - origin[1])
