@@ -269,12 +269,17 @@ class Round(_Strict):
     @property
     def reference_date(self) -> dt.date:
         """The date at which running and naming years are measured."""
-        return self.round.reference_date or self.round.deadline.date()
+        return self.round.reference_date or self.deadline.date()
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
         """The round's time zone (config `round.time_zone`)."""
         return zoneinfo.ZoneInfo(self.round.time_zone)
+
+    @property
+    def deadline(self) -> dt.datetime:
+        """The deadline on the round's clock, naive (how receipts are written and the notice reads)."""
+        return self.round.deadline.astimezone(self.tz).replace(tzinfo=None)
 
     def now(self) -> dt.datetime:
         """Now on the round's clock, naive: the convention of every time the workbench shows or stores."""

@@ -87,7 +87,7 @@ def _conditions(df: pd.DataFrame, ctx: Context, key: str) -> pd.Series:
 
 # ---------------------------------------------------------------------------- checks
 def check_on_time(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, pd.Series]:
-    deadline = ctx.rnd.round.deadline.astimezone(dt.timezone(dt.timedelta(hours=8))).replace(tzinfo=None)
+    deadline = ctx.rnd.deadline  # receipts are on the round's clock
     received = pd.to_datetime(df["received_at"])
     late = received.dt.strftime("%Y-%m-%d %H:%M").fillna("")
     return _verdict(df, received <= deadline, received.isna(),
@@ -369,7 +369,7 @@ def _honour_words(needs: list, rnd: Round) -> str:
 def _rule_params(code: str, cat: str, rnd: Round) -> dict[str, object]:
     """The parameters a rule's label names, for one category."""
     cond = rnd.conditions[cat]
-    deadline = rnd.round.deadline
+    deadline = rnd.deadline
     return {
         "min_team": cond.min_team, "min_frontline": cond.min_frontline,
         "min_running_years": f"{cond.min_running_years:g}", "min_results_per_year": cond.min_results_per_year,
