@@ -352,3 +352,19 @@ def test_a_number_with_its_own_unit_is_read_exactly(n, unit, wide):
     if wide:
         text = text.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
     assert parse_number(text + unit, ("人", "名")) == n
+
+
+def test_a_two_level_header_without_merged_cells_keeps_every_field(tmp_path):
+    b = openpyxl.Workbook()
+    ws = b.active
+    ws.append(["推荐单位（盖章）：梁溪区总工会"])
+    ws.append(["推荐类别", "推荐排序", "工作室名称", "所在单位", "领衔人", "领衔人荣誉称号", "团队情况", None,
+               "成立时间", "保障情况", None, "近一年认定创新成果（项）", "微信号"])
+    ws.append([None] * 6 + ["团队人数", "一线职工", None, "面积", "经费", None, None])
+    ws.append([*ROW, "abc"])
+    save(b, tmp_path / "U" / "a.xlsx")
+    result = read(tmp_path)
+    nom = result.nominations.iloc[0]
+    assert (nom["team_size"], nom["frontline"], nom["site_area"], nom["funding"]) == (6, 2, 120, 5.5)
+    assert nom["source_row"] == 4
+    assert problems(result)[["cell", "code"]].values.tolist() == [["M2", "unknown_column"]]
