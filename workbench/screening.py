@@ -80,6 +80,9 @@ def check_on_time(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, pd.Series]
     deadline = ctx.rnd.round.deadline.astimezone(dt.timezone(dt.timedelta(hours=8))).replace(tzinfo=None)
     received = pd.to_datetime(df["received_at"])
     late = received.dt.strftime("%Y-%m-%d %H:%M").fillna("")
+    if not ctx.rnd.round.deadline_confirmed:  # a round written by new-round: the date is a guess until confirmed
+        return _verdict(df, received <= deadline, pd.Series(True, index=df.index), "",
+                        "截止时间尚待确认（配置 round.deadline_confirmed = false），请确认后再审查是否按时报送")
     return _verdict(df, received <= deadline, received.isna(),
                     "收件时间" + late + "，晚于截止时间" + deadline.strftime("%Y-%m-%d %H:%M"),
                     "收件时间未知，请核实是否按时报送")
