@@ -46,9 +46,16 @@ def sample(out: Annotated[Path, typer.Option(help="输出目录")] = Path("data/
 
 @app.command()
 def templates(out: Annotated[Path, typer.Argument(help="输出目录")], round_path: RoundOpt = wb.DEFAULT_ROUND) -> None:
-    """生成发给各推荐单位的空白表格（附件1 汇总表，附件2/3/4 推荐表）。"""
-    for path in wb.write_templates(out, _round(round_path, None)):
+    """生成发给各推荐单位的空白表格（附件1 汇总表，附件2/3/4 推荐表，附件5 推荐材料参考提纲）；
+    公示、命名通知等公文的文字模板（可编辑）写入本轮配置的模板目录（已有的不覆盖）。"""
+    from workbench.templates import write_document_templates
+
+    rnd = _round(round_path, None)
+    for path in wb.write_templates(out, rnd):
         typer.echo(f"已生成：{path}")
+    if rnd.paths.templates is not None:
+        for path in write_document_templates(rnd.paths.templates, rnd):
+            typer.echo(f"已生成公文文字模板：{path}")
 
 
 @app.command()

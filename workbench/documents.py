@@ -46,7 +46,7 @@ RED = RGBColor(0xFF, 0x00, 0x00)
 TABLE_WIDTHS = (Mm(14), Mm(58), Mm(58), Mm(26))  # 序号, 工作室名称, 所在单位, 领衔人: the 156 mm block
 FIXED_STAMP = dt.datetime(2000, 1, 1)
 
-KINDS = {"版头": "mark", "发文字号": "number", "标题": "title", "主送": "addressee", "附件": "attachment",
+KINDS = {"附件号": "attachment_label", "版头": "mark", "发文字号": "number", "标题": "title", "主送": "addressee", "附件": "attachment",
          "署名": "signature", "日期": "date", "附件页": "attachment_page"}
 LIST_FIELD = "名单"
 FIELD = re.compile(r"\{([^{}]*)\}")
@@ -414,6 +414,9 @@ def _place(doc: DocxDocument, block: Block, rnd: Round, public: pd.DataFrame, wh
             add_paragraph(doc, text, TITLE_FONT, MARK_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER, indent=0, color=RED,
                           line=Pt(MARK_SIZE * 1.4))
             blank(doc, 2)
+    elif kind == "attachment_label":
+        add_paragraph(doc, text, H1_FONT, indent=0, align=WD_ALIGN_PARAGRAPH.LEFT)
+        blank(doc)
     elif kind == "number":
         _red_rule(add_paragraph(doc, text, align=WD_ALIGN_PARAGRAPH.CENTER, indent=0))
         blank(doc, 2)
@@ -468,6 +471,13 @@ def naming_document(rnd: Round, public: pd.DataFrame, incomplete: str | None = N
     """命名通知.docx: 版头 with the 发文字号, the text from the template, the named studios by category and union."""
     file, text = template_text(rnd, "naming")
     return build(parse_template(text, naming_fields(rnd, public), file), rnd, public, "naming", incomplete, unions)
+
+
+def outline_document(rnd: Round) -> DocxDocument:
+    """附件5 推荐材料参考提纲: sent out with the blank forms, in the same official format."""
+    file, text = template_text(rnd, "outline")
+    empty = pd.DataFrame({"category": [], "studio": []})
+    return build(parse_template(text, fields(rnd, empty, None), file), rnd, empty, "outline")
 
 
 def template_fields(rnd: Round) -> list[str]:
