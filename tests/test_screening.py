@@ -27,7 +27,8 @@ def nomination(category: str = "model_worker", n: int = 1, **changes) -> dict:
                party_building=True, leader=f"领衔人{n}", frontline=3, established=dt.datetime(2018, 3, 1),
                established_precision="day", direct=False, site_area=100.0, funding=10.0, systems=True, ledger=True,
                results_last_year=2, benefit=50.0, video=False, received_at=dt.datetime(2022, 10, 27, 10),
-               source_file="f.xlsx", source_row=n)
+               source_file="f.xlsx", source_row=n,
+               paper_copies=2, paper_bound=True, paper_sealed=True, party_consent=True)
     row.update(CLEAN[category])
     row.update(changes)
     return row

@@ -696,6 +696,7 @@ RULE_HEADERS: dict[str, str] = {
     "party_building": "党建引领", "leader_honour": "领衔人荣誉", "team_size": "团队人数", "frontline": "一线职工",
     "site": "固定场所", "systems": "制度健全", "funding": "经费保障", "running": "运行年限", "ledger": "台账详实",
     "results": "创新成果", "named_years": "命名年限", "video": "宣传视频",
+    "paper_copies": "纸质份数", "paper_bound": "装订成册", "paper_sealed": "盖章", "party_consent": "党政同意",
 }
 OUTCOME: dict[str, str] = {"to_review": "进入评审", "excluded": "不进入评审", "pending": "待核实"}
 EXPORT_TEXT: dict[str, str] = {
@@ -760,6 +761,7 @@ EXPORT_WHAT: dict[str, str] = {"ranked": "排名表", "screened": "资格审查�
                                "overrides": "改判记录"}
 # Chinese numbers and dates.
 CN_DIGITS = "〇一二三四五六七八九十"
+CN_COUNT: dict[int, str] = {1: "一", 2: "两", 3: "三", 4: "四", 5: "五"}  # 一式两份
 DATE_CN = "{y}年{m}月{d}日"
 WEEKDAYS = "一二三四五六日"
 WEEKDAY_CN = "（星期{}）"
@@ -1052,4 +1054,12 @@ REGISTRY_TEXT: dict[str, str] = {
     "no_approvals": "会议尚未记录“通过”的决定，没有可登记的命名工作室。",
     "ask": "是否将本轮命名的 {n} 个工作室登记到已命名工作室名录（{path}）？",
     "hint": "提示：本轮命名的工作室尚未登记到已命名工作室名录；命名通知印发后，请运行 workbench registry add-named（或 export --add-named）。",
+}
+# The paper columns of the receipt register (inbox/收件登记.csv; workbench/intake/paper.py): first name is the label.
+RECEIPT_PAPER_HEADERS: dict[str, list[str]] = {
+    "studio": ["工作室名称", "studio", "工作室"],
+    "paper_copies": ["纸质份数", "paper_copies", "份数"],
+    "paper_bound": ["装订成册", "bound", "paper_bound"],
+    "paper_sealed": ["盖章", "sealed", "paper_sealed", "加盖公章"],
+    "party_consent": ["党政组织同意", "party_consent", "单位党政组织同意"],
 }

@@ -290,6 +290,27 @@ def check_leader_honour(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, pd.S
     return pd.Series(result, index=df.index), pd.Series(reason, index=df.index, dtype="string")
 
 
+# ---------------------------------------------------------------------------- the paper side (收件登记)
+def _paper_rule(code: str, column: str, shortfall: str, missing: str) -> Check:
+    """A paper requirement from the receipt register; the config says whether it is required
+    (receipts.required) and what a recorded shortfall gives (receipts.shortfall)."""
+    def check(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, pd.Series]:
+        need = ctx.rnd.receipts
+        if code not in need.required:
+            return pd.Series("pass", index=df.index), pd.Series("本轮不要求", index=df.index, dtype="string")
+        value = df[column] if column in df.columns else pd.Series(pd.NA, index=df.index)
+        if column == "paper_copies":
+            n = value.astype("Float64")
+            ok, unknown = n >= need.copies, n.isna()
+            why = "纸质材料" + n.astype("Int64").astype("string").fillna("") + f"份，通知要求一式{labels.CN_COUNT.get(need.copies, need.copies)}份"
+        else:
+            flag = value.astype("boolean")
+            ok, unknown, why = flag == True, flag.isna(), shortfall  # noqa: E712 (nullable boolean)
+        result, reason = _verdict(df, ok, unknown, why, missing)
+        return result.replace("fail", need.shortfall), reason
+    return check
+
+
 # ---------------------------------------------------------------------------- the rule table
 RULES: tuple[Rule, ...] = (
     Rule("legal_person", "所在单位须具有法人资格", ALL,
@@ -315,6 +336,14 @@ RULES: tuple[Rule, ...] = (
     Rule("named_years", "被命名为无锡市劳模创新工作室时间满2年以上（特别优秀的可直接推荐）", ("demonstration",), check_named_years),
     Rule("video", "有能反映工作室特点和成果的宣传视频（短片）", ("demonstration",),
          _flag_rule("video", True, "没有宣传视频", "未填写有无宣传视频")),
+    Rule("paper_copies", "纸质材料均为一式两份", ALL,
+         _paper_rule("copies", "paper_copies", "", "收件登记中未记录纸质材料份数")),
+    Rule("paper_bound", "工作室规章制度、工作业绩和创新成果证明材料等装订成册", ALL,
+         _paper_rule("bound", "paper_bound", "材料未装订成册", "收件登记中未记录材料是否装订成册")),
+    Rule("paper_sealed", "推荐材料加盖所在单位和推荐单位公章", ALL,
+         _paper_rule("sealed", "paper_sealed", "推荐材料未盖章", "收件登记中未记录推荐材料是否盖章")),
+    Rule("party_consent", "所在单位工会在征得单位党政组织同意后提出申请", ALL,
+         _paper_rule("party_consent", "party_consent", "没有单位党政组织同意推荐的意见", "收件登记中未记录单位党政组织同意推荐的证明")),
 )
 
 
