@@ -324,3 +324,73 @@ def test_a_rule_override_shows_in_the_screening_table_with_who_and_why(small_rou
         row = screening_table(frame, overrides).set_index("nomination_id").loc[nid]
         assert "特别优秀，直接推荐" in row["override"] and "王分析" in row["override"]
         assert row["sym_named_years"] == labels.RULE_RESULT["pass"]
+
+
+# ---------------------------------------------------------------------------- completeness of the meeting's decisions
+def test_public_files_are_refused_while_a_category_is_undecided(decided, tmp_path):
+    snap, store, rnd = decided["snap"], decided["store"], decided["rnd"]
+    with pytest.raises(ExportError) as err:
+        export_all(snap, tmp_path, store=store)
+    assert err.value.code == "incomplete"
+    assert "示范性类审定通过0个" in str(err.value) and "--allow-incomplete" in str(err.value)
+    written = {p.name for p in tmp_path.rglob("*") if p.is_file()}
+    assert f"{NAMES['ranking']}.xlsx" in written and f"{NAMES['proposed']}.xlsx" in written  # the internal files are there
+    public = {f"{NAMES[k]}.{ext}" for k in ("public", "named", "subsidy") for ext in ("xlsx", "csv")}
+    public |= {f"{name}.docx" for name in labels.DOCUMENT_FILES.values()}
+    assert not (written & public)
+    with pytest.raises(ExportError) as err:
+        export_all(snap, tmp_path, store=store, allow_incomplete=True, reason="  ")
+    assert err.value.code == "reason_required"
+
+
+def test_completeness_counts_places_approvals_and_open_decisions(decided):
+    state = wb.completeness(decided["snap"].ranked, decided["store"].decisions(), decided["rnd"]).set_index("category")
+    ranked = decided["snap"].ranked
+    for cat, cfg in decided["rnd"].categories.items():
+        assert state.at[cat, "places"] == min(cfg.slots, int((ranked["category"] == cat).sum()))
+    demo = state.loc["demonstration"]
+    assert demo["approved"] == 0 and not demo["complete"]
+    assert demo["open"] == int(ranked.loc[ranked["category"] == "demonstration", "proposed"].sum()) - 1  # one rejected, one deferred
+    assert state.loc["model_worker", "complete"] and state.loc["employee", "complete"]
+
+
+def test_the_incomplete_statement_heads_every_public_workbook(decided):
+    for key in ("public", "named", "subsidy"):
+        values = " ".join(str(v) for v in cells(decided["paths"][f"{NAMES[key]}.xlsx"]))
+        assert "名单不完整" in values and PARTIAL["reason"] in values, key
+
+
+# ---------------------------------------------------------------------------- Chinese, unique, rounded
+def test_every_exported_header_is_chinese_and_csv_columns_are_unique(decided, tmp_path):
+    ranked = ranked_frame()
+    diag = pd.DataFrame({"candidate": ["M1"], "category": ["model_worker"], "rank": [1], "slots": [20], "in_top": [True],
+                         "p_top": [0.98765], "rank_low": [1], "rank_high": [2], "loro_flips": [0], "shadow_flips": ["median,mean"],
+                         "tied_at_cut": [False], "band": ["borderline"], "reasons": ["x"]})
+    paths = export_results(ranked, RND, tmp_path, diagnostics=diag,
+                           decisions=pd.DataFrame({"nomination_id": ["M1"], "decision": ["approve"]}), **PARTIAL)
+    ascii_word = __import__("re").compile(r"^[a-z_]+$")
+    for path in [*paths, *decided["paths"].values()]:
+        if path.suffix == ".csv":
+            header = list(read_csv(path).columns)
+            assert len(header) == len(set(header)), (path.name, header)
+            assert not [h for h in header if ascii_word.match(h)], (path.name, header)
+    book = openpyxl.load_workbook(tmp_path / f"{NAMES['ranking']}.xlsx")
+    ws = book[labels.EXPORT_SHEETS["diagnostics"]]
+    header = [c.value for c in ws[2]]
+    assert not [h for h in header if h and ascii_word.match(str(h))], header
+    row = dict(zip(header, [c.value for c in ws[3]]))
+    assert row[labels.DIAGNOSTIC_COLUMNS["band"]] == labels.BANDS["borderline"]
+    assert row[labels.DIAGNOSTIC_COLUMNS["shadow_flips"]] == "中位数、算术平均"
+    assert row[labels.DIAGNOSTIC_COLUMNS["p_top"]] == 0.99
+
+
+def test_csv_numbers_are_rounded_as_published(tmp_path):
+    ranked = ranked_frame()
+    ranked["untrimmed_mean"] = ranked["untrimmed_mean"] + 1 / 3
+    export_results(ranked, RND, tmp_path)
+    table = read_csv(tmp_path / labels.EXPORT_CSV_DIR / f"{NAMES['ranking']}.csv")
+    figures = table[labels.COLUMNS["untrimmed_mean"]]
+    assert (figures.str.len() > 0).all()
+    assert all(len(v.split(".")[1]) <= RND.ranking.precision for v in figures if "." in v)
+    crit = [h for h in table.columns if h.endswith("分项得分")]
+    assert len(crit) == len(RND.rubric) and labels.COLUMNS["leader"] in table.columns
