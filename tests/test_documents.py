@@ -5,7 +5,6 @@ import subprocess
 from pathlib import Path
 
 import docx
-import pandas as pd
 import pypdfium2
 import pytest
 from docx.oxml.ns import qn
@@ -60,7 +59,10 @@ def text_of(document) -> str:
 def test_the_page_is_a4_with_the_standards_margins_and_text_block(named, which):
     document = docx.Document(named["paths"][FILES[which]])
     section = document.sections[0]
-    mm = lambda length: round(length / Mm(1), 1)  # noqa: E731
+
+    def mm(length) -> float:
+        return round(length / Mm(1), 1)
+
     assert (mm(section.page_width), mm(section.page_height)) == (210, 297)
     assert (mm(section.top_margin), mm(section.left_margin)) == (37, 28)
     assert mm(section.page_width - section.left_margin - section.right_margin) == 156

@@ -328,7 +328,7 @@ def test_a_rule_override_shows_in_the_screening_table_with_who_and_why(small_rou
 
 # ---------------------------------------------------------------------------- completeness of the meeting's decisions
 def test_public_files_are_refused_while_a_category_is_undecided(decided, tmp_path):
-    snap, store, rnd = decided["snap"], decided["store"], decided["rnd"]
+    snap, store = decided["snap"], decided["store"]
     with pytest.raises(ExportError) as err:
         export_all(snap, tmp_path, store=store)
     assert err.value.code == "incomplete"

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import docx
 import openpyxl
-from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
 import pandas as pd
 import pytest
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
 
 import workbench as wb
 from workbench import labels

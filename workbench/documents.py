@@ -322,8 +322,10 @@ def setup_page(doc: DocxDocument) -> None:
 
 
 # ---------------------------------------------------------------------------- lists
-def _ordinal(i: int) -> str:
-    return chinese_number(i)
+def _category_heading(doc: DocxDocument, rnd: Round, i: int, category: str, n: int) -> None:
+    """一、第八批无锡市劳模创新工作室（20个） in 黑体."""
+    text = labels.DOCUMENT_TEXT["category_heading"].format(ordinal=chinese_number(i), what=batch_label(rnd, category), n=n)
+    add_paragraph(doc, text, H1_FONT)
 
 
 def public_table(doc: DocxDocument, rnd: Round, public: pd.DataFrame) -> None:
@@ -333,8 +335,7 @@ def public_table(doc: DocxDocument, rnd: Round, public: pd.DataFrame) -> None:
     present = [c for c in rnd.categories if (public["category"] == c).any()]
     for i, cat in enumerate(present, start=1):
         rows = public[public["category"] == cat]
-        add_paragraph(doc, text["category_heading"].format(ordinal=_ordinal(i), what=batch_label(rnd, cat), n=len(rows)),
-                      H1_FONT)
+        _category_heading(doc, rnd, i, cat, len(rows))
         table = doc.add_table(rows=1, cols=len(headers))
         table.style = doc.styles["Table Grid"]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -376,14 +377,13 @@ def naming_list(doc: DocxDocument, rnd: Round, public: pd.DataFrame, unions: lis
     present = [c for c in rnd.categories if (public["category"] == c).any()]
     for i, cat in enumerate(present, start=1):
         rows = public[public["category"] == cat]
-        add_paragraph(doc, text["category_heading"].format(ordinal=_ordinal(i), what=batch_label(rnd, cat), n=len(rows)),
-                      H1_FONT)
+        _category_heading(doc, rnd, i, cat, len(rows))
         order = [u for u in (unions or []) if u in set(rows["recommender"])]
         order += sorted(set(rows["recommender"]) - set(order))
         seq = 0
         for j, union in enumerate(order, start=1):
             part = rows[rows["recommender"] == union]
-            add_paragraph(doc, text["union_heading"].format(ordinal=_ordinal(j), union=union, n=len(part)), H2_FONT)
+            add_paragraph(doc, text["union_heading"].format(ordinal=chinese_number(j), union=union, n=len(part)), H2_FONT)
             for row in part.itertuples(index=False):
                 seq += 1
                 add_paragraph(doc, text["list_item"].format(seq=seq, studio=row.studio, host_unit=row.host_unit))

@@ -779,9 +779,9 @@ def export_results(ranked: pd.DataFrame, rnd: Round, out: str | Path, *, screene
             else:
                 refused = details
         if refused is None:
-            books += _public_books(public, rnd, screened, incomplete)
-            twins += _public_twins(public, rnd, incomplete)
             unions = list(dict.fromkeys(screened["recommender"])) if screened is not None else None
+            books += _public_books(public, rnd, unions, incomplete)
+            twins += _public_twins(public, rnd, incomplete)
             docs = [(labels.DOCUMENT_FILES["public"], documents.public_document(rnd, public, incomplete)),
                     (labels.DOCUMENT_FILES["naming"], documents.naming_document(rnd, public, incomplete, unions))]
     paths = [save(book, out / f"{name}.xlsx") for name, book in books]
@@ -793,10 +793,9 @@ def export_results(ranked: pd.DataFrame, rnd: Round, out: str | Path, *, screene
     return paths
 
 
-def _public_books(public: pd.DataFrame, rnd: Round, screened: pd.DataFrame | None,
+def _public_books(public: pd.DataFrame, rnd: Round, unions: list[str] | None,
                   incomplete: str | None) -> list[tuple[str, Workbook]]:
     names = labels.EXPORT_FILES
-    unions = list(dict.fromkeys(screened["recommender"])) if screened is not None else None
     return [(names["public"], public_workbook(public, rnd, incomplete)),
             (names["named"], named_workbook(public, rnd, unions, incomplete)),
             (names["subsidy"], subsidy_workbook(public, rnd, incomplete))]

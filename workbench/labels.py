@@ -1032,7 +1032,6 @@ DOCUMENT_TEXT: dict[str, str] = {
     "table_headers": "序号|工作室名称|所在单位|领衔人",
     "incomplete": "说明：本文件所列名单不完整。{details}。导出理由：{reason}",
     "incomplete_item": "{short}类审定通过{approved}个，应审定{places}个，待定{open}个",
-    "title_core": "文档",
 }
 DOCUMENT_MESSAGES: dict[str, str] = {
     "template_field": "模板 {file} 中有未知的名称 {{{name}}}（可用：{known}）",
