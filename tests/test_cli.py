@@ -117,7 +117,7 @@ def round_2022(tmp_path_factory):
     config = _config_at(base / "rounds", base / "r2022")
     rnd = wb.load_round(config)
     store = wb.build_demo(rnd, seed=3, unions=8)
-    snap = wb.take_snapshot(rnd, store, diagnostics=False)
+    snap = wb.load_state(rnd, store, diagnostics=False)
     for nid in snap.ranked.loc[snap.ranked["proposed"], "nomination_id"]:
         store.record_decision(nid, "approve", "", snap.snapshot_id, "主席办公会")
     store.close()
@@ -138,7 +138,7 @@ def test_an_incomplete_round_is_refused_with_a_clear_line(tmp_path):
     config = _config_at(tmp_path / "rounds", tmp_path / "r")
     rnd = wb.load_round(config)
     store = wb.build_demo(rnd, seed=3, unions=8)
-    snap = wb.take_snapshot(rnd, store, diagnostics=False)
+    snap = wb.load_state(rnd, store, diagnostics=False)
     store.record_decision(snap.ranked.loc[snap.ranked["proposed"], "nomination_id"].iloc[0], "approve", "", snap.snapshot_id, "会")
     store.close()
     refused = run("export", "--round", str(config), "--no-add-named", check=False)

@@ -26,7 +26,7 @@ def named(tmp_path_factory):
     folder = tmp_path_factory.mktemp("documents") / "round"
     rnd = RND.at(folder)
     store = wb.build_demo(rnd, seed=5, unions=8)
-    snap = wb.take_snapshot(rnd, store, diagnostics=False)
+    snap = wb.load_state(rnd, store, diagnostics=False)
     for nid in snap.ranked.loc[snap.ranked["proposed"], "nomination_id"]:
         store.record_decision(nid, "approve", "", snap.snapshot_id, "主席办公会")
     paths = {p.name: p for p in export_all(snap, folder / "out", store=store)}
