@@ -323,7 +323,6 @@ def reviewers_close(stage: Annotated[str, typer.Argument(help="评审阶段（ma
 
 def main() -> None:
     """The console script: any error the user can act on is one clear line and exit code 2."""
-    from workbench.documents import DocumentError
     from workbench.export import ExportError
     from workbench.notice import CalendarError
     from workbench.serve import ServeError
@@ -331,7 +330,7 @@ def main() -> None:
     warnings.showwarning = lambda message, *_args, **_kw: typer.echo(f"{labels.CLI['warning']}{message}", err=True)
     try:
         app()
-    except (wb.WorkbenchError, wb.RoundConfigError, ExportError, DocumentError, CalendarError, ServeError) as exc:
+    except (wb.WorkbenchError, wb.RoundConfigError, ExportError, CalendarError, ServeError) as exc:
         typer.echo(str(exc), err=True)
         sys.exit(2)
 

@@ -29,6 +29,7 @@ from docx.text.paragraph import Paragraph
 
 from workbench import labels
 from workbench.config import Round
+from workbench.errors import DocumentError
 from workbench.notice import batch_label, chinese_date, chinese_number, round_period
 
 # ---------------------------------------------------------------------------- GB/T 9704-2012
@@ -54,12 +55,9 @@ H1 = re.compile(r"^[一二三四五六七八九十]+、")
 H2 = re.compile(r"^（[一二三四五六七八九十]+）")
 
 
-class DocumentError(ValueError):
-    """A template the documents cannot use; Chinese message, English `code`."""
-
-    def __init__(self, key: str, **fields: object):
-        self.code = key
-        super().__init__(f"{labels.DOCUMENT_MESSAGES[key].format(**fields)} [{key}]")
+def _error(key: str, **values: object) -> DocumentError:
+    """A template the documents cannot use: Chinese message, English code."""
+    return DocumentError(f"{labels.DOCUMENT_MESSAGES[key].format(**values)} [{key}]", key)
 
 
 # ---------------------------------------------------------------------------- templates
@@ -80,7 +78,7 @@ def template_text(rnd: Round, which: str) -> tuple[str, str]:
         try:
             return str(path), path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
-            raise DocumentError("template_unreadable", file=path, why=exc) from None
+            raise _error("template_unreadable", file=path, why=exc) from None
     return name, labels.DOCUMENT_TEMPLATES[which]
 
 
@@ -113,7 +111,7 @@ def parse_template(text: str, values: dict[str, str], file: str = "") -> list[Bl
 
 def _field(name: str, values: dict[str, str], file: str) -> str:
     if name not in values:
-        raise DocumentError("template_field", file=file, name=name, known="、".join(values))
+        raise _error("template_field", file=file, name=name, known="、".join(values))
     return values[name]
 
 

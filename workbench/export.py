@@ -29,7 +29,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from workbench import documents, labels
+from workbench import labels
 from workbench.config import Round
 from workbench.notice import batch_label, notice_text, round_period
 from workbench.screening import RULES, Rule, apply_overrides, rule_categories, rule_label
@@ -737,6 +737,8 @@ def export_results(ranked: pd.DataFrame, rnd: Round, out: str | Path, *, screene
     `incomplete`, after the other files are written), unless `allow_incomplete` with a `reason`:
     then every public file states that its list is incomplete, and why.
     """
+    from workbench import documents  # python-docx loads only when documents are written (a fast CLI start)
+
     if allow_incomplete and not (reason or "").strip():
         raise ExportError("reason_required")
     out = Path(out)

@@ -20,7 +20,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
-from workbench import documents, labels
+from workbench import labels
 from workbench.config import Round
 from workbench.export import a4_setup, display_width, new_workbook, save, save_docx
 from workbench.intake.values import FIELD_TYPES
@@ -432,7 +432,9 @@ def write_templates(out: str | Path, rnd: Round) -> list[Path]:
     paths = [save(summary_workbook(rnd), out / labels.TEMPLATE_SUMMARY_FILE)]
     for n, (code, cfg) in enumerate(rnd.categories.items(), start=2):
         paths.append(save(form_workbook(code, rnd), out / labels.TEMPLATE_FORM_FILE.format(n=n, label=cfg.label)))
-    paths.append(save_docx(documents.outline_document(rnd), out / labels.TEMPLATE_OUTLINE_FILE))
+    from workbench.documents import outline_document  # python-docx loads only when documents are written
+
+    paths.append(save_docx(outline_document(rnd), out / labels.TEMPLATE_OUTLINE_FILE))
     return paths
 
 
@@ -441,6 +443,8 @@ def write_document_templates(folder: str | Path, rnd: Round, overwrite: bool = F
 
     An existing file is an office's edit: kept unless `overwrite`.
     """
+    from workbench import documents
+
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     names = documents.template_fields(rnd)
