@@ -398,7 +398,7 @@ def test_the_register_records_the_paper_side_per_studio_or_per_union(small_round
         "received_at": ["2022-10-20 09:00", "2022-10-21 09:00"],
         "工作室名称": [first["studio"], ""], "纸质份数": ["1份", "2"], "装订成册": ["是", "√"],
         "盖章": ["是", "否"], "党政组织同意": ["", "有"]})
-    register.to_csv(rnd.inbox / labels.RECEIPTS_FILE, index=False, encoding="utf-8-sig")
+    register.to_csv(rnd.inbox / labels.RECEIPTS_FILE, index=False, encoding="gbk")  # as Excel saves it on a Chinese PC
     screened = wb.screen(wb.read_inbox(rnd.inbox, rnd).nominations, rnd).set_index("nomination_id")
     mine = screened.loc[first["nomination_id"]]
     assert (mine["rule_paper_copies"], mine["rule_paper_bound"], mine["rule_party_consent"]) == ("fail", "pass", "review")

@@ -10,6 +10,7 @@ union that has no row of its own. What was not recorded stays unknown (screening
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pandas as pd
@@ -17,10 +18,12 @@ import pandas as pd
 from workbench import labels
 from workbench.intake.problems import Problem
 from workbench.intake.values import ValueProblem, normalise_header, normalise_text, parse_bool, parse_number
+from workbench.intake.workbook import decode_text
 
 PAPER_DTYPES: dict[str, str] = {"paper_copies": "Int64", "paper_bound": "boolean", "paper_sealed": "boolean",
                                 "party_consent": "boolean"}
 KEY_COLUMNS = ("folder", "studio_key")
+COPIES_UNIT = "份"  # 2份
 
 
 def _canonical(header: str) -> str:
@@ -39,8 +42,9 @@ def read_paper(inbox: Path) -> tuple[pd.DataFrame, list[Problem]]:
     if not path.exists():
         return empty, []
     try:
-        raw = pd.read_csv(path, dtype="string", encoding="utf-8-sig", keep_default_na=False)
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError):
+        text = decode_text(path.read_bytes())  # UTF-8 or GBK, as read_receipts reads it
+        raw = pd.read_csv(io.StringIO(text or ""), dtype="string", keep_default_na=False)
+    except (ValueError, OSError, pd.errors.ParserError, pd.errors.EmptyDataError):
         return empty, []  # the register itself is reported by read_receipts
     raw = raw.rename(columns=_canonical)
     if "file" not in raw.columns or not set(PAPER_DTYPES) & set(raw.columns):
@@ -53,7 +57,7 @@ def read_paper(inbox: Path) -> tuple[pd.DataFrame, list[Problem]]:
         for field in PAPER_DTYPES:
             value = row.get(field, "")
             try:
-                rec[field] = parse_number(value) if field == "paper_copies" else parse_bool(value)
+                rec[field] = parse_number(value.strip().removesuffix(COPIES_UNIT)) if field == "paper_copies" else parse_bool(value)
             except ValueProblem as exc:
                 rec[field] = None
                 problems.append(Problem(labels.RECEIPTS_FILE, "", f"第{i + 2}行", field, str(value), "warning",
