@@ -186,7 +186,12 @@ def set_run_font(run, font: str, size: float, bold: bool = False, color: RGBColo
     run.font.bold = bold
     if color is not None:
         run.font.color.rgb = color
-    rfonts = run._r.get_or_add_rPr().get_or_add_rFonts()
+    _name_fonts(run._r.get_or_add_rPr(), font)
+
+
+def _name_fonts(rpr, font: str) -> None:
+    """w:rFonts for Latin, East-Asian and complex scripts: python-docx's font.name sets only the first two."""
+    rfonts = rpr.get_or_add_rFonts()
     for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
         rfonts.set(qn(attr), font)
 
@@ -314,9 +319,7 @@ def setup_page(doc: DocxDocument) -> None:
     normal = doc.styles["Normal"]
     normal.font.size = Pt(BODY_SIZE)
     _no_autospace(normal.element.get_or_add_pPr())
-    rfonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
-    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        rfonts.set(qn(attr), BODY_FONT)
+    _name_fonts(normal.element.get_or_add_rPr(), BODY_FONT)
 
 
 # ---------------------------------------------------------------------------- lists
