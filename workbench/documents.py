@@ -474,6 +474,16 @@ def naming_document(rnd: Round, public: pd.DataFrame, incomplete: str | None = N
     return build(parse_template(text, naming_fields(rnd, public), file), rnd, public, "naming", incomplete, unions)
 
 
+def notice_parts(rnd: Round, public: pd.DataFrame) -> dict[str, object]:
+    """The 公示's words from its template, for the Excel notice sheet: title, paragraphs, attachment, signature, date."""
+    file, text = template_text(rnd, "public")
+    blocks = parse_template(text, public_fields(rnd, public), file)
+    first = {b.kind: b.text for b in reversed(blocks)}
+    return {"title": first.get("title", ""), "paragraphs": [b.text for b in blocks if b.kind in ("para", "h1", "h2")],
+            "attachment": f"{labels.DOCUMENT_TEXT['attachment_mark']}：{first.get('attachment', '')}",
+            "signature": first.get("signature", ""), "date": first.get("date", "")}
+
+
 def outline_document(rnd: Round) -> DocxDocument:
     """附件5 推荐材料参考提纲: sent out with the blank forms, in the same official format."""
     file, text = template_text(rnd, "outline")

@@ -31,7 +31,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from workbench import labels
 from workbench.config import Round
-from workbench.notice import batch_label, notice_text, round_period
+from workbench.notice import batch_label
 from workbench.screening import RULES, Rule, apply_overrides, rule_categories, rule_label
 
 from workbench.store import Store
@@ -632,9 +632,11 @@ def public_workbook(public: pd.DataFrame, rnd: Round, incomplete: str | None = N
 
     `incomplete` (the statement that the list is not complete) heads the notice and every list.
     """
+    from workbench.documents import notice_parts  # the same template as 公示.docx
+
     wb = new_workbook()
     text = labels.EXPORT_TEXT
-    parts = notice_text(rnd, public, round_period(rnd))
+    parts = notice_parts(rnd, public)
     if incomplete:
         parts["paragraphs"] = [incomplete, *parts["paragraphs"]]  # type: ignore[misc]
     notice_sheet(wb.create_sheet(labels.EXPORT_SHEETS["notice"]), parts)

@@ -795,19 +795,11 @@ WEEKDAYS = "一二三四五六日"
 WEEKDAY_CN = "（星期{}）"
 AND = "和"
 BATCH_LABEL = "第{batch}批{label}"
-# The public notice (公示): parts filled from the config and the approved list.
-NOTICE_TEXT: dict[str, str] = {
-    "title": "关于{names}拟命名对象的公示",
-    "basis": ("根据{org}《关于推荐申报{calls}的通知》要求，经各地区、各单位推荐，{org}组织材料审核、实地考察，"
-              "差额遴选，并经{org}主席办公会审定，拟命名{named}。现予以公示（名单附后）。"),
+# The public notice (公示): pieces shared by its documents.
+NOTICE_TEXT: dict[str, str] = {  # pieces of the 公示 and 命名通知 wording (workbench/documents.py)
     "named_many": "{first}等{n}个工作室为{what}",
     "named_one": "{first}为{what}",
     "nobody": "（尚无审定通过的对象）",
-    "period": "公示时间：{first}至{last}（{n}个工作日）。",
-    "period_unset": "公示时间：　　年　　月　　日至　　年　　月　　日（不少于{n}个工作日）。",
-    "media": "公示媒体：{media}。",
-    "contact": "受理部门：{office}；联系电话：{phone}。",
-    "attachment": "附件：{names}拟命名名单",
     "date_unset": "　　年　　月　　日",
 }
 CALENDAR_MESSAGES: dict[str, str] = {
