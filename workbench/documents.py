@@ -430,7 +430,11 @@ def _place(doc: DocxDocument, block: Block, rnd: Round, public: pd.DataFrame, wh
         add_paragraph(doc, text, indent=0)
     elif kind == "attachment":
         blank(doc)
-        add_paragraph(doc, f"{labels.DOCUMENT_TEXT['attachment_mark']}：{text}")
+        mark = f"{labels.DOCUMENT_TEXT['attachment_mark']}："
+        p = add_paragraph(doc, mark + text, indent=0)
+        # 左空二字编排“附件：”; a long name wraps under its own first character (hanging indent)
+        p.paragraph_format.left_indent = Pt(BODY_SIZE * (2 + len(mark)))
+        p.paragraph_format.first_line_indent = Pt(-BODY_SIZE * len(mark))
     elif kind == "signature":
         blank(doc, 2)
         # centred over the date, which stands four characters from the right (加盖印章的公文)
