@@ -1093,6 +1093,8 @@ PLEDGE_FORM: dict[str, str] = {
     "confirm": "确认承诺，开始评审",
     "must_agree": "请先勾选“本人已阅读以上承诺……”再确认。",
     "no_candidates": "目前还没有分配给您的评审对象。",
+}
+
 # ---------------------------------------------------------------------------- official documents (workbench/documents.py)
 # The office-editable texts of the Word documents; written by `workbench templates` into the round's
 # templates folder, and used as they are when the folder has no such file.
