@@ -37,6 +37,7 @@ from workbench.intake.values import (
 )
 from workbench.intake.workbook import Unreadable, open_workbook
 
+NARRATIVES = list(labels.NARRATIVE_COLUMNS.values())  # nominations columns: the form's narratives
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 MEMBER_COLUMNS = ["nomination_id", "seq", "name", "gender", "born", "education", "title", "post", "frontline"]
 ACHIEVEMENT_COLUMNS = ["nomination_id", "seq", "name", "kind", "level", "recognised_on", "recognised_by", "benefit"]
@@ -68,7 +69,7 @@ def nomination_key(recommender: object, category: object, studio: object) -> str
 def finish_nominations(records: list[dict]) -> pd.DataFrame:
     """Records -> the typed nominations frame with stable, unique nomination ids."""
     columns = list(FIELD_TYPES) + ["established_precision", "named_on_precision", "received_at",
-                                   "source_file", "source_sheet", "source_row"]
+                                   "source_file", "source_sheet", "source_row", *NARRATIVES]
     df = pd.DataFrame.from_records(records, columns=columns)
     for name, kind in FIELD_TYPES.items():
         if kind == "list":
@@ -79,7 +80,7 @@ def finish_nominations(records: list[dict]) -> pd.DataFrame:
             df[name] = df[name].astype(DTYPES[kind])
     df["received_at"] = pd.to_datetime(df["received_at"]).astype("datetime64[ns]")
     df["source_row"] = df["source_row"].astype("Int64")
-    for col in ("established_precision", "named_on_precision", "source_file", "source_sheet"):
+    for col in ("established_precision", "named_on_precision", "source_file", "source_sheet", *NARRATIVES):
         df[col] = df[col].astype("string")
     df = df.sort_values(["source_file", "source_sheet", "source_row"], kind="stable").reset_index(drop=True)
     ids = [nomination_key(r, c, s) for r, c, s in zip(df["recommender"], df["category"], df["studio"])]
@@ -196,6 +197,8 @@ def read_inbox(path: str | Path, rnd: Round, *, progress: bool = False, forms: b
     problems += checks.rank_problems(nominations, rnd)
     if forms:
         problems += checks.cross_check_forms(nominations, matched, form_list, rnd)
+        nominations = checks.with_narratives(nominations, matched)
+        problems += checks.narrative_problems(matched)
     photo_counts, photo_problems = checks.materials(inbox, nominations)
     problems += photo_problems
     return IntakeResult(
