@@ -293,6 +293,31 @@ CARD_FACT_UNITS: dict[str, str] = {
     "team_size": "人", "frontline": "人", "site_area": "平方米", "funding": "万元", "results_last_year": "项",
     "benefit": "万元",
 }
+# The candidate dossier (workbench/dossier.py): the scoring card, the meeting card and the printed file.
+DOSSIER: dict[str, str] = {
+    "no_value": "—", "yes": "是", "no": "否",
+    "facts": "基本情况", "screening": "资格审查", "narratives": "推荐表",
+    "members": "团队成员（{n}人）", "achievements": "创新成果（{n}项）", "photos": "照片（点击放大）",
+    "materials": "电子材料（点击页面放大）",
+    "rules_ok": "全部 {n} 项审查符合", "override": "人工改判：{note}",
+    "narrative_missing": "推荐表中未填写此项。",
+    "no_members": "推荐表未附团队成员名单。", "no_achievements": "推荐表未附创新成果清单。",
+    "no_photos": "未找到报送的照片。", "no_materials": "未报送电子材料（PDF）。",
+    "zoom_hint": "点击放大，再次点击关闭",
+    "material_head": "{name}（共{pages}页）", "page": "第{page}页 / 共{pages}页",
+    "prev_page": "◀ 上一页", "next_page": "下一页 ▶",
+    "pdf_too_big": "文件过大（{mb:.0f} MB，超过 {max} MB），未在此显示，请查阅原件。",
+    "pdf_encrypted": "文件设有密码，无法显示，请联系推荐单位提供无密码的版本。",
+    "pdf_unreadable": "文件已损坏或不是有效的 PDF，无法显示。",
+    "pdf_no_page": "没有第{page}页。",
+    "pdf_more_pages": "仅显示前 {shown} 页（共 {pages} 页），其余请查阅原件。",
+    "print_head": "{round} · {category} · 申报材料（{nomination_id}）",
+    "not_found": "没有找到推荐对象“{key}”（请用推荐编号，如 N1A2B3C4D，或完整的工作室名称）",
+    "bad_suffix": "输出文件须以 .pdf 或 .html 结尾：{name}",
+    "no_printer": "本机没有可用于生成 PDF 的程序（Chromium 或 LibreOffice）；可改为输出 .html 后打印",
+    "print_failed": "生成 PDF 失败；可改为输出 .html 后用浏览器打印",
+    "written": "申报材料已写入：{path}",
+}
 # Why a decision was refused (code -> message; the code follows in [ ]).
 DECISION_MESSAGES: dict[str, str] = {
     "no_snapshot": "当前没有可用的数据快照，请先点击“刷新”",
