@@ -29,7 +29,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,7 +72,7 @@ class Dossiers:
     inbox: Path
 
     @classmethod
-    def empty(cls, inbox: Path | None = None) -> "Dossiers":
+    def empty(cls, inbox: Path | None = None) -> Dossiers:
         return cls(pd.DataFrame(columns=["nomination_id"]), pd.DataFrame(columns=["nomination_id"]),
                    pd.DataFrame(columns=["nomination_id"]), inbox or Path("."))
 
@@ -180,8 +180,9 @@ def facts_html(row: pd.Series, rnd: Round) -> str:
     return f'<table class="wb-facts">{"".join(lines)}</table>' if lines else ""
 
 
-def verdicts_html(row: pd.Series) -> str:
-    """Eligibility and quota verdicts, every rule that did not pass, and any override with its reason."""
+def verdicts_html(row: pd.Series, *, note: bool = False) -> str:
+    """Eligibility and quota verdicts, every rule that did not pass, and any override with its reason
+    (with `note`, the summary's 备注 too: reviewers read it, the projector does not show it)."""
     d = labels.DOSSIER
     items = []
     if "eligibility" in row.index:
@@ -205,8 +206,11 @@ def verdicts_html(row: pd.Series) -> str:
     if rules and not failing:
         items.append(f"<li>{esc(d['rules_ok'].format(n=len(rules)))}</li>")
     notes = row.get("override_notes")
-    for note in notes if isinstance(notes, (list, tuple)) else []:  # written by screen(): who, when, why
-        items.append(f'<li class="wb-override">{esc(d["override"].format(note=scrub(str(note), {})))}</li>')
+    for override in notes if isinstance(notes, (list, tuple)) else []:  # written by screen(): who, when, why
+        items.append(f'<li class="wb-override">{esc(d["override"].format(note=scrub(str(override), {})))}</li>')
+    remark = plain(row.get("note")).strip() if note else ""
+    if remark:
+        items.append(f"<li><b>{esc(labels.SUMMARY_FIELDS['note'])}</b>：{esc(scrub(remark, {}))}</li>")
     return f"<ul class='wb-verdicts'>{''.join(items)}</ul>"
 
 
@@ -313,7 +317,8 @@ def materials_html(materials: list[Material], prefix: str = "") -> str:
 
 def dossier_html(row: pd.Series, rnd: Round, *, members: pd.DataFrame | None = None,
                  achievements: pd.DataFrame | None = None, photos: list[tuple[str, str]] | None = None,
-                 materials: list[Material] | str | None = None, title: bool = True, facts: bool = True) -> str:
+                 materials: list[Material] | str | None = None, title: bool = True, facts: bool = True,
+                 note: bool = False) -> str:
     """The dossier of one candidate as one escaped HTML block (class wb-dossier): facts, screening,
     narratives, team, achievements, photos and materials. `materials` may be ready HTML (a viewer
     widget shows them instead: pass ""); None leaves the section out."""
@@ -324,7 +329,7 @@ def dossier_html(row: pd.Series, rnd: Round, *, members: pd.DataFrame | None = N
         parts.append(f'<h2 class="wb-studio">{esc(row.get("studio"))}</h2>')
     if facts:
         parts.append(f'<h3>{esc(d["facts"])}</h3>{facts_html(row, rnd)}')
-        parts.append(f'<h3>{esc(d["screening"])}</h3>{verdicts_html(row)}')
+        parts.append(f'<h3>{esc(d["screening"])}</h3>{verdicts_html(row, note=note)}')
     parts.append(f'<h3>{esc(d["narratives"])}</h3>{narratives_html(row)}')
     if members is not None:
         parts.append(f'<h3>{esc(d["members"].format(n=len(members)))}</h3>{members_html(members)}')
@@ -723,7 +728,26 @@ def write_dossier(rnd: Round, key: str, out: str | Path, *, dossiers: Dossiers |
     return out
 
 
-__all__ = ["Dossiers", "Material", "MaterialError", "MaterialsViewer", "STYLE", "dossier_document", "dossier_html",
-           "dossiers_from", "facts_html", "load_dossiers", "material_files", "materials_html", "narratives_html",
-           "pdf_page", "photo_uris", "photos_html", "read_material", "scrub", "verdicts_html", "write_dossier",
-           "zoomable_html"]
+__all__ = [
+    "STYLE",
+    "Dossiers",
+    "Material",
+    "MaterialError",
+    "MaterialsViewer",
+    "dossier_document",
+    "dossier_html",
+    "dossiers_from",
+    "facts_html",
+    "load_dossiers",
+    "material_files",
+    "materials_html",
+    "narratives_html",
+    "pdf_page",
+    "photo_uris",
+    "photos_html",
+    "read_material",
+    "scrub",
+    "verdicts_html",
+    "write_dossier",
+    "zoomable_html",
+]

@@ -953,6 +953,14 @@ SCORING: dict[str, str] = {
     "no": "否",
     "unknown": "—",
     "eligible_note": "资格审查：{eligibility}；名额：{quota}",
+    "code_empty": "请先输入访问码，再按回车键或点击“登录”。",
+    "basis": "（依据：{basis}）",
+    "basis_material": "材料",
+    "basis_site": "实地",
+    "total_invalid": "未计入合计（填写有误）：{names}",
+    "edit_submitted": "修改已提交的评分",
+    "submitted_locked": "此评分表已提交。如需修改，请点击下方“修改已提交的评分”。",
+    "editing_submitted": "您正在修改已提交的评分：修改会自动保存，评分表仍为“已提交”状态，无须再次提交。",
 }
 # Card fields: the nomination facts a reviewer sees (never contact or phone), in this order.
 SCORING_CARD_FIELDS: tuple[str, ...] = (

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-import re
 import warnings
 from dataclasses import dataclass, field
 
@@ -22,6 +21,7 @@ from sqlalchemy import func, select
 from workbench import labels
 from workbench.config import Round
 from workbench.diagnostics import diagnose
+from workbench.dossier import scrub  # noqa: F401 - scrub stays importable from here
 from workbench.intake import finish_nominations, read_inbox
 from workbench.ranking import FUNNEL_STEPS, funnel, rank
 from workbench.screening import screen
@@ -31,10 +31,6 @@ log = logging.getLogger(__name__)
 
 # Columns of `Snapshot.diagnostics`: one row per ranked candidate (workbench.diagnostics.borderline).
 DIAGNOSTIC_COLUMNS = ["nomination_id", "rank_low", "rank_high", "p_top", "band", "reasons"]
-PHONE_LIKE = re.compile(r"\+?\d[\d\- ]{5,}\d")  # a run of digits, dashes and spaces
-DATE_LIKE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}( \d{1,2})?")  # a date, or a date and hour (2022-11-02 09:30)
-
-
 @dataclass(frozen=True)
 class Snapshot:
     """Everything one screen of the meeting shows, computed once from the store and the inbox."""
@@ -52,24 +48,12 @@ class Snapshot:
     overrides: pd.DataFrame = field(default_factory=pd.DataFrame)  # store.overrides()
     diagnostics: pd.DataFrame = field(default_factory=pd.DataFrame)  # DIAGNOSTIC_COLUMNS
     fingerprint: str = ""
+    members: pd.DataFrame = field(default_factory=pd.DataFrame)  # intake's 团队成员 (the dossier)
+    achievements: pd.DataFrame = field(default_factory=pd.DataFrame)  # intake's 创新成果 (the dossier)
 
     @property
     def empty(self) -> bool:
         return self.screened.empty
-
-
-def scrub(text: str, aliases: dict[str, str]) -> str:
-    """Free text made fit for the projector: every key of `aliases` (reviewer ids or names) becomes
-    its alias 评委k, and anything that looks like a phone number (7 or more digits) is masked."""
-    for key in sorted((k for k in aliases if isinstance(k, str) and len(k) > 1), key=len, reverse=True):
-        text = text.replace(key, aliases[key])
-
-    def mask(found: re.Match) -> str:
-        run = found.group()
-        digits = sum(ch.isdigit() for ch in run)
-        return run if digits < 7 or DATE_LIKE.fullmatch(run.strip()) else "＊" * len(run)
-
-    return PHONE_LIKE.sub(mask, text)
 
 
 def _scrub_comments(sheets: pd.DataFrame, reviewers: pd.DataFrame, alias: dict[str, str]) -> pd.DataFrame:
@@ -154,6 +138,8 @@ def take_snapshot(rnd: Round, store: Store | None = None, *, diagnostics: bool =
         overrides=overrides,
         diagnostics=candidate_diagnostics(scores, ranked, rnd) if diagnostics else pd.DataFrame(columns=DIAGNOSTIC_COLUMNS),
         fingerprint=stamp,
+        members=intake.members if intake else pd.DataFrame(),
+        achievements=intake.achievements if intake else pd.DataFrame(),
     )
 
 
