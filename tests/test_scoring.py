@@ -244,6 +244,7 @@ def test_a_submitted_sheet_can_be_edited_until_the_stage_is_closed(app, store, c
     fill(app, points)
     app.submit_button.click()
     version = store.load_sheet("R1", "N1", stage)["version"]
+    app.edit_button.click()  # asked once
     fill(app, {"leader": points["leader"] - 1})  # still complete: stays submitted, with the new value
     sheet = store.load_sheet("R1", "N1", stage)
     assert (sheet["status"], sheet["points"]["leader"], sheet["version"]) == ("submitted", points["leader"] - 1, version + 1)
@@ -342,3 +343,107 @@ def test_a_studio_name_that_looks_like_a_path_shows_no_photos_from_outside(tmp_p
     facts = candidates_from(screened, pd.DataFrame(columns=["nomination_id"]), inbox).facts
     assert [caption for caption, _ in photo_uris(inbox, facts.loc["N1"])] == ["领衔人标准照"]
     assert photo_uris(inbox, facts.loc["N2"]) == [] and photo_uris(inbox, facts.loc["N3"]) == []
+
+
+# ---------------------------------------------------------------------------- a 55-year-old expert on a laptop
+def test_enter_in_the_code_field_logs_in(app, codes):
+    app.code.value = codes["R1"]  # the field sends its value on Enter (continuous_update is off)
+    assert app.reviewer_id == "R1" and app.code.value == ""
+    assert app.main_view.layout.display is None
+
+
+def test_an_empty_login_click_asks_for_the_code_and_counts_no_failure(app):
+    app.login_button.click()
+    assert app.failed_logins == 0 and labels.SCORING["code_empty"] in app.login_message.value
+
+
+def test_every_list_item_names_its_category(app, codes, rnd):
+    logged_in(app, codes)
+    labels_shown = [label for label, _ in app.candidate_list.options]
+    assert labels_shown[0].endswith(f"【{rnd.categories['model_worker'].short}】甲工作室")
+    assert labels_shown[1].endswith(f"【{rnd.categories['employee'].short}】乙工作室")
+
+
+def test_the_running_total_ignores_invalid_entries_and_names_them(app, codes):
+    logged_in(app, codes)
+    fill(app, {"leader": "18", "team": "99", "operation": "abc", "innovation": "20"})
+    total = app.total.value
+    assert "<b>38</b>" in total  # 18 + 20: 99 (over the maximum) and abc are not counted
+    assert labels.SCORING["total_invalid"].split("：")[0] in total and "团队建设" in total and "基础保障与规范运行" in total
+    assert "领衔人" not in total.split("wb-bad")[1]
+
+
+def test_each_input_shows_its_rubric_description_and_basis(app, codes, rnd):
+    logged_in(app, codes)
+    shown = everything_shown(app)
+    for crit in rnd.rubric:
+        assert crit.description and crit.description in shown
+    assert labels.SCORING["basis"].format(basis="材料·实地") in app.criterion_heads["leader"].value
+
+
+def test_an_on_site_stage_shows_only_the_criteria_judged_on_site(store, codes, candidates, rnd):
+    """Where the config says so (stages.<code>.on_site_only), 实地考察 scores only the on-site criteria."""
+    site = list(rnd.stages)[1]
+    rubric = [c.model_copy(update={"basis": ["material"]}) if c.code in ("leader", "innovation") else c
+              for c in rnd.rubric]
+    stages = {k: v.model_copy(update={"on_site_only": k == site}) for k, v in rnd.stages.items()}
+    on_site = rnd.model_copy(update={"rubric": rubric, "stages": stages})
+    assert [c.code for c in on_site.criteria("model_worker", site)] == ["team", "operation", "talent", "leadership"]
+    store.save_assignments(pd.DataFrame({"nomination_id": ["N1"], "reviewer_id": ["R1"], "stage": [site]}))
+    app = scoring_app(store, on_site, candidates)
+    logged_in(app, codes)
+    app.stage_switch.value = site
+    assert app.current == ("N1", site)
+    shown = {code for code, row in app.criterion_rows.items() if row.layout.display is None}
+    assert shown == {"team", "operation", "talent", "leadership"}
+
+
+def test_editing_a_submitted_sheet_asks_once_and_it_stays_submitted(app, store, codes, rnd, stage):
+    logged_in(app, codes)
+    points = full_points(rnd, "model_worker", stage)
+    fill(app, points)
+    app.submit_button.click()
+    assert app.inputs["leader"].disabled  # submitted: read-only
+    app.candidate_list.value = "N2"
+    app.candidate_list.value = "N1"  # reopened: still read-only until the reviewer asks
+    assert app.inputs["leader"].disabled and app.edit_button.layout.display is None
+    before = store.load_sheet("R1", "N1", stage)
+    app.inputs["leader"].value = "1"  # a crafted message to a disabled field changes nothing
+    assert store.load_sheet("R1", "N1", stage) == before
+    app.reload()
+    app.edit_button.click()
+    assert not app.inputs["leader"].disabled and app.edit_button.layout.display == "none"
+    assert labels.SCORING["editing_submitted"] in app.edit_note.value  # says it stays submitted
+    fill(app, {"leader": points["leader"] - 1})
+    sheet = store.load_sheet("R1", "N1", stage)
+    assert sheet["status"] == "submitted" and sheet["points"]["leader"] == points["leader"] - 1
+    app.candidate_list.value = "N2"
+    app.candidate_list.value = "N1"  # asked once: the same sheet stays open for changes
+    assert not app.inputs["leader"].disabled
+
+
+def test_switching_stage_keeps_the_selection_working(store, codes, candidates, rnd):
+    site = list(rnd.stages)[1]
+    store.save_assignments(pd.DataFrame({"nomination_id": ["N1", "N2"], "reviewer_id": ["R1", "R1"],
+                                         "stage": [site, site]}))
+    app = scoring_app(store, rnd, candidates)
+    logged_in(app, codes)
+    first = app.stage
+    app.stage_switch.value = site
+    ids = [v for _, v in app.candidate_list.options]
+    assert sorted(ids) == ["N1", "N2"] and app.current == (ids[0], site)
+    app.candidate_list.value = ids[1]
+    assert app.current == (ids[1], site)
+    app.stage_switch.value = first
+    opened = app.current[0]
+    assert app.current[1] == first and app.candidate_list.value == opened
+    for nid in ("N2", "N1", "N2"):  # every pick opens its card, whatever was selected in the other stage
+        app.candidate_list.value = nid
+        assert app.current == (nid, first)
+
+
+def test_messages_to_reviewers_carry_no_codes():
+    from workbench.scoring import for_reviewer
+
+    assert for_reviewer("访问码不正确 [code_wrong]") == "访问码不正确"
+    assert for_reviewer("a [x_y]；b [z]") == "a；b"

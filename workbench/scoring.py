@@ -665,9 +665,11 @@ class ScoringApp(widgets.VBox):
             self._say(s["error"], "err")
             return False
         self.version = version
-        if submit and self.sheet_status != "submitted":
-            self._unlocked.add(self.current)  # just submitted here: still open for a correction
+        newly_submitted = submit and self.sheet_status != "submitted"
         self.sheet_status = "submitted" if submit else "draft"
+        if newly_submitted:  # read-only now; a later change is asked for once (修改已提交的评分)
+            self._unlocked.discard(self.current)
+            self._lock()
         self._load_worklist()
         self._refresh_list()
         return True
