@@ -981,12 +981,13 @@ PROGRESS: dict[str, str] = {
     "all_done": "全部已提交",
     "empty": "评分库中还没有分配方案。请先导入评委名单并分配评审对象（workbench reviewers assign）。",
     "load_failed": "评分库读取失败，请检查后点击“刷新”。",
+    "under_assigned": "评委不足",
 }
 PROGRESS_COLUMNS: dict[str, str] = {
     "reviewer_id": "评委编号", "name": "姓名", "stage": "阶段", "assigned": "分配", "submitted": "已提交",
     "draft": "草稿", "none": "未评", "missing": "未提交的评审对象", "has_code": "已发访问码", "last_saved": "最近保存",
     "nomination_id": "编号", "studio": "工作室", "category": "类别", "needed": "至少需要", "short": "尚缺",
-    "missing_reviewers": "未提交的评委", "complete": "评分齐全",
+    "missing_reviewers": "未提交的评委", "complete": "评分齐全", "under_assigned": "提醒",
 }
 
 # The `workbench reviewers` commands (workbench/cli.py).
@@ -1000,6 +1001,8 @@ REVIEWERS_CLI: dict[str, str] = {
     "plan_missing_columns": "分配方案 {path} 缺少列：{missing}（须有 评审对象编号/nomination_id、评委编号/reviewer_id、阶段/stage）",
     "closed": "{stage}已结束：评委不能再修改该阶段的评分。",
     "reopened": "{stage}已重新开放。",
+    "under_assigned": "{studio}（{nomination_id}）{stage}现只分配了 {assigned} 名评委，少于要求的 {needed} 名，"
+                      "请补充分配（workbench reviewers assign --add 或导入分配表）。",
 }
 PLAN_HEADERS: dict[str, list[str]] = {  # headers accepted in a hand-made assignment CSV
     "nomination_id": ["nomination_id", "编号", "推荐编号", "评审对象编号"],
