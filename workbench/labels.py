@@ -954,7 +954,7 @@ SCORING: dict[str, str] = {
     "unknown": "—",
     "eligible_note": "资格审查：{eligibility}；名额：{quota}",
     "code_empty": "请先输入访问码，再按回车键或点击“登录”。",
-    "basis": "（依据：{basis}）",
+    "basis": "【依据{basis}】",
     "basis_material": "材料",
     "basis_site": "实地",
     "total_invalid": "未计入合计（填写有误）：{names}",

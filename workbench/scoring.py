@@ -80,8 +80,8 @@ STYLE = """
 .wb-scoring .wb-form h3 { font-size: 19px; margin: 0 0 2px 0; }
 .wb-scoring .wb-form .widget-text input { text-align: right; font-variant-numeric: tabular-nums; font-size: 19px !important; }
 .wb-scoring .wb-crit { margin: 6px 0 2px 0; }
-.wb-scoring .wb-crit-head { font-weight: 600; font-size: 17px; }
-.wb-scoring .wb-basis { font-weight: 400; font-size: 16px; color: #1f5fa8; margin-left: 6px; }
+.wb-scoring .wb-crit .widget-label { font-weight: 600; }
+.wb-scoring .wb-basis { font-size: 16px; color: #1f5fa8; margin-right: 6px; }
 .wb-scoring .wb-crit-desc { color: #374151; font-size: 16px; line-height: 1.45; }
 .wb-scoring .wb-invalid input { border-color: #c62828; background: #fdecea; }
 .wb-scoring .wb-total { font-size: 18px; margin: 8px 0 4px 0; }
@@ -252,16 +252,16 @@ class ScoringApp(widgets.VBox):
         # form
         self.form_title = widgets.HTML()
         self.inputs: dict[str, widgets.Text] = {}
-        self.criterion_heads: dict[str, widgets.HTML] = {}
         self.criterion_rows: dict[str, widgets.VBox] = {}
-        for crit in rnd.rubric:
-            box = widgets.Text(continuous_update=False, layout=widgets.Layout(width="140px"))
+        for crit in rnd.rubric:  # the input (labelled with the criterion and its maximum), then its 评分细则
+            box = widgets.Text(continuous_update=False, style={"description_width": "14.5em"},
+                               layout=widgets.Layout(width="350px"))
             box.observe(self._edited, names="value")
             self.inputs[crit.code] = box
-            self.criterion_heads[crit.code] = widgets.HTML()
-            row = widgets.VBox([self.criterion_heads[crit.code], box,
-                                widgets.HTML(f'<div class="wb-crit-desc">{esc(crit.description)}</div>'
-                                             if crit.description else "")])
+            basis = "·".join(s[f"basis_{b}"] for b in crit.basis)
+            rubric = widgets.HTML(f'<div class="wb-crit-desc"><span class="wb-basis">{esc(s["basis"].format(basis=basis))}</span>'
+                                  f'{esc(crit.description)}</div>')
+            row = widgets.VBox([box, rubric])
             row.add_class("wb-crit")
             self.criterion_rows[crit.code] = row
         self.total = widgets.HTML()
@@ -284,7 +284,7 @@ class ScoringApp(widgets.VBox):
         self.form = widgets.VBox([self.form_title, self.edit_note, self.edit_button, *self.criterion_rows.values(),
                                   self.total, self.comment_hint, widgets.HTML(f"<b>{esc(s['comment'])}</b>"),
                                   self.comment, _row([self.submit_button, self.reload_button]), self.status],
-                                 layout=widgets.Layout(width="360px", min_width="360px", flex="0 0 360px"))
+                                 layout=widgets.Layout(width="375px", min_width="375px", flex="0 0 375px"))
         self.form.add_class("wb-form")
         self.detail = widgets.HBox([self.card_box, self.form], layout=widgets.Layout(flex="1 1 auto"))
         self.placeholder = widgets.HTML()
@@ -507,10 +507,7 @@ class ScoringApp(widgets.VBox):
                 box.remove_class("wb-invalid")
                 if crit:
                     top = crit.max[category] if category in crit.max else 0
-                    basis = "·".join(labels.SCORING[f"basis_{b}"] for b in crit.basis)
-                    self.criterion_heads[code].value = (
-                        f'<div class="wb-crit-head">{esc(s["criterion"].format(label=crit.label, max=top))}'
-                        f'<span class="wb-basis">{esc(s["basis"].format(basis=basis))}</span></div>')
+                    box.description = s["criterion"].format(label=crit.label, max=top)
                     box.placeholder = s["placeholder"].format(max=top)
                 box.value = fmt_points(points[code]) if crit and code in points else ""
             self.comment.value = "" if sheet is None else sheet["comment"]
