@@ -86,7 +86,7 @@ def test_a_reviewer_logs_in_scores_and_submits(page, scoring_round):
     expect(page.locator(".wb-dossier h2.wb-studio")).to_have_text(first["studio"])
     short = rnd.categories[category].short
     expect(page.locator(".wb-list select option").first).to_contain_text(f"【{short}】")  # the category on every item
-    expect(page.locator(".wb-dossier")).to_contain_text(labels.FORM_NARRATIVES["deeds"])
+    expect(page.locator(".wb-dossier").first).to_contain_text(labels.FORM_NARRATIVES["deeds"])
     expect(page.locator(".wb-materials img")).to_have_count(1)  # the studio's PDF, one page at a time
     font = page.locator(".wb-dossier p").first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
     assert font >= 16

@@ -372,9 +372,10 @@ STYLE = """
   font-size: 0.9em; }
 .wb-zoom img { height: 120px; max-width: 220px; object-fit: cover; border-radius: 4px; border: 1px solid #c9d3df; }
 .wb-pages .wb-zoom img { height: 200px; max-width: 160px; object-fit: contain; background: #fff; }
+.wb-materials .wb-zoom img { height: auto; width: 100%; max-width: 900px; max-height: none; }
 .wb-zoom-toggle:checked + .wb-zoom { position: fixed; left: 0; top: 0; right: 0; bottom: 0; z-index: 10000;
   background: rgba(20, 24, 30, 0.88); justify-content: center; cursor: zoom-out; color: #fff; font-size: 20px; }
-.wb-zoom-toggle:checked + .wb-zoom img { height: auto; width: auto; max-width: 94vw; max-height: 88vh;
+.wb-zoom-toggle:checked + .wb-zoom img { height: 86vh; width: auto; max-width: 94vw; max-height: 86vh;
   object-fit: contain; border: 0; background: #fff; }
 .wb-material { margin: 4px 0 10px 0; }
 .wb-material-name { font-weight: 600; }

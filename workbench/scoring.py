@@ -75,7 +75,8 @@ STYLE = """
 .wb-scoring .wb-list select { font-size: 17px !important; line-height: 1.7; }
 .wb-scoring .wb-list option { padding: 3px 2px; }
 .wb-scoring .wb-row > * { margin-right: 12px; }
-.wb-scoring .wb-card-box { overflow-y: auto; }
+.wb-scoring .wb-card-box, .wb-scoring .wb-form { max-height: calc(100vh - 120px); overflow-y: auto; }
+.wb-scoring .wb-card-box > *, .wb-scoring .wb-form > *, .wb-scoring .wb-crit > * { flex-shrink: 0; }
 .wb-scoring .wb-form { border-left: 1px solid #dfe3e8; padding-left: 14px; }
 .wb-scoring .wb-form h3 { font-size: 19px; margin: 0 0 2px 0; }
 .wb-scoring .wb-form .widget-text input { text-align: right; font-variant-numeric: tabular-nums; font-size: 19px !important; }
@@ -239,7 +240,7 @@ class ScoringApp(widgets.VBox):
         self.candidate_list.observe(self._selected, names="value")
         self.list_message = widgets.HTML()
         left = widgets.VBox([self.candidate_list, self.list_message],
-                            layout=widgets.Layout(width="300px", min_width="300px", flex="0 0 300px"))
+                            layout=widgets.Layout(width="340px", min_width="340px", flex="0 0 340px"))
 
         # card: the dossier (photos are data: URIs in HTML, never Image widgets) and the PDF viewer
         self.card = widgets.HTML()
@@ -281,9 +282,10 @@ class ScoringApp(widgets.VBox):
                                           layout=widgets.Layout(width="auto", display="none"))
         self.edit_button.on_click(lambda _: self.unlock())
         self.status = widgets.HTML()
-        self.form = widgets.VBox([self.form_title, self.edit_note, self.edit_button, *self.criterion_rows.values(),
-                                  self.total, self.comment_hint, widgets.HTML(f"<b>{esc(s['comment'])}</b>"),
-                                  self.comment, _row([self.submit_button, self.reload_button]), self.status],
+        self.form = widgets.VBox([self.form_title, self.total, self.status, self.edit_note, self.edit_button,
+                                  *self.criterion_rows.values(), self.comment_hint,
+                                  widgets.HTML(f"<b>{esc(s['comment'])}</b>"), self.comment,
+                                  _row([self.submit_button, self.reload_button])],
                                  layout=widgets.Layout(width="375px", min_width="375px", flex="0 0 375px"))
         self.form.add_class("wb-form")
         self.detail = widgets.HBox([self.card_box, self.form], layout=widgets.Layout(flex="1 1 auto"))
