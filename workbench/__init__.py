@@ -36,6 +36,7 @@ from workbench.sample import make_sample, sample_nominations
 from workbench.screening import RULES, screen, screening_detail
 from workbench.snapshot import Snapshot, take_snapshot
 from workbench.templates import write_templates
+from workbench.dossier import Dossiers, load_dossiers, write_dossier
 from workbench.progress import by_candidate, by_reviewer, progress_app, stage_summary
 from workbench.scoring import Candidates, ScoringApp, load_candidates, scoring_app
 from workbench.store import (
@@ -51,7 +52,7 @@ from workbench.store import (
 )
 
 __all__ = [
-    "AccessCodeError", "Candidates", "ScoringApp", "StageClosedError", "by_candidate", "by_reviewer",
+    "AccessCodeError", "Candidates", "Dossiers", "ScoringApp", "load_dossiers", "write_dossier", "StageClosedError", "by_candidate", "by_reviewer",
     "load_candidates", "progress_app", "scoring_app", "stage_summary",
     "CalendarError", "DiagnosticsError", "DisconnectedDesignWarning", "ExportError", "borderline", "connectivity",
     "diagnose", "export_all", "leave_one_reviewer_out", "notice_period", "public_list", "read_workday_overrides",

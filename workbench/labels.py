@@ -236,17 +236,12 @@ MEETING: dict[str, str] = {
     "card_unranked": "未排名",
     "card_scores": "综合得分 {composite}",
     "card_interval": "90%名次区间 {low}–{high} · 进入前{slots}名的概率 {p}",
-    "card_facts": "基本情况",
-    "card_screening": "资格审查",
     "card_spread": "评委打分分布",
     "card_spread_note": "空心点为去掉的最高分、最低分；黑色竖线为该阶段得分",
     "spread_x": "评委打分（总分）",
     "card_comments": "评委意见",
     "card_no_comments": "评委未填写意见。",
     "card_photos": "照片",
-    "card_no_photos": "未找到报送的照片。",
-    "card_override": "人工改判：{note}",
-    "card_rules_ok": "全部 {n} 项审查符合",
     "card_comment": "{alias} · {stage} · {total}分：",
     "card_borderline": "边缘原因：{reasons}",
     "card_decided": "已审定：{decision}",
@@ -922,12 +917,6 @@ SCORING: dict[str, str] = {
     "list_label_total": "{status} {total:g} · {studio}",
     "no_candidates": "目前没有分配给您的评审对象。如有疑问，请联系工作人员。",
     "pick": "请在左侧选择一个评审对象。",
-    "facts": "基本情况",
-    "screening": "资格审查",
-    "achievements": "认定创新成果",
-    "photos": "照片",
-    "no_photos": "未报送照片",
-    "more_photos": "另有 {n} 张照片未显示",
     "form": "评分",
     "criterion": "{label}（0–{max:g}）",
     "placeholder": "0–{max:g}",
@@ -952,7 +941,6 @@ SCORING: dict[str, str] = {
     "yes": "是",
     "no": "否",
     "unknown": "—",
-    "eligible_note": "资格审查：{eligibility}；名额：{quota}",
     "code_empty": "请先输入访问码，再按回车键或点击“登录”。",
     "basis": "【依据{basis}】",
     "basis_material": "材料",
@@ -963,11 +951,6 @@ SCORING: dict[str, str] = {
     "editing_submitted": "您正在修改已提交的评分：修改会自动保存，评分表仍为“已提交”状态，无须再次提交。",
 }
 # Card fields: the nomination facts a reviewer sees (never contact or phone), in this order.
-SCORING_CARD_FIELDS: tuple[str, ...] = (
-    "category", "recommender", "host_unit", "leader", "leader_honours", "team_size", "frontline", "established",
-    "named_on", "direct", "site_area", "funding", "results_last_year", "benefit", "legal_person", "union_sound",
-    "rnd_or_team", "party_building", "systems", "ledger", "video", "note",
-)
 
 # The progress dashboard (workbench/progress.py, dashboards/progress.ipynb): what the analyst reads.
 PROGRESS: dict[str, str] = {
