@@ -24,7 +24,6 @@ import html
 import io
 import logging
 import os
-import re
 import shutil
 import subprocess
 import tempfile
@@ -40,6 +39,7 @@ from workbench import labels
 from workbench.config import Round
 from workbench.intake.checks import studio_folders, studio_photos
 from workbench.intake.values import normalise_text
+from workbench.state import scrub
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +55,6 @@ PDF_MAX_FILES = 5  # PDFs per studio
 PDF_MAX_PAGES = 30  # pages shown per PDF (the rest are named)
 PAGE_WIDTH_PX = 1000  # a page is rendered this wide ...
 PAGE_MAX_PX = 1600  # ... and never taller than this (an absurd page size cannot eat memory)
-PHONE_LIKE = re.compile(r"\+?\d[\d\- ]{5,}\d")  # a run of digits, dashes and spaces
-DATE_LIKE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}( \d{1,2})?")  # a date, or a date and hour (2022-11-02 09:30)
 _PDFIUM = threading.Lock()  # pdfium is not thread-safe
 
 
@@ -106,16 +104,14 @@ def dossiers_from(screened: pd.DataFrame, members: pd.DataFrame | None, achievem
                     Path(inbox))
 
 
-def load_dossiers(rnd: Round, overrides: pd.DataFrame | None = None) -> Dossiers:
-    """Read the inbox and screen it (with the analyst's overrides): everything a dossier shows."""
-    from workbench.intake import read_inbox
-    from workbench.screening import screen
+def load_dossiers(rnd: Round, store=None) -> Dossiers:
+    """Everything the dossiers show, from the one round state (`wb.load_state`: every override applied)."""
+    from workbench.state import load_state
 
     if not rnd.inbox.exists():
         return Dossiers.empty(rnd.inbox)
-    intake = read_inbox(rnd.inbox, rnd)
-    screened = screen(intake.nominations, rnd, overrides=overrides)
-    return dossiers_from(screened, intake.members, intake.achievements, rnd.inbox)
+    state = load_state(rnd, store)
+    return dossiers_from(state.screened, state.members, state.achievements, rnd.inbox)
 
 
 # ---------------------------------------------------------------------------- small formatters
@@ -129,20 +125,6 @@ def esc(value: object) -> str:
 def plain(value: object) -> str:
     """A value as plain text ("" when missing)."""
     return "" if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)) else str(value)
-
-
-def scrub(text: str, aliases: dict[str, str]) -> str:
-    """Free text made fit for a screen: every key of `aliases` (reviewer ids or names) becomes its
-    alias 评委k, and anything that looks like a phone number (7 or more digits) is masked."""
-    for key in sorted((k for k in aliases if isinstance(k, str) and len(k) > 1), key=len, reverse=True):
-        text = text.replace(key, aliases[key])
-
-    def mask(found: re.Match) -> str:
-        run = found.group()
-        digits = sum(ch.isdigit() for ch in run)
-        return run if digits < 7 or DATE_LIKE.fullmatch(run.strip()) else "＊" * len(run)
-
-    return PHONE_LIKE.sub(mask, text)
 
 
 def fact_text(field: str, value: object, rnd: Round) -> str:
@@ -708,14 +690,14 @@ def html_to_pdf(html_path: Path, pdf_path: Path, *, timeout: int = 180) -> None:
 
 
 def write_dossier(rnd: Round, key: str, out: str | Path, *, dossiers: Dossiers | None = None,
-                  overrides: pd.DataFrame | None = None) -> Path:
+                  store=None) -> Path:
     """`workbench dossier ID --out FILE.pdf|FILE.html`: the candidate's dossier for the paper binder."""
     from workbench.errors import DossierPrintError
 
     out = Path(out)
     if out.suffix.lower() not in (".pdf", ".html", ".htm"):
         raise DossierPrintError(labels.DOSSIER["bad_suffix"].format(name=out.name))
-    dossiers = dossiers or load_dossiers(rnd, overrides)
+    dossiers = dossiers or load_dossiers(rnd, store)
     row = find_nomination(dossiers, key)
     document = dossier_document(row, rnd, dossiers)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -747,7 +729,6 @@ __all__ = [
     "photo_uris",
     "photos_html",
     "read_material",
-    "scrub",
     "verdicts_html",
     "write_dossier",
     "zoomable_html",
