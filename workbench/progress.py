@@ -203,6 +203,8 @@ class ProgressApp(widgets.VBox):
         try:
             assignments, sheets = self.store.assignments(), self.store.sheets()
             reviewers, nominations = self.store.access_codes(), load_state(rnd, self.store).screened
+            if nominations.empty:  # no inbox (yet): the names the store was given with the assignments
+                nominations = self.store.nominations()
             closed = self.store.closed_stages()
         except Exception:
             log.exception("progress: reading the store failed")
