@@ -311,9 +311,8 @@ def test_the_cli_refuses_an_unknown_candidate_or_file_type(small_round, tmp_path
 
 def test_the_meeting_card_reads_the_same_dossier(demo_round):
     from workbench.meeting import card_html
-    from workbench.snapshot import take_snapshot
 
-    snap = take_snapshot(demo_round, diagnostics=False)
+    snap = wb.load_state(demo_round, diagnostics=False)
     nid = snap.ranked["nomination_id"].iloc[0]
     card = card_html(snap, nid)
     row = snap.screened.set_index("nomination_id").loc[nid]
