@@ -29,11 +29,12 @@ from workbench.dossier import (
     esc,
     material_files,
     photos_html,
-    plain,
 )
 from workbench.dossier import photo_uris as dossier_photo_uris
+from workbench.dossier import plain as _text
 from workbench.ranking import competition, rank, retained, sheet_totals
-from workbench.state import FUNNEL_STEPS, RoundState as Snapshot, scrub
+from workbench.state import FUNNEL_STEPS, scrub
+from workbench.state import RoundState as Snapshot
 
 log = logging.getLogger(__name__)
 
@@ -354,15 +355,15 @@ def ranked_html(rows: pd.DataFrame, rnd: Round, category: str, current: str | No
         classes = ["wb-proposed" if is_proposed else "wb-other"] + (["wb-borderline"] if border else [])
         if current is not None and r["nomination_id"] == current:
             classes.append("wb-current")
-        flags = "；".join(x for x in (plain(r.get("flags")), plain(r.get("reasons"))) if x)
+        flags = "；".join(x for x in (_text(r.get("flags")), _text(r.get("reasons"))) if x)
         band = f'<span class="wb-chip wb-band">{esc(labels.BANDS["borderline"])}</span> ' if border else ""
         body.append(
             f'<tr class="{" ".join(classes)}" data-nid="{esc(r["nomination_id"])}">'
             f'<td class="wb-rank">{esc(r["rank"])}</td>'
             f'<td class="wb-studio">{esc(r["studio"])}'
-            f'<span class="wb-line">{esc(m["leader_line"].format(leader=plain(r["leader"])))}</span></td>'
+            f'<span class="wb-line">{esc(m["leader_line"].format(leader=_text(r["leader"])))}</span></td>'
             f'<td class="wb-unit">{esc(r["host_unit"])}'
-            f'<span class="wb-line">{esc(m["recommender_line"].format(recommender=plain(r["recommender"])))}</span></td>'
+            f'<span class="wb-line">{esc(m["recommender_line"].format(recommender=_text(r["recommender"])))}</span></td>'
             f'{stage_cells}'
             f'<td class="wb-num wb-composite">{esc(fmt_score(r["composite"], precision))}</td>'
             f'<td class="wb-num">{esc(fmt_interval(r.get("rank_low"), r.get("rank_high")))}</td>'
@@ -437,7 +438,7 @@ def composite_svg(rows: pd.DataFrame, rnd: Round, category: str) -> str:
     for i, r in scored.iterrows():
         cx, cy = x(i + 1), y(float(r["composite"]))
         tip = "\n".join(t for t in (
-            plain(r["studio"]), f'{m["chart_y"]} {fmt_score(r["composite"], precision)}',
+            _text(r["studio"]), f'{m["chart_y"]} {fmt_score(r["composite"], precision)}',
             m["chart_hover_interval"].format(level=interval_level(rnd), low=_int_or_dash(r["rank_low"]),
                                              high=_int_or_dash(r["rank_high"]))
             if pd.notna(r.get("rank_low")) else "",
@@ -552,7 +553,7 @@ def order_options(rows: pd.DataFrame, order: list[str]) -> list[tuple[str, str]]
     options = []
     for i, nid in enumerate(order, start=1):
         r = by_id.loc[nid]
-        studio = plain(r["studio"])
+        studio = _text(r["studio"])
         label = (m["item"].format(i=i, studio=studio, rank=int(r["rank"])) if pd.notna(r["rank"])
                  else m["item_unranked"].format(i=i, studio=studio))
         options.append((label, nid))
@@ -588,8 +589,8 @@ def card_html(snapshot: Snapshot, nomination_id: str, decisions: pd.DataFrame | 
              f'{stage_bits}</div>']
     if pd.notna(r.get("rank_low")):
         parts.append(f'<div class="wb-note">{esc(m["card_interval"].format(level=interval_level(rnd), low=_int_or_dash(r["rank_low"]), high=_int_or_dash(r["rank_high"]), slots=rnd.categories[category].slots, p=fmt_p(r["p_top"])))}</div>')
-    if _is_borderline(r.get("band")) and plain(r.get("reasons")):
-        parts.append(f'<div class="wb-reasons">{esc(m["card_borderline"].format(reasons=plain(r["reasons"])))}</div>')
+    if _is_borderline(r.get("band")) and _text(r.get("reasons")):
+        parts.append(f'<div class="wb-reasons">{esc(m["card_borderline"].format(reasons=_text(r["reasons"])))}</div>')
     parts.append(dossier_html(s, rnd, members=_of(snapshot.members, nomination_id),
                               achievements=_of(snapshot.achievements, nomination_id), title=False))
     parts.append(f'<h3>{esc(m["card_comments"])}</h3>{comments_html(snapshot, nomination_id)}')
@@ -704,10 +705,10 @@ def decision_status_html(snapshot: Snapshot, decisions: pd.DataFrame, nomination
     if mine is None or mine.empty:
         return f'<div class="wb-note">{esc(m["decision_none"])}</div>'
     d = mine.iloc[-1]
-    note = f"（{scrub(plain(d['note']), {})}）" if plain(d["note"]) else ""
+    note = f"（{scrub(_text(d['note']), {})}）" if _text(d["note"]) else ""
     at = d["at"].strftime("%Y-%m-%d %H:%M") if pd.notna(d["at"]) else ""
     text = m["decision_current"].format(decision=labels.DECISION.get(d["decision"], d["decision"]), note=note,
-                                        snapshot=plain(d["snapshot_id"])[:12], at=at)
+                                        snapshot=_text(d["snapshot_id"])[:12], at=at)
     return f'<div class="wb-note">{decision_chip(d["decision"])} {esc(text)}</div>'
 
 
