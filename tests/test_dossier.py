@@ -305,6 +305,15 @@ def test_the_cli_refuses_an_unknown_candidate_or_file_type(small_round, tmp_path
     w = ["--workdir", str(small_round.workdir)]
     missing = run("dossier", "N00000000", "--out", str(tmp_path / "x.html"), *w, check=False)
     assert missing.returncode == 2 and "没有找到推荐对象" in missing.stderr and "Traceback" not in missing.stderr
+    d = load_dossiers(small_round)
+    twice = d.facts["studio"][d.facts["studio"].duplicated()]
+    if len(twice):  # the sample plants the same studio from two unions: the ids to choose from are named
+        same = run("dossier", twice.iloc[0], "--out", str(tmp_path / "x.html"), *w, check=False)
+        ids = d.facts.index[d.facts["studio"] == twice.iloc[0]]
+        assert same.returncode == 2 and all(i in same.stderr for i in ids)
+    unique = d.facts["studio"].drop_duplicates(keep=False).iloc[0]
+    by_name = run("dossier", unique, "--out", str(tmp_path / "by-name.html"), *w)
+    assert unique in (tmp_path / "by-name.html").read_text(encoding="utf-8") and by_name.returncode == 0
     wrong = run("dossier", "N00000000", "--out", str(tmp_path / "x.docx"), *w, check=False)
     assert wrong.returncode == 2 and ".pdf 或 .html" in wrong.stderr
 

@@ -647,6 +647,9 @@ def find_nomination(dossiers: Dossiers, key: str) -> pd.Series:
     by_name = dossiers.facts[dossiers.facts["studio"].astype("string") == key] if "studio" in dossiers.facts else None
     if by_name is not None and len(by_name) == 1:
         return by_name.iloc[0]
+    if by_name is not None and len(by_name) > 1:  # the same name from two unions: say which ids to choose from
+        choices = "、".join(f"{r.nomination_id}（{r.recommender}）" for r in by_name.itertuples(index=False))
+        raise DossierNotFound(labels.DOSSIER["ambiguous"].format(key=key, choices=choices))
     raise DossierNotFound(labels.DOSSIER["not_found"].format(key=key))
 
 

@@ -308,6 +308,7 @@ DOSSIER: dict[str, str] = {
     "pdf_more_pages": "仅显示前 {shown} 页（共 {pages} 页），其余请查阅原件。",
     "print_head": "{round} · {category} · 申报材料（{nomination_id}）",
     "not_found": "没有找到推荐对象“{key}”（请用推荐编号，如 N1A2B3C4D，或完整的工作室名称）",
+    "ambiguous": "有多个推荐对象名为“{key}”，请用推荐编号：{choices}",
     "bad_suffix": "输出文件须以 .pdf 或 .html 结尾：{name}",
     "no_printer": "本机没有可用于生成 PDF 的程序（Chromium 或 LibreOffice）；可改为输出 .html 后打印",
     "print_failed": "生成 PDF 失败；可改为输出 .html 后用浏览器打印",
