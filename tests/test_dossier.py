@@ -136,6 +136,11 @@ def test_intake_keeps_several_paragraphs_of_every_narrative(sample_dossiers):
     assert not sample_dossiers.members.empty and not sample_dossiers.achievements.empty
 
 
+def test_intake_takes_a_pdf_of_materials_as_materials_not_as_an_unread_file(small_round):
+    problems = wb.read_inbox(small_round.inbox, small_round).problems
+    assert not problems["file"].str.endswith(".pdf").any()
+
+
 def test_every_sample_studio_has_a_small_pdf_of_materials_that_renders(sample_dossiers):
     shown = 0
     for _, row in sample_dossiers.facts.iterrows():
