@@ -82,6 +82,12 @@ class InboxMissingError(WorkbenchError):
     code = "inbox_missing"
 
 
+class DocumentError(WorkbenchError):
+    """A document template the workbench cannot use (codes: template_field, template_unreadable)."""
+
+    code = "template_invalid"
+
+
 class DossierNotFound(WorkbenchError):
     """No nomination with that id (or studio name) in the round: no dossier to print."""
 
