@@ -120,12 +120,13 @@ def _criterion_codes(column: np.ndarray, run: np.ndarray, heads: np.ndarray, sta
     return code, criteria
 
 
-def submitted_sheets(scores: pd.DataFrame, rnd: Round | None = None) -> Sheets:
+def submitted_sheets(scores: pd.DataFrame, rnd: Round | None = None, *, criteria: bool = True) -> Sheets:
     """The store's long frame (one row per criterion) -> `Sheets` of the submitted sheets.
 
     Rows of one sheet usually arrive together (the store orders them so): runs of equal keys are
     summed with `reduceat`, then only the run heads (one per sheet) are factorised. Runs of the
     same sheet that are not adjacent are merged, so any row order gives the same sheets.
+    Without `criteria` only the totals are kept (`points` has no columns).
     """
     n_rows = len(scores)
     cols = [np.asarray(scores[c].to_numpy(dtype=object)) for c in ("nomination_id", "stage", "reviewer_id")]
@@ -139,12 +140,16 @@ def submitted_sheets(scores: pd.DataFrame, rnd: Round | None = None) -> Sheets:
     keep = ok[heads]
     run = np.cumsum(change) - 1
     stage_order = list(rnd.stages) if rnd else None
-    crit_code, criteria = _criterion_codes(scores["criterion"].to_numpy(dtype=object), run, heads,
-                                           cols[1][heads], rnd)
-    n_crit = len(criteria)
     points = np.nan_to_num(scores["points"].to_numpy(dtype=float, na_value=np.nan))  # as groupby-sum skips NaN
-    run_points = np.bincount(run * n_crit + crit_code, weights=points, minlength=len(heads) * n_crit) \
-        .reshape(len(heads), n_crit) if n_rows else np.zeros((0, n_crit))
+    if criteria:
+        crit_code, crit_ids = _criterion_codes(scores["criterion"].to_numpy(dtype=object), run, heads,
+                                               cols[1][heads], rnd)
+        n_crit = len(crit_ids)
+        run_points = np.bincount(run * n_crit + crit_code, weights=points, minlength=len(heads) * n_crit) \
+            .reshape(len(heads), n_crit) if n_rows else np.zeros((0, n_crit))
+    else:
+        crit_ids = np.zeros(0, dtype=object)
+        run_points = np.bincount(run, weights=points, minlength=len(heads))[:, None] if n_rows else np.zeros((0, 1))
     heads, run_points = heads[keep], run_points[keep]
     nom, nomination_ids = _levels(cols[0][heads])
     stage, stage_ids = _levels(cols[1][heads], stage_order)
@@ -152,24 +157,25 @@ def submitted_sheets(scores: pd.DataFrame, rnd: Round | None = None) -> Sheets:
     key = (nom * max(len(stage_ids), 1) + stage) * max(len(reviewer_ids), 1) + rev
     uniq, inverse = np.unique(key, return_inverse=True)
     if len(uniq) < len(key):  # one sheet in several runs: merge them
-        merged = np.zeros((len(uniq), n_crit))
+        merged = np.zeros((len(uniq), run_points.shape[1]))
         np.add.at(merged, inverse, run_points)
         first = np.zeros(len(uniq), np.int64)
         first[inverse[::-1]] = np.arange(len(key))[::-1]
         nom, stage, rev, run_points = nom[first], stage[first], rev[first], merged
     total = run_points.sum(axis=1)
+    run_points = run_points if criteria else run_points[:, :0]
     order = np.lexsort((rev, total, stage, nom))
     nom, stage, rev, total, run_points = nom[order], stage[order], rev[order], total[order], run_points[order]
     new_cell = np.ones(len(nom), bool)
     new_cell[1:] = (nom[1:] != nom[:-1]) | (stage[1:] != stage[:-1])
     start = np.flatnonzero(new_cell)
-    return Sheets(nomination_ids, stage_ids, reviewer_ids, criteria, nom, stage, rev, total, run_points,
+    return Sheets(nomination_ids, stage_ids, reviewer_ids, crit_ids, nom, stage, rev, total, run_points,
                   start, np.diff(np.r_[start, len(nom)]))
 
 
 def sheet_totals(scores: pd.DataFrame) -> pd.DataFrame:
     """Submitted score sheets -> one row per (nomination, stage, reviewer) with the total."""
-    sh = submitted_sheets(scores)
+    sh = submitted_sheets(scores, criteria=False)
     out = pd.DataFrame({"nomination_id": sh.nomination_ids[sh.nomination], "stage": sh.stage_ids[sh.stage],
                         "reviewer_id": sh.reviewer_ids[sh.reviewer], "total": sh.total})
     return out.sort_values(["nomination_id", "stage", "reviewer_id"], kind="stable").reset_index(drop=True)
