@@ -840,13 +840,14 @@ def _chunk_places(key: np.ndarray, cat: np.ndarray, n_cat: int) -> tuple[np.ndar
     if b * n_cat * width > 50_000_000:  # a fine published precision: sort instead
         pairs = [places(row, cat) for row in key]
         return np.stack([p[0] for p in pairs]), np.stack([p[1] for p in pairs])
+    total = b * n_cat * width
     seg = (np.arange(b)[:, None] * n_cat + cat[None, :]) * width
-    g = seg + (kmax - k)
-    counts = np.bincount(g[valid], minlength=b * n_cat * width)
-    cum = np.cumsum(counts)
-    before = cum - counts
-    rank = np.where(valid, before[g] - before[seg] + 1, 0)
-    last = np.where(valid, cum[g] - before[seg], 0)
+    g = np.where(valid, seg + (kmax - k), total)  # unscored rows go to one extra bin
+    cum = np.cumsum(np.bincount(g.ravel(), minlength=total + 1))
+    before = np.r_[0, cum[:-1]]
+    start = before[seg]
+    rank = np.where(valid, before[g] - start + 1, 0)
+    last = np.where(valid, cum[g] - start, 0)
     return rank, last
 
 
@@ -877,10 +878,10 @@ def _quantiles(ranks: np.ndarray, qs: list[float]) -> np.ndarray:
     b = ranks.shape[0]
     kth = [max(int(np.ceil(q * b - 1e-9)) - 1, 0) for q in qs]
     out = np.zeros((len(qs), ranks.shape[1]), np.int64)
-    step = max(1, 8_000_000 // max(b, 1))
+    step = max(1, 2_000_000 // max(b, 1))
     for lo in range(0, ranks.shape[1], step):
-        part = np.partition(ranks[:, lo:lo + step], kth, axis=0)
-        out[:, lo:lo + step] = part[kth]
+        part = np.partition(np.ascontiguousarray(ranks[:, lo:lo + step].T), kth, axis=1)  # one candidate per row
+        out[:, lo:lo + step] = part[:, kth].T
     return out
 
 
@@ -1101,8 +1102,9 @@ def borderline(uncertainty: pd.DataFrame, loro: pd.DataFrame, shadow: pd.DataFra
     else:
         out["shadow_flips"] = ""
     uncertain = (out["p_top"] > cfg.borderline_low) & (out["p_top"] < cfg.borderline_high)
-    reasons = []
-    for row, unc in zip(out.itertuples(index=False), uncertain):
+    reasons = np.full(len(out), "", dtype=object)
+    some = (uncertain | (out["loro_flips"] > 0) | out["tied_at_cut"] | (out["shadow_flips"] != "")).to_numpy()
+    for i, row, unc in zip(np.flatnonzero(some), out[some].itertuples(index=False), uncertain[some]):  # the few near the cut
         words = []
         if unc:
             words.append(labels.BORDERLINE_REASONS["p_top"].format(slots=row.slots, p=row.p_top))
@@ -1113,7 +1115,7 @@ def borderline(uncertainty: pd.DataFrame, loro: pd.DataFrame, shadow: pd.DataFra
         if row.shadow_flips:
             names = "、".join(labels.SHADOW_METHODS[m] for m in row.shadow_flips.split(","))
             words.append(labels.BORDERLINE_REASONS["shadow"].format(methods=names))
-        reasons.append("；".join(words))
+        reasons[i] = "；".join(words)
     out["reasons"] = pd.Series(reasons, index=out.index, dtype="str")
     scored = out["rank"].notna()
     band = np.where(out["reasons"] != "", "borderline", np.where(out["in_top"], "in", "out"))
