@@ -837,9 +837,8 @@ def _chunk_places(key: np.ndarray, cat: np.ndarray, n_cat: int) -> tuple[np.ndar
     k = np.where(valid, key, 0).astype(np.int64)
     kmin, kmax = int(k[valid].min()), int(k[valid].max())
     width = kmax - kmin + 1
-    if b * n_cat * width > 50_000_000:  # a fine published precision: sort instead
-        pairs = [places(row, cat) for row in key]
-        return np.stack([p[0] for p in pairs]), np.stack([p[1] for p in pairs])
+    if n_cat * width > 4 * n:  # more distinct values possible than candidates: sorting is cheaper
+        return _sorted_places(key, cat, valid)
     total = b * n_cat * width
     seg = (np.arange(b)[:, None] * n_cat + cat[None, :]) * width
     g = np.where(valid, seg + (kmax - k), total)  # unscored rows go to one extra bin
@@ -849,6 +848,29 @@ def _chunk_places(key: np.ndarray, cat: np.ndarray, n_cat: int) -> tuple[np.ndar
     rank = np.where(valid, before[g] - start + 1, 0)
     last = np.where(valid, cum[g] - start, 0)
     return rank, last
+
+
+def _sorted_places(key: np.ndarray, cat: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`places` for every row of a matrix by sorting each row (few candidates, many possible values)."""
+    b, n = key.shape
+    top = float(np.abs(key[valid]).max()) + 1
+    sk = np.where(valid, -key, top) + cat[None, :] * (2 * top + 2)  # by category, highest first, unscored last
+    order = np.argsort(sk, axis=1, kind="stable")
+    ks, cs = np.take_along_axis(sk, order, 1), cat[order]
+    pos = np.broadcast_to(np.arange(n), (b, n))
+    new_cat = np.ones((b, n), bool)
+    new_cat[:, 1:] = cs[:, 1:] != cs[:, :-1]
+    new_grp = new_cat.copy()
+    new_grp[:, 1:] |= ks[:, 1:] != ks[:, :-1]
+    cat_start = np.maximum.accumulate(np.where(new_cat, pos, 0), axis=1)
+    grp_start = np.maximum.accumulate(np.where(new_grp, pos, 0), axis=1)
+    ends = np.ones((b, n), bool)
+    ends[:, :-1] = new_grp[:, 1:]
+    grp_end = np.minimum.accumulate(np.where(ends, pos, n)[:, ::-1], axis=1)[:, ::-1]
+    rank, last = np.empty((b, n), np.int64), np.empty((b, n), np.int64)
+    np.put_along_axis(rank, order, grp_start - cat_start + 1, 1)
+    np.put_along_axis(last, order, grp_end - cat_start + 1, 1)
+    return np.where(valid, rank, 0), np.where(valid, last, 0)
 
 
 def _resolve_cut(rank: np.ndarray, last: np.ndarray, key: np.ndarray, cat: np.ndarray, slots: np.ndarray,
