@@ -210,7 +210,7 @@ def main() -> None:
         ranked = wb.rank(screened, scores, rnd)
         steps = {"wb.rank": time.perf_counter() - t0} | all_diagnostics(scores, ranked, rnd, resamples)
         walls.append(time.perf_counter() - t0)
-    print(f"\nrank + all diagnostics (last run's steps, seconds)")
+    print("\nrank + all diagnostics (last run's steps, seconds)")
     for name, sec in steps.items():
         print(f"  {name:<36}{sec:>8.2f}")
     wall = statistics.median(walls)

@@ -50,7 +50,7 @@ _EXPORTS: dict[str, str] = {
     "scoring_app": "workbench.scoring",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = sorted(_EXPORTS)  # noqa: PLE0605 (built from the one table)
 
 
 def __getattr__(name: str) -> Any:

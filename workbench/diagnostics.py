@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-import math
 import warnings
 from dataclasses import dataclass, field
 
@@ -69,7 +68,7 @@ def reviewer_totals(scores: pd.DataFrame, ranked: pd.DataFrame) -> pd.DataFrame:
     rank_of = np.full(len(sh.nomination_ids), np.nan)
     if "rank" in one:
         rank_of[nomination[known]] = one["rank"].to_numpy(dtype=float, na_value=np.nan)[known]
-    keep = cat_of[sh.nomination] != None  # noqa: E711 (elementwise)
+    keep = pd.notna(cat_of[sh.nomination])
     out = pd.DataFrame({
         "candidate": sh.nomination_ids[sh.nomination[keep]],
         "reviewer": sh.reviewer_ids[sh.reviewer[keep]],
@@ -583,7 +582,7 @@ def _reliability_codes(y: np.ndarray, cand: np.ndarray, rev: np.ndarray, cfg: Di
     rev_dense = np.unique(rev, return_inverse=True)[1].ravel() if len(rev) else rev
     if cand_ids is not None and len(y):
         pair = cand_dense * (int(rev_dense.max()) + 1) + rev_dense
-        uniq, first, count = np.unique(pair, return_index=True, return_counts=True)
+        _, first, count = np.unique(pair, return_index=True, return_counts=True)
         if (count > 1).any():
             row = first[np.argmax(count > 1)]
             raise DiagnosticsError("duplicate_sheets", examples=f"{cand_ids[cand[row]]} / {reviewers[row]}")
@@ -713,29 +712,16 @@ _MULTISETS_MAX = 500  # cells whose resamples have at most this many distinct ou
 
 
 @functools.cache
-def _multisets(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The distinct bootstrap draws of n sheets from n: sorted index tuples (M × n), and an alias
-    table (threshold, alias) giving each its multinomial probability n!/(∏c!·nⁿ)."""
+def _multisets(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct bootstrap draws of n sheets from n (sorted index tuples, M × n), and for each of
+    the nⁿ equally likely ordered draws the multiset it gives: drawing an integer below nⁿ and
+    looking it up draws a multiset with its exact multinomial probability."""
     combos = np.array(list(itertools.combinations_with_replacement(range(n), n)), dtype=np.int64).reshape(-1, n)
-    counts = np.stack([(combos == k).sum(axis=1) for k in range(n)], axis=1)
-    fact = np.array([math.factorial(k) for k in range(n + 1)], dtype=float)
-    prob = fact[n] / fact[counts].prod(axis=1) / float(n) ** n
-    return (combos, *_alias(prob))
-
-
-def _alias(prob: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Vose's alias table: draw j uniformly, keep it with probability threshold[j], else take alias[j]."""
-    m = len(prob)
-    scaled = prob * m / prob.sum()
-    threshold, alias = np.ones(m), np.arange(m)
-    small = [k for k in range(m) if scaled[k] < 1]
-    large = [k for k in range(m) if scaled[k] >= 1]
-    while small and large:
-        s, g = small.pop(), large.pop()
-        threshold[s], alias[s] = scaled[s], g
-        scaled[g] -= 1 - scaled[s]
-        (small if scaled[g] < 1 else large).append(g)
-    return threshold, alias
+    ordered = np.arange(n ** n)
+    digits = np.sort((ordered[:, None] // n ** np.arange(n)[None, :]) % n, axis=1)
+    code = lambda t: (t * n ** np.arange(n)[::-1]).sum(axis=1)  # noqa: E731  (sorted tuple -> number, increasing)
+    lookup = np.searchsorted(code(combos), code(digits)).astype(np.int32)
+    return combos, lookup
 
 
 @dataclass(frozen=True)
@@ -743,12 +729,12 @@ class _Resampler:
     """Draws resampled cell scores without materialising resamples × sheets draws.
 
     A cell of n ≤ 6 sheets has at most 462 distinct bootstrap draws: its official score under
-    each is tabulated once (`values`), and a resample draws one outcome per cell from the exact
-    multinomial probabilities (alias method). Bigger cells, and residual resampling, draw their
-    sheets directly.
+    each is tabulated once (`values`), and a resample draws one integer per cell below nⁿ and
+    looks up its outcome (exact multinomial probabilities). Bigger cells, and residual
+    resampling, draw their sheets directly.
     """
 
-    tables: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]  # (cells, values, threshold, alias)
+    tables: list[tuple[np.ndarray, np.ndarray, np.ndarray, int]]  # (cells, values, lookup, nⁿ)
     direct: np.ndarray  # cells drawn sheet by sheet
     residual: tuple[np.ndarray, np.ndarray, np.ndarray] | None
 
@@ -761,7 +747,7 @@ def _resampler(d: _Design, rnd: Round, mode: str) -> _Resampler:
     tables, direct = [], []
     for size in np.unique(d.n):
         cells = np.flatnonzero(d.n == size)
-        combos, threshold, alias = _multisets(int(size)) if size <= 6 else (None, None, None)
+        combos, lookup = _multisets(int(size)) if size <= 6 else (None, None)
         if combos is None or len(combos) > _MULTISETS_MAX:
             direct.append(cells)
             continue
@@ -771,7 +757,7 @@ def _resampler(d: _Design, rnd: Round, mode: str) -> _Resampler:
             part = cells[lo:lo + step]
             y = d.y[d.start[part][:, None, None] + combos[None]]  # (cells, outcomes, n), sorted within each draw
             values[lo:lo + step] = _aggregate_rows(y, aggregation, trim_min)
-        tables.append((cells, values, threshold, alias))
+        tables.append((cells, values, lookup, int(size) ** int(size)))
     return _Resampler(tables, np.concatenate(direct) if direct else np.zeros(0, np.int64), None)
 
 
@@ -791,12 +777,11 @@ def _aggregate_rows(y: np.ndarray, aggregation: str, trim_min: int) -> np.ndarra
 def _draw(d: _Design, rnd: Round, sampler: _Resampler, rng: np.random.Generator, b: int) -> np.ndarray:
     """`b` resampled sets of cell scores, shape (b, cells)."""
     out = np.empty((b, d.n_cells))
-    for cells, values, threshold, alias in sampler.tables:
+    for cells, values, lookup, draws in sampler.tables:
         m = values.shape[1]
-        x = rng.random((b, len(cells))) * m
-        j = np.minimum(x.astype(np.int64), m - 1)
-        pick = np.where(x - j < threshold[j], j, alias[j])
-        out[:, cells] = np.take(values, pick + (np.arange(len(cells)) * m)[None, :])
+        pick = lookup[rng.integers(0, draws, (b, len(cells)), dtype=np.int32)]
+        pick += (np.arange(len(cells), dtype=np.int32) * m)[None, :]
+        out[:, cells] = np.take(values, pick)
     if len(sampler.direct):
         cells = sampler.direct
         n = d.n[cells]
@@ -923,7 +908,7 @@ def rank_uncertainty(totals: pd.DataFrame | _Design, rnd: Round, *, resamples: i
     resamples = resamples or cfg.resamples
     seed = cfg.seed if seed is None else seed
     d = _as_design(totals, rnd, ranking=True)
-    composite, merit, rank, last, _ = _baseline(d, rnd)
+    composite, _, rank, last, _ = _baseline(d, rnd)
     cat = d.cands["cat"].to_numpy()
     n_cat = int(cat.max()) + 1 if len(cat) else 1
     slots = d.cands["slots"].to_numpy()
