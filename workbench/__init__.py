@@ -42,6 +42,7 @@ _EXPORTS: dict[str, str] = {
     "CalendarError": "workbench.notice", "notice_period": "workbench.notice",
     "read_workday_overrides": "workbench.notice", "round_period": "workbench.notice",
     "Snapshot": "workbench.snapshot", "take_snapshot": "workbench.snapshot",
+    "RoundState": "workbench.state", "load_state": "workbench.state",
     "build_demo": "workbench.demo", "make_sample": "workbench.sample", "sample_nominations": "workbench.sample",
     "write_templates": "workbench.templates",
     "by_candidate": "workbench.progress", "by_reviewer": "workbench.progress", "progress_app": "workbench.progress",

@@ -370,7 +370,8 @@ def _flags(df: pd.DataFrame, rnd: Round, tied: np.ndarray, at_cut: np.ndarray) -
     for c in range(4):
         for t in range(3):
             codes = ([FLAG_ORDER[c - 1]] if c else []) + ([("tie_at_cut", "tie")[t - 1]] if t else [])
-            table[c * 3 + t] = (codes, "；".join(labels.RANK_FLAGS[x] for x in codes))
+            table[c * 3 + t] = (codes, "；".join(labels.RANK_FLAGS[x].format(trim_min=rnd.ranking.trim_min)
+                                                for x in codes))
     combo = count * 3 + tie
     return [list(table[k][0]) for k in combo], [table[k][1] for k in combo]
 
