@@ -189,16 +189,12 @@ def retained(totals: pd.DataFrame, trim_min: int, aggregation: str = "olympic") 
     never depends on reviewer ids and still adds up to the trimmed total. `kept` is weight > 0.
     """
     keys = ["nomination_id", "stage"]
-    group = totals.groupby(keys, observed=True)["total"]
-    size = group.transform("size")
-    trim = (aggregation == "olympic") & (size >= trim_min)
-    at_max = totals["total"] == group.transform("max")
-    at_min = totals["total"] == group.transform("min")
-    n_max = at_max.groupby([totals[k] for k in keys], observed=True).transform("sum")
-    n_min = at_min.groupby([totals[k] for k in keys], observed=True).transform("sum")
-    weight = 1.0 - at_max / n_max - at_min / n_min
-    weight = weight.where(trim, 1.0).astype(float)
-    return totals.assign(n=size, weight=weight, kept=weight > 1e-12)
+    ordered = totals.sort_values(keys + ["total"], kind="stable")
+    cell = ordered.groupby(keys, sort=False, observed=True).ngroup().to_numpy()
+    start = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]]) if len(cell) else np.zeros(0, np.int64)
+    n = np.diff(np.r_[start, len(cell)])
+    weight = sheet_weights(ordered["total"].to_numpy(dtype=float), start, n, aggregation, trim_min)
+    return ordered.assign(n=np.repeat(n, n), weight=weight, kept=weight > 1e-12).loc[totals.index]
 
 
 # ---------------------------------------------------------------------------- the kernel
