@@ -290,11 +290,6 @@ def _merit(d: _Design, composite: np.ndarray, precision: int, cands: np.ndarray 
     return key * width + (width - np.where(np.isnan(official), width - 1, official))
 
 
-def _rank(values: np.ndarray, cat: np.ndarray, decimals: int | None) -> np.ndarray:
-    """Rank within category, highest first, ties share the best rank; 0 where the value is missing."""
-    return places(values if decimals is None else published(values, decimals), cat)[0]
-
-
 def _baseline(d: _Design, rnd: Round) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Official composite per candidate, its merit, rank and tie group's last place, and the cell scores."""
     if "baseline" not in d.cache:
