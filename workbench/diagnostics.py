@@ -292,13 +292,14 @@ def _merit(d: _Design, composite: np.ndarray, precision: int, cands: np.ndarray 
 
 def _baseline(d: _Design, rnd: Round) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Official composite per candidate, its merit, rank and tie group's last place, and the cell scores."""
-    if "baseline" not in d.cache:
+    key = ("baseline", rnd.ranking.aggregation, rnd.ranking.trim_min, rnd.ranking.precision)
+    if key not in d.cache:
         cell_score = _aggregate(d.y, d.start, d.n, rnd)
         composite = _composite(d, cell_score)
         merit = _merit(d, composite, rnd.ranking.precision)
         rank, last = places(merit, d.cands["cat"].to_numpy())
-        d.cache["baseline"] = (composite, merit, rank, last, cell_score)
-    return d.cache["baseline"]
+        d.cache[key] = (composite, merit, rank, last, cell_score)
+    return d.cache[key]
 
 
 # ---------------------------------------------------------------------------- design checks
