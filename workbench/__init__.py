@@ -38,7 +38,8 @@ _EXPORTS: dict[str, str] = {
     "score_flags": "workbench.diagnostics", "shadow_scores": "workbench.diagnostics",
     # outputs, apps, samples
     "ExportError": "workbench.export", "export_all": "workbench.export", "export_results": "workbench.export",
-    "public_list": "workbench.export",
+    "public_list": "workbench.export", "completeness": "workbench.export",
+    "write_next_round": "workbench.next_round", "add_named": "workbench.registry",
     "CalendarError": "workbench.notice", "notice_period": "workbench.notice",
     "read_workday_overrides": "workbench.notice", "round_period": "workbench.notice",
     "Snapshot": "workbench.snapshot", "take_snapshot": "workbench.snapshot",
