@@ -212,7 +212,7 @@ def test_draw_verify_assign_pledge_sheets_and_double_entry(office, tmp_path):
     ws = book.worksheets[0]
     assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4) and ws.page_setup.orientation == "landscape"
     printed = "\n".join(str(c.value) for row in ws.iter_rows() for c in row if c.value is not None)
-    assert "评委签名" in printed and "评分细则" in printed and RND.rubric[0].guide in printed
+    assert "评委签名" in printed and "评分细则" in printed and RND.rubric[0].description in printed
     first_cat = work["category"].iloc[0]
     assert f"（{RND.rubric[0].max[first_cat]:g}分）" in printed
 

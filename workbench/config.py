@@ -12,12 +12,14 @@ import os
 import tomllib
 import zoneinfo
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from workbench.labels import SUMMARY_FIELDS
+
+if TYPE_CHECKING:  # pandas is imported where a table is read, so loading a round stays light
+    import pandas as pd
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_ROUND = REPO / "data" / "rounds" / "2022.toml"
@@ -114,6 +116,10 @@ class Review(_Strict):
 class Stage(_Strict):
     label: str
     weight: float = Field(ge=0, le=1)
+    on_site_only: bool = False  # score only the criteria judged on site (basis contains "site")
+
+
+BASES = ("material", "site")  # 材料 (the dossier) and 实地 (the visit)
 
 
 class Criterion(_Strict):
@@ -121,7 +127,8 @@ class Criterion(_Strict):
     label: str
     max: dict[Literal[CATEGORY_CODES], float]  # type: ignore[valid-type]
     stages: list[str] | None = None  # None: every stage
-    guide: str = ""  # 评分细则: what earns the points, printed on the paper score sheet
+    description: str = ""  # 评分细则: what earns the points, shown beside the input
+    basis: list[Literal[BASES]] = list(BASES)  # type: ignore[valid-type]  # judged from 材料 and/or 实地
 
 
 class SiteCondition(_Strict):
@@ -355,8 +362,11 @@ class Round(_Strict):
         return self.paths.workdir / "inbox"
 
     def criteria(self, category: str, stage: str) -> list[Criterion]:
-        """The rubric criteria scored for `category` at `stage`."""
-        return [c for c in self.rubric if c.stages is None or stage in c.stages]
+        """The rubric criteria scored for `category` at `stage` (only the on-site ones where the
+        stage says `on_site_only`)."""
+        site_only = stage in self.stages and self.stages[stage].on_site_only
+        return [c for c in self.rubric if (c.stages is None or stage in c.stages)
+                and (not site_only or "site" in c.basis)]
 
     def quota_group_of(self, category: str) -> QuotaGroup:
         return next(g for g in self.quota_groups if category in g.categories)
@@ -366,10 +376,14 @@ class Round(_Strict):
 
     def honours(self) -> pd.DataFrame:
         """The honours table: title, kind, level (reference data, read from the round's path)."""
+        import pandas as pd
+
         return pd.read_csv(self.paths.honours, dtype={"title": "string", "kind": "string"})
 
     def named_studios(self) -> pd.DataFrame:
         """Studios named in earlier batches; empty when the registry file does not exist yet."""
+        import pandas as pd
+
         path = self.paths.named_studios
         cols = ["batch", "category", "studio", "host_unit", "leader", "named_on"]
         if not path.exists():

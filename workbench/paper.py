@@ -91,7 +91,7 @@ def sheet_workbook(reviewer: dict, work: pd.DataFrame, stage: str, rnd: Round):
         ws.cell(row=r, column=1, value=text["guide_title"]).font = HEADER_FONT
         for c in criteria:
             r += 1
-            ws.cell(row=r, column=1, value=f"{c.label}（{c.max[category]:g}分）：{c.guide}")
+            ws.cell(row=r, column=1, value=f"{c.label}（{c.max[category]:g}分）：{c.description}")
             ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=len(codes))
             ws.cell(row=r, column=1).alignment = Alignment(wrap_text=True, vertical="top")
             ws.row_dimensions[r].height = 18
