@@ -211,7 +211,7 @@ def demo(round_path: RoundOpt = DEFAULT_ROUND, workdir: WorkdirOpt = None, seed:
 @app.command()
 def dossier(nomination: Annotated[str, typer.Argument(help="推荐编号（或完整的工作室名称）")],
             out: Annotated[Path, typer.Option("--out", "-o", help="输出文件：.pdf 或 .html")],
-            round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
+            round_path: RoundOpt = DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
     """打印一个推荐对象的申报材料（基本情况、资格审查、推荐表、团队成员、创新成果、照片、电子材料），供纸质卷宗。"""
     from workbench.dossier import write_dossier
 
@@ -371,7 +371,7 @@ def reviewers_draw(by: Annotated[Optional[str], typer.Option("--by", help="抽�
                    category: Annotated[Optional[list[str]], typer.Option("--category", help="只抽取这些类别（可重复；默认全部）")] = None,
                    pool_file: Annotated[Optional[Path], typer.Option("--pool", help="专家库（默认 <工作目录>/reviewers.csv）")] = None,
                    verify: Annotated[bool, typer.Option("--verify", help="核验全部抽取记录：摘要链完整，按记录的种子重新抽取结果相同")] = False,
-                   round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
+                   round_path: RoundOpt = DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
     """从专家库按类别随机抽取评审专家（按专业领域分层，回避对象过多者不参加抽取，另抽候补），记录种子和结果。"""
     from workbench.errors import PanelError
     from workbench.panel import draw_round, new_seed, panel_table, verify_draws
@@ -394,7 +394,7 @@ def reviewers_draw(by: Annotated[Optional[str], typer.Option("--by", help="抽�
             typer.echo(text["verified"].format(n=len(report)))
             return
         if not by:
-            raise wb.WorkbenchError(labels.STORE_MESSAGES["actor_required"] + " (--by) [actor_required]", "actor_required")
+            raise WorkbenchError(labels.STORE_MESSAGES["actor_required"] + " (--by) [actor_required]", "actor_required")
         pool = _pool(rnd, pool_file)
         screened = wb.screen(wb.read_inbox(rnd.inbox, rnd).nominations, rnd)
         store.save_nominations(screened)
@@ -421,7 +421,7 @@ def reviewers_replace(reviewer_id: Annotated[str, typer.Argument(help="被替换
                       by: Annotated[str, typer.Option("--by", help="操作人")],
                       category: Annotated[Optional[str], typer.Option("--category", help="评审组（专家在多个组时）")] = None,
                       pool_file: Annotated[Optional[Path], typer.Option("--pool", help="专家库（默认 <工作目录>/reviewers.csv）")] = None,
-                      round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
+                      round_path: RoundOpt = DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
     """由候补名单中的下一位专家递补一名不能参加的评审专家（记入抽取记录）。"""
     from workbench.panel import replacement
 
@@ -450,7 +450,7 @@ def reviewers_pledge(reviewer_id: Annotated[Optional[str], typer.Argument(help="
                      paper: Annotated[bool, typer.Option("--paper", help="登记评委已签署的纸质保密承诺书")] = False,
                      by: Annotated[Optional[str], typer.Option("--by", help="登记人")] = None,
                      signed_on: Annotated[Optional[str], typer.Option("--signed-on", help="承诺书上的签署日期（YYYY-MM-DD）")] = None,
-                     round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
+                     round_path: RoundOpt = DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
     """登记纸质保密承诺书（评委也可在评分系统中确认）；不带参数时列出各评委的签署情况。未签署者不能评分。"""
     import datetime as dt
 
@@ -467,11 +467,11 @@ def reviewers_pledge(reviewer_id: Annotated[Optional[str], typer.Argument(help="
             typer.echo(text["pledge_summary"].format(done=int(table["pledged"].sum()), missing=int((~table["pledged"]).sum())))
             return
         if not paper:
-            raise wb.WorkbenchError(labels.PANEL_CLI["pledge_paper_only"] + " [pledge_paper_only]", "pledge_paper_only")
+            raise WorkbenchError(labels.PANEL_CLI["pledge_paper_only"] + " [pledge_paper_only]", "pledge_paper_only")
         try:
             signed = dt.date.fromisoformat(signed_on) if signed_on else None
         except ValueError:
-            raise wb.WorkbenchError(labels.VISIT_MESSAGES["bad_date"].format(value=signed_on) + " [bad_date]", "bad_date") from None
+            raise WorkbenchError(labels.VISIT_MESSAGES["bad_date"].format(value=signed_on) + " [bad_date]", "bad_date") from None
         new = store.record_pledge(reviewer_id, method="paper", actor=by, signed_on=signed)
     typer.echo((text["pledged"] if new else text["pledged_already"]).format(
         reviewer_id=reviewer_id, method=labels.PLEDGE_METHODS["paper"], by=by))
@@ -482,7 +482,7 @@ def reviewers_sheets(stage: Annotated[str, typer.Option("--stage", help="评审�
                      reviewer: Annotated[Optional[list[str]], typer.Option("--reviewer", help="只为这些评委生成（可重复）")] = None,
                      out: Annotated[Optional[Path], typer.Option("--out", help="输出目录（默认 <工作目录>/out/评分表）")] = None,
                      pdf: Annotated[bool, typer.Option(help="同时用 LibreOffice 生成 PDF（如已安装）")] = True,
-                     round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
+                     round_path: RoundOpt = DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
     """为每位评委生成纸质评分表（xlsx，A4；有 LibreOffice 时另生成 PDF）：其评审对象、评分项满分、评分细则、签名栏。"""
     from workbench.paper import to_pdf, write_sheets
 
@@ -499,8 +499,9 @@ def reviewers_sheets(stage: Annotated[str, typer.Option("--stage", help="评审�
 
 @reviewers_app.command("plan")
 def reviewers_plan(out: Annotated[Optional[Path], typer.Option("--out", help="输出目录（默认 <工作目录>/out）")] = None,
-                   round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
+                   round_path: RoundOpt = DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
     """导出评审分配方案表（给评审秘书）：按评委、按评审对象各一页。"""
+    from workbench.export import save
     from workbench.panel import plan_workbook
 
     rnd = _round(round_path, workdir)
@@ -519,7 +520,7 @@ app.add_typer(scores_app, name="scores")
 def scores_import(file: Annotated[Path, typer.Argument(help="录入后的纸质评分表（workbench reviewers sheets 生成的 xlsx）")],
                   entry: Annotated[int, typer.Option("--entry", min=1, max=2, help="第几遍录入（1 或 2）；两遍一致才入库")],
                   by: Annotated[str, typer.Option("--by", help="录入人")],
-                  round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
+                  round_path: RoundOpt = DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
     """录入纸质评分表：两遍录入一致的评分表才入库（与网上评分同样校验）；不一致处、漏填和超出满分处逐格列出。"""
     from workbench.paper import import_entry
 
@@ -555,7 +556,7 @@ def visits_record(nomination_id: Annotated[str, typer.Argument(help="评审对�
                   failed: Annotated[Optional[list[str]], typer.Option("--not", help="未核实的核查项：代码或名称:说明（可重复）")] = None,
                   photo: Annotated[Optional[list[Path]], typer.Option("--photo", help="现场照片文件（可重复）")] = None,
                   note: Annotated[str, typer.Option("--note", help="备注")] = "",
-                  round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
+                  round_path: RoundOpt = DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
     """登记（或更正）一次实地考察：日期、考察人、逐项核查结果和说明、照片。未核实的条件将成为资格审查结论。"""
     import datetime as dt
 
@@ -565,10 +566,10 @@ def visits_record(nomination_id: Annotated[str, typer.Argument(help="评审对�
     try:
         day = dt.date.fromisoformat(date.strip())
     except ValueError:
-        raise wb.WorkbenchError(labels.VISIT_MESSAGES["bad_date"].format(value=date) + " [bad_date]", "bad_date") from None
+        raise WorkbenchError(labels.VISIT_MESSAGES["bad_date"].format(value=date) + " [bad_date]", "bad_date") from None
     missing = [str(p) for p in photo or [] if not p.is_file()]
     if missing:
-        raise wb.WorkbenchError(labels.VISIT_MESSAGES["photo_missing"].format(value="、".join(missing)) + " [photo_missing]",
+        raise WorkbenchError(labels.VISIT_MESSAGES["photo_missing"].format(value="、".join(missing)) + " [photo_missing]",
                                 "photo_missing")
     checks = parse_checks(ok or [], failed or [], rnd)
     with wb.open_store(rnd) as store:
@@ -583,7 +584,7 @@ def visits_record(nomination_id: Annotated[str, typer.Argument(help="评审对�
 
 
 @visits_app.command("list")
-def visits_list(round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
+def visits_list(round_path: RoundOpt = DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
     """列出全部实地考察记录（✓ 核实，✗ 未核实，空白 未查）。"""
     from workbench.visits import visits_table
 
