@@ -371,10 +371,16 @@ class FakeStore:
     def __init__(self):
         self.rows: list[dict] = []
 
-    def record(self, nomination_id, decision, note, snapshot_id):
+    def record(self, nomination_id, decision, note, snapshot_id, version=None, replaces=None):
+        from workbench.errors import StaleWriteError
+
+        before = next((r for r in self.rows if r["nomination_id"] == nomination_id), None)
+        if (None if before is None else before["version"]) != version:
+            raise StaleWriteError("stale [stale_write]", "stale_write")
         self.rows = [r for r in self.rows if r["nomination_id"] != nomination_id]
         self.rows.append({"nomination_id": nomination_id, "decision": decision, "note": note,
-                          "snapshot_id": snapshot_id, "actor": "test", "at": pd.Timestamp("2022-11-10 10:00")})
+                          "snapshot_id": snapshot_id, "actor": "test", "at": pd.Timestamp("2022-11-10 10:00"),
+                          "version": (version or 0) + 1, "replaces": replaces})
         return pd.DataFrame(self.rows)
 
 
@@ -509,7 +515,8 @@ def test_decision_is_validated_again_in_python(rnd):
     app.note.value = "  补充材料后再议  "
     app.record_button.click()
     assert fake.rows == [{"nomination_id": nid, "decision": "defer", "note": "补充材料后再议",
-                          "snapshot_id": snap.snapshot_id, "actor": "test", "at": pd.Timestamp("2022-11-10 10:00")}]
+                          "snapshot_id": snap.snapshot_id, "actor": "test", "at": pd.Timestamp("2022-11-10 10:00"),
+                          "version": 1, "replaces": None}]
     app.view.value = "ranking"
     (table,) = ranked_tables(app)
     row = table.rows[table.nids.index(nid)]
@@ -549,7 +556,7 @@ def test_what_if_previews_and_never_writes(rnd):
             w.value = 50
     assert fake.rows == []
     pd.testing.assert_frame_equal(snap.ranked, before)
-    preview = what_if(snap, "mean", {s: 1 for s in rnd.stages})
+    preview = what_if(snap, "mean", {s: 100 // len(rnd.stages) for s in rnd.stages})
     assert set(preview["nomination_id"]) == set(snap.ranked["nomination_id"])
     app.view.value = "ranking"
     (table,) = ranked_tables(app)
@@ -570,7 +577,7 @@ def test_what_if_with_real_scores_moves_candidates_and_keeps_the_store(demo_roun
     weights = list(app.weights.values())
     weights[0].value, weights[-1].value = 100, 0  # only the first stage counts
     app.aggregation.value = "median"
-    preview = what_if(app.snapshot, "median", {s: (1 if i == 0 else 0) for i, s in enumerate(rnd.stages)})
+    preview = what_if(app.snapshot, "median", {s: (100 if i == 0 else 0) for i, s in enumerate(rnd.stages)})
     assert (preview["move"].fillna(0) != 0).any()  # another rule really re-ranks
     shown = Rows(app.whatif_table.value.replace("<tbody>", "<tbody>", 1))
     assert [c[0] for _, c in shown.rows][:3] == ["1", "2", "3"]

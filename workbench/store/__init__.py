@@ -1043,11 +1043,13 @@ class Store:
         return df
 
     def ledger_hash(self) -> str:
-        """A sha256 over every event in order: equal hashes, equal ledgers (part of a snapshot id)."""
+        """A sha256 over every event in order, except the meeting's decisions: equal hashes, equal
+        ledgers (part of a snapshot id, which a decision must not change: decisions name the snapshot
+        they were made on)."""
         digest = hashlib.sha256()
         t = events_table
         with self._read() as conn:
-            for r in conn.execute(select(t).order_by(t.c.id)).mappings():
+            for r in conn.execute(select(t).where(t.c.kind != "decision").order_by(t.c.id)).mappings():
                 record = [r["id"], r["at"].isoformat(), r["actor"], r["kind"], r["nomination_id"], r["reviewer_id"],
                           r["stage"], r["payload"], r["old"], r["new"]]
                 digest.update(json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
