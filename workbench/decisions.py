@@ -16,6 +16,7 @@ import pandas as pd
 
 from workbench import labels
 from workbench.config import Round
+from workbench.errors import WorkbenchError
 from workbench.screening import under_review
 from workbench.snapshot import Snapshot
 
@@ -34,13 +35,12 @@ RULINGS: dict[str, tuple[str, tuple[str, ...]]] = {
 DECISION_COLUMNS = ["nomination_id", "decision", "note", "snapshot_id", "actor", "at", "version", "replaces"]
 
 
-class DecisionError(ValueError):
+class DecisionError(WorkbenchError, ValueError):
     """A decision or ruling the meeting's screen (or `workbench decide`) refuses to record; Chinese
     message, English `code`."""
 
     def __init__(self, code: str, **fields: object):
-        self.code = code
-        super().__init__(f"{labels.DECISION_MESSAGES[code].format(**fields)} [{code}]")
+        super().__init__(f"{labels.DECISION_MESSAGES[code].format(**fields)} [{code}]", code)
 
 
 def current_decisions(decisions: pd.DataFrame | None) -> pd.DataFrame:

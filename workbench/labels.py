@@ -995,4 +995,7 @@ CLI = {
     "warning": "提示：",
     "no_approvals": "会议尚未记录“通过”的决定，公示名单、命名名单、补贴经费表暂未生成。",
     "override_saved": "已记录对 {nomination_id} 的改判（含理由、改判人、时间）。",
+    "decided": "已记录：{studio} —— {decision}（第 {version} 版，依据数据快照 {snapshot}）。",
+    "decide_tally": "{category}：名额 {slots} · 通过 {approve} · 不通过 {reject} · 暂缓 {defer} · 尚缺名额 {open}",
+    "decide_stale_hint": "。确认要改为本次审定，请加 --version {version} 重新执行",
 }
