@@ -56,7 +56,11 @@ def snapshot(served, meeting_round):
     time.sleep(PREHEAT_GRACE_S)
     before = take_snapshot(meeting_round)
     nomination = before.ranked["nomination_id"].iloc[0]
-    open_store(meeting_round).record_decision(nomination, "defer", "浏览器测试", before.snapshot_id, "test")
+    store = open_store(meeting_round)
+    store.record_decision(nomination, "defer", "浏览器测试", before.snapshot_id, "test")
+    assert take_snapshot(meeting_round).snapshot_id == before.snapshot_id  # a decision makes no new snapshot
+    doubtful = before.screened.loc[before.screened["eligibility"] == "ineligible", "nomination_id"].iloc[0]
+    store.record_override(doubtful, "eligibility", "ineligible", "浏览器测试：复核后维持", "test")
     after = take_snapshot(meeting_round)
     assert after.snapshot_id != before.snapshot_id
     return after
@@ -87,11 +91,11 @@ def page(served, snapshot, browser):
         yield page
 
 
-def shoot(page, name: str) -> None:
-    """Save a 1920x1080 screenshot of the view on screen for a person to look at."""
+def shoot(page, name: str, *, full_page: bool = False) -> None:
+    """Save a screenshot of the view on screen for a person to look at."""
     ARTIFACTS.mkdir(exist_ok=True)
     page.wait_for_timeout(300)  # let the last redraw paint; a pause, not a check
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
 
 
 def private_words(rnd, snapshot) -> list[str]:
@@ -183,7 +187,7 @@ def test_meeting_dashboard_in_the_browser(page, snapshot, meeting_round):
 
 
 def view_button(page, view: str):
-    return page.locator(".wb-views .widget-toggle-button", has_text=labels.MEETING[f"view_{view}"])
+    return page.locator(".wb-views").get_by_role("button", name=labels.MEETING[f"view_{view}"], exact=True)
 
 
 def test_criterion_breakdown_view(page, meeting_round):
@@ -252,7 +256,7 @@ def test_open_a_card_and_record_a_decision(page, snapshot, meeting_round):
 def test_nothing_private_on_any_view(page, snapshot, meeting_round):
     words = private_words(meeting_round, snapshot)
     assert any(w.isdigit() for w in words)  # phone numbers are among them: the check can fail
-    for view in ("ranking", "breakdown", "discussion", "whatif"):
+    for view in ("ranking", "breakdown", "discussion", "excluded", "whatif"):
         view_button(page, view).click()
         page.wait_for_timeout(300)  # let the view's redraw arrive; a pause, not a check
         content = page.content()
@@ -331,3 +335,117 @@ def test_empty_round_shows_a_message(browser, tmp_path_factory):
             outside = sorted({u for u in page.requested if urlparse(u).hostname != LOCAL
                               and urlparse(u).scheme != "data"})
             assert outside == []
+
+
+# ---------------------------------------------------------------------------- issue 14: both screens, two windows, kernels
+SIZES = {"projector": (1920, 1080), "laptop": (1366, 768)}
+
+WRAPPED_CONTROLS = """() => {
+  const out = [];
+  for (const el of document.querySelectorAll('.wb-meeting button, .wb-meeting .widget-toggle-button')) {
+    const box = el.getBoundingClientRect();
+    if (!box.width || !box.height || getComputedStyle(el).display === 'none') continue;
+    const line = parseFloat(getComputedStyle(el).lineHeight) || parseFloat(getComputedStyle(el).fontSize) * 1.3;
+    const text = el.innerText.trim();
+    if (text && (el.scrollWidth > el.clientWidth + 2 || el.scrollHeight > el.clientHeight + 2 || box.height > 2.6 * line))
+      out.push(text);
+  }
+  return out;
+}"""
+
+
+def overlapping_labels(page) -> list[str]:
+    """Pairs of chart labels (SVG text) on screen whose boxes overlap."""
+    return page.evaluate("""() => {
+      const out = [];
+      for (const svg of document.querySelectorAll('svg.wb-chart')) {
+        if (!svg.getBoundingClientRect().width) continue;
+        const boxes = [...svg.querySelectorAll('text')].map(t => [t.textContent, t.getBoundingClientRect()]);
+        for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+          const [a, p] = boxes[i], [b, q] = boxes[j];
+          if (p.left < q.right - 1 && q.left < p.right - 1 && p.top < q.bottom - 1 && q.top < p.bottom - 1)
+            out.push(a + ' / ' + b);
+        }
+      }
+      return out;
+    }""")
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_every_view_at_both_sizes(browser, served, snapshot, meeting_round, size):
+    """Each view at 1920x1080 and 1366x768: no control wraps its label, no chart label overlaps
+    another, the ranked table's header stays on screen when the list scrolls; a screenshot of each."""
+    from playwright.sync_api import expect
+
+    rnd = meeting_round
+    counts = snapshot.ranked["category"].value_counts()
+    longest = counts.idxmax()
+    with opened(browser, served, ".wb-section", f"meeting-{size}", viewport=SIZES[size]) as page:
+        category_button(page, longest, rnd).click()
+        expect(page.locator(".wb-tally")).to_contain_text(rnd.categories[longest].short)
+        for view in ("ranking", "breakdown", "discussion", "excluded", "whatif"):
+            view_button(page, view).click()
+            page.wait_for_timeout(500)  # let the view's redraw arrive; a pause, not a check
+            expect(page.locator(".wb-tally")).to_be_visible()
+            assert page.evaluate(WRAPPED_CONTROLS) == [], view
+            assert overlapping_labels(page) == [], view
+            shoot(page, f"meeting-{size}-{view}")
+        view_button(page, "ranking").click()
+        header = page.locator("table.wb-ranked th").first
+        expect(header).to_be_visible()
+        last = page.locator("table.wb-ranked tbody tr").last
+        last.scroll_into_view_if_needed()
+        page.wait_for_timeout(300)
+        box = header.bounding_box()
+        assert box is not None and -1 <= box["y"] <= SIZES[size][1] / 3, box  # stuck at the top, not scrolled away
+        shoot(page, f"meeting-{size}-scrolled")
+
+
+def test_two_windows_deciding_at_once(browser, served, snapshot, meeting_round):
+    """Two meeting windows open the same candidate; the first records 通过; the second, which had
+    not seen it, is refused with who changed it, and the store keeps the first decision."""
+    from playwright.sync_api import expect
+
+    from workbench.store import open_store
+
+    ranked = snapshot.ranked
+    decided = set(open_store(meeting_round).decisions()["nomination_id"])
+    target = ranked.loc[~ranked["nomination_id"].isin(decided) & ranked["composite"].notna(), "nomination_id"].iloc[0]
+    category = ranked.set_index("nomination_id").loc[target, "category"]
+    with opened(browser, served, ".wb-section", "meeting-window-1") as one, \
+            opened(browser, served, ".wb-section", "meeting-window-2") as two:
+        for page in (one, two):
+            category_button(page, category, meeting_round).click()
+            page.locator(f'table.wb-ranked tr[data-nid="{target}"]').click()
+            expect(page.locator(".wb-card h2")).to_be_visible()
+        for page, choice in ((one, "approve"), (two, "reject")):
+            box = page.locator(".wb-decision").first
+            box.get_by_role("button", name=labels.DECISION[choice], exact=True).click()
+            box.locator("textarea").fill(f"窗口{choice}")
+        one.locator(".wb-decision button.wb-record").first.click()
+        expect(one.locator(".wb-decision").first).to_contain_text(labels.MEETING["decision_saved"].split("：")[0])
+        two.locator(".wb-decision button.wb-record").first.click()
+        refused = two.locator(".wb-decision").first
+        expect(refused).to_contain_text("stale_write")
+        expect(refused).to_contain_text(labels.DECISION["approve"])
+        shoot(two, "meeting-two-windows")
+        stored = open_store(meeting_round).decisions().set_index("nomination_id").loc[target]
+        assert (stored["decision"], stored["note"], stored["version"]) == ("approve", "窗口approve", 1)
+        # the tally of the first window counts it
+        expect(one.locator(".wb-tally .wb-approve b")).not_to_have_text("0")
+
+
+def test_a_closed_page_frees_its_kernel(browser, served):
+    """Voila's shutdown on page close is accepted (no 403 for a missing _xsrf): the kernel goes."""
+    base, token, log_path = served
+    with opened(browser, served, ".wb-section", "meeting-close") as page:
+        kernel = re.search(r'"kernelId":\s*"([0-9a-f-]{36})"', page.content()).group(1)
+        page.close(run_before_unload=True)
+    for _ in range(300):  # waiting for the server, not timing it
+        text = log_path.read_text()
+        if f"Kernel shutdown: {kernel}" in text:
+            break
+        time.sleep(0.2)
+    text = log_path.read_text()
+    assert f"Kernel shutdown: {kernel}" in text
+    assert "_xsrf' argument missing" not in text

@@ -155,13 +155,18 @@ table.wb-facts td { padding: 3px 18px 3px 0; width: 37%; }
 .wb-photos { display: flex; flex-wrap: wrap; gap: 10px; margin: 6px 0; }
 .wb-photos figure { margin: 0; text-align: center; font-size: 16px; color: #5b6673; }
 .wb-photos img { height: 84px; border-radius: 4px; border: 1px solid #c9d3df; display: block; }
-.wb-decision { border: 3px solid #1f3a5f; border-radius: 8px; padding: 8px 14px; margin-bottom: 10px;
+.wb-decision, .wb-panel { border: 3px solid #1f3a5f; border-radius: 8px; padding: 8px 14px; margin-bottom: 10px;
   background: #f7f9fc; }
-.wb-decision .widget-toggle-button { background: #fff; border: 2px solid #c9d3df; }
-.wb-decision .widget-toggle-button:nth-child(1).mod-active { background: #2e7d32; color: #fff; border-color: #2e7d32; }
-.wb-decision .widget-toggle-button:nth-child(2).mod-active { background: #c62828; color: #fff; border-color: #c62828; }
+.wb-decision .widget-toggle-button, .wb-panel .widget-toggle-button { background: #fff; border: 2px solid #c9d3df; }
+.wb-decision .widget-toggle-button:nth-child(1).mod-active, .wb-panel .widget-toggle-button:nth-child(1).mod-active {
+  background: #2e7d32; color: #fff; border-color: #2e7d32; }
+.wb-decision .widget-toggle-button:nth-child(2).mod-active, .wb-panel .widget-toggle-button:nth-child(2).mod-active {
+  background: #c62828; color: #fff; border-color: #c62828; }
 .wb-decision .widget-toggle-button:nth-child(3).mod-active { background: #e08a00; color: #fff; border-color: #e08a00; }
-.wb-decision .widget-toggle-button.mod-active { box-shadow: none; }
+.wb-decision .widget-toggle-button.mod-active, .wb-panel .widget-toggle-button.mod-active { box-shadow: none; }
+.wb-panel .widget-toggle-button { font-size: 22px; height: 50px; min-width: 110px; margin-right: 10px; border-radius: 6px; }
+.wb-panel textarea, .wb-panel input, .wb-panel select { font-size: 20px; }
+.wb-panel .wb-record { font-size: 22px; height: 50px; min-width: 200px; }
 .wb-decision .widget-toggle-button { font-size: 26px; height: 56px; min-width: 130px; margin-right: 10px;
   border-radius: 6px; }
 .wb-decision textarea { font-size: 21px; }
@@ -204,6 +209,66 @@ svg.wb-chart .wb-interval.wb-thin { stroke-width: 2; }
 svg.wb-chart .wb-pt { stroke: #ffffff; stroke-width: 1.5; cursor: pointer; }
 svg.wb-chart .wb-official { stroke: #1b1f24; stroke-width: 4; }
 svg.wb-chart .wb-alias { font-size: 15px; fill: #3b4654; }
+.wb-tally { display: flex; flex-wrap: wrap; align-items: baseline; gap: 6px 22px; font-size: 22px; padding: 6px 14px;
+  background: #f4f6f9; border: 1px solid #dfe3e8; border-radius: 6px; margin: 0 0 6px 0; }
+.wb-tally .wb-t-cat { font-weight: 700; color: #1f3a5f; }
+.wb-tally .wb-t { white-space: nowrap; color: #3b4654; }
+.wb-tally .wb-t b { font-size: 25px; color: #1b1f24; }
+.wb-tally .wb-approve b { color: #1b5e20; } .wb-tally .wb-reject b { color: #b71c1c; }
+.wb-tally .wb-defer b { color: #8a4b00; } .wb-tally .wb-open b { color: #c62828; }
+.wb-warnings { background: #fff8e1; border-left: 8px solid #f9a825; padding: 6px 14px; margin: 0 0 8px 0;
+  font-size: 20px; line-height: 1.4; }
+.wb-warnings ul { margin: 2px 0 0 0; padding-left: 1.2em; }
+.wb-older { color: #9a3412; font-size: 18px; margin-top: 2px; }
+ol.wb-offers { font-size: 20px; margin: 4px 0; padding-left: 1.6em; }
+.wb-replace { border-color: #e08a00; background: #fffaf0; }
+table.wb-excluded { width: 100%; border-collapse: collapse; font-size: 20px; }
+table.wb-excluded th { background: #1f3a5f; color: #fff; padding: 6px 10px; text-align: left; font-weight: 600;
+  white-space: nowrap; position: sticky; top: 0; z-index: 1; }
+table.wb-excluded td { padding: 5px 10px; border-bottom: 1px solid #dfe3e8; vertical-align: top; }
+table.wb-excluded td.wb-studio { font-weight: 600; min-width: 10em; }
+table.wb-excluded td.wb-mark { white-space: nowrap; }
+table.wb-excluded td.wb-detail { color: #5b4636; font-size: 18px; }
+table.wb-excluded tr.wb-group td { background: #eef1f5; font-weight: 700; color: #1f3a5f; }
+.wb-meeting .widget-toggle-button, .wb-meeting .widget-button { white-space: nowrap; overflow: visible; }
+.wb-meeting .widget-button { width: auto; padding: 0 16px; }
+.wb-decision .wb-record, .wb-panel .wb-record { align-self: flex-start; }
+.wb-whatif-controls .widget-text { width: auto !important; }
+.wb-whatif-controls .widget-text input { width: 4.2em; min-width: 4.2em; font-size: 20px; text-align: right; }
+table.wb-whatif thead { position: sticky; top: 0; z-index: 1; }
+.wb-meeting .widget-inline-hbox .widget-label { white-space: nowrap; }
+table.wb-ranked td.wb-flags { min-width: 9em; }
+/* a 1366x768 laptop: the same screen, tighter; nothing wraps inside a control */
+@media (max-width: 1600px) {
+  .wb-meeting { font-size: 18px; }
+  .wb-head h1 { font-size: 26px; } .wb-head .wb-meta { font-size: 17px; }
+  .wb-tabs .widget-toggle-button, .wb-views .widget-toggle-button { font-size: 18px; height: 40px; padding: 0 12px;
+    margin-right: 4px; }
+  .wb-refresh { height: 42px; min-width: 100px; }
+  table.wb-funnel { font-size: 17px; } table.wb-funnel th, table.wb-funnel td { padding: 3px 10px; }
+  .wb-section { font-size: 22px; } .wb-section .wb-sub { font-size: 18px; }
+  .wb-tally { font-size: 17px; gap: 4px 14px; } .wb-tally .wb-t b { font-size: 19px; }
+  .wb-warnings { font-size: 16px; }
+  .wb-charttitle, .wb-legend { font-size: 15px; }
+  table.wb-ranked { font-size: 16px; } table.wb-ranked th { padding: 6px 6px; }
+  table.wb-ranked td { padding: 4px 6px; }
+  table.wb-ranked td.wb-composite { font-size: 18px; }
+  table.wb-ranked .wb-line, table.wb-ranked small { font-size: 14px; }
+  table.wb-ranked td.wb-flags { font-size: 14px; min-width: 8em; }
+  .wb-chip { font-size: 15px; padding: 0 6px; }
+  table.wb-heat, table.wb-whatif, table.wb-excluded { font-size: 16px; }
+  .wb-orderbar .widget-button, .wb-decision .wb-record, .wb-panel .wb-record { font-size: 18px; height: 42px;
+    min-width: 110px; }
+  .wb-panel .widget-toggle-button { font-size: 18px; height: 42px; min-width: 80px; }
+  .wb-orderbar .widget-toggle-button { font-size: 17px; height: 40px; padding: 0 10px; }
+  .wb-orderbar .widget-dropdown { width: 460px !important; height: 42px; }
+  .wb-orderbar select { font-size: 17px; height: 42px; }
+  .wb-decision .widget-toggle-button { font-size: 20px; height: 44px; min-width: 90px; }
+  .wb-card h2 { font-size: 24px; } .wb-card h3 { font-size: 19px; }
+  .wb-card .wb-scoreline { font-size: 19px; } table.wb-facts, .wb-card ul { font-size: 16px; }
+  .wb-whatif-head b { font-size: 22px; } .wb-whatif-head div { font-size: 16px; }
+  .wb-whatif-controls .widget-toggle-button { font-size: 17px; height: 40px; padding: 0 10px; }
+}
 </style>
 """
 
@@ -777,7 +842,7 @@ def spread_svg(snapshot: Snapshot, nomination_id: str) -> str:
     pad = max(2.0, 0.08 * (hi - lo))
     ticks = [t for t in _nice_ticks(lo - pad, min(hi + pad, top_score), 6) if t <= top_score + 1e-9]
     x_lo, x_hi = ticks[0], max(ticks[-1], min(hi + pad, top_score))
-    width, left, right, top, bottom = 820, 120, 30, 8, 56
+    width, left, right, top, bottom = 820, 120, 30, 8, 66
     layouts = []
     x = lambda v: left + (v - x_lo) / max(x_hi - x_lo, 1e-9) * (width - left - right)  # noqa: E731
     for stage in stages:
@@ -1133,7 +1198,7 @@ class MeetingApp(widgets.VBox):
         self.offer_status = widgets.HTML()
         self.replace_box = widgets.VBox([widgets.HTML(f'<div class="wb-dtitle">{esc(m["replace_title"])}</div>'),
                                          self.offers, self.offer, self.offer_note, self.offer_button, self.offer_status])
-        self.replace_box.add_class("wb-decision")
+        self.replace_box.add_class("wb-panel")
         self.replace_box.add_class("wb-replace")
         self.replace_box.layout.display = "none"
         side = widgets.VBox([self.decision_box, self.replace_box, self.spread_title, self.spread, self.photo_box],
@@ -1160,7 +1225,7 @@ class MeetingApp(widgets.VBox):
                                                      f'<div class="wb-note">{esc(m["ruling_note"])}</div>'),
                                         self.ruling_item, self.ruling_value, self.ruling_reason, self.ruling_button,
                                         self.ruling_status], layout=widgets.Layout(width="34%", min_width="420px"))
-        self.ruling_box.add_class("wb-decision")
+        self.ruling_box.add_class("wb-panel")
         self.excluded_view = widgets.HBox(
             [widgets.Box([self.excluded_table], layout=widgets.Layout(flex="1 1 auto", margin="0 24px 0 0")),
              self.ruling_box], layout=widgets.Layout(width="100%", align_items="flex-start"))
@@ -1254,7 +1319,7 @@ class MeetingApp(widgets.VBox):
             self.weights = {s: widgets.BoundedIntText(min=0, max=100, step=5, continuous_update=False,
                                                       description=m["whatif_weight"].format(stage=st.label),
                                                       style={"description_width": "initial"},
-                                                      layout=widgets.Layout(width="230px"))
+                                                      layout=widgets.Layout(width="auto"))
                             for s, st in rnd.stages.items()}
             for w in self.weights.values():
                 w.observe(lambda _: None if self._quiet else self._show_whatif(), names="value")
@@ -1480,7 +1545,8 @@ class MeetingApp(widgets.VBox):
             status.value = message_html(m["decision_failed"].format(why=why), error=True, small=True)
             return False
         studio = self.snapshot.ranked.loc[self.snapshot.ranked["nomination_id"] == nid, "studio"].iloc[0]
-        at = pd.Timestamp.now().strftime("%H:%M:%S")
+        stored = decision_of(self.decisions, nid)  # the store's time, as every other time of a decision
+        at = stored["at"].strftime("%H:%M:%S") if stored and stored["at"] is not None and pd.notna(stored["at"]) else ""
         saved = m["decision_saved"].format(studio=studio, decision=labels.DECISION[decision],
                                            snapshot=self.snapshot.snapshot_id[:12], at=at)
         self._redraw_decisions()
