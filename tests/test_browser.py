@@ -449,3 +449,59 @@ def test_a_closed_page_frees_its_kernel(browser, served):
     text = log_path.read_text()
     assert f"Kernel shutdown: {kernel}" in text
     assert "_xsrf' argument missing" not in text
+
+
+def test_a_replacement_and_a_ruling_in_the_browser(browser, served, snapshot, meeting_round):
+    """After a 不通过 the card offers the next candidates; choosing one records a 递补 of its own.
+    A 特别优秀直接推荐 case waits in 未进入排名; the meeting's ruling there is an override with its reason."""
+    from playwright.sync_api import expect
+
+    from workbench.decisions import decision_of, excluded, replacement_offers
+    from workbench.store import open_store
+
+    rnd, store = meeting_round, open_store(meeting_round)
+    ranked = snapshot.ranked
+    counts = ranked[ranked["composite"].notna()].groupby("category").size()
+    category = next(c for c in rnd.categories if counts.get(c, 0) > rnd.categories[c].slots)
+    rows = ranked[ranked["category"] == category].reset_index(drop=True)
+    proposed = rows.loc[rows["proposed"], "nomination_id"].tolist()
+    target = proposed[-1]
+    seen = decision_of(store.decisions(), target)
+    store.record_decision(target, "reject", "浏览器测试：不通过", snapshot.snapshot_id, "test",
+                          None if seen is None else int(seen["version"]))
+    offers = replacement_offers(rows, store.decisions())
+    assert not offers.empty
+    with opened(browser, served, ".wb-section", "meeting-replace", viewport=SIZES["laptop"]) as page:
+        category_button(page, category, rnd).click()
+        page.locator(f'table.wb-ranked tr[data-nid="{target}"]').click()
+        panel = page.locator(".wb-replace")
+        expect(panel).to_be_visible()
+        expect(panel).to_contain_text(offers["studio"].iloc[0])
+        shoot(page, "meeting-laptop-replace")
+        panel.locator("button.wb-record").click()
+        expect(panel).to_contain_text(labels.MEETING["decision_saved"].split("：")[0])
+        found = store.decisions().set_index("nomination_id")
+        pick = offers["nomination_id"].iloc[0]
+        assert (found.loc[pick, "decision"], found.loc[pick, "replaces"]) == ("approve", target)
+        expect(page.locator(".wb-tally")).to_contain_text(labels.MEETING["tally_replacements"] + " 1")
+
+        waiting = excluded(snapshot)
+        direct = waiting[waiting["direct"] & (waiting["verdict"] == "eligibility")]
+        case = (direct if not direct.empty else waiting[waiting["verdict"] != ""]).iloc[0]
+        category_button(page, case["category"], rnd).click()
+        view_button(page, "excluded").click()
+        expect(page.locator("table.wb-excluded")).to_contain_text(case["studio"])
+        ruling = page.locator(".wb-panel").filter(has_text=labels.MEETING["ruling_title"])
+        ruling.locator("select").select_option(value=None, label=next(
+            o for o in ruling.locator("select option").all_inner_texts() if case["studio"] in o))
+        value = case["values"][0]
+        words = {"eligibility": labels.ELIGIBILITY, "quota_status": labels.QUOTA_STATUS}[case["verdict"]]
+        ruling.get_by_role("button", name=words[value], exact=True).click()
+        ruling.locator("textarea").fill("成果突出，会议同意")
+        shoot(page, "meeting-laptop-ruling")
+        ruling.locator("button.wb-record").click()
+        expect(ruling).to_contain_text(case["studio"])
+        expect(ruling).to_contain_text(labels.MEETING["ruling_saved"].split("{")[0])
+        rules = store.overrides().set_index(["nomination_id", "verdict"])
+        stored = rules.loc[(case["nomination_id"], case["verdict"])]
+        assert stored["value"] == value and stored["reason"] == labels.MEETING["ruling_prefix"] + "成果突出，会议同意"
