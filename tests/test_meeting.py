@@ -893,3 +893,50 @@ def test_a_second_window_cannot_overwrite_a_decision_silently(demo_round, tmp_pa
     assert first.snapshot.snapshot_id == second.snapshot.snapshot_id
     first.refresh()
     assert first.snapshot.snapshot_id == second.snapshot.snapshot_id  # a decision does not make a new snapshot
+
+
+# ---------------------------------------------------------------------------- invariants (hypothesis)
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(0, 12), slots=st.integers(1, 6), choices=st.lists(st.sampled_from([None, "approve", "reject", "defer"]),
+                                                                        min_size=12, max_size=12))
+def test_offers_and_tally_invariants(n, slots, choices):
+    """Whatever the decisions: a 递补 offer is never proposed, decided or unscored, offers appear only
+    while a place is vacant and come in ranked order; the tally adds up and never goes negative."""
+    from workbench.decisions import replacement_offers, summary, vacancies
+
+    rnd = wb.load_round(wb.DEFAULT_ROUND)
+    rnd = rnd.model_copy(update={"categories": {"demonstration": rnd.categories["demonstration"].model_copy(
+        update={"slots": slots})}})
+    rows = pd.DataFrame({"nomination_id": [f"N{i:02d}" for i in range(n)], "category": "demonstration",
+                         "studio": [f"S{i}" for i in range(n)], "rank": pd.array(range(1, n + 1), dtype="Int64"),
+                         "composite": pd.array([90.0 - i if i != n - 1 else None for i in range(n)], dtype="Float64"),
+                         "proposed": [i < slots and i != n - 1 for i in range(n)]})
+    decisions = pd.DataFrame([{"nomination_id": f"N{i:02d}", "decision": d, "note": "", "snapshot_id": "s",
+                               "actor": "a", "at": pd.Timestamp("2022-11-10"), "version": 1, "replaces": None}
+                              for i, d in enumerate(choices[:n]) if d is not None])
+    offers = replacement_offers(rows, decisions)
+    decided = set(decisions["nomination_id"]) if not decisions.empty else set()
+    assert not set(offers["nomination_id"]) & decided
+    assert not offers["proposed"].any() and offers["composite"].notna().all()
+    assert offers["rank"].is_monotonic_increasing
+    assert offers.empty or vacancies(rows, decisions) > 0
+    tally = summary(rows, decisions, rnd).iloc[0]
+    assert tally["approve"] + tally["reject"] + tally["defer"] == len(decided)
+    assert tally["open"] == max(slots - tally["approve"], 0) and tally["undecided"] >= 0
+
+
+@settings(max_examples=100, deadline=None)
+@given(xs=st.lists(st.floats(0, 800), min_size=1, max_size=30), widths=st.lists(st.floats(10, 60), min_size=30, max_size=30))
+def test_label_rows_never_overlap(xs, widths):
+    from workbench.meeting import label_levels
+
+    widths = widths[:len(xs)]
+    levels = label_levels(xs, widths, gap=6.0)
+    for i in range(len(xs)):
+        for j in range(i + 1, len(xs)):
+            if levels[i] == levels[j]:
+                assert abs(xs[i] - xs[j]) >= (widths[i] + widths[j]) / 2 + 6.0 - 1e-6
