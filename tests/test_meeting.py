@@ -641,6 +641,14 @@ def test_scrub_masks_phone_numbers_but_not_dates_and_times():
     assert "12345678" not in scrub("请联系 0510-12345678 或 13900001111", {})
 
 
+def sheets_with_totals(rnd, snap, nid: str, totals: list[float]) -> pd.DataFrame:
+    """Submitted sheets of one candidate at every stage, reviewer R<k> giving totals[k] (of 100)."""
+    category = snap.ranked.set_index("nomination_id").loc[nid, "category"]
+    return pd.DataFrame([{"nomination_id": nid, "reviewer_id": f"R{k}", "stage": stage, "criterion": c.code,
+                          "points": total * c.max[category] / 100, "status": "submitted"}
+                         for stage in rnd.stages for k, total in enumerate(totals) for c in rnd.criteria(category, stage)])
+
+
 def test_the_spread_hollows_exactly_one_highest_and_one_lowest_even_when_tied(rnd):
     import dataclasses
 
@@ -648,15 +656,8 @@ def test_the_spread_hollows_exactly_one_highest_and_one_lowest_even_when_tied(rn
 
     snap = make_snapshot(rnd, {"demonstration": 3, "model_worker": 4, "employee": 3})
     nid = snap.ranked["nomination_id"].iloc[0]
-    category = snap.ranked["category"].iloc[0]
-    rows = []
-    for stage in rnd.stages:
-        for k, total in enumerate([85, 85, 85, 89.5, 89.5]):  # ties at both ends
-            crit = rnd.criteria(category, stage)
-            for c in crit:
-                rows.append({"nomination_id": nid, "reviewer_id": f"R{k}", "stage": stage, "criterion": c.code,
-                             "points": total * c.max[category] / 100, "status": "submitted"})
-    svg = spread_svg(dataclasses.replace(snap, scores=pd.DataFrame(rows)), nid)
+    scores = sheets_with_totals(rnd, snap, nid, [85, 85, 85, 89.5, 89.5])  # ties at both ends
+    svg = spread_svg(dataclasses.replace(snap, scores=scores), nid)
     assert svg.count('fill="#ffffff"') == 2 * len(rnd.stages)
 
 
@@ -853,15 +854,9 @@ def test_spread_labels_never_overlap(rnd):
 
     snap = make_snapshot(rnd, {"demonstration": 3, "model_worker": 4, "employee": 3})
     nid = snap.ranked["nomination_id"].iloc[0]
-    category = snap.ranked["category"].iloc[0]
-    rows = []
-    for stage in rnd.stages:
-        for k, total in enumerate([80, 80.5, 81, 81, 81.5, 82, 90, 90.5, 91]):  # crowded and tied
-            for c in rnd.criteria(category, stage):
-                rows.append({"nomination_id": nid, "reviewer_id": f"R{k:02d}", "stage": stage, "criterion": c.code,
-                             "points": total * c.max[category] / 100, "status": "submitted"})
-    aliases = {f"R{k:02d}": f"评委{k + 1}" for k in range(9)}
-    svg = spread_svg(dataclasses.replace(snap, scores=pd.DataFrame(rows), reviewer_alias=aliases), nid)
+    scores = sheets_with_totals(rnd, snap, nid, [80, 80.5, 81, 81, 81.5, 82, 90, 90.5, 91])  # crowded and tied
+    aliases = {f"R{k}": f"评委{k + 1}" for k in range(9)}
+    svg = spread_svg(dataclasses.replace(snap, scores=scores, reviewer_alias=aliases), nid)
     found = [(float(x), float(y), t) for x, y, t in
              re.findall(r'<text x="([\d.]+)" y="([\d.]+)" text-anchor="middle" class="wb-alias">([^<]+)</text>', svg)]
     assert len(found) == 9 * len(rnd.stages)
