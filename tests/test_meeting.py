@@ -715,6 +715,11 @@ def test_a_vacancy_offers_the_next_candidates_and_a_replacement_is_its_own_decis
     assert (pick["nomination_id"], pick["decision"], pick["replaces"], pick["version"]) == (offered[0], "approve", second, 1)
     assert not app.offer.options or offered[0] not in [v for _, v in app.offer.options]  # the place is filled
     assert tally_of(app)[labels.MEETING["tally_replacements"]] == 1
+    app.view.value = "ranking"
+    (table,) = ranked_tables(app)
+    assert table.rows[table.nids.index(offered[0])][1][-2] == labels.MEETING["chip_replacement"]
+    assert table.rows[table.nids.index(second)][1][-2] == labels.DECISION["reject"]
+    app.open_card(second)
     assert not app.replace(offered[1], second)  # one place, one 递补
 
 

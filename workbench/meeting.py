@@ -335,16 +335,25 @@ def annotate(rows: pd.DataFrame, diagnostics: pd.DataFrame, decisions: pd.DataFr
         dec = decisions.drop_duplicates("nomination_id", keep="last").set_index("nomination_id")
         out["decision"] = out["nomination_id"].map(dec["decision"])
         out["decision_note"] = out["nomination_id"].map(dec["note"])
+        replaces = dec["replaces"] if "replaces" in dec else pd.Series(dtype="object")
+        out["decision_replaces"] = out["nomination_id"].map(replaces)
     else:
         out["decision"] = pd.NA
         out["decision_note"] = pd.NA
+        out["decision_replaces"] = pd.NA
     return out
 
 
-def decision_chip(decision: object) -> str:
+def decision_chip(decision: object, replacement: bool = False) -> str:
+    """The decision as a coloured chip; a 递补 says so."""
     if decision is None or pd.isna(decision) or decision not in labels.DECISION:
         return ""
-    return f'<span class="wb-chip wb-{esc(decision)}">{esc(labels.DECISION[decision])}</span>'
+    word = labels.MEETING["chip_replacement"] if replacement and decision == "approve" else labels.DECISION[decision]
+    return f'<span class="wb-chip wb-{esc(decision)}">{esc(word)}</span>'
+
+
+def _is_text(value: object) -> bool:
+    return isinstance(value, str) and bool(value)
 
 
 def _is_borderline(value: object) -> bool:
@@ -472,7 +481,7 @@ def ranked_html(rows: pd.DataFrame, rnd: Round, category: str, current: str | No
             f'<td class="wb-num">{esc(fmt_interval(r.get("rank_low"), r.get("rank_high")))}</td>'
             f'<td class="wb-num">{esc(fmt_p(r.get("p_top")))}</td>'
             f'<td class="wb-mark">{esc(m["proposed_mark"]) if is_proposed else ""}</td>'
-            f'<td class="wb-mark">{decision_chip(r.get("decision"))}</td>'
+            f'<td class="wb-mark">{decision_chip(r.get("decision"), _is_text(r.get("decision_replaces")))}</td>'
             f'<td class="wb-flags">{band}{esc(flags)}</td></tr>'
         )
         if i == last_proposed:
