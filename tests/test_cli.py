@@ -108,7 +108,7 @@ def test_decide_from_the_terminal_with_versions_and_the_screens_checks(scored_di
 
     w = ["--workdir", str(scored_dir)]
     rnd = wb.load_round().at(scored_dir)
-    snap = wb.take_snapshot(rnd)
+    snap = wb.load_state(rnd)
     counts = snap.ranked[snap.ranked["composite"].notna()].groupby("category").size()
     category = next(c for c in rnd.categories if counts.get(c, 0) > rnd.categories[c].slots + 1)
     rows = snap.ranked[snap.ranked["category"] == category].reset_index(drop=True)

@@ -35,6 +35,7 @@ from workbench.review import (
 from workbench.sample import make_sample, sample_nominations
 from workbench.screening import RULES, screen, screening_detail
 from workbench.snapshot import Snapshot, take_snapshot
+from workbench.state import RoundState, load_state
 from workbench.templates import write_templates
 from workbench.progress import by_candidate, by_reviewer, progress_app, stage_summary
 from workbench.scoring import Candidates, ScoringApp, load_candidates, scoring_app
@@ -61,6 +62,6 @@ __all__ = [
     "Round", "RoundConfigError", "ScoreValidationError", "Snapshot", "StaleWriteError", "Store",
     "WorkbenchError", "assign", "build_demo", "candidates", "competition", "conflicts", "export_results",
     "funnel", "load_round", "make_sample", "olympic_mean", "open_store", "rank", "read_inbox",
-    "read_reviewers", "round_from_env", "sample_nominations", "screen", "screening_detail",
+    "read_reviewers", "round_from_env", "RoundState", "load_state", "sample_nominations", "screen", "screening_detail",
     "simulate_scores", "take_snapshot", "validate_sheet", "write_templates",
 ]

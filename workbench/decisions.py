@@ -18,7 +18,7 @@ from workbench import labels
 from workbench.config import Round
 from workbench.errors import WorkbenchError
 from workbench.screening import under_review
-from workbench.snapshot import Snapshot
+from workbench.state import RoundState as Snapshot
 
 NOTE_MAX_CHARS = 500  # a decision's note: a sentence or two, not a document
 REASON_MAX_CHARS = 500  # a ruling's reason, likewise

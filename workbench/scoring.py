@@ -8,8 +8,9 @@ Whatever a browser sends, a widget value is only a request (a viewer can set any
 widget, see the Voila notes): the store validates every value again (rubric maximum, step,
 assignment, conflicts, closed stage, version) before anything is written, the app opens a
 candidate only after asking the store whether this reviewer may see it, and it only ever asks the
-store for the logged-in reviewer's *own* sheets, so other reviewers' scores never reach this
-kernel. The reviewer's id lives in Python, never in a widget trait.
+store for the logged-in reviewer's *own* sheets; of the round state it keeps the candidates' facts
+only, so the app holds no other reviewer's scores. The reviewer's id lives in Python, never in a
+widget trait.
 
 Drafts are saved when a field is left (the inputs send their value on blur or Enter, so there is
 one save per edited field, not one per keystroke); a submitted sheet that is edited is saved as
@@ -43,7 +44,7 @@ from workbench.errors import (
     WorkbenchError,
 )
 from workbench.intake.checks import studio_photos
-from workbench.store import BEIJING, Store, validate_sheet
+from workbench.store import Store, validate_sheet
 
 log = logging.getLogger(__name__)
 
@@ -102,16 +103,15 @@ class Candidates:
         return cls(pd.DataFrame(columns=["photos"]), pd.DataFrame(columns=["nomination_id"]))
 
 
-def load_candidates(rnd: Round, overrides: pd.DataFrame | None = None) -> Candidates:
-    """Read the inbox and screen it (with the analyst's overrides): facts, screening notes and photos."""
-    from workbench.intake import read_inbox
-    from workbench.screening import screen
+def load_candidates(rnd: Round, store: Store | None = None) -> Candidates:
+    """The candidates' facts, screening notes (every override applied) and photos, from the round
+    state; only these are kept (not the state's scores: a reviewer's kernel holds no one else's)."""
+    from workbench.state import load_state
 
     if not rnd.inbox.exists():
         return Candidates.empty()
-    intake = read_inbox(rnd.inbox, rnd)
-    screened = screen(intake.nominations, rnd, overrides=overrides)
-    return candidates_from(screened, intake.achievements, rnd.inbox)
+    state = load_state(rnd, store)
+    return candidates_from(state.screened, state.achievements, rnd.inbox)
 
 
 def candidates_from(screened: pd.DataFrame, achievements: pd.DataFrame, inbox: Path) -> Candidates:
@@ -246,9 +246,9 @@ def _msg(text: str, kind: str = "ok") -> str:
     return f'<div class="wb-msg wb-{kind}">{esc(text)}</div>' if text else ""
 
 
-def _clock() -> str:
-    """Now on the clock of the round (Beijing), whatever the server's time zone."""
-    return dt.datetime.now(BEIJING).strftime("%H:%M:%S")
+def _clock(rnd: Round) -> str:
+    """Now on the round's clock, whatever the server's time zone."""
+    return rnd.now().strftime("%H:%M:%S")
 
 
 # ---------------------------------------------------------------------------- widget shell
@@ -258,7 +258,7 @@ class ScoringApp(widgets.VBox):
     def __init__(self, store: Store, rnd: Round, candidates: Candidates | None = None):
         s = labels.SCORING
         self.store, self.rnd = store, rnd
-        self.candidates = candidates if candidates is not None else load_candidates(rnd, store.overrides())
+        self.candidates = candidates if candidates is not None else load_candidates(rnd, store)
         self.reviewer_id: str | None = None
         self.current: tuple[str, str] | None = None  # (nomination_id, stage) on screen
         self.version: int | None = None
@@ -608,7 +608,7 @@ class ScoringApp(widgets.VBox):
             self._say((s["submitted_kept"] if submitted else s["not_saved"]).format(problems=text), "warn")
             return False
         if self._save(points, comment, submit=submitted):
-            self._say((s["saved_submitted"] if submitted else s["saved_draft"]).format(at=_clock()))
+            self._say((s["saved_submitted"] if submitted else s["saved_draft"]).format(at=_clock(self.rnd)))
             return True
         return False
 
@@ -627,7 +627,7 @@ class ScoringApp(widgets.VBox):
             self._say(s["not_saved"].format(problems="；".join(p["message"] for p in problems)), "err")
             return False
         if self._save(points, comment, submit=True):
-            self._say(s["submitted"].format(at=_clock()))
+            self._say(s["submitted"].format(at=_clock(self.rnd)))
             return True
         return False
 
