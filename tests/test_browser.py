@@ -433,7 +433,7 @@ def test_two_windows_deciding_at_once(browser, served, snapshot, meeting_round):
 
 def test_a_closed_page_frees_its_kernel(browser, served):
     """Voila's shutdown on page close is accepted (no 403 for a missing _xsrf): the kernel goes."""
-    base, token, log_path = served
+    _, _, log_path = served
     with opened(browser, served, ".wb-section", "meeting-close") as page:
         kernel = re.search(r'"kernelId":\s*"([0-9a-f-]{36})"', page.content()).group(1)
         page.close(run_before_unload=True)

@@ -265,19 +265,17 @@ def warnings_for(snapshot: Snapshot, decisions: pd.DataFrame | None) -> list[Mee
         part = ranked[ranked["category"] == code]
         if part.empty:
             continue
-        flags = part["flag_codes"] if "flag_codes" in part else pd.Series([[]] * len(part), index=part.index)
-        has = lambda flag: part.loc[flags.map(lambda c: isinstance(c, (list, tuple)) and flag in c), "studio"].tolist()  # noqa: E731
         if len(part) <= cat.slots:
             out.append(MeetingWarning(code, "no_margin", w["no_margin"].format(category=cat.short, candidates=len(part),
                                                                        slots=cat.slots)))
-        tied = has("tie_at_cut")
+        tied = _flagged(part, "tie_at_cut")
         if tied:
             out.append(MeetingWarning(code, "tie_at_cut", w["tie_at_cut"].format(category=cat.short, studios="、".join(tied))))
-        few = has("too_few_scores") + has("few_scores")
+        few = _flagged(part, "too_few_scores") + _flagged(part, "few_scores")
         if few:
             out.append(MeetingWarning(code, "few_scores", w["few_scores"].format(category=cat.short, n=len(few),
                                                                          min=rnd.ranking.trim_min)))
-        missing = has("no_scores")
+        missing = _flagged(part, "no_scores")
         if missing:
             out.append(MeetingWarning(code, "no_scores", w["no_scores"].format(category=cat.short, n=len(missing))))
     dec = current_decisions(decisions)
@@ -287,6 +285,13 @@ def warnings_for(snapshot: Snapshot, decisions: pd.DataFrame | None) -> list[Mee
             n=len(older), snapshots="、".join(sorted({str(s)[:12] for s in older["snapshot_id"]})),
             current=snapshot.snapshot_id[:12])))
     return out
+
+
+def _flagged(part: pd.DataFrame, flag: str) -> list[str]:
+    """The studios of `part` whose ranking flags (rank()'s flag_codes) include `flag`."""
+    if "flag_codes" not in part:
+        return []
+    return part.loc[part["flag_codes"].map(lambda c: isinstance(c, (list, tuple)) and flag in c), "studio"].tolist()
 
 
 __all__ = ["DecisionError", "MeetingWarning", "Ruling", "check_decision", "check_replacement", "check_ruling",

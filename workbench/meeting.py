@@ -32,7 +32,6 @@ from workbench.decisions import (
     check_replacement,
     check_ruling,
     check_version,
-    current_decisions,
     decision_of,
     excluded,
     replacement_offers,
@@ -1490,7 +1489,7 @@ class MeetingApp(widgets.VBox):
 
     def _draw_offers(self) -> None:
         """The 递补 panel: shown on the card of a proposed candidate the meeting rejected or deferred."""
-        snap, nid = self.snapshot, self.current
+        nid = self.current
         rows = self.rows()
         if self._record is None or nid is None or nid not in vacated(rows, self.decisions):
             self.replace_box.layout.display = "none"
