@@ -813,6 +813,18 @@ def test_warnings_no_margin_ties_few_scores_and_older_snapshots(rnd):
         assert nid in warned
     app.open_card(ranked.at[mw[0], "nomination_id"])
     assert labels.MEETING["decision_older"] in app.decision_status.value
+    # more 通过 than places: said, and the places still open never go below zero
+    fake = FakeStore()
+    app = meeting_app(lambda: snap, record=fake.record)
+    app.category.value = "demonstration"
+    for nid in ranked.loc[ranked["category"] == "demonstration", "nomination_id"]:
+        assert app.record(nid, "approve", "")
+    assert 'data-code="over_places"' not in app.warnings.value  # 2 candidates, 3 places
+    app.category.value = "employee"
+    for nid in ranked.loc[ranked["category"] == "employee", "nomination_id"]:
+        assert app.record(nid, "approve", "")
+    assert 'data-code="over_places"' in app.warnings.value
+    assert tally_of(app)[labels.MEETING["tally_open"]] == 0
 
 
 def test_weights_are_percentages_that_must_add_to_100(rnd):

@@ -257,10 +257,12 @@ class MeetingWarning:
 
 def warnings_for(snapshot: Snapshot, decisions: pd.DataFrame | None) -> list[MeetingWarning]:
     """Per category: no 差额 (candidates ≤ places), a tie across the cut, candidates with too few
-    scores; for the round: decisions recorded on another snapshot than the one on screen."""
+    scores, more 通过 than places; for the round: decisions recorded on another snapshot than the
+    one on screen."""
     w = labels.MEETING_WARNINGS
     rnd, ranked = snapshot.rnd, snapshot.ranked
     out: list[MeetingWarning] = []
+    tally = summary(ranked, decisions, rnd).set_index("category")
     for code, cat in rnd.categories.items():
         part = ranked[ranked["category"] == code]
         if part.empty:
@@ -275,6 +277,10 @@ def warnings_for(snapshot: Snapshot, decisions: pd.DataFrame | None) -> list[Mee
         if few:
             out.append(MeetingWarning(code, "few_scores", w["few_scores"].format(category=cat.short, n=len(few),
                                                                          min=rnd.ranking.trim_min)))
+        approved = int(tally.loc[code, "approve"])
+        if approved > cat.slots:
+            out.append(MeetingWarning(code, "over_places", w["over_places"].format(category=cat.short, n=approved,
+                                                                               slots=cat.slots)))
         missing = _flagged(part, "no_scores")
         if missing:
             out.append(MeetingWarning(code, "no_scores", w["no_scores"].format(category=cat.short, n=len(missing))))

@@ -323,6 +323,7 @@ MEETING_WARNINGS: dict[str, str] = {
     "tie_at_cut": "{category}：拟命名线上并列——{studios}，须由会议决定",
     "few_scores": "{category}：{n} 个工作室评分人数少于 {min} 人，得分按算术平均，仅供参考",
     "no_scores": "{category}：{n} 个工作室尚无评分，未能排名",
+    "over_places": "{category}：已审定通过 {n} 个，多于名额 {slots} 个，请会议核对",
     "older_snapshot": "有 {n} 项审定依据的是较早的数据快照（{snapshots}），与当前快照 {current} 不同，请核对",
 }
 SERVE: dict[str, str] = {
