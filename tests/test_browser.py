@@ -394,6 +394,8 @@ def test_every_view_at_both_sizes(browser, served, snapshot, meeting_round, size
         page.wait_for_timeout(300)
         box = header.bounding_box()
         assert box is not None and -1 <= box["y"] <= SIZES[size][1] / 3, box  # stuck at the top, not scrolled away
+        tally = page.locator(".wb-tally").bounding_box()
+        assert tally is not None and -1 <= tally["y"] and tally["y"] + tally["height"] <= box["y"] + 1, (tally, box)
         shoot(page, f"meeting-{size}-scrolled")
 
 

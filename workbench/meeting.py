@@ -208,8 +208,13 @@ svg.wb-chart .wb-interval.wb-thin { stroke-width: 2; }
 svg.wb-chart .wb-pt { stroke: #ffffff; stroke-width: 1.5; cursor: pointer; }
 svg.wb-chart .wb-official { stroke: #1b1f24; stroke-width: 4; }
 svg.wb-chart .wb-alias { font-size: 15px; fill: #3b4654; }
-.wb-tally { display: flex; flex-wrap: wrap; align-items: baseline; gap: 6px 22px; font-size: 22px; padding: 6px 14px;
-  background: #f4f6f9; border: 1px solid #dfe3e8; border-radius: 6px; margin: 0 0 6px 0; }
+/* the tally stays on screen while a long list scrolls, the tables' headers just under it */
+.wb-tally { display: flex; flex-wrap: nowrap; overflow: hidden; align-items: center; gap: 0 22px; font-size: 22px;
+  padding: 0 14px; height: 46px; box-sizing: border-box; background: #f4f6f9; border: 1px solid #dfe3e8;
+  border-radius: 6px; margin: 0; }
+.wb-tally-box { position: sticky !important; top: 0; z-index: 3; background: #ffffff; padding: 8px 0 6px 0; margin: 0 !important;
+  box-shadow: 0 -30px 0 0 #ffffff; }
+table.wb-ranked th, table.wb-heat th, table.wb-excluded th, table.wb-whatif thead { top: 60px !important; }
 .wb-tally .wb-t-cat { font-weight: 700; color: #1f3a5f; }
 .wb-tally .wb-t { white-space: nowrap; color: #3b4654; }
 .wb-tally .wb-t b { font-size: 25px; color: #1b1f24; }
@@ -246,7 +251,8 @@ table.wb-ranked td.wb-flags { min-width: 9em; }
   .wb-refresh { height: 42px; min-width: 100px; }
   table.wb-funnel { font-size: 17px; } table.wb-funnel th, table.wb-funnel td { padding: 3px 10px; }
   .wb-section { font-size: 22px; } .wb-section .wb-sub { font-size: 18px; }
-  .wb-tally { font-size: 17px; gap: 4px 14px; } .wb-tally .wb-t b { font-size: 19px; }
+  .wb-tally { font-size: 17px; gap: 0 14px; height: 36px; } .wb-tally .wb-t b { font-size: 19px; }
+  table.wb-ranked th, table.wb-heat th, table.wb-excluded th, table.wb-whatif thead { top: 50px !important; }
   .wb-warnings { font-size: 16px; }
   .wb-charttitle, .wb-legend { font-size: 15px; }
   table.wb-ranked { font-size: 16px; } table.wb-ranked th { padding: 6px 6px; }
@@ -1153,6 +1159,7 @@ class MeetingApp(widgets.VBox):
         nav.add_class("wb-nav")
         # on every view: the category's decisions against its places, and the warnings
         self.tally = widgets.HTML(layout=widgets.Layout(width="100%"))
+        self.tally.add_class("wb-tally-box")
         self.warnings = widgets.HTML(layout=widgets.Layout(width="100%"))
         # ranking view
         self.funnel = widgets.HTML()
