@@ -19,7 +19,9 @@ from workbench.diagnostics import (
     score_flags,
     shadow_scores,
 )
-from workbench.export import ExportError, export_all, export_results, public_list
+from workbench.export import ExportError, completeness, export_all, export_results, public_list
+from workbench.next_round import write_next_round
+from workbench.registry import add_named
 from workbench.notice import CalendarError, notice_period, read_workday_overrides, round_period
 from workbench.intake import IntakeResult, read_inbox
 from workbench.ranking import competition, funnel, olympic_mean, rank
@@ -52,6 +54,7 @@ from workbench.store import (
 )
 
 __all__ = [
+    "add_named", "completeness", "write_next_round",
     "AccessCodeError", "Candidates", "ScoringApp", "StageClosedError", "by_candidate", "by_reviewer",
     "load_candidates", "progress_app", "scoring_app", "stage_summary",
     "CalendarError", "DiagnosticsError", "DisconnectedDesignWarning", "ExportError", "borderline", "connectivity",

@@ -41,6 +41,8 @@ class RoundInfo(_Strict):
     organiser: str
     year: int = Field(ge=2000, le=2100)
     deadline: dt.datetime
+    # False in a round written by `workbench new-round`: the date was moved a year and awaits the notice.
+    deadline_confirmed: bool = True
     reference_date: dt.date | None = None
     time_zone: str = "Asia/Shanghai"  # the round's clock: every time shown or stored, whatever the server's
 
@@ -66,6 +68,7 @@ class Paths(_Strict):
     honours: Path
     named_studios: Path
     workdays: Path | None = None  # override table of working days (notice.py); None: data/reference/workdays.csv
+    templates: Path | None = None  # the office-editable texts of the 公示 and 命名通知; None: built-in wording
 
 
 class Category(_Strict):
@@ -175,6 +178,27 @@ class Notice(_Strict):
     objection: str
 
 
+class Documents(_Strict):
+    """The official documents (公文, GB/T 9704-2012): issuer mark, document number, naming date."""
+
+    issuer_mark: str = ""  # 发文机关标志 of the 命名通知, e.g. 无锡市总工会文件; empty: none
+    issuer_code: str = ""  # 机关代字 of the 发文字号, e.g. 锡工发
+    naming_number: int | None = Field(default=None, ge=1)  # 发文顺序号; None: left blank to fill in
+    naming_date: dt.date | None = None  # 成文日期 of the 命名通知, and the naming date in the registry
+
+
+class Receipts(_Strict):
+    """The paper side of the submission (通知 三、四): what the receipt register must show per nomination.
+
+    `required` names the checks screened (copies, bound, sealed, party_consent); a recorded
+    shortfall gives `shortfall` (fail 不符合, or review 待核实 when it may be made good).
+    """
+
+    copies: int = Field(default=2, ge=1)
+    required: list[Literal["copies", "bound", "sealed", "party_consent"]] = []
+    shortfall: Literal["fail", "review"] = "fail"
+
+
 class HonourLevels(_Strict):
     """An honour title not in honours.csv is read as an officer reads it: the awarding body's
     administrative level from the start of the title (惠山区劳动模范: a 区 title, level 1), the kind
@@ -227,6 +251,10 @@ class Round(_Strict):
     ranking: Ranking
     notice: Notice
     diagnostics: Diagnostics = Diagnostics()
+    documents: Documents = Documents()
+    receipts: Receipts = Receipts()
+
+
     intake: Intake = Intake()
     honour_levels: HonourLevels = HonourLevels()
     source: Path | None = None

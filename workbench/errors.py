@@ -80,3 +80,9 @@ class InboxMissingError(WorkbenchError):
     """The inbox folder does not exist: nothing to read (a wrong --workdir or path)."""
 
     code = "inbox_missing"
+
+
+class DocumentError(WorkbenchError):
+    """A document template the workbench cannot use (codes: template_field, template_unreadable)."""
+
+    code = "template_invalid"

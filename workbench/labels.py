@@ -113,6 +113,7 @@ COLUMNS: dict[str, str] = {
     "proposed": "拟命名",
     "flags": "提示",
     "received_at": "收件时间",
+    "tied": "并列",
     "source_file": "来源文件",
     "source_row": "行号",
     "file": "文件",
@@ -739,6 +740,7 @@ EXPORT_COLUMNS: dict[str, str] = {
     "over_quota": "超出名额", "to_review": "进入评审", "overridden": "改判数", "group": "推荐单位",
     "subsidy": "补贴金额（元）", "standard": "补贴标准（元/家）", "named": "命名数", "item": "项目", "value": "内容",
     "rule_label": "审查项", "rule_text": "通知中的条件", "rule_categories": "适用类别", "remark": "备注",
+    "completeness": "说明",
 }
 # The notice's conditions (workbench/screening.py RULES), worded with this round's figures from the
 # config: the placeholders are filled by screening.rule_label for each category the rule binds.
@@ -761,6 +763,10 @@ RULE_LABELS: dict[str, str] = {
     "results": "每年{min_results_per_year}个以上（含{min_results_per_year}个）创新课题或攻关项目获得认定",
     "named_years": "被命名为{named_label}时间满{min_named_years}年以上（特别优秀的可直接推荐）",
     "video": "有能反映工作室特点和成果的宣传视频（短片）",
+    "paper_copies": "纸质材料均为一式{copies}份",
+    "paper_bound": "工作室规章制度、工作业绩和创新成果证明材料等装订成册",
+    "paper_sealed": "推荐材料加盖所在单位和推荐单位公章",
+    "party_consent": "所在单位工会在征得单位党政组织同意后提出申请",
 }
 RULE_LABEL_PARTS: dict = {
     "honour": "{level}（含）以上{kind}",
@@ -778,6 +784,7 @@ RULE_HEADERS: dict[str, str] = {
     "party_building": "党建引领", "leader_honour": "领衔人荣誉", "team_size": "团队人数", "frontline": "一线职工",
     "site": "固定场所", "systems": "制度健全", "funding": "经费保障", "running": "运行年限", "ledger": "台账详实",
     "results": "创新成果", "named_years": "命名年限", "video": "宣传视频",
+    "paper_copies": "纸质份数", "paper_bound": "装订成册", "paper_sealed": "盖章", "party_consent": "党政同意",
 }
 OUTCOME: dict[str, str] = {"to_review": "进入评审", "excluded": "不进入评审", "pending": "待核实"}
 EXPORT_TEXT: dict[str, str] = {
@@ -810,6 +817,7 @@ EXPORT_TEXT: dict[str, str] = {
     "stage_weight": "{stage}×{weight:g}",
     "stage_score": "{stage}得分",
     "stage_reviewers": "{stage}评委数",
+    "criterion_score": "{criterion}分项得分",
     "unknown_category": "类别不明",
 }
 # How each stage's scores are combined (config ranking.aggregation), said on the ranking sheets.
@@ -832,29 +840,26 @@ PROVENANCE: dict[str, str] = {
 EXPORT_MESSAGES: dict[str, str] = {
     "unknown_decision": "审定记录中的编号不在本轮推荐名单中：{ids}",
     "missing_columns": "{what}缺少列：{missing}",
+    "incomplete": ("审定尚未完成，公示名单、命名名单、补贴经费表和公示、命名通知均未生成：{details}。"
+                   "资格审查情况表、评审结果排名表、拟命名名单已导出到 {out}。如确需先行导出，请加 --allow-incomplete --reason 理由，"
+                   "文件中将注明名单不完整"),
+    "reason_required": "--allow-incomplete 须同时用 --reason 写明理由（将写入导出的文件）",
 }
 EXPORT_WHAT: dict[str, str] = {"ranked": "排名表", "screened": "资格审查结果", "decisions": "审定记录",
                                "overrides": "改判记录"}
 # Chinese numbers and dates.
 CN_DIGITS = "〇一二三四五六七八九十"
+CN_COUNT: dict[int, str] = {1: "一", 2: "两", 3: "三", 4: "四", 5: "五"}  # 一式两份
 DATE_CN = "{y}年{m}月{d}日"
 WEEKDAYS = "一二三四五六日"
 WEEKDAY_CN = "（星期{}）"
 AND = "和"
 BATCH_LABEL = "第{batch}批{label}"
-# The public notice (公示): parts filled from the config and the approved list.
-NOTICE_TEXT: dict[str, str] = {
-    "title": "关于{names}拟命名对象的公示",
-    "basis": ("根据{org}《关于推荐申报{calls}的通知》要求，经各地区、各单位推荐，{org}组织材料审核、实地考察，"
-              "差额遴选，并经{org}主席办公会审定，拟命名{named}。现予以公示（名单附后）。"),
+# The public notice (公示): pieces shared by its documents.
+NOTICE_TEXT: dict[str, str] = {  # pieces of the 公示 and 命名通知 wording (workbench/documents.py)
     "named_many": "{first}等{n}个工作室为{what}",
     "named_one": "{first}为{what}",
     "nobody": "（尚无审定通过的对象）",
-    "period": "公示时间：{first}至{last}（{n}个工作日）。",
-    "period_unset": "公示时间：　　年　　月　　日至　　年　　月　　日（不少于{n}个工作日）。",
-    "media": "公示媒体：{media}。",
-    "contact": "受理部门：{office}；联系电话：{phone}。",
-    "attachment": "附件：{names}拟命名名单",
     "date_unset": "　　年　　月　　日",
 }
 CALENDAR_MESSAGES: dict[str, str] = {
@@ -912,6 +917,8 @@ DIAGNOSTIC_COLUMNS: dict[str, str] = {
     "p_top": "进入拟命名线的概率", "band": "分档", "reasons": "原因", "offset": "宽严偏移",
     "icc1": "单次评分信度 ICC(1,1)", "icck": "平均分信度 ICC(1,k)", "alpha": "Krippendorff α",
     "kendall_w": "Kendall W", "flags": "提示",
+    "slots": "拟命名名额", "in_top": "现排名在拟命名线内", "loro_flips": "去掉一位评委即改变进出的情形数",
+    "shadow_flips": "按其他计分方法进出改变", "tied_at_cut": "在拟命名线处并列",
 }
 
 # ---------------------------------------------------------------------------- review: access codes, conflicts, stages, scoring app, progress
@@ -1024,4 +1031,117 @@ CLI = {
     "decided": "已记录：{studio} —— {decision}（第 {version} 版，依据数据快照 {snapshot}）。",
     "decide_tally": "{category}：名额 {slots} · 通过 {approve} · 不通过 {reject} · 暂缓 {defer} · 尚缺名额 {open}",
     "decide_stale_hint": "。确认要改为本次审定，请加 --version {version} 重新执行",
+}
+
+# ---------------------------------------------------------------------------- official documents (workbench/documents.py)
+# The office-editable texts of the Word documents; written by `workbench templates` into the round's
+# templates folder, and used as they are when the folder has no such file.
+DOCUMENT_FILES: dict[str, str] = {"public": "公示", "naming": "命名通知", "outline": "推荐材料参考提纲"}
+TEMPLATE_OUTLINE_FILE = "附件5 劳模、职工创新工作室推荐材料参考提纲.docx"
+DOCUMENT_TEMPLATE_HELP = """\
+# {name}的文字。版式（A4 纸、页边距、字体字号、行距、页码）由工作台按 GB/T 9704-2012 排定，这里只写文字。
+# 以“#”开头的行是说明，不会出现在文件中；空行不计。
+# 以“附件号：”“版头：”“发文字号：”“标题：”“主送：”“附件：”“署名：”“日期：”开头的行分别是附件顺序号（左上角）、
+# 发文机关标志、发文字号、标题、主送机关、附件说明、发文机关署名、成文日期；“附件页：”另起一页，后面写附件标题；单独一行的 {{名单}} 处放入名单。
+# 其余每行为一段正文；以“一、”开头的行为一级标题（黑体），以“（一）”开头的行为二级标题（楷体）。
+# 花括号中的名称由工作台按本轮配置和审定结果填写，可用：{fields}。
+"""
+DOCUMENT_TEMPLATES: dict[str, str] = {
+    "public": """\
+标题：关于{拟命名类别}拟命名对象的公示
+根据{发文机关}《关于推荐申报{申报类别}的通知》要求，经各地区、各单位推荐，{发文机关}组织材料审核、实地考察，差额遴选，并经{发文机关}主席办公会审定，拟命名{命名概述}。现予以公示（名单附后）。
+公示时间：{公示时间}（{工作日数}个工作日）。
+公示媒体：{公示媒体}。
+{异议方式}
+受理部门：{受理部门}；联系电话：{联系电话}。
+附件：{附件名称}
+署名：{发文机关}
+日期：{成文日期}
+附件页：{附件名称}
+{名单}
+""",
+    "naming": """\
+版头：{发文机关标志}
+发文字号：{发文字号}
+标题：关于命名{命名类别}的通知
+主送：各市（县）区、经开区总工会，各局（公司）、直属单位工会：
+为深入推进新时期无锡产业工人队伍建设改革，进一步弘扬劳模精神、劳动精神、工匠精神，充分发挥劳模和工匠人才示范引领、创新攻关、人才培养等作用，{发文机关}组织开展了{申报批次}推荐工作。经各地区、各单位推荐，{发文机关}组织材料审核、实地考察、差额遴选，经{发文机关}主席办公会审定，并经公示（{公示时间}），决定命名{命名概述}，颁发牌匾，同时分别给予相应一次性补贴经费。
+希望被命名的创新工作室珍惜荣誉，发挥示范引领、集智创新、协同攻关、传承技能、培育精神等作用，带动广大职工为全市高质量发展贡献力量。各级工会要加强对创新工作室的指导和服务，推动创新工作室规范运行、持续发展。
+附件：{附件名称}
+署名：{发文机关}
+日期：{成文日期}
+附件页：{附件名称}
+{名单}
+""",
+}
+DOCUMENT_TEMPLATES["outline"] = """\
+附件号：附件5
+标题：劳模、职工创新工作室推荐材料参考提纲
+推荐材料由所在单位工会按本提纲编写，如实反映工作室情况，连同{申报类别}推荐表（附件2、3、4）、规章制度、工作业绩和创新成果证明材料装订成册，纸质材料一式两份，加盖所在单位和推荐单位公章，电子版一并报送。
+一、基本情况
+工作室名称、所在单位（是否具有法人资格，单位工会组织是否健全）、成立时间、有效运行时间，推荐类别；说明工作室不属于企事业单位原有建制的专门研发机构或班组。
+二、领衔人情况
+领衔人的专业特长、技能水平、管理经验和创新能力；获得的荣誉称号及授予机关、时间（劳模、五一劳动奖章、职业技能带头人、职工技术创新能手等），附证书复印件。推荐示范性劳模创新工作室的，说明领衔人在本行业、本专业或本领域的影响力，解决本单位关键技术问题、重难点问题的情况。
+三、团队建设
+团队成员人数、一线职工人数，专业技术结构、学历结构、年龄结构；团队的分工协作方式。
+四、党建引领
+设立劳模党支部、党小组或党员先锋岗的情况，开展“双创双提升”行动，发挥党支部战斗堡垒作用和党员先锋模范作用的情况（劳模创新工作室、示范性劳模创新工作室）。
+五、场所、设施和制度
+固定办公活动场所的面积和功能分区，设备设施，成果和荣誉展示；牌匾标识，团队介绍、工作职责、目标任务、管理办法上墙情况；活动开展、学习研究、技术攻关、成果转化、奖励激励、内部管理等制度（附制度文本）。
+六、经费保障和运行情况
+所在单位年度经费投入；技术培训、师徒结对、协作攻关、革新创造等活动的开展情况；工作计划、活动记录，成员台账、活动台账、成果台账。
+七、创新成果和效益
+近年在本单位、本系统立项并获得认定的创新课题或攻关项目（名称、认定级别、认定单位、认定时间），专利、先进操作法等成果，取得的经济效益和社会效益（附认定文件、证书等证明材料）。
+八、示范引领作用
+发挥示范引领、集智创新、协同攻关、传承技能、培育精神等作用，带动本地区、本行业、本单位群众性技术创新和职工技能素质提升的情况。推荐示范性劳模创新工作室的，另附反映工作室特点和成果的宣传视频（短片），并写明命名为无锡市劳模创新工作室的时间；特别优秀直接推荐的，写明理由。
+九、单位意见
+所在单位党政组织同意推荐的意见（盖章），所在单位工会意见，推荐单位工会意见（盖章）。
+十、照片
+创新工作室领衔人标准照1张、团队成员合影1张、工作室内部场景照和成员工作照3至5张，电子版随推荐材料报送，照片文件名注明内容。
+"""
+# The Chinese names of the template fields (documents.fields) and the document parts.
+DOCUMENT_TEXT: dict[str, str] = {
+    "attachment_mark": "附件",
+    "public_attachment": "{names}拟命名名单",
+    "naming_attachment": "{names}名单",
+    "naming_number": "{code}〔{year}〕{number}号",
+    "number_blank": "\u3000\u3000",
+    "period": "{first}至{last}",
+    "period_unset": "\u3000\u3000年\u3000\u3000月\u3000\u3000日至\u3000\u3000年\u3000\u3000月\u3000\u3000日",
+    "date_unset": "\u3000\u3000年\u3000\u3000月\u3000\u3000日",
+    "category_heading": "{ordinal}、{what}（{n}个）",
+    "union_heading": "（{ordinal}）{union}（{n}个）",
+    "list_item": "{seq}．{studio}（{host_unit}）",
+    "table_headers": "序号|工作室名称|所在单位|领衔人",
+    "incomplete": "说明：本文件所列名单不完整。{details}。导出理由：{reason}",
+    "incomplete_item": "{short}类审定通过{approved}个，应审定{places}个，待定{open}个",
+}
+DOCUMENT_MESSAGES: dict[str, str] = {
+    "template_field": "模板 {file} 中有未知的名称 {{{name}}}（可用：{known}）",
+    "template_unreadable": "模板 {file} 无法读取：{why}",
+}
+
+# ---------------------------------------------------------------------------- the next round and the registry (workbench/next_round.py, workbench/registry.py)
+NEXT_ROUND: dict[str, str] = {
+    "header": "# 由 {old} 年的配置生成（workbench new-round）：届次、日期已顺延一年，截止时间待新通知确认后改 deadline_confirmed = true。\n",
+    "deadline_note": "# 待确认：截止时间由 {old} 年顺延一年而来（顺延后为星期{weekday}），请按本年通知填写后把 deadline_confirmed 改为 true。",
+    "year_not_after": "新一轮的年度 {year} 须晚于原配置的年度 {old}",
+    "exists": "{path} 已存在，未覆盖（确需覆盖请加 --force）",
+    "written": "已生成 {year} 年的评审轮次配置：{path}（截止时间待确认）",
+}
+REGISTRY_TEXT: dict[str, str] = {
+    "naming_date_missing": "配置中未填写命名日期（documents.naming_date），无法登记命名时间",
+    "added": "已将本轮命名的 {n} 个工作室登记到已命名工作室名录：{path}",
+    "none_added": "已命名工作室名录中已有本轮命名的工作室，未重复登记：{path}",
+    "no_approvals": "会议尚未记录“通过”的决定，没有可登记的命名工作室。",
+    "ask": "是否将本轮命名的 {n} 个工作室登记到已命名工作室名录（{path}）？",
+    "hint": "提示：本轮命名的工作室尚未登记到已命名工作室名录；命名通知印发后，请运行 workbench registry add-named（或 export --add-named）。",
+}
+# The paper columns of the receipt register (inbox/收件登记.csv; workbench/intake/paper.py): first name is the label.
+RECEIPT_PAPER_HEADERS: dict[str, list[str]] = {
+    "studio": ["工作室名称", "studio", "工作室"],
+    "paper_copies": ["纸质份数", "paper_copies", "份数"],
+    "paper_bound": ["装订成册", "bound", "paper_bound"],
+    "paper_sealed": ["盖章", "sealed", "paper_sealed", "加盖公章"],
+    "party_consent": ["党政组织同意", "party_consent", "单位党政组织同意"],
 }

@@ -16,7 +16,6 @@ import pandas as pd
 
 from workbench import labels
 from workbench.config import Round
-from workbench.state import load_state
 
 log = logging.getLogger(__name__)
 
@@ -178,7 +177,9 @@ class ProgressApp(widgets.VBox):
                              f'<div class="wb-meta">{html.escape(p["data_time"])}：{now}</div>')
         try:
             assignments, sheets = self.store.assignments(), self.store.sheets()
-            reviewers, nominations = self.store.access_codes(), load_state(rnd, self.store).screened
+            # the nominations as saved when they were assigned (from the round state): not the whole
+            # state, which every score saved during the scoring changes and would recompute
+            reviewers, nominations = self.store.access_codes(), self.store.nominations()
             closed = self.store.closed_stages()
         except Exception:
             log.exception("progress: reading the store failed")

@@ -59,7 +59,12 @@ CASES: tuple[str, ...] = (
     "over_quota", "no_honour", "unknown_honour", "small_team", "no_frontline", "young", "never_named",
     "named_recently", "direct", "late_file", "duplicate", "already_named", "form_mismatch",
     "not_legal_person", "rnd_or_team", "no_video", "missing_value", "bad_rank", "photos_short",
+    "paper_short", "no_consent", "paper_unrecorded",
 )
+# The paper side (收件登记): case -> share of the otherwise clean rows; planted with their own random stream.
+PAPER_CASES: tuple[tuple[str, float], ...] = (("paper_short", 0.02), ("no_consent", 0.01), ("paper_unrecorded", 0.01))
+PAPER_SHORTFALLS = ("copies", "bound", "sealed")  # paper_short variants, cycled
+PAPER_RULES = {"copies": "paper_copies", "bound": "paper_bound", "sealed": "paper_sealed", "party_consent": "party_consent"}
 # Row-level cases: (code, categories drawn from, share of those rows).
 _ROW_CASES: tuple[tuple[str, tuple[str, ...], float], ...] = (
     ("no_honour", ("model_worker", "employee"), 0.03),
@@ -96,6 +101,7 @@ TRUTH_DTYPES: dict[str, str] = {
     "direct": "boolean", "site_area": "Float64", "funding": "Float64", "systems": "boolean", "ledger": "boolean",
     "results_last_year": "Int64", "benefit": "Float64", "video": "boolean", "contact": "str", "phone": "str",
     "note": "str", "received_at": "datetime64[ns]", "source_file": "str", "source_row": "Int64",
+    "paper_copies": "Int64", "paper_bound": "boolean", "paper_sealed": "boolean", "party_consent": "boolean",
     "case": "str", "expected_rules_fail": "str", "expected_rules_review": "str", "expected_quota": "str",
     "case_detail": "str",
 }
@@ -438,7 +444,46 @@ def _expected(rows: Rows) -> tuple[np.ndarray, np.ndarray]:
         _append(fails if result == "fail" else reviews, np.flatnonzero([code in c for c in codes]), rule)
     for field_name, rule in MISSING_FIELD_RULES.items():
         _append(reviews, np.flatnonzero(rows[f"na_{field_name}"]), rule)
+    for i, (fail, review) in enumerate(zip(rows["paper_fail"], rows["paper_review"])):
+        for codes, extra in ((fails, fail), (reviews, review)):
+            for rule in filter(None, extra.split(";")):
+                _append(codes, np.array([i]), rule)
     return fails, reviews
+
+
+def _plant_paper(rows: Rows, rnd: Round, seed: int) -> None:
+    """The paper side of each row (copies, bound, sealed, party consent, recorded at all), with the
+    paper cases planted on otherwise clean rows, and the screening results they must give (in place)."""
+    m = len(rows["u"])
+    rng = np.random.default_rng([seed, 5])
+    rows["paper_copies"] = np.full(m, rnd.receipts.copies)
+    for key in ("paper_bound", "paper_sealed", "party_consent", "paper_recorded"):
+        rows[key] = np.ones(m, bool)
+    rows["paper_fail"], rows["paper_review"] = np.full(m, "", dtype=object), np.full(m, "", dtype=object)
+    need = rnd.receipts
+    for code, share in PAPER_CASES:
+        pool = np.flatnonzero(rows["case"] == "")
+        hit = rng.choice(pool, min(len(pool), max(1, round(share * m))), replace=False) if len(pool) else pool
+        _append(rows["case"], hit, code)
+        if code == "paper_short":
+            first = int(rng.integers(0, len(PAPER_SHORTFALLS)))
+            for k, r in enumerate(hit):
+                kind = PAPER_SHORTFALLS[(first + k) % len(PAPER_SHORTFALLS)]
+                rows["detail"][r] = f"paper_short:{kind}"
+                if kind == "copies":
+                    rows["paper_copies"][r] = need.copies - 1
+                else:
+                    rows[PAPER_RULES[kind]][r] = False
+                if kind in need.required:
+                    _append(rows["paper_fail" if need.shortfall == "fail" else "paper_review"], np.array([r]), PAPER_RULES[kind])
+        elif code == "no_consent":
+            rows["party_consent"][hit] = False
+            if "party_consent" in need.required:
+                _append(rows["paper_fail" if need.shortfall == "fail" else "paper_review"], hit, "party_consent")
+        else:
+            rows["paper_recorded"][hit] = False
+            for kind in need.required:
+                _append(rows["paper_review"], hit, PAPER_RULES[kind])
 
 
 def _layout(unions: pd.DataFrame, rows: Rows, late: np.ndarray, rng: np.random.Generator) -> tuple[pd.DataFrame, np.ndarray]:
@@ -508,6 +553,9 @@ def _truth_frame(rows: Rows, unions: pd.DataFrame, source_row: np.ndarray) -> pd
         "note": np.where(rows["note"] == "", None, rows["note"]),
         "received_at": unions["received_at"].to_numpy()[u], "source_file": union["file"],
         "source_row": pd.arrays.IntegerArray(source_row.astype("int64"), _none(m)),
+        "paper_copies": pd.arrays.IntegerArray(rows["paper_copies"].astype("int64"), ~rows["paper_recorded"]),
+        **{k: pd.arrays.BooleanArray(rows[k].astype(bool), ~rows["paper_recorded"])
+           for k in ("paper_bound", "paper_sealed", "party_consent")},
         "case": rows["case"], "expected_rules_fail": fails, "expected_rules_review": reviews,
         "expected_quota": rows["expected_quota"], "case_detail": rows["detail"],
     })
@@ -533,6 +581,7 @@ def _plan(n_unions: int, seed: int, rnd: Round) -> _Plan:
     order = np.lexsort((np.arange(len(rows["u"])), rows["rank"], rows["group"], rows["u"]))
     rows = {k: v[order] for k, v in rows.items()}
     unions, source_row = _layout(unions, rows, special.late, rng)
+    _plant_paper(rows, rnd, seed)
     truth = _truth_frame(rows, unions, source_row)
     named = _registry(rng, rows, filler_leaders=leaders[m:], unions=unions)
     return _Plan(truth=truth, named=named, unions=unions, techs=rows["techs"])
@@ -993,12 +1042,30 @@ def _truth_csv(truth: pd.DataFrame) -> pd.DataFrame:
     return truth.assign(leader_honours=truth["leader_honours"].map("；".join))
 
 
+def _receipt_register(plan: _Plan) -> pd.DataFrame:
+    """收件登记.csv: each union's summary file and when it came; then, per studio, its paper materials
+    (the row's file is the studio's 推荐表) as the office records them, 是/否."""
+    receipts = plan.unions[plan.unions["in_receipts"] & (plan.unions["n_rows"] > 0)].sort_values("receipt", kind="stable")
+    files = pd.DataFrame({"file": receipts["file"], "received_at": receipts["receipt"].dt.strftime("%Y-%m-%d %H:%M")})
+    truth = plan.truth[plan.truth["paper_copies"].notna()]
+    yes_no = {True: labels.TEMPLATE_DEFAULT_YES_NO[0], False: labels.TEMPLATE_DEFAULT_YES_NO[1]}
+    paper = pd.DataFrame({
+        "file": [f"{r}/{labels.SAMPLE_FORM_FILE.format(studio=s)}" for r, s in zip(truth["recommender"], truth["studio"])],
+        "received_at": truth["received_at"].dt.strftime("%Y-%m-%d %H:%M"),
+        "studio": truth["studio"],
+        "paper_copies": truth["paper_copies"].astype("Int64").astype("string"),
+        **{k: truth[k].map(yes_no) for k in ("paper_bound", "paper_sealed", "party_consent")},
+    })
+    return pd.concat([files, paper], ignore_index=True)
+
+
 def make_sample(out: str | Path, *, seed: int = 2022, unions: int = 35, rnd: Round | None = None,
                 forms: bool = True, photos: bool = True) -> Path:
     """Write a fictional round folder as it arrives at the city union; returns the folder.
 
     out/inbox/<推荐单位>/ holds the union's 推荐汇总表 (.xlsx or .xlsm), one 推荐表 per studio and
-    <工作室名称>/照片/; out/inbox/收件登记.csv the receipt times; out/ the registry of named studios,
+    <工作室名称>/照片/; out/inbox/收件登记.csv the receipt times and, per studio, the paper materials;
+    out/ the registry of named studios,
     reviewers.csv, ground_truth.csv and a README saying it is all invented. An existing inbox is
     replaced only when the folder holds an earlier sample.
     """
@@ -1027,9 +1094,7 @@ def make_sample(out: str | Path, *, seed: int = 2022, unions: int = 35, rnd: Rou
                 _write_form(folder / labels.SAMPLE_FORM_FILE.format(studio=row["studio"]), row, str(plan.techs[k]), rnd, studio_rng)
             if photos:
                 _write_photos(folder / row["studio"], row, studio_rng)
-    receipts = plan.unions[plan.unions["in_receipts"] & (plan.unions["n_rows"] > 0)].sort_values("receipt", kind="stable")
-    pd.DataFrame({"file": receipts["file"], "received_at": receipts["receipt"].dt.strftime("%Y-%m-%d %H:%M")}).to_csv(
-        inbox / labels.RECEIPTS_FILE, index=False, encoding="utf-8-sig")
+    _receipt_register(plan).to_csv(inbox / labels.RECEIPTS_FILE, index=False, encoding="utf-8-sig")
     plan.named.assign(named_on=plan.named["named_on"].dt.strftime("%Y-%m-%d")).to_csv(
         out / "named_studios.csv", index=False, encoding="utf-8-sig")
     _reviewers(truth, np.random.default_rng([seed, 3])).to_csv(out / "reviewers.csv", index=False, encoding="utf-8-sig")
