@@ -265,3 +265,20 @@ def test_the_committed_sample_is_exactly_what_the_generator_makes(tmp_path):
 
     made_by_use = ("out/", f"{STATE_DIR}/")  # exports and materialised states a user's commands leave behind
     assert digests(tmp_path / "s") == {k: v for k, v in digests(committed).items() if not k.startswith(made_by_use)}
+
+
+def test_each_studio_has_a_small_deterministic_pdf_of_materials(tmp_path):
+    import hashlib
+
+    a = wb.make_sample(tmp_path / "a", seed=11, unions=3)
+    b = wb.make_sample(tmp_path / "b", seed=11, unions=3)
+    truth = pd.read_csv(a / "ground_truth.csv", dtype="string", encoding="utf-8-sig")
+    pdfs = sorted((a / "inbox").rglob("*.pdf"))
+    assert len(pdfs) == len(truth)
+    for pdf in pdfs:
+        data = pdf.read_bytes()
+        assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF") and len(data) < 12_000
+        twin = b / pdf.relative_to(a)
+        assert hashlib.sha256(twin.read_bytes()).digest() == hashlib.sha256(data).digest()
+    committed = Path(__file__).resolve().parent.parent / "data" / "sample"
+    assert sum(p.stat().st_size for p in committed.rglob("*.pdf")) < 600_000  # the repository stays small

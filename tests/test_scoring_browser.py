@@ -71,17 +71,25 @@ def test_a_reviewer_logs_in_scores_and_submits(page, scoring_round):
     store = open_store(rnd)
     assert page.title() == "评委评分 · 创新工作室评审"
 
-    # a wrong code is refused, on the page, with its code
+    # a wrong code is refused, on the page, in Chinese only (the code stays in the log)
     page.locator(".wb-login input[type=password]").fill("2222-2222-2222")
     page.get_by_role("button", name=s["login"]).click()
-    expect(page.locator(".wb-login")).to_contain_text("[code_wrong]")
+    expect(page.locator(".wb-login")).to_contain_text(labels.STORE_MESSAGES["code_wrong"])
+    assert "[code_wrong]" not in page.locator(".wb-login").inner_text()
 
-    page.locator(".wb-login input[type=password]").fill(code.lower().replace("-", " "))
-    page.get_by_role("button", name=s["login"]).click()
+    field = page.locator(".wb-login input[type=password]")
+    field.fill(code.lower().replace("-", " "))
+    field.press("Enter")  # Enter logs in
     mine = store.worklist(reviewer_id)
     first = mine.iloc[0]
     stage, category = first["stage"], first["category"]
-    expect(page.locator(".wb-card h3")).to_have_text(first["studio"])
+    expect(page.locator(".wb-dossier h2.wb-studio")).to_have_text(first["studio"])
+    short = rnd.categories[category].short
+    expect(page.locator(".wb-list select option").first).to_contain_text(f"【{short}】")  # the category on every item
+    expect(page.locator(".wb-dossier").first).to_contain_text(labels.FORM_NARRATIVES["deeds"])
+    expect(page.locator(".wb-materials img")).to_have_count(1)  # the studio's PDF, one page at a time
+    font = page.locator(".wb-dossier p").first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+    assert font >= 16
     expect(page.locator(".wb-scoring")).to_contain_text(s["progress"].format(
         stage=rnd.stages[stage].label, submitted=0, total=int((mine["stage"] == stage).sum())))
 

@@ -39,6 +39,7 @@ from workbench.screening import RULES, screen, screening_detail
 from workbench.snapshot import Snapshot, take_snapshot
 from workbench.state import RoundState, load_state
 from workbench.templates import write_templates
+from workbench.dossier import Dossiers, load_dossiers, write_dossier
 from workbench.progress import by_candidate, by_reviewer, progress_app, stage_summary
 from workbench.scoring import Candidates, ScoringApp, load_candidates, scoring_app
 from workbench.store import (
@@ -55,7 +56,7 @@ from workbench.store import (
 
 __all__ = [
     "add_named", "completeness", "write_next_round",
-    "AccessCodeError", "Candidates", "ScoringApp", "StageClosedError", "by_candidate", "by_reviewer",
+    "AccessCodeError", "Candidates", "Dossiers", "ScoringApp", "load_dossiers", "write_dossier", "StageClosedError", "by_candidate", "by_reviewer",
     "load_candidates", "progress_app", "scoring_app", "stage_summary",
     "CalendarError", "DiagnosticsError", "DisconnectedDesignWarning", "ExportError", "borderline", "connectivity",
     "diagnose", "export_all", "leave_one_reviewer_out", "notice_period", "public_list", "read_workday_overrides",

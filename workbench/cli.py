@@ -238,6 +238,19 @@ def demo(round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None, se
         sys.exit(run("meeting", host=host, port=port, round_path=round_path, workdir=rnd.workdir))
 
 
+@app.command()
+def dossier(nomination: Annotated[str, typer.Argument(help="推荐编号（或完整的工作室名称）")],
+            out: Annotated[Path, typer.Option("--out", "-o", help="输出文件：.pdf 或 .html")],
+            round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
+    """打印一个推荐对象的申报材料（基本情况、资格审查、推荐表、团队成员、创新成果、照片、电子材料），供纸质卷宗。"""
+    from workbench.dossier import write_dossier
+
+    rnd = _round(round_path, workdir)
+    with wb.open_store(rnd) as store:
+        path = write_dossier(rnd, nomination, out, store=store)
+    typer.echo(labels.DOSSIER["written"].format(path=path))
+
+
 # ---------------------------------------------------------------------------- reviewers (评委、访问码、分配、结束阶段)
 reviewers_app = typer.Typer(add_completion=False, no_args_is_help=True,
                             help="评委：导入名单、发放访问码、分配评审对象、申报回避、结束评审阶段。")
@@ -342,9 +355,17 @@ def reviewers_conflict(reviewer_id: Annotated[str, typer.Argument(help="评委�
                        round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
     """登记评委申报的回避：不再分配、不能查看、不能评分（尚未评分的分配随即撤销）。"""
     rnd = _round(round_path, workdir)
+    from workbench.progress import under_assigned
+
     with wb.open_store(rnd) as store:
         store.declare_conflict(reviewer_id, nomination_id, reason)
+        short = under_assigned(store.assignments(), rnd, [nomination_id])
+        studios = store.nominations().set_index("nomination_id")["studio"]
     typer.echo(f"{reviewer_id} → {nomination_id}：{labels.CONFLICT_REASONS['declared']}")
+    for row in short.itertuples(index=False):
+        warnings.warn(labels.REVIEWERS_CLI["under_assigned"].format(
+            studio=studios.get(nomination_id, nomination_id), nomination_id=nomination_id,
+            stage=rnd.stages[row.stage].label, assigned=row.assigned, needed=row.needed), stacklevel=1)
 
 
 @reviewers_app.command("close")

@@ -114,6 +114,10 @@ class Review(_Strict):
 class Stage(_Strict):
     label: str
     weight: float = Field(ge=0, le=1)
+    on_site_only: bool = False  # score only the criteria judged on site (basis contains "site")
+
+
+BASES = ("material", "site")  # 材料 (the dossier) and 实地 (the visit)
 
 
 class Criterion(_Strict):
@@ -121,6 +125,8 @@ class Criterion(_Strict):
     label: str
     max: dict[Literal[CATEGORY_CODES], float]  # type: ignore[valid-type]
     stages: list[str] | None = None  # None: every stage
+    description: str = ""  # 评分细则: what earns the points, shown beside the input
+    basis: list[Literal[BASES]] = list(BASES)  # type: ignore[valid-type]  # judged from 材料 and/or 实地
 
 
 class Ranking(_Strict):
@@ -322,8 +328,11 @@ class Round(_Strict):
         return self.paths.workdir / "inbox"
 
     def criteria(self, category: str, stage: str) -> list[Criterion]:
-        """The rubric criteria scored for `category` at `stage`."""
-        return [c for c in self.rubric if c.stages is None or stage in c.stages]
+        """The rubric criteria scored for `category` at `stage` (only the on-site ones where the
+        stage says `on_site_only`)."""
+        site_only = stage in self.stages and self.stages[stage].on_site_only
+        return [c for c in self.rubric if (c.stages is None or stage in c.stages)
+                and (not site_only or "site" in c.basis)]
 
     def quota_group_of(self, category: str) -> QuotaGroup:
         return next(g for g in self.quota_groups if category in g.categories)

@@ -74,6 +74,9 @@ FORM_NARRATIVES: dict[str, str] = {
     "unit_opinion": "单位意见",
     "union_opinion": "推荐单位工会意见",
 }
+# The nominations column that keeps each narrative of the form.
+NARRATIVE_COLUMNS: dict[str, str] = {"deeds": "main_deeds", "results": "main_results",
+                                     "unit_opinion": "unit_opinion", "union_opinion": "union_opinion"}
 RECEIPTS_FILE = "收件登记.csv"
 PHOTO_ROLES: dict[str, str] = {"leader": "领衔人标准照", "team": "团队合影", "scene": "内部场景"}
 
@@ -215,17 +218,12 @@ MEETING: dict[str, str] = {
     "card_unranked": "未排名",
     "card_scores": "综合得分 {composite}",
     "card_interval": "{level}名次区间 {low}–{high} · 进入前{slots}名的概率 {p}",
-    "card_facts": "基本情况",
-    "card_screening": "资格审查",
     "card_spread": "评委打分分布",
     "card_spread_note": "空心点为去掉的最高分、最低分；黑色竖线为该阶段得分",
     "spread_x": "评委打分（总分，满分{max}）",
     "card_comments": "评委意见",
     "card_no_comments": "评委未填写意见。",
     "card_photos": "照片",
-    "card_no_photos": "未找到报送的照片。",
-    "card_override": "人工改判：{note}",
-    "card_rules_ok": "全部 {n} 项审查符合",
     "card_comment": "{alias} · {stage} · {total}分：",
     "card_borderline": "边缘原因：{reasons}",
     "card_decided": "已审定：{decision}",
@@ -300,6 +298,32 @@ CARD_FACT_LABELS: dict[str, str] = {
 CARD_FACT_UNITS: dict[str, str] = {
     "team_size": "人", "frontline": "人", "site_area": "平方米", "funding": "万元", "results_last_year": "项",
     "benefit": "万元",
+}
+# The candidate dossier (workbench/dossier.py): the scoring card, the meeting card and the printed file.
+DOSSIER: dict[str, str] = {
+    "no_value": "—", "yes": "是", "no": "否",
+    "facts": "基本情况", "screening": "资格审查", "narratives": "推荐表",
+    "members": "团队成员（{n}人）", "achievements": "创新成果（{n}项）", "photos": "照片（点击放大）",
+    "materials": "电子材料（点击页面放大）",
+    "rules_ok": "全部 {n} 项审查符合", "override": "人工改判：{note}",
+    "narrative_missing": "推荐表中未填写此项。",
+    "no_members": "推荐表未附团队成员名单。", "no_achievements": "推荐表未附创新成果清单。",
+    "no_photos": "未找到报送的照片。", "no_materials": "未报送电子材料（PDF）。",
+    "zoom_hint": "点击放大，再次点击关闭",
+    "material_head": "{name}（共{pages}页）", "page": "第{page}页 / 共{pages}页",
+    "prev_page": "◀ 上一页", "next_page": "下一页 ▶",
+    "pdf_too_big": "文件过大（{mb:.0f} MB，超过 {max} MB），未在此显示，请查阅原件。",
+    "pdf_encrypted": "文件设有密码，无法显示，请联系推荐单位提供无密码的版本。",
+    "pdf_unreadable": "文件已损坏或不是有效的 PDF，无法显示。",
+    "pdf_no_page": "没有第{page}页。",
+    "pdf_more_pages": "仅显示前 {shown} 页（共 {pages} 页），其余请查阅原件。",
+    "print_head": "{round} · {category} · 申报材料（{nomination_id}）",
+    "not_found": "没有找到推荐对象“{key}”（请用推荐编号，如 N1A2B3C4D，或完整的工作室名称）",
+    "ambiguous": "有多个推荐对象名为“{key}”，请用推荐编号：{choices}",
+    "bad_suffix": "输出文件须以 .pdf 或 .html 结尾：{name}",
+    "no_printer": "本机没有可用于生成 PDF 的程序（Chromium 或 LibreOffice）；可改为输出 .html 后打印",
+    "print_failed": "生成 PDF 失败；可改为输出 .html 后用浏览器打印",
+    "written": "申报材料已写入：{path}",
 }
 # Why a decision was refused (code -> message; the code follows in [ ]).
 DECISION_MESSAGES: dict[str, str] = {
@@ -562,17 +586,54 @@ SAMPLE_SUMMARY_FILE = "{recommender}推荐汇总表{ext}"
 SAMPLE_FORM_FILE = "{studio}推荐表.xlsx"
 SAMPLE_PHOTO_DIR = "照片"
 # 推荐表 narratives: str.format templates filled from the studio's facts.
-SAMPLE_DEEDS = [
-    "{leader}同志扎根一线{years}年，带领团队围绕{tech}开展技术攻关，累计完成创新项目{projects}项。",
-    "工作室坚持“师带徒”传帮带，近三年培养技师、高级技师{apprentices}名，多名成员在各级技能竞赛中获奖。",
-    "工作室建有活动场所{area}平方米，制度上墙、台账齐全，每月开展技术交流活动。",
+# The sample's narratives: one paragraph per list, a template picked per studio (all invented).
+SAMPLE_DEEDS: list[list[str]] = [
+    ["{leader}同志扎根生产一线{years}年，从一名普通操作工成长为{title}，始终把“{tech}”作为主攻方向。"
+     "{est}工作室成立以来，{leader}带领团队立足岗位、聚焦难题，累计完成创新项目{projects}项，"
+     "多项成果填补了本单位的技术空白。",
+     "{leader}同志在{tech}领域深耕{years}年，是单位公认的“技术尖子”和“问题终结者”。"
+     "工作室以其名字命名，围绕生产经营中的瓶颈问题组织攻关，先后承担各类创新项目{projects}项。"],
+    ["工作室现有成员{team}人，其中一线职工{frontline}人，形成了以领衔人为核心、骨干成员为支撑、"
+     "青年职工广泛参与的梯次结构。团队坚持“小发明、小创造、小革新、小设计、小建议”五小活动常态化，"
+     "每月召开一次技术攻关例会，把现场问题变成攻关课题。",
+     "团队{team}名成员来自生产、技术、设备、质量等不同岗位，一线职工{frontline}人。"
+     "工作室实行“课题负责制”，每个攻关项目明确负责人和完成时限，成员之间结对互补，"
+     "形成了“人人有课题、个个讲创新”的良好氛围。"],
+    ["工作室坚持“师带徒”传帮带，制定个人培养计划，近三年培养技师、高级技师{apprentices}名，"
+     "多名成员在市级以上职业技能竞赛中获奖。工作室还面向全单位开设技能讲堂，累计授课{lessons}次，"
+     "受益职工{trainees}人次。",
+     "在人才培养方面，工作室把“传帮带”作为重要任务，领衔人与青年职工签订师徒协议，"
+     "近三年带出技师、高级技师{apprentices}名；组织技术交流和现场教学{lessons}次，培训职工{trainees}人次。"],
+    ["工作室建有独立活动场所{area}平方米，配备必要的试验和检测设备，年度经费单独列支。"
+     "管理制度上墙公示，活动记录、攻关台账和成果档案齐全规范，实现了有场所、有制度、有经费、有台账、有成果。",
+     "单位为工作室提供{area}平方米的固定场所和专项经费保障，工作室建立了例会、项目管理、成果申报和"
+     "经费使用等制度，各项活动均有记录可查，台账详实。"],
 ]
-SAMPLE_RESULTS = [
-    "近一年工作室取得认定创新成果{results}项，累计创造经济效益约{benefit}万元。",
-    "其中“{first}”在本单位推广应用，有效解决了生产中的难点问题。",
+SAMPLE_RESULTS: list[list[str]] = [
+    ["近一年工作室取得经认定的创新成果{results}项，累计创造经济效益约{benefit}万元。"
+     "成果涵盖技术攻关、工艺改进、设备革新和先进操作法等多个方面。",
+     "工作室近一年共有{results}项创新成果通过认定，创造经济效益约{benefit}万元，"
+     "部分成果已在集团内兄弟单位推广。"],
+    ["其中，“{first}”项目针对长期困扰生产的难点问题，经过反复试验，形成了稳定可靠的解决方案，"
+     "推广应用后质量和效率明显提升，获得单位和用户的一致好评。",
+     "代表性成果“{first}”由领衔人牵头攻关，团队历时数月完成方案设计、样机试制和现场验证，"
+     "显著降低了故障率和维修成本。"],
+    ["下一步，工作室将继续围绕企业发展需求，深化产学研合作，推动更多成果转化为现实生产力。",
+     "工作室还将成果整理成标准化作业指导书，在更大范围内推广应用，发挥示范带动作用。"],
 ]
-SAMPLE_UNIT_OPINION = "同意推荐。该工作室制度健全、运行规范、成效明显。（盖章）{date}"
-SAMPLE_UNION_OPINION = "经审核，所报材料属实，同意推荐。（盖章）{date}"
+SAMPLE_UNIT_OPINION = [
+    "该工作室制度健全、运行规范、成效明显，领衔人技术过硬、作风扎实，在本单位发挥了较好的示范引领作用。",
+    "同意推荐。（盖章）{date}",
+]
+SAMPLE_UNION_OPINION = ["经审核，所报材料真实准确，该工作室符合申报条件，同意推荐。", "（盖章）{date}"]
+SAMPLE_TITLES_OF_LEADER = ["高级技师", "技能专家", "高级工程师", "首席技师"]
+SAMPLE_PDF_FILE = "申报材料.pdf"
+SAMPLE_PDF: dict[str, str] = {
+    "title": "{studio}", "subtitle": "申报材料（电子版）", "recommender": "推荐单位：{recommender}",
+    "host": "所在单位：{host}", "leader": "领衔人：{leader}", "date": "{date}",
+    "deeds": "一、主要事迹", "results": "二、主要创新成果", "chart": "近年创新成果经济效益（万元）",
+    "footer": "第{page}页 共{pages}页", "mark": "示例材料，内容纯属虚构",
+}
 SAMPLE_GENDERS = ["男", "女"]
 SAMPLE_EDUCATION = ["高中", "中专", "大专", "本科", "本科", "硕士研究生", "博士研究生"]
 SAMPLE_TITLES = ["高级技师", "技师", "高级工", "中级工", "工程师", "高级工程师", "助理工程师", "正高级工程师"]
@@ -697,7 +758,9 @@ TEMPLATE_ERRORS: dict[str, str] = {
 }
 
 # ---------------------------------------------------------------------------- intake
-INTAKE_MESSAGES = {"inbox_missing": "收件目录不存在：{path}（请检查 --workdir 或路径）"}
+INTAKE_MESSAGES = {"inbox_missing": "收件目录不存在：{path}（请检查 --workdir 或路径）",
+                   "narrative_missing": "推荐表中没有“{label}”一栏",
+                   "narrative_empty": "推荐表“{label}”未填写"}
 # Files in an inbox that are not read, and why (workbench/intake/files.py); the code is the key.
 INBOX_FILE_MESSAGES: dict[str, str] = {
     "symlink_outside": "此链接指向收件目录以外的位置，未读取；请直接报送文件本身",
@@ -946,12 +1009,6 @@ SCORING: dict[str, str] = {
     "list_label_total": "{status} {total:g} · {studio}",
     "no_candidates": "目前没有分配给您的评审对象。如有疑问，请联系工作人员。",
     "pick": "请在左侧选择一个评审对象。",
-    "facts": "基本情况",
-    "screening": "资格审查",
-    "achievements": "认定创新成果",
-    "photos": "照片",
-    "no_photos": "未报送照片",
-    "more_photos": "另有 {n} 张照片未显示",
     "form": "评分",
     "criterion": "{label}（0–{max:g}）",
     "placeholder": "0–{max:g}",
@@ -976,14 +1033,16 @@ SCORING: dict[str, str] = {
     "yes": "是",
     "no": "否",
     "unknown": "—",
-    "eligible_note": "资格审查：{eligibility}；名额：{quota}",
+    "code_empty": "请先输入访问码，再按回车键或点击“登录”。",
+    "basis": "【依据{basis}】",
+    "basis_material": "材料",
+    "basis_site": "实地",
+    "total_invalid": "未计入合计（填写有误）：{names}",
+    "edit_submitted": "修改已提交的评分",
+    "submitted_locked": "此评分表已提交。如需修改，请点击下方“修改已提交的评分”。",
+    "editing_submitted": "您正在修改已提交的评分：修改会自动保存，评分表仍为“已提交”状态，无须再次提交。",
 }
 # Card fields: the nomination facts a reviewer sees (never contact or phone), in this order.
-SCORING_CARD_FIELDS: tuple[str, ...] = (
-    "category", "recommender", "host_unit", "leader", "leader_honours", "team_size", "frontline", "established",
-    "named_on", "direct", "site_area", "funding", "results_last_year", "benefit", "legal_person", "union_sound",
-    "rnd_or_team", "party_building", "systems", "ledger", "video", "note",
-)
 
 # The progress dashboard (workbench/progress.py, dashboards/progress.ipynb): what the analyst reads.
 PROGRESS: dict[str, str] = {
@@ -997,12 +1056,13 @@ PROGRESS: dict[str, str] = {
     "all_done": "全部已提交",
     "empty": "评分库中还没有分配方案。请先导入评委名单并分配评审对象（workbench reviewers assign）。",
     "load_failed": "评分库读取失败，请检查后点击“刷新”。",
+    "under_assigned": "评委不足",
 }
 PROGRESS_COLUMNS: dict[str, str] = {
     "reviewer_id": "评委编号", "name": "姓名", "stage": "阶段", "assigned": "分配", "submitted": "已提交",
     "draft": "草稿", "none": "未评", "missing": "未提交的评审对象", "has_code": "已发访问码", "last_saved": "最近保存",
     "nomination_id": "编号", "studio": "工作室", "category": "类别", "needed": "至少需要", "short": "尚缺",
-    "missing_reviewers": "未提交的评委", "complete": "评分齐全",
+    "missing_reviewers": "未提交的评委", "complete": "评分齐全", "under_assigned": "提醒",
 }
 
 # The `workbench reviewers` commands (workbench/cli.py).
@@ -1016,6 +1076,8 @@ REVIEWERS_CLI: dict[str, str] = {
     "plan_missing_columns": "分配方案 {path} 缺少列：{missing}（须有 评审对象编号/nomination_id、评委编号/reviewer_id、阶段/stage）",
     "closed": "{stage}已结束：评委不能再修改该阶段的评分。",
     "reopened": "{stage}已重新开放。",
+    "under_assigned": "{studio}（{nomination_id}）{stage}现只分配了 {assigned} 名评委，少于要求的 {needed} 名，"
+                      "请补充分配（workbench reviewers assign --add 或导入分配表）。",
 }
 PLAN_HEADERS: dict[str, list[str]] = {  # headers accepted in a hand-made assignment CSV
     "nomination_id": ["nomination_id", "编号", "推荐编号", "评审对象编号"],

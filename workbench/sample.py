@@ -910,8 +910,36 @@ def _detail(row: pd.Series, case: str) -> str | None:
     return None
 
 
-def _write_form(path: Path, row: pd.Series, tech: str, rnd: Round, rng: np.random.Generator) -> None:
-    """附件2/3/4 of one studio: the form, its members and its achievements."""
+def _narratives(row: pd.Series, leader: str, tech: str, achievements: list[list[Any]], years: int, rnd: Round,
+                rng: np.random.Generator) -> dict[str, str]:
+    """主要事迹, 主要创新成果 (several paragraphs each), 单位意见 and 推荐单位工会意见 of one studio."""
+    established = row["established"]
+    facts = dict(
+        leader=leader, years=years, tech=tech, projects=int(rng.integers(5, 40)),
+        title=str(rng.choice(labels.SAMPLE_TITLES_OF_LEADER)),
+        est="" if pd.isna(established) else f"{established.year}年",
+        team=_form_text("team_size", row["team_size"], rnd) or "若干",
+        frontline=_form_text("frontline", row["frontline"], rnd) or "多数",
+        apprentices=int(rng.integers(2, 20)), lessons=int(rng.integers(6, 60)), trainees=int(rng.integers(60, 900)),
+        area=_form_text("site_area", row["site_area"], rnd) or "若干",
+        results=_form_text("results_last_year", row["results_last_year"], rnd) or "多",
+        benefit=_form_text("benefit", row["benefit"], rnd) or "若干",
+        first=achievements[0][1] if achievements else labels.SAMPLE_ACH_NAME.format(
+            object=labels.SAMPLE_ACH_OBJECTS[0], action=labels.SAMPLE_ACH_ACTIONS[0]))
+    day = labels.SAMPLE_DAY_FORMAT.format(y=2022, m=10, d=int(rng.integers(18, 27)))
+
+    def paragraphs(pool: list[list[str]]) -> str:
+        return "\n".join(str(rng.choice(variants)).format(**facts) for variants in pool)
+
+    return {"deeds": paragraphs(labels.SAMPLE_DEEDS), "results": paragraphs(labels.SAMPLE_RESULTS),
+            "unit_opinion": "\n".join(labels.SAMPLE_UNIT_OPINION).format(date=day),
+            "union_opinion": "\n".join(labels.SAMPLE_UNION_OPINION).format(date=day)}
+
+
+def _write_form(path: Path, row: pd.Series, tech: str, rnd: Round, rng: np.random.Generator,
+                text_rng: np.random.Generator) -> tuple[dict[str, str], list[list[Any]]]:
+    """附件2/3/4 of one studio: the form, its members and its achievements; returns the narratives
+    and the achievements written (the studio's materials PDF repeats them)."""
     mismatch = _detail(row, "form_mismatch")
     category = row["category"]
     leader = _other_name(row["leader"], rng) if mismatch == "leader" else row["leader"]
@@ -949,22 +977,12 @@ def _write_form(path: Path, row: pd.Series, tech: str, rnd: Round, rng: np.rando
     achievements = _achievements(row, n_recent, rng)
     established = row["established"]
     years = (2022 - established.year if not pd.isna(established) else 5) + int(rng.integers(3, 15))
-    facts = dict(leader=leader, years=years, tech=tech, projects=int(rng.integers(5, 40)),
-                 apprentices=int(rng.integers(2, 20)), area=_form_text("site_area", row["site_area"], rnd),
-                 results=results if results is not None else "", benefit=_form_text("benefit", row["benefit"], rnd),
-                 first=achievements[0][1] if achievements else "")
-    day = labels.SAMPLE_DAY_FORMAT.format(y=2022, m=10, d=int(rng.integers(18, 27)))
-    narratives = {
-        "deeds": "".join(t.format(**facts) for t in labels.SAMPLE_DEEDS),
-        "results": "".join(t.format(**facts) for t in labels.SAMPLE_RESULTS),
-        "unit_opinion": labels.SAMPLE_UNIT_OPINION.format(date=day),
-        "union_opinion": labels.SAMPLE_UNION_OPINION.format(date=day),
-    }
+    narratives = _narratives(row, leader, tech, achievements, years, rnd, text_rng)
     for key, text in narratives.items():
         ws.cell(r, 1, labels.FORM_NARRATIVES[key]).font = Font(bold=True)
         ws.cell(r, 2, text).alignment = Alignment(wrap_text=True, vertical="top")
         ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=4)
-        ws.row_dimensions[r].height = 75 if key in ("deeds", "results") else 30
+        ws.row_dimensions[r].height = 15 * (len(text) // 40 + text.count("\n") + 1)
         r += 1
 
     members = wb.create_sheet(labels.MEMBER_SHEET)
@@ -978,6 +996,107 @@ def _write_form(path: Path, row: pd.Series, tech: str, rnd: Round, rng: np.rando
         if isinstance(line[4], dt.datetime):
             sheet.cell(sheet.max_row, 5).number_format = "yyyy-mm-dd"
     _save_workbook(wb, path)
+    return narratives, achievements
+
+
+# ---------------------------------------------------------------------------- materials PDF
+PDF_PAGE = (595, 842)  # A4 in points
+PDF_MARGIN = 56
+
+
+def _pdf_text(x: float, y: float, size: float, text: str) -> str:
+    """One line of text in the CJK font (UCS-2 hex, as the UniGB-UCS2-H encoding wants)."""
+    return f"BT /F1 {size:g} Tf {x:g} {y:g} Td <{text.encode('utf-16-be').hex().upper()}> Tj ET\n"
+
+
+def _pdf_wrap(text: str, width: float, size: float) -> list[str]:
+    """Lines of at most `width` points, a CJK character one em wide, ASCII half an em."""
+    lines, line, used = [], "", 0.0
+    for ch in text:
+        w = size * (0.5 if ord(ch) < 128 else 1.0)
+        if used + w > width:
+            lines.append(line)
+            line, used = "", 0.0
+        line, used = line + ch, used + w
+    return lines + [line] if line else lines
+
+
+def _pdf_document(pages: list[str]) -> bytes:
+    """A minimal PDF: the given content streams as A4 pages, text in the standard CJK font STSong-Light
+    (not embedded: every PDF reader substitutes it), compressed, with no date, so the same pages give
+    the same bytes."""
+    import zlib
+
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"",  # the page tree, once the pages are numbered
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H /DescendantFonts [4 0 R] >>",
+        b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light /CIDSystemInfo << /Registry (Adobe) "
+        b"/Ordering (GB1) /Supplement 2 >> /FontDescriptor 5 0 R /DW 1000 /W [1 95 500] >>",
+        b"<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [-25 -254 1000 880] /ItalicAngle 0 "
+        b"/Ascent 880 /Descent -120 /CapHeight 880 /StemV 93 >>",
+    ]
+    kids = []
+    for content in pages:
+        data = zlib.compress(content.encode("ascii"), 9)
+        objects.append(b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(data) + data + b"\nendstream")
+        kids.append(len(objects) + 1)
+        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Resources << /Font << /F1 3 0 R >> >> "
+                       b"/Contents %d 0 R >>" % (*PDF_PAGE, len(objects)))
+    objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % k for k in kids), len(kids))
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for i, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def _materials_pdf(row: pd.Series, narratives: dict[str, str], achievements: list[list[Any]]) -> bytes:
+    """The studio's electronic materials as a small PDF: a cover, the narratives, the achievements
+    with a bar chart of their benefit. Invented, and marked so on every page."""
+    t, (w, h), m = labels.SAMPLE_PDF, PDF_PAGE, PDF_MARGIN
+    cover = "0.12 0.23 0.37 RG 2 w %d %d m %d %d l S\n" % (m, h - 300, w - m, h - 300)
+    cover += _pdf_text(m, h - 260, 24, t["title"].format(studio=row["studio"]))
+    cover += _pdf_text(m, h - 340, 16, t["subtitle"])
+    for k, key in enumerate(("recommender", "host", "leader")):
+        value = {"recommender": row["recommender"], "host": row["host_unit"], "leader": row["leader"]}[key]
+        cover += _pdf_text(m, h - 400 - 28 * k, 13, t[key].format(**{key: "" if _missing(value) else value}))
+    cover += _pdf_text(m, h - 520, 13, t["date"].format(date=labels.SAMPLE_DAY_FORMAT.format(y=2022, m=10, d=20)))
+    body, y = "", h - m - 20
+    pages_text = []
+    for key in ("deeds", "results"):
+        if y < 160:
+            pages_text.append(body)
+            body, y = "", h - m - 20
+        body += _pdf_text(m, y, 15, t[key])
+        y -= 28
+        for para in narratives[key].split("\n"):
+            for line in _pdf_wrap("\u3000\u3000" + para, w - 2 * m, 11.5):
+                if y < m + 30:
+                    pages_text.append(body)
+                    body, y = "", h - m - 20
+                body += _pdf_text(m, y, 11.5, line)
+                y -= 19
+            y -= 6
+        y -= 14
+    pages_text.append(body)
+    chart = _pdf_text(m, h - m - 20, 15, t["chart"])
+    values = [(a[1], a[6]) for a in achievements if isinstance(a[6], (int, float))][:8]
+    top = max([v for _, v in values] + [1.0])
+    for k, (name, value) in enumerate(values):
+        y0 = h - m - 70 - 44 * k
+        bar = (w - 2 * m - 200) * value / top
+        chart += _pdf_text(m, y0 + 4, 10, str(name)[:14])
+        chart += "0.12 0.37 0.66 rg %g %g %g 18 re f 0 g\n" % (m + 180, y0, max(bar, 1))
+        chart += _pdf_text(m + 186 + bar, y0 + 4, 10, f"{value:g}")
+    pages = [cover, *pages_text, chart]
+    return _pdf_document([p + _pdf_text(m, 30, 9, t["mark"]) + _pdf_text(w - m - 80, 30, 9, t["footer"].format(
+        page=i, pages=len(pages))) for i, p in enumerate(pages, start=1)])
 
 
 def _photo(role: str, rng: np.random.Generator) -> bytes:
@@ -1091,7 +1210,13 @@ def make_sample(out: str | Path, *, seed: int = 2022, unions: int = 35, rnd: Rou
         for k, row in rows.iterrows():
             studio_rng = np.random.default_rng([seed, 2, k])
             if forms:
-                _write_form(folder / labels.SAMPLE_FORM_FILE.format(studio=row["studio"]), row, str(plan.techs[k]), rnd, studio_rng)
+                narratives, achievements = _write_form(folder / labels.SAMPLE_FORM_FILE.format(studio=row["studio"]), row,
+                                                       str(plan.techs[k]), rnd, studio_rng,
+                                                       np.random.default_rng([seed, 4, k]))
+                if photos:  # the studio's electronic materials: a small PDF
+                    (folder / row["studio"]).mkdir(parents=True, exist_ok=True)
+                    (folder / row["studio"] / labels.SAMPLE_PDF_FILE).write_bytes(
+                        _materials_pdf(row, narratives, achievements))
             if photos:
                 _write_photos(folder / row["studio"], row, studio_rng)
     _receipt_register(plan).to_csv(inbox / labels.RECEIPTS_FILE, index=False, encoding="utf-8-sig")

@@ -41,6 +41,7 @@ from workbench.intake.values import (
 )
 from workbench.intake.workbook import Sheet, Unreadable, decode_text, read_csv, read_workbook
 
+NARRATIVES = list(labels.NARRATIVE_COLUMNS.values())  # nominations columns: the form's narratives
 MEMBER_COLUMNS = ["nomination_id", "seq", "name", "gender", "born", "education", "title", "post", "frontline"]
 ACHIEVEMENT_COLUMNS = ["nomination_id", "seq", "name", "kind", "level", "recognised_on", "recognised_by", "benefit"]
 
@@ -71,7 +72,7 @@ def nomination_key(recommender: object, category: object, studio: object) -> str
 def finish_nominations(records: list[dict]) -> pd.DataFrame:
     """Records -> the typed nominations frame with stable, unique nomination ids."""
     columns = list(FIELD_TYPES) + ["established_precision", "named_on_precision", "received_at",
-                                   "source_file", "source_sheet", "source_row", *PAPER_DTYPES]
+                                   "source_file", "source_sheet", "source_row", *PAPER_DTYPES, *NARRATIVES]
     df = pd.DataFrame.from_records(records, columns=columns)
     for name, kind in FIELD_TYPES.items():
         if kind == "list":
@@ -83,7 +84,7 @@ def finish_nominations(records: list[dict]) -> pd.DataFrame:
     df["received_at"] = pd.to_datetime(df["received_at"]).astype("datetime64[ns]")
     df["source_row"] = df["source_row"].astype("Int64")
     df = df.astype(PAPER_DTYPES)  # the paper side: from the receipt register (intake.paper)
-    for col in ("established_precision", "named_on_precision", "source_file", "source_sheet"):
+    for col in ("established_precision", "named_on_precision", "source_file", "source_sheet", *NARRATIVES):
         df[col] = df[col].astype("string")
     df = df.sort_values(["source_file", "source_sheet", "source_row"], kind="stable").reset_index(drop=True)
     ids = [nomination_key(r, c, s) for r, c, s in zip(df["recommender"], df["category"], df["studio"])]
@@ -224,6 +225,8 @@ def read_inbox(path: str | Path, rnd: Round, *, progress: bool = False, forms: b
     problems += checks.rank_problems(nominations, rnd)
     if forms:
         problems += checks.cross_check_forms(nominations, matched, form_list, rnd)
+        nominations = checks.with_narratives(nominations, matched)
+        problems += checks.narrative_problems(matched)
     photo_counts, photo_problems = checks.materials(inbox, nominations)
     problems += photo_problems
     return IntakeResult(
