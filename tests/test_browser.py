@@ -491,6 +491,7 @@ def test_a_replacement_and_a_ruling_in_the_browser(browser, served, snapshot, me
         view_button(page, "excluded").click()
         expect(page.locator("table.wb-excluded")).to_contain_text(case["studio"])
         ruling = page.locator(".wb-panel").filter(has_text=labels.MEETING["ruling_title"])
+        expect(ruling.locator("select")).to_contain_text(case["studio"])  # the category's list has arrived
         ruling.locator("select").select_option(value=None, label=next(
             o for o in ruling.locator("select option").all_inner_texts() if case["studio"] in o))
         value = case["values"][0]
