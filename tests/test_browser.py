@@ -19,7 +19,7 @@ import pytest
 
 import workbench as wb
 from workbench import labels
-from tests.browser import ARTIFACTS, CHROMIUM_ARGS, LOCAL, chromium_or_skip, opened, voila_serving
+from tests.browser import ARTIFACTS, CHROMIUM_ARGS, LOCAL, TIMEOUT_MS, chromium_or_skip, opened, voila_serving
 
 pytestmark = pytest.mark.browser
 
@@ -88,11 +88,11 @@ def page(served, snapshot, browser):
         yield page
 
 
-def shoot(page, name: str) -> None:
-    """Save a 1920x1080 screenshot of the view on screen for a person to look at."""
+def shoot(page, name: str, *, full_page: bool = False) -> None:
+    """Save a screenshot of the view on screen for a person to look at."""
     ARTIFACTS.mkdir(exist_ok=True)
     page.wait_for_timeout(300)  # let the last redraw paint; a pause, not a check
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
 
 
 def private_words(rnd, snapshot) -> list[str]:
@@ -184,7 +184,7 @@ def test_meeting_dashboard_in_the_browser(page, snapshot, meeting_round):
 
 
 def view_button(page, view: str):
-    return page.locator(".wb-views .widget-toggle-button", has_text=labels.MEETING[f"view_{view}"])
+    return page.locator(".wb-views").get_by_role("button", name=labels.MEETING[f"view_{view}"], exact=True)
 
 
 def test_criterion_breakdown_view(page, meeting_round):
@@ -253,7 +253,7 @@ def test_open_a_card_and_record_a_decision(page, snapshot, meeting_round):
 def test_nothing_private_on_any_view(page, snapshot, meeting_round):
     words = private_words(meeting_round, snapshot)
     assert any(w.isdigit() for w in words)  # phone numbers are among them: the check can fail
-    for view in ("ranking", "breakdown", "discussion", "whatif"):
+    for view in ("ranking", "breakdown", "discussion", "excluded", "whatif"):
         view_button(page, view).click()
         page.wait_for_timeout(300)  # let the view's redraw arrive; a pause, not a check
         content = re.sub(r"data:image/[a-z]+;base64,[A-Za-z0-9+/=]+", "", page.content())  # pictures are not text
@@ -332,3 +332,176 @@ def test_empty_round_shows_a_message(browser, tmp_path_factory):
             outside = sorted({u for u in page.requested if urlparse(u).hostname != LOCAL
                               and urlparse(u).scheme != "data"})
             assert outside == []
+
+
+# ---------------------------------------------------------------------------- issue 14: both screens, two windows, kernels
+SIZES = {"projector": (1920, 1080), "laptop": (1366, 768)}
+
+WRAPPED_CONTROLS = """() => {
+  const out = [];
+  for (const el of document.querySelectorAll('.wb-meeting button, .wb-meeting .widget-toggle-button')) {
+    const box = el.getBoundingClientRect();
+    if (!box.width || !box.height || getComputedStyle(el).display === 'none') continue;
+    const line = parseFloat(getComputedStyle(el).lineHeight) || parseFloat(getComputedStyle(el).fontSize) * 1.3;
+    const text = el.innerText.trim();
+    if (text && (el.scrollWidth > el.clientWidth + 2 || el.scrollHeight > el.clientHeight + 2 || box.height > 2.6 * line))
+      out.push(text);
+  }
+  return out;
+}"""
+
+
+def overlapping_labels(page) -> list[str]:
+    """Pairs of chart labels (SVG text) on screen whose boxes overlap."""
+    return page.evaluate("""() => {
+      const out = [];
+      for (const svg of document.querySelectorAll('svg.wb-chart')) {
+        if (!svg.getBoundingClientRect().width) continue;
+        const boxes = [...svg.querySelectorAll('text')].map(t => [t.textContent, t.getBoundingClientRect()]);
+        for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+          const [a, p] = boxes[i], [b, q] = boxes[j];
+          if (p.left < q.right - 1 && q.left < p.right - 1 && p.top < q.bottom - 1 && q.top < p.bottom - 1)
+            out.push(a + ' / ' + b);
+        }
+      }
+      return out;
+    }""")
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_every_view_at_both_sizes(browser, served, snapshot, meeting_round, size):
+    """Each view at 1920x1080 and 1366x768: no control wraps its label, no chart label overlaps
+    another, the ranked table's header stays on screen when the list scrolls; a screenshot of each."""
+    from playwright.sync_api import expect
+
+    rnd = meeting_round
+    counts = snapshot.ranked["category"].value_counts()
+    longest = counts.idxmax()
+    with opened(browser, served, ".wb-section", f"meeting-{size}", viewport=SIZES[size]) as page:
+        category_button(page, longest, rnd).click()
+        expect(page.locator(".wb-tally")).to_contain_text(rnd.categories[longest].short)
+        for view in ("ranking", "breakdown", "discussion", "excluded", "whatif"):
+            view_button(page, view).click()
+            page.wait_for_timeout(500)  # let the view's redraw arrive; a pause, not a check
+            expect(page.locator(".wb-tally")).to_be_visible()
+            assert page.evaluate(WRAPPED_CONTROLS) == [], view
+            assert overlapping_labels(page) == [], view
+            shoot(page, f"meeting-{size}-{view}")
+        view_button(page, "ranking").click()
+        header = page.locator("table.wb-ranked th").first
+        expect(header).to_be_visible()
+        page.evaluate("() => document.querySelector('table.wb-ranked tbody tr:last-child').scrollIntoView()")
+        page.wait_for_timeout(300)
+        box = header.bounding_box()
+        assert box is not None and -1 <= box["y"] <= SIZES[size][1] / 3, box  # stuck at the top, not scrolled away
+        tally = page.locator(".wb-tally").bounding_box()
+        assert tally is not None and -1 <= tally["y"] and tally["y"] + tally["height"] <= box["y"] + 1, (tally, box)
+        shoot(page, f"meeting-{size}-scrolled")
+
+
+def test_two_windows_deciding_at_once(browser, served, snapshot, meeting_round):
+    """Two meeting windows open the same candidate; the first records 通过; the second, which had
+    not seen it, is refused with who changed it, and the store keeps the first decision."""
+    from playwright.sync_api import expect
+
+    from workbench.store import open_store
+
+    ranked = snapshot.ranked
+    decided = set(open_store(meeting_round).decisions()["nomination_id"])
+    target = ranked.loc[~ranked["nomination_id"].isin(decided) & ranked["composite"].notna(), "nomination_id"].iloc[0]
+    category = ranked.set_index("nomination_id").loc[target, "category"]
+    with opened(browser, served, ".wb-section", "meeting-window-1") as one, \
+            opened(browser, served, ".wb-section", "meeting-window-2") as two:
+        for page in (one, two):
+            category_button(page, category, meeting_round).click()
+            page.locator(f'table.wb-ranked tr[data-nid="{target}"]').click()
+            expect(page.locator(".wb-card h2")).to_be_visible()
+        for page, choice in ((one, "approve"), (two, "reject")):
+            box = page.locator(".wb-decision").first
+            box.get_by_role("button", name=labels.DECISION[choice], exact=True).click()
+            box.locator("textarea").fill(f"窗口{choice}")
+        one.locator(".wb-decision button.wb-record").first.click()
+        expect(one.locator(".wb-decision").first).to_contain_text(labels.MEETING["decision_saved"].split("：")[0])
+        two.locator(".wb-decision button.wb-record").first.click()
+        refused = two.locator(".wb-decision").first
+        expect(refused).to_contain_text("stale_write")
+        expect(refused).to_contain_text(labels.DECISION["approve"])
+        shoot(two, "meeting-two-windows")
+        stored = open_store(meeting_round).decisions().set_index("nomination_id").loc[target]
+        assert (stored["decision"], stored["note"], stored["version"]) == ("approve", "窗口approve", 1)
+        # the tally of the first window counts it
+        expect(one.locator(".wb-tally .wb-approve b")).not_to_have_text("0")
+
+
+def test_a_closed_page_frees_its_kernel(browser, served):
+    """Voila's shutdown on page close is accepted (no 403 for a missing _xsrf): the kernel goes."""
+    _, _, log_path = served
+    with opened(browser, served, ".wb-section", "meeting-close") as page:
+        kernel = re.search(r'"kernelId":\s*"([0-9a-f-]{36})"', page.content()).group(1)
+        page.unroute("**/*")  # the beacon sent while the page goes must not wait on the test's request filter
+        page.close(run_before_unload=True)
+    for _ in range(600):  # waiting for the server, not timing it
+        text = log_path.read_text()
+        if f"Kernel shutdown: {kernel}" in text:
+            break
+        time.sleep(0.2)
+    text = log_path.read_text()
+    assert f"Kernel shutdown: {kernel}" in text
+    assert "_xsrf' argument missing" not in text
+
+
+def test_a_replacement_and_a_ruling_in_the_browser(browser, served, snapshot, meeting_round):
+    """After a 不通过 the card offers the next candidates; choosing one records a 递补 of its own.
+    A 特别优秀直接推荐 case waits in 未进入排名; the meeting's ruling there is an override with its reason."""
+    from playwright.sync_api import expect
+
+    from workbench.decisions import decision_of, excluded, replacement_offers
+    from workbench.store import open_store
+
+    rnd, store = meeting_round, open_store(meeting_round)
+    ranked = snapshot.ranked
+    counts = ranked[ranked["composite"].notna()].groupby("category").size()
+    category = next(c for c in rnd.categories if counts.get(c, 0) > rnd.categories[c].slots)
+    rows = ranked[ranked["category"] == category].reset_index(drop=True)
+    proposed = rows.loc[rows["proposed"], "nomination_id"].tolist()
+    target = proposed[-1]
+    seen = decision_of(store.decisions(), target)
+    store.record_decision(target, "reject", "浏览器测试：不通过", snapshot.snapshot_id, "test",
+                          None if seen is None else int(seen["version"]))
+    offers = replacement_offers(rows, store.decisions())
+    assert not offers.empty
+    with opened(browser, served, ".wb-section", "meeting-replace", viewport=SIZES["laptop"]) as page:
+        category_button(page, category, rnd).click()
+        page.locator(f'table.wb-ranked tr[data-nid="{target}"]').click()
+        panel = page.locator(".wb-replace")
+        expect(panel).to_be_visible()
+        expect(panel).to_contain_text(offers["studio"].iloc[0])
+        shoot(page, "meeting-laptop-replace")
+        panel.locator("button.wb-record").click()
+        expect(panel).to_contain_text(labels.MEETING["decision_saved"].split("：")[0])
+        found = store.decisions().set_index("nomination_id")
+        pick = offers["nomination_id"].iloc[0]
+        assert (found.loc[pick, "decision"], found.loc[pick, "replaces"]) == ("approve", target)
+        expect(page.locator(".wb-tally")).to_contain_text(labels.MEETING["tally_replacements"] + " 1")
+
+        waiting = excluded(snapshot)
+        direct = waiting[waiting["direct"] & (waiting["verdict"] == "eligibility")]
+        case = (direct if not direct.empty else waiting[waiting["verdict"] != ""]).iloc[0]
+        category_button(page, case["category"], rnd).click()
+        view_button(page, "excluded").click()
+        expect(page.locator("table.wb-excluded")).to_contain_text(case["studio"])
+        ruling = page.locator(".wb-panel").filter(has_text=labels.MEETING["ruling_title"])
+        expect(ruling.locator("select")).to_contain_text(case["studio"])  # the category's list has arrived
+        ruling.locator("select").select_option(value=None, label=next(
+            o for o in ruling.locator("select option").all_inner_texts() if case["studio"] in o))
+        value = case["values"][0]
+        words = {"eligibility": labels.ELIGIBILITY, "quota_status": labels.QUOTA_STATUS}[case["verdict"]]
+        ruling.get_by_role("button", name=words[value], exact=True).click()
+        ruling.locator("textarea").fill("成果突出，会议同意")
+        shoot(page, "meeting-laptop-ruling")
+        ruling.locator("button.wb-record").click()  # then the round is re-read: slow on a busy machine
+        expect(ruling).to_contain_text(labels.MEETING["ruling_saved"].split("{")[0], timeout=TIMEOUT_MS)
+        expect(ruling).to_contain_text(case["studio"])
+        rules = store.overrides().set_index(["nomination_id", "verdict"])
+        stored = rules.loc[(case["nomination_id"], case["verdict"])]
+        assert stored["value"] == value and stored["reason"] == labels.MEETING["ruling_prefix"] + "成果突出，会议同意"

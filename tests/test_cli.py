@@ -95,6 +95,58 @@ def test_serving_on_a_port_already_taken_says_so_and_exits(tmp_path):
     assert "port_in_use" in proc.stderr and str(port) in proc.stderr and "Traceback" not in proc.stderr
 
 
+@pytest.fixture(scope="module")
+def scored_dir(tmp_path_factory) -> Path:
+    """A small round with simulated scores, for the secretary's `workbench decide`."""
+    folder = tmp_path_factory.mktemp("decide") / "round"
+    run("sample", "--out", str(folder), "--seed", "11", "--unions", "24", "--no-photos")
+    run("demo", "--workdir", str(folder), "--no-serve")
+    return folder
+
+
+def test_decide_from_the_terminal_with_versions_and_the_screens_checks(scored_dir):
+    from workbench.decisions import replacement_offers
+
+    w = ["--workdir", str(scored_dir)]
+    rnd = wb.load_round().at(scored_dir)
+    snap = wb.load_state(rnd)
+    counts = snap.ranked[snap.ranked["composite"].notna()].groupby("category").size()
+    category = next(c for c in rnd.categories if counts.get(c, 0) > rnd.categories[c].slots + 1)
+    rows = snap.ranked[snap.ranked["category"] == category].reset_index(drop=True)
+    first = rows["nomination_id"].iloc[0]
+
+    done = run("decide", first, "approve", "--note", "同意", "--by", "秘书甲", *w)
+    assert "第 1 版" in done.stdout and snap.snapshot_id[:12] in done.stdout and "通过 1" in done.stdout
+    # a second secretary who has not seen it cannot overwrite it silently: told who, and which version
+    stale = run("decide", first, "reject", "--by", "秘书乙", *w, check=False)
+    assert stale.returncode == 2 and "stale_write" in stale.stderr and "秘书甲" in stale.stderr
+    assert "--version 1" in stale.stderr and "Traceback" not in stale.stderr
+    changed = run("decide", first, "reject", "--note", "材料不实", "--by", "秘书乙", "--version", "1", *w)
+    assert "第 2 版" in changed.stdout
+    found = wb.open_store(rnd).decisions().set_index("nomination_id").loc[first]
+    assert (found["decision"], found["actor"], found["version"], found["snapshot_id"]) == (
+        "reject", "秘书乙", 2, snap.snapshot_id)
+
+    # a 递补 must be one of the candidates offered, in order; it is a decision of its own
+    offers = replacement_offers(rows, wb.open_store(rnd).decisions())
+    assert not offers.empty
+    beyond = rows.loc[~rows["nomination_id"].isin(offers["nomination_id"]) & ~rows["proposed"]
+                      & rows["composite"].notna(), "nomination_id"]
+    proposed_other = rows["nomination_id"].iloc[1]
+    for stranger in [proposed_other, *beyond.head(1)]:
+        refused = run("decide", stranger, "approve", "--replaces", first, "--by", "秘书甲", *w, check=False)
+        assert refused.returncode == 2 and "not_offered" in refused.stderr
+    pick = offers["nomination_id"].iloc[0]
+    run("decide", pick, "approve", "--replaces", first, "--note", "递补", "--by", "秘书甲", *w)
+    found = wb.open_store(rnd).decisions().set_index("nomination_id")
+    assert found.loc[pick, "replaces"] == first and found.loc[pick, "decision"] == "approve"
+
+    for args, code in [(("N-404", "approve"), "not_a_candidate"), ((first, "maybe"), "bad_decision"),
+                       ((rows["nomination_id"].iloc[1], "approve", "--version", "0"), "bad_version")]:
+        refused = run("decide", *args, "--by", "秘书甲", *w, check=False)
+        assert refused.returncode == 2 and code in refused.stderr and "Traceback" not in refused.stderr
+
+
 # ---------------------------------------------------------------------------- the round that feeds the next
 def _config_at(folder: Path, workdir: Path) -> Path:
     """data/rounds/2022.toml copied into `folder`, its working folder and registry at `workdir`."""

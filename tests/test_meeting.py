@@ -12,6 +12,8 @@ from html.parser import HTMLParser
 import ipywidgets as widgets
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import workbench as wb
 from workbench import labels
@@ -371,10 +373,16 @@ class FakeStore:
     def __init__(self):
         self.rows: list[dict] = []
 
-    def record(self, nomination_id, decision, note, snapshot_id):
+    def record(self, nomination_id, decision, note, snapshot_id, version=None, replaces=None):
+        from workbench.errors import StaleWriteError
+
+        before = next((r for r in self.rows if r["nomination_id"] == nomination_id), None)
+        if (None if before is None else before["version"]) != version:
+            raise StaleWriteError("stale [stale_write]", "stale_write")
         self.rows = [r for r in self.rows if r["nomination_id"] != nomination_id]
         self.rows.append({"nomination_id": nomination_id, "decision": decision, "note": note,
-                          "snapshot_id": snapshot_id, "actor": "test", "at": pd.Timestamp("2022-11-10 10:00")})
+                          "snapshot_id": snapshot_id, "actor": "test", "at": pd.Timestamp("2022-11-10 10:00"),
+                          "version": (version or 0) + 1, "replaces": replaces})
         return pd.DataFrame(self.rows)
 
 
@@ -509,7 +517,8 @@ def test_decision_is_validated_again_in_python(rnd):
     app.note.value = "  补充材料后再议  "
     app.record_button.click()
     assert fake.rows == [{"nomination_id": nid, "decision": "defer", "note": "补充材料后再议",
-                          "snapshot_id": snap.snapshot_id, "actor": "test", "at": pd.Timestamp("2022-11-10 10:00")}]
+                          "snapshot_id": snap.snapshot_id, "actor": "test", "at": pd.Timestamp("2022-11-10 10:00"),
+                          "version": 1, "replaces": None}]
     app.view.value = "ranking"
     (table,) = ranked_tables(app)
     row = table.rows[table.nids.index(nid)]
@@ -549,7 +558,7 @@ def test_what_if_previews_and_never_writes(rnd):
             w.value = 50
     assert fake.rows == []
     pd.testing.assert_frame_equal(snap.ranked, before)
-    preview = what_if(snap, "mean", {s: 1 for s in rnd.stages})
+    preview = what_if(snap, "mean", {s: 100 // len(rnd.stages) for s in rnd.stages})
     assert set(preview["nomination_id"]) == set(snap.ranked["nomination_id"])
     app.view.value = "ranking"
     (table,) = ranked_tables(app)
@@ -570,7 +579,7 @@ def test_what_if_with_real_scores_moves_candidates_and_keeps_the_store(demo_roun
     weights = list(app.weights.values())
     weights[0].value, weights[-1].value = 100, 0  # only the first stage counts
     app.aggregation.value = "median"
-    preview = what_if(app.snapshot, "median", {s: (1 if i == 0 else 0) for i, s in enumerate(rnd.stages)})
+    preview = what_if(app.snapshot, "median", {s: (100 if i == 0 else 0) for i, s in enumerate(rnd.stages)})
     assert (preview["move"].fillna(0) != 0).any()  # another rule really re-ranks
     shown = Rows(app.whatif_table.value.replace("<tbody>", "<tbody>", 1))
     assert [c[0] for _, c in shown.rows][:3] == ["1", "2", "3"]
@@ -634,6 +643,14 @@ def test_scrub_masks_phone_numbers_but_not_dates_and_times():
     assert "12345678" not in scrub("请联系 0510-12345678 或 13900001111", {})
 
 
+def sheets_with_totals(rnd, snap, nid: str, totals: list[float]) -> pd.DataFrame:
+    """Submitted sheets of one candidate at every stage, reviewer R<k> giving totals[k] (of 100)."""
+    category = snap.ranked.set_index("nomination_id").loc[nid, "category"]
+    return pd.DataFrame([{"nomination_id": nid, "reviewer_id": f"R{k}", "stage": stage, "criterion": c.code,
+                          "points": total * c.max[category] / 100, "status": "submitted"}
+                         for stage in rnd.stages for k, total in enumerate(totals) for c in rnd.criteria(category, stage)])
+
+
 def test_the_spread_hollows_exactly_one_highest_and_one_lowest_even_when_tied(rnd):
     import dataclasses
 
@@ -641,13 +658,297 @@ def test_the_spread_hollows_exactly_one_highest_and_one_lowest_even_when_tied(rn
 
     snap = make_snapshot(rnd, {"demonstration": 3, "model_worker": 4, "employee": 3})
     nid = snap.ranked["nomination_id"].iloc[0]
-    category = snap.ranked["category"].iloc[0]
-    rows = []
-    for stage in rnd.stages:
-        for k, total in enumerate([85, 85, 85, 89.5, 89.5]):  # ties at both ends
-            crit = rnd.criteria(category, stage)
-            for c in crit:
-                rows.append({"nomination_id": nid, "reviewer_id": f"R{k}", "stage": stage, "criterion": c.code,
-                             "points": total * c.max[category] / 100, "status": "submitted"})
-    svg = spread_svg(dataclasses.replace(snap, scores=pd.DataFrame(rows)), nid)
+    scores = sheets_with_totals(rnd, snap, nid, [85, 85, 85, 89.5, 89.5])  # ties at both ends
+    svg = spread_svg(dataclasses.replace(snap, scores=scores), nid)
     assert svg.count('fill="#ffffff"') == 2 * len(rnd.stages)
+
+
+# ---------------------------------------------------------------------------- decisions against places (issue 14)
+def tally_of(app) -> dict[str, int]:
+    """The numbers of the tally line, by label."""
+    import re
+
+    return {k: int(v) for k, v in re.findall(r'<span class="wb-t[^"]*">([^<]+) <b>(\d+)</b>', app.tally.value)}
+
+
+def test_the_tally_counts_decisions_against_places_on_every_view(rnd):
+    snap = make_snapshot(rnd, {"demonstration": 6, "model_worker": 4, "employee": 3})
+    fake = FakeStore()
+    app = meeting_app(lambda: snap, record=fake.record)
+    app.category.value = "demonstration"
+    rows = snap.ranked[snap.ranked["category"] == "demonstration"]["nomination_id"].tolist()
+    slots = rnd.categories["demonstration"].slots
+    for nid, decision in zip(rows, ("approve", "reject", "defer")):
+        assert app.record(nid, decision, "")
+    for view in ("ranking", "breakdown", "discussion", "excluded", "whatif"):
+        app.view.value = view
+        tally = tally_of(app)
+        assert tally[labels.MEETING["tally_slots"]] == slots
+        assert (tally[labels.DECISION["approve"]], tally[labels.DECISION["reject"]], tally[labels.DECISION["defer"]]) == (1, 1, 1)
+        assert tally[labels.MEETING["tally_open"]] == slots - 1
+        assert tally[labels.MEETING["tally_undecided"]] == 0
+
+
+def test_a_vacancy_offers_the_next_candidates_and_a_replacement_is_its_own_decision(rnd):
+    snap = make_snapshot(rnd, {"demonstration": 8, "model_worker": 4, "employee": 3})
+    fake = FakeStore()
+    app = meeting_app(lambda: snap, record=fake.record)
+    rows = snap.ranked[snap.ranked["category"] == "demonstration"].reset_index(drop=True)
+    slots = rnd.categories["demonstration"].slots
+    second = rows["nomination_id"].iloc[1]
+    app.open_card(second)
+    assert app.replace_box.layout.display == "none"  # nothing vacant yet
+    assert app.record(second, "reject", "材料不实")
+    app.open_card(second)
+    assert app.replace_box.layout.display is None
+    offered = [v for _, v in app.offer.options]
+    assert offered == rows["nomination_id"].iloc[slots:slots + 3].tolist()  # the next ones, in order
+    # tampered values: a candidate not offered (further down, or already proposed), an unknown one
+    with pytest.raises(Exception):
+        app.offer.value = rows["nomination_id"].iloc[slots + 4]
+    for stranger in (rows["nomination_id"].iloc[slots + 4], rows["nomination_id"].iloc[0], "N-404", None, 7):
+        assert not app.replace(stranger, second)
+        assert "not_offered" in app.offer_status.value or "not_a_candidate" in app.offer_status.value
+    assert not app.replace(offered[0], rows["nomination_id"].iloc[0])  # the first was not rejected
+    assert "nothing_to_replace" in app.offer_status.value
+    assert [r["nomination_id"] for r in fake.rows] == [second]
+    assert app.replace(offered[0], second, "")
+    pick = fake.rows[-1]
+    assert (pick["nomination_id"], pick["decision"], pick["replaces"], pick["version"]) == (offered[0], "approve", second, 1)
+    assert not app.offer.options or offered[0] not in [v for _, v in app.offer.options]  # the place is filled
+    assert tally_of(app)[labels.MEETING["tally_replacements"]] == 1
+    app.view.value = "ranking"
+    (table,) = ranked_tables(app)
+    assert table.rows[table.nids.index(offered[0])][1][-2] == labels.MEETING["chip_replacement"]
+    assert table.rows[table.nids.index(second)][1][-2] == labels.DECISION["reject"]
+    app.open_card(second)
+    assert not app.replace(offered[1], second)  # one place, one 递补
+
+
+def with_excluded(snap, rnd):
+    """The snapshot with four nominations not on the list: 待核实 (直接推荐), 不合格, over quota, unscored."""
+    import dataclasses
+
+    base = snap.screened.iloc[0].to_dict()
+    extra = []
+    for nid, elig, quota, direct in (("X-REVIEW", "review", "in_quota", True), ("X-FAIL", "ineligible", "in_quota", False),
+                                     ("X-OVER", "eligible", "over_quota", False)):
+        extra.append({**base, "nomination_id": nid, "studio": f"{nid}工作室", "eligibility": elig,
+                      "quota_status": quota, "direct": direct, "rule_named_years": "review" if direct else "pass",
+                      "why_named_years": "特别优秀直接推荐（未满命名年限）" if direct else "",
+                      "rule_team": "fail" if elig == "ineligible" else "pass",
+                      "why_team": "团队不足5人" if elig == "ineligible" else "",
+                      "quota_reason": "超出本单位推荐名额（排第4）" if quota == "over_quota" else ""})
+    screened = pd.concat([snap.screened, pd.DataFrame(extra)], ignore_index=True)
+    unscored = snap.ranked.iloc[[0]].assign(nomination_id="X-UNSCORED", studio="X-UNSCORED工作室", composite=pd.NA,
+                                            rank=pd.NA, proposed=False)
+    ranked = pd.concat([snap.ranked, unscored], ignore_index=True)
+    screened = pd.concat([screened, pd.DataFrame([{**base, "nomination_id": "X-UNSCORED", "studio": "X-UNSCORED工作室"}])],
+                         ignore_index=True)
+    return dataclasses.replace(snap, screened=screened, ranked=ranked,
+                               overrides=pd.DataFrame(columns=["nomination_id", "verdict", "value", "reason"]))
+
+
+def test_the_excluded_view_gives_the_reason_and_the_rulings_are_overrides_checked_in_python(rnd):
+    from workbench.decisions import excluded
+
+    snap = with_excluded(make_snapshot(rnd, {"demonstration": 4, "model_worker": 4, "employee": 3}), rnd)
+    category = snap.screened["category"].iloc[0]
+    ruled = []
+    app = meeting_app(lambda: snap, rule=lambda *args: ruled.append(args))
+    app.category.value = category
+    app.view.value = "excluded"
+    rows = excluded(snap)
+    assert rows["reason"].tolist() == ["review", "ineligible", "over_quota", "unscored"]
+    assert rows["direct"].tolist() == [True, False, False, False]
+    table = app.excluded_table.value
+    for nid, word in (("X-REVIEW", "ex_reason_review"), ("X-FAIL", "ex_reason_ineligible"),
+                      ("X-OVER", "ex_reason_over_quota"), ("X-UNSCORED", "ex_reason_unscored")):
+        assert f"{nid}工作室" in table and labels.MEETING[word] in table
+    assert "团队不足5人" in table and "超出本单位推荐名额" in table and labels.CARD_FACT_LABELS["direct"] in table
+    assert [v for _, v in app.ruling_item.options] == ["X-REVIEW", "X-FAIL", "X-OVER"]  # nothing to rule when unscored
+    # tampered values are refused in Python
+    for nid, value, reason, code in [("X-UNSCORED", "eligible", "理由", "not_excluded"),
+                                     (snap.ranked["nomination_id"].iloc[0], "eligible", "理由", "not_excluded"),
+                                     ("X-REVIEW", "in_quota", "理由", "bad_ruling"),
+                                     ("X-OVER", "eligible", "理由", "bad_ruling"),
+                                     ("X-REVIEW", "eligible", "   ", "reason_required"),
+                                     ("X-REVIEW", "eligible", {"x": 1}, "bad_reason"),
+                                     (["X-REVIEW"], "eligible", "理由", "not_excluded")]:
+        assert not app.rule(nid, value, reason)
+        assert code in app.ruling_status.value
+    assert ruled == []
+    app.ruling_item.value = "X-REVIEW"
+    assert [v for _, v in app.ruling_value.options] == ["eligible", "ineligible"]
+    app.ruling_value.value = "eligible"
+    app.ruling_reason.value = "成果突出，会议同意直接推荐"
+    app.ruling_button.click()
+    assert ruled == [("X-REVIEW", "eligibility", "eligible", labels.MEETING["ruling_prefix"] + "成果突出，会议同意直接推荐")]
+
+
+def test_warnings_no_margin_ties_few_scores_and_older_snapshots(rnd):
+    import dataclasses
+
+    snap = make_snapshot(rnd, {"demonstration": 2, "model_worker": 22, "employee": 11})
+    ranked = snap.ranked.copy()
+    ranked["flag_codes"] = [[] for _ in range(len(ranked))]
+    mw = ranked.index[ranked["category"] == "model_worker"]
+    ranked.at[mw[19], "flag_codes"] = ["tie_at_cut"]
+    ranked.at[mw[20], "flag_codes"] = ["tie_at_cut"]
+    ranked.at[mw[3], "flag_codes"] = ["few_scores"]
+    decisions = pd.DataFrame([{"nomination_id": mw[0] and ranked.at[mw[0], "nomination_id"], "decision": "approve",
+                               "note": "", "snapshot_id": "an-older-snapshot", "actor": "秘书",
+                               "at": pd.Timestamp("2022-11-10 09:00"), "version": 1, "replaces": None}])
+    snap = dataclasses.replace(snap, ranked=ranked, decisions=decisions)
+    app = meeting_app(lambda: snap)
+    app.category.value = "demonstration"
+    line = app.section.value
+    assert "无差额" in line and "差额 -" not in line and "-" not in line.split("名额")[-1]
+    assert 'data-code="no_margin"' in app.warnings.value and 'data-code="older_snapshot"' in app.warnings.value
+    assert "an-older-sna" in app.warnings.value
+    app.category.value = "model_worker"
+    warned = app.warnings.value
+    assert 'data-code="tie_at_cut"' in warned and 'data-code="few_scores"' in warned and "no_margin" not in warned
+    for nid in ranked.loc[[mw[19], mw[20]], "studio"]:
+        assert nid in warned
+    app.open_card(ranked.at[mw[0], "nomination_id"])
+    assert labels.MEETING["decision_older"] in app.decision_status.value
+    # more 通过 than places: said, and the places still open never go below zero
+    fake = FakeStore()
+    app = meeting_app(lambda: snap, record=fake.record)
+    app.category.value = "demonstration"
+    for nid in ranked.loc[ranked["category"] == "demonstration", "nomination_id"]:
+        assert app.record(nid, "approve", "")
+    assert 'data-code="over_places"' not in app.warnings.value  # 2 candidates, 3 places
+    app.category.value = "employee"
+    for nid in ranked.loc[ranked["category"] == "employee", "nomination_id"]:
+        assert app.record(nid, "approve", "")
+    assert 'data-code="over_places"' in app.warnings.value
+    assert tally_of(app)[labels.MEETING["tally_open"]] == 0
+
+
+def test_weights_are_percentages_that_must_add_to_100(rnd):
+    from workbench.meeting import check_weights, what_if
+
+    snap = make_snapshot(rnd, {"demonstration": 4, "model_worker": 6, "employee": 3})
+    app = meeting_app(lambda: snap)
+    app.view.value = "whatif"
+    first, second = list(app.weights)[:2]
+    assert sum(w.value for w in app.weights.values()) == 100  # the official weights, as percentages
+    app.weights[first].value = 100  # 100 + 40: refused, not rescaled
+    assert "bad_weights" in app.whatif_table.value and "<table" not in app.whatif_table.value
+    app.weights[second].value = 0
+    assert "<table" in app.whatif_table.value
+    for bad in ({first: 100, second: 40}, {first: 60.5, second: 39.5}, {first: 120, second: -20},
+                {first: True, second: 99}, {first: 100}, {first: 50, second: 50, "extra": 0}, {first: "50", second: 50}):
+        with pytest.raises(Exception) as err:
+            check_weights(rnd, bad if len(rnd.stages) == 2 else {**bad})
+        assert getattr(err.value, "code", "") == "bad_weights"
+        with pytest.raises(Exception):
+            what_if(snap, "mean", bad)
+
+
+def test_the_axes_end_at_the_rubrics_maximum(rnd):
+    from workbench.meeting import score_max, spread_svg
+
+    snap = make_snapshot(rnd, {"demonstration": 4, "model_worker": 12, "employee": 3})
+    app = meeting_app(lambda: snap)
+    app.category.value = "model_worker"
+    assert len(chart_outputs(app)) == 1
+    import re
+
+    ticks = [float(t) for t in re.findall(r'class="wb-tick">([\d.]+)</text>', app.chart.value)]
+    top = score_max(rnd, "model_worker")
+    assert max(ticks) == top and top == 100  # not 120
+    nid = snap.ranked.loc[snap.ranked["category"] == "model_worker", "nomination_id"].iloc[0]
+    spread = spread_svg(snap, nid)
+    assert max(float(t) for t in re.findall(r'class="wb-tick">([\d.]+)</text>', spread)) <= top
+
+
+def test_spread_labels_never_overlap(rnd):
+    import dataclasses
+    import re
+
+    from workbench.meeting import _label_width, spread_svg
+
+    snap = make_snapshot(rnd, {"demonstration": 3, "model_worker": 4, "employee": 3})
+    nid = snap.ranked["nomination_id"].iloc[0]
+    scores = sheets_with_totals(rnd, snap, nid, [80, 80.5, 81, 81, 81.5, 82, 90, 90.5, 91])  # crowded and tied
+    aliases = {f"R{k}": f"评委{k + 1}" for k in range(9)}
+    svg = spread_svg(dataclasses.replace(snap, scores=scores, reviewer_alias=aliases), nid)
+    found = [(float(x), float(y), t) for x, y, t in
+             re.findall(r'<text x="([\d.]+)" y="([\d.]+)" text-anchor="middle" class="wb-alias">([^<]+)</text>', svg)]
+    assert len(found) == 9 * len(rnd.stages)
+    for i, (x1, y1, t1) in enumerate(found):
+        for x2, y2, t2 in found[i + 1:]:
+            if abs(y1 - y2) < 15:  # on the same row: their boxes must not meet
+                assert abs(x1 - x2) >= (_label_width(t1) + _label_width(t2)) / 2, (t1, t2)
+
+
+def test_a_second_window_cannot_overwrite_a_decision_silently(demo_round, tmp_path):
+    import shutil
+
+    from workbench.meeting import meeting_for_round
+    from workbench.store import open_store
+
+    rnd = demo_round.at(shutil.copytree(demo_round.workdir, tmp_path / "round"))
+    first, second = meeting_for_round(rnd, actor="第一窗口"), meeting_for_round(rnd, actor="第二窗口")
+    nid = first.snapshot.ranked["nomination_id"].iloc[0]
+    assert first.record(nid, "approve", "同意")
+    assert not second.record(nid, "reject", "")  # it had not seen the first window's decision
+    status = second.decision_status.value
+    assert "stale_write" in status and "第一窗口" in status and labels.DECISION["approve"] in status
+    stored = open_store(rnd).decisions().set_index("nomination_id").loc[nid]
+    assert (stored["decision"], stored["actor"], stored["version"]) == ("approve", "第一窗口", 1)
+    second.open_card(nid)
+    assert "第一窗口" in second.decision_status.value  # now it shows who decided, and when
+    assert second.record(nid, "reject", "复议")  # a deliberate change over what it now shows
+    assert open_store(rnd).decisions().set_index("nomination_id").loc[nid, "version"] == 2
+    assert first.snapshot.snapshot_id == second.snapshot.snapshot_id
+    first.refresh()
+    assert first.snapshot.snapshot_id == second.snapshot.snapshot_id  # a decision does not make a new snapshot
+
+
+# ---------------------------------------------------------------------------- invariants (hypothesis)
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(0, 12), slots=st.integers(1, 6), choices=st.lists(st.sampled_from([None, "approve", "reject", "defer"]),
+                                                                        min_size=12, max_size=12))
+def test_offers_and_tally_invariants(n, slots, choices):
+    """Whatever the decisions: a 递补 offer is never proposed, decided or unscored, offers appear only
+    while a place is vacant and come in ranked order; the tally adds up and never goes negative."""
+    from workbench.decisions import replacement_offers, summary, vacancies
+
+    rnd = wb.load_round(wb.DEFAULT_ROUND)
+    rnd = rnd.model_copy(update={"categories": {"demonstration": rnd.categories["demonstration"].model_copy(
+        update={"slots": slots})}})
+    rows = pd.DataFrame({"nomination_id": [f"N{i:02d}" for i in range(n)], "category": "demonstration",
+                         "studio": [f"S{i}" for i in range(n)], "rank": pd.array(range(1, n + 1), dtype="Int64"),
+                         "composite": pd.array([90.0 - i if i != n - 1 else None for i in range(n)], dtype="Float64"),
+                         "proposed": [i < slots and i != n - 1 for i in range(n)]})
+    decisions = pd.DataFrame([{"nomination_id": f"N{i:02d}", "decision": d, "note": "", "snapshot_id": "s",
+                               "actor": "a", "at": pd.Timestamp("2022-11-10"), "version": 1, "replaces": None}
+                              for i, d in enumerate(choices[:n]) if d is not None])
+    offers = replacement_offers(rows, decisions)
+    decided = set(decisions["nomination_id"]) if not decisions.empty else set()
+    assert not set(offers["nomination_id"]) & decided
+    assert not offers["proposed"].any() and offers["composite"].notna().all()
+    assert offers["rank"].is_monotonic_increasing
+    assert offers.empty or vacancies(rows, decisions) > 0
+    tally = summary(rows, decisions, rnd).iloc[0]
+    assert tally["approve"] + tally["reject"] + tally["defer"] == len(decided)
+    assert tally["open"] == max(slots - tally["approve"], 0) and tally["undecided"] >= 0
+
+
+@settings(max_examples=100, deadline=None)
+@given(xs=st.lists(st.floats(0, 800), min_size=1, max_size=30), widths=st.lists(st.floats(10, 60), min_size=30, max_size=30))
+def test_label_rows_never_overlap(xs, widths):
+    from workbench.meeting import label_levels
+
+    widths = widths[:len(xs)]
+    levels = label_levels(xs, widths, gap=6.0)
+    for i in range(len(xs)):
+        for j in range(i + 1, len(xs)):
+            if levels[i] == levels[j]:
+                assert abs(xs[i] - xs[j]) >= (widths[i] + widths[j]) / 2 + 6.0 - 1e-6

@@ -404,10 +404,10 @@ def test_a_plan_with_unknown_ids_or_stages_is_refused(seeded, stage):
 
 # ---------------------------------------------------------------------------- decisions, overrides, ledger
 def test_decisions_keep_the_latest_and_the_trail(seeded):
-    seeded.record_decision("N1", "defer", "待补材料", "snap-1", "秘书")
-    seeded.record_decision("N1", "approve", "", "snap-2", "秘书")
+    assert seeded.record_decision("N1", "defer", "待补材料", "snap-1", "秘书") == 1
+    assert seeded.record_decision("N1", "approve", "", "snap-2", "秘书", version=1) == 2
     latest = seeded.decisions().set_index("nomination_id").loc["N1"]
-    assert (latest["decision"], latest["snapshot_id"]) == ("approve", "snap-2")
+    assert (latest["decision"], latest["snapshot_id"], latest["version"]) == ("approve", "snap-2", 2)
     trail = seeded.history(nomination_id="N1")
     trail = trail[trail["kind"] == "decision"]
     assert [e["decision"] for e in trail["new"]] == ["defer", "approve"]
@@ -425,6 +425,46 @@ def test_bad_decisions_are_refused(seeded, args, code):
         seeded.record_decision(*args)
     assert err.value.code == code
     assert seeded.decisions().empty
+
+
+def test_a_decision_from_a_stale_screen_is_refused_and_says_who_changed_it(seeded):
+    v1 = seeded.record_decision("N1", "approve", "", "snap-1", "第一窗口")
+    v2 = seeded.record_decision("N1", "defer", "再议", "snap-1", "第二窗口", version=v1)
+    for stale in (None, v1, 7):  # a screen that saw no decision, the first one, or a made-up version
+        with pytest.raises(StaleWriteError) as err:
+            seeded.record_decision("N1", "reject", "", "snap-1", "第一窗口", version=stale)
+        assert err.value.code == "stale_write"
+        assert "第二窗口" in str(err.value) and "暂缓" in str(err.value) and "甲工作室" in str(err.value)
+        assert err.value.current["version"] == v2
+    latest = seeded.decisions().set_index("nomination_id").loc["N1"]
+    assert (latest["decision"], latest["actor"], latest["version"]) == ("defer", "第二窗口", v2)
+    assert seeded.record_decision("N1", "defer", "再议", "snap-1", "第二窗口", version=v2) == v2  # nothing new
+    assert (seeded.history(nomination_id="N1")["kind"] == "decision").sum() == 2
+    with pytest.raises(StaleWriteError):
+        seeded.record_decision("N2", "approve", "", "snap-1", "秘书", version=1)  # no decision to be at version 1
+    with pytest.raises(WorkbenchError) as err:
+        seeded.record_decision("N1", "reject", "", "snap-1", "秘书", version="2")
+    assert err.value.code == "bad_version"
+
+
+def test_a_replacement_is_a_decision_of_its_own(seeded):
+    seeded.save_nominations(pd.concat([NOMINATIONS, pd.DataFrame({
+        "nomination_id": ["N4"], "category": ["model_worker"], "studio": ["丁工作室"], "host_unit": ["丁公司"],
+        "recommender": ["锡山区总工会"]})]))
+    with pytest.raises(WorkbenchError) as err:  # N1 is not rejected or deferred: nothing to replace
+        seeded.record_decision("N4", "approve", "递补", "snap", "秘书", replaces="N1")
+    assert err.value.code == "bad_replacement"
+    seeded.record_decision("N1", "reject", "", "snap", "秘书")
+    for nid, decision, replaced in (("N2", "approve", "N1"), ("N4", "defer", "N1"), ("N1", "approve", "N1")):
+        with pytest.raises(WorkbenchError) as err:  # another category, not an approval, itself
+            seeded.record_decision(nid, decision, "", "snap", "秘书", replaces=replaced)
+        assert err.value.code == "bad_replacement"
+    with pytest.raises(NotAssignedError):
+        seeded.record_decision("N4", "approve", "", "snap", "秘书", replaces="N404")
+    assert seeded.record_decision("N4", "approve", "递补", "snap", "秘书", replaces="N1") == 1
+    found = seeded.decisions().set_index("nomination_id")
+    assert found.loc["N4", "replaces"] == "N1" and found.loc["N1", "decision"] == "reject"
+    assert pd.isna(found.loc["N1", "replaces"])
 
 
 def test_an_override_needs_a_reason(seeded):
@@ -578,6 +618,28 @@ def test_a_version_1_store_is_upgraded_in_place(rnd, monkeypatch, stage):
         assert conn.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
     with open_store(rnd) as s:  # the panel's tables exist after the upgrade
         assert s.pledges()["pledged"].tolist() == [False, False, False] and s.draws().empty
+
+
+def test_a_version_2_store_gets_decision_versions(rnd, monkeypatch):
+    monkeypatch.delenv("WORKBENCH_DB", raising=False)
+    with open_store(rnd) as s:
+        s.save_nominations(NOMINATIONS)
+    path = rnd.paths.workdir / "workbench.sqlite"
+    with sqlite3.connect(path) as conn:  # the decisions table of version 2, with a decision in it
+        conn.execute("DROP TABLE decisions")
+        conn.execute("CREATE TABLE decisions (nomination_id VARCHAR(64) PRIMARY KEY, decision VARCHAR(16) NOT NULL, "
+                     "note TEXT NOT NULL, snapshot_id VARCHAR(128) NOT NULL, actor VARCHAR(200) NOT NULL, "
+                     "at DATETIME NOT NULL)")
+        conn.execute("INSERT INTO decisions VALUES ('N1', 'defer', '', 'snap', '秘书', '2022-11-10 09:00:00')")
+        conn.execute("UPDATE schema_version SET version = 2")
+    with open_store(rnd) as s:
+        found = s.decisions().set_index("nomination_id")
+        assert (found.loc["N1", "decision"], found.loc["N1", "version"]) == ("defer", 1)
+        with pytest.raises(StaleWriteError):
+            s.record_decision("N1", "approve", "", "snap", "秘书")
+        assert s.record_decision("N1", "approve", "", "snap", "秘书", version=1) == 2
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
 
 
 # ---------------------------------------------------------------------------- access codes

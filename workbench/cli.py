@@ -184,6 +184,44 @@ def registry_add_named(round_path: RoundOpt = DEFAULT_ROUND, workdir: WorkdirOpt
 
 
 @app.command()
+def decide(nomination_id: Annotated[str, typer.Argument(help="推荐对象编号")],
+           decision: Annotated[str, typer.Argument(help="approve（通过）| reject（不通过）| defer（暂缓）")],
+           by: Annotated[str, typer.Option("--by", help="记录人（会议秘书）")],
+           note: Annotated[str, typer.Option("--note", help="备注")] = "",
+           version: Annotated[Optional[int], typer.Option("--version", help="所改审定的版本号（改已有审定时必填，见上次输出）")] = None,
+           replaces: Annotated[Optional[str], typer.Option("--replaces", help="递补：被替补者的编号（其审定须为不通过或暂缓）")] = None,
+           round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
+    """记录主席办公会的审定（通过 / 不通过 / 暂缓 / 递补），与会议屏幕同样的检查和版本。"""
+    from workbench import decisions as dec
+    from workbench.errors import StaleWriteError
+
+    rnd = _round(round_path, workdir)
+    store = wb.open_store(rnd)
+    snap = wb.load_state(rnd, store)
+    current = store.decisions()
+    nid, decision, note = dec.check_decision(snap, nomination_id, decision, note)
+    if replaces is not None:
+        dec.check_replacement(snap, current, nid, replaces)
+    try:
+        saved = store.record_decision(nid, decision, note, snap.snapshot_id, by, dec.check_version(version),
+                                      replaces=replaces)
+    except StaleWriteError as exc:
+        found = getattr(exc, "current", None)
+        hint = labels.CLI["decide_stale_hint"].format(version=found["version"]) if found else ""
+        raise StaleWriteError(f"{exc}{hint}", exc.code) from None
+    row = snap.ranked.set_index("nomination_id").loc[nid]
+    typer.echo(labels.CLI["decided"].format(studio=row["studio"], decision=labels.DECISION[decision], version=saved,
+                                            snapshot=snap.snapshot_id[:12]))
+    tally = dec.summary(snap.ranked, store.decisions(), rnd).set_index("category").loc[row["category"]]
+    typer.echo(labels.CLI["decide_tally"].format(category=tally["label"], slots=tally["slots"],
+                                                 approve=tally["approve"], reject=tally["reject"], defer=tally["defer"],
+                                                 open=tally["open"]))
+    for warning in dec.warnings_for(snap, store.decisions()):
+        if warning.category in ("", row["category"]):
+            typer.echo(labels.CLI["warning"] + warning.text, err=True)
+
+
+@app.command()
 def serve(name: Annotated[str, typer.Argument(help="meeting（主席办公会）| scoring（评委打分）| progress（评审进度）")] = "meeting",
           host: str = "127.0.0.1", port: int = 8866, token: Optional[str] = None,
           round_path: RoundOpt = DEFAULT_ROUND, workdir: WorkdirOpt = None,

@@ -23,6 +23,20 @@ import pandas as pd
 
 from workbench import labels
 from workbench.config import Round
+from workbench.decisions import (
+    NOTE_MAX_CHARS,
+    DecisionError,
+    check_decision,
+    check_replacement,
+    check_ruling,
+    check_version,
+    decision_of,
+    excluded,
+    replacement_offers,
+    summary,
+    vacated,
+    warnings_for,
+)
 from workbench.dossier import STYLE as DOSSIER_STYLE
 from workbench.dossier import (
     MaterialsViewer,
@@ -41,10 +55,9 @@ log = logging.getLogger(__name__)
 
 COLOURS = {"proposed": "#C62828", "other": "#78909C", "borderline": "#E08A00", "cut": "#C62828",
            "grid": "#E3E7EC", "stages": ["#1F5FA8", "#2E7D32", "#6A1B9A", "#00838F"]}
-VIEWS = ("ranking", "breakdown", "discussion", "whatif")
+VIEWS = ("ranking", "breakdown", "discussion", "excluded", "whatif")
 ORDERS = ("rank", "borderline")
 AGGREGATIONS = ("olympic", "mean", "median")
-NOTE_MAX_CHARS = 500  # a decision's note: a sentence or two, not a document
 
 # Scoped CSS for the widget's own HTML; the page-level CSS is in the Voila template (serve.py).
 STYLE = """
@@ -144,13 +157,18 @@ table.wb-facts td { padding: 3px 18px 3px 0; width: 37%; }
 .wb-meeting .wb-dossier h3 { font-size: 23px; }
 .wb-meeting .wb-zoom { font-size: 16px; }
 .wb-meeting .wb-materials .widget-button, .wb-meeting .wb-materials select { font-size: 18px; height: 40px; }
-.wb-decision { border: 3px solid #1f3a5f; border-radius: 8px; padding: 8px 14px; margin-bottom: 10px;
+.wb-decision, .wb-panel { border: 3px solid #1f3a5f; border-radius: 8px; padding: 8px 14px; margin-bottom: 10px;
   background: #f7f9fc; }
-.wb-decision .widget-toggle-button { background: #fff; border: 2px solid #c9d3df; }
-.wb-decision .widget-toggle-button:nth-child(1).mod-active { background: #2e7d32; color: #fff; border-color: #2e7d32; }
-.wb-decision .widget-toggle-button:nth-child(2).mod-active { background: #c62828; color: #fff; border-color: #c62828; }
+.wb-decision .widget-toggle-button, .wb-panel .widget-toggle-button { background: #fff; border: 2px solid #c9d3df; }
+.wb-decision .widget-toggle-button:nth-child(1).mod-active, .wb-panel .widget-toggle-button:nth-child(1).mod-active {
+  background: #2e7d32; color: #fff; border-color: #2e7d32; }
+.wb-decision .widget-toggle-button:nth-child(2).mod-active, .wb-panel .widget-toggle-button:nth-child(2).mod-active {
+  background: #c62828; color: #fff; border-color: #c62828; }
 .wb-decision .widget-toggle-button:nth-child(3).mod-active { background: #e08a00; color: #fff; border-color: #e08a00; }
-.wb-decision .widget-toggle-button.mod-active { box-shadow: none; }
+.wb-decision .widget-toggle-button.mod-active, .wb-panel .widget-toggle-button.mod-active { box-shadow: none; }
+.wb-panel .widget-toggle-button { font-size: 22px; height: 50px; min-width: 110px; margin-right: 10px; border-radius: 6px; }
+.wb-panel textarea, .wb-panel input, .wb-panel select { font-size: 20px; }
+.wb-panel .wb-record { font-size: 22px; height: 50px; min-width: 200px; }
 .wb-decision .widget-toggle-button { font-size: 26px; height: 56px; min-width: 130px; margin-right: 10px;
   border-radius: 6px; }
 .wb-decision textarea { font-size: 21px; }
@@ -193,17 +211,74 @@ svg.wb-chart .wb-interval.wb-thin { stroke-width: 2; }
 svg.wb-chart .wb-pt { stroke: #ffffff; stroke-width: 1.5; cursor: pointer; }
 svg.wb-chart .wb-official { stroke: #1b1f24; stroke-width: 4; }
 svg.wb-chart .wb-alias { font-size: 15px; fill: #3b4654; }
+/* the tally stays on screen while a long list scrolls, the tables' headers just under it */
+.wb-tally { display: flex; flex-wrap: nowrap; overflow: hidden; align-items: center; gap: 0 22px; font-size: 22px;
+  padding: 0 14px; height: 46px; box-sizing: border-box; background: #f4f6f9; border: 1px solid #dfe3e8;
+  border-radius: 6px; margin: 0; }
+.wb-tally-box { position: sticky !important; top: 0; z-index: 3; background: #ffffff; padding: 8px 0 6px 0; margin: 0 !important;
+  box-shadow: 0 -30px 0 0 #ffffff; }
+table.wb-ranked th, table.wb-heat th, table.wb-excluded th, table.wb-whatif thead { top: 60px !important; }
+.wb-tally .wb-t-cat { font-weight: 700; color: #1f3a5f; }
+.wb-tally .wb-t { white-space: nowrap; color: #3b4654; }
+.wb-tally .wb-t b { font-size: 25px; color: #1b1f24; }
+.wb-tally .wb-approve b { color: #1b5e20; } .wb-tally .wb-reject b { color: #b71c1c; }
+.wb-tally .wb-defer b { color: #8a4b00; } .wb-tally .wb-open b { color: #c62828; }
+.wb-warnings { background: #fff8e1; border-left: 8px solid #f9a825; padding: 6px 14px; margin: 0 0 8px 0;
+  font-size: 20px; line-height: 1.4; }
+.wb-warnings ul { margin: 2px 0 0 0; padding-left: 1.2em; }
+.wb-older { color: #9a3412; font-size: 18px; margin-top: 2px; }
+ol.wb-offers { font-size: 20px; margin: 4px 0; padding-left: 1.6em; }
+.wb-replace { border-color: #e08a00; background: #fffaf0; }
+table.wb-excluded { width: 100%; border-collapse: collapse; font-size: 20px; }
+table.wb-excluded th { background: #1f3a5f; color: #fff; padding: 6px 10px; text-align: left; font-weight: 600;
+  white-space: nowrap; position: sticky; top: 0; z-index: 1; }
+table.wb-excluded td { padding: 5px 10px; border-bottom: 1px solid #dfe3e8; vertical-align: top; }
+table.wb-excluded td.wb-studio { font-weight: 600; min-width: 10em; }
+table.wb-excluded td.wb-mark { white-space: nowrap; }
+table.wb-excluded td.wb-detail { color: #5b4636; font-size: 18px; }
+table.wb-excluded tr.wb-group td { background: #eef1f5; font-weight: 700; color: #1f3a5f; }
+.wb-meeting .widget-toggle-button, .wb-meeting .widget-button { white-space: nowrap; overflow: visible; }
+.wb-meeting .widget-button { width: auto; padding: 0 16px; }
+.wb-decision .wb-record, .wb-panel .wb-record { align-self: flex-start; }
+.wb-whatif-controls .widget-text { width: auto !important; }
+.wb-whatif-controls .widget-text input { width: 4.2em; min-width: 4.2em; font-size: 20px; text-align: right; }
+table.wb-whatif thead { position: sticky; top: 0; z-index: 1; }
+.wb-meeting .widget-inline-hbox .widget-label { white-space: nowrap; }
+table.wb-ranked td.wb-flags { min-width: 9em; }
+/* a 1366x768 laptop: the same screen, tighter; nothing wraps inside a control */
+@media (max-width: 1600px) {
+  .wb-meeting { font-size: 18px; }
+  .wb-head h1 { font-size: 26px; } .wb-head .wb-meta { font-size: 17px; }
+  .wb-tabs .widget-toggle-button, .wb-views .widget-toggle-button { font-size: 18px; height: 40px; padding: 0 12px;
+    margin-right: 4px; }
+  .wb-refresh { height: 42px; min-width: 100px; }
+  table.wb-funnel { font-size: 17px; } table.wb-funnel th, table.wb-funnel td { padding: 3px 10px; }
+  .wb-section { font-size: 22px; } .wb-section .wb-sub { font-size: 18px; }
+  .wb-tally { font-size: 17px; gap: 0 14px; height: 36px; } .wb-tally .wb-t b { font-size: 19px; }
+  table.wb-ranked th, table.wb-heat th, table.wb-excluded th, table.wb-whatif thead { top: 50px !important; }
+  .wb-warnings { font-size: 16px; }
+  .wb-charttitle, .wb-legend { font-size: 15px; }
+  table.wb-ranked { font-size: 16px; } table.wb-ranked th { padding: 6px 6px; }
+  table.wb-ranked td { padding: 4px 6px; }
+  table.wb-ranked td.wb-composite { font-size: 18px; }
+  table.wb-ranked .wb-line, table.wb-ranked small { font-size: 14px; }
+  table.wb-ranked td.wb-flags { font-size: 14px; min-width: 8em; }
+  .wb-chip { font-size: 15px; padding: 0 6px; }
+  table.wb-heat, table.wb-whatif, table.wb-excluded { font-size: 16px; }
+  .wb-orderbar .widget-button, .wb-decision .wb-record, .wb-panel .wb-record { font-size: 18px; height: 42px;
+    min-width: 110px; }
+  .wb-panel .widget-toggle-button { font-size: 18px; height: 42px; min-width: 80px; }
+  .wb-orderbar .widget-toggle-button { font-size: 17px; height: 40px; padding: 0 10px; }
+  .wb-orderbar .widget-dropdown { width: 460px !important; height: 42px; }
+  .wb-orderbar select { font-size: 17px; height: 42px; }
+  .wb-decision .widget-toggle-button { font-size: 20px; height: 44px; min-width: 90px; }
+  .wb-card h2 { font-size: 24px; } .wb-card h3 { font-size: 19px; }
+  .wb-card .wb-scoreline { font-size: 19px; } table.wb-facts, .wb-card ul { font-size: 16px; }
+  .wb-whatif-head b { font-size: 22px; } .wb-whatif-head div { font-size: 16px; }
+  .wb-whatif-controls .widget-toggle-button { font-size: 17px; height: 40px; padding: 0 10px; }
+}
 </style>
 """
-
-
-# ---------------------------------------------------------------------------- errors
-class DecisionError(ValueError):
-    """A decision the meeting's screen refuses to record; Chinese message, English `code`."""
-
-    def __init__(self, code: str, **fields: object):
-        self.code = code
-        super().__init__(f"{labels.DECISION_MESSAGES[code].format(**fields)} [{code}]")
 
 
 # ---------------------------------------------------------------------------- small formatters
@@ -262,16 +337,25 @@ def annotate(rows: pd.DataFrame, diagnostics: pd.DataFrame, decisions: pd.DataFr
         dec = decisions.drop_duplicates("nomination_id", keep="last").set_index("nomination_id")
         out["decision"] = out["nomination_id"].map(dec["decision"])
         out["decision_note"] = out["nomination_id"].map(dec["note"])
+        replaces = dec["replaces"] if "replaces" in dec else pd.Series(dtype="object")
+        out["decision_replaces"] = out["nomination_id"].map(replaces)
     else:
         out["decision"] = pd.NA
         out["decision_note"] = pd.NA
+        out["decision_replaces"] = pd.NA
     return out
 
 
-def decision_chip(decision: object) -> str:
+def decision_chip(decision: object, replacement: bool = False) -> str:
+    """The decision as a coloured chip; a 递补 says so."""
     if decision is None or pd.isna(decision) or decision not in labels.DECISION:
         return ""
-    return f'<span class="wb-chip wb-{esc(decision)}">{esc(labels.DECISION[decision])}</span>'
+    word = labels.MEETING["chip_replacement"] if replacement and decision == "approve" else labels.DECISION[decision]
+    return f'<span class="wb-chip wb-{esc(decision)}">{esc(word)}</span>'
+
+
+def _is_text(value: object) -> bool:
+    return isinstance(value, str) and bool(value)
 
 
 def _is_borderline(value: object) -> bool:
@@ -316,10 +400,39 @@ def competition_html(ranked: pd.DataFrame, rnd: Round, category: str) -> str:
     m = labels.MEETING
     row = competition(ranked, rnd).set_index("category").loc[category]
     fields = {"candidates": int(row["candidates"]), "slots": int(row["slots"])}
-    line = (m["competition"].format(**fields, extra=fields["candidates"] - fields["slots"], margin=f"{row['margin']:.0%}")
-            if pd.notna(row["margin"]) else m["competition_na"].format(**fields))
+    extra = fields["candidates"] - fields["slots"]
+    if pd.isna(row["margin"]):
+        line = m["competition_na"].format(**fields)
+    elif extra <= 0:  # no 差额: never a negative margin (warnings_for says so in words)
+        line = m["competition_none"].format(**fields)
+    else:
+        line = m["competition"].format(**fields, extra=extra, margin=f"{row['margin']:.0%}")
     return (f'<div class="wb-section">{esc(row["label"])}'
             f'<div class="wb-sub">{esc(line)}</div></div>')
+
+
+def tally_html(tally: pd.DataFrame, category: str) -> str:
+    """One category's decisions against its places, on every view: 名额, 拟命名, 通过, 不通过, 暂缓,
+    递补, 待审定 and the places still open."""
+    m = labels.MEETING
+    if tally.empty or category not in set(tally["category"]):
+        return ""
+    r = tally.set_index("category").loc[category]
+    cells = [(m["tally_slots"], r["slots"], ""), (m["tally_proposed"], r["proposed"], ""),
+             (labels.DECISION["approve"], r["approve"], "wb-approve"), (labels.DECISION["reject"], r["reject"], "wb-reject"),
+             (labels.DECISION["defer"], r["defer"], "wb-defer"), (m["tally_replacements"], r["replacements"], ""),
+             (m["tally_undecided"], r["undecided"], ""), (m["tally_open"], r["open"], "wb-open" if r["open"] else "")]
+    items = "".join(f'<span class="wb-t {cls}">{esc(k)} <b>{esc(int(v))}</b></span>' for k, v, cls in cells)
+    return f'<div class="wb-tally"><span class="wb-t-cat">{esc(r["label"])}</span>{items}</div>'
+
+
+def warnings_html(found: list, category: str) -> str:
+    """The warnings of the category on screen and of the round, one line each; "" when none."""
+    mine = [w for w in found if w.category in ("", category)]
+    if not mine:
+        return ""
+    items = "".join(f'<li data-code="{esc(w.code)}">{esc(w.text)}</li>' for w in mine)
+    return f'<div class="wb-warnings"><b>{esc(labels.MEETING["warnings_title"])}</b><ul>{items}</ul></div>'
 
 
 def ranked_html(rows: pd.DataFrame, rnd: Round, category: str, current: str | None = None) -> str:
@@ -370,7 +483,7 @@ def ranked_html(rows: pd.DataFrame, rnd: Round, category: str, current: str | No
             f'<td class="wb-num">{esc(fmt_interval(r.get("rank_low"), r.get("rank_high")))}</td>'
             f'<td class="wb-num">{esc(fmt_p(r.get("p_top")))}</td>'
             f'<td class="wb-mark">{esc(m["proposed_mark"]) if is_proposed else ""}</td>'
-            f'<td class="wb-mark">{decision_chip(r.get("decision"))}</td>'
+            f'<td class="wb-mark">{decision_chip(r.get("decision"), _is_text(r.get("decision_replaces")))}</td>'
             f'<td class="wb-flags">{band}{esc(flags)}</td></tr>'
         )
         if i == last_proposed:
@@ -388,6 +501,16 @@ def _legend() -> str:
 
 
 # ---------------------------------------------------------------------------- charts
+def stage_max(rnd: Round, category: str, stage: str) -> float:
+    """The highest total a reviewer can give at `stage` for `category`: the rubric's maxima added up."""
+    return float(sum(c.max.get(category, 0) for c in rnd.criteria(category, stage)))
+
+
+def score_max(rnd: Round, category: str) -> float:
+    """The highest composite of a category: each stage's maximum at its weight."""
+    return sum(st.weight * stage_max(rnd, category, s) for s, st in rnd.stages.items())
+
+
 def composite_svg(rows: pd.DataFrame, rnd: Round, category: str) -> str:
     """Composite score by rank position with each candidate's rank interval (the configured level) as a horizontal
     bar, as inline SVG (no script, nothing fetched): 拟命名 red, borderline amber, others grey; the
@@ -402,9 +525,12 @@ def composite_svg(rows: pd.DataFrame, rnd: Round, category: str) -> str:
     n, precision, slots = len(scored), rnd.ranking.precision, rnd.categories[category].slots
     width, height, left, right, top, bottom = 1100, 340, 84, 24, 52, 64
     values = scored["composite"].astype(float)
-    y_lo, y_hi = _padded(values)
-    ticks = _nice_ticks(y_lo, y_hi)
-    y_lo, y_hi = min(y_lo, ticks[0]), max(y_hi, ticks[-1])
+    top_score = score_max(rnd, category) or float(values.max())
+    y_lo, _ = _padded(values)
+    ticks = [t for t in _nice_ticks(max(y_lo, 0.0), top_score) if t <= top_score + 1e-9]
+    if ticks[-1] < top_score:
+        ticks.append(top_score)  # the axis ends at the rubric's maximum, never above it
+    y_lo, y_hi = min(y_lo, ticks[0]), top_score
     x = lambda pos: left + (pos - 0.4) / (n + 0.2) * (width - left - right)  # noqa: E731 - positions 1..n
     y = lambda v: top + (y_hi - v) / (y_hi - y_lo) * (height - top - bottom)  # noqa: E731
     proposed = scored["proposed"].fillna(False).astype(bool)
@@ -624,10 +750,34 @@ def _alias_number(snapshot: Snapshot) -> dict[str, int]:
     return {rid: i for i, rid in enumerate(snapshot.reviewer_alias)}
 
 
+ALIAS_LEVEL_PX = 18  # vertical step between label rows on the spread chart
+
+
+def label_levels(xs: list[float], widths: list[float], gap: float = 6.0) -> list[int]:
+    """Rows for labels centred at `xs` (in any order) so that no two labels on a row overlap: each
+    label takes the lowest row whose last label ends before it starts. Returns the row of each."""
+    ends: list[float] = []
+    levels = [0] * len(xs)
+    for i in sorted(range(len(xs)), key=lambda k: xs[k]):
+        start = xs[i] - widths[i] / 2
+        row = next((k for k, end in enumerate(ends) if end + gap <= start), len(ends))
+        if row == len(ends):
+            ends.append(0.0)
+        ends[row] = xs[i] + widths[i] / 2
+        levels[i] = row
+    return levels
+
+
+def _label_width(text: str, size: float = 15.0) -> float:
+    """Approximate width of a label in SVG units: CJK characters a full em, others about half."""
+    return sum(size if ord(ch) > 0x2E80 else size * 0.6 for ch in text)
+
+
 def spread_svg(snapshot: Snapshot, nomination_id: str) -> str:
     """A strip plot of the reviewers' totals per stage as inline SVG: a point per sheet labelled
     评委k (never a name), hollow for the sheets the olympic rule drops, a black tick at the stage's
-    official score. "" when the candidate has no submitted sheet."""
+    official score. The axis ends at the rubric's maximum; labels are set in rows above and below
+    the points so that none overlaps another. "" when the candidate has no submitted sheet."""
     m, rnd = labels.MEETING, snapshot.rnd
     scores = snapshot.scores
     if scores is None or scores.empty:
@@ -637,104 +787,172 @@ def spread_svg(snapshot: Snapshot, nomination_id: str) -> str:
         return ""
     kept = retained(totals, rnd.ranking.trim_min, rnd.ranking.aggregation)
     row = snapshot.ranked[snapshot.ranked["nomination_id"] == nomination_id]
+    category = row["category"].iloc[0] if not row.empty else next(iter(rnd.categories))
     stages = [s for s in rnd.stages if (kept["stage"] == s).any()]
+    top_score = max([stage_max(rnd, category, s) for s in stages] + [float(kept["total"].max())])
     lo, hi = float(kept["total"].min()), float(kept["total"].max())
     pad = max(2.0, 0.08 * (hi - lo))
-    ticks = _nice_ticks(lo - pad, min(hi + pad, 100.0), 6)
-    x_lo, x_hi = ticks[0], ticks[-1]
-    band, width, left, right, top, bottom = 120, 820, 120, 24, 8, 56
-    height = top + band * len(stages) + bottom
+    ticks = [t for t in _nice_ticks(lo - pad, min(hi + pad, top_score), 6) if t <= top_score + 1e-9]
+    x_lo, x_hi = ticks[0], max(ticks[-1], min(hi + pad, top_score))
+    width, left, right, top, bottom = 820, 120, 30, 8, 66
+    layouts = []
     x = lambda v: left + (v - x_lo) / max(x_hi - x_lo, 1e-9) * (width - left - right)  # noqa: E731
+    for stage in stages:
+        part = kept[kept["stage"] == stage].sort_values(["total", "reviewer_id"]).reset_index(drop=True)
+        aliases = [snapshot.reviewer_alias.get(r, m["no_value"]) for r in part["reviewer_id"]]
+        xs = [x(float(v)) for v in part["total"]]
+        levels = label_levels(xs, [_label_width(a) for a in aliases])
+        layouts.append((stage, part, aliases, xs, levels))
+    half = [max([lv // 2 for lv in levels if lv % 2 == side] + [0]) for _, _, _, _, levels in layouts
+            for side in (0, 1)]
+    reach = 30 + ALIAS_LEVEL_PX * (max(half) + 1)  # room above and below the points for the label rows
+    band = 2 * reach + 10
+    height = top + band * len(stages) + bottom
     out = [f'<svg class="wb-chart wb-spread" viewBox="0 0 {width} {height}" width="100%" role="img" '
            f'aria-label="{esc(m["card_spread"])}" xmlns="http://www.w3.org/2000/svg">']
     for t in ticks:
         out.append(f'<line x1="{x(t):.1f}" x2="{x(t):.1f}" y1="{top}" y2="{height - bottom}" class="wb-grid"/>'
                    f'<text x="{x(t):.1f}" y="{height - bottom + 26}" text-anchor="middle" class="wb-tick">{t:g}</text>')
     out.append(f'<text x="{(left + width - right) / 2:.0f}" y="{height - 6}" text-anchor="middle" class="wb-axis">'
-               f'{esc(m["spread_x"])}</text>')
-    for k, stage in enumerate(stages):
+               f'{esc(m["spread_x"].format(max=f"{top_score:g}"))}</text>')
+    for k, (stage, part, aliases, xs, levels) in enumerate(layouts):
         mid = top + band * k + band / 2
         colour = COLOURS["stages"][k % len(COLOURS["stages"])]
         out.append(f'<text x="{left - 14}" y="{mid + 7:.0f}" text-anchor="end" class="wb-axis">'
                    f'{esc(rnd.stages[stage].label)}</text>')
-        part = kept[kept["stage"] == stage].sort_values(["total", "reviewer_id"]).reset_index(drop=True)
         same = part.groupby("total").cumcount() - part.groupby("total")["total"].transform("size").sub(1) / 2
+        spread = max(float(same.abs().max()), 1.0)
         official = row[f"score_{stage}"].iloc[0] if not row.empty and f"score_{stage}" in row else None
         if official is not None and pd.notna(official):
             ox = x(float(official))
-            out.append(f'<line x1="{ox:.1f}" x2="{ox:.1f}" y1="{mid - 34:.0f}" y2="{mid + 34:.0f}" class="wb-official">'
+            out.append(f'<line x1="{ox:.1f}" x2="{ox:.1f}" y1="{mid - 22:.0f}" y2="{mid + 22:.0f}" class="wb-official">'
                        f'<title>{esc(rnd.stages[stage].label)} {float(official):.2f}</title></line>')
         trimmed = bool((part["weight"] < 1 - 1e-9).any())  # the rule drops exactly one lowest and one highest
         for j, r in part.iterrows():
-            alias = snapshot.reviewer_alias.get(r["reviewer_id"], m["no_value"])
-            cx, cy = x(float(r["total"])), mid + 16 * float(same.iloc[j])
+            cx, cy = xs[j], mid + 12 * float(same.iloc[j]) / spread  # tied totals stacked within ±12
             dropped = trimmed and j in (0, len(part) - 1)
             fill = "#ffffff" if dropped else colour
-            ty = cy - 17 if j % 2 == 0 else cy + 29
-            out.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="10" fill="{fill}" stroke="{colour}" stroke-width="3">'
-                       f'<title>{esc(alias)}：{float(r["total"]):g}</title></circle>'
-                       f'<text x="{cx:.1f}" y="{ty:.1f}" text-anchor="middle" class="wb-alias">{esc(alias)}</text>')
+            level = levels[j]
+            ty = mid - 26 - ALIAS_LEVEL_PX * (level // 2) if level % 2 == 0 else mid + 38 + ALIAS_LEVEL_PX * (level // 2)
+            out.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="9" fill="{fill}" stroke="{colour}" stroke-width="3">'
+                       f'<title>{esc(aliases[j])}：{float(r["total"]):g}</title></circle>'
+                       f'<text x="{cx:.1f}" y="{ty:.1f}" text-anchor="middle" class="wb-alias">{esc(aliases[j])}</text>')
     out.append("</svg>")
     return "".join(out)
 
 
 # ---------------------------------------------------------------------------- decisions
-def check_decision(snapshot: Snapshot | None, nomination_id: object, decision: object, note: object) -> tuple[str, str, str]:
-    """Validate a decision in Python, whatever the widget allowed: the nomination must be a
-    candidate of the snapshot on screen, the decision one of 通过 / 不通过 / 暂缓, the note text of at
-    most NOTE_MAX_CHARS characters. Returns (nomination_id, decision, note); raises DecisionError."""
-    if snapshot is None or snapshot.empty:
-        raise DecisionError("no_snapshot")
-    if not isinstance(nomination_id, str) or nomination_id not in set(snapshot.ranked["nomination_id"]):
-        raise DecisionError("not_a_candidate", nomination_id=str(nomination_id)[:40])
-    if not isinstance(decision, str) or decision not in labels.DECISION:
-        raise DecisionError("bad_decision", value=str(decision)[:40])
-    if note is None:
-        note = ""
-    if not isinstance(note, str):
-        raise DecisionError("bad_note")
-    note = note.strip()
-    if len(note) > NOTE_MAX_CHARS:
-        raise DecisionError("note_too_long", n=len(note), max=NOTE_MAX_CHARS)
-    return nomination_id, decision, note
-
-
 def decision_status_html(snapshot: Snapshot, decisions: pd.DataFrame, nomination_id: str) -> str:
-    """What the store holds for this candidate now."""
+    """What the store holds for this candidate now: the decision, who recorded it, when, its version
+    and the snapshot it was made on (flagged when that is not the one on screen)."""
     m = labels.MEETING
-    mine = decisions[decisions["nomination_id"] == nomination_id] if decisions is not None and not decisions.empty else None
-    if mine is None or mine.empty:
+    d = decision_of(decisions, nomination_id)
+    if d is None:
         return f'<div class="wb-note">{esc(m["decision_none"])}</div>'
-    d = mine.iloc[-1]
     note = f"（{scrub(_text(d['note']), {})}）" if _text(d["note"]) else ""
-    at = d["at"].strftime("%Y-%m-%d %H:%M") if pd.notna(d["at"]) else ""
+    at = d["at"].strftime("%m-%d %H:%M") if d["at"] is not None and pd.notna(d["at"]) else ""
+    replaced = ""
+    if isinstance(d.get("replaces"), str) and d["replaces"]:
+        hit = snapshot.ranked.loc[snapshot.ranked["nomination_id"] == d["replaces"], "studio"]
+        replaced = m["decision_replaces"].format(studio=hit.iloc[0] if not hit.empty else d["replaces"])
+    version = d.get("version")
     text = m["decision_current"].format(decision=labels.DECISION.get(d["decision"], d["decision"]), note=note,
-                                        snapshot=_text(d["snapshot_id"])[:12], at=at)
-    return f'<div class="wb-note">{decision_chip(d["decision"])} {esc(text)}</div>'
+                                        replaced=replaced, actor=_text(d.get("actor")), at=at,
+                                        version=int(version) if version is not None and pd.notna(version) else 1,
+                                        snapshot=_text(d["snapshot_id"])[:12])
+    older = (f'<div class="wb-older">{esc(m["decision_older"])}</div>'
+             if _text(d["snapshot_id"]) and d["snapshot_id"] != snapshot.snapshot_id else "")
+    return f'<div class="wb-note">{decision_chip(d["decision"])} {esc(text)}</div>{older}'
 
 
-def store_recorder(store, actor: str | None = None) -> Callable[[str, str, str, str], pd.DataFrame]:
-    """A `record` callable for the app: writes one decision to the store (which validates again)
-    and returns the store's current decisions."""
+def offers_html(offers: pd.DataFrame, replaced_studio: str) -> str:
+    """The 递补 offered for a place left by a 不通过 / 暂缓: rank, studio, composite and band, in order."""
+    m = labels.MEETING
+    if offers.empty:
+        return f'<div class="wb-note">{esc(m["replace_none"])}</div>'
+    items = []
+    for r in offers.itertuples(index=False):
+        r = r._asdict()
+        band = (f' <span class="wb-chip wb-band">{esc(labels.BANDS["borderline"])}</span>'
+                if _is_borderline(r.get("band")) else "")
+        items.append(f'<li>{esc(m["replace_item"].format(rank=_int_or_dash(r["rank"]), studio=r["studio"], composite=fmt_score(r["composite"], 2)))}{band}</li>')
+    return (f'<div class="wb-note">{esc(m["replace_intro"].format(studio=replaced_studio))}</div>'
+            f'<ol class="wb-offers">{"".join(items)}</ol>')
+
+
+def store_recorder(store, actor: str | None = None) -> Callable[..., pd.DataFrame]:
+    """A `record` callable for the app: writes one decision (or 递补) to the store, which checks its
+    version again, and returns the store's current decisions. A stale write is re-raised with the
+    current decisions attached (`exc.decisions`), so the screen can show who changed what."""
+    from workbench.errors import StaleWriteError
+
     who = actor or os.environ.get("WORKBENCH_ACTOR") or labels.MEETING["actor"]
 
-    def record(nomination_id: str, decision: str, note: str, snapshot_id: str) -> pd.DataFrame:
-        store.record_decision(nomination_id, decision, note, snapshot_id, who)
+    def record(nomination_id: str, decision: str, note: str, snapshot_id: str, version: int | None = None,
+               replaces: str | None = None) -> pd.DataFrame:
+        try:
+            store.record_decision(nomination_id, decision, note, snapshot_id, who, version, replaces=replaces)
+        except StaleWriteError as exc:
+            exc.decisions = store.decisions()
+            raise
         return store.decisions()
 
     return record
 
 
+def store_ruler(store, actor: str | None = None) -> Callable[[str, str, str, str], None]:
+    """A `rule` callable for the app: the meeting's ruling on a candidate not on the list, recorded
+    as an override with its reason (the app has checked it with `check_ruling`)."""
+    who = actor or os.environ.get("WORKBENCH_ACTOR") or labels.MEETING["actor"]
+
+    def rule(nomination_id: str, verdict: str, value: str, reason: str) -> None:
+        store.record_override(nomination_id, verdict, value, reason, who)
+
+    return rule
+
+
+# ---------------------------------------------------------------------------- the excluded
+def excluded_html(rows: pd.DataFrame, rnd: Round, category: str | None = None) -> str:
+    """Everyone not on the ranked list, grouped by why (待核实, 不合格, 超出推荐名额, 尚无评分), with the
+    failing rules or the quota reason, 特别优秀直接推荐 marked, and what the meeting is asked to rule."""
+    m = labels.MEETING
+    if category is not None:
+        rows = rows[rows["category"] == category]
+    if rows.empty:
+        return message_html(m["excluded_none"], small=True)
+    head = "".join(f"<th>{esc(h)}</th>" for h in (m["ex_col_studio"], m["ex_col_recommender"], m["ex_col_reason"],
+                                                     m["ex_col_detail"], m["ex_col_ask"]))
+    body = []
+    for reason, part in rows.groupby("reason", sort=False):
+        body.append(f'<tr class="wb-group"><td colspan="5">{esc(m["ex_reason_" + reason])}（{len(part)}）</td></tr>')
+        for r in part.itertuples(index=False):
+            direct = f' <span class="wb-chip wb-band">{esc(labels.CARD_FACT_LABELS["direct"])}</span>' if r.direct else ""
+            ask = (m["ex_ask"].format(verdict=labels.OVERRIDE_VERDICTS.get(r.verdict, r.verdict)) if r.verdict else "")
+            done = f' <span class="wb-chip wb-approve">{esc(m["ex_ruled"])}</span>' if r.overridden else ""
+            body.append(f'<tr data-ex="{esc(r.nomination_id)}"><td class="wb-studio">{esc(r.studio)}{direct}</td>'
+                        f'<td>{esc(r.recommender)}</td><td class="wb-mark">{esc(m["ex_reason_" + r.reason])}</td>'
+                        f'<td class="wb-detail">{esc(r.detail)}</td><td class="wb-mark">{esc(ask)}{done}</td></tr>')
+    return (f'<table class="wb-excluded"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>')
+
+
 # ---------------------------------------------------------------------------- what-if
-def what_if_round(rnd: Round, aggregation: str, weights: dict[str, float]) -> Round:
-    """A copy of the round with another aggregation and stage weights (normalised to sum 1)."""
+def check_weights(rnd: Round, weights: dict[str, object]) -> dict[str, int]:
+    """Stage weights as whole percentages (0–100) for every stage of the round, adding up to 100:
+    anything else is refused (DecisionError bad_weights), never rescaled behind the meeting's back."""
+    values = {s: weights.get(s) for s in rnd.stages}
+    ok = all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 100 for v in values.values())
+    total = sum(v for v in values.values() if isinstance(v, (int, float)) and not isinstance(v, bool))
+    if not ok or set(weights) - set(rnd.stages) or total != 100:
+        raise DecisionError("bad_weights", total=f"{total:g}" if isinstance(total, (int, float)) else "?")
+    return values
+
+
+def what_if_round(rnd: Round, aggregation: str, weights: dict[str, int]) -> Round:
+    """A copy of the round with another aggregation and stage weights given as percentages (see `check_weights`)."""
     if aggregation not in AGGREGATIONS:
         raise ValueError(f"unknown aggregation {aggregation!r}")
-    total = sum(max(float(weights.get(s, 0)), 0.0) for s in rnd.stages)
-    if total <= 0:
-        raise ValueError("weights sum to zero")
-    stages = {s: st.model_copy(update={"weight": max(float(weights.get(s, 0)), 0.0) / total})
-              for s, st in rnd.stages.items()}
+    percent = check_weights(rnd, weights)
+    stages = {s: st.model_copy(update={"weight": percent[s] / 100}) for s, st in rnd.stages.items()}
     return rnd.model_copy(update={"ranking": rnd.ranking.model_copy(update={"aggregation": aggregation}),
                                   "stages": stages})
 
@@ -752,7 +970,7 @@ def _sheets(snapshot: Snapshot) -> Sheets:
     return sheets
 
 
-def what_if(snapshot: Snapshot, aggregation: str, weights: dict[str, float]) -> pd.DataFrame:
+def what_if(snapshot: Snapshot, aggregation: str, weights: dict[str, int]) -> pd.DataFrame:
     """The ranked list under another aggregation and weights, next to the official one: per
     candidate the official rank, composite and 拟命名, the preview's, the move (positive: up) and the
     change (in / out / ""). A pure function of the snapshot: nothing is written anywhere."""
@@ -835,10 +1053,12 @@ class MeetingApp(widgets.VBox):
     a decision through the `record` callable, after `check_decision`."""
 
     def __init__(self, load: Callable[[], Snapshot], *, probe: Callable[[], str] | None = None,
-                 record: Callable[[str, str, str, str], pd.DataFrame] | None = None,
+                 record: Callable[..., pd.DataFrame] | None = None,
+                 rule: Callable[[str, str, str, str], None] | None = None,
                  photos: Callable[[Round, pd.Series], list[tuple[str, str]]] | None = photo_uris):
         m = labels.MEETING
         self._load, self._probe, self._record, self._photos = load, probe, record, photos
+        self._rule = rule
         self.snapshot: Snapshot | None = None
         self.decisions: pd.DataFrame = pd.DataFrame()
         self.current: str | None = None  # the nomination under discussion
@@ -864,6 +1084,10 @@ class MeetingApp(widgets.VBox):
         nav = widgets.HBox([self.category, self.view], layout=widgets.Layout(
             width="100%", justify_content="space-between", align_items="center", flex_flow="row wrap"))
         nav.add_class("wb-nav")
+        # on every view: the category's decisions against its places, and the warnings
+        self.tally = widgets.HTML(layout=widgets.Layout(width="100%"))
+        self.tally.add_class("wb-tally-box")
+        self.warnings = widgets.HTML(layout=widgets.Layout(width="100%"))
         # ranking view
         self.funnel = widgets.HTML()
         self.section = widgets.HTML()
@@ -910,17 +1134,55 @@ class MeetingApp(widgets.VBox):
         self.decision_box = widgets.VBox([widgets.HTML(f'<div class="wb-dtitle">{esc(m["decision_title"])}</div>'),
                                           self.choice, self.note, self.record_button, self.decision_status])
         self.decision_box.add_class("wb-decision")
+        # 递补: offered while a place left by a 不通过 / 暂缓 is vacant
+        self.offers = widgets.HTML()
+        self.offer = widgets.Dropdown(options=[], layout=widgets.Layout(width="98%"))
+        self.offer_note = widgets.Text(placeholder=m["decision_note"].format(max=NOTE_MAX_CHARS),
+                                       continuous_update=False, layout=widgets.Layout(width="98%"))
+        self.offer_button = widgets.Button(description=m["replace_record"], button_style="warning", icon="check",
+                                           style=big)
+        self.offer_button.add_class("wb-record")
+        self.offer_button.on_click(lambda _: self.replace(self.offer.value, self.current, self.offer_note.value))
+        self.offer_status = widgets.HTML()
+        self.replace_box = widgets.VBox([widgets.HTML(f'<div class="wb-dtitle">{esc(m["replace_title"])}</div>'),
+                                         self.offers, self.offer, self.offer_note, self.offer_button, self.offer_status])
+        self.replace_box.add_class("wb-panel")
+        self.replace_box.add_class("wb-replace")
+        self.replace_box.layout.display = "none"
         self.materials = MaterialsViewer(page_width=900)
-        side = widgets.VBox([self.decision_box, self.spread_title, self.spread, self.photo_box, self.materials.widget],
+        side = widgets.VBox([self.decision_box, self.replace_box, self.spread_title, self.spread, self.photo_box,
+                             self.materials.widget],
                             layout=widgets.Layout(width="44%", min_width="640px"))
         card_row = widgets.HBox([widgets.Box([self.card], layout=widgets.Layout(width="56%", margin="0 24px 0 0")),
                                  side],
                                 layout=widgets.Layout(width="100%", align_items="flex-start"))
         self.discussion_view = widgets.VBox([bar, card_row], layout=widgets.Layout(width="100%"))
+        # excluded view: everyone not on the ranked list, and the meeting's rulings on them
+        self.excluded_table = widgets.HTML(layout=widgets.Layout(width="100%"))
+        self.ruling_item = widgets.Dropdown(options=[], layout=widgets.Layout(width="98%"))
+        self.ruling_item.observe(lambda _: None if self._quiet else self._ruling_values(), names="value")
+        self.ruling_value = widgets.ToggleButtons(options=[], value=None, style={"button_width": "auto",
+                                                                               "font_weight": "700"})
+        self.ruling_reason = widgets.Textarea(placeholder=m["ruling_reason"], continuous_update=False,
+                                              layout=widgets.Layout(width="98%", height="64px"))
+        self.ruling_button = widgets.Button(description=m["ruling_record"], button_style="warning", icon="gavel",
+                                            style=big)
+        self.ruling_button.add_class("wb-record")
+        self.ruling_button.on_click(lambda _: self.rule(self.ruling_item.value, self.ruling_value.value,
+                                                        self.ruling_reason.value))
+        self.ruling_status = widgets.HTML()
+        self.ruling_box = widgets.VBox([widgets.HTML(f'<div class="wb-dtitle">{esc(m["ruling_title"])}</div>'
+                                                     f'<div class="wb-note">{esc(m["ruling_note"])}</div>'),
+                                        self.ruling_item, self.ruling_value, self.ruling_reason, self.ruling_button,
+                                        self.ruling_status], layout=widgets.Layout(width="34%", min_width="420px"))
+        self.ruling_box.add_class("wb-panel")
+        self.excluded_view = widgets.HBox(
+            [widgets.Box([self.excluded_table], layout=widgets.Layout(flex="1 1 auto", margin="0 24px 0 0")),
+             self.ruling_box], layout=widgets.Layout(width="100%", align_items="flex-start"))
         # what-if view
         self.aggregation = widgets.ToggleButtons(options=[(m[f"agg_{a}"], a) for a in AGGREGATIONS], value="olympic",
                                                  style={"button_width": "auto"})
-        self.weights: dict[str, widgets.IntSlider] = {}  # one per stage, built with the first snapshot
+        self.weights: dict[str, widgets.BoundedIntText] = {}  # one per stage (percent), built with the first snapshot
         self.aggregation.observe(lambda _: None if self._quiet else self._show_whatif(), names="value")
         self.whatif_head = widgets.HTML()
         controls = widgets.HBox([widgets.HTML(f'<b style="font-size:22px">{esc(m["whatif_aggregation"])}</b>'),
@@ -935,8 +1197,9 @@ class MeetingApp(widgets.VBox):
         self.pick.add_class("wb-pick")
         self.pick.observe(self._picked, names="value")
         self.views = {"ranking": self.ranking_view, "breakdown": self.breakdown,
-                      "discussion": self.discussion_view, "whatif": self.whatif_view}
-        self.body = widgets.VBox([nav, *self.views.values(), self.pick], layout=widgets.Layout(width="100%"))
+                      "discussion": self.discussion_view, "excluded": self.excluded_view, "whatif": self.whatif_view}
+        self.body = widgets.VBox([nav, self.tally, self.warnings, *self.views.values(), self.pick],
+                                 layout=widgets.Layout(width="100%"))
         top = widgets.HBox([self.header, self.refresh_button],
                            layout=widgets.Layout(width="100%", align_items="center", justify_content="space-between"))
         super().__init__([widgets.HTML(STYLE + DOSSIER_STYLE), top, self.message, self.body], layout=widgets.Layout(width="100%"))
@@ -978,7 +1241,7 @@ class MeetingApp(widgets.VBox):
         try:
             self.category.options = options
             self.category.value = current if current in rnd.categories else _first_with_rows(counts, rnd)
-            self._ensure_weight_sliders(rnd)
+            self._ensure_weight_inputs(rnd)
         finally:
             self._quiet = False
         if self.current is not None and self.current not in set(snapshot.ranked["nomination_id"]):
@@ -997,16 +1260,16 @@ class MeetingApp(widgets.VBox):
         self.refresh()
         return True
 
-    def _ensure_weight_sliders(self, rnd: Round) -> None:
-        """One weight slider per stage of the round (built on the first snapshot), at the official weights."""
+    def _ensure_weight_inputs(self, rnd: Round) -> None:
+        """One percentage box per stage of the round (built on the first snapshot), at the official weights."""
         if set(self.weights) != set(rnd.stages):
             for w in self.weights.values():
                 w.close()
             m = labels.MEETING
-            self.weights = {s: widgets.IntSlider(min=0, max=100, step=5, continuous_update=False,
-                                                 description=m["whatif_weight"].format(stage=st.label),
-                                                 style={"description_width": "initial"},
-                                                 layout=widgets.Layout(width="420px"))
+            self.weights = {s: widgets.BoundedIntText(min=0, max=100, step=5, continuous_update=False,
+                                                      description=m["whatif_weight"].format(stage=st.label),
+                                                      style={"description_width": "initial"},
+                                                      layout=widgets.Layout(width="auto"))
                             for s, st in rnd.stages.items()}
             for w in self.weights.values():
                 w.observe(lambda _: None if self._quiet else self._show_whatif(), names="value")
@@ -1029,8 +1292,31 @@ class MeetingApp(widgets.VBox):
             return
         for name, view in self.views.items():
             view.layout.display = None if name == self.view.value else "none"
-        {"ranking": self._show_ranking, "breakdown": self._show_breakdown,
-         "discussion": self._show_discussion, "whatif": self._show_whatif}[self.view.value]()
+        self._show_tally()
+        {"ranking": self._show_ranking, "breakdown": self._show_breakdown, "discussion": self._show_discussion,
+         "excluded": self._show_excluded, "whatif": self._show_whatif}[self.view.value]()
+
+    def _show_tally(self) -> None:
+        """The decisions against places and the warnings of the category on screen (every view)."""
+        snap, category = self.snapshot, self.category.value
+        self.tally.value = tally_html(summary(snap.ranked, self.decisions, snap.rnd), category)
+        self.warnings.value = warnings_html(warnings_for(snap, self.decisions), category)
+
+    def _show_excluded(self) -> None:
+        rows = excluded(self.snapshot)
+        self.excluded_table.value = excluded_html(rows, self.snapshot.rnd, self.category.value)
+        ask = rows[(rows["category"] == self.category.value) & (rows["verdict"] != "")]
+        current = self.ruling_item.value
+        self._quiet = True
+        try:
+            self.ruling_item.options = [(f"{r.studio}（{labels.MEETING['ex_reason_' + r.reason]}）", r.nomination_id)
+                                        for r in ask.itertuples(index=False)]
+            self.ruling_item.value = current if current in set(ask["nomination_id"]) else (
+                ask["nomination_id"].iloc[0] if not ask.empty else None)
+        finally:
+            self._quiet = False
+        self._ruling_values()
+        self.ruling_box.layout.display = None if self._rule is not None and not ask.empty else "none"
 
     def _show_ranking(self) -> None:
         snapshot, category = self.snapshot, self.category.value
@@ -1136,6 +1422,28 @@ class MeetingApp(widgets.VBox):
         self.materials.load(material_files(snap.rnd.inbox, row.iloc[0]) if not row.empty else [])
         self.decision_box.layout.display = None if self._record is not None else "none"
         self.decision_status.value = decision_status_html(snap, self.decisions, nid)
+        self._draw_offers()
+
+    def _draw_offers(self) -> None:
+        """The 递补 panel: shown on the card of a proposed candidate the meeting rejected or deferred."""
+        nid = self.current
+        rows = self.rows()
+        if self._record is None or nid is None or nid not in vacated(rows, self.decisions):
+            self.replace_box.layout.display = "none"
+            return
+        offers = replacement_offers(rows, self.decisions)
+        studio = rows.loc[rows["nomination_id"] == nid, "studio"].iloc[0]
+        self.offers.value = offers_html(offers, studio)
+        self._quiet = True
+        try:
+            self.offer.options = [(labels.MEETING["replace_option"].format(rank=_int_or_dash(r.rank), studio=r.studio),
+                                   r.nomination_id) for r in offers.itertuples(index=False)]
+            self.offer.value = offers["nomination_id"].iloc[0] if not offers.empty else None
+        finally:
+            self._quiet = False
+        self.offer.layout.display = self.offer_note.layout.display = self.offer_button.layout.display = (
+            None if not offers.empty else "none")
+        self.replace_box.layout.display = None
 
     def _show_whatif(self) -> None:
         m = labels.MEETING
@@ -1143,11 +1451,14 @@ class MeetingApp(widgets.VBox):
         if snap is None or snap.empty or self.view.value != "whatif":
             return
         weights = {s: w.value for s, w in self.weights.items()}
-        total = sum(weights.values())
-        shown = "、".join(f"{snap.rnd.stages[s].label} {v / total:.0%}" for s, v in weights.items()) if total else ""
-        self.whatif_head.value = what_if_head_html(snap.snapshot_id, m["whatif_weights"].format(weights=shown))
-        if total <= 0:
-            self.whatif_table.value = message_html(m["whatif_no_weight"], small=True)
+        total = sum(v for v in weights.values() if isinstance(v, int))
+        shown = "、".join(f"{snap.rnd.stages[s].label} {v}%" for s, v in weights.items())
+        self.whatif_head.value = what_if_head_html(snap.snapshot_id, m["whatif_weights"].format(weights=shown, total=total))
+        try:
+            weights = check_weights(snap.rnd, weights)
+        except DecisionError as exc:
+            self._preview = None
+            self.whatif_table.value = message_html(str(exc), error=True, small=True)
             return
         key = (snap.snapshot_id, self.aggregation.value, tuple(sorted(weights.items())))
         if self._preview is None or self._preview[0] != key:
@@ -1155,33 +1466,99 @@ class MeetingApp(widgets.VBox):
         self.whatif_table.value = what_if_html(self._preview[1], snap.rnd, self.category.value, snap.snapshot_id)
 
     # ------------------------------------------------------------------ decisions
-    def record(self, nomination_id: object, decision: object, note: object) -> bool:
-        """Validate and write one decision against the snapshot on screen; shows the outcome.
+    def record(self, nomination_id: object, decision: object, note: object, *, replaces: object = None,
+               status: widgets.HTML | None = None) -> bool:
+        """Validate and write one decision (or, with `replaces`, a 递补) against the snapshot on screen
+        and the version of the decision the screen shows; shows the outcome. A decision changed
+        elsewhere meanwhile is not overwritten: the screen says who changed it, when, and shows it.
         Returns whether it was recorded."""
         m = labels.MEETING
+        status = status or self.decision_status
         if self._record is None:
             return False
         if decision is None:
-            self.decision_status.value = message_html(m["decision_pick"], error=True, small=True)
+            status.value = message_html(m["decision_pick"], error=True, small=True)
             return False
         try:
             nid, decision, note = check_decision(self.snapshot, nomination_id, decision, note)
-            self.decisions = self._record(nid, decision, note, self.snapshot.snapshot_id)
+            if replaces is not None:
+                replaces = check_replacement(self.snapshot, self.decisions, nid, replaces)
+            seen = decision_of(self.decisions, nid)
+            version = check_version(None if seen is None else int(seen["version"]))
+            self.decisions = self._record(nid, decision, note, self.snapshot.snapshot_id, version, replaces)
         except Exception as exc:  # noqa: BLE001 - shown as a message, never a traceback
             own = getattr(exc, "code", None) is not None
             if not own:
                 log.exception("meeting: recording a decision failed")
+            if getattr(exc, "decisions", None) is not None:  # changed elsewhere: show what is there now
+                self.decisions = exc.decisions
+                self._redraw_decisions()
             why = str(exc) if own else m["load_failed"]
-            self.decision_status.value = message_html(m["decision_failed"].format(why=why), error=True, small=True)
+            status.value = message_html(m["decision_failed"].format(why=why), error=True, small=True)
             return False
         studio = self.snapshot.ranked.loc[self.snapshot.ranked["nomination_id"] == nid, "studio"].iloc[0]
-        at = self.snapshot.rnd.now().strftime("%H:%M:%S")
+        stored = decision_of(self.decisions, nid)  # the store's time, as every other time of a decision
+        at = stored["at"].strftime("%H:%M:%S") if stored and stored["at"] is not None and pd.notna(stored["at"]) else ""
         saved = m["decision_saved"].format(studio=studio, decision=labels.DECISION[decision],
                                            snapshot=self.snapshot.snapshot_id[:12], at=at)
+        self._redraw_decisions()
+        status.value = message_html(saved, small=True, ok=True) + (
+            decision_status_html(self.snapshot, self.decisions, nid) if status is self.decision_status else "")
+        return True
+
+    def replace(self, nomination_id: object, replaces: object, note: object = "") -> bool:
+        """Record a 递补: approve `nomination_id`, one of the candidates offered, in place of
+        `replaces`, a proposed candidate the meeting rejected or deferred. A decision of its own."""
+        note = note if isinstance(note, str) and note.strip() else labels.MEETING["replace_default_note"]
+        done = self.record(nomination_id, "approve", note, replaces=replaces, status=self.offer_status)
+        if done:
+            self.offer_note.value = ""
+            self._draw_offers()
+        return done
+
+    def _redraw_decisions(self) -> None:
+        """Header, tally, warnings and the open card after the decisions changed."""
         self.header.value = header_html(self.snapshot, self.decisions)
-        self.card.value = card_html(self.snapshot, nid, self.decisions)
-        self.decision_status.value = (message_html(saved, small=True, ok=True)
-                                      + decision_status_html(self.snapshot, self.decisions, nid))
+        self._show_tally()
+        if self.current is not None and self.view.value == "discussion":
+            self.card.value = card_html(self.snapshot, self.current, self.decisions)
+            self.decision_status.value = decision_status_html(self.snapshot, self.decisions, self.current)
+            self._draw_offers()
+
+    # ------------------------------------------------------------------ rulings on the excluded
+    def _ruling_values(self) -> None:
+        rows = excluded(self.snapshot) if self.snapshot is not None and not self.snapshot.empty else pd.DataFrame()
+        hit = rows[rows["nomination_id"] == self.ruling_item.value] if not rows.empty else rows
+        values = hit.iloc[0]["values"] if not hit.empty else ()
+        vocab = {"eligibility": labels.ELIGIBILITY, "quota_status": labels.QUOTA_STATUS}
+        words = vocab.get(hit.iloc[0]["verdict"], {}) if not hit.empty else {}
+        self._quiet = True
+        try:
+            self.ruling_value.options = [(words.get(v, v), v) for v in values]
+            self.ruling_value.value = None
+        finally:
+            self._quiet = False
+
+    def rule(self, nomination_id: object, value: object, reason: object) -> bool:
+        """The meeting's ruling on a candidate not on the list: checked (`check_ruling`), recorded as
+        an override with its reason, then the round is re-read (the candidate may join the list)."""
+        m = labels.MEETING
+        if self._rule is None:
+            return False
+        try:
+            ruling = check_ruling(self.snapshot, nomination_id, value, reason)
+            self._rule(ruling.nomination_id, ruling.verdict, ruling.value, ruling.reason)
+        except Exception as exc:  # noqa: BLE001 - shown as a message, never a traceback
+            own = getattr(exc, "code", None) is not None
+            if not own:
+                log.exception("meeting: recording a ruling failed")
+            self.ruling_status.value = message_html(m["decision_failed"].format(why=str(exc) if own else m["load_failed"]),
+                                                    error=True, small=True)
+            return False
+        studio = self.snapshot.screened.loc[self.snapshot.screened["nomination_id"] == ruling.nomination_id, "studio"].iloc[0]
+        self.ruling_reason.value = ""
+        self.refresh()
+        self.ruling_status.value = message_html(m["ruling_saved"].format(studio=studio), small=True, ok=True)
         return True
 
 
@@ -1191,11 +1568,13 @@ def _first_with_rows(counts: pd.Series, rnd: Round) -> str:
 
 
 def meeting_app(load: Callable[[], Snapshot], *, probe: Callable[[], str] | None = None,
-                record: Callable[[str, str, str, str], pd.DataFrame] | None = None) -> MeetingApp:
+                record: Callable[..., pd.DataFrame] | None = None,
+                rule: Callable[[str, str, str, str], None] | None = None) -> MeetingApp:
     """The meeting dashboard over `load()`, which must return a fresh `Snapshot` on every call;
     `probe()` a cheap fingerprint of the data (see `workbench.state.fingerprint`); `record`
-    writes a decision (see `store_recorder`); without it the decision panel is hidden."""
-    return MeetingApp(load, probe=probe, record=record)
+    writes a decision (see `store_recorder`); without it the decision panel is hidden; `rule`
+    records the meeting's ruling on a candidate not on the list (see `store_ruler`)."""
+    return MeetingApp(load, probe=probe, record=record, rule=rule)
 
 
 def meeting_for_round(rnd: Round, *, actor: str | None = None) -> MeetingApp:
@@ -1205,4 +1584,4 @@ def meeting_for_round(rnd: Round, *, actor: str | None = None) -> MeetingApp:
 
     store = open_store(rnd)
     return meeting_app(lambda: load_state(rnd, store), probe=lambda: fingerprint(rnd, store),
-                       record=store_recorder(store, actor))
+                       record=store_recorder(store, actor), rule=store_ruler(store, actor))

@@ -21,7 +21,7 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_VERSION = 3  # 2: declared conflicts, stage state, access codes and their log; 3: the panel (draws, pledges, paper entries, site visits)
+SCHEMA_VERSION = 4  # 2: declared conflicts, stage state, access codes and their log; 3: decision versions, 递补; 4: the panel (draws, pledges, paper entries, site visits)
 
 metadata = MetaData()
 
@@ -96,8 +96,19 @@ decisions_table = Table(
     Column("snapshot_id", String(128), nullable=False),
     Column("actor", String(200), nullable=False),
     Column("at", DateTime, nullable=False),
+    # 3: a decision is versioned like a score sheet (a stale screen cannot overwrite it), and a
+    # 递补 names the candidate it replaces
+    Column("version", Integer, nullable=False, server_default="1"),
+    Column("replaces", String(64)),
     ForeignKeyConstraint(["nomination_id"], ["nominations.nomination_id"]),
 )
+
+# Columns added to existing tables by a schema version: (version, table, column DDL); the upgrade
+# of an older store adds the ones it lacks (create_all makes only missing tables).
+ADDED_COLUMNS: list[tuple[int, str, str, str]] = [
+    (3, "decisions", "version", "INTEGER NOT NULL DEFAULT 1"),
+    (3, "decisions", "replaces", "VARCHAR(64)"),
+]
 
 overrides_table = Table(
     "overrides",

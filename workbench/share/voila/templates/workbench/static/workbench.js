@@ -12,3 +12,14 @@
     input.dispatchEvent(new Event("input", { bubbles: true }));
   });
 })();
+/* A page that closes frees its kernel. Voila posts the shutdown on `beforeunload` with the `_xsrf`
+   cookie as its form field, but the notebook page never sets that cookie, so the server refused the
+   post (403 "_xsrf argument missing") and every closed page left a kernel until the idle cull. The
+   page sets the double-submit cookie itself when it is missing: same origin only, as the server's own. */
+(function () {
+  if (/(^|;\s*)_xsrf=/.test(document.cookie) || !window.crypto || !window.crypto.getRandomValues) { return; }
+  var bytes = new Uint8Array(16);
+  window.crypto.getRandomValues(bytes);
+  var hex = Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  document.cookie = "_xsrf=" + hex + "; path=/; SameSite=Strict";
+})();
