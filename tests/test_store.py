@@ -509,21 +509,30 @@ def test_a_writer_killed_mid_save_leaves_every_committed_score(store, rnd, stage
 
 
 # ---------------------------------------------------------------------------- schema upgrade
-def test_a_version_1_store_is_upgraded_in_place(rnd, monkeypatch, stage):
+@pytest.mark.parametrize("version, added", [
+    (1, ("declared_conflicts", "stage_state", "access_codes", "access_log", "login_failures")),
+    (2, ("login_failures",)),
+])
+def test_an_older_store_is_upgraded_in_place(rnd, monkeypatch, stage, version, added):
     monkeypatch.delenv("WORKBENCH_DB", raising=False)
     with open_store(rnd) as s:
         s.add_reviewers(REVIEWERS)
     path = rnd.paths.workdir / "workbench.sqlite"
-    with sqlite3.connect(path) as conn:  # what a store of the first version looked like
-        for table in ("declared_conflicts", "stage_state", "access_codes", "access_log"):
+    with sqlite3.connect(path) as conn:  # what a store of that version looked like
+        for table in added:
             conn.execute(f"DROP TABLE {table}")
-        conn.execute("UPDATE schema_version SET version = 1")
+        conn.execute(f"UPDATE schema_version SET version = {version}")
     with open_store(rnd) as s:
         assert s.reviewers()["reviewer_id"].tolist() == ["R1", "R2", "R3"]
         assert s.closed_stages() == []
-        assert len(s.issue_codes()) == 3
+        codes = s.issue_codes()
+        assert len(codes) == 3
+        with pytest.raises(AccessCodeError):
+            s.login("2222-2222-2222")  # counted in the new table
+        assert s.login(codes["code"].iloc[0]) == codes["reviewer_id"].iloc[0]
     with sqlite3.connect(path) as conn:
-        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(2,)]
+        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
+        assert SCHEMA_VERSION == 3
 
 
 # ---------------------------------------------------------------------------- access codes

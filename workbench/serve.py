@@ -4,18 +4,26 @@
 JUPYTER_PATH, the round for the kernel), `serve` runs both. Never a folder (a viewer could render
 any notebook in it), never JupyterLab's preview (anyone reaching it can run code); the host is
 127.0.0.1 unless told otherwise, and Voila must not wander to another port when this one is busy.
+
+The server is `workbench.voila_server` (Voila with a guarded kernel websocket, a cap on kernels
+and a Host allow-list); the round's `[serving]` section sizes the preheated pool, the cap and the
+culling. On the LAN a token is required (one is made when none is given). SIGTERM or Ctrl+C stops
+Voila, which shuts its kernels down, and `serve` waits for it.
 """
 
 from __future__ import annotations
 
+import errno
 import os
+import secrets
+import signal
 import socket
 import subprocess
 import sys
 from pathlib import Path
 
 from workbench import labels
-from workbench.config import REPO
+from workbench.config import DEFAULT_ROUND, REPO, Serving, load_round
 
 # name -> notebook, relative to the repository. Adding a dashboard is one entry here.
 NOTEBOOKS: dict[str, str] = {
@@ -48,10 +56,14 @@ def notebook_path(name: str) -> Path:
 
 
 def voila_command(notebook: str | Path, *, host: str = "127.0.0.1", port: int = 8866, token: str | None = None,
-                  preheat: bool = True) -> list[str]:
-    """The `voila` argument list for one notebook file (run it with `voila_env()` as environment)."""
+                  preheat: bool = True, serving: Serving | None = None, pool_size: int = 1,
+                  allowed_hosts: list[str] | tuple[str, ...] = (), extra: list[str] | tuple[str, ...] = ()) -> list[str]:
+    """The server's argument list for one notebook file (run it with `voila_env()` as environment):
+    Voila's own options, sized by the round's `serving` section, then `extra` options."""
+    serving = serving or Serving()
+    hosts = [*serving.allowed_hosts, *allowed_hosts]
     cmd = [
-        sys.executable, "-m", "voila", str(Path(notebook).resolve()),
+        sys.executable, "-m", "workbench.voila_server", str(Path(notebook).resolve()),
         "--no-browser",
         f"--Voila.ip={host}",
         f"--port={int(port)}",
@@ -62,15 +74,21 @@ def voila_command(notebook: str | Path, *, host: str = "127.0.0.1", port: int = 
         "--VoilaConfiguration.allow_theme_override=NO",
         "--VoilaConfiguration.show_tracebacks=False",
         "--VoilaConfiguration.strip_sources=True",
-        # every page load starts a kernel; shut down the abandoned ones (never a connected or pooled one)
-        "--MappingKernelManager.cull_idle_timeout=1800",
-        "--MappingKernelManager.cull_interval=120",
+        # every page load takes a kernel: at most this many, and the abandoned ones (closed or never
+        # connected, idle) are shut down; never a connected or pooled one
+        f"--WorkbenchVoila.max_kernels={serving.max_kernels}",
+        f"--WorkbenchVoila.allowed_hosts={hosts!r}",
+        f"--MappingKernelManager.cull_idle_timeout={serving.cull_idle_seconds}",
+        f"--MappingKernelManager.cull_interval={serving.cull_interval_seconds}",
+        "--MappingKernelManager.cull_connected=False",
+        # the browser's address, set by the server, reaches the kernel for the login lockout
+        "--VoilaConfiguration.http_header_envs=['X-Workbench-Client']",
     ]
-    if preheat:
-        cmd += ["--preheat_kernel=True", "--pool_size=1"]
+    if preheat and pool_size > 0:
+        cmd += ["--preheat_kernel=True", f"--pool_size={int(pool_size)}"]
     if token:
         cmd.append(f"--token={token}")
-    return cmd
+    return cmd + list(extra)
 
 
 def voila_env(round_path: str | Path | None = None, *, workdir: str | Path | None = None, host: str = "127.0.0.1",
@@ -96,28 +114,98 @@ def address(host: str, port: int, token: str | None = None) -> str:
     return f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
 
 
+def is_loopback(host: str) -> bool:
+    return host in ("127.0.0.1", "localhost", "::1") or host.startswith("127.")
+
+
+STOP_SECONDS = 30  # Voila's own SIGTERM handling shuts its kernels down; past this it is killed
+
+
 def serve(name: str = "meeting", *, host: str = "127.0.0.1", port: int = 8866, token: str | None = None,
-          round_path: str | Path | None = None, workdir: str | Path | None = None, preheat: bool = True) -> int:
-    """Run Voila on the named dashboard until interrupted; prints the address; returns Voila's exit code."""
+          round_path: str | Path | None = None, workdir: str | Path | None = None, preheat: bool = True,
+          allowed_hosts: list[str] | tuple[str, ...] = ()) -> int:
+    """Run Voila on the named dashboard until interrupted (Ctrl+C or SIGTERM); prints the address;
+    returns Voila's exit code. Serving beyond this machine needs a token: one is made if none is given."""
     notebook = notebook_path(name)
+    serving = load_round(round_path or DEFAULT_ROUND).serving
     check_port(host, port)
+    if not token and not is_loopback(host):
+        token = secrets.token_urlsafe(16)
+        print(labels.SERVE["lan_token"], flush=True)
     print(labels.SERVE["address"].format(name=name, url=address(host, port, token)), flush=True)
-    proc = subprocess.Popen(voila_command(notebook, host=host, port=port, token=token, preheat=preheat),
-                            env=voila_env(round_path, workdir=workdir, host=host), cwd=notebook.parent)
+    cmd = voila_command(notebook, host=host, port=port, token=token, preheat=preheat, serving=serving,
+                        pool_size=serving.pool.get(name, 1), allowed_hosts=allowed_hosts)
+    proc = subprocess.Popen(cmd, env=voila_env(round_path, workdir=workdir, host=host), cwd=notebook.parent,
+                            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
+    return wait_or_stop(proc)
+
+
+def wait_or_stop(proc: subprocess.Popen) -> int:
+    """Wait for the server; on SIGTERM, SIGHUP or Ctrl+C stop it (it shuts its kernels down) and wait,
+    killing it after STOP_SECONDS: `serve` never leaves Voila behind on the port."""
+    stopping = False
+
+    def _stop(_signum, _frame) -> None:
+        nonlocal stopping
+        if not stopping:
+            stopping = True
+            print(labels.SERVE["stopping"], flush=True)
+            proc.send_signal(signal.SIGTERM)
+
+    handled = (signal.SIGTERM, signal.SIGINT) + ((signal.SIGHUP,) if hasattr(signal, "SIGHUP") else ())
+    previous = {sig: signal.signal(sig, _stop) for sig in handled}
     try:
-        return proc.wait()
-    except KeyboardInterrupt:
-        proc.terminate()
-        return proc.wait(timeout=30)
+        while True:
+            try:
+                code = proc.wait(timeout=STOP_SECONDS if stopping else None)
+                break
+            except subprocess.TimeoutExpired:
+                proc.kill()
+            except KeyboardInterrupt:  # a handler not yet installed, or a second Ctrl+C
+                _stop(signal.SIGINT, None)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if stopping:
+        print(labels.SERVE["stopped"], flush=True)
+    return code
+
+
+def _die_with_parent() -> None:
+    """In the Voila child: be sent SIGTERM if `workbench serve` dies without stopping it (even by SIGKILL)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def check_port(host: str, port: int) -> None:
-    """Refuse a port another program holds, before printing an address that would not answer."""
-    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
+    """Refuse a port another program listens on, before printing an address that would not answer.
+
+    The test bind uses SO_REUSEADDR, as Voila's own does: connections of a server that has just
+    stopped, waiting out TIME-WAIT, do not make the port busy; a listening socket still does.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind((host, port))
-        except OSError:
+        except OSError as exc:
+            if exc.errno not in (errno.EADDRINUSE, errno.EACCES):
+                raise
             raise ServeError("port_in_use", labels.SERVE["port_in_use"].format(host=host, port=port)) from None
+
+
+def wait_for_viewer() -> None:
+    """In a preheated kernel, wait for the viewer: their request (the browser's address among it)
+    then reaches the kernel's environment. Elsewhere it does nothing."""
+    if os.environ.get("VOILA_PREHEAT") != "True":
+        return
+    from voila.utils import wait_for_request
+
+    wait_for_request()
 
 
 def refresh_when_opened(app) -> None:
@@ -126,8 +214,6 @@ def refresh_when_opened(app) -> None:
     fingerprint decides, so an unchanged round opens at once. Elsewhere it does nothing."""
     if os.environ.get("VOILA_PREHEAT") != "True":
         return
-    from voila.utils import wait_for_request
-
-    wait_for_request()
+    wait_for_viewer()
     refresh = getattr(app, "refresh_if_stale", None) or app.refresh
     refresh()

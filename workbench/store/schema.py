@@ -21,7 +21,7 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_VERSION = 2  # 2: declared conflicts, stage state, access codes and their log
+SCHEMA_VERSION = 3  # 2: declared conflicts, stage state, access codes and their log; 3: failed logins (lockout)
 
 metadata = MetaData()
 
@@ -175,3 +175,15 @@ access_log_table = Table(
     sqlite_autoincrement=True,
 )
 
+
+# Failed logins, counted per code id (the first group typed) and per client (the browser's address)
+# over a window: the lockout holds across pages, kernels and servers sharing the store. Never a code.
+login_failures_table = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False, index=True),
+    Column("code_id", String(16), index=True),
+    Column("client", String(200), index=True),
+    sqlite_autoincrement=True,
+)
