@@ -409,6 +409,7 @@ class ScoringApp(widgets.VBox):
     # ------------------------------------------------------------------ login
     def login(self, code: object) -> bool:
         """Log in with an access code; returns whether it worked (the page says why not)."""
+        s = labels.SCORING
         self.code.value = ""
         try:
             reviewer_id = self.store.login(code, client=self.client or os.environ.get(CLIENT_ENV))
