@@ -173,6 +173,7 @@ class Serving(_Strict):
     """
 
     pool: dict[str, int] = Field(default_factory=lambda: {"scoring": 4, "meeting": 1, "progress": 1})
+    pool_refill_seconds: float = Field(default=30, ge=0)  # a used pooled kernel is replaced after this (not mid-wave)
     max_kernels: int = Field(default=40, ge=1)
     cull_idle_seconds: int = Field(default=300, ge=30)
     cull_interval_seconds: int = Field(default=30, ge=5)

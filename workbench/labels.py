@@ -304,6 +304,7 @@ SERVE: dict[str, str] = {
     "missing": "找不到看板笔记本 {path}",
     "port_in_use": "端口 {port} 已被其他程序占用（{host}）。请关闭它，或换一个端口：workbench serve --port 8867（make demo PORT=8867）",
     "stopping": "正在停止看板（Voila 及其内核）……",
+    "warm_failed": "未能预先读取评审对象资料（评委登录后将各自读取）",
     "stopped": "看板已停止。",
     "lan_token": "在局域网上提供页面须有令牌：已生成一个，请把带令牌的完整地址发给评委。",
     "host_refused": "此服务器不接受主机名 {host}：请使用工作人员提供的地址；如需使用此名称，请把它加入轮次配置 [serving] allowed_hosts。 [host_refused]",

@@ -85,7 +85,8 @@ def voila_command(notebook: str | Path, *, host: str = "127.0.0.1", port: int = 
         "--VoilaConfiguration.http_header_envs=['X-Workbench-Client']",
     ]
     if preheat and pool_size > 0:
-        cmd += ["--preheat_kernel=True", f"--pool_size={int(pool_size)}"]
+        cmd += ["--preheat_kernel=True", f"--pool_size={int(pool_size)}",
+                f"--VoilaKernelManager.fill_delay={serving.pool_refill_seconds:g}"]
     if token:
         cmd.append(f"--token={token}")
     return cmd + list(extra)
@@ -127,8 +128,12 @@ def serve(name: str = "meeting", *, host: str = "127.0.0.1", port: int = 8866, t
     """Run Voila on the named dashboard until interrupted (Ctrl+C or SIGTERM); prints the address;
     returns Voila's exit code. Serving beyond this machine needs a token: one is made if none is given."""
     notebook = notebook_path(name)
-    serving = load_round(round_path or DEFAULT_ROUND).serving
+    rnd = load_round(round_path or DEFAULT_ROUND)
+    rnd = rnd.at(workdir) if workdir is not None else rnd
+    serving = rnd.serving
     check_port(host, port)
+    if name == "scoring":
+        warm_scoring(rnd)
     if not token and not is_loopback(host):
         token = secrets.token_urlsafe(16)
         print(labels.SERVE["lan_token"], flush=True)
@@ -138,6 +143,19 @@ def serve(name: str = "meeting", *, host: str = "127.0.0.1", port: int = 8866, t
     proc = subprocess.Popen(cmd, env=voila_env(round_path, workdir=workdir, host=host), cwd=notebook.parent,
                             preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
     return wait_or_stop(proc)
+
+
+def warm_scoring(rnd) -> None:
+    """Read the candidates' facts once, now, into the cache the reviewers' kernels read after login
+    (so thirty logins at once do not each read the whole inbox). A failure here only costs time."""
+    from workbench.scoring import cached_candidates
+    from workbench.store import open_store
+
+    try:
+        with open_store(rnd) as store:
+            cached_candidates(rnd, store.overrides())
+    except Exception as exc:  # the page reads the inbox itself then, and says what is wrong
+        print(f"{labels.SERVE['warm_failed']}：{exc}", file=sys.stderr, flush=True)
 
 
 def wait_or_stop(proc: subprocess.Popen) -> int:
