@@ -140,9 +140,10 @@ def inbox_fingerprint(rnd: Round, overrides: pd.DataFrame | None = None) -> str:
 
 
 def cached_candidates(rnd: Round, overrides: pd.DataFrame | None = None) -> Candidates:
-    """`load_candidates`, read once per inbox state: kept in the round's working folder, so the
-    reviewers' kernels after the first read a small file instead of the whole inbox."""
-    cache = rnd.paths.workdir / "cache" / f"candidates-{inbox_fingerprint(rnd, overrides)}.pickle"
+    """`load_candidates`, read once per inbox state: kept in the round's working folder (under out/,
+    with what the workbench makes), so the reviewers' kernels after the first read a small file
+    instead of the whole inbox."""
+    cache = rnd.paths.workdir / "out" / "cache" / f"candidates-{inbox_fingerprint(rnd, overrides)}.pickle"
     try:
         with open(cache, "rb") as f:  # written by this code in the round's own folder, like the store
             found = pickle.load(f)
