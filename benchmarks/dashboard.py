@@ -176,9 +176,7 @@ def measure(rnd: wb.Round, name: str, *, preheat: bool, loads: int, logs: Path) 
 
 def _categories(rnd: wb.Round) -> list[str]:
     """The category the screen opens on, and another with candidates, in config order."""
-    from workbench.snapshot import take_snapshot
-
-    counts = take_snapshot(rnd, diagnostics=False).ranked["category"].value_counts()
+    counts = wb.load_state(rnd).ranked["category"].value_counts()
     shown = [c for c in rnd.categories if counts.get(c, 0) > 0]
     return shown[:2]
 
@@ -196,9 +194,7 @@ def main() -> None:
     for name in args.rounds.split(","):
         t = time.perf_counter()
         rnd = sample_round(args.cache) if name == "sample" else large_round(args.cache, args.unions)
-        from workbench.snapshot import take_snapshot
-
-        snap = take_snapshot(rnd)
+        snap = wb.load_state(rnd)
         print(f"{name}: {len(snap.screened)} nominations, {len(snap.ranked)} under review, {len(snap.scores)} score "
               f"rows (built/loaded in {time.perf_counter() - t:.1f} s)", flush=True)
         for mode in args.modes.split(","):

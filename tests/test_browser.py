@@ -45,7 +45,7 @@ def meeting_round(tmp_path_factory):
 def snapshot(served, meeting_round):
     """What the dashboard must show, computed here independently of the browser, after the store
     changed behind the preheated kernel's back: the page must not show what the kernel read then."""
-    from workbench.snapshot import take_snapshot
+    from workbench.state import load_state
     from workbench.store import open_store
 
     _, _, log_path = served
@@ -54,11 +54,12 @@ def snapshot(served, meeting_round):
             break
         time.sleep(0.2)
     time.sleep(PREHEAT_GRACE_S)
-    before = take_snapshot(meeting_round)
+    before = load_state(meeting_round)
     nomination = before.ranked["nomination_id"].iloc[0]
     open_store(meeting_round).record_decision(nomination, "defer", "浏览器测试", before.snapshot_id, "test")
-    after = take_snapshot(meeting_round)
-    assert after.snapshot_id != before.snapshot_id
+    after = load_state(meeting_round)
+    assert after.snapshot_id == before.snapshot_id  # a decision refers to a snapshot, it does not change it
+    assert after.fingerprint != before.fingerprint and nomination in set(after.decisions["nomination_id"])
     return after
 
 
@@ -149,7 +150,7 @@ def test_meeting_dashboard_in_the_browser(page, snapshot, meeting_round):
     assert page.title() == "主席办公会 · 创新工作室评审"
     assert page.locator("html").get_attribute("lang") == "zh"
     content = page.content()
-    assert "take_snapshot" not in content and "Traceback" not in content
+    assert "load_state" not in content and "Traceback" not in content
 
     # it opens on the first category with candidates: its ranked table, cut line, and a chart with real traces
     expect(page.locator(".wb-section").first).to_contain_text(rnd.categories[first].label)

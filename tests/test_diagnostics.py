@@ -94,7 +94,7 @@ def test_reliability_agrees_with_pingouin_and_krippendorff_on_complete_designs(s
 
 
 def test_reliability_per_category_and_stage_on_the_demo_round(demo_round):
-    snap = wb.take_snapshot(demo_round)
+    snap = wb.load_state(demo_round)
     totals = wb.reviewer_totals(snap.scores, snap.ranked)
     rel = wb.reliability(totals, by=["category", "stage"], rnd=demo_round)
     assert set(zip(rel["category"], rel["stage"])) == set(zip(totals["category"], totals["stage"]))
@@ -120,7 +120,7 @@ def test_olympic_mean_reference_vectors():
 
 
 def test_diagnostics_use_the_official_composite_of_rank(demo_round):
-    snap = wb.take_snapshot(demo_round)
+    snap = wb.load_state(demo_round)
     totals = wb.reviewer_totals(snap.scores, snap.ranked)
     shadow = wb.shadow_scores(totals, demo_round).set_index("candidate")
     ranked = snap.ranked.set_index("nomination_id")

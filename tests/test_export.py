@@ -16,6 +16,7 @@ from tests.test_ranking import both_stages, scores, screened
 from workbench import labels
 from workbench.export import ExportError, export_all, export_results
 from workbench.notice import chinese_date, notice_period
+from workbench.screening import rule_categories
 
 RND = wb.load_round()
 NAMES = labels.EXPORT_FILES
@@ -55,10 +56,10 @@ def decided(tmp_path_factory):
     folder = tmp_path_factory.mktemp("export") / "round"
     rnd = RND.at(folder)
     store = wb.build_demo(rnd, seed=11, unions=12)
-    before = wb.take_snapshot(rnd, store)
+    before = wb.load_state(rnd, store)
     doubtful = before.screened.loc[before.screened["eligibility"] == "review", "nomination_id"].iloc[0]
     store.record_override(doubtful, "eligibility", "eligible", "经电话核实，材料齐全", "analyst")
-    snap = wb.take_snapshot(rnd, store)  # what the meeting and the export see includes the override
+    snap = wb.load_state(rnd, store)  # what the meeting and the export see includes the override
     proposed = snap.ranked[snap.ranked["proposed"]]
     approved = proposed[proposed["category"] != "demonstration"]
     for nid in approved["nomination_id"]:
@@ -163,7 +164,7 @@ def test_the_screening_table_shows_each_rule_reasons_overrides_and_summaries(dec
         part = screened_[screened_["category"] == cat].reset_index(drop=True)
         assert [r[labels.COLUMNS["studio"]] for r in rows] == part["studio"].tolist()
         for rule in wb.RULES:
-            if cat in rule.categories:
+            if cat in rule_categories(rule, rnd):
                 head = labels.RULE_HEADERS[rule.code]
                 assert [r[head] for r in rows] == part[f"rule_{rule.code}"].map(labels.RULE_RESULT).tolist()
         for r, reasons in zip(rows, part["eligibility_reasons"]):
@@ -317,6 +318,6 @@ def test_a_rule_override_shows_in_the_screening_table_with_who_and_why(small_rou
                                "reason": "特别优秀，直接推荐", "actor": "王分析", "at": pd.Timestamp(2022, 11, 3, 10)}])
     for frame in (screened_, wb.screen(wb.read_inbox(small_round.inbox, small_round).nominations, small_round,
                                        overrides=overrides)):
-        row = screening_table(frame, overrides).set_index("nomination_id").loc[nid]
+        row = screening_table(frame, small_round, overrides).set_index("nomination_id").loc[nid]
         assert "特别优秀，直接推荐" in row["override"] and "王分析" in row["override"]
         assert row["sym_named_years"] == labels.RULE_RESULT["pass"]

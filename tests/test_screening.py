@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 import workbench as wb
 from workbench.intake import finish_nominations
+from workbench.screening import rule_categories
 
 RND = wb.load_round()
 REGISTRY = pd.DataFrame({"batch": ["7"], "category": ["model_worker"], "studio": ["老牌劳模创新工作室"],
@@ -162,10 +163,10 @@ def test_quota_follows_each_unions_own_order():
 
 def test_screening_detail_has_one_row_per_applicable_rule():
     out = run(nomination("employee"), nomination("demonstration", 2))
-    detail = wb.screening_detail(out)
+    detail = wb.screening_detail(out, RND)
     per = detail.groupby("nomination_id").size()
-    assert sorted(per.tolist()) == sorted([
-        sum("employee" in r.categories for r in wb.RULES), sum("demonstration" in r.categories for r in wb.RULES)])
+    applies = {c: sum(c in rule_categories(r, RND) for r in wb.RULES) for c in ("employee", "demonstration")}
+    assert sorted(per.tolist()) == sorted(applies.values())
     assert detail["label"].str.len().min() > 3
 
 
@@ -293,10 +294,10 @@ def test_an_override_reaches_the_ranked_list_through_the_snapshot(small_round, t
 
     shutil.copytree(small_round.workdir, rnd.workdir)
     store = wb.build_demo(rnd)
-    before = wb.take_snapshot(rnd, store, diagnostics=False)
+    before = wb.load_state(rnd, store, diagnostics=False)
     held = before.screened.loc[before.screened["eligibility"] == "review", "nomination_id"].iloc[0]
     assert held not in set(before.ranked["nomination_id"])
     store.record_override(held, "eligibility", "eligible", "材料补正后认定合格", actor="王分析")
-    after = wb.take_snapshot(rnd, store, diagnostics=False)
+    after = wb.load_state(rnd, store, diagnostics=False)
     assert held in set(after.ranked["nomination_id"])
     assert after.snapshot_id != before.snapshot_id

@@ -26,6 +26,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "workbench.sample": ("make_sample", "sample_nominations"),
     "workbench.screening": ("RULES", "screen", "screening_detail"),
     "workbench.snapshot": ("Snapshot", "take_snapshot"),
+    "workbench.state": ("RoundState", "load_state"),
     "workbench.templates": ("write_templates",),
     "workbench.progress": ("by_candidate", "by_reviewer", "progress_app", "stage_summary"),
     "workbench.scoring": ("Candidates", "ScoringApp", "load_candidates", "scoring_app"),
@@ -83,6 +84,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see
     from workbench.sample import make_sample, sample_nominations
     from workbench.screening import RULES, screen, screening_detail
     from workbench.snapshot import Snapshot, take_snapshot
+    from workbench.state import RoundState, load_state
     from workbench.templates import write_templates
     from workbench.progress import by_candidate, by_reviewer, progress_app, stage_summary
     from workbench.scoring import Candidates, ScoringApp, load_candidates, scoring_app

@@ -57,8 +57,7 @@ def intake(inbox: Annotated[Optional[Path], typer.Argument(help="收件目录（
            out: Annotated[Optional[Path], typer.Option(help="问题清单输出目录")] = None) -> None:
     """读取各推荐单位报来的汇总表，按单位汇总，并输出问题清单。"""
     rnd = _round(round_path, workdir)
-    folder = inbox or rnd.inbox
-    result = wb.read_inbox(folder, rnd, progress=True)
+    result = wb.read_inbox(inbox, rnd, progress=True) if inbox else wb.load_state(rnd, progress=True).intake
     noms = result.nominations
     summary = noms.groupby("recommender", dropna=False).agg(推荐数=("nomination_id", "size"))
     counts = result.problems.groupby("recommender")["severity"].value_counts().unstack(fill_value=0)
@@ -74,9 +73,8 @@ def screen(round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None,
            out: Annotated[Optional[Path], typer.Option(help="输出目录（默认 <工作目录>/out）")] = None) -> None:
     """资格审查与名额：逐条对照通知条件，输出各类别人数和资格审查情况表。"""
     rnd = _round(round_path, workdir)
-    store = wb.open_store(rnd)
-    overrides = store.overrides()
-    screened = wb.screen(wb.read_inbox(rnd.inbox, rnd).nominations, rnd, overrides=overrides)
+    state = wb.load_state(rnd)
+    screened, overrides = state.screened, state.overrides
     table = (screened.assign(类别=screened["category"].map(lambda c: rnd.categories[c].short if c in rnd.categories else "未知"),
                              资格=screened["eligibility"].map(labels.ELIGIBILITY),
                              名额=screened["quota_status"].map(labels.QUOTA_STATUS))
@@ -95,8 +93,7 @@ def override(nomination_id: str, verdict: Annotated[str, typer.Argument(help="el
     """人工改判某项审查结论（须写明理由；记录改判人和时间）。"""
     rnd = _round(round_path, workdir)
     store = wb.open_store(rnd)
-    screened = wb.screen(wb.read_inbox(rnd.inbox, rnd).nominations, rnd)
-    store.save_nominations(screened)
+    store.save_nominations(wb.load_state(rnd, store).screened)
     store.record_override(nomination_id, verdict, value, reason, actor=by)
     typer.echo(labels.CLI["override_saved"].format(nomination_id=nomination_id))
 
@@ -105,12 +102,12 @@ def override(nomination_id: str, verdict: Annotated[str, typer.Argument(help="el
 def rank(round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
     """按各阶段去掉最高分、最低分后的平均分排名，显示拟命名名单。"""
     rnd = _round(round_path, workdir)
-    snap = wb.take_snapshot(rnd)
+    state = wb.load_state(rnd)
     for cat, cfg in rnd.categories.items():
-        part = snap.ranked[snap.ranked["category"] == cat]
+        part = state.ranked[state.ranked["category"] == cat]
         typer.echo(f"\n{cfg.label}（拟命名 {cfg.slots} 家，参评 {len(part)} 家）")
         typer.echo(_table(part[["rank", "studio", "composite", "proposed", "flags"]].rename(columns=labels.COLUMNS)))
-    typer.echo(f"\n快照 {snap.snapshot_id}")
+    typer.echo(f"\n快照 {state.snapshot_id}")
 
 
 @app.command()
@@ -119,11 +116,10 @@ def export(round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None,
     """导出资格审查情况表、评审结果排名表、拟命名名单；会议通过后另有公示名单、命名名单、补贴经费表。"""
     rnd = _round(round_path, workdir)
     store = wb.open_store(rnd)
-    snap = wb.take_snapshot(rnd, store)
-    paths = wb.export_all(snap, out or rnd.workdir / "out", store=store, diagnostics=wb.diagnose(snap.scores, snap.ranked, rnd))
-    for path in paths:
+    state = wb.load_state(rnd, store)
+    for path in wb.export_all(state, out or rnd.workdir / "out"):
         typer.echo(f"已导出：{path}")
-    if not (store.decisions()["decision"] == "approve").any():
+    if not (state.decisions["decision"] == "approve").any():
         typer.echo(labels.CLI["no_approvals"])
 
 
@@ -239,7 +235,7 @@ def reviewers_assign(plan_file: Annotated[Optional[Path], typer.Option("--import
     """分配评审对象：按类别分组、回避、每人上限自动分配；或导入手工方案（同样检查回避和编号）。"""
     rnd = _round(round_path, workdir)
     with wb.open_store(rnd) as store:
-        screened = wb.screen(wb.read_inbox(rnd.inbox, rnd).nominations, rnd)
+        screened = wb.load_state(rnd, store).screened  # every override applied: an overridden 合格 gets reviewers
         store.save_nominations(screened)
         if plan_file is not None:
             plan = _read_plan(plan_file, rnd)

@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import os
 import tomllib
+import zoneinfo
 from pathlib import Path
 from typing import Literal
 
@@ -39,6 +40,16 @@ class RoundInfo(_Strict):
     year: int = Field(ge=2000, le=2100)
     deadline: dt.datetime
     reference_date: dt.date | None = None
+    time_zone: str = "Asia/Shanghai"  # the round's clock: every time shown or stored, whatever the server's
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, v: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(v)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"未知的时区 {v!r}（例如 Asia/Shanghai）") from None
+        return v
 
     @field_validator("deadline")
     @classmethod
@@ -76,6 +87,7 @@ class Conditions(_Strict):
     min_results_per_year: int = Field(ge=0)
     min_named_years: float | None = Field(default=None, ge=0)
     require_video: bool = False
+    require_party_building: bool = False
     leader_honours: list[HonourNeed]
 
 
@@ -240,6 +252,15 @@ class Round(_Strict):
     def reference_date(self) -> dt.date:
         """The date at which running and naming years are measured."""
         return self.round.reference_date or self.round.deadline.date()
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        """The round's time zone (config `round.time_zone`)."""
+        return zoneinfo.ZoneInfo(self.round.time_zone)
+
+    def now(self) -> dt.datetime:
+        """Now on the round's clock, naive: the convention of every time the workbench shows or stores."""
+        return dt.datetime.now(self.tz).replace(tzinfo=None)
 
     @property
     def workdir(self) -> Path:

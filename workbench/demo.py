@@ -9,10 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from workbench.config import Round
-from workbench.intake import read_inbox
 from workbench.review import assign, read_reviewers, simulate_scores
 from workbench.sample import make_sample
-from workbench.screening import screen
+from workbench.state import load_state
 from workbench.store import Store, open_store
 
 
@@ -21,9 +20,8 @@ def build_demo(rnd: Round, *, seed: int = 2022, unions: int = 35, url: str | Non
     workdir: Path = rnd.workdir
     if not rnd.inbox.exists():
         make_sample(workdir, seed=seed, unions=unions, rnd=rnd)
-    intake = read_inbox(rnd.inbox, rnd)
-    screened = screen(intake.nominations, rnd)
     store = open_store(rnd, url)
+    screened = load_state(rnd, store, diagnostics=False).screened
     store.save_nominations(screened)
     reviewers = read_reviewers(workdir / "reviewers.csv")
     store.add_reviewers(reviewers)

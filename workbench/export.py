@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import io
 import math
 import platform
@@ -33,12 +32,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 from workbench import labels
 from workbench.config import Round
 from workbench.notice import batch_label, notice_text, round_period
-from workbench.screening import RULES, Rule, apply_overrides
+from workbench.screening import RULES, Rule, apply_overrides, rule_categories, rule_label
 
-from workbench.store import Store, open_store
+from workbench.store import Store
 
 if TYPE_CHECKING:
-    from workbench.snapshot import Snapshot
+    from workbench.state import RoundState
 
 FONT_NAME = "宋体"
 NOTICE_FONT = "仿宋"
@@ -295,7 +294,7 @@ def _numbered(df: pd.DataFrame) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------- 资格审查情况表
-def screening_table(screened: pd.DataFrame, overrides: pd.DataFrame | None = None,
+def screening_table(screened: pd.DataFrame, rnd: Round, overrides: pd.DataFrame | None = None,
                     rules: tuple[Rule, ...] = RULES) -> pd.DataFrame:
     """The screened frame with ✓/✗/? per rule (sym_<code>), the rules' verdicts, overrides and the outcome.
 
@@ -306,7 +305,7 @@ def screening_table(screened: pd.DataFrame, overrides: pd.DataFrame | None = Non
     """
     _require(screened, ["nomination_id", "category", "eligibility", "eligibility_reasons", "quota_status"], "screened")
     applied = "overridden" in screened.columns and bool(screened["overridden"].any())
-    out = screened if applied else apply_overrides(screened, overrides, rules)
+    out = screened if applied else apply_overrides(screened, overrides, rnd, rules)
     out = out.reset_index(drop=True)
     for rule in rules:
         col = f"rule_{rule.code}"
@@ -352,7 +351,7 @@ SUMMARY_COUNTS = ("nominated", "eligible", "ineligible", "review", "over_quota",
 
 def screening_workbook(screened: pd.DataFrame, rnd: Round, overrides: pd.DataFrame | None = None) -> Workbook:
     """资格审查情况表: summaries by category and by union, one sheet per category, the rules."""
-    table = screening_table(screened, overrides)
+    table = screening_table(screened, rnd, overrides)
     text, sheets = labels.EXPORT_TEXT, labels.EXPORT_SHEETS
     wb = new_workbook()
     note = text["summary_note"].format(name=rnd.round.name)
@@ -367,7 +366,7 @@ def screening_workbook(screened: pd.DataFrame, rnd: Round, overrides: pd.DataFra
                    text["by_union_title"], note=note, centred=SUMMARY_COUNTS, bold_last=True)
     legend = "　".join(labels.EXPORT_TEXT["legend_item"].format(symbol=labels.RULE_RESULT[k], word=labels.RULE_RESULT_WORD[k])
                       for k in labels.RULE_RESULT)
-    parts = [(cfg.short, cfg.label, table[table["category"] == cat], [r for r in RULES if cat in r.categories])
+    parts = [(cfg.short, cfg.label, table[table["category"] == cat], [r for r in RULES if cat in rule_categories(r, rnd)])
              for cat, cfg in rnd.categories.items()]
     if not known.all():  # 推荐类别 missing or unknown: listed on their own sheet, never dropped
         parts.append((text["unknown_category"], text["unknown_category"], table[~known], []))
@@ -381,9 +380,9 @@ def screening_workbook(screened: pd.DataFrame, rnd: Round, overrides: pd.DataFra
                        text["screening_title"].format(label=label), note=text["screening_note"].format(legend=legend),
                        centred=("seq", "recommender_rank", "eligibility_label", "outcome"), narrow=syms,
                        max_width=16, wide={"notes": 36, "override": 24})
-    rules = pd.DataFrame([{"rule_label": labels.RULE_HEADERS.get(r.code, r.code), "rule_text": r.label,
-                           "rule_categories": "、".join(rnd.categories[c].short for c in r.categories if c in rnd.categories)}
-                          for r in RULES])
+    rules = pd.DataFrame([{"rule_label": labels.RULE_HEADERS.get(r.code, r.code), "rule_text": rule_label(r, rnd),
+                           "rule_categories": "、".join(rnd.categories[c].short for c in rule_categories(r, rnd))}
+                          for r in RULES if rule_categories(r, rnd)])
     frame_to_sheet(wb.create_sheet(sheets["rules"]), _numbered(rules), _headers(["seq", "rule_label", "rule_text", "rule_categories"]),
                    text["rules_title"], centred=("seq",))
     return wb
@@ -649,14 +648,6 @@ def subsidy_workbook(public: pd.DataFrame, rnd: Round) -> Workbook:
 
 
 # ---------------------------------------------------------------------------- writing the files
-def inbox_files(inbox: Path) -> pd.DataFrame:
-    """file (relative path), sha256 of the inbox's workbooks and tables: the inputs behind the numbers."""
-    paths = sorted(p for p in inbox.rglob("*") if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES
-                   and not p.name.startswith(("~$", ".")))
-    return pd.DataFrame({"file": [p.relative_to(inbox).as_posix() for p in paths],
-                         "sha256": [hashlib.sha256(p.read_bytes()).hexdigest() for p in paths]})
-
-
 def export_results(ranked: pd.DataFrame, rnd: Round, out: str | Path, *, screened: pd.DataFrame | None = None,
                    decisions: pd.DataFrame | None = None, overrides: pd.DataFrame | None = None,
                    diagnostics: pd.DataFrame | None = None, snapshot_id: str | None = None,
@@ -674,7 +665,7 @@ def export_results(ranked: pd.DataFrame, rnd: Round, out: str | Path, *, screene
     books: list[tuple[str, Workbook]] = []
     twins: list[tuple[str, pd.DataFrame, dict[str, str]]] = []
     if screened is not None:
-        table = screening_table(screened, overrides).assign(category_short=lambda d: d["category"].map(shorts))
+        table = screening_table(screened, rnd, overrides).assign(category_short=lambda d: d["category"].map(shorts))
         books.append((names["screening"], screening_workbook(screened, rnd, overrides)))
         twins.append((names["screening"], table, screening_csv_headers(table)))
     prov = provenance(rnd, snapshot_id, files, decisions)
@@ -714,22 +705,20 @@ def _remove_stale(out: Path, written: list[Path]) -> None:
                 path.unlink()
 
 
-def export_all(snap: "Snapshot", out: str | Path | None = None, *, store: Store | None = None,
-               diagnostics: pd.DataFrame | None = None, files: pd.DataFrame | None = None) -> list[Path]:
-    """Everything for one snapshot: decisions and overrides from the store, input hashes from the inbox.
+def export_all(state: "RoundState", out: str | Path | None = None, *, store: Store | None = None,
+               diagnostics: pd.DataFrame | None = None) -> list[Path]:
+    """Everything for one round state: its ranking, screening, overrides, diagnostics and inputs.
 
-    `out` defaults to <workdir>/out; `files` (file, sha256) defaults to hashing the round's inbox.
+    `out` defaults to <workdir>/out. Decisions are the state's, or read again from `store` when
+    given (the meeting may have decided since the state was loaded). `diagnostics` defaults to
+    the state's `diagnose()` frame. The provenance lists the input workbooks and tables.
     """
-    rnd = snap.rnd
-    owned = store is None
-    store = store or open_store(rnd)
-    try:
-        decisions, overrides = store.decisions(), store.overrides()
-    finally:
-        if owned:
-            store.close()
-    if files is None and rnd.inbox.exists():
-        files = inbox_files(rnd.inbox)
-    return export_results(snap.ranked, rnd, out if out is not None else rnd.workdir / "out", screened=snap.screened,
-                          decisions=decisions, overrides=overrides, diagnostics=diagnostics,
-                          snapshot_id=snap.snapshot_id, files=files)
+    rnd = state.rnd
+    decisions = store.decisions() if store is not None else state.decisions
+    files = state.files[state.files["file"].str.startswith("@")
+                        | state.files["file"].str.lower().str.endswith(INPUT_SUFFIXES)] if len(state.files) else None
+    if diagnostics is None and not state.diagnosis.empty:
+        diagnostics = state.diagnosis
+    return export_results(state.ranked, rnd, out if out is not None else rnd.workdir / "out", screened=state.screened,
+                          decisions=decisions, overrides=state.overrides, diagnostics=diagnostics,
+                          snapshot_id=state.snapshot_id, files=files)

@@ -155,7 +155,7 @@ COLUMNS: dict[str, str] = {
 
 # Ranking flags (code -> Chinese)
 RANK_FLAGS: dict[str, str] = {
-    "few_scores": "评分人数不足5人，按算术平均",
+    "few_scores": "评分人数不足{trim_min}人，按算术平均",
     "too_few_scores": "评分人数少于3人，分数仅供参考",
     "no_scores": "尚无评分",
     "tie": "并列",
@@ -192,8 +192,8 @@ MEETING: dict[str, str] = {
     "chart_other": "未进入拟命名",
     "chart_borderline": "边缘（进出不稳）",
     "chart_cut": "拟命名线",
-    "chart_title": "综合得分与90%名次区间（横线：按评委重抽样后名次可能落在的范围；点击圆点查看详情）",
-    "chart_hover_interval": "90%名次区间 {low}–{high}",
+    "chart_title": "综合得分与{level}名次区间（横线：按评委重抽样后名次可能落在的范围；点击圆点查看详情）",
+    "chart_hover_interval": "{level}名次区间 {low}–{high}",
     "chart_hover_p": "进入前{slots}名的概率 {p}",
     "empty_round": "本轮尚无推荐数据。请先收件、资格审查并录入评分后，再点击“刷新”。",
     "empty_category": "该类别暂无进入评审的工作室。",
@@ -232,7 +232,7 @@ MEETING: dict[str, str] = {
     "card_rank": "第{rank}名",
     "card_unranked": "未排名",
     "card_scores": "综合得分 {composite}",
-    "card_interval": "90%名次区间 {low}–{high} · 进入前{slots}名的概率 {p}",
+    "card_interval": "{level}名次区间 {low}–{high} · 进入前{slots}名的概率 {p}",
     "card_facts": "基本情况",
     "card_screening": "资格审查",
     "card_spread": "评委打分分布",
@@ -701,6 +701,37 @@ EXPORT_COLUMNS: dict[str, str] = {
     "over_quota": "超出名额", "to_review": "进入评审", "overridden": "改判数", "group": "推荐单位",
     "subsidy": "补贴金额（元）", "standard": "补贴标准（元/家）", "named": "命名数", "item": "项目", "value": "内容",
     "rule_label": "审查项", "rule_text": "通知中的条件", "rule_categories": "适用类别", "remark": "备注",
+}
+# The notice's conditions (workbench/screening.py RULES), worded with this round's figures from the
+# config: the placeholders are filled by screening.rule_label for each category the rule binds.
+RULE_LABELS: dict[str, str] = {
+    "legal_person": "所在单位须具有法人资格",
+    "union_sound": "所在单位工会组织健全",
+    "not_rnd_or_team": "企事业单位原有建制的专门研发机构和班组等不在推荐之列",
+    "on_time": "请于{deadline}{time}前将材料报{organiser}",
+    "not_already_named": "已命名的同级工作室不重复命名",
+    "no_duplicate": "同一工作室只能由一个单位推荐一次",
+    "party_building": "党建引领：设有劳模党支部、党小组或党员先锋岗",
+    "leader_honour": "领衔人为{honours}",
+    "team_size": "团队成员不少于{min_team}人",
+    "frontline": "有一线职工参与（不少于{min_frontline}人）",
+    "site": "有固定办公活动场所",
+    "systems": "运行制度健全",
+    "funding": "所在单位在经费上能保证创新工作室活动开展",
+    "running": "已有效运行{min_running_years}年以上",
+    "ledger": "台账详实",
+    "results": "每年{min_results_per_year}个以上（含{min_results_per_year}个）创新课题或攻关项目获得认定",
+    "named_years": "被命名为{named_label}时间满{min_named_years}年以上（特别优秀的可直接推荐）",
+    "video": "有能反映工作室特点和成果的宣传视频（短片）",
+}
+RULE_LABEL_PARTS: dict = {
+    "honour": "{level}（含）以上{kind}",
+    "or": "或",
+    "levels": {4: "国家级", 3: "省级", 2: "市级", 1: "县（市、区）级", 0: "企业级"},
+    "kinds": {"labor_model": "劳动模范", "may_day": "五一劳动奖章获得者", "skill_leader": "职业技能带头人",
+              "innovation_expert": "职工技术创新能手", "craftsman": "工匠", "other": "其他荣誉获得者"},
+    "exception": "{category}：{text}",
+    "brackets": "（{text}）",
 }
 # Short headers of the screening rules (workbench/screening.py RULES), one narrow column each.
 RULE_HEADERS: dict[str, str] = {

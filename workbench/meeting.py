@@ -27,7 +27,7 @@ from workbench import labels
 from workbench.config import Round
 from workbench.intake.checks import studio_photos
 from workbench.ranking import competition, rank, retained, sheet_totals
-from workbench.snapshot import FUNNEL_STEPS, Snapshot, scrub
+from workbench.state import FUNNEL_STEPS, RoundState as Snapshot, scrub
 
 log = logging.getLogger(__name__)
 
@@ -225,6 +225,11 @@ def fmt_p(value: object) -> str:
     return f"{float(value):.0%}"
 
 
+def interval_level(rnd: Round) -> str:
+    """The configured rank-interval level as the meeting reads it: '90%'."""
+    return f"{rnd.diagnostics.interval:.0%}"
+
+
 def fmt_interval(low: object, high: object) -> str:
     if low is None or high is None or pd.isna(low) or pd.isna(high):
         return labels.MEETING["no_value"]
@@ -392,7 +397,7 @@ def _legend() -> str:
 
 # ---------------------------------------------------------------------------- charts
 def composite_svg(rows: pd.DataFrame, rnd: Round, category: str) -> str:
-    """Composite score by rank position with each candidate's 90 % rank interval as a horizontal
+    """Composite score by rank position with each candidate's rank interval (the configured level) as a horizontal
     bar, as inline SVG (no script, nothing fetched): 拟命名 red, borderline amber, others grey; the
     cut line dashed after the last proposed candidate. Each point carries a tooltip (<title>) and
     its data-nid, so a click opens the card. Unscored candidates are left out; "" if none."""
@@ -417,7 +422,7 @@ def composite_svg(rows: pd.DataFrame, rnd: Round, category: str) -> str:
     many = n > 60
     radius = 5 if many else 9
     out = [f'<svg class="wb-chart" viewBox="0 0 {width} {height}" width="100%" role="img" '
-           f'aria-label="{esc(m["chart_title"])}" xmlns="http://www.w3.org/2000/svg">']
+           f'aria-label="{esc(m["chart_title"].format(level=interval_level(rnd)))}" xmlns="http://www.w3.org/2000/svg">']
     for t in ticks:  # y grid and labels
         out.append(f'<line x1="{left}" x2="{width - right}" y1="{y(t):.1f}" y2="{y(t):.1f}" class="wb-grid"/>'
                    f'<text x="{left - 10}" y="{y(t) + 6:.1f}" text-anchor="end" class="wb-tick">{t:g}</text>')
@@ -443,7 +448,8 @@ def composite_svg(rows: pd.DataFrame, rnd: Round, category: str) -> str:
         cx, cy = x(i + 1), y(float(r["composite"]))
         tip = "\n".join(t for t in (
             _text(r["studio"]), f'{m["chart_y"]} {fmt_score(r["composite"], precision)}',
-            m["chart_hover_interval"].format(low=_int_or_dash(r["rank_low"]), high=_int_or_dash(r["rank_high"]))
+            m["chart_hover_interval"].format(level=interval_level(rnd), low=_int_or_dash(r["rank_low"]),
+                                             high=_int_or_dash(r["rank_high"]))
             if pd.notna(r.get("rank_low")) else "",
             m["chart_hover_p"].format(slots=slots, p=fmt_p(r["p_top"])) if pd.notna(r.get("p_top")) else "") if t)
         out.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{radius}" fill="{colour[i]}" class="wb-pt" '
@@ -591,7 +597,7 @@ def card_html(snapshot: Snapshot, nomination_id: str, decisions: pd.DataFrame | 
              f'<div class="wb-scoreline">{esc(m["card_scores"].format(composite=fmt_score(r["composite"], precision)))}'
              f'{stage_bits}</div>']
     if pd.notna(r.get("rank_low")):
-        parts.append(f'<div class="wb-note">{esc(m["card_interval"].format(low=_int_or_dash(r["rank_low"]), high=_int_or_dash(r["rank_high"]), slots=rnd.categories[category].slots, p=fmt_p(r["p_top"])))}</div>')
+        parts.append(f'<div class="wb-note">{esc(m["card_interval"].format(level=interval_level(rnd), low=_int_or_dash(r["rank_low"]), high=_int_or_dash(r["rank_high"]), slots=rnd.categories[category].slots, p=fmt_p(r["p_top"])))}</div>')
     if _is_borderline(r.get("band")) and _text(r.get("reasons")):
         parts.append(f'<div class="wb-reasons">{esc(m["card_borderline"].format(reasons=_text(r["reasons"])))}</div>')
     parts.append(f'<h3>{esc(m["card_facts"])}</h3>{facts_html(s, rnd)}')
@@ -934,7 +940,7 @@ class MeetingApp(widgets.VBox):
         # ranking view
         self.funnel = widgets.HTML()
         self.section = widgets.HTML()
-        self.chart_title = widgets.HTML(f'<div class="wb-charttitle">{esc(m["chart_title"])}</div>')
+        self.chart_title = widgets.HTML()
         self.chart = widgets.HTML(layout=widgets.Layout(width="auto"))
         self.table = widgets.HTML(layout=widgets.Layout(width="100%"))
         left = widgets.VBox([self.funnel, self.section],
@@ -1109,6 +1115,7 @@ class MeetingApp(widgets.VBox):
         if not rows.empty and not self.chart.value:
             self.section.value += message_html(labels.MEETING["no_scores"], small=True)
         self.chart.layout.display = None if self.chart.value else "none"
+        self.chart_title.value = f'<div class="wb-charttitle">{esc(labels.MEETING["chart_title"].format(level=interval_level(rnd)))}</div>'
         self.chart_title.layout.display = self.chart.layout.display
 
     def _show_breakdown(self) -> None:
@@ -1257,16 +1264,16 @@ def _first_with_rows(counts: pd.Series, rnd: Round) -> str:
 def meeting_app(load: Callable[[], Snapshot], *, probe: Callable[[], str] | None = None,
                 record: Callable[[str, str, str, str], pd.DataFrame] | None = None) -> MeetingApp:
     """The meeting dashboard over `load()`, which must return a fresh `Snapshot` on every call;
-    `probe()` a cheap fingerprint of the data (see `workbench.snapshot.fingerprint`); `record`
+    `probe()` a cheap fingerprint of the data (see `workbench.state.fingerprint`); `record`
     writes a decision (see `store_recorder`); without it the decision panel is hidden."""
     return MeetingApp(load, probe=probe, record=record)
 
 
 def meeting_for_round(rnd: Round, *, actor: str | None = None) -> MeetingApp:
     """The meeting dashboard of a round, wired to its store: what dashboards/meeting.ipynb shows."""
-    from workbench.snapshot import fingerprint, take_snapshot
+    from workbench.state import fingerprint, load_state
     from workbench.store import open_store
 
     store = open_store(rnd)
-    return meeting_app(lambda: take_snapshot(rnd, store), probe=lambda: fingerprint(rnd, store),
+    return meeting_app(lambda: load_state(rnd, store), probe=lambda: fingerprint(rnd, store),
                        record=store_recorder(store, actor))

@@ -16,7 +16,7 @@ import pandas as pd
 
 from workbench import labels
 from workbench.config import Round
-from workbench.store import BEIJING
+from workbench.state import load_state
 
 log = logging.getLogger(__name__)
 
@@ -173,12 +173,12 @@ class ProgressApp(widgets.VBox):
     def refresh(self) -> None:
         """Read the store again; a failure shows a message, never a traceback."""
         p, rnd = labels.PROGRESS, self.store.rnd
-        now = dt.datetime.now(BEIJING).strftime("%Y-%m-%d %H:%M:%S")  # the store's clock
+        now = rnd.now().strftime("%Y-%m-%d %H:%M:%S")  # the round's clock, like the times in the store
         self.header.value = (f"<h2>{html.escape(p['title'])} · {html.escape(rnd.round.name)}</h2>"
                              f'<div class="wb-meta">{html.escape(p["data_time"])}：{now}</div>')
         try:
             assignments, sheets = self.store.assignments(), self.store.sheets()
-            reviewers, nominations = self.store.access_codes(), self.store.nominations()
+            reviewers, nominations = self.store.access_codes(), load_state(rnd, self.store).screened
             closed = self.store.closed_stages()
         except Exception:
             log.exception("progress: reading the store failed")

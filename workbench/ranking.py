@@ -179,7 +179,8 @@ def rank(screened: pd.DataFrame, scores: pd.DataFrame, rnd: Round) -> pd.DataFra
              for cat, cfg in rnd.categories.items()]
     ranked = pd.concat(parts, ignore_index=True)
     ranked["flag_codes"] = _flags(ranked, rnd)
-    ranked["flags"] = ranked["flag_codes"].map(lambda c: "；".join(labels.RANK_FLAGS[x] for x in c)).astype("string")
+    words = {code: text.format(trim_min=rnd.ranking.trim_min) for code, text in labels.RANK_FLAGS.items()}
+    ranked["flags"] = ranked["flag_codes"].map(lambda c: "；".join(words[x] for x in c)).astype("string")
     return ranked.drop(columns=["tie_at_cut", "median"])
 
 

@@ -8,8 +8,9 @@ Whatever a browser sends, a widget value is only a request (a viewer can set any
 widget, see the Voila notes): the store validates every value again (rubric maximum, step,
 assignment, conflicts, closed stage, version) before anything is written, the app opens a
 candidate only after asking the store whether this reviewer may see it, and it only ever asks the
-store for the logged-in reviewer's *own* sheets, so other reviewers' scores never reach this
-kernel. The reviewer's id lives in Python, never in a widget trait.
+store for the logged-in reviewer's *own* sheets; of the round state it keeps the candidates' facts
+only, so the app holds no other reviewer's scores. The reviewer's id lives in Python, never in a
+widget trait.
 
 Nothing of the round is read before a login (a page load, by anyone, costs a kernel and no more):
 the candidates' facts are read at the first login, from a cache file beside the store when the
@@ -52,7 +53,7 @@ from workbench.errors import (
     WorkbenchError,
 )
 from workbench.intake.checks import studio_photos
-from workbench.store import BEIJING, Store, validate_sheet
+from workbench.store import Store, validate_sheet
 from workbench.store.codes import code_id
 
 log = logging.getLogger(__name__)
@@ -112,16 +113,15 @@ class Candidates:
         return cls(pd.DataFrame(columns=["photos"]), pd.DataFrame(columns=["nomination_id"]))
 
 
-def load_candidates(rnd: Round, overrides: pd.DataFrame | None = None) -> Candidates:
-    """Read the inbox and screen it (with the analyst's overrides): facts, screening notes and photos."""
-    from workbench.intake import read_inbox
-    from workbench.screening import screen
+def load_candidates(rnd: Round, store: Store | None = None) -> Candidates:
+    """The candidates' facts, screening notes (every override applied) and photos, from the round
+    state; only these are kept (not the state's scores: a reviewer's kernel holds no one else's)."""
+    from workbench.state import load_state
 
     if not rnd.inbox.exists():
         return Candidates.empty()
-    intake = read_inbox(rnd.inbox, rnd)
-    screened = screen(intake.nominations, rnd, overrides=overrides)
-    return candidates_from(screened, intake.achievements, rnd.inbox)
+    state = load_state(rnd, store)
+    return candidates_from(state.screened, state.achievements, rnd.inbox)
 
 
 def inbox_fingerprint(rnd: Round, overrides: pd.DataFrame | None = None) -> str:
@@ -139,10 +139,12 @@ def inbox_fingerprint(rnd: Round, overrides: pd.DataFrame | None = None) -> str:
     return digest.hexdigest()[:32]
 
 
-def cached_candidates(rnd: Round, overrides: pd.DataFrame | None = None) -> Candidates:
+def cached_candidates(rnd: Round, store: Store | None = None) -> Candidates:
     """`load_candidates`, read once per inbox state: kept in the round's working folder (under out/,
     with what the workbench makes), so the reviewers' kernels after the first read a small file
-    instead of the whole inbox."""
+    instead of the whole inbox. Unlike the round state, the cards do not depend on the scores: a
+    save does not make the next login read the round again."""
+    overrides = store.overrides() if store is not None else None
     cache = rnd.paths.workdir / "out" / "cache" / f"candidates-{inbox_fingerprint(rnd, overrides)}.pickle"
     try:
         with open(cache, "rb") as f:  # written by this code in the round's own folder, like the store
@@ -151,7 +153,7 @@ def cached_candidates(rnd: Round, overrides: pd.DataFrame | None = None) -> Cand
             return found
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
         pass
-    candidates = load_candidates(rnd, overrides)
+    candidates = load_candidates(rnd, store)
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
         part = cache.with_suffix(f".{os.getpid()}.part")
@@ -295,9 +297,9 @@ def _msg(text: str, kind: str = "ok") -> str:
     return f'<div class="wb-msg wb-{kind}">{esc(text)}</div>' if text else ""
 
 
-def _clock() -> str:
-    """Now on the clock of the round (Beijing), whatever the server's time zone."""
-    return dt.datetime.now(BEIJING).strftime("%H:%M:%S")
+def _clock(rnd: Round) -> str:
+    """Now on the round's clock, whatever the server's time zone."""
+    return rnd.now().strftime("%H:%M:%S")
 
 
 # ---------------------------------------------------------------------------- widget shell
@@ -404,7 +406,7 @@ class ScoringApp(widgets.VBox):
     def candidates(self) -> Candidates:
         """The candidates' facts, read when first needed (after a login)."""
         if self._candidates is None:
-            self._candidates = cached_candidates(self.rnd, self.store.overrides())
+            self._candidates = cached_candidates(self.rnd, self.store)
         return self._candidates
 
     # ------------------------------------------------------------------ login
@@ -668,7 +670,7 @@ class ScoringApp(widgets.VBox):
             self._say((s["submitted_kept"] if submitted else s["not_saved"]).format(problems=text), "warn")
             return False
         if self._save(points, comment, submit=submitted):
-            self._say((s["saved_submitted"] if submitted else s["saved_draft"]).format(at=_clock()))
+            self._say((s["saved_submitted"] if submitted else s["saved_draft"]).format(at=_clock(self.rnd)))
             return True
         return False
 
@@ -687,7 +689,7 @@ class ScoringApp(widgets.VBox):
             self._say(s["not_saved"].format(problems="；".join(p["message"] for p in problems)), "err")
             return False
         if self._save(points, comment, submit=True):
-            self._say(s["submitted"].format(at=_clock()))
+            self._say(s["submitted"].format(at=_clock(self.rnd)))
             return True
         return False
 

@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 
 from workbench import labels
-from workbench.config import Round
+from workbench.config import Conditions, Round
+from workbench.notice import chinese_date
 
 RESULTS = ("pass", "fail", "review")
 
@@ -37,14 +38,18 @@ Check = Callable[[pd.DataFrame, Context], tuple[pd.Series, pd.Series]]
 
 @dataclass(frozen=True)
 class Rule:
+    """A notice condition: its code, its check, and which categories it binds (read from the config).
+
+    The label a user reads is rendered from the round's parameters (`rule_label`), so changing
+    `min_team` in the TOML changes the verdicts and the words on every sheet together.
+    """
+
     code: str
-    label: str  # the notice's condition, quoted
-    categories: tuple[str, ...]
     check: Check
+    applies: Callable[[Conditions], bool] = lambda cond: True
 
 
 ALL = ("demonstration", "model_worker", "employee")
-MODEL = ("demonstration", "model_worker")
 
 
 # ---------------------------------------------------------------------------- helpers for checks
@@ -69,6 +74,11 @@ def _flag_rule(column: str, want: bool, fail: str, missing: str) -> Check:
     return check
 
 
+def _figure(values: pd.Series) -> pd.Series:
+    """Thresholds as a person writes them: 3, not 3.0; 1.5 stays 1.5."""
+    return values.map(lambda v: "" if pd.isna(v) else f"{v:g}").astype("string")
+
+
 def _conditions(df: pd.DataFrame, ctx: Context, key: str) -> pd.Series:
     """A per-row threshold from the round config, by the row's category."""
     per_cat = {c: getattr(cond, key) for c, cond in ctx.rnd.conditions.items()}
@@ -88,7 +98,7 @@ def check_on_time(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, pd.Series]
 def check_team(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, pd.Series]:
     need = _conditions(df, ctx, "min_team")
     size = df["team_size"].astype("Float64")
-    reason = "团队人数" + size.astype("Int64").astype("string").fillna("") + "人，少于" + need.astype("string") + "人"
+    reason = "团队人数" + size.astype("Int64").astype("string").fillna("") + "人，少于" + _figure(need) + "人"
     return _verdict(df, size >= need, size.isna(), reason, "团队人数未填写")
 
 
@@ -111,7 +121,7 @@ def check_funding(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, pd.Series]
 def check_results(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, pd.Series]:
     need = _conditions(df, ctx, "min_results_per_year")
     n = df["results_last_year"].astype("Float64")
-    reason = "近一年认定成果" + n.astype("Int64").astype("string").fillna("") + "项，少于" + need.astype("string") + "项"
+    reason = "近一年认定成果" + n.astype("Int64").astype("string").fillna("") + "项，少于" + _figure(need) + "项"
     return _verdict(df, n >= need, n.isna(), reason, "近一年认定成果数未填写")
 
 
@@ -145,7 +155,7 @@ def check_running(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, pd.Series]
     ok = _years_before(latest, need, ctx.rnd.reference_date)
     shown = pd.to_datetime(df["established"]).dt.strftime("%Y年%m月").fillna("")
     note = pd.Series(np.where(precision == "day", "", "（只填到月，按当月最后一天从严计算）"), index=df.index)
-    reason = "成立于" + shown + note + "，至" + f"{ctx.rnd.reference_date:%Y年%m月%d日}" + "运行不满" + need.astype("string") + "年"
+    reason = "成立于" + shown + note + "，至" + f"{ctx.rnd.reference_date:%Y年%m月%d日}" + "运行不满" + _figure(need) + "年"
     return _verdict(df, ok, ok.isna(), reason, "成立时间未填写或无法识别")
 
 
@@ -207,7 +217,7 @@ def check_named_years(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, pd.Ser
     direct = df["direct"].astype("boolean").fillna(False).astype(bool)
     reference = f"{ctx.rnd.reference_date:%Y年%m月%d日}"
     too_recent = ("命名为市劳模创新工作室于" + named.dt.strftime("%Y年%m月").fillna("") + "，至" + reference
-                  + "不满" + need.astype("string") + "年")
+                  + "不满" + _figure(need) + "年")
     mismatch = registered.notna() & declared.notna() & (registered.dt.to_period("M") != declared.dt.to_period("M"))
     conditions = [ok, direct, named.notna()]
     result = np.select(conditions, ["pass", "review", "fail"], "fail")
@@ -289,30 +299,71 @@ def check_leader_honour(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, pd.S
 
 # ---------------------------------------------------------------------------- the rule table
 RULES: tuple[Rule, ...] = (
-    Rule("legal_person", "所在单位须具有法人资格", ALL,
-         _flag_rule("legal_person", True, "所在单位不具有法人资格", "未填写是否具有法人资格")),
-    Rule("union_sound", "所在单位工会组织健全", ALL,
-         _flag_rule("union_sound", True, "所在单位工会组织不健全", "未填写工会组织是否健全")),
-    Rule("not_rnd_or_team", "企事业单位原有建制的专门研发机构和班组等不在推荐之列", ALL,
+    Rule("legal_person", _flag_rule("legal_person", True, "所在单位不具有法人资格", "未填写是否具有法人资格")),
+    Rule("union_sound", _flag_rule("union_sound", True, "所在单位工会组织不健全", "未填写工会组织是否健全")),
+    Rule("not_rnd_or_team",
          _flag_rule("rnd_or_team", False, "属原有建制的专门研发机构或班组", "未填写是否为原有建制研发机构或班组")),
-    Rule("on_time", "请于2022年10月28日(星期五)下班前将材料报市总工会", ALL, check_on_time),
-    Rule("not_already_named", "已命名的同级工作室不重复命名", ALL, check_not_already_named),
-    Rule("no_duplicate", "同一工作室只能由一个单位推荐一次", ALL, check_duplicate),
-    Rule("party_building", "党建引领：设有劳模党支部、党小组或党员先锋岗", MODEL,
-         _flag_rule("party_building", True, "未设劳模党支部、党小组或党员先锋岗", "未填写党建引领情况")),
-    Rule("leader_honour", "领衔人为市级（含）以上劳模或省级（含）以上五一劳动奖章获得者；职工创新工作室领衔人为市级（含）以上职业技能带头人或职工技术创新能手", ALL, check_leader_honour),
-    Rule("team_size", "团队成员不少于5人（职工创新工作室不少于3人）", ALL, check_team),
-    Rule("frontline", "有一线职工参与", ("employee",), check_frontline),
-    Rule("site", "有固定办公活动场所", ALL, check_site),
-    Rule("systems", "运行制度健全", ALL, _flag_rule("systems", True, "运行制度不健全", "未填写制度是否健全")),
-    Rule("funding", "所在单位在经费上能保证创新工作室活动开展", ALL, check_funding),
-    Rule("running", "已有效运行1年以上", ALL, check_running),
-    Rule("ledger", "台账详实", ALL, _flag_rule("ledger", True, "台账不详实", "未填写台账情况")),
-    Rule("results", "每年一个以上（含一个）创新课题或攻关项目获得认定", ALL, check_results),
-    Rule("named_years", "被命名为无锡市劳模创新工作室时间满2年以上（特别优秀的可直接推荐）", ("demonstration",), check_named_years),
-    Rule("video", "有能反映工作室特点和成果的宣传视频（短片）", ("demonstration",),
-         _flag_rule("video", True, "没有宣传视频", "未填写有无宣传视频")),
+    Rule("on_time", check_on_time),
+    Rule("not_already_named", check_not_already_named),
+    Rule("no_duplicate", check_duplicate),
+    Rule("party_building",
+         _flag_rule("party_building", True, "未设劳模党支部、党小组或党员先锋岗", "未填写党建引领情况"),
+         lambda cond: cond.require_party_building),
+    Rule("leader_honour", check_leader_honour, lambda cond: bool(cond.leader_honours)),
+    Rule("team_size", check_team),
+    Rule("frontline", check_frontline, lambda cond: cond.min_frontline > 0),
+    Rule("site", check_site),
+    Rule("systems", _flag_rule("systems", True, "运行制度不健全", "未填写制度是否健全")),
+    Rule("funding", check_funding),
+    Rule("running", check_running, lambda cond: cond.min_running_years > 0),
+    Rule("ledger", _flag_rule("ledger", True, "台账不详实", "未填写台账情况")),
+    Rule("results", check_results, lambda cond: cond.min_results_per_year > 0),
+    Rule("named_years", check_named_years, lambda cond: cond.min_named_years is not None),
+    Rule("video", _flag_rule("video", True, "没有宣传视频", "未填写有无宣传视频"), lambda cond: cond.require_video),
 )
+
+
+def rule_categories(rule: Rule, rnd: Round) -> tuple[str, ...]:
+    """The categories whose conditions in the round config make `rule` apply."""
+    return tuple(cat for cat, cond in rnd.conditions.items() if rule.applies(cond))
+
+
+def _honour_words(needs: list, rnd: Round) -> str:
+    """'市级（含）以上劳动模范或省级（含）以上五一劳动奖章获得者' from the config's kinds and levels."""
+    words = labels.RULE_LABEL_PARTS
+    return words["or"].join(words["honour"].format(level=words["levels"].get(n.min_level, str(n.min_level)),
+                                                   kind=words["kinds"].get(n.kind, n.kind)) for n in needs)
+
+
+def _rule_params(code: str, cat: str, rnd: Round) -> dict[str, object]:
+    """The parameters a rule's label names, for one category."""
+    cond = rnd.conditions[cat]
+    deadline = rnd.round.deadline
+    return {
+        "min_team": cond.min_team, "min_frontline": cond.min_frontline,
+        "min_running_years": f"{cond.min_running_years:g}", "min_results_per_year": cond.min_results_per_year,
+        "min_named_years": f"{cond.min_named_years or 0:g}", "named_label": rnd.category_label("model_worker"),
+        "deadline": chinese_date(deadline.date(), weekday=True), "time": f"{deadline:%H:%M}",
+        "organiser": rnd.round.organiser,
+        "honours": _honour_words(cond.leader_honours, rnd) if code == "leader_honour" else "",
+        "category": rnd.category_label(cat),
+    }
+
+
+def rule_label(rule: Rule, rnd: Round) -> str:
+    """The condition as the notice words it, with this round's figures.
+
+    Where the categories differ, the most common wording leads and the others follow in brackets:
+    '团队成员不少于5人（无锡市职工创新工作室不少于3人）'.
+    """
+    template = labels.RULE_LABELS[rule.code]
+    cats = rule_categories(rule, rnd) or tuple(rnd.conditions)
+    texts = {cat: template.format(**_rule_params(rule.code, cat, rnd)) for cat in cats}
+    ordered = list(dict.fromkeys(texts.values()))
+    main = max(ordered, key=lambda text: sum(v == text for v in texts.values()))
+    others = [labels.RULE_LABEL_PARTS["exception"].format(category=rnd.category_label(cat), text=text)
+              for cat, text in texts.items() if text != main]
+    return main + (labels.RULE_LABEL_PARTS["brackets"].format(text="；".join(others)) if others else "")
 
 
 # ---------------------------------------------------------------------------- screen
@@ -320,7 +371,7 @@ def apply_rules(df: pd.DataFrame, ctx: Context, rules: tuple[Rule, ...] = RULES)
     """Add rule_<code> (pass/fail/review, NA where the rule does not apply) and why_<code>."""
     out = df.copy()
     for rule in rules:
-        applies = df["category"].isin(rule.categories)
+        applies = df["category"].isin(rule_categories(rule, ctx.rnd))
         result = pd.Series(pd.NA, index=df.index, dtype="string")
         reason = pd.Series(pd.NA, index=df.index, dtype="string")
         if applies.any():
@@ -372,7 +423,8 @@ def _note(verdict: str, old: str, new: str, reason: str, actor: str, at: object,
     return f"{verdict}：{words.get(old, old)}→{words.get(new, new)}（理由：{reason}；{actor}{when}）"
 
 
-def apply_overrides(screened: pd.DataFrame, overrides: pd.DataFrame | None, rules: tuple[Rule, ...] = RULES) -> pd.DataFrame:
+def apply_overrides(screened: pd.DataFrame, overrides: pd.DataFrame | None, rnd: Round,
+                    rules: tuple[Rule, ...] = RULES) -> pd.DataFrame:
     """An analyst's overrides (with reasons) win; the rules' own verdicts stay beside them.
 
     Adds eligibility_rule and quota_status_rule (what the rules said), overridden (bool) and
@@ -393,7 +445,7 @@ def apply_overrides(screened: pd.DataFrame, overrides: pd.DataFrame | None, rule
             i = position[row.nomination_id]
             column = row.verdict
             old = out.iloc[i][column]
-            label = rule_codes[column].label if phase == "rule" else labels.OVERRIDE_VERDICTS[column]
+            label = rule_label(rule_codes[column], rnd) if phase == "rule" else labels.OVERRIDE_VERDICTS[column]
             out.iat[i, out.columns.get_loc(column)] = row.value
             out.iat[i, out.columns.get_loc("overridden")] = True
             out.iloc[i]["override_notes"].append(_note(label, "" if pd.isna(old) else old, row.value, row.reason,
@@ -420,16 +472,16 @@ def screen(nominations: pd.DataFrame, rnd: Round, *, named_studios: pd.DataFrame
                   honours=rnd.honours() if honours is None else honours,
                   named_studios=rnd.named_studios() if named_studios is None else named_studios)
     return (nominations.pipe(apply_rules, ctx).pipe(overall).pipe(apply_quota, rnd)
-            .pipe(apply_overrides, overrides))
+            .pipe(apply_overrides, overrides, rnd))
 
 
-def screening_detail(screened: pd.DataFrame, rules: tuple[Rule, ...] = RULES) -> pd.DataFrame:
-    """One row per nomination and applicable rule: code, label, result, reason."""
+def screening_detail(screened: pd.DataFrame, rnd: Round, rules: tuple[Rule, ...] = RULES) -> pd.DataFrame:
+    """One row per nomination and applicable rule: code, label (with this round's figures), result, reason."""
     parts = []
     for rule in rules:
         col = f"rule_{rule.code}"
         part = screened.loc[screened[col].notna(), ["nomination_id", "recommender", "studio", col, f"why_{rule.code}"]]
-        parts.append(part.rename(columns={col: "result", f"why_{rule.code}": "reason"}).assign(rule=rule.code, label=rule.label))
+        parts.append(part.rename(columns={col: "result", f"why_{rule.code}": "reason"}).assign(rule=rule.code, label=rule_label(rule, rnd)))
     return pd.concat(parts, ignore_index=True)[["nomination_id", "recommender", "studio", "rule", "label", "result", "reason"]]
 
 

@@ -153,7 +153,7 @@ def warm_scoring(rnd) -> None:
 
     try:
         with open_store(rnd) as store:
-            cached_candidates(rnd, store.overrides())
+            cached_candidates(rnd, store)
     except Exception as exc:  # the page reads the inbox itself then, and says what is wrong
         print(f"{labels.SERVE['warm_failed']}：{exc}", file=sys.stderr, flush=True)
 

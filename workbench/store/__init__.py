@@ -1085,13 +1085,20 @@ class Store:
                            "reviewer_id": "str", "stage": "str", "payload": "object", "old": "object", "new": "object"})
         return df
 
-    def ledger_hash(self) -> str:
-        """A sha256 over every event in order: equal hashes, equal ledgers (part of a snapshot id)."""
+    def ledger_hash(self, exclude: tuple[str, ...] = ()) -> str:
+        """A sha256 over every event in order: equal hashes, equal ledgers (part of a snapshot id).
+
+        Events of the kinds in `exclude` are left out as if never written (the snapshot id leaves
+        out the meeting's decisions), so the events' content and order are hashed, not their ids.
+        """
         digest = hashlib.sha256()
         t = events_table
+        query = select(t).order_by(t.c.id)
+        if exclude:
+            query = query.where(t.c.kind.not_in(exclude))
         with self._read() as conn:
-            for r in conn.execute(select(t).order_by(t.c.id)).mappings():
-                record = [r["id"], r["at"].isoformat(), r["actor"], r["kind"], r["nomination_id"], r["reviewer_id"],
+            for r in conn.execute(query).mappings():
+                record = [r["at"].isoformat(), r["actor"], r["kind"], r["nomination_id"], r["reviewer_id"],
                           r["stage"], r["payload"], r["old"], r["new"]]
                 digest.update(json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
                                          default=str).encode("utf-8"))
