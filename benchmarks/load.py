@@ -229,7 +229,8 @@ def run(mode: str, rnd, codes: list[str], saves: int, log: Path) -> dict:
     port, token = free_port(), secrets.token_hex(12)
     notebook = notebook_path("scoring")
     if mode == "workbench":
-        serving = rnd.serving.model_copy(update={"max_kernels": max(rnd.serving.max_kernels, len(codes) + 5)})
+        serving = rnd.serving.model_copy(update={"max_kernels": max(rnd.serving.max_kernels, len(codes) + 5),
+                                                 "pool_refill_seconds": 3600})  # the wave only, not the refill
         cmd = voila_command(notebook, port=port, token=token, serving=serving, pool_size=len(codes))
     else:  # stock Voila as `serve` ran it before: no pool
         cmd = [sys.executable, "-m", "voila", str(notebook), "--no-browser", f"--port={port}", "--Voila.port_retries=0",

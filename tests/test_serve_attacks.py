@@ -144,6 +144,32 @@ def test_the_image_state_still_reaches_a_v1_client(served):
     assert answers(base)
 
 
+def test_the_server_tells_the_kernel_its_browser_address(served):
+    base, token, log = served
+    kernel_id = open_page(base, token)
+    folder = re.search(r"Storing connection files in (\S+?)\.?$", log.read_text(), re.M).group(1)
+    beside = Path(folder) / f"kernel-{kernel_id}.json.client"
+    assert not beside.exists()
+    req_headers = {"X-Real-IP": "6.6.6.6"}  # only a reverse proxy on this machine may say who the browser is
+    url = base.replace("http", "ws", 1) + f"api/kernels/{kernel_id}/channels?session_id={uuid.uuid4().hex}&token={token}"
+    with connect(url, subprotocols=[V1], additional_headers=req_headers, open_timeout=60) as ws:
+        comm_ids(ws, v1_frame)
+    assert beside.read_text() == "6.6.6.6"  # from 127.0.0.1: taken as a local proxy's word
+
+
+def test_a_remote_browser_cannot_name_its_own_address():
+    from types import SimpleNamespace
+
+    from workbench.voila_server import client_address
+
+    def request(peer: str, **headers: str):
+        return SimpleNamespace(remote_ip=peer, headers=headers)
+
+    assert client_address(request("10.0.0.5", **{"X-Real-IP": "6.6.6.6"})) == "10.0.0.5"
+    assert client_address(request("10.0.0.5")) == "10.0.0.5"
+    assert client_address(request("127.0.0.1", **{"X-Real-IP": "10.0.0.9"})) == "10.0.0.9"
+
+
 @pytest.mark.parametrize("frame", [
     (2**62).to_bytes(8, "little") + b"\0" * 16,  # a count of 4.6e18 offsets
     (3).to_bytes(8, "little") + b"\xff" * 24,  # too few parts, offsets past the end

@@ -53,12 +53,12 @@ from workbench.errors import (
     WorkbenchError,
 )
 from workbench.intake.checks import studio_photos
+from workbench.serve import viewer_address
 from workbench.store import Store, validate_sheet
 from workbench.store.codes import code_id
 
 log = logging.getLogger(__name__)
 
-CLIENT_ENV = "HTTP_X_WORKBENCH_CLIENT"  # the browser's address, passed to the kernel by `workbench serve`
 MAX_PHOTOS = 8
 THUMBNAIL_PX = 240
 
@@ -415,7 +415,7 @@ class ScoringApp(widgets.VBox):
         s = labels.SCORING
         self.code.value = ""
         try:
-            reviewer_id = self.store.login(code, client=self.client or os.environ.get(CLIENT_ENV))
+            reviewer_id = self.store.login(code, client=self.client or viewer_address())
         except AccessCodeError as exc:
             self.login_message.value = _msg(str(exc), "err")
             return False
@@ -752,8 +752,8 @@ class ScoringApp(widgets.VBox):
 def scoring_app(store: Store, rnd: Round, candidates: Candidates | None = None, *,
                 client: str | None = None) -> ScoringApp:
     """The scoring app over `store`; the cards come from `candidates` (read from the round's inbox at the
-    first login by default). `client` is the browser's address (default: as `workbench serve` passes it
-    to the kernel, in the environment, when the viewer arrives)."""
+    first login by default). `client` is the browser's address (default: as `workbench serve` tells
+    the kernel, read at each login)."""
     return ScoringApp(store, rnd, candidates, client=client)
 
 

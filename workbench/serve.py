@@ -81,8 +81,6 @@ def voila_command(notebook: str | Path, *, host: str = "127.0.0.1", port: int = 
         f"--MappingKernelManager.cull_idle_timeout={serving.cull_idle_seconds}",
         f"--MappingKernelManager.cull_interval={serving.cull_interval_seconds}",
         "--MappingKernelManager.cull_connected=False",
-        # the browser's address, set by the server, reaches the kernel for the login lockout
-        "--VoilaConfiguration.http_header_envs=['X-Workbench-Client']",
     ]
     if preheat and pool_size > 0:
         cmd += ["--preheat_kernel=True", f"--pool_size={int(pool_size)}",
@@ -216,14 +214,18 @@ def check_port(host: str, port: int) -> None:
             raise ServeError("port_in_use", labels.SERVE["port_in_use"].format(host=host, port=port)) from None
 
 
-def wait_for_viewer() -> None:
-    """In a preheated kernel, wait for the viewer: their request (the browser's address among it)
-    then reaches the kernel's environment. Elsewhere it does nothing."""
-    if os.environ.get("VOILA_PREHEAT") != "True":
-        return
-    from voila.utils import wait_for_request
+def viewer_address() -> str | None:
+    """In a served kernel, the address of the browser whose page it is (written by the server when
+    the page's websocket opened, see `workbench.voila_server`); None elsewhere."""
+    try:
+        from ipykernel.connect import get_connection_file
 
-    wait_for_request()
+        from workbench.voila_server import CLIENT_SUFFIX
+
+        with open(get_connection_file() + CLIENT_SUFFIX, encoding="utf-8") as f:
+            return f.read().strip()[:64] or None
+    except Exception:  # not in a kernel, or not served by workbench serve
+        return None
 
 
 def refresh_when_opened(app) -> None:
@@ -232,6 +234,8 @@ def refresh_when_opened(app) -> None:
     fingerprint decides, so an unchanged round opens at once. Elsewhere it does nothing."""
     if os.environ.get("VOILA_PREHEAT") != "True":
         return
-    wait_for_viewer()
+    from voila.utils import wait_for_request
+
+    wait_for_request()
     refresh = getattr(app, "refresh_if_stale", None) or app.refresh
     refresh()

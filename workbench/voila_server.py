@@ -18,15 +18,18 @@ is Voila 0.5 (`voila.app.Voila`) with four things changed, all in `WorkbenchVoil
   (MappingKernelManager.cull_idle_timeout) takes the ones never connected.
 - The Host header must name this server: loopback, the bound address, this machine's names and
   addresses, or `allowed_hosts` (a web page elsewhere cannot reach it by DNS rebinding).
-- The browser's address reaches the kernel (for the login lockout) as the X-Workbench-Client
-  request header, set here and never taken from the client; behind a reverse proxy on this
-  machine, the proxy's X-Real-IP.
+- The browser's address reaches the kernel (for the login lockout) in a file beside the kernel's
+  connection file (`<connection file>.client`), written here when the page's websocket opens,
+  never taken from what the client says; behind a reverse proxy on this machine, the proxy's
+  X-Real-IP. (Voila's own way, the request's environment in a preheated kernel, makes the
+  notebook wait for the viewer in a cell, which delays every page.)
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 import socket
 import sys
@@ -46,7 +49,7 @@ V1 = "v1.kernel.websocket.jupyter.org"
 MAX_PARTS = 64  # channel aside: header, parent header, metadata, content and the buffers of one message
 MAX_FRAME_BYTES = 8 * 1024 * 1024  # a widget message from a page is a few KB; an upload is not ours
 CLOSED_GRACE_SECONDS = 60  # a page whose socket closed may reconnect (a network blip) before its kernel goes
-CLIENT_HEADER = "X-Workbench-Client"
+CLIENT_SUFFIX = ".client"  # beside the kernel's connection file: the browser's address
 LOOPBACK = ("localhost", "127.0.0.1", "::1", "[::1]")
 
 
@@ -131,6 +134,10 @@ class GuardedKernelWebsocketHandler(VoilaKernelWebsocketHandler):
     def select_subprotocol(self, subprotocols: list[str]) -> str | None:
         return V1 if V1 in subprotocols else None
 
+    async def open(self, kernel_id: str) -> None:  # type: ignore[override]
+        tell_kernel_client(self.kernel_manager, kernel_id, client_address(self.request))
+        await super().open(kernel_id)
+
     def on_message(self, message: str | bytes) -> None:
         if v1_header(message) is None:
             self.log.warning("workbench: closed a kernel websocket that sent a malformed frame (%s)",
@@ -174,7 +181,7 @@ async def _shut_down_if_unused(manager, kernel_id: str) -> None:
 
 
 class CappedVoilaHandler(TornadoVoilaHandler):
-    """The page: no kernel beyond the cap; the browser's address is passed to the kernel."""
+    """The page: no kernel beyond the cap."""
 
     @web.authenticated
     async def get(self, path: str | None = None) -> None:
@@ -188,7 +195,6 @@ class CappedVoilaHandler(TornadoVoilaHandler):
             self.set_header("Content-Type", "text/html; charset=utf-8")
             self.finish(labels.SERVE["busy_page"])
             return
-        self.request.headers[CLIENT_HEADER] = client_address(self.request)
         await super().get(path)
 
 
@@ -199,6 +205,18 @@ def client_address(request) -> str:
     if real and peer in ("127.0.0.1", "::1"):
         return real[:64]
     return peer
+
+
+def tell_kernel_client(manager, kernel_id: str, address: str) -> None:
+    """Write the browser's address beside the kernel's connection file, for the kernel to read."""
+    try:
+        target = manager.get_kernel(kernel_id).connection_file + CLIENT_SUFFIX
+        part = f"{target}.{os.getpid()}"
+        with open(part, "w", encoding="utf-8") as f:
+            f.write(address)
+        os.replace(part, target)
+    except (KeyError, OSError, AttributeError):  # no such kernel, or nowhere to write: the lockout counts per code only
+        return
 
 
 class HostRefusedHandler(web.RequestHandler):
