@@ -144,6 +144,7 @@ async def reviewer(base: str, token: str, code: str, saves: int) -> dict:
     loop = asyncio.get_running_loop()
     html = await loop.run_in_executor(None, lambda: urllib.request.urlopen(f"{base}?token={token}", timeout=600).read())
     kernel_id = re.search(rb'kernelId": "([0-9a-f-]+)"', html).group(1).decode()
+    phases = {"page": time.monotonic() - t0}
     session = uuid.uuid4().hex
     url = base.replace("http", "ws", 1) + f"api/kernels/{kernel_id}/channels?session_id={session}&token={token}"
     async with connect(url, subprotocols=[V1], max_size=2**24, open_timeout=600, ping_timeout=None) as ws:
@@ -153,10 +154,12 @@ async def reviewer(base: str, token: str, code: str, saves: int) -> dict:
         s = labels.SCORING
         password = (await page.until(lambda: page.find(_model_name="PasswordModel")))[0]
         button = (await page.until(lambda: page.find(_model_name="ButtonModel", description=s["login"])))[0]
+        phases["widgets"] = time.monotonic() - t0
         await page.set(password, value=code)
         await page.send("comm_msg", {"comm_id": button, "data": {"method": "custom", "content": {"event": "click"}}})
         await page.until(lambda: [c for c, st in page.states.items() if 'class="wb-card"' in str(st.get("value", ""))])
         first_card = time.monotonic() - t0
+        phases["card"] = first_card
         fields = await page.until(lambda: sorted(c for c, st in page.states.items() if st.get("_model_name") == "TextModel"
                                                   and str(st.get("placeholder", "")).startswith("0–")))
         field = fields[0]
@@ -171,7 +174,7 @@ async def reviewer(base: str, token: str, code: str, saves: int) -> dict:
             await page.until(lambda: any(label in str(page.states[c].get("_options_labels", "")) for c in lists))
             times.append(time.monotonic() - started)
         pump.cancel()
-    return {"first_card": first_card, "saves": times, "kernel_id": kernel_id}
+    return {"first_card": first_card, "saves": times, "kernel_id": kernel_id, "phases": phases}
 
 
 # ---------------------------------------------------------------------------- a run
@@ -266,7 +269,9 @@ def run(mode: str, rnd, codes: list[str], saves: int, log: Path) -> dict:
             "first_card_p50": statistics.median(r["first_card"] for r in results),
             "save_p50_ms": 1000 * statistics.median(saves_s) if saves_s else float("nan"),
             "save_p99_ms": 1000 * saves_s[min(len(saves_s) - 1, int(0.99 * len(saves_s)))] if saves_s else float("nan"),
-            "mb_per_session": memory / max(len(codes), 1), "kernels": len(kernels), "server_mb": server_mb}
+            "mb_per_session": memory / max(len(codes), 1), "kernels": len(kernels), "server_mb": server_mb,
+            # where the time to the first card goes (medians, seconds from the page request)
+            **{f"at_{k}_s": statistics.median(r["phases"][k] for r in results) for k in ("page", "widgets", "card")}}
 
 
 def main() -> None:
