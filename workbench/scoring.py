@@ -13,8 +13,8 @@ only, so the app holds no other reviewer's scores. The reviewer's id lives in Py
 widget trait.
 
 Nothing of the round is read before a login (a page load, by anyone, costs a kernel and no more):
-the candidates' facts are read at the first login, from a cache file beside the store when the
-inbox has not changed. Wrong codes are counted in the store (per code id and per browser
+the candidates' facts are read at the first login, from a cache file in the round's out/ folder
+while the inbox has not changed. Wrong codes are counted in the store (per code id and per browser
 address), so a fresh page does not reset the lockout; the code a reviewer logged in with is
 checked again at every save and every opened card, so revoking it ends the session there.
 

@@ -77,11 +77,11 @@ def voila_command(notebook: str | Path, *, host: str = "127.0.0.1", port: int = 
         # every page load takes a kernel: at most this many, and the abandoned ones (closed or never
         # connected, idle) are shut down; never a connected or pooled one
         f"--WorkbenchVoila.max_kernels={serving.max_kernels}",
-        f"--WorkbenchVoila.allowed_hosts={hosts!r}",
         f"--MappingKernelManager.cull_idle_timeout={serving.cull_idle_seconds}",
         f"--MappingKernelManager.cull_interval={serving.cull_interval_seconds}",
         "--MappingKernelManager.cull_connected=False",
     ]
+    cmd += [f"--WorkbenchVoila.allowed_hosts={h}" for h in hosts]
     if preheat and pool_size > 0:
         cmd += ["--preheat_kernel=True", f"--pool_size={int(pool_size)}",
                 f"--VoilaKernelManager.fill_delay={serving.pool_refill_seconds:g}"]
