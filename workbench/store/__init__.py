@@ -202,7 +202,7 @@ def _postgres_timeouts(engine: Engine, lock_wait: float) -> None:
     ends (idle_in_transaction_session_timeout, shorter than the lock wait, so a writer queued
     behind a stopped one gets its turn instead of an error)."""
     settings = {"lock_timeout": int(lock_wait * 1000), "statement_timeout": int(lock_wait * 6000),
-                "idle_in_transaction_session_timeout": max(int(lock_wait * 500), 1000)}
+                "idle_in_transaction_session_timeout": max(int(lock_wait * 800), 1000)}
 
     @event.listens_for(engine, "connect")
     def _timeouts(dbapi_connection, _record) -> None:
