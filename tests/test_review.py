@@ -97,6 +97,20 @@ def test_conflicts_match_units_after_normalising():
     assert found.set_index("nomination_id").loc["N002", "reason"] == "评委所在单位即推荐单位"
 
 
+def test_invisible_characters_do_not_hide_a_conflict():
+    """A reviewer from 江阴市总工会 must not review what 江阴市\u200b总工会 (zero-width space) recommends."""
+    noms = nominations(6, recommenders=["江阴市\u200b总工会", "江阴市总工会\ufeff", "江阴市\u00ad总工会",
+                                        "宜兴市总工会", "宜兴市总工会", "宜兴市总工会"],
+                       host_units=["某厂", "某厂（集团）", "某厂", "某厂【集团】", "乙厂", "丙厂"])
+    revs = reviewers(8, units=["江阴市总工会", "某厂\u2060(集团)"] + [f"大学{i}" for i in range(6)])
+    found = conflicts(noms, revs)
+    assert {("N000", "R00"), ("N001", "R00"), ("N002", "R00"), ("N001", "R01"), ("N003", "R01")} <= pairs(found)
+    rnd = with_review(RND, min_reviewers=3, max_per_reviewer=6)
+    plan = assign(noms, revs, rnd)
+    assert not pairs(plan) & pairs(found)
+    assert not any(r == "R00" and n in {"N000", "N001", "N002"} for n, r in pairs(plan))
+
+
 def test_conflicts_include_declared_pairs_and_ignore_blank_units():
     noms = nominations(2, host_units=["", "乙公司"])
     revs = reviewers(2, units=["", "大学"])

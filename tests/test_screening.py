@@ -14,6 +14,11 @@ from workbench.screening import rule_categories
 RND = wb.load_round()
 REGISTRY = pd.DataFrame({"batch": ["7"], "category": ["model_worker"], "studio": ["老牌劳模创新工作室"],
                          "host_unit": ["老牌公司"], "leader": ["赵老师"], "named_on": [pd.Timestamp(2019, 12, 1)]})
+# The clean 示范性 nominations below were named 市劳模创新工作室 in 2019: the registry confirms it.
+REGISTRY = pd.concat([REGISTRY, pd.DataFrame({
+    "batch": "6", "category": "model_worker", "studio": [f"demonstration工作室{n}" for n in range(1, 10)],
+    "host_unit": [f"demonstration公司{n}" for n in range(1, 10)], "leader": [f"登记领衔人{n}" for n in range(1, 10)],
+    "named_on": pd.Timestamp(2019, 12, 1)})], ignore_index=True)
 
 CLEAN = {
     "demonstration": dict(leader_honours=["无锡市劳动模范"], team_size=8, named_on=dt.datetime(2019, 12, 1), video=True),
@@ -59,14 +64,20 @@ def test_team_size_boundaries(category, size, result):
     (dt.datetime(2021, 10, 28), "day", "pass"),   # exactly one year before the reference date
     (dt.datetime(2021, 10, 29), "day", "fail"),
     (dt.datetime(2021, 9, 1), "month", "pass"),   # September 2021: at the latest 30 Sep 2021
-    (dt.datetime(2021, 10, 1), "month", "fail"),  # October 2021 could be 31 Oct: judged conservatively
+    (dt.datetime(2021, 10, 1), "month", "review"),  # October 2021: 1 Oct is a year before 28 Oct 2022, 31 Oct is not
+    (dt.datetime(2021, 11, 1), "month", "fail"),  # November 2021: not a year whatever the day
+    (dt.datetime(2020, 1, 1), "year", "pass"),
+    (dt.datetime(2021, 1, 1), "year", "review"),
+    (dt.datetime(2022, 1, 1), "year", "fail"),
     (None, None, "review"),
 ])
 def test_running_one_year_at_the_reference_date(established, precision, result):
     row = run(nomination(established=established, established_precision=precision)).iloc[0]
     assert row["rule_running"] == result
+    if result == "review" and precision == "month":
+        assert "只填到月（2021年10月）" in row["why_running"] and "具体日期" in row["why_running"]
     if result == "fail" and precision == "month":
-        assert "从严" in row["why_running"]
+        assert "2021年11月" in row["why_running"]
 
 
 def test_running_measured_from_a_leap_day():
@@ -75,8 +86,53 @@ def test_running_measured_from_a_leap_day():
     assert wb.screen(noms, rnd, named_studios=REGISTRY).iloc[0]["rule_running"] == "pass"
 
 
+def test_a_declared_naming_date_the_registry_cannot_confirm_is_for_a_person():
+    row = run(nomination("demonstration", named_on=dt.datetime(2019, 12, 1), studio="新工作室")).iloc[0]
+    assert row["rule_named_years"] == "review" and "查不到" in row["why_named_years"]
+    confirmed = run(nomination("demonstration", named_on=dt.datetime(2019, 12, 1))).iloc[0]
+    assert confirmed["rule_named_years"] == "pass"
+
+
+@pytest.mark.parametrize(("month", "result"), [(9, "pass"), (10, "review"), (11, "fail")])
+def test_a_naming_month_that_straddles_two_years_is_for_a_person(month, result):
+    registry = pd.concat([REGISTRY, pd.DataFrame({"batch": ["7"], "category": ["model_worker"], "studio": ["月份工作室"],
+                                                  "host_unit": ["月份公司"], "leader": ["钱"],
+                                                  "named_on": [pd.Timestamp(2020, month, 1)]})], ignore_index=True)
+    noms = finish_nominations([nomination("demonstration", studio="月份工作室", host_unit="月份公司", leader="钱",
+                                          named_on=dt.datetime(2020, month, 1), named_on_precision="month")])
+    row = wb.screen(noms, RND, named_studios=registry).iloc[0]
+    # the registry holds a day: it is the registry's date, not the declared month, that is judged
+    assert row["rule_named_years"] == ("pass" if month <= 10 else "fail")
+    declared = run(nomination("demonstration", studio="只报月份工作室", named_on=dt.datetime(2020, month, 1),
+                              named_on_precision="month")).iloc[0]
+    assert declared["rule_named_years"] == ("fail" if result == "fail" else "review")
+    if result == "review":
+        assert "具体日期" in declared["why_named_years"]
+
+
+@pytest.mark.parametrize(("honours", "result"), [
+    (["惠山区劳动模范"], "fail"),           # a 区 title: below 市级
+    (["无锡市新吴区劳动模范"], "fail"),
+    (["新吴区五一劳动奖章"], "fail"),
+    (["惠山区劳动模范", "无锡市劳动模范"], "pass"),
+    (["惠山区劳动模范", "某某杯金奖"], "review"),
+    (["惠山区某某标兵"], "review"),          # the rest of the title is no known honour: a person decides
+])
+def test_district_titles_are_below_city_level(honours, result):
+    row = run(nomination("model_worker", leader_honours=honours)).iloc[0]
+    assert row["rule_leader_honour"] == result
+
+
+def test_duplicates_are_found_with_the_registrys_tolerance():
+    a = nomination("model_worker", 1, studio="张伟劳模创新工作室", host_unit="无锡某某机械有限公司")
+    b = nomination("model_worker", 2, studio="无锡市张伟\u200b劳模创新工作室", host_unit="某某机械股份有限公司",
+                   recommender="新吴区总工会")
+    out = run(a, b)
+    assert out["rule_no_duplicate"].tolist() == ["review", "review"]
+
+
 @pytest.mark.parametrize(("named_on", "direct", "result"), [
-    (dt.datetime(2020, 10, 28), False, "pass"),   # exactly two years
+    (dt.datetime(2020, 10, 28), False, "review"),  # exactly two years, but declared only: the registry must confirm
     (dt.datetime(2020, 10, 29), False, "fail"),
     (None, False, "fail"),
     (None, True, "review"),

@@ -17,6 +17,8 @@ from typing import Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from workbench.labels import SUMMARY_FIELDS
+
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_ROUND = REPO / "data" / "rounds" / "2022.toml"
 
@@ -196,6 +198,44 @@ class Serving(_Strict):
     lock_wait_seconds: float = Field(default=10, gt=0)  # longest wait for the store's write lock
 
 
+class HonourLevels(_Strict):
+    """An honour title not in honours.csv is read as an officer reads it: the awarding body's
+    administrative level from the start of the title (惠山区劳动模范: a 区 title, level 1), the kind
+    from the rest when the table knows that title at another level."""
+
+    prefixes: dict[str, int] = {}  # title prefix -> level (全国 4, 江苏省 3, 无锡市 2)
+    county_suffixes: list[str] = []  # a place name ending so is a 区/县 (level 1): 惠山区, 某某县
+    county_cities: list[str] = []  # county-level cities (level 1): 江阴市, 宜兴市
+
+    @field_validator("prefixes")
+    @classmethod
+    def _levels(cls, v: dict[str, int]) -> dict[str, int]:
+        bad = {k: lv for k, lv in v.items() if not 0 <= lv <= 4}
+        if bad:
+            raise ValueError(f"级别须为 0–4：{bad}")
+        return v
+
+
+class Intake(_Strict):
+    """How intake recognises what unions write: header and category aliases, matched after
+    `names.normalise`; a header or category that is none of them but at least `similarity` alike
+    (difflib ratio) to one is read as that one and reported; `ignored_headers` are expected columns
+    that hold nothing intake reads (序号)."""
+
+    header_aliases: dict[str, list[str]] = {}
+    category_aliases: dict[Literal[CATEGORY_CODES], list[str]] = {}  # type: ignore[valid-type]
+    ignored_headers: list[str] = []
+    similarity: float = Field(default=0.8, gt=0.5, le=1)
+
+    @field_validator("header_aliases")
+    @classmethod
+    def _known_fields(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
+        unknown = sorted(set(v) - set(SUMMARY_FIELDS))
+        if unknown:
+            raise ValueError(f"未知的字段 {unknown}（可用：{'、'.join(SUMMARY_FIELDS)}）")
+        return v
+
+
 class Round(_Strict):
     """One round of nominations: the parsed config plus where it came from."""
 
@@ -210,6 +250,8 @@ class Round(_Strict):
     ranking: Ranking
     notice: Notice
     diagnostics: Diagnostics = Diagnostics()
+    intake: Intake = Intake()
+    honour_levels: HonourLevels = HonourLevels()
     serving: Serving = Serving()
     source: Path | None = None
     source_sha256: str = ""
@@ -251,12 +293,17 @@ class Round(_Strict):
     @property
     def reference_date(self) -> dt.date:
         """The date at which running and naming years are measured."""
-        return self.round.reference_date or self.round.deadline.date()
+        return self.round.reference_date or self.deadline.date()
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
         """The round's time zone (config `round.time_zone`)."""
         return zoneinfo.ZoneInfo(self.round.time_zone)
+
+    @property
+    def deadline(self) -> dt.datetime:
+        """The deadline on the round's clock, naive (how receipts are written and the notice reads)."""
+        return self.round.deadline.astimezone(self.tz).replace(tzinfo=None)
 
     def now(self) -> dt.datetime:
         """Now on the round's clock, naive: the convention of every time the workbench shows or stores."""

@@ -74,10 +74,16 @@ class ExportError(ValueError):
 
 
 # ---------------------------------------------------------------------------- cells
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def neutralise(value: object) -> object:
-    """Text a spreadsheet would treat as a formula gets a leading apostrophe-like quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
+    """Text a spreadsheet would treat as a formula gets a leading apostrophe-like quote; characters
+    XML cannot hold (control characters, the halves of a file name's undecodable bytes) are dropped."""
+    if isinstance(value, str):
+        value = _NOT_XML.sub("", value)
+        if value.startswith(FORMULA_START):
+            return "'" + value
     return value
 
 
@@ -123,13 +129,13 @@ def frame_to_sheet(ws: Worksheet, df: pd.DataFrame, headers: dict[str, str], tit
     columns = list(headers)
     ncol = max(len(columns), 1)
     narrow, centred, formats = set(narrow), set(centred) | set(narrow), formats or {}
-    ws.append([title])
+    ws.append([neutralise(title)])
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncol)
     ws["A1"].font = TITLE_FONT
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     header_row = 2
     if note:
-        ws.append([note])
+        ws.append([neutralise(note)])
         ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=ncol)
         ws["A2"].font = Font(name=FONT_NAME, size=10, italic=True)
         ws["A2"].alignment = Alignment(wrap_text=True, vertical="center")

@@ -38,35 +38,7 @@ SUMMARY_FIELDS: dict[str, str] = {
     "note": "备注",
 }
 
-# Other ways people head these columns (matched after normalisation, see intake.normalise_header).
-FIELD_ALIASES: dict[str, list[str]] = {
-    "recommender": ["推荐单位名称", "推荐工会", "申报单位"],
-    "category": ["类别", "申报类别", "工作室类别", "推荐类型"],
-    "recommender_rank": ["排序", "序号排序", "推荐顺序", "推荐次序"],
-    "studio": ["工作室", "创新工作室名称", "名称"],
-    "host_unit": ["所在单位名称", "工作室所在单位", "单位名称"],
-    "legal_person": ["是否具有法人资格", "法人资格", "是否法人单位"],
-    "union_sound": ["工会组织是否健全", "工会组织健全", "工会是否健全"],
-    "rnd_or_team": ["是否为原有建制研发机构", "是否研发机构或班组", "原有建制研发机构或班组"],
-    "party_building": ["党建引领", "是否党建引领", "党组织设置"],
-    "leader": ["领衔人姓名", "领军人物", "负责人"],
-    "leader_honours": ["领衔人荣誉", "荣誉称号", "领衔人获得荣誉", "领军人物荣誉称号"],
-    "team_size": ["团队成员人数", "成员人数", "团队人数人"],
-    "frontline": ["一线职工", "一线职工数", "其中一线职工人数"],
-    "established": ["成立时间年月", "成立日期", "创建时间", "组建时间"],
-    "named_on": ["命名时间", "市劳模创新工作室命名时间", "命名为市劳模创新工作室时间年月"],
-    "direct": ["特别优秀直接推荐", "是否直接推荐"],
-    "site_area": ["场所面积", "面积", "工作室面积"],
-    "funding": ["年度经费", "经费", "年度经费投入"],
-    "systems": ["制度健全", "制度是否完善"],
-    "ledger": ["台账详实", "台账是否完整"],
-    "results_last_year": ["近一年认定创新成果", "近一年创新成果", "年度认定成果"],
-    "benefit": ["经济效益", "创造经济效益"],
-    "video": ["宣传视频", "是否有宣传视频"],
-    "contact": ["联系人姓名"],
-    "phone": ["电话", "联系方式", "手机"],
-    "note": ["说明"],
-}
+# Other ways people head these columns: data in the round config ([intake.header_aliases]).
 
 SUMMARY_TITLE = "劳模、职工创新工作室推荐汇总表"
 SUMMARY_SHEET = "推荐汇总表"
@@ -680,6 +652,27 @@ TEMPLATE_ERRORS: dict[str, str] = {
 
 # ---------------------------------------------------------------------------- intake
 INTAKE_MESSAGES = {"inbox_missing": "收件目录不存在：{path}（请检查 --workdir 或路径）"}
+# Files in an inbox that are not read, and why (workbench/intake/files.py); the code is the key.
+INBOX_FILE_MESSAGES: dict[str, str] = {
+    "symlink_outside": "此链接指向收件目录以外的位置，未读取；请直接报送文件本身",
+    "symlink_inside": "此文件夹链接指向收件目录内的其他位置，未重复读取",
+    "system_file": "“{name}”是操作系统生成的文件（不是报送材料），未读取",
+    "archive_not_read": "压缩包未读取{contents}；请解压后将文件放入本单位文件夹重新报送",
+    "archive_contents": "（内有 {n} 个文件，其中工作簿 {books} 个、照片 {photos} 张）",
+    "file_not_read": "“{name}”不是Excel工作簿、CSV或照片，未读取",
+    "lock_file": "“{name}”是Excel打开文件时生成的临时锁定文件，已忽略",
+    "lock_file_only": "只收到Excel临时锁定文件“{name}”（打开文件时自动生成），没有收到工作簿本身；请关闭Excel后重新报送原文件",
+}
+# Messages about a workbook as a whole or one of its sheets (workbench/intake/workbook.py).
+WORKBOOK_MESSAGES: dict[str, str] = {
+    "xls_renamed": "文件扩展名是 {suffix}，实际是旧版 .xls 格式，已按 .xls 读取；建议用Excel另存为 .xlsx 后报送",
+    "wps_unreadable": "WPS表格文件（{suffix}）无法读取；请在WPS中另存为 .xlsx 后重新报送",
+    "unreadable_file": "文件无法作为Excel工作簿读取（文件可能已损坏，或不是Excel格式）；请重新另存后报送",
+    "file_unopenable": "文件无法打开（可能正被占用或没有读取权限）",
+    "csv_unreadable": "CSV文件无法读取（编码无法识别），请另存为 .xlsx 后重新报送",
+    "hidden_sheet": "工作表“{sheet}”是隐藏的，未读取{rows}；如需报送，请取消隐藏后重新报送",
+    "hidden_sheet_rows": "（其中有推荐汇总表表头，{n} 行内容）",
+}
 
 # ---------------------------------------------------------------------------- intake report
 PROBLEMS_TITLE = "报送材料问题清单"

@@ -1246,7 +1246,7 @@ class MeetingApp(widgets.VBox):
             self.decision_status.value = message_html(m["decision_failed"].format(why=why), error=True, small=True)
             return False
         studio = self.snapshot.ranked.loc[self.snapshot.ranked["nomination_id"] == nid, "studio"].iloc[0]
-        at = pd.Timestamp.now().strftime("%H:%M:%S")
+        at = self.snapshot.rnd.now().strftime("%H:%M:%S")
         saved = m["decision_saved"].format(studio=studio, decision=labels.DECISION[decision],
                                            snapshot=self.snapshot.snapshot_id[:12], at=at)
         self.header.value = header_html(self.snapshot, self.decisions)

@@ -22,6 +22,7 @@ import pandas as pd
 from workbench import labels
 from workbench.config import Round
 from workbench.errors import AssignmentError, ReviewerFileError, WorkbenchError
+from workbench.names import clean, normalise
 
 PLAN_COLUMNS = ["nomination_id", "reviewer_id", "stage"]
 
@@ -37,15 +38,10 @@ def _require(df: pd.DataFrame, columns: list[str], what: str) -> None:
 
 
 # ============================================================================ reviewers file
-def _header_key(text: object) -> str:
-    """A header reduced for matching: NFKC (full-width to half-width), no spaces, lower case."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text))).casefold()
-
-
 def _header_map() -> dict[str, str]:
     names = {field: [field, header, *labels.REVIEWER_ALIASES.get(field, [])]
              for field, header in labels.REVIEWER_FIELDS.items()}
-    return {_header_key(name): field for field, options in names.items() for name in options}
+    return {normalise(name): field for field, options in names.items() for name in options}
 
 
 def _read_table(path: Path) -> pd.DataFrame:
@@ -71,14 +67,14 @@ def read_reviewers(path: str | Path) -> pd.DataFrame:
     except Exception as exc:  # any unreadable file is one clear message, never a traceback
         raise ReviewerFileError(_message("reviewer_file_unreadable", path=path.name, why=exc), "reviewer_file_unreadable") from exc
     fields = _header_map()
-    renamed = {c: fields[_header_key(c)] for c in raw.columns if _header_key(c) in fields}
+    renamed = {c: fields[normalise(c)] for c in raw.columns if normalise(c) in fields}
     df = raw[list(renamed)].rename(columns=renamed)
     df = df.loc[:, ~df.columns.duplicated()]
     missing = [labels.REVIEWER_FIELDS[f] for f in ("reviewer_id", "name", "unit") if f not in df.columns]
     if missing:
         raise ReviewerFileError(_message("reviewer_columns_missing", path=path.name, missing="、".join(missing)),
                                 "reviewer_columns_missing")
-    df = df.apply(lambda col: col.map(lambda v: unicodedata.normalize("NFKC", str(v)).strip()))
+    df = df.apply(lambda col: col.map(lambda v: clean(unicodedata.normalize("NFKC", str(v)))))
     df = df[(df != "").any(axis=1)]
     blank = df.index[df["reviewer_id"] == ""]
     if len(blank):
@@ -94,13 +90,12 @@ def read_reviewers(path: str | Path) -> pd.DataFrame:
 
 # ============================================================================ conflicts
 def unit_key(text: object) -> str:
-    """A unit name reduced for comparison: NFKC, no whitespace, lower case, without a trailing 工会.
+    """A unit name reduced for comparison: `names.normalise` (NFKC, no invisible characters or
+    spaces, one kind of bracket, lower case), without a trailing 工会.
 
     "某某公司工会" is that company's union, so it conflicts with a reviewer from 某某公司.
     """
-    if text is None or (not isinstance(text, str) and pd.isna(text)):
-        return ""
-    key = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text))).casefold()
+    key = normalise(text)
     for suffix in labels.UNION_SUFFIXES:
         if key.endswith(suffix) and len(key) > len(suffix):
             return key[: -len(suffix)]
@@ -167,16 +162,16 @@ def _panels(reviewers: pd.DataFrame, rnd: Round) -> dict[str, set[str]]:
     names = {}
     for code, cat in rnd.categories.items():
         for name in (code, cat.label, cat.short):
-            names[_header_key(name)] = code
+            names[normalise(name)] = code
     panels = {}
     for row in reviewers.itertuples(index=False):
         text = "" if "panel" not in reviewers or pd.isna(row.panel) else str(row.panel)
         parts = [p for p in re.split(r"[,，、;；/\s]+", text) if p]
-        unknown = [p for p in parts if _header_key(p) not in names]
+        unknown = [p for p in parts if normalise(p) not in names]
         if unknown:
             raise AssignmentError(_message("unknown_panel", reviewer_id=row.reviewer_id, panel=unknown[0],
                                            known="、".join(c.short for c in rnd.categories.values())), "unknown_panel")
-        panels[str(row.reviewer_id)] = {names[_header_key(p)] for p in parts} or set(rnd.categories)
+        panels[str(row.reviewer_id)] = {names[normalise(p)] for p in parts} or set(rnd.categories)
     return panels
 
 

@@ -674,10 +674,9 @@ def _summary_cell(field: str, value: Any, style: _Style, rng: np.random.Generato
     return separator.join(items), None
 
 
-def _header_text(field: str, rng: np.random.Generator) -> str:
+def _header_text(field: str, aliases: list[str], rng: np.random.Generator) -> str:
     """A column header as unions write it: canonical, an alias, spaced, broken, with a unit, other brackets."""
     canon = labels.SUMMARY_FIELDS[field]
-    aliases = labels.FIELD_ALIASES.get(field, [])
     r = rng.random()
     if r < 0.45:
         return canon
@@ -693,7 +692,8 @@ def _header_text(field: str, rng: np.random.Generator) -> str:
     return canon.replace("（", "(").replace("）", ")")
 
 
-def _summary_columns(rows: pd.DataFrame, has_recommender: bool, rng: np.random.Generator) -> list[tuple[str, str]]:
+def _summary_columns(rows: pd.DataFrame, has_recommender: bool, rnd: Round,
+                     rng: np.random.Generator) -> list[tuple[str, str]]:
     """(field or extra-column name, header text) in this union's order."""
     fields = [f for f in labels.SUMMARY_FIELDS if has_recommender or f != "recommender"]
     if not (rows["category"] == "demonstration").any() and rng.random() < 0.5:
@@ -707,7 +707,7 @@ def _summary_columns(rows: pd.DataFrame, has_recommender: bool, rng: np.random.G
     if rng.random() < 0.12:
         fields.remove("category")
         fields.insert(0, "category")
-    columns = [(f, _header_text(f, rng)) for f in fields]
+    columns = [(f, _header_text(f, rnd.intake.header_aliases.get(f, []), rng)) for f in fields]
     extra = labels.SAMPLE_EXTRA_COLUMNS
     if rng.random() < 0.5:
         columns.insert(0, ("seq", extra["seq"][0]))
@@ -755,7 +755,7 @@ def _write_summary(path: Path, union: pd.Series, rows: pd.DataFrame, rnd: Round,
     wb = Workbook()
     ws = wb.active
     ws.title = labels.SUMMARY_SHEET if rng.random() < 0.85 else str(rng.choice(labels.SAMPLE_ALT_SUMMARY_SHEETS))
-    columns = _summary_columns(rows, bool(union["has_recommender_col"]), rng)
+    columns = _summary_columns(rows, bool(union["has_recommender_col"]), rnd, rng)
     last = len(columns)
     _merged(ws, 1, labels.SUMMARY_TITLE, last, size=16, bold=True, center=True)
     header_row = int(union["header_row"])

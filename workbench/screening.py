@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Callable
 
@@ -18,7 +17,8 @@ import numpy as np
 import pandas as pd
 
 from workbench import labels
-from workbench.config import Conditions, Round
+from workbench.config import Conditions, HonourLevels, Round
+from workbench.names import host_unit_key, normalise, normalise_series, studio_key
 from workbench.notice import chinese_date
 
 RESULTS = ("pass", "fail", "review")
@@ -87,7 +87,7 @@ def _conditions(df: pd.DataFrame, ctx: Context, key: str) -> pd.Series:
 
 # ---------------------------------------------------------------------------- checks
 def check_on_time(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, pd.Series]:
-    deadline = ctx.rnd.round.deadline.astimezone(dt.timezone(dt.timedelta(hours=8))).replace(tzinfo=None)
+    deadline = ctx.rnd.deadline  # receipts are on the round's clock
     received = pd.to_datetime(df["received_at"])
     late = received.dt.strftime("%Y-%m-%d %H:%M").fillna("")
     return _verdict(df, received <= deadline, received.isna(),
@@ -148,33 +148,29 @@ def _years_before(dates: pd.Series, years: pd.Series, reference: dt.date) -> pd.
     return out
 
 
+def _period_text(dates: pd.Series, precision: pd.Series) -> pd.Series:
+    """'2021年10月' for a month, '2021年' for a year, '2021年10月28日' for a day."""
+    dates = pd.to_datetime(dates)
+    day, month, year = dates.dt.strftime("%Y年%m月%d日"), dates.dt.strftime("%Y年%m月"), dates.dt.strftime("%Y年")
+    return day.where(precision == "day", month.where(precision == "month", year)).fillna("")
+
+
 def check_running(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, pd.Series]:
+    """运行1年以上. A date given only to the month (or year) passes when even its last day is a year
+    before the reference date, fails when even its first day is not, and otherwise is for a person."""
     need = _conditions(df, ctx, "min_running_years")
     precision = df.get("established_precision", pd.Series("day", index=df.index)).astype("string").fillna("day")
-    latest = _latest_day(df["established"], precision)
-    ok = _years_before(latest, need, ctx.rnd.reference_date)
-    shown = pd.to_datetime(df["established"]).dt.strftime("%Y年%m月").fillna("")
-    note = pd.Series(np.where(precision == "day", "", "（只填到月，按当月最后一天从严计算）"), index=df.index)
-    reason = "成立于" + shown + note + "，至" + f"{ctx.rnd.reference_date:%Y年%m月%d日}" + "运行不满" + _figure(need) + "年"
-    return _verdict(df, ok, ok.isna(), reason, "成立时间未填写或无法识别")
-
-
-def _norm(text: pd.Series) -> pd.Series:
-    return text.astype("string").fillna("").map(lambda s: re.sub(r"\s+", "", unicodedata.normalize("NFKC", s)))
-
-
-_STUDIO_NOISE = re.compile(r"^(无锡市|无锡)|(示范性)?(劳模|职工)?(创新)?工作室$")
-_UNIT_NOISE = re.compile(r"^(无锡市|无锡)|((股份)?有限(责任)?)?公司$|集团$")
-
-
-def _studio_key(text: pd.Series) -> pd.Series:
-    """A studio name without what people add or drop: '无锡市', '劳模创新工作室', spaces, brackets."""
-    return _norm(text).str.replace(r"[（）()【】\[\]“”\"'·]", "", regex=True).str.replace(_STUDIO_NOISE, "", regex=True)
-
-
-def _unit_key(text: pd.Series) -> pd.Series:
-    """A host unit without '无锡市', '有限公司', '股份有限公司', '集团'."""
-    return _norm(text).str.replace(_UNIT_NOISE, "", regex=True)
+    earliest = pd.to_datetime(df["established"])
+    surely = _years_before(_latest_day(earliest, precision), need, ctx.rnd.reference_date)
+    maybe = _years_before(earliest, need, ctx.rnd.reference_date)
+    shown = _period_text(earliest, precision)
+    reference = f"{ctx.rnd.reference_date:%Y年%m月%d日}"
+    fail_reason = "成立于" + shown + "，至" + reference + "运行不满" + _figure(need) + "年"
+    straddles = (maybe.fillna(False) & ~surely.fillna(False)).astype(bool)
+    review_reason = pd.Series(np.where(straddles, "成立时间只填到" + pd.Series(np.where(precision == "year", "年", "月"), index=df.index)
+                                       + "（" + shown + "），至" + reference + "是否满" + _figure(need)
+                                       + "年取决于具体日期，请核实", "成立时间未填写或无法识别"), index=df.index)
+    return _verdict(df, surely, surely.isna() | straddles, fail_reason, review_reason)
 
 
 def registry_match(df: pd.DataFrame, registry: pd.DataFrame, category: str) -> pd.Series:
@@ -189,14 +185,14 @@ def registry_match(df: pd.DataFrame, registry: pd.DataFrame, category: str) -> p
     if reg.empty or df.empty:
         return pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]")
     dates = pd.to_datetime(reg["named_on"]).astype("datetime64[ns]").to_numpy()
-    by_name = dict(zip(_studio_key(reg["studio"]), dates))
-    by_unit_leader = dict(zip(_unit_key(reg["host_unit"]) + "|" + _norm(reg["leader"]), dates))
+    by_name = dict(zip(studio_key(reg["studio"]), dates))
+    by_unit_leader = dict(zip(host_unit_key(reg["host_unit"]) + "|" + normalise_series(reg["leader"]), dates))
     by_unit: dict[str, list[tuple[str, object]]] = {}
-    for unit, name, date in zip(_unit_key(reg["host_unit"]), _norm(reg["studio"]), dates):
+    for unit, name, date in zip(host_unit_key(reg["host_unit"]), normalise_series(reg["studio"]), dates):
         by_unit.setdefault(unit, []).append((name, date))
-    names, units, leaders = _studio_key(df["studio"]), _unit_key(df["host_unit"]), _norm(df["leader"])
+    names, units, leaders = studio_key(df["studio"]), host_unit_key(df["host_unit"]), normalise_series(df["leader"])
     found = []
-    for name, full, unit, leader in zip(names, _norm(df["studio"]), units, leaders):
+    for name, full, unit, leader in zip(names, normalise_series(df["studio"]), units, leaders):
         date = by_name.get(name) if name else None
         if date is None and leader:
             date = by_unit_leader.get(f"{unit}|{leader}")
@@ -208,22 +204,30 @@ def registry_match(df: pd.DataFrame, registry: pd.DataFrame, category: str) -> p
 
 
 def check_named_years(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, pd.Series]:
-    """命名满2年: the registry's date wins over the declared one; 直接推荐 goes to a person."""
+    """命名满2年: the registry's date wins over the declared one, and only the registry confirms;
+    a declared date the registry cannot confirm, one given to the month that straddles the
+    threshold, and 直接推荐 go to a person."""
     need = _conditions(df, ctx, "min_named_years").fillna(0)
     registered = registry_match(df, ctx.named_studios, "model_worker")
     declared = pd.to_datetime(df["named_on"])
+    precision = df.get("named_on_precision", pd.Series("day", index=df.index)).astype("string").fillna("day")
+    precision = precision.where(registered.isna(), "day")
     named = registered.fillna(declared)
-    ok = _years_before(named, need, ctx.rnd.reference_date).fillna(False).astype(bool)
+    surely = _years_before(_latest_day(named, precision), need, ctx.rnd.reference_date).fillna(False).astype(bool)
+    maybe = _years_before(named, need, ctx.rnd.reference_date).fillna(False).astype(bool)
+    confirmed = registered.notna()
     direct = df["direct"].astype("boolean").fillna(False).astype(bool)
     reference = f"{ctx.rnd.reference_date:%Y年%m月%d日}"
-    too_recent = ("命名为市劳模创新工作室于" + named.dt.strftime("%Y年%m月").fillna("") + "，至" + reference
-                  + "不满" + _figure(need) + "年")
-    mismatch = registered.notna() & declared.notna() & (registered.dt.to_period("M") != declared.dt.to_period("M"))
-    conditions = [ok, direct, named.notna()]
-    result = np.select(conditions, ["pass", "review", "fail"], "fail")
+    shown = _period_text(named, precision)
+    too_recent = "命名为市劳模创新工作室于" + shown + "，至" + reference + "不满" + _figure(need) + "年"
+    mismatch = confirmed & declared.notna() & (registered.dt.to_period("M") != declared.dt.to_period("M"))
+    conditions = [surely & confirmed, direct, surely, maybe, named.notna()]
+    result = np.select(conditions, ["pass", "review", "review", "review", "fail"], "fail")
     reason = np.select(conditions, [
         pd.Series(np.where(mismatch, "申报的命名时间与登记不一致，以登记为准", ""), index=df.index),
         pd.Series("特别优秀直接推荐（未满命名年限），须由审核人员写明理由后认定", index=df.index),
+        "申报的命名时间（" + shown + "）在已命名工作室名录中查不到，须核实后认定",
+        "命名时间只填到月（" + shown + "），至" + reference + "是否满" + _figure(need) + "年取决于具体日期，请核实",
         too_recent,
     ], "未查到命名为市劳模创新工作室的记录，且未申明特别优秀直接推荐")
     return pd.Series(result, index=df.index), pd.Series(reason, index=df.index, dtype="string")
@@ -242,7 +246,7 @@ def check_not_already_named(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, 
 
 
 def check_duplicate(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, pd.Series]:
-    key = _norm(df["studio"]) + "|" + _norm(df["host_unit"])
+    key = studio_key(df["studio"]) + "|" + host_unit_key(df["host_unit"])
     counts = key.map(key.value_counts())
     others = df.groupby(key)["recommender"].transform(lambda s: "、".join(sorted(set(s.dropna()))))
     dup = counts > 1
@@ -257,30 +261,57 @@ _PREFIX_ALIASES = [(r"[(（]?\d{4}年?度?[)）]?", ""), (r"^(获|荣获|被授�
 
 def normalise_honour(title: str) -> str:
     """'2019年无锡市劳动模范', '省五一劳动奖章', '全国劳模' -> the honours table's spelling."""
-    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", title))
+    text = normalise(title)
     for pattern, repl in _PREFIX_ALIASES:
         text = re.sub(pattern, repl, text)
     return text
 
 
-def classify_honours(titles: pd.Series, honours: pd.DataFrame) -> pd.Series:
-    """Each row's list of titles -> list of (title, kind, level); kind None for unknown titles."""
+def _title_level(title: str, levels: HonourLevels) -> tuple[int, str] | None:
+    """(level, the rest of the title) from the awarding body at the start of a normalised title."""
+    for city in levels.county_cities:
+        if title.startswith(normalise(city)) and len(title) > len(city):
+            return 1, title[len(city):]
+    for prefix, level in sorted(levels.prefixes.items(), key=lambda p: -len(p[0])):
+        if title.startswith(normalise(prefix)) and len(title) > len(prefix):
+            rest = title[len(prefix):]
+            inner = _title_level(rest, levels)  # 无锡市新吴区…: the district's title
+            return (min(level, inner[0]), inner[1]) if inner else (level, rest)
+    for suffix in levels.county_suffixes:
+        at = title.find(suffix, 1)
+        if 0 < at <= 6:  # a place name of a few characters: 惠山区, 新吴区
+            return 1, title[at + len(suffix):]
+    return None
+
+
+def classify_honours(titles: pd.Series, honours: pd.DataFrame, levels: HonourLevels | None = None) -> pd.Series:
+    """Each row's list of titles -> list of (title, kind, level); kind None for unknown titles.
+
+    A title the table does not hold is read by its awarding body's level and the kind of the same
+    title at another level (惠山区劳动模范: labor_model at 1), when `levels` says how.
+    """
     table = {normalise_honour(t): (k, int(lv)) for t, k, lv in zip(honours["title"], honours["kind"], honours["level"])}
     for t, k, lv in zip(honours["title"], honours["kind"], honours["level"]):
         table.setdefault(t, (k, int(lv)))
+    kinds: dict[str, set[str]] = {}
+    for title, (kind, _) in table.items():
+        split = _title_level(title, levels) if levels else None
+        if split:
+            kinds.setdefault(split[1], set()).add(kind)
 
-    def one(items: list[str]) -> list[tuple[str, str | None, int | None]]:
-        out = []
-        for title in items or []:
-            kind, level = table.get(normalise_honour(title), (None, None))
-            out.append((title, kind, level))
-        return out
+    def lookup(title: str) -> tuple[str | None, int | None]:
+        key = normalise_honour(title)
+        if key in table:
+            return table[key]
+        split = _title_level(key, levels) if levels else None
+        found = kinds.get(split[1], set()) if split else set()
+        return (found.pop(), split[0]) if len(found) == 1 else (None, None)
 
-    return titles.map(one)
+    return titles.map(lambda items: [(title, *lookup(title)) for title in items or []])
 
 
 def check_leader_honour(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, pd.Series]:
-    classified = classify_honours(df["leader_honours"], ctx.honours)
+    classified = classify_honours(df["leader_honours"], ctx.honours, ctx.rnd.honour_levels)
     result, reason = [], []
     for cat, items in zip(df["category"], classified):
         needs = ctx.rnd.conditions[cat].leader_honours if cat in ctx.rnd.conditions else []
@@ -338,7 +369,7 @@ def _honour_words(needs: list, rnd: Round) -> str:
 def _rule_params(code: str, cat: str, rnd: Round) -> dict[str, object]:
     """The parameters a rule's label names, for one category."""
     cond = rnd.conditions[cat]
-    deadline = rnd.round.deadline
+    deadline = rnd.deadline
     return {
         "min_team": cond.min_team, "min_frontline": cond.min_frontline,
         "min_running_years": f"{cond.min_running_years:g}", "min_results_per_year": cond.min_results_per_year,

@@ -197,8 +197,9 @@ def _ledger_head(store: Store, *, decisions: bool) -> str:
 
 def inputs_fingerprint(rnd: Round, store: Store) -> str:
     """A cheap hash of what the snapshot's results depend on, without reading a workbook: the
-    config, every input file's name, size and modification time, the ledger's length and last
-    event without decisions (the ledger is append-only), the store and the code."""
+    config, every input file's name, size, times and inode (a copy that keeps the modification
+    time still gets a new change time), the ledger's length and last event without decisions
+    (the ledger is append-only), the store and the code."""
     h = hashlib.sha256(rnd.model_dump_json().encode())
     h.update(_code_version().encode())
     h.update(store.engine.url.render_as_string(hide_password=True).encode())
@@ -206,7 +207,7 @@ def inputs_fingerprint(rnd: Round, store: Store) -> str:
     for name, path in [*listed, *_reference_files(rnd).items()]:
         try:
             st = path.stat()
-            h.update(f"{name}:{st.st_size}:{st.st_mtime_ns};".encode())
+            h.update(f"{name}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino};".encode())
         except OSError:
             h.update(f"{name}:-;".encode())
     h.update(f"ledger:{_ledger_head(store, decisions=False)}".encode())

@@ -1,7 +1,7 @@
 """Intake: read what the recommending unions send back, report every problem, lose nothing.
 
 `read_inbox` is the edge: it walks `inbox/<推荐单位>/`, opens each workbook safely
-(`workbook.open_workbook`) and hands the rows to pure readers: `summary` for 附件1 汇总表,
+(`files.list_inbox`, `workbook.read_workbook`) and hands the rows to pure readers: `summary` for 附件1 汇总表,
 `forms` for 附件2/3/4 推荐表, then `checks` compares them. Every problem becomes a row of
 `IntakeResult.problems`; a file that cannot be read at all is one row, and the rest is still read.
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,9 +21,10 @@ from workbench import labels
 from workbench.config import Round
 from workbench.errors import InboxMissingError
 from workbench.intake import checks
+from workbench.intake.files import list_inbox, suffix
 from workbench.intake.forms import Form, read_form
 from workbench.intake.problems import PROBLEM_COLUMNS, Problem, cell_ref, problems_frame
-from workbench.intake.summary import read_summary_sheet
+from workbench.intake.summary import find_header, read_summary_sheet
 from workbench.intake.values import (
     DTYPES,
     FIELD_TYPES,
@@ -34,10 +36,10 @@ from workbench.intake.values import (
     parse_date,
     parse_list,
     parse_number,
+    vocabulary,
 )
-from workbench.intake.workbook import Unreadable, open_workbook
+from workbench.intake.workbook import Sheet, Unreadable, decode_text, read_csv, read_workbook
 
-WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 MEMBER_COLUMNS = ["nomination_id", "seq", "name", "gender", "born", "education", "title", "post", "frontline"]
 ACHIEVEMENT_COLUMNS = ["nomination_id", "seq", "name", "kind", "level", "recognised_on", "recognised_by", "benefit"]
 
@@ -99,12 +101,15 @@ def read_receipts(inbox: Path) -> tuple[dict[str, dt.datetime], list[Problem]]:
     if not path.exists():
         return {}, []
     try:
-        df = pd.read_csv(path, dtype="string", encoding="utf-8-sig")
+        text = decode_text(path.read_bytes())
+        if text is None:
+            raise ValueError("not UTF-8 or GBK")
+        df = pd.read_csv(io.StringIO(text), dtype="string")
         times = pd.to_datetime(df["received_at"], errors="coerce")
         files = df["file"]
-    except (KeyError, ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+    except (KeyError, ValueError, OSError, pd.errors.ParserError):
         return {}, [Problem(labels.RECEIPTS_FILE, "", "", "received_at", "", "error", "bad_receipts",
-                            f"收件登记表无法读取（应有 file、received_at 两列）：{type(exc).__name__}")]
+                            "收件登记表无法读取（应为 UTF-8 或 GBK 编码的CSV，有 file、received_at 两列）")]
     bad = [Problem(labels.RECEIPTS_FILE, "", f"第{i + 2}行", "received_at", str(v), "warning", "bad_receipt_time", "收件时间无法识别")
            for i, (v, t) in enumerate(zip(df["received_at"], times)) if pd.isna(t)]
     return {normalise_text(f).replace("\\", "/"): t.to_pydatetime() for f, t in zip(files, times) if pd.notna(t) and pd.notna(f)}, bad
@@ -115,23 +120,41 @@ def is_form_file(path: Path) -> bool:
     return labels.FORM_SHEET in path.stem and "汇总" not in path.stem
 
 
+def _open(path: Path, rel: str, rnd: Round) -> tuple[list[Sheet], list[Problem]]:
+    """The visible sheets of a workbook or CSV, and the problems met opening it (hidden sheets too)."""
+    try:
+        book = read_csv(path) if suffix(rel) == ".csv" else read_workbook(path, suffix(rel))
+    except Unreadable as exc:
+        return [], [Problem(rel, "", "", "", "", "error", exc.code, str(exc))]
+    problems = [Problem(rel, "", "", "", "", "warning", code, message) for code, message in book.notes]
+    return [s for s in book.sheets if not s.hidden], problems + [_hidden(s, rel, rnd) for s in book.sheets if s.hidden]
+
+
+def _hidden(sheet: Sheet, rel: str, rnd: Round) -> Problem:
+    """A hidden sheet is not read, and said so (with how much of a summary it holds)."""
+    header = find_header(sheet.rows, vocabulary(rnd)) if sheet.rows else None
+    rows = labels.WORKBOOK_MESSAGES["hidden_sheet_rows"].format(n=len(sheet.rows) - header.row - 1) if header else ""
+    return Problem(rel, sheet.name, "", "", "", "warning", "hidden_sheet",
+                   labels.WORKBOOK_MESSAGES["hidden_sheet"].format(sheet=sheet.name, rows=rows))
+
+
 def read_form_file(path: str | Path, rnd: Round, *, rel: str | None = None) -> Form:
     """One 推荐表 workbook -> Form (fields, members, achievements, problems); never raises."""
     path = Path(path)
     rel = rel or path.name
-    try:
-        sheets = open_workbook(path)
-    except Unreadable as exc:
-        return Form(rel, problems=[Problem(rel, "", "", "", "", "error", exc.code, str(exc))])
-    return read_form(sheets, file=rel, rnd=rnd, categories=category_lookup(rnd))
+    sheets, problems = _open(path, rel, rnd)
+    if not sheets and problems and problems[0].severity == "error":
+        return Form(rel, problems=problems)
+    form = read_form(sheets, file=rel, rnd=rnd, categories=category_lookup(rnd))
+    form.problems[:0] = problems
+    return form
 
 
 def _read_summary_file(path: Path, rel: str, rnd: Round, categories: dict[str, str]) -> tuple[list[dict], list[Problem], dict]:
-    try:
-        sheets = open_workbook(path)
-    except Unreadable as exc:
-        return [], [Problem(rel, "", "", "", "", "error", exc.code, str(exc))], {}
-    records, problems, fill, found = [], [], {}, False
+    sheets, problems = _open(path, rel, rnd)
+    if not sheets and problems and problems[0].severity == "error":
+        return [], problems, {}
+    records, fill, found = [], {}, False
     for sheet in sheets:
         read = read_summary_sheet(sheet, file=rel, rnd=rnd, categories=categories)
         if read is None:
@@ -140,7 +163,7 @@ def _read_summary_file(path: Path, rel: str, rnd: Round, categories: dict[str, s
         records += read[0]
         problems += read[1]
         fill = fill or read[2]
-    if not found:
+    if not found and sheets:
         code, message = ("empty_workbook", "工作簿是空的，没有任何内容") if not any(s.rows for s in sheets) else \
             ("no_header", "未在任何工作表的前15行找到汇总表表头（推荐类别、工作室名称、领衔人等）")
         problems.append(Problem(rel, "", "", "", "", "error", code, message))
@@ -162,15 +185,16 @@ def read_inbox(path: str | Path, rnd: Round, *, progress: bool = False, forms: b
         raise InboxMissingError(f"{labels.INTAKE_MESSAGES['inbox_missing'].format(path=inbox)} [inbox_missing]")
     categories = category_lookup(rnd)
     receipts, problems = read_receipts(inbox)
-    files = sorted(p for p in inbox.rglob("*") if p.suffix.lower() in WORKBOOK_SUFFIXES
-                   and not p.name.startswith(("~$", ".")) and p.is_file())
+    listed, file_problems = list_inbox(inbox)
+    problems += file_problems
+    files = [f for f in listed if f.kind in ("workbook", "csv")]
     records: list[dict] = []
     form_list: list[Form] = []
     recommender_of: dict[str, str] = {}
-    for p in tqdm(files, desc="读取报送文件", unit="个", disable=not progress):
-        rel = p.relative_to(inbox).as_posix()
+    for f in tqdm(files, desc="读取报送文件", unit="个", disable=not progress):
+        p, rel = f.path, f.rel
         folder = rel.split("/")[0] if "/" in rel else ""
-        if is_form_file(p):
+        if is_form_file(Path(rel)):
             if forms:
                 form = read_form_file(p, rnd, rel=rel)
                 form_list.append(form)
@@ -204,8 +228,7 @@ def read_inbox(path: str | Path, rnd: Round, *, progress: bool = False, forms: b
         achievements=_form_table(matched, "achievements", ACHIEVEMENT_COLUMNS),
         materials=photo_counts,
         problems=problems_frame(problems, recommender_of),
-        files=pd.DataFrame({"file": [p.relative_to(inbox).as_posix() for p in files],
-                            "sha256": [_sha256(p) for p in files]}),
+        files=pd.DataFrame({"file": [f.rel for f in files], "sha256": [_sha256(f.path) for f in files]}),
     )
 
 

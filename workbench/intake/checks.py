@@ -11,11 +11,12 @@ import pandas as pd
 
 from workbench import labels
 from workbench.config import Round
+from workbench.intake.files import PHOTO_SUFFIXES
 from workbench.intake.forms import Form
 from workbench.intake.problems import Problem
 from workbench.intake.values import normalise_text
+from workbench.names import host_unit_key, normalise_series, studio_key
 
-PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".heic", ".webp"}
 PHOTO_NEEDS = {"leader": (1, 1), "team": (1, 1), "scene": (3, 5)}  # the notice: 1 张, 1 张, 3-5 张
 
 
@@ -33,6 +34,8 @@ def _where(row: pd.Series) -> tuple[str, str, str]:
 # ---------------------------------------------------------------------------- forms
 def match_forms(nominations: pd.DataFrame, forms: list[Form]) -> dict[str, Form]:
     """nomination_id -> its 推荐表, matched by union folder and studio name, else by leader."""
+    if not forms:
+        return {}
     by_studio = {_key(f.file.split("/")[0], f.fields.get("studio")): f for f in forms if f.fields.get("studio")}
     by_leader = {_key(f.file.split("/")[0], f.fields.get("leader")): f for f in forms if f.fields.get("leader")}
     matched = {}
@@ -88,25 +91,43 @@ def cross_check_forms(nominations: pd.DataFrame, forms: dict[str, Form], all_for
 
 # ---------------------------------------------------------------------------- duplicates and order
 def _keys(nominations: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
-    parts = [nominations[c].astype("string").fillna("").map(normalise_text) for c in columns]
+    """The registry's tolerant keys ("无锡市…劳模创新工作室" and "…有限公司" dropped), joined."""
+    keyed = {"studio": studio_key, "host_unit": host_unit_key}
+    parts = [keyed.get(c, normalise_series)(nominations[c]) for c in columns]
     keys = parts[0]
     for part in parts[1:]:
         keys = keys + "|" + part
     return keys.where(parts[0] != "")
 
 
+def _records(nominations: pd.DataFrame, columns: list[str]) -> list[dict]:
+    """Rows as plain dicts (NA -> None) with where they came from: quicker than pandas row by row."""
+    cols = list(dict.fromkeys([*columns, "source_file", "source_sheet", "source_row"]))
+    part = nominations[cols].astype(object)
+    return part.where(nominations[cols].notna(), None).to_dict("records")
+
+
+def _place(row: dict) -> tuple[str, str, str]:
+    """(file, sheet, row) of a nomination record, for a problem row."""
+    line = "" if row["source_row"] is None else f"第{row['source_row']}行"
+    return row["source_file"] or "", row["source_sheet"] or "", line
+
+
 def duplicate_problems(nominations: pd.DataFrame) -> list[Problem]:
     """The same studio (name and host unit) twice, or the same leader in two nominations."""
     problems: list[Problem] = []
+    rows = _records(nominations, ["recommender", "studio", "leader"])
     for key_cols, code, what in ((("studio", "host_unit"), "duplicate_studio", "同一工作室"),
                                  (("leader", "host_unit"), "duplicate_leader", "同一领衔人")):
-        keys = _keys(nominations, key_cols)
-        marked = nominations.assign(_key=keys)  # assign first: on an empty frame it would adopt keys' index
-        dup = marked[keys.notna() & keys.duplicated(keep=False)]
-        for _, part in dup.groupby("_key"):
-            for i, row in part.iterrows():
-                where = "、".join(f"{o.recommender}（{o.studio}）" for o in part.drop(i).itertuples())
-                problems.append(Problem(*_where(row), key_cols[0], str(row[key_cols[0]]), "warning", code,
+        groups: dict[str, list[int]] = {}
+        for i, key in enumerate(_keys(nominations, key_cols)):
+            if isinstance(key, str):
+                groups.setdefault(key, []).append(i)
+        for members in (groups[k] for k in sorted(groups) if len(groups[k]) > 1):
+            for i in members:
+                row = rows[i]
+                where = "、".join(f"{rows[o]['recommender']}（{rows[o]['studio']}）" for o in members if o != i)
+                problems.append(Problem(*_place(row), key_cols[0], str(row[key_cols[0]]), "warning", code,
                                         f"{what}被重复推荐，另见：{where}"))
     return problems
 
@@ -115,23 +136,25 @@ def rank_problems(nominations: pd.DataFrame, rnd: Round) -> list[Problem]:
     """推荐排序 missing, repeated, or not 1..n within a union's quota group."""
     group_of = {c: g.code for g in rnd.quota_groups for c in g.categories}
     label_of = {g.code: g.label for g in rnd.quota_groups}
-    noms = nominations.assign(quota_group=nominations["category"].map(group_of)).dropna(subset=["quota_group"])
     problems: list[Problem] = []
-    for _, row in noms[noms["recommender_rank"].isna()].iterrows():
-        problems.append(Problem(*_where(row), "recommender_rank", "", "error", "rank_missing",
-                                f"“{row['studio']}”未填写推荐排序（{label_of[row['quota_group']]}）"))
-    ranked = noms.dropna(subset=["recommender_rank"])
-    stats = ranked.groupby(["recommender", "quota_group"])["recommender_rank"].agg(["size", "nunique", "min", "max"])
-    repeated = stats["size"] > stats["nunique"]
-    gaps = ~repeated & ((stats["min"] != 1) | (stats["max"] != stats["size"]))
-    for (recommender, group), is_repeated in repeated[repeated | gaps].items():
-        part = ranked[(ranked["recommender"] == recommender) & (ranked["quota_group"] == group)]
-        present = "、".join(map(str, sorted(int(r) for r in part["recommender_rank"])))
-        file, sheet, _ = _where(part.iloc[0])
-        if is_repeated:
+    ranked: dict[tuple[str, str], list[dict]] = {}
+    for row in _records(nominations, ["recommender", "category", "recommender_rank", "studio"]):
+        group = group_of.get(row["category"])
+        if group is None:
+            continue
+        if row["recommender_rank"] is None:
+            problems.append(Problem(*_place(row), "recommender_rank", "", "error", "rank_missing",
+                                    f"“{row['studio']}”未填写推荐排序（{label_of[group]}）"))
+        elif row["recommender"] is not None:
+            ranked.setdefault((row["recommender"], group), []).append(row)
+    for (_, group), rows in sorted(ranked.items()):
+        ranks = sorted(int(r["recommender_rank"]) for r in rows)
+        present = "、".join(map(str, ranks))
+        file, sheet, _ = _place(rows[0])
+        if len(set(ranks)) < len(ranks):
             problems.append(Problem(file, sheet, "", "recommender_rank", present, "error", "rank_repeated",
                                     f"{label_of[group]}的推荐排序有重复：{present}"))
-        else:
+        elif ranks[0] != 1 or ranks[-1] != len(ranks):
             problems.append(Problem(file, sheet, "", "recommender_rank", present, "error", "rank_not_sequential",
                                     f"{label_of[group]}的推荐排序应从1开始连续编号：{present}"))
     return problems
@@ -172,7 +195,8 @@ def studio_photos(inbox: Path, nominations: pd.DataFrame) -> dict[str, list[Path
         found: list[Path] = []
         if isinstance(row.source_file, str) and isinstance(row.studio, str):
             folder = folders.get((row.source_file.split("/")[0], normalise_text(row.studio)))
-            found = [p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in PHOTO_SUFFIXES] if folder else []
+            found = [p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()  # links: see files.list_inbox
+                     and p.suffix.lower() in PHOTO_SUFFIXES] if folder else []
         photos[row.nomination_id] = sorted(found, key=lambda p: (order.get(photo_role(p.stem) or "", len(order)), p.name))
     return photos
 

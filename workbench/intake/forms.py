@@ -12,6 +12,7 @@ from workbench import labels
 from workbench.config import Round
 from workbench.intake.problems import Problem, cell_ref
 from workbench.intake.values import (
+    GuessedValue,
     ValueProblem,
     match_header,
     normalise_header,
@@ -47,9 +48,9 @@ class Form:
     problems: list[Problem] = field(default_factory=list)
 
 
-def _label(cell: Any) -> str | None:
+def _label(cell: Any, rnd: Round) -> str | None:
     """The field or narrative a form label names."""
-    return match_header(cell) or (NARRATIVE_LOOKUP.get(normalise_header(cell)) if isinstance(cell, str) else None)
+    return match_header(cell, rnd) or (NARRATIVE_LOOKUP.get(normalise_header(cell)) if isinstance(cell, str) else None)
 
 
 def read_form_sheet(sheet: Sheet, form: Form, rnd: Round, categories: dict[str, str]) -> None:
@@ -57,14 +58,14 @@ def read_form_sheet(sheet: Sheet, form: Form, rnd: Round, categories: dict[str, 
     r0, c0 = sheet.origin
     for i, row in enumerate(sheet.rows):
         for j, cell in enumerate(row):
-            name = _label(cell)
+            name = _label(cell, rnd)
             if name is None or name in form.fields:
                 continue
             right = row[j + 1] if j + 1 < len(row) else None
             below = sheet.rows[i + 1][j] if i + 1 < len(sheet.rows) and j < len(sheet.rows[i + 1]) else None
-            if right in (None, "") and below not in (None, "") and _label(below) is None:
+            if right in (None, "") and below not in (None, "") and _label(below, rnd) is None:
                 value, ref = below, cell_ref(r0 + i + 1, c0 + j)
-            elif _label(right) is None:
+            elif _label(right, rnd) is None:
                 value, ref = right, cell_ref(r0 + i, c0 + j + 1)
             else:
                 value, ref = None, cell_ref(r0 + i, c0 + j + 1)
@@ -77,7 +78,7 @@ def read_form_sheet(sheet: Sheet, form: Form, rnd: Round, categories: dict[str, 
                 if precision:
                     form.fields[f"{name}_precision"] = precision
             except ValueProblem as exc:
-                form.fields[name] = None
+                form.fields[name] = exc.value if isinstance(exc, GuessedValue) else None
                 form.problems.append(Problem(form.file, sheet.name, ref, name, str(value), "warning", exc.code,
                                              f"推荐表“{labels.SUMMARY_FIELDS[name]}”：{exc}"))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -33,6 +33,6 @@ def cell_ref(row: int, col: int) -> str:
 
 def problems_frame(problems: list[Problem], recommender_of: dict[str, str]) -> pd.DataFrame:
     """Problems as a frame; `recommender` is the union that sent the file (its inbox folder)."""
-    df = pd.DataFrame([asdict(p) for p in problems], columns=PROBLEM_COLUMNS[1:])
+    df = pd.DataFrame([tuple(getattr(p, c) for c in PROBLEM_COLUMNS[1:]) for p in problems], columns=PROBLEM_COLUMNS[1:])
     df.insert(0, "recommender", df["file"].map(lambda f: recommender_of.get(f, f.split("/")[0] if "/" in f else "")))
     return df.astype("string").reset_index(drop=True)

@@ -6,17 +6,28 @@ Pure: a sheet's rows in, nomination records and problems out.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from workbench import labels
 from workbench.config import Round
 from workbench.intake.problems import Problem, cell_ref
-from workbench.intake.values import FIELD_TYPES, ValueProblem, match_header, parse_field
+from workbench.intake.values import (
+    FIELD_TYPES,
+    GuessedValue,
+    ValueProblem,
+    Vocabulary,
+    normalise_header,
+    parse_field,
+    vocabulary,
+)
 from workbench.intake.workbook import MAX_ROWS, Sheet
 
 HEADER_SCAN_ROWS = 15
 MIN_HEADER_FIELDS = 4
 REQUIRED = ("category", "studio", "host_unit", "leader")
+IDENTIFYING = ("studio", "host_unit", "leader")
+WARNING_CODES = {"formula_cell", "category_guessed"}
 MAX_UNRECOGNISED = 20  # more junk rows than this in one sheet are summed up in one problem
 
 FILL_KEYS = ("推荐单位", "填表人", "联系电话", "填报日期")
@@ -24,18 +35,64 @@ _FILL_FIELD = re.compile(rf"({'|'.join(FILL_KEYS)})[^：:]*[：:]\s*(.*?)\s*(?=(
 _NOTE_ROW = re.compile(r"^\s*(填表说明|说明[:：]|注[:：]|备注[:：])")
 
 
-def find_header(rows: list[list[Any]]) -> tuple[int, dict[int, str]] | None:
-    """The header row within the first rows (the one naming most fields), and column -> field."""
-    best: tuple[int, dict[int, str]] | None = None
-    for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
-        columns: dict[int, str] = {}
-        for j, cell in enumerate(row):
-            name = match_header(cell)
+@dataclass
+class Header:
+    """Where the table's header is and what each column holds."""
+
+    row: int  # the last header row: data starts below it
+    columns: dict[int, str]  # column -> field
+    guessed: dict[int, tuple[int, str]] = field(default_factory=dict)  # column -> (row, header text) read by similarity
+    unknown: dict[int, tuple[int, str]] = field(default_factory=dict)  # column -> (row, header text) not read
+
+
+def _fields(row: list[Any], vocab: Vocabulary) -> dict[int, str]:
+    columns: dict[int, str] = {}
+    header = vocab.header
+    for j, cell in enumerate(row):
+        if cell.__class__ is str and cell:
+            name = header(cell)
             if name and name not in columns.values():
                 columns[j] = name
+    return columns
+
+
+def find_header(rows: list[list[Any]], vocab: Vocabulary) -> Header | None:
+    """The header within the first rows (the row naming most fields), with the row below it when
+    that row names the fields of a two-level header (团队情况 over 团队人数 and 一线职工); then
+    headers read by similarity, and the headers that name nothing intake reads."""
+    best: tuple[int, dict[int, str]] | None = None
+    for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        columns = _fields(row, vocab)
         if len(columns) >= MIN_HEADER_FIELDS and (best is None or len(columns) > len(best[1])):
             best = (i, columns)
-    return best
+    if best is None:
+        return None
+    top, columns = best
+    band = [top]
+    for other in (top + 1, top - 1):  # the sub-headers below, or the upper level above
+        if not 0 <= other < len(rows):
+            continue
+        more = {j: f for j, f in _fields(rows[other], vocab).items() if j not in columns and f not in columns.values()}
+        row = rows[other]
+        if more and all(j not in columns or row[j] in (None, "", rows[top][j]) for j in range(len(row))):
+            columns.update(more)
+            band = sorted([*band, other])
+            break
+    header = Header(band[-1], columns)
+    width = max(len(rows[i]) for i in band)
+    for j in range(width):
+        if j in header.columns:
+            continue
+        found = [(i, str(rows[i][j]).strip()) for i in reversed(band) if j < len(rows[i]) and rows[i][j] not in (None, "")]
+        if not found or not found[0][1] or normalise_header(found[0][1]) in vocab.ignored:
+            continue
+        i, text = found[0]
+        guess = vocab.guess_header(text)
+        if guess and guess not in header.columns.values():
+            header.columns[j], header.guessed[j] = guess, (i, text)
+        else:
+            header.unknown[j] = (i, text)
+    return header
 
 
 def parse_fill_line(rows: list[list[Any]]) -> dict[str, str]:
@@ -57,10 +114,11 @@ def read_summary_sheet(sheet: Sheet, *, file: str, rnd: Round,
                        categories: dict[str, str]) -> tuple[list[dict], list[Problem], dict[str, str]] | None:
     """One sheet -> (records, problems, fill-line facts); None when it has no summary header."""
     rows = sheet.rows
-    header = find_header(rows)
+    vocab = vocabulary(rnd)
+    header = find_header(rows, vocab)
     if header is None:
         return None
-    header_row, columns = header
+    header_row, columns = header.row, header.columns
     fill = parse_fill_line(rows[:header_row])
     r0, c0 = sheet.origin
     problems: list[Problem] = []
@@ -75,21 +133,30 @@ def read_summary_sheet(sheet: Sheet, *, file: str, rnd: Round,
     for name in missing:
         problem(header_row, 0, name, "", "missing_column", f"缺少必填列“{labels.SUMMARY_FIELDS[name]}”",
                 "warning" if name == "recommender" else "error")
+    for j, (i, text) in header.guessed.items():
+        name = columns[j]
+        problem(i, j, name, text, "header_guessed",
+                f"表头“{text}”不是规范写法，已按“{labels.SUMMARY_FIELDS[name]}”读取，请核实", "warning")
+    for j, (i, text) in header.unknown.items():
+        problem(i, j, "", text, "unknown_column", f"无法识别的列“{text}”，此列内容未读取", "warning")
     records: list[dict] = []
     unrecognised = 0
     in_notes = False
     for i in range(header_row + 1, len(rows)):
         row = rows[i]
-        filled = sum(c not in (None, "") for c in row)
+        filled = [j for j, c in enumerate(row) if c not in (None, "")]
         in_notes = in_notes or bool(_NOTE_ROW.match(_first_text(row)))
-        if filled == 0 or (in_notes and filled == 1):  # a blank row, or a line of the 填表说明 block
-            continue
+        if not filled or (in_notes and len(filled) == 1 and columns.get(filled[0]) not in IDENTIFYING):
+            continue  # a blank row, or a line of the 填表说明 block (not one naming a studio, unit or leader)
         record: dict[str, Any] = {"source_file": file, "source_sheet": sheet.name, "source_row": r0 + i + 1}
         cell_problems = []
         for j, name in columns.items():
             raw = row[j] if j < len(row) else None
             try:
                 value, precision = parse_field(name, raw, rnd, categories)
+            except GuessedValue as guess:
+                cell_problems.append((i, j, name, raw, guess.code, f"{labels.SUMMARY_FIELDS[name]}：{guess}"))
+                value, precision = guess.value, None
             except ValueProblem as exc:
                 cell_problems.append((i, j, name, raw, exc.code, f"{labels.SUMMARY_FIELDS[name]}：{exc}"))
                 value, precision = None, None
@@ -107,7 +174,7 @@ def read_summary_sheet(sheet: Sheet, *, file: str, rnd: Round,
                         "此行没有工作室名称、领衔人或所在单位，未作为推荐对象读取", "warning")
             continue
         for i_, j, name, raw, code, message in cell_problems:
-            problem(i_, j, name, raw, code, message, "warning" if code == "formula_cell" else "error")
+            problem(i_, j, name, raw, code, message, "warning" if code in WARNING_CODES else "error")
         if not record.get("recommender") and fill.get("推荐单位"):
             record["recommender"] = fill["推荐单位"]
         for name in REQUIRED:

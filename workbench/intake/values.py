@@ -7,13 +7,16 @@ Pure functions: numbers with units ("6人", "１２０", "5.5万元"), Chinese a
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 import unicodedata
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from workbench import labels
 from workbench.config import Round
+from workbench.names import clean, normalise
 
 FIELD_TYPES: dict[str, str] = {
     "recommender": "text", "category": "category", "recommender_rank": "int", "studio": "text",
@@ -45,43 +48,90 @@ class ValueProblem(ValueError):
 
 
 # ---------------------------------------------------------------------------- text
-_UNIT_SUFFIX = re.compile(r"[（(](?:人|项|个|万元|元|平方米|㎡|m2|年月|年|月|日|岁|次)[）)]$")
-_BRACKETS = re.compile(r"[（）()【】\[\]《》<>*＊:：]")
-
-
-_SPACE = re.compile(r"\s+")
+_UNIT_SUFFIX = re.compile(r"\((?:人|名|项|个|万元|元|平方米|平米|m2|年月|年|月|日|岁|次)\)$")
+_BRACKETS = re.compile(r"[()《》<>*:]")
 
 
 def normalise_text(value: Any) -> str:
-    """Full-width to half-width, no white space or line breaks."""
-    return _SPACE.sub("", unicodedata.normalize("NFKC", str(value)))
+    """The workbench's one text normaliser (`workbench.names.normalise`)."""
+    return normalise(value)
 
 
 def normalise_header(value: Any) -> str:
-    """The form a header is matched on: NFKC, no spaces, no unit suffix, no brackets."""
-    return _BRACKETS.sub("", _UNIT_SUFFIX.sub("", normalise_text(value)))
+    """The form a header is matched on: normalised, no unit suffix such as "（人）", no brackets."""
+    return _BRACKETS.sub("", _UNIT_SUFFIX.sub("", normalise(value)))
 
 
-def _header_lookup() -> dict[str, str]:
-    lookup: dict[str, str] = {}
+_UNSEEN = object()
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """How this round's headers and categories are written: normalised text -> field or code."""
+
+    headers: dict[str, str]
+    categories: dict[str, str]
+    ignored: frozenset[str]
+    similarity: float
+    seen: dict[str, str | None] = field(default_factory=dict, compare=False)  # cell text -> field, as met
+
+    def header(self, value: Any) -> str | None:
+        """The field a header (or form label) cell names exactly, or None."""
+        if value.__class__ is not str:
+            return None
+        name = self.seen.get(value, _UNSEEN)
+        if name is _UNSEEN:
+            name = self.headers.get(normalise_header(value))
+            if len(self.seen) < 100_000:  # bounded: cell texts of a whole round, not of a bomb
+                self.seen[value] = name
+        return name
+
+    def guess_header(self, value: Any) -> str | None:
+        """The field a header is most like (at least `similarity`), or None: to be reported."""
+        return _closest(normalise_header(value), tuple(self.headers.items()), self.similarity)
+
+
+@lru_cache(maxsize=4096)
+def _closest(key: str, options: tuple[tuple[str, str], ...], cutoff: float) -> str | None:
+    if len(key) < 2:
+        return None
+    scored = sorted(((difflib.SequenceMatcher(None, key, text).ratio(), name) for text, name in options), reverse=True)
+    if not scored or scored[0][0] < cutoff:
+        return None
+    best = {name for ratio, name in scored if ratio == scored[0][0]}
+    return best.pop() if len(best) == 1 else None
+
+
+_VOCABULARIES: dict[int, tuple[Round, Vocabulary]] = {}
+
+
+def vocabulary(rnd: Round) -> Vocabulary:
+    """The round's vocabulary (built once per round object): canonical headers, aliases, categories."""
+    cached = _VOCABULARIES.get(id(rnd))
+    if cached is not None and cached[0] is rnd:
+        return cached[1]
+    headers: dict[str, str] = {}
     for name, header in labels.SUMMARY_FIELDS.items():
-        lookup[normalise_header(header)] = name
-        for alias in labels.FIELD_ALIASES.get(name, []):
-            lookup.setdefault(normalise_header(alias), name)
-    return lookup
+        headers[normalise_header(header)] = name
+    for name, aliases in rnd.intake.header_aliases.items():
+        for alias in aliases:
+            headers.setdefault(normalise_header(alias), name)
+    categories: dict[str, str] = {}
+    for code, cat in rnd.categories.items():
+        for text in (code, cat.label, cat.short, cat.label.removeprefix("无锡市"), cat.short + "创新工作室",
+                     *rnd.intake.category_aliases.get(code, [])):
+            categories.setdefault(normalise_header(text), code)
+    vocab = Vocabulary(headers, categories, frozenset(normalise_header(h) for h in rnd.intake.ignored_headers),
+                       rnd.intake.similarity)
+    if len(_VOCABULARIES) > 32:  # rounds are few; tests make many copies
+        _VOCABULARIES.clear()
+    _VOCABULARIES[id(rnd)] = (rnd, vocab)
+    return vocab
 
 
-HEADER_LOOKUP = _header_lookup()
-
-
-def match_header(value: Any) -> str | None:
+def match_header(value: Any, rnd: Round) -> str | None:
     """The field a header (or form label) cell names, or None."""
-    return _match_text(value) if isinstance(value, str) else None
-
-
-@lru_cache(maxsize=8192)
-def _match_text(text: str) -> str | None:
-    return HEADER_LOOKUP.get(normalise_header(text))
+    return vocabulary(rnd).header(value)
 
 
 def parse_text(value: Any) -> str | None:
@@ -89,33 +139,60 @@ def parse_text(value: Any) -> str | None:
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = str(value).strip()
+    text = clean(str(value))
     return text or None
 
 
 # ---------------------------------------------------------------------------- numbers
-_NUMBER = re.compile(r"^[-+]?\d+(?:\.\d+)?")
+# What may follow a number in each field's column: the column's own unit, in the column's scale.
+FIELD_UNITS: dict[str, tuple[str, ...]] = {
+    "team_size": ("人", "名", "个"), "frontline": ("人", "名", "个"), "results_last_year": ("项", "个"),
+    "site_area": ("平方米", "平米", "平方", "平", "m2", "m^2", "㎡"), "funding": ("万元", "万"), "benefit": ("万元", "万"),
+    "recommender_rank": (),
+}
+ANY_UNIT = tuple(sorted({u for units in FIELD_UNITS.values() for u in units}, key=len, reverse=True))
+_PLAIN = re.compile(r"^([-+]?)([1-9]\d{0,2}(?:,\d{3})+|\d+)(\.\d+)?(.*)$")
+_GAP_IN_NUMBER = re.compile(r"\d[\s\u3000]+\d")
+_RANGE = re.compile(r"^\d+(?:\.\d+)?\s*[-~～至到—–]\s*\d")
 
 
-def parse_number(value: Any) -> float | None:
-    """120, '120平方米', '１２０', '5.5万元', '6人' -> a float; blank -> None."""
+def parse_number(value: Any, units: tuple[str, ...] | None = None) -> float | None:
+    """120, '120平方米', '１２０', '5.5万元', '6人', '1,200' -> a float; blank -> None.
+
+    `units` are the words that may follow the number (None: any field's unit). Anything that could
+    mean two things is a ValueProblem, never a guess: '1e5', '12 3', '3-5人', '1,2', '50000元' in a
+    万元 column, '6人以上'.
+    """
     if value is None or value == "":
         return None
     if isinstance(value, bool) or isinstance(value, (dt.date, dt.datetime)):
         raise ValueProblem("not_a_number", f"应为数字，填写的是“{value}”")
     if isinstance(value, (int, float)):
         return None if value != value else float(value)
-    text = normalise_text(value).replace(",", "")
+    text = unicodedata.normalize("NFKC", clean(str(value)))
     if not text:
         return None
-    match = _NUMBER.match(text)
+    if _GAP_IN_NUMBER.search(text):
+        raise ValueProblem("ambiguous_number", f"数字中间有空格（“{value}”），无法确定是几，请核实后填写")
+    if _RANGE.match(text):
+        raise ValueProblem("ambiguous_number", f"填写的是范围“{value}”，请填写一个确切的数字")
+    text = normalise(text)
+    match = _PLAIN.match(text)
     if not match:
         raise ValueProblem("not_a_number", f"应为数字，填写的是“{value}”")
-    return float(match.group())
+    sign, digits, decimals, rest = match.groups()
+    allowed = ANY_UNIT if units is None else units
+    if rest and rest not in allowed:
+        if rest == "元" and "万元" in allowed:
+            raise ValueProblem("unit_mismatch", f"此栏单位为万元，填写的是“{value}”，请换算为万元后填写")
+        if rest.startswith((",", ".", "e")):
+            raise ValueProblem("ambiguous_number", f"“{value}”无法确定是哪个数（逗号、小数点或指数写法不明），请核实后填写")
+        raise ValueProblem("not_a_number", f"应为数字，填写的是“{value}”")
+    return float(sign + digits.replace(",", "") + (decimals or ""))
 
 
-def parse_int(value: Any) -> int | None:
-    number = parse_number(value)
+def parse_int(value: Any, units: tuple[str, ...] | None = None) -> int | None:
+    number = parse_number(value, units)
     if number is None:
         return None
     if not float(number).is_integer():
@@ -173,6 +250,16 @@ def _year_month_number(value: float) -> tuple[dt.datetime, str]:
     return dt.datetime(year, month, 1), "month"
 
 
+def _digits_date(text: str, value: Any) -> tuple[dt.datetime, str]:
+    """20190501 or 201905 typed as a number: a day or a month."""
+    try:
+        if len(text) == 8:
+            return dt.datetime(int(text[:4]), int(text[4:6]), int(text[6:])), "day"
+        return dt.datetime(int(text[:4]), int(text[4:6]), 1), "month"
+    except ValueError:
+        raise ValueProblem("not_a_date", f"无法识别的日期“{value}”（可写作 2019年5月 或 2019-05-01）") from None
+
+
 def parse_date(value: Any) -> tuple[dt.datetime | None, str | None]:
     """A date as people write it in Excel -> (datetime, precision 'day' | 'month' | 'year')."""
     if value is None or value == "":
@@ -182,6 +269,8 @@ def parse_date(value: Any) -> tuple[dt.datetime | None, str | None]:
     if isinstance(value, dt.date):
         return dt.datetime(value.year, value.month, value.day), "day"
     if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if float(value).is_integer() and (190001 <= value <= 210012 or 19000101 <= value <= 21001231):
+            return _digits_date(str(int(value)), value)
         if 1900 <= value <= 2100 and not float(value).is_integer():
             return _year_month_number(float(value))
         if 1900 <= value <= 2100:
@@ -221,27 +310,37 @@ def parse_list(value: Any) -> list[str]:
     return [part.strip() for part in _LIST_SPLIT.split(str(value)) if part.strip()]
 
 
+class GuessedValue(ValueProblem):
+    """A value read as the nearest known one: kept, and reported so a person can confirm it."""
+
+    def __init__(self, code: str, message: str, value: Any):
+        super().__init__(code, message)
+        self.value = value
+
+
 def category_lookup(rnd: Round) -> dict[str, str]:
-    """Every way a category is written -> its code."""
-    lookup: dict[str, str] = {}
-    for code, cat in rnd.categories.items():
-        for text in (code, cat.label, cat.short, cat.label.removeprefix("无锡市"), cat.short + "创新工作室"):
-            lookup[normalise_header(text)] = code
-    lookup[normalise_header("示范性劳模")] = "demonstration"
-    lookup[normalise_header("示范")] = "demonstration"
-    return lookup
+    """Every way a category is written (labels, short names, the config's aliases) -> its code."""
+    return vocabulary(rnd).categories
 
 
-def parse_category(value: Any, lookup: dict[str, str]) -> str | None:
+def parse_category(value: Any, lookup: dict[str, str], similarity: float | None = None,
+                   shown: dict[str, str] | None = None) -> str | None:
+    """A category code; with `similarity`, the nearest one as a GuessedValue (`shown`: code -> label)."""
     if value is None or value == "":
         return None
-    code = lookup.get(normalise_header(value))
+    key = normalise_header(value)
+    code = lookup.get(key)
+    if code is None and similarity is not None:
+        code = _closest(key, tuple(lookup.items()), similarity)
+        if code is not None:
+            label = (shown or {}).get(code, code)
+            raise GuessedValue("category_guessed", f"推荐类别“{value}”不是规范写法，已按“{label}”读取，请核实", code)
     if code is None:
         raise ValueProblem("unknown_category", f"无法识别的推荐类别“{value}”（应为示范性/劳模/职工）")
     return code
 
 
-PARSERS = {"text": parse_text, "int": parse_int, "float": parse_number, "bool": parse_bool, "list": parse_list}
+PARSERS = {"text": parse_text, "bool": parse_bool, "list": parse_list}
 
 
 def parse_field(name: str, value: Any, rnd: Round, categories: dict[str, str]) -> tuple[Any, str | None]:
@@ -252,8 +351,10 @@ def parse_field(name: str, value: Any, rnd: Round, categories: dict[str, str]) -
         check_date(parsed, rnd.reference_date)
         return parsed, precision
     if kind == "category":
-        return parse_category(value, categories), None
-    parsed = PARSERS[kind](value)
+        shown = {code: cat.label for code, cat in rnd.categories.items()}
+        return parse_category(value, categories, vocabulary(rnd).similarity, shown), None
     if kind in ("int", "float"):
+        parsed = (parse_int if kind == "int" else parse_number)(value, FIELD_UNITS.get(name, ()))
         check_bounds(name, parsed)
-    return parsed, None
+        return parsed, None
+    return PARSERS[kind](value), None

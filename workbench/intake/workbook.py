@@ -8,6 +8,8 @@ cached values, and a file saved by a script may have none).
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -15,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from python_calamine import CalamineWorkbook
+
+from workbench import labels
 
 MAX_FILE_BYTES = 30 * 1024 * 1024
 MAX_INFLATED_BYTES = 200 * 1024 * 1024
@@ -41,12 +45,22 @@ class Sheet:
     origin: tuple[int, int]  # (row, column) of rows[0][0] in the sheet, 0-based
     truncated: int = 0  # rows beyond MAX_ROWS that were not read
     formulas: set[str] = field(default_factory=set)  # cell references such as "D7"
+    hidden: bool = False
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # (row, col, last row, last col) in `rows`
 
 
-def _check_zip(path: Path) -> dict[str, set[str]]:
-    """Refuse bombs before inflating; return formula cells per sheet XML part."""
+@dataclass
+class Book:
+    """A workbook's sheets and what was noticed about the file as a whole (code, message)."""
+
+    sheets: list[Sheet]
+    notes: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _check_zip(data: bytes) -> tuple[dict[str, set[str]], list[str]]:
+    """Refuse bombs before inflating; return formula cells per sheet XML part, and the parts in order."""
     try:
-        archive = zipfile.ZipFile(path)
+        archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
         raise Unreadable("corrupt_file", "文件已损坏，无法作为Excel工作簿打开（不是完整的 .xlsx 压缩包）") from None
     with archive:
@@ -58,57 +72,138 @@ def _check_zip(path: Path) -> dict[str, set[str]]:
         formulas = {}
         for info in infos:
             if info.filename.startswith("xl/worksheets/sheet") and info.filename.endswith(".xml"):
-                data = archive.read(info)
-                if b"<f" in data:
-                    formulas[info.filename] = {m.decode() for m in _FORMULA_CELL.findall(data)}
-        return formulas
+                xml = archive.read(info)
+                if b"<f" in xml:
+                    formulas[info.filename] = {m.decode() for m in _FORMULA_CELL.findall(xml)}
+        return formulas, _sheet_parts(archive) if formulas else []
 
 
-def _sheet_parts(path: Path) -> list[str]:
+def _sheet_parts(archive: zipfile.ZipFile) -> list[str]:
     """Worksheet XML part names in workbook order (sheet1.xml … as Excel numbers them)."""
-    with zipfile.ZipFile(path) as archive:
+    try:
         workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
         rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    except KeyError:  # not an Office Open XML workbook (an .ods)
+        return []
     targets = dict(re.findall(r'Id="([^"]+)"[^>]*Target="([^"]+)"', rels))
     targets |= {k: v for v, k in re.findall(r'Target="([^"]+)"[^>]*Id="([^"]+)"', rels)}
     ids = re.findall(r'<sheet [^>]*r:id="([^"]+)"', workbook)
     return ["xl/" + targets.get(i, "").lstrip("/").removeprefix("xl/") for i in ids]
 
 
-def open_workbook(path: Path) -> list[Sheet]:
-    """Every sheet's rows, or Unreadable with the reason; never another exception."""
-    size = path.stat().st_size
-    if size == 0:
-        raise Unreadable("empty_file", "文件为空（0 字节）")
-    if size > MAX_FILE_BYTES:
-        raise Unreadable("file_too_large", f"文件过大（{size // 2**20} MB），汇总表或推荐表不应超过 {MAX_FILE_BYTES // 2**20} MB")
-    head = path.read_bytes()[:8] if size < 1 << 20 else path.open("rb").read(8)
+def _message(code: str, **fields: object) -> str:
+    return labels.WORKBOOK_MESSAGES[code].format(**fields)
+
+
+def _fill_down(rows: list[list[Any]], merged: list[tuple[int, int, int, int]]) -> None:
+    """A cell merged over several rows (推荐类别 for three studios) holds its value in each row."""
+    for r1, c1, r2, c2 in merged:
+        if r2 <= r1 or r1 >= len(rows) or c1 >= len(rows[r1]):
+            continue
+        value = rows[r1][c1]
+        for r in range(r1 + 1, min(r2, len(rows) - 1) + 1):
+            row = rows[r]
+            if c1 < len(row) and row[c1] in (None, ""):
+                row[c1] = value
+
+
+def _read_sheet(book: CalamineWorkbook, index: int, meta: Any, formulas: set[str]) -> Sheet:
+    raw = book.get_sheet_by_index(index)
+    rows: list[list[Any]] = []
+    total = 0
+    for row in raw.iter_rows():
+        total += 1
+        if total <= MAX_ROWS:
+            rows.append(row)
+    # calamine yields rows from the sheet's first row but columns from its first used column:
+    # the row origin is what is left when the rows it yielded are counted back from the last one.
+    start_col = (raw.start or (0, 0))[1]
+    end_row = raw.end[0] if raw.end else total - 1
+    origin = (max(end_row + 1 - total, 0), start_col)
+    merged = [(r1 - origin[0], c1 - origin[1], r2 - origin[0], c2 - origin[1])
+              for (r1, c1), (r2, c2) in (raw.merged_cell_ranges or [])]
+    _fill_down(rows, merged)
+    while rows and all(c in (None, "") for c in rows[-1]):
+        rows.pop()
+    hidden = str(getattr(meta, "visible", "")).rsplit(".", 1)[-1] != "Visible"
+    return Sheet(raw.name, rows, origin, max(total - MAX_ROWS, 0), formulas, hidden, merged)
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes, refused when empty, too large or unopenable."""
+    try:
+        size = path.stat().st_size
+        if size == 0:
+            raise Unreadable("empty_file", "文件为空（0 字节）")
+        if size > MAX_FILE_BYTES:
+            raise Unreadable("file_too_large", f"文件过大（{size // 2**20} MB），汇总表或推荐表不应超过 {MAX_FILE_BYTES // 2**20} MB")
+        return path.read_bytes()
+    except OSError:
+        raise Unreadable("file_unopenable", _message("file_unopenable")) from None
+
+
+def read_workbook(path: Path, suffix: str | None = None) -> Book:
+    """Every sheet's rows and what was noticed, or Unreadable with the reason; never another exception.
+
+    `suffix` is the extension as the union wrote it (defaults to the path's); the format itself is
+    read from the content, so an old .xls renamed .xlsx is read (and said to be one).
+    """
+    suffix = (suffix or path.suffix).lower()
+    data = _read_bytes(path)
+    wps = suffix in (".et", ".ett")
+    notes: list[tuple[str, str]] = []
     formulas: dict[str, set[str]] = {}
-    if head == OLE_MAGIC and path.suffix.lower() in (".xlsx", ".xlsm"):
-        raise Unreadable("password_protected", "工作簿设置了打开密码，无法读取；请取消密码后重新报送")
-    if head.startswith(b"PK"):
-        formulas = _check_zip(path)
-    elif path.suffix.lower() in (".xlsx", ".xlsm"):
+    parts: list[str] = []
+    if data[:8] == OLE_MAGIC:
+        if ENCRYPTED_STREAM in data:
+            raise Unreadable("password_protected", "工作簿设置了打开密码，无法读取；请取消密码后重新报送")
+        if suffix in (".xlsx", ".xlsm"):
+            notes.append(("xls_renamed", _message("xls_renamed", suffix=suffix)))
+    elif data[:2] == b"PK":
+        formulas, parts = _check_zip(data)
+    elif suffix in (".xlsx", ".xlsm"):
         raise Unreadable("not_a_workbook", "文件扩展名是 .xlsx，但内容不是Excel工作簿（可能是改了扩展名的其他文件）")
     try:
-        book = CalamineWorkbook.from_path(str(path))
-        parts = _sheet_parts(path) if formulas else []
-        sheets = []
-        for i, name in enumerate(book.sheet_names):
-            raw = book.get_sheet_by_name(name)
-            rows = []
-            truncated = 0
-            for row in raw.iter_rows():
-                if len(rows) < MAX_ROWS:
-                    rows.append(row)
-                else:
-                    truncated += 1
-            while rows and all(c in (None, "") for c in rows[-1]):
-                rows.pop()
-            origin = tuple(raw.start or (0, 0))
-            sheets.append(Sheet(name, rows, origin, truncated, formulas.get(parts[i], set()) if i < len(parts) else set()))
-        return sheets
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        metadata = book.sheets_metadata
+        sheets = [_read_sheet(book, i, meta, formulas.get(parts[i], set()) if i < len(parts) else set())
+                  for i, meta in enumerate(metadata)
+                  if str(getattr(meta, "typ", "")).rsplit(".", 1)[-1] == "WorkSheet"]
+        return Book(sheets, notes)
     except Exception as exc:  # calamine raises several types for broken or encrypted files
         if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
             raise Unreadable("password_protected", "工作簿设置了打开密码，无法读取；请取消密码后重新报送") from None
-        raise Unreadable("unreadable_file", f"文件无法作为Excel工作簿读取（{type(exc).__name__}）") from None
+        if wps:
+            raise Unreadable("wps_unreadable", _message("wps_unreadable", suffix=suffix)) from None
+        raise Unreadable("unreadable_file", _message("unreadable_file")) from None
+
+
+def open_workbook(path: Path) -> list[Sheet]:
+    """Every sheet's rows, or Unreadable with the reason (see `read_workbook`)."""
+    return read_workbook(path).sheets
+
+
+def decode_text(data: bytes) -> str | None:
+    """Text saved by Excel or WPS: UTF-8 (with or without a BOM), else GBK (GB18030); None if neither."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def read_csv(path: Path) -> Book:
+    """A CSV summary as one sheet of text cells (the cell references are the spreadsheet's: A1 …)."""
+    data = _read_bytes(path)
+    text = decode_text(data)
+    if text is None or "\x00" in text:
+        raise Unreadable("csv_unreadable", _message("csv_unreadable"))
+    first = text[:4096].splitlines()[0] if text.strip() else ""
+    delimiter = max(",\t;", key=first.count)  # Excel writes commas; some locales tabs or semicolons
+    rows = [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    truncated = max(len(rows) - MAX_ROWS, 0)
+    rows = rows[:MAX_ROWS]
+    while rows and all(c == "" for c in rows[-1]):
+        rows.pop()
+    return Book([Sheet("", rows, (0, 0), truncated)])

@@ -92,7 +92,6 @@ from workbench.store.schema import (
 from workbench.store.validation import _listing, _message, _problem, validate_sheet
 
 SCHEMA_LOCK = 5_2022_0605  # PostgreSQL advisory lock taken while creating or upgrading the schema
-BEIJING = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
 SCORE_STATUSES = ("draft", "submitted")
 
 
@@ -106,11 +105,6 @@ def _text(value: object) -> str:
 def _declared_text(said: str) -> str:
     """The reason shown for a declared conflict (the reviewer's own words after the label)."""
     return labels.CONFLICT_REASONS["declared"] + (f"：{said}" if said else "")
-
-
-def _now() -> dt.datetime:
-    """Now, as naive Beijing time (the convention of every timestamp in the workbench)."""
-    return dt.datetime.now(BEIJING).replace(tzinfo=None)
 
 
 def _require_columns(df: pd.DataFrame, columns: list[str], what: str) -> None:
@@ -379,19 +373,18 @@ class Store:
             raise WorkbenchError(_message("schema_too_new", found=found, supported=SCHEMA_VERSION), "schema_too_new")
         return found == SCHEMA_VERSION and set(self.rnd.stages) <= known
 
-    @staticmethod
-    def _event(conn: Connection, kind: str, actor: str, *, nomination_id: str | None = None,
+    def _event(self, conn: Connection, kind: str, actor: str, *, nomination_id: str | None = None,
                reviewer_id: str | None = None, stage: str | None = None, payload: Any = None,
                old: Any = None, new: Any = None, at: dt.datetime | None = None) -> None:
         conn.execute(insert(events_table).values(
-            at=at or _now(), actor=actor, kind=kind, nomination_id=nomination_id, reviewer_id=reviewer_id,
+            at=at or self.rnd.now(), actor=actor, kind=kind, nomination_id=nomination_id, reviewer_id=reviewer_id,
             stage=stage, payload=payload, old=old, new=new,
         ))
 
     def _upsert(self, conn: Connection, table: Table, key: str, rows: pd.DataFrame, kind: str, actor: str) -> None:
         """Insert new rows, update changed ones, one event per change; unchanged rows are left alone."""
         existing = {r[key]: dict(r) for r in conn.execute(select(table)).mappings()}
-        now = _now()
+        now = self.rnd.now()
         for row in rows.to_dict("records"):
             old = existing.get(row[key])
             if old == row:
@@ -477,7 +470,7 @@ class Store:
             if in_use:
                 pairs = _listing([f"{r}→{n}（{s}）" for n, r, s in in_use])
                 raise AssignmentError(_message("assignment_in_use", pairs=pairs), "assignment_in_use")
-            now = _now()
+            now = self.rnd.now()
             for n, r, s in dropped:
                 conn.execute(delete(assignments_table).where(and_(
                     assignments_table.c.nomination_id == n, assignments_table.c.reviewer_id == r,
@@ -526,7 +519,7 @@ class Store:
                     codes[r] = new_code()
                     hashes[r] = hash_code(normalise_code(codes[r]))
                 taken.add(code_id(codes[r]))
-            now = _now()
+            now = self.rnd.now()
             replaced = sorted(active & set(targets))
             if replaced:
                 conn.execute(update(c).where(and_(c.c.reviewer_id.in_(replaced), c.c.revoked_at.is_(None)))
@@ -546,7 +539,7 @@ class Store:
             if conn.execute(select(reviewers_table.c.reviewer_id).where(
                     reviewers_table.c.reviewer_id == reviewer_id)).first() is None:
                 raise WorkbenchError(_message("unknown_reviewer", reviewer_id=reviewer_id), "unknown_reviewer")
-            now = _now()
+            now = self.rnd.now()
             done = conn.execute(update(c).where(and_(c.c.reviewer_id == reviewer_id, c.c.revoked_at.is_(None)))
                                 .values(revoked_at=now))
             if done.rowcount == 0:
@@ -635,7 +628,7 @@ class Store:
 
     def _log_access(self, conn: Connection | None, entries: list[tuple[str, str | None]], actor: str,
                     at: dt.datetime | None = None) -> None:
-        rows = [{"at": at or _now(), "actor": actor, "kind": kind, "reviewer_id": rid} for kind, rid in entries]
+        rows = [{"at": at or self.rnd.now(), "actor": actor, "kind": kind, "reviewer_id": rid} for kind, rid in entries]
         if conn is not None:
             conn.execute(insert(access_log_table), rows)
             return
@@ -659,7 +652,7 @@ class Store:
             if scored:
                 raise WorkbenchError(_message("conflict_scored", reviewer_id=reviewer_id, nomination_id=nomination_id),
                                      "conflict_scored")
-            now = _now()
+            now = self.rnd.now()
             old = conn.execute(select(d.c.reason).where(and_(d.c.reviewer_id == reviewer_id,
                                                               d.c.nomination_id == nomination_id))).first()
             if old is not None and old.reason == reason:
@@ -720,7 +713,7 @@ class Store:
             was = conn.execute(select(t.c.closed).where(t.c.stage == stage).with_for_update()).scalar()
             if bool(was) == closed:
                 return
-            now = _now()
+            now = self.rnd.now()
             conn.execute(update(t).where(t.c.stage == stage).values(closed=closed, actor=actor, at=now))
             self._event(conn, "stage_close" if closed else "stage_reopen", actor, stage=stage,
                         old={"closed": bool(was)}, new={"closed": closed}, at=now)
@@ -925,7 +918,7 @@ class Store:
 
     def _write_sheets(self, conn: Connection, requests: list[_SheetRequest], sheets: dict, actor: str | None) -> list[int]:
         s, p = sheets_table, points_table
-        now = _now()
+        now = self.rnd.now()
         versions, events, new_points, changed = [], [], [], []
         for q in requests:
             old = sheets.get(q.key)
@@ -1061,7 +1054,7 @@ class Store:
                                        "unknown_nomination")
             found = conn.execute(select(table).where(where)).mappings().first()
             old = None if found is None else {k: found[k] for k in row}
-            now = _now()
+            now = self.rnd.now()
             if found is None:
                 conn.execute(insert(table).values(**key, **row, at=now))
             else:
@@ -1107,7 +1100,6 @@ class Store:
 
 
 __all__ = [
-    "BEIJING",
     "CODE_ALPHABET",
     "CODE_GROUP_LEN",
     "CODE_GROUPS",

@@ -1,0 +1,370 @@
+"""A corpus of odd and broken inboxes, as thirty-five unions really send them.
+
+Each case is built here (no binary fixtures) and asserts that every file is read or reported in
+Chinese with the right cell, and that nothing ambiguous is guessed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import workbench as wb
+from workbench.intake.report import write_problems_workbook
+from workbench.intake.values import ValueProblem, parse_number
+
+RND = wb.load_round()
+HEADER = ["推荐类别", "推荐排序", "工作室名称", "所在单位", "领衔人", "领衔人荣誉称号", "团队人数", "一线职工人数",
+          "成立时间", "场所面积（平方米）", "年度经费（万元）", "近一年认定创新成果（项）"]
+ROW = ["劳模", 1, "张伟劳模创新工作室", "无锡某某机械有限公司", "张伟", "无锡市劳动模范", 6, 2, "2019年5月", 120, 5.5, 2]
+NOISE = {"form_missing", "photos_short"}  # these inboxes have no forms or photos
+
+
+def book(rows: list[list], *, blank_above: int = 0, title: bool = True) -> openpyxl.Workbook:
+    """A summary workbook: optional blank rows, a title, the header, the rows."""
+    book_ = openpyxl.Workbook()
+    ws = book_.active
+    ws.title = "推荐汇总表"
+    for _ in range(blank_above):
+        ws.append([])
+    if title:
+        ws.append(["劳模、职工创新工作室推荐汇总表"])
+        ws.append(["推荐单位（盖章）：梁溪区总工会    填报日期：2022年10月26日"])
+    ws.append(HEADER)
+    for row in rows:
+        ws.append(row)
+    return book_
+
+
+def save(book_: openpyxl.Workbook, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book_.save(path)
+    return path
+
+
+def read(inbox: Path) -> wb.IntakeResult:
+    return wb.read_inbox(inbox, RND, forms=False)
+
+
+def problems(result: wb.IntakeResult) -> pd.DataFrame:
+    return result.problems[~result.problems["code"].isin(NOISE)]
+
+
+def only(result: wb.IntakeResult, code: str) -> pd.Series:
+    found = result.problems[result.problems["code"] == code]
+    assert len(found) == 1, result.problems[["file", "cell", "code", "message"]].to_string()
+    return found.iloc[0]
+
+
+def soffice(src: Path, target: str, outdir: Path) -> Path:
+    if shutil.which("soffice") is None:
+        pytest.skip("LibreOffice is not installed")
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{outdir}/profile", "--convert-to", target,
+                    "--outdir", str(outdir), str(src)], check=True, capture_output=True, timeout=120)
+    return outdir / (src.stem + "." + target.split(":")[0])
+
+
+# ---------------------------------------------------------------------------- files that were skipped
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-8", "gbk"])
+def test_a_csv_summary_is_read_with_cells(tmp_path, encoding):
+    lines = [",".join(HEADER), ",".join(map(str, ROW)), ",".join(["职工", "1", "李娜职工创新工作室", "某医院", "李娜", "",
+                                                                   "很多", "1", "2020-03", "80", "3", "1"])]
+    (tmp_path / "U").mkdir()
+    (tmp_path / "U" / "汇总表.csv").write_bytes("\n".join(lines).encode(encoding))
+    result = read(tmp_path)
+    assert sorted(result.nominations["studio"]) == ["张伟劳模创新工作室", "李娜职工创新工作室"]
+    bad = only(result, "not_a_number")
+    assert (bad["file"], bad["cell"], bad["value"]) == ("U/汇总表.csv", "G3", "很多")
+
+
+def test_a_zip_is_reported_with_what_it_holds(tmp_path):
+    save(book([ROW]), tmp_path / "U" / "汇总表.xlsx")
+    with zipfile.ZipFile(tmp_path / "U" / "材料.zip", "w") as z:
+        z.writestr("照片/领衔人标准照.jpg", b"jpg")
+        z.writestr("张伟推荐表.xlsx", b"x")
+    row = only(read(tmp_path), "archive_not_read")
+    assert row["file"] == "U/材料.zip" and "2" in row["message"] and "解压" in row["message"]
+
+
+def test_a_wps_et_file_is_read_or_reported(tmp_path):
+    src = save(book([ROW]), tmp_path / "src" / "汇总表.xlsx")
+    xls = soffice(src, "xls", tmp_path / "src")
+    (tmp_path / "inbox" / "U").mkdir(parents=True)
+    shutil.copy(xls, tmp_path / "inbox" / "U" / "汇总表.et")
+    (tmp_path / "inbox" / "V").mkdir()
+    (tmp_path / "inbox" / "V" / "汇总表.et").write_bytes(b"\xd0\xcf\x11\xe0 not really")
+    result = read(tmp_path / "inbox")
+    assert result.nominations["studio"].tolist() == ["张伟劳模创新工作室"]
+    bad = result.problems[result.problems["file"] == "V/汇总表.et"]
+    assert len(bad) == 1 and bad.iloc[0]["severity"] == "error" and "WPS" in bad.iloc[0]["message"]
+
+
+def test_a_name_ending_in_a_space_and_a_dot_file_are_read(tmp_path):
+    save(book([ROW]), tmp_path / "U" / "汇总表.xlsx ")
+    save(book([[*ROW[:2], "李四工作室", "乙厂", "李四", *ROW[5:]]]), tmp_path / "V" / ".汇总表.xlsx")
+    (tmp_path / "V" / "._汇总表.xlsx").write_bytes(b"\x00\x05\x16\x07 AppleDouble")
+    result = read(tmp_path)
+    assert sorted(result.nominations["studio"]) == ["张伟劳模创新工作室", "李四工作室"]
+    assert only(result, "system_file")["file"] == "V/._汇总表.xlsx"
+
+
+def test_a_union_that_sent_only_a_lock_file_is_told_so(tmp_path):
+    (tmp_path / "U").mkdir()
+    (tmp_path / "U" / "~$汇总表.xlsx").write_bytes(b"\x0cWang Xiaoming" + b"\x00" * 100)
+    row = only(read(tmp_path), "lock_file_only")
+    assert row["severity"] == "error" and row["recommender"] == "U" and "~$汇总表.xlsx" in row["message"]
+
+
+def test_other_files_are_reported_not_skipped(tmp_path):
+    save(book([ROW]), tmp_path / "U" / "汇总表.xlsx")
+    (tmp_path / "U" / "说明.docx").write_bytes(b"PK")
+    assert only(read(tmp_path), "file_not_read")["file"] == "U/说明.docx"
+
+
+def test_a_gbk_encoded_file_name_is_read_and_reported_in_chinese(tmp_path):
+    folder = tmp_path / "inbox" / "江阴市总工会"
+    folder.mkdir(parents=True)
+    raw = os.fsencode(folder) + b"/" + "汇总表".encode("gbk") + b".xlsx"
+    bad = os.fsencode(folder) + b"/" + "推荐汇总表（坏）".encode("gbk") + b".xlsx"
+    buffer = io.BytesIO()
+    book([ROW]).save(buffer)
+    with open(raw, "wb") as f:
+        f.write(buffer.getvalue())
+    with open(bad, "wb") as f:
+        f.write(b"not a workbook")
+    result = read(tmp_path / "inbox")
+    assert result.nominations["source_file"].tolist() == ["江阴市总工会/汇总表.xlsx"]
+    assert only(result, "not_a_workbook")["file"] == "江阴市总工会/推荐汇总表（坏）.xlsx"
+    out = write_problems_workbook(result.problems, tmp_path / "问题清单.xlsx")
+    texts = [c.value for ws in openpyxl.load_workbook(out) for row in ws.iter_rows() for c in row]
+    assert "推荐汇总表（坏）.xlsx" in texts
+
+
+def test_symlinks_leading_outside_the_inbox_are_refused(tmp_path):
+    outside = save(book([[*ROW[:2], "外部工作室", *ROW[3:]]]), tmp_path / "secret" / "x.xlsx")
+    inbox = tmp_path / "inbox"
+    save(book([ROW]), inbox / "U" / "汇总表.xlsx")
+    (inbox / "U" / "链接.xlsx").symlink_to(outside)
+    (inbox / "V").symlink_to(outside.parent, target_is_directory=True)
+    result = read(inbox)
+    assert result.nominations["studio"].tolist() == ["张伟劳模创新工作室"]
+    refused = result.problems[result.problems["code"] == "symlink_outside"]
+    assert sorted(refused["file"]) == ["U/链接.xlsx", "V"]
+    assert not refused["message"].str.contains(str(tmp_path)).any()
+
+
+# ---------------------------------------------------------------------------- what is inside a workbook
+def test_cell_references_are_right_with_blank_rows_above_the_table(tmp_path):
+    save(book([[*ROW[:6], "很多人", *ROW[7:]]], blank_above=3), tmp_path / "U" / "a.xlsx")
+    result = read(tmp_path)
+    assert only(result, "not_a_number")["cell"] == "G7"
+    assert result.nominations["source_row"].tolist() == [7]
+
+
+def test_a_two_level_merged_header_keeps_every_field(tmp_path):
+    b = openpyxl.Workbook()
+    ws = b.active
+    ws.append(["推荐单位（盖章）：梁溪区总工会"])
+    top = ["推荐类别", "推荐排序", "工作室名称", "所在单位", "领衔人", "领衔人荣誉称号", "团队情况", None,
+           "成立时间", "保障情况", None, "近一年认定创新成果（项）"]
+    ws.append(top)
+    ws.append([None] * 6 + ["团队人数", "一线职工", None, "面积", "经费", None])
+    for col in (1, 2, 3, 4, 5, 6, 9, 12):
+        ws.merge_cells(start_row=2, start_column=col, end_row=3, end_column=col)
+    ws.merge_cells("G2:H2")
+    ws.merge_cells("J2:K2")
+    ws.append(ROW)
+    save(b, tmp_path / "U" / "a.xlsx")
+    result = read(tmp_path)
+    nom = result.nominations.iloc[0]
+    assert (nom["team_size"], nom["frontline"], nom["site_area"], nom["funding"]) == (6, 2, 120, 5.5)
+    assert nom["studio"] == "张伟劳模创新工作室" and nom["source_row"] == 4
+    assert problems(result).empty, problems(result).to_string()
+
+
+def test_a_category_merged_over_three_rows_applies_to_each(tmp_path):
+    rows = [ROW, [None, 2, "乙工作室", "乙厂", "乙", *ROW[5:]], [None, 3, "丙工作室", "丙厂", "丙", *ROW[5:]]]
+    b = book(rows)
+    b.active.merge_cells("A4:A6")
+    save(b, tmp_path / "U" / "a.xlsx")
+    assert read(tmp_path).nominations["category"].tolist() == ["model_worker"] * 3
+
+
+def test_a_formula_saved_by_libreoffice_is_read_from_its_cached_value(tmp_path):
+    src = save(book([[*ROW[:6], "=3+4", *ROW[7:]]]), tmp_path / "src" / "a.xlsx")
+    out = soffice(src, "xlsx:Calc MS Excel 2007 XML", tmp_path / "lo")
+    (tmp_path / "inbox" / "U").mkdir(parents=True)
+    shutil.copy(out, tmp_path / "inbox" / "U" / "a.xlsx")
+    result = read(tmp_path / "inbox")
+    assert result.nominations["team_size"].tolist() == [7]
+    assert only(result, "formula_cell")["cell"] == "G4"
+
+
+@pytest.mark.parametrize(("column", "typed"), [("团队人数", "1e5"), ("团队人数", "12 3"), ("团队人数", "3-5人"),
+                                               ("团队人数", "1,2"), ("年度经费（万元）", "50000元"),
+                                               ("场所面积（平方米）", "约120"), ("团队人数", "6人以上")])
+def test_ambiguous_numbers_are_problems_not_guesses(tmp_path, column, typed):
+    j = HEADER.index(column)
+    save(book([[*ROW[:j], typed, *ROW[j + 1:]]]), tmp_path / "U" / "a.xlsx")
+    result = read(tmp_path)
+    nom = result.nominations.iloc[0]
+    field = {"团队人数": "team_size", "年度经费（万元）": "funding", "场所面积（平方米）": "site_area"}[column]
+    assert pd.isna(nom[field])
+    found = problems(result)
+    assert len(found) == 1 and found.iloc[0]["cell"] == f"{'GKJ'[['团队人数', '年度经费（万元）', '场所面积（平方米）'].index(column)]}4"
+
+
+@pytest.mark.parametrize(("typed", "field", "value"), [("1,200", "site_area", 1200), ("5.5万", "funding", 5.5),
+                                                       ("120㎡", "site_area", 120), ("６人", "team_size", 6)])
+def test_plain_numbers_with_their_own_unit_are_still_read(tmp_path, typed, field, value):
+    j = {"site_area": 9, "funding": 10, "team_size": 6}[field]
+    save(book([[*ROW[:j], typed, *ROW[j + 1:]]]), tmp_path / "U" / "a.xlsx")
+    result = read(tmp_path)
+    assert result.nominations.iloc[0][field] == value and problems(result).empty
+
+
+@pytest.mark.parametrize(("typed", "day", "precision"), [(20190501, dt.datetime(2019, 5, 1), "day"),
+                                                         (201905, dt.datetime(2019, 5, 1), "month"),
+                                                         ("20190501", dt.datetime(2019, 5, 1), "day")])
+def test_dates_typed_as_numbers_are_read(tmp_path, typed, day, precision):
+    save(book([[*ROW[:8], typed, *ROW[9:]]]), tmp_path / "U" / "a.xlsx")
+    nom = read(tmp_path).nominations.iloc[0]
+    assert nom["established"] == pd.Timestamp(day) and nom["established_precision"] == precision
+
+
+def test_a_row_after_a_note_line_is_not_dropped(tmp_path):
+    rows = [ROW, ["注：排序按推荐优先顺序填写"], [None, None, "李四工作室"]]
+    save(book(rows), tmp_path / "U" / "a.xlsx")
+    result = read(tmp_path)
+    assert result.nominations["studio"].tolist() == ["张伟劳模创新工作室", "李四工作室"]
+
+
+def test_a_hidden_sheet_is_reported(tmp_path):
+    b = book([ROW])
+    hidden = b.create_sheet("旧表")
+    hidden.append(HEADER)
+    hidden.append([*ROW[:2], "旧工作室", *ROW[3:]])
+    hidden.sheet_state = "hidden"
+    save(b, tmp_path / "U" / "a.xlsx")
+    result = read(tmp_path)
+    row = only(result, "hidden_sheet")
+    assert row["sheet"] == "旧表" and "隐藏" in row["message"]
+    assert result.nominations["studio"].tolist() == ["张伟劳模创新工作室"]
+
+
+def test_an_old_xls_renamed_xlsx_is_called_that(tmp_path):
+    src = save(book([ROW]), tmp_path / "src" / "a.xlsx")
+    xls = soffice(src, "xls", tmp_path / "src")
+    (tmp_path / "inbox" / "U").mkdir(parents=True)
+    shutil.copy(xls, tmp_path / "inbox" / "U" / "汇总表.xlsx")
+    result = read(tmp_path / "inbox")
+    assert "password_protected" not in set(result.problems["code"])
+    assert only(result, "xls_renamed")["severity"] == "warning"
+    assert result.nominations["studio"].tolist() == ["张伟劳模创新工作室"]
+
+
+@pytest.mark.parametrize("content", [b"PK\x03\x04" + b"\x00" * 200, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600])
+def test_messages_never_name_python_exceptions(tmp_path, content):
+    (tmp_path / "U").mkdir()
+    (tmp_path / "U" / "a.xlsx").write_bytes(content)
+    (tmp_path / "U" / "b.xls").write_bytes(content)
+    messages = " ".join(read(tmp_path).problems["message"])
+    assert messages and "Error" not in messages and "Exception" not in messages
+
+
+def test_text_starting_with_equals_is_never_a_live_formula(tmp_path):
+    (tmp_path / "=HYPERLINK(\"x\",\"点我\")").mkdir()
+    (tmp_path / "=HYPERLINK(\"x\",\"点我\")" / "a.xlsx").write_bytes(b"junk")
+    result = read(tmp_path)
+    out = write_problems_workbook(result.problems, tmp_path / "问题清单.xlsx")
+    with zipfile.ZipFile(out) as z:
+        assert not any(b"<f>" in z.read(n) or b"<f " in z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/"))
+    values = [c.value for ws in openpyxl.load_workbook(out) for row in ws.iter_rows() for c in row]
+    assert any(isinstance(v, str) and v.lstrip("'").startswith("=HYPERLINK") for v in values)
+
+
+# ---------------------------------------------------------------------------- names and aliases
+def test_invisible_characters_do_not_defeat_duplicate_detection(tmp_path):
+    save(book([ROW]), tmp_path / "U" / "a.xlsx")
+    save(book([[*ROW[:2], "张伟\u200b劳模创新工作室", "无锡某某机械\ufeff有限公司", *ROW[4:]]]), tmp_path / "V" / "b.xlsx")
+    save(book([[*ROW[:2], "无锡市张伟劳模创新工作室", "某某机械股份有限公司", "张 伟", *ROW[5:]]]), tmp_path / "W" / "c.xlsx")
+    result = read(tmp_path)
+    assert len(result.problems[result.problems["code"] == "duplicate_studio"]) == 3
+    assert "\u200b" not in "".join(result.nominations["studio"])
+
+
+def test_categories_and_headers_as_unions_write_them(tmp_path):
+    header = ["推荐类别", "推荐排序", "工作室名称", "所 在 单 位", "领衔人", "团队\u200b人数", "成立时间", "微信号"]
+    rows = [["市劳模创新工作室", 1, "甲工作室", "甲厂", "甲", 6, "2019-05", "x"],
+            ["无锡市职工创新工作室", 1, "乙工作室", "乙厂", "乙", 3, "2019-05", "y"],
+            ["无锡市示范性劳模创新工作室", 2, "丙工作室", "丙厂", "丙", 8, "2019-05", "z"]]
+    b = openpyxl.Workbook()
+    b.active.append(header)
+    for r in rows:
+        b.active.append(r)
+    save(b, tmp_path / "U" / "a.xlsx")
+    b2 = openpyxl.Workbook()
+    b2.active.append(["推荐类别", "推荐排序", "工作室名称", "所在单位名称", "领衔人", "团队总人数"])
+    b2.active.append(["劳模", 1, "丁工作室", "丁厂", "丁", 5])
+    save(b2, tmp_path / "V" / "b.xlsx")
+    result = read(tmp_path)
+    noms = result.nominations.set_index("studio")
+    assert noms["category"].to_dict() == {"甲工作室": "model_worker", "乙工作室": "employee",
+                                          "丙工作室": "demonstration", "丁工作室": "model_worker"}
+    assert noms.loc["甲工作室", "team_size"] == 6 and noms.loc["丁工作室", "host_unit"] == "丁厂"
+    assert noms.loc["丁工作室", "team_size"] == 5
+    guessed = only(result, "header_guessed")
+    assert guessed["cell"] == "F1" and "团队总人数" in guessed["message"] and "团队人数" in guessed["message"]
+    unknown = only(result, "unknown_column")
+    assert (unknown["file"], unknown["cell"], unknown["value"]) == ("U/a.xlsx", "H1", "微信号")
+
+
+# ---------------------------------------------------------------------------- properties
+
+digits = st.integers(0, 99999).map(str)
+
+
+@settings(max_examples=200, deadline=None)
+@given(digits | st.just("0"), digits | st.just("123"), st.sampled_from([" ", "\u3000", "-", "~", "至", ",", "e", "E"]), st.sampled_from(["", "人", "万元"]))
+def test_two_numbers_in_one_cell_are_never_read_as_one(a, b, between, unit):
+    text = f"{a}{between}{b}{unit}"
+    if between == "," and len(b) == 3 and len(a) <= 3 and a[0] != "0":
+        return  # '1,200' is a thousands separator: one number
+    with pytest.raises(ValueProblem):
+        parse_number(text, ("人", "万元"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 10**7), st.sampled_from(["", "人", "名"]), st.booleans())
+def test_a_number_with_its_own_unit_is_read_exactly(n, unit, wide):
+    text = f"{n:,}" if n >= 1000 and wide else str(n)
+    if wide:
+        text = text.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    assert parse_number(text + unit, ("人", "名")) == n
+
+
+def test_a_two_level_header_without_merged_cells_keeps_every_field(tmp_path):
+    b = openpyxl.Workbook()
+    ws = b.active
+    ws.append(["推荐单位（盖章）：梁溪区总工会"])
+    ws.append(["推荐类别", "推荐排序", "工作室名称", "所在单位", "领衔人", "领衔人荣誉称号", "团队情况", None,
+               "成立时间", "保障情况", None, "近一年认定创新成果（项）", "微信号"])
+    ws.append([None] * 6 + ["团队人数", "一线职工", None, "面积", "经费", None, None])
+    ws.append([*ROW, "abc"])
+    save(b, tmp_path / "U" / "a.xlsx")
+    result = read(tmp_path)
+    nom = result.nominations.iloc[0]
+    assert (nom["team_size"], nom["frontline"], nom["site_area"], nom["funding"]) == (6, 2, 120, 5.5)
+    assert nom["source_row"] == 4
+    assert problems(result)[["cell", "code"]].values.tolist() == [["M2", "unknown_column"]]

@@ -1,0 +1,125 @@
+"""The files in an inbox: every one is read, or reported with the reason it is not.
+
+Walks `inbox/<推荐单位>/` without following links out of it, decodes file names written on a
+Chinese Windows (GBK bytes) so they are shown as the union wrote them, and sorts each file into
+what intake does with it: a workbook or CSV to read, a photo for the materials count, or a problem
+row (an archive, an Office lock file, a system file, a link leading outside, anything else).
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from workbench import labels
+from workbench.intake.problems import Problem
+
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".et", ".ett"}
+PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".heic", ".webp"}
+VIDEO_SUFFIXES = {".mp4", ".mov", ".avi", ".wmv", ".flv", ".mkv", ".m4v", ".mpg", ".mpeg", ".3gp"}
+ARCHIVE_SUFFIXES = {".zip", ".rar", ".7z", ".gz", ".tar", ".tgz"}
+SYSTEM_NAMES = {".ds_store", "thumbs.db", "desktop.ini", "__macosx"}
+
+
+@dataclass(frozen=True)
+class InboxFile:
+    path: Path  # where to open it (may hold the file system's own bytes)
+    rel: str  # as shown: decoded, relative to the inbox, "/"-separated
+    kind: str  # workbook | csv | photo | video
+
+
+def display_name(name: str) -> str:
+    """A file name as its author wrote it: bytes that are not UTF-8 are read as GBK (GB18030)."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:  # undecodable bytes were kept as surrogate escapes
+        raw = os.fsencode(name)
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return raw.decode("gb18030", errors="replace")
+
+
+def suffix(name: str) -> str:
+    """The extension, ignoring the trailing spaces and dots Windows users leave ("汇总表.xlsx ")."""
+    return Path(name.rstrip(" .\u3000")).suffix.lower()
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        return path.resolve(strict=True).is_relative_to(root)
+    except (OSError, RuntimeError):  # a broken or looping link
+        return False
+
+
+def _problem(rel: str, code: str, severity: str = "warning", **fields: object) -> Problem:
+    return Problem(rel, "", "", "", "", severity, code, labels.INBOX_FILE_MESSAGES[code].format(**fields))
+
+
+def _archive_contents(path: Path) -> str:
+    """'共 N 个文件（工作簿 a 个、照片 b 张）' for a zip, '' when it cannot be listed."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = [i.filename for i in archive.infolist() if not i.is_dir()]
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return ""
+    books = sum(suffix(n) in WORKBOOK_SUFFIXES | {".csv"} for n in names)
+    photos = sum(suffix(n) in PHOTO_SUFFIXES for n in names)
+    return labels.INBOX_FILE_MESSAGES["archive_contents"].format(n=len(names), books=books, photos=photos)
+
+
+def list_inbox(inbox: Path) -> tuple[list[InboxFile], list[Problem]]:
+    """Every file under the inbox, sorted by shown name, and a problem for each one not read."""
+    root = inbox.resolve()
+    found: list[InboxFile] = []
+    problems: list[Problem] = []
+    locks: dict[str, list[str]] = {}
+    readable_folders: set[str] = set()
+    for folder, dirs, names in os.walk(inbox, followlinks=False):
+        base = Path(folder)
+        shown_base = "/".join(display_name(p) for p in base.relative_to(inbox).parts)
+        for d in list(dirs):
+            full = base / d
+            rel = f"{shown_base}/{display_name(d)}".lstrip("/")
+            if full.is_symlink():
+                dirs.remove(d)
+                code = "symlink_inside" if _inside(full, root) else "symlink_outside"
+                problems.append(_problem(rel, code, "warning" if code == "symlink_inside" else "error"))
+            elif d.lower() in SYSTEM_NAMES:
+                dirs.remove(d)
+                problems.append(_problem(rel, "system_file", name=display_name(d)))
+        dirs.sort()
+        for name in sorted(names):
+            full = base / name
+            shown = display_name(name)
+            rel = f"{shown_base}/{shown}".lstrip("/")
+            kind = suffix(shown)
+            if full.is_symlink() and not _inside(full, root):
+                problems.append(_problem(rel, "symlink_outside", "error"))
+            elif rel == labels.RECEIPTS_FILE:
+                continue
+            elif shown.startswith("~$"):
+                locks.setdefault(shown_base, []).append(shown)
+            elif shown.startswith("._") or shown.lower() in SYSTEM_NAMES:
+                problems.append(_problem(rel, "system_file", name=shown))
+            elif kind in WORKBOOK_SUFFIXES or kind == ".csv":
+                found.append(InboxFile(full, rel, "csv" if kind == ".csv" else "workbook"))
+                readable_folders.add(shown_base)
+            elif kind in PHOTO_SUFFIXES or kind in VIDEO_SUFFIXES:
+                found.append(InboxFile(full, rel, "photo" if kind in PHOTO_SUFFIXES else "video"))
+            elif kind in ARCHIVE_SUFFIXES:
+                problems.append(_problem(rel, "archive_not_read", contents=_archive_contents(full)))
+            else:
+                problems.append(_problem(rel, "file_not_read", name=shown))
+    for folder, lock_names in sorted(locks.items()):
+        for lock in lock_names:
+            rel = f"{folder}/{lock}".lstrip("/")
+            if folder in readable_folders:
+                problems.append(_problem(rel, "lock_file", name=lock))
+            else:
+                problems.append(_problem(rel, "lock_file_only", "error", name=lock))
+    found.sort(key=lambda f: f.rel)
+    return found, problems

@@ -1,0 +1,88 @@
+"""Names as people type them: one normaliser, and the tolerant keys studios and units are matched on.
+
+`normalise` is the one text normaliser of the workbench: intake (headers, categories, receipts),
+duplicate detection, the conflict-of-interest check, registry matching and assignment all compare
+names after it, so "江阴市\u200b总工会", "江阴市 总工会" and "江阴市总工会" are one union.
+It applies NFKC (full-width to half-width), drops invisible characters (zero-width spaces and
+joiners, BOM, soft hyphen, direction marks, other format characters), drops every kind of space
+and line break, folds bracket variants to "(" ")", and folds case. It is idempotent.
+
+`clean` is for values kept for display: the same invisible characters removed and the ends
+trimmed, nothing else changed. `studio_key` and `host_unit_key` add what the registry match
+tolerates: the usual affixes people add or drop ("无锡市", "劳模创新工作室", "有限公司").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Any
+
+import pandas as pd
+
+# Invisible characters: format characters (Unicode category Cf: zero-width space and joiners, BOM,
+# soft hyphen, direction marks, word joiner, tags…), control characters other than white space, and
+# the fillers Unicode does not class as Cf. The ranges are Unicode 14's Cf and non-space Cc.
+_INVISIBLE_RE = re.compile(
+    "[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2"
+    "\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+    "\U000110bd\U000110cd\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0001\U000e0020-\U000e007f\u034f\u115f\u1160\u3164\uffa0]")
+_BRACKETS = str.maketrans({"（": "(", "【": "(", "〔": "(", "〖": "(", "［": "(", "[": "(", "｛": "(", "{": "(",
+                           "）": ")", "】": ")", "〕": ")", "〗": ")", "］": ")", "]": ")", "｝": ")", "}": ")"})
+_SPACE = re.compile(r"\s+")
+
+
+def _step(text: str) -> str:
+    text = _SPACE.sub("", _INVISIBLE_RE.sub("", text))
+    text = unicodedata.normalize("NFKC", text).translate(_BRACKETS).casefold()
+    return _SPACE.sub("", _INVISIBLE_RE.sub("", text))
+
+
+@lru_cache(maxsize=65536)
+def _normalise(text: str) -> str:
+    # Removing a character can let NFKC compose its neighbours, and NFKC can produce a space
+    # ("¨" -> " ̈"): repeat until nothing changes (two passes in practice), so the result is a fixed point.
+    for _ in range(8):
+        new = _step(text)
+        if new == text:
+            break
+        text = new
+    return text
+
+
+def normalise(value: Any) -> str:
+    """The form names are compared on; None and NA are ""."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return _normalise(value if isinstance(value, str) else str(value))
+
+
+def clean(value: str) -> str:
+    """A value kept as typed, without invisible characters or surrounding white space."""
+    return _INVISIBLE_RE.sub("", value).strip()
+
+
+def has_invisible(value: str) -> bool:
+    return _INVISIBLE_RE.search(value) is not None
+
+
+def normalise_series(values: pd.Series) -> pd.Series:
+    """`normalise` over a column (NA -> "")."""
+    return pd.Series([normalise(v) for v in values], index=values.index, dtype="string")
+
+
+_STUDIO_NOISE = re.compile(r"^(无锡市|无锡)|(示范性)?(劳模|职工)?(创新)?工作室$")
+_STUDIO_MARKS = re.compile(r"[()“”\"'·‘’「」『』]")
+_UNIT_NOISE = re.compile(r"^(无锡市|无锡)|((股份)?有限(责任)?)?公司$|集团$")
+
+
+def studio_key(values: pd.Series) -> pd.Series:
+    """A studio name without what people add or drop: '无锡市', '劳模创新工作室', spaces, brackets."""
+    return normalise_series(values).str.replace(_STUDIO_MARKS, "", regex=True).str.replace(_STUDIO_NOISE, "", regex=True)
+
+
+def host_unit_key(values: pd.Series) -> pd.Series:
+    """A host unit without '无锡市', '有限公司', '股份有限公司', '集团'."""
+    return normalise_series(values).str.replace(_UNIT_NOISE, "", regex=True)
