@@ -310,3 +310,15 @@ def test_a_port_in_time_wait_is_free_and_a_listening_one_is_busy():
     if str(port) not in time_wait:
         pytest.skip("no TIME-WAIT socket could be made here")
     check_port(LOCAL, port)  # a server that has just stopped: the port is free for the next one
+
+
+def test_a_kernel_reads_its_browser_address_from_beside_its_connection_file(tmp_path, monkeypatch):
+    from workbench.serve import CLIENT_SUFFIX, viewer_address
+
+    connection = tmp_path / "kernel-1234.json"
+    monkeypatch.setattr(sys, "argv", ["ipykernel_launcher.py", "-f", str(connection)])
+    assert viewer_address() is None  # no page has connected yet
+    Path(str(connection) + CLIENT_SUFFIX).write_text("10.0.0.7")
+    assert viewer_address() == "10.0.0.7"
+    monkeypatch.setattr(sys, "argv", ["pytest"])
+    assert viewer_address() is None  # not a kernel

@@ -33,6 +33,7 @@ NOTEBOOKS: dict[str, str] = {
 }
 TEMPLATE = "workbench"  # workbench/share/voila/templates/workbench: lab + offline + large CJK type
 SHARE = Path(__file__).resolve().parent / "share"
+CLIENT_SUFFIX = ".client"  # beside a kernel's connection file: its browser's address (workbench.voila_server)
 ROUND_ENV = "WORKBENCH_ROUND"
 WORKDIR_ENV = "WORKBENCH_WORKDIR"
 
@@ -216,15 +217,18 @@ def check_port(host: str, port: int) -> None:
 
 def viewer_address() -> str | None:
     """In a served kernel, the address of the browser whose page it is (written by the server when
-    the page's websocket opened, see `workbench.voila_server`); None elsewhere."""
+    the page's websocket opened, beside the kernel's connection file, see `workbench.voila_server`);
+    None elsewhere. The connection file is read from the kernel's command line (`-f FILE`): asking
+    ipykernel would import its kernel app, which takes over the comms of widgets made outside one."""
+    args = sys.argv
+    found = [args[i + 1] for i, a in enumerate(args[:-1]) if a == "-f"]
+    found += [a.split("=", 1)[1] for a in args if a.startswith("--f=")]
+    if not found or not found[0].endswith(".json"):
+        return None
     try:
-        from ipykernel.connect import get_connection_file
-
-        from workbench.voila_server import CLIENT_SUFFIX
-
-        with open(get_connection_file() + CLIENT_SUFFIX, encoding="utf-8") as f:
+        with open(found[0] + CLIENT_SUFFIX, encoding="utf-8") as f:
             return f.read().strip()[:64] or None
-    except Exception:  # not in a kernel, or not served by workbench serve
+    except OSError:  # not served by workbench serve, or no websocket yet
         return None
 
 

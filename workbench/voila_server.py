@@ -44,12 +44,12 @@ from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 
 from workbench import labels
+from workbench.serve import CLIENT_SUFFIX
 
 V1 = "v1.kernel.websocket.jupyter.org"
 MAX_PARTS = 64  # channel aside: header, parent header, metadata, content and the buffers of one message
 MAX_FRAME_BYTES = 8 * 1024 * 1024  # a widget message from a page is a few KB; an upload is not ours
 CLOSED_GRACE_SECONDS = 60  # a page whose socket closed may reconnect (a network blip) before its kernel goes
-CLIENT_SUFFIX = ".client"  # beside the kernel's connection file: the browser's address
 LOOPBACK = ("localhost", "127.0.0.1", "::1", "[::1]")
 
 

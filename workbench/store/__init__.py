@@ -561,7 +561,7 @@ class Store:
         cid = normal[:CODE_GROUP_LEN] if normal is not None else None
         client = _text(client)[:200] or None
         f = login_failures_table
-        since = _now() - dt.timedelta(minutes=serving.login_window_minutes)
+        since = self.rnd.now() - dt.timedelta(minutes=serving.login_window_minutes)
         row = None
         with self._read() as conn:
             if normal is not None:
@@ -576,7 +576,7 @@ class Store:
         matched = check_code(normal or "", row["code_hash"] if row is not None else _dummy_hash())
         if row is None or not matched:
             with self._write() as conn:
-                conn.execute(insert(f).values(at=_now(), code_id=cid, client=client))
+                conn.execute(insert(f).values(at=self.rnd.now(), code_id=cid, client=client))
                 self._log_access(conn, [("login_failed", None)], "reviewer")
             raise AccessCodeError(_message("code_wrong"), "code_wrong")
         if row["revoked_at"] is not None:
