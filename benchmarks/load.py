@@ -38,6 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import pandas as pd  # noqa: E402
 from websockets.asyncio.client import connect  # noqa: E402
 
 import workbench as wb  # noqa: E402
@@ -67,12 +68,19 @@ def make_round(folder: Path, reviewers: int):
     with open_store(rnd) as store:
         store.save_nominations(screened)
         store.add_reviewers(people)
-        store.save_assignments(wb.assign(screened, people, rnd))
+        plan = wb.assign(screened, people, rnd)
+        store.save_assignments(plan)
+        missing = reviewers - plan["reviewer_id"].nunique()
+        if missing > 0:  # more reviewers than the sample has: extra ones, from units no studio is in
+            extra = pd.DataFrame({"reviewer_id": [f"X{i:02d}" for i in range(missing)],
+                                  "name": [f"压测评委{i}" for i in range(missing)],
+                                  "unit": [f"压测单位{i}" for i in range(missing)]})
+            store.add_reviewers(extra)
+            first = plan[["nomination_id", "stage"]].drop_duplicates().head(6)
+            store.save_assignments(first.merge(extra[["reviewer_id"]], how="cross"), replace=False)
         codes = store.issue_codes()
         assigned = set(store.assignments()["reviewer_id"])
     codes = codes[codes["reviewer_id"].isin(assigned)]
-    if len(codes) < reviewers:
-        raise SystemExit(f"the sample round has only {len(codes)} assigned reviewers")
     warm_scoring(rnd)  # as `workbench serve scoring` does before it starts the server
     return rnd, codes["code"].tolist()[:reviewers]
 
