@@ -165,7 +165,7 @@ async def reviewer(base: str, token: str, code: str, saves: int) -> dict:
         phases["widgets"] = time.monotonic() - t0
         await page.set(password, value=code)
         await page.send("comm_msg", {"comm_id": button, "data": {"method": "custom", "content": {"event": "click"}}})
-        await page.until(lambda: [c for c, st in page.states.items() if 'class="wb-card"' in str(st.get("value", ""))])
+        await page.until(lambda: [c for c, st in page.states.items() if 'class="wb-dossier"' in str(st.get("value", ""))])
         first_card = time.monotonic() - t0
         phases["card"] = first_card
         fields = await page.until(lambda: sorted(c for c, st in page.states.items() if st.get("_model_name") == "TextModel"

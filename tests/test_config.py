@@ -1,9 +1,13 @@
 """The round config: everything SPEC §3 lists is read; a mistake names its key."""
 
+import datetime as dt
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import workbench as wb
 
@@ -76,3 +80,24 @@ def test_deadline_needs_a_time_zone(tmp_path):
     path = write(tmp_path, re.sub(r"deadline = .*", "deadline = 2022-10-28T17:30:00", TEXT, count=1))
     with pytest.raises(wb.RoundConfigError, match="round.deadline"):
         wb.load_round(path)
+
+
+# ---------------------------------------------------------------------------- the next round's config (workbench/next_round.py)
+@given(st.dates(min_value=dt.date(2001, 1, 1), max_value=dt.date(2090, 12, 31)), st.integers(1, 5))
+def test_moving_a_date_by_years_keeps_month_and_day_and_never_makes_an_impossible_date(day, years):
+    from workbench.next_round import move_date
+
+    moved = dt.date.fromisoformat(move_date(day.isoformat(), years))
+    assert moved.year == day.year + years and moved.month == day.month
+    assert moved.day == day.day or (day.month, day.day, moved.day) == (2, 29, 28)
+    assert move_date(f"{day.isoformat()}T17:30:00+08:00", years).endswith("T17:30:00+08:00")
+
+
+def test_registry_merging_is_idempotent():
+    from workbench.registry import merge_named
+
+    rows = pd.DataFrame({"batch": ["9", "9"], "category": ["model_worker"] * 2, "studio": ["甲工作室", "乙工作室"],
+                         "host_unit": ["甲公司", "乙公司"], "leader": ["甲", "乙"], "named_on": ["2023-01-16"] * 2}, dtype="string")
+    once, added = merge_named(pd.DataFrame(), rows)
+    twice, again = merge_named(once, rows)
+    assert len(added) == 2 and len(again) == 0 and twice.equals(once)

@@ -289,3 +289,40 @@ def test_a_missing_inbox_is_a_clear_error(tmp_path):
     with pytest.raises(wb.WorkbenchError) as err:
         wb.read_inbox(tmp_path / "nowhere", RND)
     assert err.value.code == "inbox_missing" and "收件目录不存在" in str(err.value)
+
+
+# ---------------------------------------------------------------------------- the form's narratives
+def test_the_forms_narratives_are_kept_and_a_missing_or_empty_one_is_a_problem(small_round, tmp_path):
+    import shutil
+
+    union = next(p for p in sorted(small_round.inbox.iterdir()) if p.is_dir() and len(list(p.glob("*推荐表.xlsx"))) >= 1)
+    inbox = tmp_path / "inbox"
+    shutil.copytree(union, inbox / union.name)
+    form = sorted((inbox / union.name).glob("*推荐表.xlsx"))[0]
+    book = openpyxl.load_workbook(form)
+    sheet = book["推荐表"]
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.value == "主要事迹":
+                sheet.cell(cell.row, cell.column + 1).value = "   "  # the label is there, the text is not
+            elif cell.value == "单位意见":
+                cell.value = None  # the whole item is gone
+    book.save(form)
+    result = wb.read_inbox(inbox, small_round)
+    noms = result.nominations
+    studio = form.name.removesuffix("推荐表.xlsx")
+    mine = noms[noms["studio"] == studio].iloc[0]
+    assert pd.isna(mine["main_deeds"]) and pd.isna(mine["unit_opinion"])
+    assert "\n" in mine["main_results"] and mine["union_opinion"]  # the others are kept, paragraphs and all
+    others = noms[noms["studio"] != studio]
+    assert others["main_deeds"].notna().all() and (others["main_deeds"].str.len() > 100).all()
+    problems = result.problems[result.problems["file"].str.endswith(form.name)]
+    got = dict(zip(problems["field"], problems["code"]))
+    assert got.get("main_deeds") == "narrative_empty" and got.get("unit_opinion") == "narrative_missing"
+    empty = problems[problems["field"] == "main_deeds"].iloc[0]
+    assert empty["cell"] and "主要事迹" in empty["message"] and empty["severity"] == "warning"
+    assert set(labels_of(noms)) >= {"main_deeds", "main_results", "unit_opinion", "union_opinion"}
+
+
+def labels_of(noms: pd.DataFrame) -> list[str]:
+    return [c for c in noms.columns if noms[c].dtype == "string"]

@@ -36,7 +36,7 @@ def nomination(category: str, **changes) -> dict:
                established=dt.datetime(2018, 3, 1), established_precision="day", direct=False, site_area=100.0,
                funding=10.0, systems=True, ledger=True, results_last_year=2, benefit=50.0, video=False,
                named_on=dt.datetime(2019, 12, 1), received_at=dt.datetime(2022, 10, 27, 10), source_file="f.xlsx",
-               source_row=1)
+               source_row=1, paper_copies=2, paper_bound=True, paper_sealed=True, party_consent=True)
     if category == "employee":
         row["leader_honours"] = ["无锡市职工技术创新能手"]
     row.update(changes)

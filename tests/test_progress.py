@@ -6,6 +6,7 @@ import ipywidgets as widgets
 import pandas as pd
 import pytest
 
+from workbench import labels
 from workbench.config import DEFAULT_ROUND, load_round
 from workbench.progress import by_candidate, by_reviewer, progress_app, stage_summary
 
@@ -84,4 +85,45 @@ def test_the_dashboard_reads_the_store_and_refreshes(demo_round):
         app.refresh_button.click()
         assert app.summary.value and app.header.value.startswith(before[:20])
     finally:
+        widgets.Widget.close_all()
+
+
+def test_under_assigned_candidates_are_found_per_stage():
+    from workbench.progress import under_assigned
+
+    got = under_assigned(ASSIGNMENTS, with_min(3))
+    assert got[["nomination_id", "stage", "assigned"]].values.tolist() == [["N1", SITE, 1], ["N2", MATERIAL, 2],
+                                                                          ["N2", SITE, 0]]
+    assert under_assigned(ASSIGNMENTS, with_min(3), ["N1"])["stage"].tolist() == [SITE]
+    assert under_assigned(ASSIGNMENTS, with_min(1), ["N1"]).empty
+    flags = by_candidate(ASSIGNMENTS, SHEETS, NOMINATIONS, with_min(3)).set_index(["nomination_id", "stage"])
+    assert flags["under_assigned"].to_dict() == {("N1", MATERIAL): False, ("N2", MATERIAL): True, ("N1", SITE): True}
+
+
+def test_the_dashboard_names_studios_and_highlights_the_under_assigned(tmp_path):
+    """After a declared conflict a candidate has fewer reviewers than required: its row says so."""
+    import re
+
+    from tests.test_store import NOMINATIONS as NOMS
+    from tests.test_store import REVIEWERS as PEOPLE
+    from workbench.store import open_store
+
+    rnd = with_min(2).at(tmp_path)
+    store = open_store(rnd, f"sqlite:///{tmp_path / 'scores.sqlite'}")
+    try:
+        store.add_reviewers(PEOPLE)
+        store.save_nominations(NOMS)
+        store.save_assignments(pd.DataFrame({"nomination_id": ["N1", "N1", "N3", "N3"],
+                                             "reviewer_id": ["R1", "R2", "R1", "R2"], "stage": MATERIAL}))
+        store.declare_conflict("R2", "N1", "亲属")
+        app = progress_app(store)
+        table = app.candidates.value
+        rows = [r for r in table.split("<tr") if r.startswith(' class="wb-under"')]
+        assert len(rows) == 1 and "甲工作室" in rows[0] and labels.PROGRESS["under_assigned"] in rows[0]
+        assert "丙工作室" in table and not re.search(r"<td[^>]*>N[13]</td>", table)  # studios, not ids
+        missing = re.findall(r'<td class="wb-missing">([^<]*)</td>', app.reviewers.value)
+        assert "甲工作室、丙工作室" in missing and not any(re.search(r"\bN\d\b", m) for m in missing)
+        assert "张评委" in table  # who has not submitted, by name
+    finally:
+        store.close()
         widgets.Widget.close_all()

@@ -85,3 +85,27 @@ def test_a_manual_plan_is_checked_like_any_other(round_dir, tmp_path):
     run("reviewers", "assign", "--import", str(good), *w)
     assert set(store.assignments()["stage"]) == {"material"}
     store.close()
+
+
+def test_a_declared_conflict_that_leaves_too_few_reviewers_warns(round_dir):
+    w = ["--workdir", str(round_dir)]
+    rnd = wb.load_round().at(round_dir)
+    run("reviewers", "import", str(round_dir / "reviewers.csv"), *w)
+    run("reviewers", "assign", *w)
+    store = open_store(rnd)
+    plan = store.assignments()
+    counts = plan.groupby(["nomination_id", "stage"]).size()
+    (nomination_id, stage), n = next((k, v) for k, v in counts.items() if v == rnd.review.min_reviewers)
+    reviewer_id = plan[(plan["nomination_id"] == nomination_id) & (plan["stage"] == stage)]["reviewer_id"].iloc[0]
+    studio = store.nominations().set_index("nomination_id").loc[nomination_id, "studio"]
+    done = run("reviewers", "conflict", reviewer_id, nomination_id, "--reason", "亲属", *w)
+    assert done.returncode == 0
+    assert f"{studio}（{nomination_id}）" in done.stderr and f"只分配了 {n - 1} 名评委" in done.stderr
+    assert "Traceback" not in done.stderr
+    others = counts[counts.index.get_level_values(0) != nomination_id]
+    fine = next((k for k, v in others.items() if v > rnd.review.min_reviewers), None)
+    if fine is not None:  # a candidate with a spare reviewer: no warning
+        spare = plan[(plan["nomination_id"] == fine[0])]["reviewer_id"].iloc[0]
+        quiet = run("reviewers", "conflict", spare, fine[0], *w)
+        assert "少于要求" not in quiet.stderr or fine[0] not in quiet.stderr
+    store.close()

@@ -156,14 +156,28 @@ def test_folder_layout_and_registries(written, rnd):
 def test_receipts_cover_most_files_and_one_is_late(written, rnd):
     raw = (written / "inbox" / labels.RECEIPTS_FILE).read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
-    receipts = pd.read_csv(written / "inbox" / labels.RECEIPTS_FILE, encoding="utf-8-sig", dtype=str)
-    assert list(receipts.columns) == ["file", "received_at"]
+    register = pd.read_csv(written / "inbox" / labels.RECEIPTS_FILE, encoding="utf-8-sig", dtype=str)
+    assert list(register.columns) == ["file", "received_at", "studio", "paper_copies", "paper_bound", "paper_sealed",
+                                      "party_consent"]
+    receipts = register[register["studio"].isna()]  # the summaries; the studio rows record the paper side
     files = [p.relative_to(written / "inbox").as_posix() for p in _summary_files(written)]
     assert set(receipts["file"]) <= set(files)
     assert len(receipts) >= len(files) / 2
     times = pd.to_datetime(receipts["received_at"], format="%Y-%m-%d %H:%M")
     deadline = rnd.round.deadline.replace(tzinfo=None)
     assert (times > deadline).sum() >= 1
+
+
+def test_the_register_records_the_paper_side_per_studio_with_planted_shortfalls(written, rnd):
+    register = pd.read_csv(written / "inbox" / labels.RECEIPTS_FILE, encoding="utf-8-sig", dtype=str)
+    truth = pd.read_csv(written / "ground_truth.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    paper = register[register["studio"].notna()]
+    unrecorded = truth["case"].str.contains("paper_unrecorded")
+    assert set(paper["studio"]) == set(truth.loc[~unrecorded, "studio"])  # every studio but the unrecorded ones
+    assert (paper["file"].str.endswith("推荐表.xlsx")).all()
+    short = paper[(paper["paper_copies"].astype(int) < rnd.receipts.copies) | (paper[["paper_bound", "paper_sealed", "party_consent"]] == "否").any(axis=1)]
+    planted = truth[truth["case"].str.contains("paper_short|no_consent")]
+    assert set(short["studio"]) == set(planted["studio"]) and len(planted) >= 2
 
 
 def test_photos_are_small_jpegs_and_some_studios_are_short(written):
@@ -251,3 +265,20 @@ def test_the_committed_sample_is_exactly_what_the_generator_makes(tmp_path):
 
     made_by_use = ("out/", f"{STATE_DIR}/")  # exports and materialised states a user's commands leave behind
     assert digests(tmp_path / "s") == {k: v for k, v in digests(committed).items() if not k.startswith(made_by_use)}
+
+
+def test_each_studio_has_a_small_deterministic_pdf_of_materials(tmp_path):
+    import hashlib
+
+    a = wb.make_sample(tmp_path / "a", seed=11, unions=3)
+    b = wb.make_sample(tmp_path / "b", seed=11, unions=3)
+    truth = pd.read_csv(a / "ground_truth.csv", dtype="string", encoding="utf-8-sig")
+    pdfs = sorted((a / "inbox").rglob("*.pdf"))
+    assert len(pdfs) == len(truth)
+    for pdf in pdfs:
+        data = pdf.read_bytes()
+        assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF") and len(data) < 12_000
+        twin = b / pdf.relative_to(a)
+        assert hashlib.sha256(twin.read_bytes()).digest() == hashlib.sha256(data).digest()
+    committed = Path(__file__).resolve().parent.parent / "data" / "sample"
+    assert sum(p.stat().st_size for p in committed.rglob("*.pdf")) < 600_000  # the repository stays small

@@ -69,6 +69,17 @@ def app(store, rnd, candidates):
     return scoring_app(store, rnd, candidates)
 
 
+def says(widget, code: str) -> bool:
+    """The widget tells the reviewer, in Chinese only, the message of `code` (the code itself stays in the log)."""
+    import re
+
+    shown = widget.value
+    assert not re.search(r"\[[a-z_]+\]", shown), shown
+    template = {**labels.STORE_MESSAGES, "not_assigned": labels.SCORING["refused"], "stale_write": labels.SCORING["stale"]}[code]
+    fragment = re.split(r"[{\[]", template)[0].strip() or template.split("}")[1][:4]
+    return fragment in shown
+
+
 def logged_in(app, codes, reviewer_id="R1"):
     assert app.login(codes[reviewer_id])
     return app
@@ -120,7 +131,7 @@ def test_a_reviewer_logs_in_and_sees_only_their_own_list(app, codes, stage):
 @pytest.mark.parametrize("typed", ["", "2222-2222-2222", "hello"])
 def test_a_wrong_code_is_refused_by_the_app(app, codes, typed):
     assert not app.login(typed)
-    assert "[code_wrong]" in app.login_message.value
+    assert says(app.login_message, "code_wrong")
     assert app.reviewer_id is None and app.main_view.layout.display == "none"
     assert app.code.value == ""  # the field never keeps what was typed
 
@@ -128,7 +139,7 @@ def test_a_wrong_code_is_refused_by_the_app(app, codes, typed):
 def test_a_revoked_code_is_refused_by_the_app(app, store, codes):
     store.revoke_code("R1")
     assert not app.login(codes["R1"])
-    assert "[code_revoked]" in app.login_message.value and app.reviewer_id is None
+    assert says(app.login_message, "code_revoked") and app.reviewer_id is None
 
 
 def wrong_rest(code: str) -> str:
@@ -142,7 +153,7 @@ def test_wrong_codes_lock_the_code_on_every_page_not_just_this_one(store, rnd, c
         assert not attacker.login(wrong_rest(codes["R1"]))
     fresh = scoring_app(store, rnd, candidates, client="10.0.0.7")  # a new page: a new kernel, another browser
     assert not fresh.login(codes["R1"])  # even the right code, while the lock holds
-    assert "[login_locked]" in fresh.login_message.value and fresh.reviewer_id is None
+    assert says(fresh.login_message, "login_locked") and fresh.reviewer_id is None
     assert logged_in(fresh, codes, "R2").reviewer_id == "R2"  # other reviewers' codes are not locked
 
 
@@ -153,7 +164,7 @@ def test_wrong_codes_lock_the_client_on_every_page(store, rnd, candidates, codes
         assert not page.login(guess)
     again = scoring_app(store, rnd, candidates, client="10.0.0.66")
     assert not again.login(codes["R1"])
-    assert "[login_locked]" in again.login_message.value
+    assert says(again.login_message, "login_locked")
     assert logged_in(scoring_app(store, rnd, candidates, client="10.0.0.7"), codes).reviewer_id == "R1"
 
 
@@ -167,7 +178,7 @@ def test_a_revoked_code_ends_the_open_session_at_the_next_save(app, store, rnd, 
     fill(app, {code: value for code, value in points.items() if code != first})
     assert store.load_sheet("R1", "N1", stage)["points"] == {first: points[first]}  # nothing more saved
     assert app.reviewer_id is None and app.main_view.layout.display == "none"
-    assert "[session_ended]" in app.login_message.value
+    assert says(app.login_message, "session_ended")
     assert "甲工作室" not in everything_shown(app)
 
 
@@ -175,7 +186,7 @@ def test_a_reissued_code_ends_the_session_at_the_next_card(app, store, codes):
     logged_in(app, codes)
     store.issue_codes(["R1"])  # a new code: the one this page logged in with stops working
     app.candidate_list.value = "N2"
-    assert app.reviewer_id is None and "[session_ended]" in app.login_message.value
+    assert app.reviewer_id is None and says(app.login_message, "session_ended")
     assert not app.open_candidate("N2")
 
 
@@ -254,7 +265,7 @@ def test_a_bad_value_never_reaches_the_store(app, store, codes, stage, typed, co
     before = store.load_sheet("R1", "N1", stage)
     fill(app, {"leader": typed})
     assert store.load_sheet("R1", "N1", stage) == before
-    assert f"[{code}]" in app.status.value
+    assert says(app.status, code)
     assert "wb-invalid" in app.inputs["leader"]._dom_classes
     app.submit_button.click()
     assert store.load_sheet("R1", "N1", stage) == before
@@ -268,11 +279,11 @@ def test_submitting_needs_every_criterion_and_the_comment_rule(app, store, codes
     low = full_points(rnd, "model_worker", stage, 0.3)
     fill(app, dict(list(low.items())[:-1]))
     app.submit_button.click()
-    assert "[missing_criterion]" in app.status.value
+    assert says(app.status, "missing_criterion")
     fill(app, dict(list(low.items())[-1:]))
     assert "wb-needed" in app.comment_hint.value  # the form says a comment is needed before 提交
     app.submit_button.click()
-    assert "[comment_required]" in app.status.value
+    assert says(app.status, "comment_required")
     assert store.load_sheet("R1", "N1", stage)["status"] == "draft"
     app.comment.value = "创新成果偏少"
     app.submit_button.click()
@@ -284,7 +295,7 @@ def test_a_stale_form_is_refused_and_never_overwrites(store, rnd, candidates, co
     fill(first, {"leader": 16})
     fill(second, {"leader": 12})
     assert store.load_sheet("R1", "N1", stage)["points"] == {"leader": 16.0}
-    assert "[stale_write]" in second.status.value and second.reload_button.layout.display is None
+    assert says(second.status, "stale_write") and second.reload_button.layout.display is None
     fill(second, {"team": 9})  # no more saves from the stale form
     assert store.load_sheet("R1", "N1", stage)["points"] == {"leader": 16.0}
     second.reload_button.click()
@@ -299,6 +310,7 @@ def test_a_submitted_sheet_can_be_edited_until_the_stage_is_closed(app, store, c
     fill(app, points)
     app.submit_button.click()
     version = store.load_sheet("R1", "N1", stage)["version"]
+    app.edit_button.click()  # asked once
     fill(app, {"leader": points["leader"] - 1})  # still complete: stays submitted, with the new value
     sheet = store.load_sheet("R1", "N1", stage)
     assert (sheet["status"], sheet["points"]["leader"], sheet["version"]) == ("submitted", points["leader"] - 1, version + 1)
@@ -306,7 +318,7 @@ def test_a_submitted_sheet_can_be_edited_until_the_stage_is_closed(app, store, c
     assert store.load_sheet("R1", "N1", stage) == sheet
     store.close_stage(stage)
     fill(app, {"team": points["team"]})
-    assert "[stage_closed]" in app.status.value and app.inputs["leader"].disabled
+    assert says(app.status, "stage_closed") and app.inputs["leader"].disabled
     app.inputs["leader"].value = "1"  # disabled is only a browser hint: a crafted message still arrives
     app.submit_button.click()
     assert store.load_sheet("R1", "N1", stage) == sheet
@@ -320,7 +332,7 @@ def test_an_unassigned_or_conflicted_candidate_is_never_shown(app, store, codes,
     assert [v for _, v in app.candidate_list.options] == ["N1", "N3"]  # never N2 (host unit) nor anything else
     for sent in ("N2", "N404", None, 3, ["N1"]):
         assert not app.open_candidate(sent)
-        assert app.current is None and app.card.value == "" and "[not_assigned]" in app.placeholder.value
+        assert app.current is None and app.card.value == "" and says(app.placeholder, "not_assigned")
     assert "乙工作室" not in everything_shown(app)
     with pytest.raises(Exception):  # a crafted selection outside the list: refused by the widget itself
         app.candidate_list.set_state({"index": 7})
@@ -342,15 +354,20 @@ def test_private_fields_and_other_reviewers_scores_are_never_shown(app, store, c
     assert all(box.value == "" for box in app.inputs.values())  # R2's sheet is not R1's
 
 
-def test_the_card_shows_facts_notes_and_small_photos(app, codes):
+def test_the_card_shows_facts_notes_and_photos_that_open_large(app, codes):
+    import base64
+    import re
+
     logged_in(app, codes)
     card = app.card.value
     for text in ("甲工作室", "甲领衔", "无锡市劳动模范", "原区级劳模创新工作室", "轴类零件质量控制方法", "2019年3月"):
         assert text in card
-    shown = [img for img in app.photos if img.layout.display is None]
-    assert len(shown) == 3
-    sizes = [Image.open(io.BytesIO(img.value)).size for img in shown]
-    assert all(max(size) <= 240 for size in sizes)
+    uris = re.findall(r'src="data:image/jpeg;base64,([^"]+)"', card)
+    assert len(uris) == 3  # the three photos, embedded: the page never asks for a file
+    sizes = [Image.open(io.BytesIO(base64.b64decode(u))).size for u in uris]
+    assert all(max(size) <= 1280 for size in sizes)  # the 1600px originals are shrunk, not sent
+    assert card.count('class="wb-zoom-toggle"') == 3 and "领衔人标准照" in card  # each opens large, with its caption
+    assert not any(isinstance(w, widgets.Image) for w in _walk(app))  # no Image widget (binary buffers)
 
 
 def test_switching_candidates_shows_each_ones_own_sheet(app, store, codes, rnd, stage):
@@ -371,9 +388,9 @@ def test_parse_points_keeps_what_it_cannot_read_for_the_store_to_name():
         {"a": 12.5, "c": 18.0, "d": "十", "f": 3.5}
 
 
-def test_list_labels_say_the_status_in_words():
+def test_list_labels_say_the_status_and_the_category_in_words():
     assert list_label("none", "甲") == "未评 · 甲"
-    assert list_label("submitted", "甲", 86.5) == "已提交 86.5 · 甲"
+    assert list_label("submitted", "甲", 86.5, "劳模") == "已提交 86.5 · 【劳模】甲"
 
 
 def test_a_studio_name_that_looks_like_a_path_shows_no_photos_from_outside(tmp_path):
@@ -387,6 +404,113 @@ def test_a_studio_name_that_looks_like_a_path_shows_no_photos_from_outside(tmp_p
     Image.new("RGB", (8, 8)).save(outside / "内部场景1.jpg")
     screened = pd.DataFrame({"nomination_id": ["N1", "N2", "N3"], "studio": ["真工作室", "../../secret", "/"],
                              "source_file": ["U/汇总表.xlsx"] * 3, "category": "model_worker"})
+    from workbench.dossier import photo_uris
+
     facts = candidates_from(screened, pd.DataFrame(columns=["nomination_id"]), inbox).facts
-    assert [p.name for p in facts.loc["N1", "photos"]] == ["领衔人标准照.jpg"]
-    assert facts.loc["N2", "photos"] == [] and facts.loc["N3", "photos"] == []
+    assert [caption for caption, _ in photo_uris(inbox, facts.loc["N1"])] == ["领衔人标准照"]
+    assert photo_uris(inbox, facts.loc["N2"]) == [] and photo_uris(inbox, facts.loc["N3"]) == []
+
+
+# ---------------------------------------------------------------------------- a 55-year-old expert on a laptop
+def test_enter_in_the_code_field_logs_in(app, codes):
+    app.code.value = codes["R1"]  # the field sends its value on Enter (continuous_update is off)
+    assert app.reviewer_id == "R1" and app.code.value == ""
+    assert app.main_view.layout.display is None
+
+
+def test_an_empty_login_click_asks_for_the_code_and_counts_no_failure(app, store):
+    app.login_button.click()
+    assert labels.SCORING["code_empty"] in app.login_message.value
+    assert "login_failed" not in store.access_log()["kind"].tolist()  # nothing counted towards a lockout
+
+
+def test_every_list_item_names_its_category(app, codes, rnd):
+    logged_in(app, codes)
+    labels_shown = [label for label, _ in app.candidate_list.options]
+    assert labels_shown[0].endswith(f"【{rnd.categories['model_worker'].short}】甲工作室")
+    assert labels_shown[1].endswith(f"【{rnd.categories['employee'].short}】乙工作室")
+
+
+def test_the_running_total_ignores_invalid_entries_and_names_them(app, codes):
+    logged_in(app, codes)
+    fill(app, {"leader": "18", "team": "99", "operation": "abc", "innovation": "20"})
+    total = app.total.value
+    assert "<b>38</b>" in total  # 18 + 20: 99 (over the maximum) and abc are not counted
+    assert labels.SCORING["total_invalid"].split("：")[0] in total and "团队建设" in total and "基础保障与规范运行" in total
+    assert "领衔人" not in total.split("wb-bad")[1]
+
+
+def test_each_input_shows_its_rubric_description_and_basis(app, codes, rnd):
+    logged_in(app, codes)
+    shown = everything_shown(app)
+    for crit in rnd.rubric:
+        assert crit.description and crit.description in shown
+    assert labels.SCORING["basis"].format(basis="材料·实地") in shown
+
+
+def test_an_on_site_stage_shows_only_the_criteria_judged_on_site(store, codes, candidates, rnd):
+    """Where the config says so (stages.<code>.on_site_only), 实地考察 scores only the on-site criteria."""
+    site = list(rnd.stages)[1]
+    rubric = [c.model_copy(update={"basis": ["material"]}) if c.code in ("leader", "innovation") else c
+              for c in rnd.rubric]
+    stages = {k: v.model_copy(update={"on_site_only": k == site}) for k, v in rnd.stages.items()}
+    on_site = rnd.model_copy(update={"rubric": rubric, "stages": stages})
+    assert [c.code for c in on_site.criteria("model_worker", site)] == ["team", "operation", "talent", "leadership"]
+    store.save_assignments(pd.DataFrame({"nomination_id": ["N1"], "reviewer_id": ["R1"], "stage": [site]}))
+    app = scoring_app(store, on_site, candidates)
+    logged_in(app, codes)
+    app.stage_switch.value = site
+    assert app.current == ("N1", site)
+    shown = {code for code, row in app.criterion_rows.items() if row.layout.display is None}
+    assert shown == {"team", "operation", "talent", "leadership"}
+
+
+def test_editing_a_submitted_sheet_asks_once_and_it_stays_submitted(app, store, codes, rnd, stage):
+    logged_in(app, codes)
+    points = full_points(rnd, "model_worker", stage)
+    fill(app, points)
+    app.submit_button.click()
+    assert app.inputs["leader"].disabled  # submitted: read-only
+    app.candidate_list.value = "N2"
+    app.candidate_list.value = "N1"  # reopened: still read-only until the reviewer asks
+    assert app.inputs["leader"].disabled and app.edit_button.layout.display is None
+    before = store.load_sheet("R1", "N1", stage)
+    app.inputs["leader"].value = "1"  # a crafted message to a disabled field changes nothing
+    assert store.load_sheet("R1", "N1", stage) == before
+    app.reload()
+    app.edit_button.click()
+    assert not app.inputs["leader"].disabled and app.edit_button.layout.display == "none"
+    assert labels.SCORING["editing_submitted"] in app.edit_note.value  # says it stays submitted
+    fill(app, {"leader": points["leader"] - 1})
+    sheet = store.load_sheet("R1", "N1", stage)
+    assert sheet["status"] == "submitted" and sheet["points"]["leader"] == points["leader"] - 1
+    app.candidate_list.value = "N2"
+    app.candidate_list.value = "N1"  # asked once: the same sheet stays open for changes
+    assert not app.inputs["leader"].disabled
+
+
+def test_switching_stage_keeps_the_selection_working(store, codes, candidates, rnd):
+    site = list(rnd.stages)[1]
+    store.save_assignments(pd.DataFrame({"nomination_id": ["N1", "N2"], "reviewer_id": ["R1", "R1"],
+                                         "stage": [site, site]}))
+    app = scoring_app(store, rnd, candidates)
+    logged_in(app, codes)
+    first = app.stage
+    app.stage_switch.value = site
+    ids = [v for _, v in app.candidate_list.options]
+    assert sorted(ids) == ["N1", "N2"] and app.current == (ids[0], site)
+    app.candidate_list.value = ids[1]
+    assert app.current == (ids[1], site)
+    app.stage_switch.value = first
+    opened = app.current[0]
+    assert app.current[1] == first and app.candidate_list.value == opened
+    for nid in ("N2", "N1", "N2"):  # every pick opens its card, whatever was selected in the other stage
+        app.candidate_list.value = nid
+        assert app.current == (nid, first)
+
+
+def test_messages_to_reviewers_carry_no_codes():
+    from workbench.scoring import for_reviewer
+
+    assert for_reviewer("访问码不正确 [code_wrong]") == "访问码不正确"
+    assert for_reviewer("a [x_y]；b [z]") == "a；b"

@@ -18,6 +18,7 @@ import pytest
 import workbench as wb
 from workbench import labels
 from tests.browser import ARTIFACTS, CHROMIUM_ARGS, LOCAL, chromium_or_skip, opened, voila_serving
+from workbench.scoring import for_reviewer
 from workbench.store import open_store
 
 pytestmark = pytest.mark.browser
@@ -76,17 +77,25 @@ def test_a_reviewer_logs_in_scores_and_submits(page, scoring_round):
     store = open_store(rnd)
     assert page.title() == "评委评分 · 创新工作室评审"
 
-    # a wrong code is refused, on the page, with its code
+    # a wrong code is refused, on the page, in Chinese only (the code stays in the log)
     page.locator(".wb-login input[type=password]").fill("2222-2222-2222")
     page.get_by_role("button", name=s["login"]).click()
-    expect(page.locator(".wb-login")).to_contain_text("[code_wrong]")
+    expect(page.locator(".wb-login")).to_contain_text(labels.STORE_MESSAGES["code_wrong"])
+    assert "[code_wrong]" not in page.locator(".wb-login").inner_text()
 
-    page.locator(".wb-login input[type=password]").fill(code.lower().replace("-", " "))
-    page.get_by_role("button", name=s["login"]).click()
+    field = page.locator(".wb-login input[type=password]")
+    field.fill(code.lower().replace("-", " "))
+    field.press("Enter")  # Enter logs in
     mine = store.worklist(reviewer_id)
     first = mine.iloc[0]
     stage, category = first["stage"], first["category"]
-    expect(page.locator(".wb-card h3")).to_have_text(first["studio"])
+    expect(page.locator(".wb-dossier h2.wb-studio")).to_have_text(first["studio"])
+    short = rnd.categories[category].short
+    expect(page.locator(".wb-list select option").first).to_contain_text(f"【{short}】")  # the category on every item
+    expect(page.locator(".wb-dossier").first).to_contain_text(labels.FORM_NARRATIVES["deeds"])
+    expect(page.locator(".wb-materials img")).to_have_count(1)  # the studio's PDF, one page at a time
+    font = page.locator(".wb-dossier p").first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+    assert font >= 16
     expect(page.locator(".wb-scoring")).to_contain_text(s["progress"].format(
         stage=rnd.stages[stage].label, submitted=0, total=int((mine["stage"] == stage).sum())))
 
@@ -200,12 +209,12 @@ def test_two_servers_on_one_postgresql_serve_the_same_round(postgres_round, brow
 
             # a draft saved through server one is what server two shows
             log_in(a, first_code)
-            expect(a.locator(".wb-card h3")).to_have_text(first["studio"])
+            expect(a.locator(".wb-dossier h2.wb-studio")).to_have_text(first["studio"])
             field_of(a, rnd, category, stage).fill(f"{value:g}")
             field_of(a, rnd, category, stage).press("Tab")
             expect(a.locator(".wb-form")).to_contain_text(s["saved_draft"].split("（")[0])
             log_in(b, first_code)  # the same reviewer, a second window, the other server
-            expect(b.locator(".wb-card h3")).to_have_text(first["studio"])
+            expect(b.locator(".wb-dossier h2.wb-studio")).to_have_text(first["studio"])
             expect(field_of(b, rnd, category, stage)).to_have_value(f"{value:g}")
 
             # versions hold across them: server two saves, server one's form is stale and refused
@@ -214,7 +223,7 @@ def test_two_servers_on_one_postgresql_serve_the_same_round(postgres_round, brow
             expect(b.locator(".wb-form")).to_contain_text(s["saved_draft"].split("（")[0])
             field_of(a, rnd, category, stage).fill(f"{value + step:g}")
             field_of(a, rnd, category, stage).press("Tab")
-            expect(a.locator(".wb-form")).to_contain_text("[stale_write]")
+            expect(a.locator(".wb-form")).to_contain_text(for_reviewer(s["stale"]))
             assert store.load_sheet(first_id, first["nomination_id"], stage)["points"] == {crit.code: value - step}
 
             # the lockout holds across them: wrong codes on one lock that code on the other
@@ -223,16 +232,17 @@ def test_two_servers_on_one_postgresql_serve_the_same_round(postgres_round, brow
                 for _ in range(rnd.serving.login_failures_per_code):
                     log_in(attacker, wrong)
                     expect(attacker.locator(ready)).to_have_value("")  # the app took this attempt
-                expect(attacker.locator(".wb-login")).to_contain_text("[code_wrong]")
+                expect(attacker.locator(".wb-login")).to_contain_text(labels.STORE_MESSAGES["code_wrong"])
             with opened(browser, two, ready, "scoring-locked") as locked:
                 log_in(locked, second_code)
-                expect(locked.locator(".wb-login")).to_contain_text("[login_locked]")
+                expect(locked.locator(".wb-login")).to_contain_text(
+                    labels.STORE_MESSAGES["login_locked"].format(minutes=f"{rnd.serving.login_window_minutes:g}"))
 
             # a code revoked on the analyst's machine ends the session on server two at its next save
             store.revoke_code(first_id)
             field_of(b, rnd, category, stage).fill(f"{value:g}")
             field_of(b, rnd, category, stage).press("Tab")
-            expect(b.locator(".wb-login")).to_contain_text("[session_ended]")
+            expect(b.locator(".wb-login")).to_contain_text(labels.STORE_MESSAGES["session_ended"])
             assert store.load_sheet(first_id, first["nomination_id"], stage)["points"] == {crit.code: value - step}
             b.screenshot(path=str(ARTIFACTS / "scoring-session-ended.png"))
             store.close()

@@ -33,7 +33,8 @@ def nomination(category: str = "model_worker", n: int = 1, **changes) -> dict:
                party_building=True, leader=f"领衔人{n}", frontline=3, established=dt.datetime(2018, 3, 1),
                established_precision="day", direct=False, site_area=100.0, funding=10.0, systems=True, ledger=True,
                results_last_year=2, benefit=50.0, video=False, received_at=dt.datetime(2022, 10, 27, 10),
-               source_file="f.xlsx", source_row=n)
+               source_file="f.xlsx", source_row=n,
+               paper_copies=2, paper_bound=True, paper_sealed=True, party_consent=True)
     row.update(CLEAN[category])
     row.update(changes)
     return row
@@ -357,3 +358,51 @@ def test_an_override_reaches_the_ranked_list_through_the_snapshot(small_round, t
     after = wb.load_state(rnd, store, diagnostics=False)
     assert held in set(after.ranked["nomination_id"])
     assert after.snapshot_id != before.snapshot_id
+
+
+# ---------------------------------------------------------------------------- the paper side (收件登记)
+@pytest.mark.parametrize(("changes", "rule", "result", "words"), [
+    (dict(paper_copies=1), "paper_copies", "fail", "纸质材料1份，通知要求一式两份"),
+    (dict(paper_copies=None), "paper_copies", "review", "未记录纸质材料份数"),
+    (dict(paper_bound=False), "paper_bound", "fail", "未装订成册"),
+    (dict(paper_sealed=False), "paper_sealed", "fail", "未盖章"),
+    (dict(party_consent=False), "party_consent", "fail", "党政组织同意"),
+    (dict(party_consent=None), "party_consent", "review", "未记录单位党政组织同意"),
+])
+def test_the_paper_side_is_screened_as_the_config_requires(changes, rule, result, words):
+    row = run(nomination("employee", **changes)).iloc[0]
+    assert row[f"rule_{rule}"] == result and words in row[f"why_{rule}"]
+    assert row["eligibility"] == {"fail": "ineligible", "review": "review"}[result]
+    lenient = RND.model_copy(update={"receipts": RND.receipts.model_copy(update={"shortfall": "review"})})
+    again = wb.screen(finish_nominations([nomination("employee", **changes)]), lenient, named_studios=REGISTRY).iloc[0]
+    assert again[f"rule_{rule}"] == "review"  # a shortfall that may be made good
+    others = [c for c in RND.receipts.required if f"paper_{c}" != rule and c != rule]
+    relaxed = RND.model_copy(update={"receipts": RND.receipts.model_copy(update={"required": others})})
+    free = wb.screen(finish_nominations([nomination("employee", **changes)]), relaxed, named_studios=REGISTRY).iloc[0]
+    assert free[f"rule_{rule}"] == "pass" and free["eligibility"] == "eligible"  # not required this round
+
+
+def test_the_register_records_the_paper_side_per_studio_or_per_union(small_round, tmp_path):
+    import shutil
+
+    from workbench import labels
+
+    folder = tmp_path / "round"
+    shutil.copytree(small_round.workdir / "inbox", folder / "inbox")
+    rnd = small_round.at(folder)
+    noms = wb.read_inbox(rnd.inbox, rnd).nominations
+    first, second = noms.iloc[0], noms[noms["recommender"] != noms.iloc[0]["recommender"]].iloc[0]
+    union_folder = second["source_file"].split("/")[0]
+    register = pd.DataFrame({  # an office's own register: Chinese headers, one studio, one whole union
+        "file": [first["source_file"], f"{union_folder}/{union_folder}推荐汇总表.xlsx"],
+        "received_at": ["2022-10-20 09:00", "2022-10-21 09:00"],
+        "工作室名称": [first["studio"], ""], "纸质份数": ["1份", "2"], "装订成册": ["是", "√"],
+        "盖章": ["是", "否"], "党政组织同意": ["", "有"]})
+    register.to_csv(rnd.inbox / labels.RECEIPTS_FILE, index=False, encoding="gbk")  # as Excel saves it on a Chinese PC
+    screened = wb.screen(wb.read_inbox(rnd.inbox, rnd).nominations, rnd).set_index("nomination_id")
+    mine = screened.loc[first["nomination_id"]]
+    assert (mine["rule_paper_copies"], mine["rule_paper_bound"], mine["rule_party_consent"]) == ("fail", "pass", "review")
+    union_rows = screened[screened["source_file"].str.startswith(union_folder + "/")]
+    assert (union_rows["rule_paper_sealed"] == "fail").all() and (union_rows["rule_party_consent"] == "pass").all()
+    others = screened[~screened["source_file"].str.startswith((union_folder + "/", first["source_file"].split("/")[0] + "/"))]
+    assert (others["rule_paper_bound"] == "review").all()  # not in the register: to be checked, never a silent pass

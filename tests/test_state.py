@@ -77,6 +77,19 @@ def test_a_changed_receipt_changes_the_materialised_state(rnd):
     assert_same_state(after, wb.load_state(rnd, cache=False))
 
 
+def test_a_new_score_or_override_reranks_without_reading_the_workbooks_again(rnd, monkeypatch):
+    store = wb.open_store(rnd)
+    before = wb.load_state(rnd, store)
+    monkeypatch.setattr("workbench.state.read_inbox", lambda *a, **k: pytest.fail("the inbox was read again"))
+    _change_a_score(store)
+    nid = before.screened.loc[before.screened["eligibility"] == "eligible", "nomination_id"].iloc[0]
+    store.record_override(nid, "eligibility", "ineligible", "测试改判", "analyst")
+    after = wb.load_state(rnd, store)
+    assert after.snapshot_id != before.snapshot_id and nid not in set(after.ranked["nomination_id"])
+    monkeypatch.undo()
+    assert_same_state(after, wb.load_state(rnd, store, cache=False))
+
+
 @pytest.mark.parametrize("damage", ["garbage", "checksum", "dangling", "foreign"])
 def test_a_damaged_cache_is_ignored_and_rebuilt(rnd, damage):
     good = wb.load_state(rnd)

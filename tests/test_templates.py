@@ -1,4 +1,4 @@
-"""Blank templates (附件1–4): laid out as sent out, steering input, and read back exactly as filled in."""
+"""Blank templates (附件1–5): laid out as sent out, steering input, and read back exactly as filled in."""
 
 from __future__ import annotations
 
@@ -7,9 +7,12 @@ import hashlib
 import math
 from pathlib import Path
 
+import docx
 import openpyxl
 import pandas as pd
 import pytest
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
 
 import workbench as wb
 from workbench import labels
@@ -99,8 +102,8 @@ def plain(value: object) -> object:
 
 
 # ---------------------------------------------------------------------------- files and layout
-def test_the_four_templates_are_written_with_their_sheets(templates):
-    assert set(templates) == {labels.TEMPLATE_SUMMARY_FILE, *FORM_FILES.values()}
+def test_the_five_attachments_are_written_with_their_sheets(templates):
+    assert set(templates) == {labels.TEMPLATE_SUMMARY_FILE, *FORM_FILES.values(), labels.TEMPLATE_OUTLINE_FILE}
     assert openpyxl.load_workbook(templates[labels.TEMPLATE_SUMMARY_FILE]).sheetnames == [labels.SUMMARY_SHEET]
     for name in FORM_FILES.values():
         assert openpyxl.load_workbook(templates[name]).sheetnames == [labels.FORM_SHEET, labels.MEMBER_SHEET,
@@ -189,6 +192,21 @@ def test_templates_are_the_same_bytes_each_time(templates, tmp_path):
     again = {p.name: p for p in write_templates(tmp_path, RND)}
     for name, path in templates.items():
         assert hashlib.sha256(path.read_bytes()).digest() == hashlib.sha256(again[name].read_bytes()).digest(), name
+
+
+def test_attachment_5_is_the_outline_in_the_official_format(templates):
+    """附件5 推荐材料参考提纲: every condition the screening checks has a place in the materials."""
+    document = docx.Document(templates[labels.TEMPLATE_OUTLINE_FILE])
+    paragraphs = [p for p in document.paragraphs if p.text.strip()]
+    assert paragraphs[0].text == "附件5" and paragraphs[1].text == "劳模、职工创新工作室推荐材料参考提纲"
+    assert paragraphs[1].runs[0].font.size == Pt(22)
+    headings = [p.text for p in paragraphs if p.runs and p.runs[0]._r.rPr.rFonts.get(qn("w:eastAsia")) == "黑体"]
+    assert len(headings) >= 8 and headings[1].startswith("一、")
+    text = "\n".join(p.text for p in paragraphs)
+    for words in ("一式两份", "装订成册", "党政组织同意", "宣传视频", "领衔人标准照", "盖章", "法人资格", "党支部"):
+        assert words in text, words
+    section = document.sections[0]
+    assert round(section.top_margin / Mm(1)) == 37 and round(section.left_margin / Mm(1)) == 28
 
 
 # ---------------------------------------------------------------------------- 推荐表

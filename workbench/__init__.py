@@ -18,7 +18,9 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "workbench.config": ("DEFAULT_ROUND", "Round", "RoundConfigError", "load_round", "round_from_env"),
     "workbench.demo": ("build_demo",),
     "workbench.diagnostics": ("DiagnosticsError", "DisconnectedDesignWarning", "borderline", "connectivity", "diagnose", "leave_one_reviewer_out", "rank_uncertainty", "reliability", "reviewer_flags", "reviewer_totals", "score_flags", "shadow_scores"),
-    "workbench.export": ("ExportError", "export_all", "export_results", "public_list"),
+    "workbench.export": ("ExportError", "completeness", "export_all", "export_results", "public_list"),
+    "workbench.next_round": ("write_next_round",),
+    "workbench.registry": ("add_named",),
     "workbench.notice": ("CalendarError", "notice_period", "read_workday_overrides", "round_period"),
     "workbench.intake": ("IntakeResult", "read_inbox"),
     "workbench.ranking": ("competition", "funnel", "olympic_mean", "rank"),
@@ -28,6 +30,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "workbench.snapshot": ("Snapshot", "take_snapshot"),
     "workbench.state": ("RoundState", "load_state"),
     "workbench.templates": ("write_templates",),
+    "workbench.dossier": ("Dossiers", "load_dossiers", "write_dossier"),
     "workbench.progress": ("by_candidate", "by_reviewer", "progress_app", "stage_summary"),
     "workbench.scoring": ("Candidates", "ScoringApp", "load_candidates", "scoring_app"),
     "workbench.store": ("AccessCodeError", "NotAssignedError", "ScoreValidationError", "StageClosedError", "StaleWriteError", "Store", "WorkbenchError", "open_store", "validate_sheet"),
@@ -68,7 +71,9 @@ if TYPE_CHECKING:  # what type checkers and IDEs see
         score_flags,
         shadow_scores,
     )
-    from workbench.export import ExportError, export_all, export_results, public_list
+    from workbench.export import ExportError, completeness, export_all, export_results, public_list
+    from workbench.next_round import write_next_round
+    from workbench.registry import add_named
     from workbench.notice import CalendarError, notice_period, read_workday_overrides, round_period
     from workbench.intake import IntakeResult, read_inbox
     from workbench.ranking import competition, funnel, olympic_mean, rank
@@ -86,6 +91,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see
     from workbench.snapshot import Snapshot, take_snapshot
     from workbench.state import RoundState, load_state
     from workbench.templates import write_templates
+    from workbench.dossier import Dossiers, load_dossiers, write_dossier
     from workbench.progress import by_candidate, by_reviewer, progress_app, stage_summary
     from workbench.scoring import Candidates, ScoringApp, load_candidates, scoring_app
     from workbench.store import (

@@ -46,9 +46,16 @@ def sample(out: Annotated[Path, typer.Option(help="输出目录")] = Path("data/
 
 @app.command()
 def templates(out: Annotated[Path, typer.Argument(help="输出目录")], round_path: RoundOpt = wb.DEFAULT_ROUND) -> None:
-    """生成发给各推荐单位的空白表格（附件1 汇总表，附件2/3/4 推荐表）。"""
-    for path in wb.write_templates(out, _round(round_path, None)):
+    """生成发给各推荐单位的空白表格（附件1 汇总表，附件2/3/4 推荐表，附件5 推荐材料参考提纲）；
+    公示、命名通知等公文的文字模板（可编辑）写入本轮配置的模板目录（已有的不覆盖）。"""
+    from workbench.templates import write_document_templates
+
+    rnd = _round(round_path, None)
+    for path in wb.write_templates(out, rnd):
         typer.echo(f"已生成：{path}")
+    if rnd.paths.templates is not None:
+        for path in write_document_templates(rnd.paths.templates, rnd):
+            typer.echo(f"已生成公文文字模板：{path}")
 
 
 @app.command()
@@ -112,15 +119,60 @@ def rank(round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None) ->
 
 @app.command()
 def export(round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None,
-           out: Annotated[Optional[Path], typer.Option(help="输出目录（默认 <工作目录>/out）")] = None) -> None:
-    """导出资格审查情况表、评审结果排名表、拟命名名单；会议通过后另有公示名单、命名名单、补贴经费表。"""
+           out: Annotated[Optional[Path], typer.Option(help="输出目录（默认 <工作目录>/out）")] = None,
+           allow_incomplete: Annotated[bool, typer.Option("--allow-incomplete", help="审定未完成时仍导出公开文件（须写 --reason；文件中注明名单不完整）")] = False,
+           reason: Annotated[Optional[str], typer.Option("--reason", help="先行导出不完整名单的理由")] = None,
+           add_named: Annotated[Optional[bool], typer.Option("--add-named/--no-add-named", help="导出命名通知后，把本轮命名的工作室登记到已命名工作室名录（不指定时询问一次）")] = None) -> None:
+    """导出资格审查情况表、评审结果排名表、拟命名名单；会议审定完成后另有公示名单、命名名单、补贴经费表和公示、命名通知（Word）。"""
     rnd = _round(round_path, workdir)
     store = wb.open_store(rnd)
     state = wb.load_state(rnd, store)
-    for path in wb.export_all(state, out or rnd.workdir / "out"):
+    for path in wb.export_all(state, out or rnd.workdir / "out", allow_incomplete=allow_incomplete, reason=reason):
         typer.echo(f"已导出：{path}")
-    if not (state.decisions["decision"] == "approve").any():
+    decisions = state.decisions
+    if not (decisions["decision"] == "approve").any():
         typer.echo(labels.CLI["no_approvals"])
+        return
+    public = wb.public_list(decisions, state.ranked, state.screened, rnd)
+    path = rnd.paths.named_studios
+    if add_named is None and sys.stdin.isatty():
+        add_named = typer.confirm(labels.REGISTRY_TEXT["ask"].format(n=len(public), path=path), default=False)
+    if add_named:
+        _report_added(wb.add_named(rnd, public), path)
+    else:
+        typer.echo(labels.REGISTRY_TEXT["hint"])
+
+
+def _report_added(added: pd.DataFrame, path: Path) -> None:
+    key = "added" if len(added) else "none_added"
+    typer.echo(labels.REGISTRY_TEXT[key].format(n=len(added), path=path))
+
+
+@app.command("new-round")
+def new_round(source: Annotated[Path, typer.Option("--from", help="本轮的配置文件，例如 data/rounds/2022.toml")],
+              year: Annotated[int, typer.Option("--year", help="新一轮的年度，例如 2023")],
+              out: Annotated[Optional[Path], typer.Option("--out", help="新配置文件（默认与原配置同目录的 <年度>.toml）")] = None,
+              workdir: Annotated[Optional[Path], typer.Option("--workdir", help="新一轮的工作目录（默认与本轮工作目录同级的 <年度> 文件夹）")] = None,
+              force: Annotated[bool, typer.Option("--force", help="覆盖已有的配置文件")] = False) -> None:
+    """由本轮配置生成下一轮的配置：批次加一、日期顺延一年、其余不变，截止时间标为待确认。"""
+    path = wb.write_next_round(source, year, out, workdir, force)
+    typer.echo(labels.NEXT_ROUND["written"].format(year=year, path=path))
+
+
+registry_app = typer.Typer(add_completion=False, no_args_is_help=True, help="已命名工作室名录：登记本轮命名的工作室。")
+app.add_typer(registry_app, name="registry")
+
+
+@registry_app.command("add-named")
+def registry_add_named(round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
+    """把主席办公会审定通过（命名）的工作室登记到已命名工作室名录，命名时间取配置中的命名日期；重复运行不会重复登记。"""
+    rnd = _round(round_path, workdir)
+    with wb.open_store(rnd) as store:
+        state = wb.load_state(rnd, store, diagnostics=False)
+    if not (state.decisions["decision"] == "approve").any():
+        typer.echo(labels.REGISTRY_TEXT["no_approvals"])
+        return
+    _report_added(wb.add_named(rnd, wb.public_list(state.decisions, state.ranked, state.screened, rnd)), rnd.paths.named_studios)
 
 
 @app.command()
@@ -149,6 +201,19 @@ def demo(round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None, se
         from workbench.serve import serve as run
 
         sys.exit(run("meeting", host=host, port=port, round_path=round_path, workdir=rnd.workdir))
+
+
+@app.command()
+def dossier(nomination: Annotated[str, typer.Argument(help="推荐编号（或完整的工作室名称）")],
+            out: Annotated[Path, typer.Option("--out", "-o", help="输出文件：.pdf 或 .html")],
+            round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
+    """打印一个推荐对象的申报材料（基本情况、资格审查、推荐表、团队成员、创新成果、照片、电子材料），供纸质卷宗。"""
+    from workbench.dossier import write_dossier
+
+    rnd = _round(round_path, workdir)
+    with wb.open_store(rnd) as store:
+        path = write_dossier(rnd, nomination, out, store=store)
+    typer.echo(labels.DOSSIER["written"].format(path=path))
 
 
 # ---------------------------------------------------------------------------- reviewers (评委、访问码、分配、结束阶段)
@@ -255,9 +320,17 @@ def reviewers_conflict(reviewer_id: Annotated[str, typer.Argument(help="评委�
                        round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
     """登记评委申报的回避：不再分配、不能查看、不能评分（尚未评分的分配随即撤销）。"""
     rnd = _round(round_path, workdir)
+    from workbench.progress import under_assigned
+
     with wb.open_store(rnd) as store:
         store.declare_conflict(reviewer_id, nomination_id, reason)
+        short = under_assigned(store.assignments(), rnd, [nomination_id])
+        studios = store.nominations().set_index("nomination_id")["studio"]
     typer.echo(f"{reviewer_id} → {nomination_id}：{labels.CONFLICT_REASONS['declared']}")
+    for row in short.itertuples(index=False):
+        warnings.warn(labels.REVIEWERS_CLI["under_assigned"].format(
+            studio=studios.get(nomination_id, nomination_id), nomination_id=nomination_id,
+            stage=rnd.stages[row.stage].label, assigned=row.assigned, needed=row.needed), stacklevel=1)
 
 
 @reviewers_app.command("close")

@@ -41,6 +41,8 @@ class RoundInfo(_Strict):
     organiser: str
     year: int = Field(ge=2000, le=2100)
     deadline: dt.datetime
+    # False in a round written by `workbench new-round`: the date was moved a year and awaits the notice.
+    deadline_confirmed: bool = True
     reference_date: dt.date | None = None
     time_zone: str = "Asia/Shanghai"  # the round's clock: every time shown or stored, whatever the server's
 
@@ -66,6 +68,7 @@ class Paths(_Strict):
     honours: Path
     named_studios: Path
     workdays: Path | None = None  # override table of working days (notice.py); None: data/reference/workdays.csv
+    templates: Path | None = None  # the office-editable texts of the 公示 and 命名通知; None: built-in wording
 
 
 class Category(_Strict):
@@ -111,6 +114,10 @@ class Review(_Strict):
 class Stage(_Strict):
     label: str
     weight: float = Field(ge=0, le=1)
+    on_site_only: bool = False  # score only the criteria judged on site (basis contains "site")
+
+
+BASES = ("material", "site")  # 材料 (the dossier) and 实地 (the visit)
 
 
 class Criterion(_Strict):
@@ -118,6 +125,8 @@ class Criterion(_Strict):
     label: str
     max: dict[Literal[CATEGORY_CODES], float]  # type: ignore[valid-type]
     stages: list[str] | None = None  # None: every stage
+    description: str = ""  # 评分细则: what earns the points, shown beside the input
+    basis: list[Literal[BASES]] = list(BASES)  # type: ignore[valid-type]  # judged from 材料 and/or 实地
 
 
 class Ranking(_Strict):
@@ -198,6 +207,27 @@ class Serving(_Strict):
     lock_wait_seconds: float = Field(default=10, gt=0)  # longest wait for the store's write lock
 
 
+class Documents(_Strict):
+    """The official documents (公文, GB/T 9704-2012): issuer mark, document number, naming date."""
+
+    issuer_mark: str = ""  # 发文机关标志 of the 命名通知, e.g. 无锡市总工会文件; empty: none
+    issuer_code: str = ""  # 机关代字 of the 发文字号, e.g. 锡工发
+    naming_number: int | None = Field(default=None, ge=1)  # 发文顺序号; None: left blank to fill in
+    naming_date: dt.date | None = None  # 成文日期 of the 命名通知, and the naming date in the registry
+
+
+class Receipts(_Strict):
+    """The paper side of the submission (通知 三、四): what the receipt register must show per nomination.
+
+    `required` names the checks screened (copies, bound, sealed, party_consent); a recorded
+    shortfall gives `shortfall` (fail 不符合, or review 待核实 when it may be made good).
+    """
+
+    copies: int = Field(default=2, ge=1)
+    required: list[Literal["copies", "bound", "sealed", "party_consent"]] = []
+    shortfall: Literal["fail", "review"] = "fail"
+
+
 class HonourLevels(_Strict):
     """An honour title not in honours.csv is read as an officer reads it: the awarding body's
     administrative level from the start of the title (惠山区劳动模范: a 区 title, level 1), the kind
@@ -250,6 +280,10 @@ class Round(_Strict):
     ranking: Ranking
     notice: Notice
     diagnostics: Diagnostics = Diagnostics()
+    documents: Documents = Documents()
+    receipts: Receipts = Receipts()
+
+
     intake: Intake = Intake()
     honour_levels: HonourLevels = HonourLevels()
     serving: Serving = Serving()
@@ -318,8 +352,11 @@ class Round(_Strict):
         return self.paths.workdir / "inbox"
 
     def criteria(self, category: str, stage: str) -> list[Criterion]:
-        """The rubric criteria scored for `category` at `stage`."""
-        return [c for c in self.rubric if c.stages is None or stage in c.stages]
+        """The rubric criteria scored for `category` at `stage` (only the on-site ones where the
+        stage says `on_site_only`)."""
+        site_only = stage in self.stages and self.stages[stage].on_site_only
+        return [c for c in self.rubric if (c.stages is None or stage in c.stages)
+                and (not site_only or "site" in c.basis)]
 
     def quota_group_of(self, category: str) -> QuotaGroup:
         return next(g for g in self.quota_groups if category in g.categories)

@@ -80,3 +80,27 @@ class InboxMissingError(WorkbenchError):
     """The inbox folder does not exist: nothing to read (a wrong --workdir or path)."""
 
     code = "inbox_missing"
+
+
+class DocumentError(WorkbenchError):
+    """A document template the workbench cannot use (codes: template_field, template_unreadable)."""
+
+    code = "template_invalid"
+
+
+class DossierNotFound(WorkbenchError):
+    """No nomination with that id (or studio name) in the round: no dossier to print."""
+
+    code = "dossier_not_found"
+
+    def __init__(self, message: str):
+        super().__init__(f"{message} [{self.code}]")
+
+
+class DossierPrintError(WorkbenchError):
+    """The dossier could not be written as asked (an unknown file type, no PDF printer, printing failed)."""
+
+    code = "dossier_print_failed"
+
+    def __init__(self, message: str):
+        super().__init__(f"{message} [{self.code}]")

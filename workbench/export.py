@@ -31,12 +31,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from workbench import labels
 from workbench.config import Round
-from workbench.notice import batch_label, notice_text, round_period
+from workbench.notice import batch_label
 from workbench.screening import RULES, Rule, apply_overrides, rule_categories, rule_label
 
 from workbench.store import Store
 
 if TYPE_CHECKING:
+    from docx.document import Document as DocxDocument
+
     from workbench.state import RoundState
 
 FONT_NAME = "宋体"
@@ -251,13 +253,25 @@ def save(wb: Workbook, path: Path) -> Path:
     wb.properties.modified = FIXED_STAMP
     buffer = io.BytesIO()
     wb.save(buffer)
+    return write_fixed_zip(buffer.getvalue(), path)
+
+
+def save_docx(doc: "DocxDocument", path: Path) -> Path:
+    """A Word document saved like the workbooks: the same content gives the same bytes."""
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return write_fixed_zip(buffer.getvalue(), path)
+
+
+def write_fixed_zip(data: bytes, path: Path) -> Path:
+    """Write an Office zip with every entry's time, and the core properties' save time, fixed."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_STAMP.timetuple()[:6])
             fixed.compress_type = zipfile.ZIP_DEFLATED
             data = src.read(info.filename)
-            if info.filename == "docProps/core.xml":  # openpyxl writes the save time here, whatever we set
+            if info.filename == "docProps/core.xml":  # the writers put the save time here, whatever we set
                 data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + FIXED_STAMP.strftime("%Y-%m-%dT%H:%M:%SZ").encode(), data)
             dst.writestr(fixed, data)
     return path
@@ -402,6 +416,23 @@ def screening_csv_headers(table: pd.DataFrame) -> dict[str, str]:
 
 
 # ---------------------------------------------------------------------------- 评审结果排名表
+def published(df: pd.DataFrame, rnd: Round) -> pd.DataFrame:
+    """Every score rounded to the published precision (config ranking.precision), as on the lists."""
+    floats = [c for c in df.columns if pd.api.types.is_float_dtype(df[c])]
+    return df.assign(**{c: df[c].round(rnd.ranking.precision) for c in floats})
+
+
+def diagnostics_table(diagnostics: pd.DataFrame, rnd: Round) -> pd.DataFrame:
+    """The diagnostics in words: bands and shadow methods in Chinese, probabilities rounded."""
+    out = published(diagnostics.reset_index(drop=True), rnd)
+    if "band" in out.columns:
+        out["band"] = out["band"].map(lambda b: labels.BANDS.get(b, b))
+    if "shadow_flips" in out.columns:
+        out["shadow_flips"] = out["shadow_flips"].map(
+            lambda v: "、".join(labels.SHADOW_METHODS.get(m, m) for m in v.split(",")) if isinstance(v, str) and v else None)
+    return out
+
+
 def ranking_headers(rnd: Round, columns: Iterable[str]) -> dict[str, str]:
     """Chinese headers for the ranked table, stage names from the config."""
     headers = {}
@@ -453,7 +484,7 @@ def ranking_workbook(ranked: pd.DataFrame, rnd: Round, diagnostics: pd.DataFrame
     text = labels.EXPORT_TEXT
     method = labels.AGGREGATION_NOTE[rnd.ranking.aggregation].format(trim_min=rnd.ranking.trim_min)
     for cat, cfg in rnd.categories.items():
-        part = ranked[ranked["category"] == cat].reset_index(drop=True)
+        part = published(ranked[ranked["category"] == cat], rnd).reset_index(drop=True)
         ws = wb.create_sheet(cfg.short)
         note = text["ranking_note"].format(
             name=rnd.round.name, slots=cfg.slots, n=len(part), method=method,
@@ -463,7 +494,7 @@ def ranking_workbook(ranked: pd.DataFrame, rnd: Round, diagnostics: pd.DataFrame
                        centred=("rank", "proposed", *(f"n_{s}" for s in rnd.stages)),
                        cut_after=int(proposed.max()) if len(proposed) else None)
     if diagnostics is not None:
-        shown = diagnostics.reset_index(drop=True)
+        shown = diagnostics_table(diagnostics, rnd)
         if "candidate" in shown.columns and "studio" not in shown.columns:  # name the candidate for the reader
             studios = ranked.drop_duplicates("nomination_id").set_index("nomination_id")["studio"]
             shown.insert(shown.columns.get_loc("candidate") + 1, "studio", shown["candidate"].map(studios))
@@ -480,10 +511,14 @@ def ranking_workbook(ranked: pd.DataFrame, rnd: Round, diagnostics: pd.DataFrame
 
 
 def ranking_csv_headers(rnd: Round) -> dict[str, str]:
+    """The ranked CSV's headers; criterion scores are named as such (领衔人 is also a person's column)."""
     columns = (["category_short", "nomination_id", "rank", "studio", "host_unit", "recommender", "leader"]
                + [f"score_{s}" for s in rnd.stages] + ["composite", "untrimmed_mean"] + [f"n_{s}" for s in rnd.stages]
                + [f"crit_{c.code}" for c in rnd.rubric] + ["tied", "proposed", "flags"])
-    return ranking_headers(rnd, columns)
+    headers = ranking_headers(rnd, columns)
+    for c in rnd.rubric:
+        headers[f"crit_{c.code}"] = labels.EXPORT_TEXT["criterion_score"].format(criterion=c.label)
+    return headers
 
 
 # ---------------------------------------------------------------------------- 拟命名名单
@@ -495,7 +530,7 @@ def proposed_workbook(ranked: pd.DataFrame, rnd: Round) -> Workbook:
     wb = new_workbook()
     text = labels.EXPORT_TEXT
     for cat, cfg in rnd.categories.items():
-        part = _numbered(ranked[(ranked["category"] == cat) & ranked["proposed"]])
+        part = _numbered(published(ranked[(ranked["category"] == cat) & ranked["proposed"]], rnd))
         frame_to_sheet(wb.create_sheet(cfg.short), part, _headers(PROPOSED_COLUMNS),
                        text["proposed_title"].format(what=batch_label(rnd, cat)),
                        note=text["proposed_note"].format(n=len(part), slots=cfg.slots),
@@ -528,6 +563,34 @@ def public_list(decisions: pd.DataFrame, ranked: pd.DataFrame, screened: pd.Data
                        _rank=rows["rank"].astype("Float64"))
     rows = rows.sort_values(["_cat", "_rank", "studio"], na_position="last", kind="stable")
     return rows[list(PUBLIC_COLUMNS)].reset_index(drop=True)
+
+
+def completeness(ranked: pd.DataFrame, decisions: pd.DataFrame, rnd: Round) -> pd.DataFrame:
+    """Per category: places to fill, approvals, open decisions, and whether the public lists may go out.
+
+    places is the category's slots, or fewer when fewer candidates were ranked; open counts the
+    deferred (暂缓) candidates and the proposed ones the meeting has not decided yet.
+    """
+    _require(decisions, ["nomination_id", "decision"], "decisions")
+    latest = decisions.drop_duplicates("nomination_id", keep="last").set_index("nomination_id")["decision"]
+    rows = []
+    for cat, cfg in rnd.categories.items():
+        part = ranked[ranked["category"] == cat]
+        decided = part["nomination_id"].map(latest)
+        approved = int((decided == "approve").sum())
+        open_ = int(((decided == "defer") | (part["proposed"].astype(bool) & decided.isna())).sum())
+        places = min(cfg.slots, len(part))
+        rows.append({"category": cat, "places": places, "approved": approved, "open": open_,
+                     "complete": open_ == 0 and approved >= places})
+    return pd.DataFrame(rows, columns=["category", "places", "approved", "open", "complete"])
+
+
+def incomplete_details(state: pd.DataFrame, rnd: Round) -> str:
+    """The incomplete categories in words: 劳模类审定通过1个，应审定20个，待定2个；…"""
+    items = [labels.DOCUMENT_TEXT["incomplete_item"].format(short=rnd.categories[r.category].short, approved=r.approved,
+                                                            places=r.places, open=r.open)
+             for r in state.itertuples(index=False) if not r.complete]
+    return "；".join(items)
 
 
 LIST_COLUMNS = ["seq", "studio", "host_unit", "leader", "recommender"]
@@ -564,16 +627,25 @@ def notice_sheet(ws: Worksheet, parts: dict[str, object], columns: int = 8, widt
     a4_setup(ws, landscape=False)
 
 
-def public_workbook(public: pd.DataFrame, rnd: Round) -> Workbook:
-    """公示名单: the notice text (period, media, contact, objection rule from the config), then the lists."""
+def public_workbook(public: pd.DataFrame, rnd: Round, incomplete: str | None = None) -> Workbook:
+    """公示名单: the notice text (period, media, contact, objection rule from the config), then the lists.
+
+    `incomplete` (the statement that the list is not complete) heads the notice and every list.
+    """
+    from workbench.documents import notice_parts  # the same template as 公示.docx
+
     wb = new_workbook()
     text = labels.EXPORT_TEXT
-    notice_sheet(wb.create_sheet(labels.EXPORT_SHEETS["notice"]), notice_text(rnd, public, round_period(rnd)))
+    parts = notice_parts(rnd, public)
+    if incomplete:
+        parts["paragraphs"] = [incomplete, *parts["paragraphs"]]  # type: ignore[misc]
+    notice_sheet(wb.create_sheet(labels.EXPORT_SHEETS["notice"]), parts)
     for cat, cfg in rnd.categories.items():
         part = _numbered(public[public["category"] == cat])
         if len(part):
             frame_to_sheet(wb.create_sheet(cfg.short), part, _headers(LIST_COLUMNS),
-                           text["public_list_title"].format(what=batch_label(rnd, cat)), centred=("seq",), max_width=LIST_WIDTH)
+                           text["public_list_title"].format(what=batch_label(rnd, cat)), note=incomplete,
+                           centred=("seq",), max_width=LIST_WIDTH)
     return wb
 
 
@@ -589,7 +661,12 @@ def named_groups(part: pd.DataFrame, unions: list[str] | None = None) -> pd.Data
     return pd.concat([rows, total], ignore_index=True)
 
 
-def named_workbook(public: pd.DataFrame, rnd: Round, unions: list[str] | None = None) -> Workbook:
+def _with(note: str | None, incomplete: str | None) -> str | None:
+    return "　".join(x for x in (incomplete, note) if x) or None
+
+
+def named_workbook(public: pd.DataFrame, rnd: Round, unions: list[str] | None = None,
+                   incomplete: str | None = None) -> Workbook:
     """命名名单: a summary per union and category, then per category the list grouped by union with counts."""
     wb = new_workbook()
     text = labels.EXPORT_TEXT
@@ -602,13 +679,13 @@ def named_workbook(public: pd.DataFrame, rnd: Round, unions: list[str] | None = 
     summary = table.rename_axis(None, axis=1).rename_axis("recommender").reset_index()
     frame_to_sheet(wb.create_sheet(labels.EXPORT_SHEETS["summary"]), summary,
                    _headers(["recommender", *rnd.categories, "total"], {**shorts, "total": text["total"]}),
-                   text["named_summary_title"], note=text["list_note"].format(n=len(public)),
+                   text["named_summary_title"], note=_with(text["list_note"].format(n=len(public)), incomplete),
                    centred=(*rnd.categories, "total"), bold_last=True)
     for cat, cfg in rnd.categories.items():
         part = public[public["category"] == cat]
         if len(part):
             frame_to_sheet(wb.create_sheet(cfg.short), named_groups(part, unions), _headers(["group", *LIST_COLUMNS[:-1]]),
-                           text["named_title"].format(what=batch_label(rnd, cat)), centred=("seq",),
+                           text["named_title"].format(what=batch_label(rnd, cat)), note=incomplete, centred=("seq",),
                            merge_runs=("group",), bold_last=True, max_width=LIST_WIDTH)
     return wb
 
@@ -620,7 +697,7 @@ def subsidy_table(public: pd.DataFrame, rnd: Round) -> pd.DataFrame:
                          category_short=public["category"].map({c: cfg.short for c, cfg in rnd.categories.items()}))
 
 
-def subsidy_workbook(public: pd.DataFrame, rnd: Round) -> Workbook:
+def subsidy_workbook(public: pd.DataFrame, rnd: Round, incomplete: str | None = None) -> Workbook:
     """补贴经费表: a summary per category, then one sheet per category; sample amounts are marked."""
     wb = new_workbook()
     text = labels.EXPORT_TEXT
@@ -634,7 +711,7 @@ def subsidy_workbook(public: pd.DataFrame, rnd: Round) -> Workbook:
                  "subsidy": float(sum(r["subsidy"] for r in rows))})
     any_sample = any(cfg.subsidy_is_sample for cfg in rnd.categories.values())
     mark = labels.SAMPLE_MARK if any_sample else ""
-    note = text["list_note"].format(n=len(public)) + (text["subsidy_sample_note"] if any_sample else "")
+    note = _with(text["list_note"].format(n=len(public)) + (text["subsidy_sample_note"] if any_sample else ""), incomplete)
     money = {"standard": AMOUNT_FORMAT, "subsidy": AMOUNT_FORMAT}
     frame_to_sheet(wb.create_sheet(labels.EXPORT_SHEETS["summary"]), pd.DataFrame(rows),
                    _headers(["category", "named", "standard", "subsidy", "remark"]), text["subsidy_summary_title"] + mark,
@@ -648,7 +725,7 @@ def subsidy_workbook(public: pd.DataFrame, rnd: Round) -> Workbook:
         frame_to_sheet(wb.create_sheet(cfg.short), pd.concat([part, total], ignore_index=True),
                        _headers(["seq", "recommender", "studio", "host_unit", "subsidy"]),
                        text["subsidy_title"].format(what=batch_label(rnd, cat)) + cmark,
-                       note=text["subsidy_sample_note"] if cfg.subsidy_is_sample else None,
+                       note=_with(text["subsidy_sample_note"] if cfg.subsidy_is_sample else None, incomplete),
                        centred=("seq",), formats=money, bold_last=True, max_width=LIST_WIDTH)
     return wb
 
@@ -657,13 +734,21 @@ def subsidy_workbook(public: pd.DataFrame, rnd: Round) -> Workbook:
 def export_results(ranked: pd.DataFrame, rnd: Round, out: str | Path, *, screened: pd.DataFrame | None = None,
                    decisions: pd.DataFrame | None = None, overrides: pd.DataFrame | None = None,
                    diagnostics: pd.DataFrame | None = None, snapshot_id: str | None = None,
-                   files: pd.DataFrame | None = None) -> list[Path]:
+                   files: pd.DataFrame | None = None, allow_incomplete: bool = False,
+                   reason: str | None = None) -> list[Path]:
     """Write every file the inputs allow into `out` (CSV twins into out/csv); returns the paths.
 
     Always: 评审结果排名表 (with provenance; diagnostics when given) and 拟命名名单. With `screened`:
-    资格审查情况表 (overrides shown when given). With `decisions` holding at least one approval:
-    公示名单 (with the notice text), 命名名单 and 补贴经费表.
+    资格审查情况表 (overrides shown when given). With `decisions` holding at least one approval, and
+    every category decided (`completeness`): 公示名单 (with the notice text), 命名名单, 补贴经费表,
+    公示.docx and 命名通知.docx. While a category is not decided they are refused (ExportError
+    `incomplete`, after the other files are written), unless `allow_incomplete` with a `reason`:
+    then every public file states that its list is incomplete, and why.
     """
+    from workbench import documents  # python-docx loads only when documents are written (a fast CLI start)
+
+    if allow_incomplete and not (reason or "").strip():
+        raise ExportError("reason_required")
     out = Path(out)
     csv_dir = out / labels.EXPORT_CSV_DIR
     names = labels.EXPORT_FILES
@@ -676,43 +761,77 @@ def export_results(ranked: pd.DataFrame, rnd: Round, out: str | Path, *, screene
         twins.append((names["screening"], table, screening_csv_headers(table)))
     prov = provenance(rnd, snapshot_id, files, decisions)
     books.append((names["ranking"], ranking_workbook(ranked, rnd, diagnostics, prov)))
-    twins.append((names["ranking"], ranked.assign(category_short=ranked["category"].map(shorts)), ranking_csv_headers(rnd)))
+    twins.append((names["ranking"], published(ranked, rnd).assign(category_short=ranked["category"].map(shorts)),
+                  ranking_csv_headers(rnd)))
     books.append((names["proposed"], proposed_workbook(ranked, rnd)))
-    proposed = ranked[ranked["proposed"]].assign(category_short=lambda d: d["category"].map(shorts))
+    proposed = published(ranked[ranked["proposed"]], rnd).assign(category_short=lambda d: d["category"].map(shorts))
     twins.append((names["proposed"], proposed, _headers(["category_short", "rank", "studio", "host_unit", "leader",
                                                           "recommender", "composite"])))
-    if decisions is not None:
-        public = public_list(decisions, ranked, screened, rnd)
-        if len(public):
+    public = public_list(decisions, ranked, screened, rnd) if decisions is not None else None
+    refused = None
+    docs: list[tuple[str, "DocxDocument"]] = []
+    if public is not None and len(public):
+        state = completeness(ranked, decisions, rnd)
+        incomplete = None
+        if not state["complete"].all():
+            details = incomplete_details(state, rnd)
+            if allow_incomplete:
+                incomplete = labels.DOCUMENT_TEXT["incomplete"].format(details=details, reason=reason.strip())
+            else:
+                refused = details
+        if refused is None:
             unions = list(dict.fromkeys(screened["recommender"])) if screened is not None else None
-            books += [(names["public"], public_workbook(public, rnd)), (names["named"], named_workbook(public, rnd, unions)),
-                      (names["subsidy"], subsidy_workbook(public, rnd))]
-            listed = public.assign(category_short=public["category"].map(shorts))
-            list_headers = _headers(["category_short", "recommender", "studio", "host_unit", "leader"])
-            any_sample = any(cfg.subsidy_is_sample for cfg in rnd.categories.values())
-            money = _headers(["category_short", "recommender", "studio", "host_unit", "subsidy"])
-            money["subsidy"] += labels.SAMPLE_MARK if any_sample else ""
-            twins += [(names["public"], listed, list_headers), (names["named"], listed, list_headers),
-                      (names["subsidy"], subsidy_table(public, rnd), money)]
+            books += _public_books(public, rnd, unions, incomplete)
+            twins += _public_twins(public, rnd, incomplete)
+            docs = [(labels.DOCUMENT_FILES["public"], documents.public_document(rnd, public, incomplete)),
+                    (labels.DOCUMENT_FILES["naming"], documents.naming_document(rnd, public, incomplete, unions))]
     paths = [save(book, out / f"{name}.xlsx") for name, book in books]
+    paths += [save_docx(doc, out / f"{name}.docx") for name, doc in docs]
     paths += [save_csv(df, headers, csv_dir / f"{name}.csv") for name, df, headers in twins]
     _remove_stale(out, paths)
+    if refused is not None:
+        raise ExportError("incomplete", details=refused, out=out)
     return paths
+
+
+def _public_books(public: pd.DataFrame, rnd: Round, unions: list[str] | None,
+                  incomplete: str | None) -> list[tuple[str, Workbook]]:
+    names = labels.EXPORT_FILES
+    return [(names["public"], public_workbook(public, rnd, incomplete)),
+            (names["named"], named_workbook(public, rnd, unions, incomplete)),
+            (names["subsidy"], subsidy_workbook(public, rnd, incomplete))]
+
+
+def _public_twins(public: pd.DataFrame, rnd: Round, incomplete: str | None) -> list[tuple[str, pd.DataFrame, dict[str, str]]]:
+    """CSV twins of the public lists; an incomplete list carries its statement on every row."""
+    names = labels.EXPORT_FILES
+    shorts = {c: cfg.short for c, cfg in rnd.categories.items()}
+    extra = ["completeness"] if incomplete else []
+    listed = public.assign(category_short=public["category"].map(shorts), completeness=incomplete)
+    list_headers = _headers(["category_short", "recommender", "studio", "host_unit", "leader", *extra])
+    any_sample = any(cfg.subsidy_is_sample for cfg in rnd.categories.values())
+    money = _headers(["category_short", "recommender", "studio", "host_unit", "subsidy", *extra])
+    money["subsidy"] += labels.SAMPLE_MARK if any_sample else ""
+    return [(names["public"], listed, list_headers), (names["named"], listed, list_headers),
+            (names["subsidy"], subsidy_table(public, rnd).assign(completeness=incomplete), money)]
 
 
 PUBLIC_FILES = ("public", "named", "subsidy")
 
 
 def _remove_stale(out: Path, written: list[Path]) -> None:
-    """A public list an earlier export wrote and this one did not (approvals withdrawn) must not linger."""
-    for name in (labels.EXPORT_FILES[key] for key in PUBLIC_FILES):
-        for path in (out / f"{name}.xlsx", out / labels.EXPORT_CSV_DIR / f"{name}.csv"):
-            if path not in written and path.exists():
-                path.unlink()
+    """A public file an earlier export wrote and this one did not (approvals withdrawn, refused) must not linger."""
+    stale = [out / f"{labels.EXPORT_FILES[key]}.xlsx" for key in PUBLIC_FILES]
+    stale += [out / labels.EXPORT_CSV_DIR / f"{labels.EXPORT_FILES[key]}.csv" for key in PUBLIC_FILES]
+    stale += [out / f"{name}.docx" for name in labels.DOCUMENT_FILES.values()]
+    for path in stale:
+        if path not in written and path.exists():
+            path.unlink()
 
 
 def export_all(state: "RoundState", out: str | Path | None = None, *, store: Store | None = None,
-               diagnostics: pd.DataFrame | None = None) -> list[Path]:
+               diagnostics: pd.DataFrame | None = None, allow_incomplete: bool = False,
+               reason: str | None = None) -> list[Path]:
     """Everything for one round state: its ranking, screening, overrides, diagnostics and inputs.
 
     `out` defaults to <workdir>/out. Decisions are the state's, or read again from `store` when
@@ -727,4 +846,4 @@ def export_all(state: "RoundState", out: str | Path | None = None, *, store: Sto
         diagnostics = state.diagnosis
     return export_results(state.ranked, rnd, out if out is not None else rnd.workdir / "out", screened=state.screened,
                           decisions=decisions, overrides=state.overrides, diagnostics=diagnostics,
-                          snapshot_id=state.snapshot_id, files=files)
+                          snapshot_id=state.snapshot_id, files=files, allow_incomplete=allow_incomplete, reason=reason)

@@ -74,6 +74,9 @@ FORM_NARRATIVES: dict[str, str] = {
     "unit_opinion": "单位意见",
     "union_opinion": "推荐单位工会意见",
 }
+# The nominations column that keeps each narrative of the form.
+NARRATIVE_COLUMNS: dict[str, str] = {"deeds": "main_deeds", "results": "main_results",
+                                     "unit_opinion": "unit_opinion", "union_opinion": "union_opinion"}
 RECEIPTS_FILE = "收件登记.csv"
 PHOTO_ROLES: dict[str, str] = {"leader": "领衔人标准照", "team": "团队合影", "scene": "内部场景"}
 
@@ -113,6 +116,7 @@ COLUMNS: dict[str, str] = {
     "proposed": "拟命名",
     "flags": "提示",
     "received_at": "收件时间",
+    "tied": "并列",
     "source_file": "来源文件",
     "source_row": "行号",
     "file": "文件",
@@ -205,17 +209,12 @@ MEETING: dict[str, str] = {
     "card_unranked": "未排名",
     "card_scores": "综合得分 {composite}",
     "card_interval": "{level}名次区间 {low}–{high} · 进入前{slots}名的概率 {p}",
-    "card_facts": "基本情况",
-    "card_screening": "资格审查",
     "card_spread": "评委打分分布",
     "card_spread_note": "空心点为去掉的最高分、最低分；黑色竖线为该阶段得分",
     "spread_x": "评委打分（总分）",
     "card_comments": "评委意见",
     "card_no_comments": "评委未填写意见。",
     "card_photos": "照片",
-    "card_no_photos": "未找到报送的照片。",
-    "card_override": "人工改判：{note}",
-    "card_rules_ok": "全部 {n} 项审查符合",
     "card_comment": "{alias} · {stage} · {total}分：",
     "card_borderline": "边缘原因：{reasons}",
     "card_decided": "已审定：{decision}",
@@ -261,6 +260,32 @@ CARD_FACT_LABELS: dict[str, str] = {
 CARD_FACT_UNITS: dict[str, str] = {
     "team_size": "人", "frontline": "人", "site_area": "平方米", "funding": "万元", "results_last_year": "项",
     "benefit": "万元",
+}
+# The candidate dossier (workbench/dossier.py): the scoring card, the meeting card and the printed file.
+DOSSIER: dict[str, str] = {
+    "no_value": "—", "yes": "是", "no": "否",
+    "facts": "基本情况", "screening": "资格审查", "narratives": "推荐表",
+    "members": "团队成员（{n}人）", "achievements": "创新成果（{n}项）", "photos": "照片（点击放大）",
+    "materials": "电子材料（点击页面放大）",
+    "rules_ok": "全部 {n} 项审查符合", "override": "人工改判：{note}",
+    "narrative_missing": "推荐表中未填写此项。",
+    "no_members": "推荐表未附团队成员名单。", "no_achievements": "推荐表未附创新成果清单。",
+    "no_photos": "未找到报送的照片。", "no_materials": "未报送电子材料（PDF）。",
+    "zoom_hint": "点击放大，再次点击关闭",
+    "material_head": "{name}（共{pages}页）", "page": "第{page}页 / 共{pages}页",
+    "prev_page": "◀ 上一页", "next_page": "下一页 ▶",
+    "pdf_too_big": "文件过大（{mb:.0f} MB，超过 {max} MB），未在此显示，请查阅原件。",
+    "pdf_encrypted": "文件设有密码，无法显示，请联系推荐单位提供无密码的版本。",
+    "pdf_unreadable": "文件已损坏或不是有效的 PDF，无法显示。",
+    "pdf_no_page": "没有第{page}页。",
+    "pdf_more_pages": "仅显示前 {shown} 页（共 {pages} 页），其余请查阅原件。",
+    "print_head": "{round} · {category} · 申报材料（{nomination_id}）",
+    "not_found": "没有找到推荐对象“{key}”（请用推荐编号，如 N1A2B3C4D，或完整的工作室名称）",
+    "ambiguous": "有多个推荐对象名为“{key}”，请用推荐编号：{choices}",
+    "bad_suffix": "输出文件须以 .pdf 或 .html 结尾：{name}",
+    "no_printer": "本机没有可用于生成 PDF 的程序（Chromium 或 LibreOffice）；可改为输出 .html 后打印",
+    "print_failed": "生成 PDF 失败；可改为输出 .html 后用浏览器打印",
+    "written": "申报材料已写入：{path}",
 }
 # Why a decision was refused (code -> message; the code follows in [ ]).
 DECISION_MESSAGES: dict[str, str] = {
@@ -516,17 +541,54 @@ SAMPLE_SUMMARY_FILE = "{recommender}推荐汇总表{ext}"
 SAMPLE_FORM_FILE = "{studio}推荐表.xlsx"
 SAMPLE_PHOTO_DIR = "照片"
 # 推荐表 narratives: str.format templates filled from the studio's facts.
-SAMPLE_DEEDS = [
-    "{leader}同志扎根一线{years}年，带领团队围绕{tech}开展技术攻关，累计完成创新项目{projects}项。",
-    "工作室坚持“师带徒”传帮带，近三年培养技师、高级技师{apprentices}名，多名成员在各级技能竞赛中获奖。",
-    "工作室建有活动场所{area}平方米，制度上墙、台账齐全，每月开展技术交流活动。",
+# The sample's narratives: one paragraph per list, a template picked per studio (all invented).
+SAMPLE_DEEDS: list[list[str]] = [
+    ["{leader}同志扎根生产一线{years}年，从一名普通操作工成长为{title}，始终把“{tech}”作为主攻方向。"
+     "{est}工作室成立以来，{leader}带领团队立足岗位、聚焦难题，累计完成创新项目{projects}项，"
+     "多项成果填补了本单位的技术空白。",
+     "{leader}同志在{tech}领域深耕{years}年，是单位公认的“技术尖子”和“问题终结者”。"
+     "工作室以其名字命名，围绕生产经营中的瓶颈问题组织攻关，先后承担各类创新项目{projects}项。"],
+    ["工作室现有成员{team}人，其中一线职工{frontline}人，形成了以领衔人为核心、骨干成员为支撑、"
+     "青年职工广泛参与的梯次结构。团队坚持“小发明、小创造、小革新、小设计、小建议”五小活动常态化，"
+     "每月召开一次技术攻关例会，把现场问题变成攻关课题。",
+     "团队{team}名成员来自生产、技术、设备、质量等不同岗位，一线职工{frontline}人。"
+     "工作室实行“课题负责制”，每个攻关项目明确负责人和完成时限，成员之间结对互补，"
+     "形成了“人人有课题、个个讲创新”的良好氛围。"],
+    ["工作室坚持“师带徒”传帮带，制定个人培养计划，近三年培养技师、高级技师{apprentices}名，"
+     "多名成员在市级以上职业技能竞赛中获奖。工作室还面向全单位开设技能讲堂，累计授课{lessons}次，"
+     "受益职工{trainees}人次。",
+     "在人才培养方面，工作室把“传帮带”作为重要任务，领衔人与青年职工签订师徒协议，"
+     "近三年带出技师、高级技师{apprentices}名；组织技术交流和现场教学{lessons}次，培训职工{trainees}人次。"],
+    ["工作室建有独立活动场所{area}平方米，配备必要的试验和检测设备，年度经费单独列支。"
+     "管理制度上墙公示，活动记录、攻关台账和成果档案齐全规范，实现了有场所、有制度、有经费、有台账、有成果。",
+     "单位为工作室提供{area}平方米的固定场所和专项经费保障，工作室建立了例会、项目管理、成果申报和"
+     "经费使用等制度，各项活动均有记录可查，台账详实。"],
 ]
-SAMPLE_RESULTS = [
-    "近一年工作室取得认定创新成果{results}项，累计创造经济效益约{benefit}万元。",
-    "其中“{first}”在本单位推广应用，有效解决了生产中的难点问题。",
+SAMPLE_RESULTS: list[list[str]] = [
+    ["近一年工作室取得经认定的创新成果{results}项，累计创造经济效益约{benefit}万元。"
+     "成果涵盖技术攻关、工艺改进、设备革新和先进操作法等多个方面。",
+     "工作室近一年共有{results}项创新成果通过认定，创造经济效益约{benefit}万元，"
+     "部分成果已在集团内兄弟单位推广。"],
+    ["其中，“{first}”项目针对长期困扰生产的难点问题，经过反复试验，形成了稳定可靠的解决方案，"
+     "推广应用后质量和效率明显提升，获得单位和用户的一致好评。",
+     "代表性成果“{first}”由领衔人牵头攻关，团队历时数月完成方案设计、样机试制和现场验证，"
+     "显著降低了故障率和维修成本。"],
+    ["下一步，工作室将继续围绕企业发展需求，深化产学研合作，推动更多成果转化为现实生产力。",
+     "工作室还将成果整理成标准化作业指导书，在更大范围内推广应用，发挥示范带动作用。"],
 ]
-SAMPLE_UNIT_OPINION = "同意推荐。该工作室制度健全、运行规范、成效明显。（盖章）{date}"
-SAMPLE_UNION_OPINION = "经审核，所报材料属实，同意推荐。（盖章）{date}"
+SAMPLE_UNIT_OPINION = [
+    "该工作室制度健全、运行规范、成效明显，领衔人技术过硬、作风扎实，在本单位发挥了较好的示范引领作用。",
+    "同意推荐。（盖章）{date}",
+]
+SAMPLE_UNION_OPINION = ["经审核，所报材料真实准确，该工作室符合申报条件，同意推荐。", "（盖章）{date}"]
+SAMPLE_TITLES_OF_LEADER = ["高级技师", "技能专家", "高级工程师", "首席技师"]
+SAMPLE_PDF_FILE = "申报材料.pdf"
+SAMPLE_PDF: dict[str, str] = {
+    "title": "{studio}", "subtitle": "申报材料（电子版）", "recommender": "推荐单位：{recommender}",
+    "host": "所在单位：{host}", "leader": "领衔人：{leader}", "date": "{date}",
+    "deeds": "一、主要事迹", "results": "二、主要创新成果", "chart": "近年创新成果经济效益（万元）",
+    "footer": "第{page}页 共{pages}页", "mark": "示例材料，内容纯属虚构",
+}
 SAMPLE_GENDERS = ["男", "女"]
 SAMPLE_EDUCATION = ["高中", "中专", "大专", "本科", "本科", "硕士研究生", "博士研究生"]
 SAMPLE_TITLES = ["高级技师", "技师", "高级工", "中级工", "工程师", "高级工程师", "助理工程师", "正高级工程师"]
@@ -651,7 +713,9 @@ TEMPLATE_ERRORS: dict[str, str] = {
 }
 
 # ---------------------------------------------------------------------------- intake
-INTAKE_MESSAGES = {"inbox_missing": "收件目录不存在：{path}（请检查 --workdir 或路径）"}
+INTAKE_MESSAGES = {"inbox_missing": "收件目录不存在：{path}（请检查 --workdir 或路径）",
+                   "narrative_missing": "推荐表中没有“{label}”一栏",
+                   "narrative_empty": "推荐表“{label}”未填写"}
 # Files in an inbox that are not read, and why (workbench/intake/files.py); the code is the key.
 INBOX_FILE_MESSAGES: dict[str, str] = {
     "symlink_outside": "此链接指向收件目录以外的位置，未读取；请直接报送文件本身",
@@ -694,6 +758,7 @@ EXPORT_COLUMNS: dict[str, str] = {
     "over_quota": "超出名额", "to_review": "进入评审", "overridden": "改判数", "group": "推荐单位",
     "subsidy": "补贴金额（元）", "standard": "补贴标准（元/家）", "named": "命名数", "item": "项目", "value": "内容",
     "rule_label": "审查项", "rule_text": "通知中的条件", "rule_categories": "适用类别", "remark": "备注",
+    "completeness": "说明",
 }
 # The notice's conditions (workbench/screening.py RULES), worded with this round's figures from the
 # config: the placeholders are filled by screening.rule_label for each category the rule binds.
@@ -716,6 +781,10 @@ RULE_LABELS: dict[str, str] = {
     "results": "每年{min_results_per_year}个以上（含{min_results_per_year}个）创新课题或攻关项目获得认定",
     "named_years": "被命名为{named_label}时间满{min_named_years}年以上（特别优秀的可直接推荐）",
     "video": "有能反映工作室特点和成果的宣传视频（短片）",
+    "paper_copies": "纸质材料均为一式{copies}份",
+    "paper_bound": "工作室规章制度、工作业绩和创新成果证明材料等装订成册",
+    "paper_sealed": "推荐材料加盖所在单位和推荐单位公章",
+    "party_consent": "所在单位工会在征得单位党政组织同意后提出申请",
 }
 RULE_LABEL_PARTS: dict = {
     "honour": "{level}（含）以上{kind}",
@@ -733,6 +802,7 @@ RULE_HEADERS: dict[str, str] = {
     "party_building": "党建引领", "leader_honour": "领衔人荣誉", "team_size": "团队人数", "frontline": "一线职工",
     "site": "固定场所", "systems": "制度健全", "funding": "经费保障", "running": "运行年限", "ledger": "台账详实",
     "results": "创新成果", "named_years": "命名年限", "video": "宣传视频",
+    "paper_copies": "纸质份数", "paper_bound": "装订成册", "paper_sealed": "盖章", "party_consent": "党政同意",
 }
 OUTCOME: dict[str, str] = {"to_review": "进入评审", "excluded": "不进入评审", "pending": "待核实"}
 EXPORT_TEXT: dict[str, str] = {
@@ -765,6 +835,7 @@ EXPORT_TEXT: dict[str, str] = {
     "stage_weight": "{stage}×{weight:g}",
     "stage_score": "{stage}得分",
     "stage_reviewers": "{stage}评委数",
+    "criterion_score": "{criterion}分项得分",
     "unknown_category": "类别不明",
 }
 # How each stage's scores are combined (config ranking.aggregation), said on the ranking sheets.
@@ -787,29 +858,26 @@ PROVENANCE: dict[str, str] = {
 EXPORT_MESSAGES: dict[str, str] = {
     "unknown_decision": "审定记录中的编号不在本轮推荐名单中：{ids}",
     "missing_columns": "{what}缺少列：{missing}",
+    "incomplete": ("审定尚未完成，公示名单、命名名单、补贴经费表和公示、命名通知均未生成：{details}。"
+                   "资格审查情况表、评审结果排名表、拟命名名单已导出到 {out}。如确需先行导出，请加 --allow-incomplete --reason 理由，"
+                   "文件中将注明名单不完整"),
+    "reason_required": "--allow-incomplete 须同时用 --reason 写明理由（将写入导出的文件）",
 }
 EXPORT_WHAT: dict[str, str] = {"ranked": "排名表", "screened": "资格审查结果", "decisions": "审定记录",
                                "overrides": "改判记录"}
 # Chinese numbers and dates.
 CN_DIGITS = "〇一二三四五六七八九十"
+CN_COUNT: dict[int, str] = {1: "一", 2: "两", 3: "三", 4: "四", 5: "五"}  # 一式两份
 DATE_CN = "{y}年{m}月{d}日"
 WEEKDAYS = "一二三四五六日"
 WEEKDAY_CN = "（星期{}）"
 AND = "和"
 BATCH_LABEL = "第{batch}批{label}"
-# The public notice (公示): parts filled from the config and the approved list.
-NOTICE_TEXT: dict[str, str] = {
-    "title": "关于{names}拟命名对象的公示",
-    "basis": ("根据{org}《关于推荐申报{calls}的通知》要求，经各地区、各单位推荐，{org}组织材料审核、实地考察，"
-              "差额遴选，并经{org}主席办公会审定，拟命名{named}。现予以公示（名单附后）。"),
+# The public notice (公示): pieces shared by its documents.
+NOTICE_TEXT: dict[str, str] = {  # pieces of the 公示 and 命名通知 wording (workbench/documents.py)
     "named_many": "{first}等{n}个工作室为{what}",
     "named_one": "{first}为{what}",
     "nobody": "（尚无审定通过的对象）",
-    "period": "公示时间：{first}至{last}（{n}个工作日）。",
-    "period_unset": "公示时间：　　年　　月　　日至　　年　　月　　日（不少于{n}个工作日）。",
-    "media": "公示媒体：{media}。",
-    "contact": "受理部门：{office}；联系电话：{phone}。",
-    "attachment": "附件：{names}拟命名名单",
     "date_unset": "　　年　　月　　日",
 }
 CALENDAR_MESSAGES: dict[str, str] = {
@@ -867,6 +935,8 @@ DIAGNOSTIC_COLUMNS: dict[str, str] = {
     "p_top": "进入拟命名线的概率", "band": "分档", "reasons": "原因", "offset": "宽严偏移",
     "icc1": "单次评分信度 ICC(1,1)", "icck": "平均分信度 ICC(1,k)", "alpha": "Krippendorff α",
     "kendall_w": "Kendall W", "flags": "提示",
+    "slots": "拟命名名额", "in_top": "现排名在拟命名线内", "loro_flips": "去掉一位评委即改变进出的情形数",
+    "shadow_flips": "按其他计分方法进出改变", "tied_at_cut": "在拟命名线处并列",
 }
 
 # ---------------------------------------------------------------------------- review: access codes, conflicts, stages, scoring app, progress
@@ -895,12 +965,6 @@ SCORING: dict[str, str] = {
     "list_label_total": "{status} {total:g} · {studio}",
     "no_candidates": "目前没有分配给您的评审对象。如有疑问，请联系工作人员。",
     "pick": "请在左侧选择一个评审对象。",
-    "facts": "基本情况",
-    "screening": "资格审查",
-    "achievements": "认定创新成果",
-    "photos": "照片",
-    "no_photos": "未报送照片",
-    "more_photos": "另有 {n} 张照片未显示",
     "form": "评分",
     "criterion": "{label}（0–{max:g}）",
     "placeholder": "0–{max:g}",
@@ -925,14 +989,16 @@ SCORING: dict[str, str] = {
     "yes": "是",
     "no": "否",
     "unknown": "—",
-    "eligible_note": "资格审查：{eligibility}；名额：{quota}",
+    "code_empty": "请先输入访问码，再按回车键或点击“登录”。",
+    "basis": "【依据{basis}】",
+    "basis_material": "材料",
+    "basis_site": "实地",
+    "total_invalid": "未计入合计（填写有误）：{names}",
+    "edit_submitted": "修改已提交的评分",
+    "submitted_locked": "此评分表已提交。如需修改，请点击下方“修改已提交的评分”。",
+    "editing_submitted": "您正在修改已提交的评分：修改会自动保存，评分表仍为“已提交”状态，无须再次提交。",
 }
 # Card fields: the nomination facts a reviewer sees (never contact or phone), in this order.
-SCORING_CARD_FIELDS: tuple[str, ...] = (
-    "category", "recommender", "host_unit", "leader", "leader_honours", "team_size", "frontline", "established",
-    "named_on", "direct", "site_area", "funding", "results_last_year", "benefit", "legal_person", "union_sound",
-    "rnd_or_team", "party_building", "systems", "ledger", "video", "note",
-)
 
 # The progress dashboard (workbench/progress.py, dashboards/progress.ipynb): what the analyst reads.
 PROGRESS: dict[str, str] = {
@@ -946,12 +1012,13 @@ PROGRESS: dict[str, str] = {
     "all_done": "全部已提交",
     "empty": "评分库中还没有分配方案。请先导入评委名单并分配评审对象（workbench reviewers assign）。",
     "load_failed": "评分库读取失败，请检查后点击“刷新”。",
+    "under_assigned": "评委不足",
 }
 PROGRESS_COLUMNS: dict[str, str] = {
     "reviewer_id": "评委编号", "name": "姓名", "stage": "阶段", "assigned": "分配", "submitted": "已提交",
     "draft": "草稿", "none": "未评", "missing": "未提交的评审对象", "has_code": "已发访问码", "last_saved": "最近保存",
     "nomination_id": "编号", "studio": "工作室", "category": "类别", "needed": "至少需要", "short": "尚缺",
-    "missing_reviewers": "未提交的评委", "complete": "评分齐全",
+    "missing_reviewers": "未提交的评委", "complete": "评分齐全", "under_assigned": "提醒",
 }
 
 # The `workbench reviewers` commands (workbench/cli.py).
@@ -965,6 +1032,8 @@ REVIEWERS_CLI: dict[str, str] = {
     "plan_missing_columns": "分配方案 {path} 缺少列：{missing}（须有 评审对象编号/nomination_id、评委编号/reviewer_id、阶段/stage）",
     "closed": "{stage}已结束：评委不能再修改该阶段的评分。",
     "reopened": "{stage}已重新开放。",
+    "under_assigned": "{studio}（{nomination_id}）{stage}现只分配了 {assigned} 名评委，少于要求的 {needed} 名，"
+                      "请补充分配（workbench reviewers assign --add 或导入分配表）。",
 }
 PLAN_HEADERS: dict[str, list[str]] = {  # headers accepted in a hand-made assignment CSV
     "nomination_id": ["nomination_id", "编号", "推荐编号", "评审对象编号"],
@@ -977,4 +1046,117 @@ CLI = {
     "warning": "提示：",
     "no_approvals": "会议尚未记录“通过”的决定，公示名单、命名名单、补贴经费表暂未生成。",
     "override_saved": "已记录对 {nomination_id} 的改判（含理由、改判人、时间）。",
+}
+
+# ---------------------------------------------------------------------------- official documents (workbench/documents.py)
+# The office-editable texts of the Word documents; written by `workbench templates` into the round's
+# templates folder, and used as they are when the folder has no such file.
+DOCUMENT_FILES: dict[str, str] = {"public": "公示", "naming": "命名通知", "outline": "推荐材料参考提纲"}
+TEMPLATE_OUTLINE_FILE = "附件5 劳模、职工创新工作室推荐材料参考提纲.docx"
+DOCUMENT_TEMPLATE_HELP = """\
+# {name}的文字。版式（A4 纸、页边距、字体字号、行距、页码）由工作台按 GB/T 9704-2012 排定，这里只写文字。
+# 以“#”开头的行是说明，不会出现在文件中；空行不计。
+# 以“附件号：”“版头：”“发文字号：”“标题：”“主送：”“附件：”“署名：”“日期：”开头的行分别是附件顺序号（左上角）、
+# 发文机关标志、发文字号、标题、主送机关、附件说明、发文机关署名、成文日期；“附件页：”另起一页，后面写附件标题；单独一行的 {{名单}} 处放入名单。
+# 其余每行为一段正文；以“一、”开头的行为一级标题（黑体），以“（一）”开头的行为二级标题（楷体）。
+# 花括号中的名称由工作台按本轮配置和审定结果填写，可用：{fields}。
+"""
+DOCUMENT_TEMPLATES: dict[str, str] = {
+    "public": """\
+标题：关于{拟命名类别}拟命名对象的公示
+根据{发文机关}《关于推荐申报{申报类别}的通知》要求，经各地区、各单位推荐，{发文机关}组织材料审核、实地考察，差额遴选，并经{发文机关}主席办公会审定，拟命名{命名概述}。现予以公示（名单附后）。
+公示时间：{公示时间}（{工作日数}个工作日）。
+公示媒体：{公示媒体}。
+{异议方式}
+受理部门：{受理部门}；联系电话：{联系电话}。
+附件：{附件名称}
+署名：{发文机关}
+日期：{成文日期}
+附件页：{附件名称}
+{名单}
+""",
+    "naming": """\
+版头：{发文机关标志}
+发文字号：{发文字号}
+标题：关于命名{命名类别}的通知
+主送：各市（县）区、经开区总工会，各局（公司）、直属单位工会：
+为深入推进新时期无锡产业工人队伍建设改革，进一步弘扬劳模精神、劳动精神、工匠精神，充分发挥劳模和工匠人才示范引领、创新攻关、人才培养等作用，{发文机关}组织开展了{申报批次}推荐工作。经各地区、各单位推荐，{发文机关}组织材料审核、实地考察、差额遴选，经{发文机关}主席办公会审定，并经公示（{公示时间}），决定命名{命名概述}，颁发牌匾，同时分别给予相应一次性补贴经费。
+希望被命名的创新工作室珍惜荣誉，发挥示范引领、集智创新、协同攻关、传承技能、培育精神等作用，带动广大职工为全市高质量发展贡献力量。各级工会要加强对创新工作室的指导和服务，推动创新工作室规范运行、持续发展。
+附件：{附件名称}
+署名：{发文机关}
+日期：{成文日期}
+附件页：{附件名称}
+{名单}
+""",
+}
+DOCUMENT_TEMPLATES["outline"] = """\
+附件号：附件5
+标题：劳模、职工创新工作室推荐材料参考提纲
+推荐材料由所在单位工会按本提纲编写，如实反映工作室情况，连同{申报类别}推荐表（附件2、3、4）、规章制度、工作业绩和创新成果证明材料装订成册，纸质材料一式两份，加盖所在单位和推荐单位公章，电子版一并报送。
+一、基本情况
+工作室名称、所在单位（是否具有法人资格，单位工会组织是否健全）、成立时间、有效运行时间，推荐类别；说明工作室不属于企事业单位原有建制的专门研发机构或班组。
+二、领衔人情况
+领衔人的专业特长、技能水平、管理经验和创新能力；获得的荣誉称号及授予机关、时间（劳模、五一劳动奖章、职业技能带头人、职工技术创新能手等），附证书复印件。推荐示范性劳模创新工作室的，说明领衔人在本行业、本专业或本领域的影响力，解决本单位关键技术问题、重难点问题的情况。
+三、团队建设
+团队成员人数、一线职工人数，专业技术结构、学历结构、年龄结构；团队的分工协作方式。
+四、党建引领
+设立劳模党支部、党小组或党员先锋岗的情况，开展“双创双提升”行动，发挥党支部战斗堡垒作用和党员先锋模范作用的情况（劳模创新工作室、示范性劳模创新工作室）。
+五、场所、设施和制度
+固定办公活动场所的面积和功能分区，设备设施，成果和荣誉展示；牌匾标识，团队介绍、工作职责、目标任务、管理办法上墙情况；活动开展、学习研究、技术攻关、成果转化、奖励激励、内部管理等制度（附制度文本）。
+六、经费保障和运行情况
+所在单位年度经费投入；技术培训、师徒结对、协作攻关、革新创造等活动的开展情况；工作计划、活动记录，成员台账、活动台账、成果台账。
+七、创新成果和效益
+近年在本单位、本系统立项并获得认定的创新课题或攻关项目（名称、认定级别、认定单位、认定时间），专利、先进操作法等成果，取得的经济效益和社会效益（附认定文件、证书等证明材料）。
+八、示范引领作用
+发挥示范引领、集智创新、协同攻关、传承技能、培育精神等作用，带动本地区、本行业、本单位群众性技术创新和职工技能素质提升的情况。推荐示范性劳模创新工作室的，另附反映工作室特点和成果的宣传视频（短片），并写明命名为无锡市劳模创新工作室的时间；特别优秀直接推荐的，写明理由。
+九、单位意见
+所在单位党政组织同意推荐的意见（盖章），所在单位工会意见，推荐单位工会意见（盖章）。
+十、照片
+创新工作室领衔人标准照1张、团队成员合影1张、工作室内部场景照和成员工作照3至5张，电子版随推荐材料报送，照片文件名注明内容。
+"""
+# The Chinese names of the template fields (documents.fields) and the document parts.
+DOCUMENT_TEXT: dict[str, str] = {
+    "attachment_mark": "附件",
+    "public_attachment": "{names}拟命名名单",
+    "naming_attachment": "{names}名单",
+    "naming_number": "{code}〔{year}〕{number}号",
+    "number_blank": "\u3000\u3000",
+    "period": "{first}至{last}",
+    "period_unset": "\u3000\u3000年\u3000\u3000月\u3000\u3000日至\u3000\u3000年\u3000\u3000月\u3000\u3000日",
+    "date_unset": "\u3000\u3000年\u3000\u3000月\u3000\u3000日",
+    "category_heading": "{ordinal}、{what}（{n}个）",
+    "union_heading": "（{ordinal}）{union}（{n}个）",
+    "list_item": "{seq}．{studio}（{host_unit}）",
+    "table_headers": "序号|工作室名称|所在单位|领衔人",
+    "incomplete": "说明：本文件所列名单不完整。{details}。导出理由：{reason}",
+    "incomplete_item": "{short}类审定通过{approved}个，应审定{places}个，待定{open}个",
+}
+DOCUMENT_MESSAGES: dict[str, str] = {
+    "template_field": "模板 {file} 中有未知的名称 {{{name}}}（可用：{known}）",
+    "template_unreadable": "模板 {file} 无法读取：{why}",
+}
+
+# ---------------------------------------------------------------------------- the next round and the registry (workbench/next_round.py, workbench/registry.py)
+NEXT_ROUND: dict[str, str] = {
+    "header": "# 由 {old} 年的配置生成（workbench new-round）：届次、日期已顺延一年，截止时间待新通知确认后改 deadline_confirmed = true。\n",
+    "deadline_note": "# 待确认：截止时间由 {old} 年顺延一年而来（顺延后为星期{weekday}），请按本年通知填写后把 deadline_confirmed 改为 true。",
+    "year_not_after": "新一轮的年度 {year} 须晚于原配置的年度 {old}",
+    "exists": "{path} 已存在，未覆盖（确需覆盖请加 --force）",
+    "written": "已生成 {year} 年的评审轮次配置：{path}（截止时间待确认）",
+}
+REGISTRY_TEXT: dict[str, str] = {
+    "naming_date_missing": "配置中未填写命名日期（documents.naming_date），无法登记命名时间",
+    "added": "已将本轮命名的 {n} 个工作室登记到已命名工作室名录：{path}",
+    "none_added": "已命名工作室名录中已有本轮命名的工作室，未重复登记：{path}",
+    "no_approvals": "会议尚未记录“通过”的决定，没有可登记的命名工作室。",
+    "ask": "是否将本轮命名的 {n} 个工作室登记到已命名工作室名录（{path}）？",
+    "hint": "提示：本轮命名的工作室尚未登记到已命名工作室名录；命名通知印发后，请运行 workbench registry add-named（或 export --add-named）。",
+}
+# The paper columns of the receipt register (inbox/收件登记.csv; workbench/intake/paper.py): first name is the label.
+RECEIPT_PAPER_HEADERS: dict[str, list[str]] = {
+    "studio": ["工作室名称", "studio", "工作室"],
+    "paper_copies": ["纸质份数", "paper_copies", "份数"],
+    "paper_bound": ["装订成册", "bound", "paper_bound"],
+    "paper_sealed": ["盖章", "sealed", "paper_sealed", "加盖公章"],
+    "party_consent": ["党政组织同意", "party_consent", "单位党政组织同意"],
 }

@@ -12,9 +12,6 @@ the snapshot can never reach the screen; reviewers appear as 评委1…n. The I/
 
 from __future__ import annotations
 
-import base64
-import html
-import io
 import logging
 import os
 from collections.abc import Callable
@@ -25,9 +22,19 @@ import pandas as pd
 
 from workbench import labels
 from workbench.config import Round
-from workbench.intake.checks import studio_photos
+from workbench.dossier import STYLE as DOSSIER_STYLE
+from workbench.dossier import (
+    MaterialsViewer,
+    dossier_html,
+    esc,
+    material_files,
+    photos_html,
+)
+from workbench.dossier import photo_uris as dossier_photo_uris
+from workbench.dossier import plain as _text
 from workbench.ranking import competition, rank, retained, sheet_totals
-from workbench.state import FUNNEL_STEPS, RoundState as Snapshot, scrub
+from workbench.state import FUNNEL_STEPS, scrub
+from workbench.state import RoundState as Snapshot
 
 log = logging.getLogger(__name__)
 
@@ -37,11 +44,6 @@ VIEWS = ("ranking", "breakdown", "discussion", "whatif")
 ORDERS = ("rank", "borderline")
 AGGREGATIONS = ("olympic", "mean", "median")
 NOTE_MAX_CHARS = 500  # a decision's note: a sentence or two, not a document
-PHOTO_BOX = (360, 270)  # photos are shrunk to fit this box before they are embedded
-PHOTO_LIMIT = 7  # 1 leader + 1 team + up to 5 scenes, as the notice asks
-CARD_FACTS = ("recommender", "category", "host_unit", "leader", "leader_honours", "team_size", "frontline",
-              "established", "named_on", "site_area", "funding", "results_last_year", "benefit", "legal_person",
-              "union_sound", "party_building", "systems", "ledger", "video", "direct")  # never contact/phone/note
 
 # Scoped CSS for the widget's own HTML; the page-level CSS is in the Voila template (serve.py).
 STYLE = """
@@ -138,9 +140,9 @@ table.wb-facts td { padding: 3px 18px 3px 0; width: 37%; }
 .wb-card li b { color: #1f3a5f; }
 .wb-card .wb-bad { color: #b71c1c; }
 .wb-card .wb-override { color: #6a1b9a; }
-.wb-photos { display: flex; flex-wrap: wrap; gap: 10px; margin: 6px 0; }
-.wb-photos figure { margin: 0; text-align: center; font-size: 16px; color: #5b6673; }
-.wb-photos img { height: 84px; border-radius: 4px; border: 1px solid #c9d3df; display: block; }
+.wb-meeting .wb-dossier h3 { font-size: 23px; }
+.wb-meeting .wb-zoom { font-size: 16px; }
+.wb-meeting .wb-materials .widget-button, .wb-meeting .wb-materials select { font-size: 18px; height: 40px; }
 .wb-decision { border: 3px solid #1f3a5f; border-radius: 8px; padding: 8px 14px; margin-bottom: 10px;
   background: #f7f9fc; }
 .wb-decision .widget-toggle-button { background: #fff; border: 2px solid #c9d3df; }
@@ -204,13 +206,6 @@ class DecisionError(ValueError):
 
 
 # ---------------------------------------------------------------------------- small formatters
-def esc(value: object) -> str:
-    """HTML-escape any value; missing values become the dash."""
-    if value is None or (not isinstance(value, (list, tuple, dict)) and pd.isna(value)):
-        return labels.MEETING["no_value"]
-    return html.escape(str(value), quote=True)
-
-
 def fmt_score(value: object, precision: int) -> str:
     """A score at the published precision, or the dash when there is none."""
     if value is None or pd.isna(value):
@@ -238,10 +233,6 @@ def fmt_interval(low: object, high: object) -> str:
 
 def _count(value: object) -> int:
     return 0 if value is None or pd.isna(value) else int(value)
-
-
-def _text(value: object) -> str:
-    return "" if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)) else str(value)
 
 
 def stages_of(ranked: pd.DataFrame, rnd: Round) -> list[str]:
@@ -600,71 +591,11 @@ def card_html(snapshot: Snapshot, nomination_id: str, decisions: pd.DataFrame | 
         parts.append(f'<div class="wb-note">{esc(m["card_interval"].format(level=interval_level(rnd), low=_int_or_dash(r["rank_low"]), high=_int_or_dash(r["rank_high"]), slots=rnd.categories[category].slots, p=fmt_p(r["p_top"])))}</div>')
     if _is_borderline(r.get("band")) and _text(r.get("reasons")):
         parts.append(f'<div class="wb-reasons">{esc(m["card_borderline"].format(reasons=_text(r["reasons"])))}</div>')
-    parts.append(f'<h3>{esc(m["card_facts"])}</h3>{facts_html(s, rnd)}')
-    parts.append(f'<h3>{esc(m["card_screening"])}</h3>{verdicts_html(s)}')
+    parts.append(dossier_html(s, rnd, members=_of(snapshot.members, nomination_id),
+                              achievements=_of(snapshot.achievements, nomination_id), title=False))
     parts.append(f'<h3>{esc(m["card_comments"])}</h3>{comments_html(snapshot, nomination_id)}')
     parts.append("</div>")
     return "".join(parts)
-
-
-def facts_html(row: pd.Series, rnd: Round) -> str:
-    """Whitelisted facts of one nomination as a two-pair-per-line table."""
-    pairs = []
-    for field in CARD_FACTS:
-        if field not in row.index:
-            continue
-        value = row[field]
-        if field == "named_on" and (value is None or pd.isna(value)):
-            continue
-        pairs.append((labels.CARD_FACT_LABELS.get(field, labels.SUMMARY_FIELDS[field]), _fact(field, value, rnd)))
-    lines = []
-    for i in range(0, len(pairs), 2):
-        cells = "".join(f"<th>{esc(k)}</th><td>{esc(v)}</td>" for k, v in pairs[i:i + 2])
-        lines.append(f"<tr>{cells}</tr>")
-    return f'<table class="wb-facts">{"".join(lines)}</table>' if lines else ""
-
-
-def _fact(field: str, value: object, rnd: Round) -> str:
-    m = labels.MEETING
-    if isinstance(value, (list, tuple)):
-        return "；".join(str(v) for v in value) or m["no_value"]
-    if value is None or pd.isna(value):
-        return m["no_value"]
-    if field == "category":
-        return rnd.categories[value].short if value in rnd.categories else str(value)
-    if isinstance(value, (bool, np.bool_)):
-        return m["yes"] if bool(value) else m["no"]
-    if isinstance(value, pd.Timestamp):
-        return value.strftime("%Y-%m")
-    unit = labels.CARD_FACT_UNITS.get(field, "")
-    if isinstance(value, (float, np.floating)):
-        return f"{float(value):g}{unit}"
-    return f"{value}{unit}"
-
-
-def verdicts_html(row: pd.Series) -> str:
-    """Eligibility and quota verdicts, every rule that did not pass, and any override with its reason."""
-    m = labels.MEETING
-    items = []
-    if "eligibility" in row.index:
-        items.append(f"<li><b>{esc(labels.COLUMNS['eligibility'])}</b>：{esc(labels.ELIGIBILITY.get(row['eligibility'], row['eligibility']))}</li>")
-    if "quota_status" in row.index:
-        reason = _text(row.get("quota_reason"))
-        items.append(f"<li><b>{esc(labels.COLUMNS['quota_status'])}</b>：{esc(labels.QUOTA_STATUS.get(row['quota_status'], row['quota_status']))}"
-                     f"{'（' + esc(reason) + '）' if reason else ''}</li>")
-    rules = [c[len("rule_"):] for c in row.index if c.startswith("rule_") and pd.notna(row[c])]
-    failing = [c for c in rules if row[f"rule_{c}"] != "pass"]
-    for code in failing:
-        word = labels.RULE_RESULT_WORD.get(row[f"rule_{code}"], row[f"rule_{code}"])
-        why = _text(row.get(f"why_{code}"))
-        items.append(f'<li class="wb-bad"><b>{esc(labels.RULE_HEADERS.get(code, code))}</b>：{esc(word)}'
-                     f'{"（" + esc(why) + "）" if why else ""}</li>')
-    if rules and not failing:
-        items.append(f"<li>{esc(m['card_rules_ok'].format(n=len(rules)))}</li>")
-    notes = row.get("override_notes")
-    for note in notes if isinstance(notes, list) else []:  # written by screen(): who, when, why
-        items.append(f'<li class="wb-override">{esc(m["card_override"].format(note=scrub(note, {})))}</li>')
-    return f"<ul>{''.join(items)}</ul>"
 
 
 def comments_html(snapshot: Snapshot, nomination_id: str) -> str:
@@ -871,34 +802,16 @@ def what_if_head_html(snapshot_id: str, weights_text: str) -> str:
 
 
 # ---------------------------------------------------------------------------- photos (I/O edge)
-def photo_uris(rnd: Round, row: pd.Series, limit: int = PHOTO_LIMIT) -> list[tuple[str, str]]:
-    """(caption, data: URI) per photo, shrunk to PHOTO_BOX and re-encoded as JPEG: the page never
-    requests a file, and a broken image is skipped."""
-    from PIL import Image
-
-    out = []
-    nomination = row.to_frame().T.reindex(columns=["nomination_id", "source_file", "studio"])
-    for path in studio_photos(rnd.inbox, nomination).get(row.get("nomination_id"), [])[:limit]:
-        try:
-            with Image.open(path) as im:
-                im = im.convert("RGB")
-                im.thumbnail(PHOTO_BOX)
-                buf = io.BytesIO()
-                im.save(buf, format="JPEG", quality=82)
-        except Exception:  # noqa: BLE001 - an unreadable photo is left out, never a traceback
-            log.warning("meeting: photo %s could not be read", path)
-            continue
-        out.append((path.stem, "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode("ascii")))
-    return out
+def _of(frame: pd.DataFrame, nomination_id: str) -> pd.DataFrame | None:
+    """The rows of one nomination in one of the snapshot's dossier tables (None: the table is not there)."""
+    if frame is None or "nomination_id" not in frame:
+        return None
+    return frame[frame["nomination_id"] == nomination_id]
 
 
-def photos_html(photos: list[tuple[str, str]]) -> str:
-    m = labels.MEETING
-    if not photos:
-        return f'<div class="wb-note">{esc(m["card_no_photos"])}</div>'
-    figures = "".join(f'<figure><img src="{esc(uri)}" alt="{esc(cap)}"><figcaption>{esc(cap)}</figcaption></figure>'
-                      for cap, uri in photos)
-    return f'<div class="wb-photos">{figures}</div>'
+def photo_uris(rnd: Round, row: pd.Series) -> list[tuple[str, str]]:
+    """The studio's photos as (caption, data: URI), from the dossier."""
+    return dossier_photo_uris(rnd.inbox, row)
 
 
 # ---------------------------------------------------------------------------- widget shell
@@ -983,7 +896,8 @@ class MeetingApp(widgets.VBox):
         self.decision_box = widgets.VBox([widgets.HTML(f'<div class="wb-dtitle">{esc(m["decision_title"])}</div>'),
                                           self.choice, self.note, self.record_button, self.decision_status])
         self.decision_box.add_class("wb-decision")
-        side = widgets.VBox([self.decision_box, self.spread_title, self.spread, self.photo_box],
+        self.materials = MaterialsViewer(page_width=900)
+        side = widgets.VBox([self.decision_box, self.spread_title, self.spread, self.photo_box, self.materials.widget],
                             layout=widgets.Layout(width="44%", min_width="640px"))
         card_row = widgets.HBox([widgets.Box([self.card], layout=widgets.Layout(width="56%", margin="0 24px 0 0")),
                                  side],
@@ -1011,7 +925,7 @@ class MeetingApp(widgets.VBox):
         self.body = widgets.VBox([nav, *self.views.values(), self.pick], layout=widgets.Layout(width="100%"))
         top = widgets.HBox([self.header, self.refresh_button],
                            layout=widgets.Layout(width="100%", align_items="center", justify_content="space-between"))
-        super().__init__([widgets.HTML(STYLE), top, self.message, self.body], layout=widgets.Layout(width="100%"))
+        super().__init__([widgets.HTML(STYLE + DOSSIER_STYLE), top, self.message, self.body], layout=widgets.Layout(width="100%"))
         self.add_class("wb-meeting")
         self.refresh()
 
@@ -1200,11 +1114,12 @@ class MeetingApp(widgets.VBox):
         self.spread.value = spread_svg(snap, nid)
         self.spread.layout.display = None if self.spread.value else "none"
         self.spread_title.layout.display = self.spread.layout.display
+        row = snap.screened[snap.screened["nomination_id"] == nid]
         if nid not in self._photo_cache:
-            row = snap.screened[snap.screened["nomination_id"] == nid]
             self._photo_cache[nid] = (self._photos(snap.rnd, row.iloc[0]) if self._photos and not row.empty else [])
         self.photo_box.value = (f'<div class="wb-dtitle">{esc(m["card_photos"])}</div>'
-                                + photos_html(self._photo_cache[nid]))
+                                + photos_html(self._photo_cache[nid], nid))
+        self.materials.load(material_files(snap.rnd.inbox, row.iloc[0]) if not row.empty else [])
         self.decision_box.layout.display = None if self._record is not None else "none"
         self.decision_status.value = decision_status_html(snap, self.decisions, nid)
 

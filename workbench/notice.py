@@ -1,4 +1,4 @@
-"""The public notice (公示): its period in Chinese working days, and its wording from the config.
+"""The public notice (公示): its period in Chinese working days, and the words of dates and batches.
 
 A working day is Monday to Friday, minus statutory holidays, plus the 调休 make-up weekend days
 (those count). The State Council publishes each year's schedule late in the year before, so the
@@ -165,52 +165,3 @@ def batch_label(rnd: Round, category: str) -> str:
     """第八批无锡市劳模创新工作室."""
     cfg = rnd.categories[category]
     return labels.BATCH_LABEL.format(batch=chinese_number(cfg.batch), label=cfg.label)
-
-
-def _join(items: list[str]) -> str:
-    """a、b和c."""
-    if len(items) <= 1:
-        return "".join(items)
-    return "、".join(items[:-1]) + labels.AND + items[-1]
-
-
-def notice_title(rnd: Round) -> str:
-    return labels.NOTICE_TEXT["title"].format(names=_join([batch_label(rnd, c) for c in rnd.categories]))
-
-
-def notice_text(rnd: Round, approved: pd.DataFrame, period: tuple[dt.date, dt.date] | None) -> dict[str, object]:
-    """The notice's parts: title, paragraphs, signature, date. `approved` needs category and studio.
-
-    Everything comes from the config (organiser, call, period, media, contact, objection rule) and
-    from the approved list; a missing start date leaves blanks to fill in by hand.
-    """
-    text = labels.NOTICE_TEXT
-    org = rnd.round.organiser
-    named = []
-    for cat in rnd.categories:
-        studios = approved.loc[approved["category"] == cat, "studio"].tolist()
-        if studios:
-            key = "named_one" if len(studios) == 1 else "named_many"
-            named.append(text[key].format(first=studios[0], n=len(studios), what=batch_label(rnd, cat)))
-    calls = _join([rnd.categories[c].label for c in rnd.categories])
-    n = rnd.notice.workdays
-    if period is None:
-        when = text["period_unset"].format(n=chinese_number(n))
-    else:
-        when = text["period"].format(first=chinese_date(period[0], weekday=True),
-                                     last=chinese_date(period[1], weekday=True), n=chinese_number(n))
-    paragraphs = [
-        text["basis"].format(org=org, calls=calls, named="；".join(named) or text["nobody"]),
-        when,
-        text["media"].format(media=rnd.notice.media),
-        rnd.notice.objection,
-        text["contact"].format(office=rnd.notice.contact_office, phone=rnd.notice.contact_phone),
-    ]
-    return {
-        "title": notice_title(rnd),
-        "paragraphs": paragraphs,
-        "attachment": text["attachment"].format(names=_join([batch_label(rnd, c) for c in rnd.categories
-                                                             if (approved["category"] == c).any()])),
-        "signature": org,
-        "date": chinese_date(period[0]) if period else text["date_unset"],
-    }

@@ -16,13 +16,12 @@ import pandas as pd
 
 from workbench import labels
 from workbench.config import Round
-from workbench.state import load_state
 
 log = logging.getLogger(__name__)
 
 REVIEWER_COLUMNS = ["reviewer_id", "name", "stage", "assigned", "submitted", "draft", "none", "missing", "last_saved"]
 CANDIDATE_COLUMNS = ["nomination_id", "studio", "category", "stage", "assigned", "submitted", "draft", "none",
-                     "needed", "short", "missing_reviewers", "complete"]
+                     "needed", "short", "missing_reviewers", "complete", "under_assigned"]
 
 
 def _status_per_pair(assignments: pd.DataFrame, sheets: pd.DataFrame) -> pd.DataFrame:
@@ -77,6 +76,7 @@ def by_candidate(assignments: pd.DataFrame, sheets: pd.DataFrame, nominations: p
     out["needed"] = rnd.review.min_reviewers
     out["short"] = (out["needed"] - out["submitted"]).clip(lower=0)
     out["complete"] = (out["missing_reviewers"] == "") & (out["short"] == 0)
+    out["under_assigned"] = out["assigned"] < out["needed"]  # fewer reviewers than required (e.g. after a conflict)
     noms = nominations.drop_duplicates("nomination_id").set_index("nomination_id")
     out["studio"] = out["nomination_id"].map(noms["studio"]).fillna("").astype("str")
     out["category"] = out["nomination_id"].map(noms["category"]).fillna("").astype("str")
@@ -84,6 +84,21 @@ def by_candidate(assignments: pd.DataFrame, sheets: pd.DataFrame, nominations: p
     out = out.sort_values(["stage", "complete", "nomination_id"],
                           key=lambda c: c.map(order) if c.name == "stage" else c)
     return out[CANDIDATE_COLUMNS].reset_index(drop=True)
+
+
+def under_assigned(assignments: pd.DataFrame, rnd: Round, nomination_ids: list[str] | None = None) -> pd.DataFrame:
+    """Candidates (of `nomination_ids`, default all) with fewer reviewers at a stage than
+    `review.min_reviewers`: nomination_id, stage, assigned, needed. A candidate assigned at no stage
+    counts at every stage of the round."""
+    needed = rnd.review.min_reviewers
+    counts = (assignments.astype({"nomination_id": "str", "stage": "str"})
+              .drop_duplicates(["nomination_id", "reviewer_id", "stage"])
+              .groupby(["nomination_id", "stage"]).size())
+    ids = nomination_ids if nomination_ids is not None else sorted(assignments["nomination_id"].astype("str").unique())
+    stages = [st for st in rnd.stages if st in set(assignments["stage"])] or list(rnd.stages)
+    rows = [(n, st, int(counts.get((n, st), 0))) for n in ids for st in stages]
+    out = pd.DataFrame(rows, columns=["nomination_id", "stage", "assigned"]).assign(needed=needed)
+    return out[out["assigned"] < needed].reset_index(drop=True)
 
 
 def stage_summary(assignments: pd.DataFrame, sheets: pd.DataFrame, rnd: Round) -> pd.DataFrame:
@@ -111,6 +126,8 @@ STYLE = """
 .wb-progress td.wb-num { text-align: right; font-variant-numeric: tabular-nums; }
 .wb-progress tr.wb-done td { color: #6b7683; }
 .wb-progress tr.wb-open td.wb-missing { color: #8e1c1c; }
+.wb-progress tr.wb-under td { background: #fff3cd; }
+.wb-progress tr.wb-under td.wb-flag { color: #8e1c1c; font-weight: 700; }
 .wb-progress .wb-summary { font-size: 18px; margin: 4px 0; }
 </style>
 """
@@ -124,20 +141,26 @@ def _esc(value: object) -> str:
     return html.escape(str(value))
 
 
-def table_html(df: pd.DataFrame, columns: list[str], *, done: pd.Series | None = None, missing_col: str = "") -> str:
-    """An escaped HTML table of `columns` with Chinese headers; rows where `done` is True are greyed."""
+def table_html(df: pd.DataFrame, columns: list[str], *, done: pd.Series | None = None, missing_col: str = "",
+               flagged: pd.Series | None = None) -> str:
+    """An escaped HTML table of `columns` with Chinese headers; rows where `done` is True are greyed,
+    rows where `flagged` is True are highlighted."""
     heads = labels.PROGRESS_COLUMNS
     numeric = {"assigned", "submitted", "draft", "none", "needed", "short"}
     head = "".join(f"<th>{html.escape(heads.get(c, c))}</th>" for c in columns)
     rows = []
     for i, row in enumerate(df.itertuples(index=False)):
         cls = "wb-done" if done is not None and bool(done.iloc[i]) else "wb-open"
+        if flagged is not None and bool(flagged.iloc[i]):
+            cls = "wb-under"
         cells = []
         for c in columns:
             value = getattr(row, c)
             css = "wb-num" if c in numeric else ("wb-missing" if c == missing_col else "")
             if c in ("complete", "has_code"):
                 value = labels.SCORING["yes"] if value else labels.SCORING["no"]
+            if c == "under_assigned":
+                css, value = "wb-flag", labels.PROGRESS["under_assigned"] if value else ""
             cells.append(f'<td class="{css}">{_esc(value)}</td>')
         rows.append(f'<tr class="{cls}">{"".join(cells)}</tr>')
     return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
@@ -178,7 +201,9 @@ class ProgressApp(widgets.VBox):
                              f'<div class="wb-meta">{html.escape(p["data_time"])}：{now}</div>')
         try:
             assignments, sheets = self.store.assignments(), self.store.sheets()
-            reviewers, nominations = self.store.access_codes(), load_state(rnd, self.store).screened
+            # the nominations as saved when they were assigned (from the round state): not the whole
+            # state, which every score saved during the scoring changes and would recompute
+            reviewers, nominations = self.store.access_codes(), self.store.nominations()
             closed = self.store.closed_stages()
         except Exception:
             log.exception("progress: reading the store failed")
@@ -190,7 +215,12 @@ class ProgressApp(widgets.VBox):
         rev = by_reviewer(assignments, sheets, reviewers, rnd)
         rev = rev.merge(reviewers[["reviewer_id", "has_code"]], on="reviewer_id", how="left")
         rev["stage"] = rev["stage"].map(lambda s: rnd.stages[s].label if s in rnd.stages else s)
+        studios = nominations.drop_duplicates("nomination_id").set_index("nomination_id")["studio"].astype("str")
+        people = reviewers.drop_duplicates("reviewer_id").set_index("reviewer_id")["name"].astype("str")
+        rev["missing"] = rev["missing"].map(lambda ids: _names(ids, studios))
         cand = by_candidate(assignments, sheets, nominations, rnd)
+        cand["missing_reviewers"] = cand["missing_reviewers"].map(lambda ids: _names(ids, people))
+        cand = cand.sort_values(["under_assigned", "complete"], ascending=[False, True], kind="stable")
         cand["stage"] = cand["stage"].map(lambda s: rnd.stages[s].label if s in rnd.stages else s)
         cand["category"] = cand["category"].map(lambda c: rnd.categories[c].short if c in rnd.categories else c)
         self.summary.value = summary_html(stage_summary(assignments, sheets, rnd), rnd, closed)
@@ -198,8 +228,14 @@ class ProgressApp(widgets.VBox):
             rev, ["reviewer_id", "name", "stage", "assigned", "submitted", "draft", "none", "missing", "has_code",
                   "last_saved"], done=rev["missing"] == "", missing_col="missing"))
         self.candidates.value = (f"<h3>{html.escape(p['by_candidate'])}</h3>" + table_html(
-            cand, ["nomination_id", "studio", "category", "stage", "assigned", "submitted", "needed", "short",
-                   "missing_reviewers", "complete"], done=cand["complete"], missing_col="missing_reviewers"))
+            cand, ["studio", "category", "stage", "assigned", "needed", "submitted", "short", "missing_reviewers",
+                   "complete", "under_assigned"], done=cand["complete"], missing_col="missing_reviewers",
+            flagged=cand["under_assigned"]))
+
+
+def _names(ids: str, names: pd.Series) -> str:
+    """"N1、N2" -> the studios' (or reviewers') names, the id kept where no name is known."""
+    return "、".join(str(names.get(i, i)) or i for i in ids.split("、")) if ids else ""
 
 
 def progress_app(store) -> ProgressApp:
@@ -207,4 +243,4 @@ def progress_app(store) -> ProgressApp:
     return ProgressApp(store)
 
 
-__all__ = ["ProgressApp", "by_candidate", "by_reviewer", "progress_app", "stage_summary", "table_html"]
+__all__ = ["ProgressApp", "by_candidate", "by_reviewer", "progress_app", "stage_summary", "table_html", "under_assigned"]

@@ -59,7 +59,12 @@ CASES: tuple[str, ...] = (
     "over_quota", "no_honour", "unknown_honour", "small_team", "no_frontline", "young", "never_named",
     "named_recently", "direct", "late_file", "duplicate", "already_named", "form_mismatch",
     "not_legal_person", "rnd_or_team", "no_video", "missing_value", "bad_rank", "photos_short",
+    "paper_short", "no_consent", "paper_unrecorded",
 )
+# The paper side (收件登记): case -> share of the otherwise clean rows; planted with their own random stream.
+PAPER_CASES: tuple[tuple[str, float], ...] = (("paper_short", 0.02), ("no_consent", 0.01), ("paper_unrecorded", 0.01))
+PAPER_SHORTFALLS = ("copies", "bound", "sealed")  # paper_short variants, cycled
+PAPER_RULES = {"copies": "paper_copies", "bound": "paper_bound", "sealed": "paper_sealed", "party_consent": "party_consent"}
 # Row-level cases: (code, categories drawn from, share of those rows).
 _ROW_CASES: tuple[tuple[str, tuple[str, ...], float], ...] = (
     ("no_honour", ("model_worker", "employee"), 0.03),
@@ -96,6 +101,7 @@ TRUTH_DTYPES: dict[str, str] = {
     "direct": "boolean", "site_area": "Float64", "funding": "Float64", "systems": "boolean", "ledger": "boolean",
     "results_last_year": "Int64", "benefit": "Float64", "video": "boolean", "contact": "str", "phone": "str",
     "note": "str", "received_at": "datetime64[ns]", "source_file": "str", "source_row": "Int64",
+    "paper_copies": "Int64", "paper_bound": "boolean", "paper_sealed": "boolean", "party_consent": "boolean",
     "case": "str", "expected_rules_fail": "str", "expected_rules_review": "str", "expected_quota": "str",
     "case_detail": "str",
 }
@@ -438,7 +444,46 @@ def _expected(rows: Rows) -> tuple[np.ndarray, np.ndarray]:
         _append(fails if result == "fail" else reviews, np.flatnonzero([code in c for c in codes]), rule)
     for field_name, rule in MISSING_FIELD_RULES.items():
         _append(reviews, np.flatnonzero(rows[f"na_{field_name}"]), rule)
+    for i, (fail, review) in enumerate(zip(rows["paper_fail"], rows["paper_review"])):
+        for codes, extra in ((fails, fail), (reviews, review)):
+            for rule in filter(None, extra.split(";")):
+                _append(codes, np.array([i]), rule)
     return fails, reviews
+
+
+def _plant_paper(rows: Rows, rnd: Round, seed: int) -> None:
+    """The paper side of each row (copies, bound, sealed, party consent, recorded at all), with the
+    paper cases planted on otherwise clean rows, and the screening results they must give (in place)."""
+    m = len(rows["u"])
+    rng = np.random.default_rng([seed, 5])
+    rows["paper_copies"] = np.full(m, rnd.receipts.copies)
+    for key in ("paper_bound", "paper_sealed", "party_consent", "paper_recorded"):
+        rows[key] = np.ones(m, bool)
+    rows["paper_fail"], rows["paper_review"] = np.full(m, "", dtype=object), np.full(m, "", dtype=object)
+    need = rnd.receipts
+    for code, share in PAPER_CASES:
+        pool = np.flatnonzero(rows["case"] == "")
+        hit = rng.choice(pool, min(len(pool), max(1, round(share * m))), replace=False) if len(pool) else pool
+        _append(rows["case"], hit, code)
+        if code == "paper_short":
+            first = int(rng.integers(0, len(PAPER_SHORTFALLS)))
+            for k, r in enumerate(hit):
+                kind = PAPER_SHORTFALLS[(first + k) % len(PAPER_SHORTFALLS)]
+                rows["detail"][r] = f"paper_short:{kind}"
+                if kind == "copies":
+                    rows["paper_copies"][r] = need.copies - 1
+                else:
+                    rows[PAPER_RULES[kind]][r] = False
+                if kind in need.required:
+                    _append(rows["paper_fail" if need.shortfall == "fail" else "paper_review"], np.array([r]), PAPER_RULES[kind])
+        elif code == "no_consent":
+            rows["party_consent"][hit] = False
+            if "party_consent" in need.required:
+                _append(rows["paper_fail" if need.shortfall == "fail" else "paper_review"], hit, "party_consent")
+        else:
+            rows["paper_recorded"][hit] = False
+            for kind in need.required:
+                _append(rows["paper_review"], hit, PAPER_RULES[kind])
 
 
 def _layout(unions: pd.DataFrame, rows: Rows, late: np.ndarray, rng: np.random.Generator) -> tuple[pd.DataFrame, np.ndarray]:
@@ -508,6 +553,9 @@ def _truth_frame(rows: Rows, unions: pd.DataFrame, source_row: np.ndarray) -> pd
         "note": np.where(rows["note"] == "", None, rows["note"]),
         "received_at": unions["received_at"].to_numpy()[u], "source_file": union["file"],
         "source_row": pd.arrays.IntegerArray(source_row.astype("int64"), _none(m)),
+        "paper_copies": pd.arrays.IntegerArray(rows["paper_copies"].astype("int64"), ~rows["paper_recorded"]),
+        **{k: pd.arrays.BooleanArray(rows[k].astype(bool), ~rows["paper_recorded"])
+           for k in ("paper_bound", "paper_sealed", "party_consent")},
         "case": rows["case"], "expected_rules_fail": fails, "expected_rules_review": reviews,
         "expected_quota": rows["expected_quota"], "case_detail": rows["detail"],
     })
@@ -533,6 +581,7 @@ def _plan(n_unions: int, seed: int, rnd: Round) -> _Plan:
     order = np.lexsort((np.arange(len(rows["u"])), rows["rank"], rows["group"], rows["u"]))
     rows = {k: v[order] for k, v in rows.items()}
     unions, source_row = _layout(unions, rows, special.late, rng)
+    _plant_paper(rows, rnd, seed)
     truth = _truth_frame(rows, unions, source_row)
     named = _registry(rng, rows, filler_leaders=leaders[m:], unions=unions)
     return _Plan(truth=truth, named=named, unions=unions, techs=rows["techs"])
@@ -861,8 +910,36 @@ def _detail(row: pd.Series, case: str) -> str | None:
     return None
 
 
-def _write_form(path: Path, row: pd.Series, tech: str, rnd: Round, rng: np.random.Generator) -> None:
-    """附件2/3/4 of one studio: the form, its members and its achievements."""
+def _narratives(row: pd.Series, leader: str, tech: str, achievements: list[list[Any]], years: int, rnd: Round,
+                rng: np.random.Generator) -> dict[str, str]:
+    """主要事迹, 主要创新成果 (several paragraphs each), 单位意见 and 推荐单位工会意见 of one studio."""
+    established = row["established"]
+    facts = dict(
+        leader=leader, years=years, tech=tech, projects=int(rng.integers(5, 40)),
+        title=str(rng.choice(labels.SAMPLE_TITLES_OF_LEADER)),
+        est="" if pd.isna(established) else f"{established.year}年",
+        team=_form_text("team_size", row["team_size"], rnd) or "若干",
+        frontline=_form_text("frontline", row["frontline"], rnd) or "多数",
+        apprentices=int(rng.integers(2, 20)), lessons=int(rng.integers(6, 60)), trainees=int(rng.integers(60, 900)),
+        area=_form_text("site_area", row["site_area"], rnd) or "若干",
+        results=_form_text("results_last_year", row["results_last_year"], rnd) or "多",
+        benefit=_form_text("benefit", row["benefit"], rnd) or "若干",
+        first=achievements[0][1] if achievements else labels.SAMPLE_ACH_NAME.format(
+            object=labels.SAMPLE_ACH_OBJECTS[0], action=labels.SAMPLE_ACH_ACTIONS[0]))
+    day = labels.SAMPLE_DAY_FORMAT.format(y=2022, m=10, d=int(rng.integers(18, 27)))
+
+    def paragraphs(pool: list[list[str]]) -> str:
+        return "\n".join(str(rng.choice(variants)).format(**facts) for variants in pool)
+
+    return {"deeds": paragraphs(labels.SAMPLE_DEEDS), "results": paragraphs(labels.SAMPLE_RESULTS),
+            "unit_opinion": "\n".join(labels.SAMPLE_UNIT_OPINION).format(date=day),
+            "union_opinion": "\n".join(labels.SAMPLE_UNION_OPINION).format(date=day)}
+
+
+def _write_form(path: Path, row: pd.Series, tech: str, rnd: Round, rng: np.random.Generator,
+                text_rng: np.random.Generator) -> tuple[dict[str, str], list[list[Any]]]:
+    """附件2/3/4 of one studio: the form, its members and its achievements; returns the narratives
+    and the achievements written (the studio's materials PDF repeats them)."""
     mismatch = _detail(row, "form_mismatch")
     category = row["category"]
     leader = _other_name(row["leader"], rng) if mismatch == "leader" else row["leader"]
@@ -900,22 +977,12 @@ def _write_form(path: Path, row: pd.Series, tech: str, rnd: Round, rng: np.rando
     achievements = _achievements(row, n_recent, rng)
     established = row["established"]
     years = (2022 - established.year if not pd.isna(established) else 5) + int(rng.integers(3, 15))
-    facts = dict(leader=leader, years=years, tech=tech, projects=int(rng.integers(5, 40)),
-                 apprentices=int(rng.integers(2, 20)), area=_form_text("site_area", row["site_area"], rnd),
-                 results=results if results is not None else "", benefit=_form_text("benefit", row["benefit"], rnd),
-                 first=achievements[0][1] if achievements else "")
-    day = labels.SAMPLE_DAY_FORMAT.format(y=2022, m=10, d=int(rng.integers(18, 27)))
-    narratives = {
-        "deeds": "".join(t.format(**facts) for t in labels.SAMPLE_DEEDS),
-        "results": "".join(t.format(**facts) for t in labels.SAMPLE_RESULTS),
-        "unit_opinion": labels.SAMPLE_UNIT_OPINION.format(date=day),
-        "union_opinion": labels.SAMPLE_UNION_OPINION.format(date=day),
-    }
+    narratives = _narratives(row, leader, tech, achievements, years, rnd, text_rng)
     for key, text in narratives.items():
         ws.cell(r, 1, labels.FORM_NARRATIVES[key]).font = Font(bold=True)
         ws.cell(r, 2, text).alignment = Alignment(wrap_text=True, vertical="top")
         ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=4)
-        ws.row_dimensions[r].height = 75 if key in ("deeds", "results") else 30
+        ws.row_dimensions[r].height = 15 * (len(text) // 40 + text.count("\n") + 1)
         r += 1
 
     members = wb.create_sheet(labels.MEMBER_SHEET)
@@ -929,6 +996,107 @@ def _write_form(path: Path, row: pd.Series, tech: str, rnd: Round, rng: np.rando
         if isinstance(line[4], dt.datetime):
             sheet.cell(sheet.max_row, 5).number_format = "yyyy-mm-dd"
     _save_workbook(wb, path)
+    return narratives, achievements
+
+
+# ---------------------------------------------------------------------------- materials PDF
+PDF_PAGE = (595, 842)  # A4 in points
+PDF_MARGIN = 56
+
+
+def _pdf_text(x: float, y: float, size: float, text: str) -> str:
+    """One line of text in the CJK font (UCS-2 hex, as the UniGB-UCS2-H encoding wants)."""
+    return f"BT /F1 {size:g} Tf {x:g} {y:g} Td <{text.encode('utf-16-be').hex().upper()}> Tj ET\n"
+
+
+def _pdf_wrap(text: str, width: float, size: float) -> list[str]:
+    """Lines of at most `width` points, a CJK character one em wide, ASCII half an em."""
+    lines, line, used = [], "", 0.0
+    for ch in text:
+        w = size * (0.5 if ord(ch) < 128 else 1.0)
+        if used + w > width:
+            lines.append(line)
+            line, used = "", 0.0
+        line, used = line + ch, used + w
+    return lines + [line] if line else lines
+
+
+def _pdf_document(pages: list[str]) -> bytes:
+    """A minimal PDF: the given content streams as A4 pages, text in the standard CJK font STSong-Light
+    (not embedded: every PDF reader substitutes it), compressed, with no date, so the same pages give
+    the same bytes."""
+    import zlib
+
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"",  # the page tree, once the pages are numbered
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H /DescendantFonts [4 0 R] >>",
+        b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light /CIDSystemInfo << /Registry (Adobe) "
+        b"/Ordering (GB1) /Supplement 2 >> /FontDescriptor 5 0 R /DW 1000 /W [1 95 500] >>",
+        b"<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [-25 -254 1000 880] /ItalicAngle 0 "
+        b"/Ascent 880 /Descent -120 /CapHeight 880 /StemV 93 >>",
+    ]
+    kids = []
+    for content in pages:
+        data = zlib.compress(content.encode("ascii"), 9)
+        objects.append(b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(data) + data + b"\nendstream")
+        kids.append(len(objects) + 1)
+        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Resources << /Font << /F1 3 0 R >> >> "
+                       b"/Contents %d 0 R >>" % (*PDF_PAGE, len(objects)))
+    objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % k for k in kids), len(kids))
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for i, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def _materials_pdf(row: pd.Series, narratives: dict[str, str], achievements: list[list[Any]]) -> bytes:
+    """The studio's electronic materials as a small PDF: a cover, the narratives, the achievements
+    with a bar chart of their benefit. Invented, and marked so on every page."""
+    t, (w, h), m = labels.SAMPLE_PDF, PDF_PAGE, PDF_MARGIN
+    cover = "0.12 0.23 0.37 RG 2 w %d %d m %d %d l S\n" % (m, h - 300, w - m, h - 300)
+    cover += _pdf_text(m, h - 260, 24, t["title"].format(studio=row["studio"]))
+    cover += _pdf_text(m, h - 340, 16, t["subtitle"])
+    for k, key in enumerate(("recommender", "host", "leader")):
+        value = {"recommender": row["recommender"], "host": row["host_unit"], "leader": row["leader"]}[key]
+        cover += _pdf_text(m, h - 400 - 28 * k, 13, t[key].format(**{key: "" if _missing(value) else value}))
+    cover += _pdf_text(m, h - 520, 13, t["date"].format(date=labels.SAMPLE_DAY_FORMAT.format(y=2022, m=10, d=20)))
+    body, y = "", h - m - 20
+    pages_text = []
+    for key in ("deeds", "results"):
+        if y < 160:
+            pages_text.append(body)
+            body, y = "", h - m - 20
+        body += _pdf_text(m, y, 15, t[key])
+        y -= 28
+        for para in narratives[key].split("\n"):
+            for line in _pdf_wrap("\u3000\u3000" + para, w - 2 * m, 11.5):
+                if y < m + 30:
+                    pages_text.append(body)
+                    body, y = "", h - m - 20
+                body += _pdf_text(m, y, 11.5, line)
+                y -= 19
+            y -= 6
+        y -= 14
+    pages_text.append(body)
+    chart = _pdf_text(m, h - m - 20, 15, t["chart"])
+    values = [(a[1], a[6]) for a in achievements if isinstance(a[6], (int, float))][:8]
+    top = max([v for _, v in values] + [1.0])
+    for k, (name, value) in enumerate(values):
+        y0 = h - m - 70 - 44 * k
+        bar = (w - 2 * m - 200) * value / top
+        chart += _pdf_text(m, y0 + 4, 10, str(name)[:14])
+        chart += "0.12 0.37 0.66 rg %g %g %g 18 re f 0 g\n" % (m + 180, y0, max(bar, 1))
+        chart += _pdf_text(m + 186 + bar, y0 + 4, 10, f"{value:g}")
+    pages = [cover, *pages_text, chart]
+    return _pdf_document([p + _pdf_text(m, 30, 9, t["mark"]) + _pdf_text(w - m - 80, 30, 9, t["footer"].format(
+        page=i, pages=len(pages))) for i, p in enumerate(pages, start=1)])
 
 
 def _photo(role: str, rng: np.random.Generator) -> bytes:
@@ -993,12 +1161,30 @@ def _truth_csv(truth: pd.DataFrame) -> pd.DataFrame:
     return truth.assign(leader_honours=truth["leader_honours"].map("；".join))
 
 
+def _receipt_register(plan: _Plan) -> pd.DataFrame:
+    """收件登记.csv: each union's summary file and when it came; then, per studio, its paper materials
+    (the row's file is the studio's 推荐表) as the office records them, 是/否."""
+    receipts = plan.unions[plan.unions["in_receipts"] & (plan.unions["n_rows"] > 0)].sort_values("receipt", kind="stable")
+    files = pd.DataFrame({"file": receipts["file"], "received_at": receipts["receipt"].dt.strftime("%Y-%m-%d %H:%M")})
+    truth = plan.truth[plan.truth["paper_copies"].notna()]
+    yes_no = {True: labels.TEMPLATE_DEFAULT_YES_NO[0], False: labels.TEMPLATE_DEFAULT_YES_NO[1]}
+    paper = pd.DataFrame({
+        "file": [f"{r}/{labels.SAMPLE_FORM_FILE.format(studio=s)}" for r, s in zip(truth["recommender"], truth["studio"])],
+        "received_at": truth["received_at"].dt.strftime("%Y-%m-%d %H:%M"),
+        "studio": truth["studio"],
+        "paper_copies": truth["paper_copies"].astype("Int64").astype("string"),
+        **{k: truth[k].map(yes_no) for k in ("paper_bound", "paper_sealed", "party_consent")},
+    })
+    return pd.concat([files, paper], ignore_index=True)
+
+
 def make_sample(out: str | Path, *, seed: int = 2022, unions: int = 35, rnd: Round | None = None,
                 forms: bool = True, photos: bool = True) -> Path:
     """Write a fictional round folder as it arrives at the city union; returns the folder.
 
     out/inbox/<推荐单位>/ holds the union's 推荐汇总表 (.xlsx or .xlsm), one 推荐表 per studio and
-    <工作室名称>/照片/; out/inbox/收件登记.csv the receipt times; out/ the registry of named studios,
+    <工作室名称>/照片/; out/inbox/收件登记.csv the receipt times and, per studio, the paper materials;
+    out/ the registry of named studios,
     reviewers.csv, ground_truth.csv and a README saying it is all invented. An existing inbox is
     replaced only when the folder holds an earlier sample.
     """
@@ -1024,12 +1210,16 @@ def make_sample(out: str | Path, *, seed: int = 2022, unions: int = 35, rnd: Rou
         for k, row in rows.iterrows():
             studio_rng = np.random.default_rng([seed, 2, k])
             if forms:
-                _write_form(folder / labels.SAMPLE_FORM_FILE.format(studio=row["studio"]), row, str(plan.techs[k]), rnd, studio_rng)
+                narratives, achievements = _write_form(folder / labels.SAMPLE_FORM_FILE.format(studio=row["studio"]), row,
+                                                       str(plan.techs[k]), rnd, studio_rng,
+                                                       np.random.default_rng([seed, 4, k]))
+                if photos:  # the studio's electronic materials: a small PDF
+                    (folder / row["studio"]).mkdir(parents=True, exist_ok=True)
+                    (folder / row["studio"] / labels.SAMPLE_PDF_FILE).write_bytes(
+                        _materials_pdf(row, narratives, achievements))
             if photos:
                 _write_photos(folder / row["studio"], row, studio_rng)
-    receipts = plan.unions[plan.unions["in_receipts"] & (plan.unions["n_rows"] > 0)].sort_values("receipt", kind="stable")
-    pd.DataFrame({"file": receipts["file"], "received_at": receipts["receipt"].dt.strftime("%Y-%m-%d %H:%M")}).to_csv(
-        inbox / labels.RECEIPTS_FILE, index=False, encoding="utf-8-sig")
+    _receipt_register(plan).to_csv(inbox / labels.RECEIPTS_FILE, index=False, encoding="utf-8-sig")
     plan.named.assign(named_on=plan.named["named_on"].dt.strftime("%Y-%m-%d")).to_csv(
         out / "named_studios.csv", index=False, encoding="utf-8-sig")
     _reviewers(truth, np.random.default_rng([seed, 3])).to_csv(out / "reviewers.csv", index=False, encoding="utf-8-sig")

@@ -13,7 +13,7 @@ only, so the app holds no other reviewer's scores. The reviewer's id lives in Py
 widget trait.
 
 Nothing of the round is read before a login (a page load, by anyone, costs a kernel and no more):
-the candidates' facts are read at the first login, from a cache file in the round's out/ folder
+the candidates' dossiers are read at the first login, from a cache file in the round's out/ folder
 while the inbox has not changed. Wrong codes are counted in the store (per code id and per browser
 address), so a fresh page does not reset the lockout; the code a reviewer logged in with is
 checked again at every save and every opened card, so revoking it ends the session there.
@@ -25,25 +25,32 @@ submitted again when it is still complete, and otherwise left unchanged with a m
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-import html
-import io
 import logging
 import math
 import os
 import pickle
+import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 import ipywidgets as widgets
-import numpy as np
 import pandas as pd
 
 from workbench import labels
 from workbench.config import Round
+from workbench.dossier import STYLE as DOSSIER_STYLE
+from workbench.dossier import (
+    Dossiers,
+    MaterialsViewer,
+    dossier_html,
+    dossiers_from,
+    esc,
+    load_dossiers,
+    material_files,
+    photo_uris,
+)
 from workbench.errors import (
     AccessCodeError,
     NotAssignedError,
@@ -52,81 +59,64 @@ from workbench.errors import (
     StaleWriteError,
     WorkbenchError,
 )
-from workbench.intake.checks import studio_photos
 from workbench.serve import viewer_address
 from workbench.store import Store, validate_sheet
 from workbench.store.codes import code_id
 
 log = logging.getLogger(__name__)
 
-MAX_PHOTOS = 8
-THUMBNAIL_PX = 240
+CODE_TAIL = re.compile(r"\s*\[[a-z_]+\]")  # the English code a message ends with: for the log, not for a reviewer
 
 STYLE = """
 <style>
-.wb-scoring { --jp-widgets-font-size: 15px; --jp-widgets-inline-height: 32px; --jp-ui-font-size1: 15px;
-  font-size: 15px; color: #1b1f24; max-width: 1680px; }
-.wb-scoring .widget-html-content { font-size: 15px; line-height: 1.5; }
-.wb-scoring .wb-head { font-size: 20px; font-weight: 700; }
-.wb-scoring .wb-who { font-size: 16px; color: #4a5563; }
-.wb-scoring .wb-login { max-width: 560px; padding: 28px 32px; margin: 40px auto; border: 1px solid #d5dbe3;
+.wb-scoring { --jp-widgets-font-size: 17px; --jp-widgets-inline-height: 36px; --jp-ui-font-size1: 17px;
+  font-size: 17px; color: #1b1f24; max-width: 1680px; }
+.wb-scoring .widget-html-content { font-size: 17px; line-height: 1.55; }
+.wb-scoring input, .wb-scoring textarea, .wb-scoring select, .wb-scoring button { font-size: 17px !important; }
+.wb-scoring .wb-head { font-size: 21px; font-weight: 700; }
+.wb-scoring .wb-who { font-size: 17px; color: #374151; }
+.wb-scoring .wb-login { max-width: 600px; padding: 28px 32px; margin: 40px auto; border: 1px solid #d5dbe3;
   border-radius: 8px; background: #fbfcfd; }
-.wb-scoring .wb-login h2 { font-size: 24px; margin: 0 0 8px 0; }
+.wb-scoring .wb-login h2 { font-size: 26px; margin: 0 0 8px 0; }
 .wb-scoring .wb-msg { padding: 8px 12px; border-radius: 4px; margin: 6px 0; line-height: 1.5; }
 .wb-scoring .wb-ok { background: #e8f5e9; color: #1b5e20; }
-.wb-scoring .wb-warn { background: #fff8e1; color: #7a4f01; }
+.wb-scoring .wb-warn { background: #fff8e1; color: #6b4500; }
 .wb-scoring .wb-err { background: #fdecea; color: #8e1c1c; }
-.wb-scoring .wb-list select { font-size: 15px; line-height: 1.6; }
-.wb-scoring .wb-card h3 { font-size: 20px; margin: 0 0 6px 0; }
-.wb-scoring .wb-card h4 { font-size: 15px; margin: 12px 0 4px 0; color: #1f3a5f; border-bottom: 1px solid #dfe3e8; }
-.wb-scoring .wb-facts { display: grid; grid-template-columns: max-content minmax(6em, 1fr) max-content minmax(6em, 1fr);
-  column-gap: 12px; row-gap: 3px; }
-.wb-scoring .wb-facts .wb-k { color: #4a5563; max-width: 13em; }
-.wb-scoring .wb-facts .wb-v { font-weight: 500; }
-.wb-scoring table.wb-achievements { border-collapse: collapse; width: 100%; font-size: 14px; }
-.wb-scoring table.wb-achievements td, .wb-scoring table.wb-achievements th { border-bottom: 1px solid #eef1f5;
-  padding: 2px 6px 2px 0; text-align: left; }
-.wb-scoring .wb-notes li { margin: 2px 0; }
+.wb-scoring .wb-list select { font-size: 17px !important; line-height: 1.7; }
+.wb-scoring .wb-list option { padding: 3px 2px; }
 .wb-scoring .wb-row > * { margin-right: 12px; }
-.wb-scoring .wb-photos img { border-radius: 4px; border: 1px solid #dfe3e8; object-fit: cover; }
-.wb-scoring .wb-form { border-left: 1px solid #dfe3e8; padding-left: 16px; }
-.wb-scoring .wb-form .widget-text input { text-align: right; font-variant-numeric: tabular-nums; }
+.wb-scoring .wb-card-box, .wb-scoring .wb-form { max-height: calc(100vh - 120px); overflow-y: auto; }
+.wb-scoring .wb-card-box > *, .wb-scoring .wb-form > *, .wb-scoring .wb-crit > * { flex-shrink: 0; }
+.wb-scoring .wb-form { border-left: 1px solid #dfe3e8; padding-left: 14px; }
+.wb-scoring .wb-form h3 { font-size: 19px; margin: 0 0 2px 0; }
+.wb-scoring .wb-form .widget-text input { text-align: right; font-variant-numeric: tabular-nums; font-size: 19px !important; }
+.wb-scoring .wb-crit { margin: 6px 0 2px 0; }
+.wb-scoring .wb-crit .widget-label { font-weight: 600; }
+.wb-scoring .wb-basis { font-size: 16px; color: #1f5fa8; margin-right: 6px; }
+.wb-scoring .wb-crit-desc { color: #374151; font-size: 16px; line-height: 1.45; }
 .wb-scoring .wb-invalid input { border-color: #c62828; background: #fdecea; }
-.wb-scoring .wb-total { font-size: 17px; margin: 8px 0 4px 0; }
-.wb-scoring .wb-hint { color: #4a5563; font-size: 14px; }
+.wb-scoring .wb-total { font-size: 18px; margin: 8px 0 4px 0; }
+.wb-scoring .wb-total .wb-bad { color: #8e1c1c; font-size: 16px; }
+.wb-scoring .wb-hint { color: #374151; font-size: 16px; }
 .wb-scoring .wb-hint.wb-needed { color: #8e1c1c; font-weight: 600; }
 </style>
 """
 
 
-# ---------------------------------------------------------------------------- the candidates' facts
-@dataclass(frozen=True)
-class Candidates:
-    """What the cards show, read once from the inbox: the screened nominations (with the paths of
-    their photos) and their recognised achievements, both indexed by nomination_id."""
-
-    facts: pd.DataFrame
-    achievements: pd.DataFrame
-
-    @classmethod
-    def empty(cls) -> "Candidates":
-        return cls(pd.DataFrame(columns=["photos"]), pd.DataFrame(columns=["nomination_id"]))
+# ---------------------------------------------------------------------------- the candidates' dossiers
+Candidates = Dossiers  # what the cards show: workbench.dossier.Dossiers
 
 
-def load_candidates(rnd: Round, store: Store | None = None) -> Candidates:
-    """The candidates' facts, screening notes (every override applied) and photos, from the round
-    state; only these are kept (not the state's scores: a reviewer's kernel holds no one else's)."""
-    from workbench.state import load_state
-
-    if not rnd.inbox.exists():
-        return Candidates.empty()
-    state = load_state(rnd, store)
-    return candidates_from(state.screened, state.achievements, rnd.inbox)
+def load_candidates(rnd: Round, store: Store | None = None) -> Dossiers:
+    """The candidates' dossiers (facts, screening notes with every override, narratives, team,
+    achievements), from the round state; only these are kept (not the state's scores: a reviewer's
+    kernel holds no one else's)."""
+    return load_dossiers(rnd, store)
 
 
 def inbox_fingerprint(rnd: Round, overrides: pd.DataFrame | None = None) -> str:
-    """What the candidates' facts depend on: every inbox file (path, size, time), the analyst's
-    overrides and the round config; equal fingerprints, equal facts."""
+    """What the candidates' dossiers depend on: every inbox file (path, size, time), the analyst's
+    overrides and the round config; equal fingerprints, equal dossiers."""
     digest = hashlib.sha256(rnd.source_sha256.encode())
     if rnd.inbox.exists():
         for folder, dirs, files in sorted(os.walk(rnd.inbox)):
@@ -139,17 +129,17 @@ def inbox_fingerprint(rnd: Round, overrides: pd.DataFrame | None = None) -> str:
     return digest.hexdigest()[:32]
 
 
-def cached_candidates(rnd: Round, store: Store | None = None) -> Candidates:
+def cached_candidates(rnd: Round, store: Store | None = None) -> Dossiers:
     """`load_candidates`, read once per inbox state: kept in the round's working folder (under out/,
     with what the workbench makes), so the reviewers' kernels after the first read a small file
-    instead of the whole inbox. Unlike the round state, the cards do not depend on the scores: a
+    instead of the whole inbox. Unlike the round state, the dossiers do not depend on the scores: a
     save does not make the next login read the round again."""
     overrides = store.overrides() if store is not None else None
     cache = rnd.paths.workdir / "out" / "cache" / f"candidates-{inbox_fingerprint(rnd, overrides)}.pickle"
     try:
         with open(cache, "rb") as f:  # written by this code in the round's own folder, like the store
             found = pickle.load(f)
-        if isinstance(found, Candidates):
+        if isinstance(found, Dossiers):
             return found
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
         pass
@@ -160,32 +150,25 @@ def cached_candidates(rnd: Round, store: Store | None = None) -> Candidates:
         with open(part, "wb") as f:
             pickle.dump(candidates, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(part, cache)  # whole or absent, whoever reads it
-    except OSError:
+    except (OSError, pickle.PicklingError, TypeError, AttributeError):
         log.warning("scoring: cannot write the candidates cache %s", cache)
     return candidates
 
 
-def candidates_from(screened: pd.DataFrame, achievements: pd.DataFrame, inbox: Path) -> Candidates:
-    """`Candidates` from a screened frame, with each studio's photos as intake finds them."""
-    facts = screened.drop_duplicates("nomination_id")
-    if "source_file" not in facts:
-        facts = facts.assign(source_file=pd.NA)
-    photos = studio_photos(inbox, facts)
-    facts = facts.assign(photos=[photos[n] for n in facts["nomination_id"]]).set_index("nomination_id", drop=False)
-    return Candidates(facts, achievements)
+def candidates_from(screened: pd.DataFrame, achievements: pd.DataFrame, inbox: Path,
+                    members: pd.DataFrame | None = None) -> Dossiers:
+    """The dossiers of a screened frame (photos and materials are found in `inbox` when shown)."""
+    return dossiers_from(screened, members, achievements, inbox)
 
 
 # ---------------------------------------------------------------------------- pure helpers
-def esc(value: object) -> str:
-    return html.escape(str(value), quote=True)
-
-
 def status_word(status: str) -> str:
     return labels.SCORING[f"status_{status}"] if f"status_{status}" in labels.SCORING else labels.SCORING["unknown"]
 
 
-def list_label(status: str, studio: str, total: float | None = None) -> str:
-    """One line of the reviewer's list: status (and their own total), then the studio."""
+def list_label(status: str, studio: str, total: float | None = None, category: str = "") -> str:
+    """One line of the reviewer's list: status (and their own total), the category, then the studio."""
+    studio = f"【{category}】{studio}" if category else studio
     if total is not None and not pd.isna(total) and status != "none":
         return labels.SCORING["list_label_total"].format(status=status_word(status), total=float(total), studio=studio)
     return labels.SCORING["list_label"].format(status=status_word(status), studio=studio)
@@ -211,79 +194,32 @@ def sheet_total(points: Mapping[str, object]) -> float:
     return float(sum(v for v in points.values() if isinstance(v, float) and math.isfinite(v)))
 
 
+def running_total(points: Mapping[str, object], problems: list[dict[str, str]]) -> tuple[float, list[str]]:
+    """The total of the valid entries, and the criteria whose entries are invalid (left out of it)."""
+    bad = [p["criterion"] for p in problems if p.get("criterion") in points]
+    return sheet_total({c: v for c, v in points.items() if c not in bad}), list(dict.fromkeys(bad))
+
+
+def for_reviewer(text: str) -> str:
+    """A message as a reviewer reads it: Chinese only, the English codes stay in the log."""
+    codes = CODE_TAIL.findall(text)
+    if codes:
+        log.info("scoring: message to a reviewer, codes %s", "".join(c.strip() for c in codes))
+    return CODE_TAIL.sub("", text)
+
+
 def fmt_points(value: float) -> str:
     return f"{value:g}"
 
 
-def _fact(value: object) -> str:
-    """A fact as the card shows it: yes/no in words, dates to the month, lists joined."""
-    s = labels.SCORING
-    if isinstance(value, (list, tuple)):
-        return "、".join(str(v) for v in value) or s["unknown"]
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return s["unknown"]
-    if isinstance(value, (bool, np.bool_)):
-        return s["yes"] if value else s["no"]
-    if isinstance(value, (pd.Timestamp, dt.date)):
-        return f"{value.year}年{value.month}月"
-    if isinstance(value, (float, np.floating)):
-        return f"{float(value):g}"
-    return str(value)
-
-
-def card_html(row: pd.Series, rnd: Round, achievements: pd.DataFrame | None = None) -> str:
-    """The candidate card: whitelisted facts (never contact or phone), screening notes, achievements.
-    Every value is HTML-escaped: the inbox is typed by many hands."""
-    s = labels.SCORING
-    heads = {**labels.SUMMARY_FIELDS}
-    facts = []
-    for field in labels.SCORING_CARD_FIELDS:
-        if field not in row.index or field == "note":
-            continue
-        value = row[field]
-        if field == "category":
-            value = rnd.categories[value].label if value in rnd.categories else value
-        if field in ("named_on", "direct") and (value is None or pd.isna(value) or value is False):
-            continue  # only 示范性 nominations have these
-        facts.append(f"<span class='wb-k'>{esc(heads.get(field, field))}</span><span class='wb-v'>{esc(_fact(value))}</span>")
-    notes = [s["eligible_note"].format(eligibility=labels.ELIGIBILITY.get(str(row.get("eligibility")), s["unknown"]),
-                                       quota=labels.QUOTA_STATUS.get(str(row.get("quota_status")), s["unknown"]))]
-    for key in ("eligibility_reasons", "override_notes"):
-        value = row.get(key)
-        if isinstance(value, (list, tuple)):
-            notes += [str(v) for v in value if str(v).strip()]
-    for key in ("quota_reason", "note"):
-        value = row.get(key)
-        if isinstance(value, str) and value.strip():
-            notes.append((labels.SUMMARY_FIELDS["note"] + "：" if key == "note" else "") + value.strip())
-    parts = [f'<div class="wb-card"><h3>{esc(row.get("studio", ""))}</h3>',
-             f'<h4>{esc(s["facts"])}</h4><div class="wb-facts">{"".join(facts)}</div>',
-             f'<h4>{esc(s["screening"])}</h4><ul class="wb-notes">{"".join(f"<li>{esc(n)}</li>" for n in notes)}</ul>']
-    if achievements is not None and len(achievements):
-        heads_a = labels.ACHIEVEMENT_FIELDS
-        cols = [c for c in ("name", "kind", "level", "recognised_on", "benefit") if c in achievements.columns]
-        head = "".join(f"<th>{esc(heads_a[c])}</th>" for c in cols)
-        body = "".join("<tr>" + "".join(f"<td>{esc(_fact(r[c]))}</td>" for c in cols) + "</tr>"
-                       for _, r in achievements.iterrows())
-        parts.append(f'<h4>{esc(s["achievements"])}</h4><table class="wb-achievements"><tr>{head}</tr>{body}</table>')
-    parts.append("</div>")
-    return "".join(parts)
-
-
-def thumbnail(path: Path, size: int = THUMBNAIL_PX) -> bytes | None:
-    """A small JPEG of a photo (None when it cannot be read): the page never carries the originals."""
-    from PIL import Image, ImageOps
-
-    try:
-        with Image.open(path) as img:
-            img = ImageOps.exif_transpose(img).convert("RGB")
-            img.thumbnail((size, size))
-            out = io.BytesIO()
-            img.save(out, format="JPEG", quality=80)
-            return out.getvalue()
-    except Exception:  # a broken photo is left out, never a crash
-        log.warning("scoring: cannot read photo %s", path)
-        return None
+def card_html(row: pd.Series, rnd: Round, dossiers: Dossiers | None = None) -> str:
+    """The candidate card: the dossier (facts without contact or phone, screening notes with the 备注,
+    narratives, team, achievements, photos that open large). Every value is HTML-escaped."""
+    nid = row.get("nomination_id")
+    if dossiers is None or not isinstance(nid, str):
+        return dossier_html(row, rnd, note=True)
+    return dossier_html(row, rnd, members=dossiers.members_of(nid), achievements=dossiers.achievements_of(nid),
+                        photos=photo_uris(dossiers.inbox, row), note=True)
 
 
 def _row(children: list, **layout: str) -> widgets.HBox:
@@ -294,7 +230,7 @@ def _row(children: list, **layout: str) -> widgets.HBox:
 
 
 def _msg(text: str, kind: str = "ok") -> str:
-    return f'<div class="wb-msg wb-{kind}">{esc(text)}</div>' if text else ""
+    return f'<div class="wb-msg wb-{kind}">{esc(for_reviewer(text))}</div>' if text else ""
 
 
 def _clock(rnd: Round) -> str:
@@ -321,14 +257,17 @@ class ScoringApp(widgets.VBox):
         self._loading = False  # filling the form from the store: not an edit
         self._quiet = False  # changing the list's options: not a selection
         self._worklist = pd.DataFrame()
-        self._thumbs: dict[str, list[bytes]] = {}
+        self._cards: dict[str, str] = {}  # nomination_id -> its card (photos re-encoded once)
+        self._unlocked: set[tuple[str, str]] = set()  # submitted sheets the reviewer chose to edit
 
         # login
         self.code = widgets.Password(description=s["code"], placeholder=s["code_placeholder"],
                                      style={"description_width": "4em"}, layout=widgets.Layout(width="360px"))
         self.login_button = widgets.Button(description=s["login"], button_style="primary",
                                            layout=widgets.Layout(width="120px"))
-        self.login_button.on_click(lambda _: self.login(self.code.value))
+        self.login_button.on_click(lambda _: self._login_clicked())
+        self.code.continuous_update = False  # Enter (or leaving the field) sends the code: Enter logs in
+        self.code.observe(self._code_entered, names="value")
         self.login_message = widgets.HTML()
         self.login_view = widgets.VBox([
             widgets.HTML(f"<h2>{esc(s['title'])}</h2><p>{esc(s['login_intro'])}</p>"),
@@ -355,31 +294,36 @@ class ScoringApp(widgets.VBox):
         self.candidate_list.observe(self._selected, names="value")
         self.list_message = widgets.HTML()
         left = widgets.VBox([self.candidate_list, self.list_message],
-                            layout=widgets.Layout(width="300px", min_width="300px", flex="0 0 300px"))
+                            layout=widgets.Layout(width="340px", min_width="340px", flex="0 0 340px"))
 
-        # card
+        # card: the dossier (photos are data: URIs in HTML, never Image widgets) and the PDF viewer
         self.card = widgets.HTML()
-        self.photo_title = widgets.HTML()
-        self.photos = [widgets.Image(format="jpeg", layout=widgets.Layout(height="110px", width="auto", display="none"))
-                       for _ in range(MAX_PHOTOS)]
-        self.photo_box = _row(self.photos, flex_flow="row wrap")
-        self.photo_box.add_class("wb-photos")
-        self.card_box = widgets.VBox([self.card, self.photo_title, self.photo_box],
-                                     layout=widgets.Layout(flex="1 1 auto", min_width="360px", padding="0 16px"))
+        self.materials = MaterialsViewer(page_width=900)
+        self.card_box = widgets.VBox([self.card, self.materials.widget],
+                                     layout=widgets.Layout(flex="1 1 auto", min_width="360px", width="auto",
+                                                           padding="0 16px"))
+        self.card_box.add_class("wb-card-box")
 
         # form
         self.form_title = widgets.HTML()
         self.inputs: dict[str, widgets.Text] = {}
-        for crit in rnd.rubric:
-            box = widgets.Text(continuous_update=False, style={"description_width": "14em"},
-                               layout=widgets.Layout(width="320px"))
+        self.criterion_rows: dict[str, widgets.VBox] = {}
+        for crit in rnd.rubric:  # the input (labelled with the criterion and its maximum), then its 评分细则
+            box = widgets.Text(continuous_update=False, style={"description_width": "14.5em"},
+                               layout=widgets.Layout(width="350px"))
             box.observe(self._edited, names="value")
             self.inputs[crit.code] = box
+            basis = "·".join(s[f"basis_{b}"] for b in crit.basis)
+            rubric = widgets.HTML(f'<div class="wb-crit-desc"><span class="wb-basis">{esc(s["basis"].format(basis=basis))}</span>'
+                                  f'{esc(crit.description)}</div>')
+            row = widgets.VBox([box, rubric])
+            row.add_class("wb-crit")
+            self.criterion_rows[crit.code] = row
         self.total = widgets.HTML()
         self.total.add_class("wb-total")
         self.comment_hint = widgets.HTML()
         self.comment = widgets.Textarea(continuous_update=False, placeholder=s["comment"],
-                                        layout=widgets.Layout(width="320px", height="90px"))
+                                        layout=widgets.Layout(width="96%", height="90px"))
         self.comment.observe(self._edited, names="value")
         self.submit_button = widgets.Button(description=s["submit"], button_style="success",
                                             layout=widgets.Layout(width="120px"))
@@ -387,33 +331,49 @@ class ScoringApp(widgets.VBox):
         self.reload_button = widgets.Button(description=s["reload"], button_style="warning",
                                             layout=widgets.Layout(width="120px", display="none"))
         self.reload_button.on_click(lambda _: self.reload())
+        self.edit_note = widgets.HTML()
+        self.edit_button = widgets.Button(description=s["edit_submitted"], button_style="warning",
+                                          layout=widgets.Layout(width="auto", display="none"))
+        self.edit_button.on_click(lambda _: self.unlock())
         self.status = widgets.HTML()
-        self.form = widgets.VBox([self.form_title, *self.inputs.values(), self.total, self.comment_hint,
+        self.form = widgets.VBox([self.form_title, self.total, self.status, self.edit_note, self.edit_button,
+                                  *self.criterion_rows.values(), self.comment_hint,
                                   widgets.HTML(f"<b>{esc(s['comment'])}</b>"), self.comment,
-                                  _row([self.submit_button, self.reload_button]), self.status],
-                                 layout=widgets.Layout(width="350px", min_width="350px", flex="0 0 350px"))
+                                  _row([self.submit_button, self.reload_button])],
+                                 layout=widgets.Layout(width="375px", min_width="375px", flex="0 0 375px"))
         self.form.add_class("wb-form")
         self.detail = widgets.HBox([self.card_box, self.form], layout=widgets.Layout(flex="1 1 auto"))
         self.placeholder = widgets.HTML()
         body = widgets.HBox([left, widgets.VBox([self.placeholder, self.detail], layout=widgets.Layout(flex="1 1 auto"))],
                             layout=widgets.Layout(align_items="flex-start", margin="10px 0 0 0"))
         self.main_view = widgets.VBox([header, body])
-        super().__init__([widgets.HTML(STYLE), self.login_view, self.main_view])
+        super().__init__([widgets.HTML(STYLE + DOSSIER_STYLE), self.login_view, self.main_view])
         self.add_class("wb-scoring")
         self._show_login()
 
+    # ------------------------------------------------------------------ login
+    def _code_entered(self, change) -> None:
+        """Enter in the code field logs in (the field sends its value on Enter)."""
+        if change["new"] and self.reviewer_id is None:
+            self.login(change["new"])
+
+    def _login_clicked(self) -> None:
+        if self.code.value:
+            self.login(self.code.value)
+        elif not self.login_message.value:
+            self.login_message.value = _msg(labels.SCORING["code_empty"], "warn")
+
     @property
     def candidates(self) -> Candidates:
-        """The candidates' facts, read when first needed (after a login)."""
+        """The candidates' dossiers, read when first needed (after a login)."""
         if self._candidates is None:
             self._candidates = cached_candidates(self.rnd, self.store)
         return self._candidates
 
-    # ------------------------------------------------------------------ login
     def login(self, code: object) -> bool:
         """Log in with an access code; returns whether it worked (the page says why not)."""
         s = labels.SCORING
-        self.code.value = ""
+        self._quiet_code("")
         try:
             reviewer_id = self.store.login(code, client=self.client or viewer_address())
         except AccessCodeError as exc:
@@ -439,7 +399,7 @@ class ScoringApp(widgets.VBox):
         return True
 
     def logout(self, message: str | None = None) -> None:
-        """Forget the reviewer and clear everything of theirs from the page."""
+        """Forget the reviewer and clear everything of theirs from the page (with `message`, say why)."""
         self.reviewer_id = self.session = None
         self._close_candidate()
         self._quiet = True
@@ -449,7 +409,8 @@ class ScoringApp(widgets.VBox):
         finally:
             self._quiet = False
         self._worklist = pd.DataFrame()
-        self._thumbs.clear()
+        self._cards.clear()
+        self._unlocked.clear()
         self.who.value = ""
         self._show_login()
         self.login_message.value = _msg(message, "err") if message else _msg(labels.SCORING["logged_out"])
@@ -462,6 +423,14 @@ class ScoringApp(widgets.VBox):
             self.logout(str(exc))
             return False
         return True
+
+    def _quiet_code(self, value: str) -> None:
+        """Clear the code field without that counting as a typed code."""
+        self.code.unobserve(self._code_entered, names="value")
+        try:
+            self.code.value = value
+        finally:
+            self.code.observe(self._code_entered, names="value")
 
     def _show_login(self) -> None:
         self.login_view.layout.display = None
@@ -483,7 +452,9 @@ class ScoringApp(widgets.VBox):
         """Relabel the list (statuses, totals) and the progress bar, keeping the selection."""
         s = labels.SCORING
         rows = self._rows()
-        options = [(list_label(r.status, r.studio, r.total), r.nomination_id) for r in rows.itertuples(index=False)]
+        short = {c: cat.short for c, cat in self.rnd.categories.items()}
+        options = [(list_label(r.status, r.studio, r.total, short.get(r.category, "")), r.nomination_id)
+                   for r in rows.itertuples(index=False)]
         keep = self.candidate_list.value
         self._quiet = True
         try:
@@ -500,7 +471,14 @@ class ScoringApp(widgets.VBox):
         self.list_message.value = _msg(s["no_candidates"], "warn") if not options else ""
 
     def _show_stage(self, open_first: bool = False) -> None:
+        """The list of the stage on the switch; the first candidate still to score is opened. The
+        selection is cleared first, so picking any item (the same one as in the other stage too) opens it."""
         self._close_candidate()
+        self._quiet = True
+        try:
+            self.candidate_list.value = None
+        finally:
+            self._quiet = False
         self._refresh_list()
         rows = self._rows()
         if open_first and len(rows):
@@ -561,35 +539,23 @@ class ScoringApp(widgets.VBox):
             self.comment.value = ""
         finally:
             self._loading = False
-        self.card.value = self.photo_title.value = self.form_title.value = self.total.value = ""
-        for img in self.photos:
-            img.value, img.layout.display = b"", "none"
+        self.card.value = self.form_title.value = self.total.value = self.edit_note.value = ""
+        self.edit_button.layout.display = "none"
+        self.materials.load([])
         self.detail.layout.display = "none"
         self.placeholder.value = _msg(labels.SCORING["pick"], "warn") if self.reviewer_id else ""
         self.status.value = ""
 
     def _show_card(self, nomination_id: str, row: pd.Series) -> None:
-        s = labels.SCORING
-        facts = self.candidates.facts
-        if nomination_id in facts.index:
-            fact = facts.loc[nomination_id]
-            ach = self.candidates.achievements
-            ach = ach[ach["nomination_id"] == nomination_id] if "nomination_id" in ach else ach.iloc[0:0]
-            self.card.value = card_html(fact, self.rnd, ach)
-            files = fact.get("photos")
-        else:  # in the store but not (any more) in the inbox: what the store knows
+        fact = self.candidates.row(nomination_id)
+        if fact is None:  # in the store but not (any more) in the inbox: what the store knows
             self.card.value = card_html(pd.Series({"studio": row["studio"], "category": row["category"]}), self.rnd)
-            files = []
-        if nomination_id not in self._thumbs:
-            files = files if isinstance(files, list) else []
-            self._thumbs[nomination_id] = [t for t in (thumbnail(p) for p in files[:MAX_PHOTOS]) if t]
-            self._thumbs[nomination_id + "#more"] = [b""] * max(len(files) - MAX_PHOTOS, 0)
-        thumbs = self._thumbs[nomination_id]
-        more = len(self._thumbs[nomination_id + "#more"])
-        for img, data in zip(self.photos, thumbs + [b""] * MAX_PHOTOS):
-            img.value, img.layout.display = data, (None if data else "none")
-        title = f"<h4>{esc(s['photos'])}</h4>" if thumbs else f"<h4>{esc(s['photos'])}</h4><p>{esc(s['no_photos'])}</p>"
-        self.photo_title.value = title + (f"<p class='wb-hint'>{esc(s['more_photos'].format(n=more))}</p>" if more else "")
+            self.materials.load([])
+            return
+        if nomination_id not in self._cards:
+            self._cards[nomination_id] = card_html(fact, self.rnd, self.candidates)
+        self.card.value = self._cards[nomination_id]
+        self.materials.load(material_files(self.candidates.inbox, fact))
 
     def _criteria(self, category: str) -> list:
         return self.rnd.criteria(category, self.current[1]) if self.current else []
@@ -603,23 +569,43 @@ class ScoringApp(widgets.VBox):
         try:
             for code, box in self.inputs.items():
                 crit = wanted.get(code)
-                box.layout.display = None if crit else "none"
+                self.criterion_rows[code].layout.display = None if crit else "none"
                 box.remove_class("wb-invalid")
                 if crit:
                     top = crit.max[category] if category in crit.max else 0
                     box.description = s["criterion"].format(label=crit.label, max=top)
                     box.placeholder = s["placeholder"].format(max=top)
                 box.value = fmt_points(points[code]) if crit and code in points else ""
-                box.disabled = self.closed
             self.comment.value = "" if sheet is None else sheet["comment"]
-            self.comment.disabled = self.closed
         finally:
             self._loading = False
-        self.submit_button.disabled = self.closed
+        self._lock()
         self.reload_button.layout.display = "none"
         studio = self._rows().set_index("nomination_id").loc[nomination_id, "studio"]
         self.form_title.value = f"<h3>{esc(s['form'])} · {esc(self.rnd.stages[stage].label)}</h3><div>{esc(studio)}</div>"
         self._update_total()
+
+    def _locked(self) -> bool:
+        """A submitted sheet stays read-only until the reviewer says once that they want to change it."""
+        return self.sheet_status == "submitted" and self.current is not None and self.current not in self._unlocked
+
+    def _lock(self) -> None:
+        s = labels.SCORING
+        frozen = self.closed or self._locked()
+        for box in (*self.inputs.values(), self.comment):
+            box.disabled = frozen
+        self.submit_button.disabled = frozen
+        asking = self._locked() and not self.closed
+        self.edit_button.layout.display = None if asking else "none"
+        self.edit_note.value = _msg(s["submitted_locked"], "ok") if asking else ""
+
+    def unlock(self) -> None:
+        """修改已提交的评分: asked once per sheet; the sheet stays submitted while it is changed."""
+        if self.current is None or self.closed or self.sheet_status != "submitted":
+            return
+        self._unlocked.add(self.current)
+        self._lock()
+        self.edit_note.value = _msg(labels.SCORING["editing_submitted"], "warn")
 
     # ------------------------------------------------------------------ typing, saving, submitting
     def _category(self) -> str:
@@ -635,10 +621,14 @@ class ScoringApp(widgets.VBox):
         category = self._category()
         crits = self._criteria(category)
         points, comment = self.typed()
-        total = sheet_total(points)
+        problems = validate_sheet(points, category, self.current[1], self.rnd, comment=comment, submit=False)
+        total, bad = running_total(points, problems)
         full = sum(c.max[category] for c in crits)
-        filled = sum(isinstance(points.get(c.code), float) for c in crits)
-        self.total.value = s["total"].format(total=total, full=full, filled=filled, n=len(crits))
+        filled = sum(isinstance(points.get(c.code), float) and c.code not in bad for c in crits)
+        names = {c.code: c.label for c in crits}
+        invalid = (f'<div class="wb-bad">{esc(s["total_invalid"].format(names="、".join(names.get(b, b) for b in bad)))}</div>'
+                   if bad else "")
+        self.total.value = s["total"].format(total=total, full=full, filled=filled, n=len(crits)) + invalid
         complete = filled == len(crits)
         needed = complete and not comment.strip() and (total < review.comment_below or total > review.comment_above)
         text = s["comment_needed"].format(total=total) if needed else s["comment_rule"].format(
@@ -659,7 +649,7 @@ class ScoringApp(widgets.VBox):
     def autosave(self) -> bool:
         """Save what the form holds: a draft, or a submitted sheet again when it is still complete."""
         s = labels.SCORING
-        if self.current is None or self.stale or self.closed:
+        if self.current is None or self.stale or self.closed or self._locked():
             return False
         points, comment = self.typed()
         submitted = self.sheet_status == "submitted"
@@ -677,7 +667,7 @@ class ScoringApp(widgets.VBox):
     def submit(self) -> bool:
         """提交: check the whole sheet, then store it as submitted."""
         s = labels.SCORING
-        if self.current is None or self.stale:
+        if self.current is None or self.stale or self._locked():
             return False
         if self.closed:
             self._say(s["closed"].format(stage=self.rnd.stages[self.current[1]].label), "warn")
@@ -733,6 +723,7 @@ class ScoringApp(widgets.VBox):
             self._say(s["not_saved"].format(problems=str(exc)), "err")
             return False
         except WorkbenchError as exc:
+            log.info("scoring: save refused (%s)", exc.code)
             self._say(str(exc), "err")
             return False
         except Exception:  # a reviewer never sees a traceback; the log keeps it
@@ -740,7 +731,11 @@ class ScoringApp(widgets.VBox):
             self._say(s["error"], "err")
             return False
         self.version = version
+        newly_submitted = submit and self.sheet_status != "submitted"
         self.sheet_status = "submitted" if submit else "draft"
+        if newly_submitted:  # read-only now; a later change is asked for once (修改已提交的评分)
+            self._unlocked.discard(self.current)
+            self._lock()
         self._load_worklist()
         self._refresh_list()
         return True
@@ -757,5 +752,5 @@ def scoring_app(store: Store, rnd: Round, candidates: Candidates | None = None, 
     return ScoringApp(store, rnd, candidates, client=client)
 
 
-__all__ = ["Candidates", "ScoringApp", "cached_candidates", "card_html", "candidates_from", "list_label", "load_candidates", "parse_points",
-           "scoring_app", "thumbnail"]
+__all__ = ["Candidates", "ScoringApp", "cached_candidates", "candidates_from", "card_html", "for_reviewer", "list_label", "load_candidates",
+           "parse_points", "running_total", "scoring_app"]

@@ -90,6 +90,9 @@ def check_on_time(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, pd.Series]
     deadline = ctx.rnd.deadline  # receipts are on the round's clock
     received = pd.to_datetime(df["received_at"])
     late = received.dt.strftime("%Y-%m-%d %H:%M").fillna("")
+    if not ctx.rnd.round.deadline_confirmed:  # a round written by new-round: the date is a guess until confirmed
+        return _verdict(df, received <= deadline, pd.Series(True, index=df.index), "",
+                        "截止时间尚待确认（配置 round.deadline_confirmed = false），请确认后再审查是否按时报送")
     return _verdict(df, received <= deadline, received.isna(),
                     "收件时间" + late + "，晚于截止时间" + deadline.strftime("%Y-%m-%d %H:%M"),
                     "收件时间未知，请核实是否按时报送")
@@ -328,6 +331,27 @@ def check_leader_honour(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, pd.S
     return pd.Series(result, index=df.index), pd.Series(reason, index=df.index, dtype="string")
 
 
+# ---------------------------------------------------------------------------- the paper side (收件登记)
+def _paper_rule(code: str, column: str, shortfall: str, missing: str) -> Check:
+    """A paper requirement from the receipt register; the config says whether it is required
+    (receipts.required) and what a recorded shortfall gives (receipts.shortfall)."""
+    def check(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, pd.Series]:
+        need = ctx.rnd.receipts
+        if code not in need.required:
+            return pd.Series("pass", index=df.index), pd.Series("本轮不要求", index=df.index, dtype="string")
+        value = df[column] if column in df.columns else pd.Series(pd.NA, index=df.index)
+        if column == "paper_copies":
+            n = value.astype("Float64")
+            ok, unknown = n >= need.copies, n.isna()
+            why = "纸质材料" + n.astype("Int64").astype("string").fillna("") + f"份，通知要求一式{labels.CN_COUNT.get(need.copies, need.copies)}份"
+        else:
+            flag = value.astype("boolean")
+            ok, unknown, why = flag == True, flag.isna(), shortfall  # noqa: E712 (nullable boolean)
+        result, reason = _verdict(df, ok, unknown, why, missing)
+        return result.replace("fail", need.shortfall), reason
+    return check
+
+
 # ---------------------------------------------------------------------------- the rule table
 RULES: tuple[Rule, ...] = (
     Rule("legal_person", _flag_rule("legal_person", True, "所在单位不具有法人资格", "未填写是否具有法人资格")),
@@ -351,6 +375,11 @@ RULES: tuple[Rule, ...] = (
     Rule("results", check_results, lambda cond: cond.min_results_per_year > 0),
     Rule("named_years", check_named_years, lambda cond: cond.min_named_years is not None),
     Rule("video", _flag_rule("video", True, "没有宣传视频", "未填写有无宣传视频"), lambda cond: cond.require_video),
+    Rule("paper_copies", _paper_rule("copies", "paper_copies", "", "收件登记中未记录纸质材料份数")),
+    Rule("paper_bound", _paper_rule("bound", "paper_bound", "材料未装订成册", "收件登记中未记录材料是否装订成册")),
+    Rule("paper_sealed", _paper_rule("sealed", "paper_sealed", "推荐材料未盖章", "收件登记中未记录推荐材料是否盖章")),
+    Rule("party_consent", _paper_rule("party_consent", "party_consent", "没有单位党政组织同意推荐的意见",
+                                      "收件登记中未记录单位党政组织同意推荐的证明")),
 )
 
 
@@ -378,6 +407,7 @@ def _rule_params(code: str, cat: str, rnd: Round) -> dict[str, object]:
         "organiser": rnd.round.organiser,
         "honours": _honour_words(cond.leader_honours, rnd) if code == "leader_honour" else "",
         "category": rnd.category_label(cat),
+        "copies": labels.CN_COUNT.get(rnd.receipts.copies, rnd.receipts.copies),
     }
 
 

@@ -3,10 +3,12 @@
 `load_state(rnd, store)` reads the inbox, screens it with every override, ranks it with the score
 ledger, and adds the funnel, the competition per category and the ranking diagnostics; nothing
 else composes intake → screen → rank. The result is materialised once per snapshot under
-<workdir>/.state/ (a pickle with its checksum), found again by the cheap `inputs_fingerprint`
-(file sizes and times, the ledger's head, the config, the code), so a new kernel or a CLI command
-loads it without re-reading every workbook. A cache that fails its checksum or does not unpickle
-to what was written is ignored and rebuilt.
+<workdir>/.state/<snapshot_id>/ (a pickle with its checksum), found again by the cheap
+`inputs_fingerprint` (file sizes and times, the ledger's head, the config, the code), so a new
+kernel or a CLI command loads it without re-reading every workbook; the intake alone is kept
+under .state/intake/ by the files' fingerprint, so a new score or override re-ranks without
+re-reading them either. A cache that fails its checksum or does not unpickle to what was
+written is ignored and rebuilt.
 
 `snapshot_id` hashes the content of everything that can change a result: every inbox file
 (workbooks, 收件登记.csv, photos and materials), the named-studios registry, honours.csv, the
@@ -195,11 +197,10 @@ def _ledger_head(store: Store, *, decisions: bool) -> str:
     return f"{count}:{last}"
 
 
-def inputs_fingerprint(rnd: Round, store: Store) -> str:
-    """A cheap hash of what the snapshot's results depend on, without reading a workbook: the
-    config, every input file's name, size, times and inode (a copy that keeps the modification
-    time still gets a new change time), the ledger's length and last event without decisions
-    (the ledger is append-only), the store and the code."""
+def intake_fingerprint(rnd: Round, store: Store) -> str:
+    """A cheap hash of what intake depends on, without reading a workbook: the config, every input
+    file's name, size, times and inode (a copy that keeps the modification time still gets a new
+    change time), the store and the code."""
     h = hashlib.sha256(rnd.model_dump_json().encode())
     h.update(_code_version().encode())
     h.update(store.engine.url.render_as_string(hide_password=True).encode())
@@ -210,6 +211,14 @@ def inputs_fingerprint(rnd: Round, store: Store) -> str:
             h.update(f"{name}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino};".encode())
         except OSError:
             h.update(f"{name}:-;".encode())
+    return h.hexdigest()[:16]
+
+
+def inputs_fingerprint(rnd: Round, store: Store, *, intake: str | None = None) -> str:
+    """A cheap hash of what the snapshot's results depend on: the `intake_fingerprint` (or
+    `intake`, one at hand) and the ledger's length and last event without decisions (the ledger
+    is append-only: overrides, scores, assignments)."""
+    h = hashlib.sha256((intake or intake_fingerprint(rnd, store)).encode())
     h.update(f"ledger:{_ledger_head(store, decisions=False)}".encode())
     return h.hexdigest()[:16]
 
@@ -244,21 +253,24 @@ def _diagnose(scores: pd.DataFrame, ranked: pd.DataFrame, rnd: Round) -> pd.Data
         return pd.DataFrame()
 
 
-def _compute(rnd: Round, store: Store, *, diagnostics: bool, progress: bool = False) -> dict:
-    """Every cached field of the state, read and computed now."""
+def _read_intake(rnd: Round, *, progress: bool) -> dict:
+    """The intake fields of the state: every workbook read, every input file hashed."""
     intake = read_inbox(rnd.inbox, rnd, progress=progress) if rnd.inbox.is_dir() else IntakeResult(finish_nominations([]))
+    return dict(nominations=intake.nominations, problems=intake.problems, members=intake.members,
+                achievements=intake.achievements, materials=intake.materials, files=input_files(rnd))
+
+
+def _results(rnd: Round, store: Store, intake: dict, *, diagnostics: bool) -> dict:
+    """The fields that stand on the ledger: screened with the overrides, scores, ranked, diagnosed."""
     overrides = store.overrides()
-    screened = screen(intake.nominations, rnd, overrides=overrides)
+    screened = screen(intake["nominations"], rnd, overrides=overrides)
     scores = store.scores()
     ranked = rank(screened, scores, rnd)
     reviewers = sorted(scores["reviewer_id"].dropna().unique())
     alias = {rid: labels.MEETING["reviewer_alias"].format(n=i) for i, rid in enumerate(reviewers, start=1)}
     diagnosis = _diagnose(scores, ranked, rnd) if diagnostics else pd.DataFrame()
-    files = input_files(rnd)
     return dict(
-        snapshot_id=snapshot_id(rnd, files, store.ledger_hash(exclude=DECISION_EVENTS)),
-        nominations=intake.nominations, problems=intake.problems, members=intake.members,
-        achievements=intake.achievements, materials=intake.materials, files=files,
+        snapshot_id=snapshot_id(rnd, intake["files"], store.ledger_hash(exclude=DECISION_EVENTS)),
         screened=screened, scores=scores, ranked=ranked, funnel=funnel(screened, ranked, rnd),
         competition=competition(ranked, rnd), reviewer_alias=alias,
         sheets=_scrub_comments(store.sheets(), store.reviewers(), alias), overrides=overrides,
@@ -266,9 +278,9 @@ def _compute(rnd: Round, store: Store, *, diagnostics: bool, progress: bool = Fa
     )
 
 
-CACHED = ("snapshot_id", "nominations", "problems", "members", "achievements", "materials", "files", "screened",
-          "scores", "ranked", "funnel", "competition", "reviewer_alias", "sheets", "overrides", "diagnosis",
-          "diagnostics")
+INTAKE = ("nominations", "problems", "members", "achievements", "materials", "files")
+CACHED = (*INTAKE, "snapshot_id", "screened", "scores", "ranked", "funnel", "competition", "reviewer_alias", "sheets",
+          "overrides", "diagnosis", "diagnostics")
 
 
 # ---------------------------------------------------------------------------- the materialised state
@@ -276,39 +288,62 @@ def _state_dir(rnd: Round) -> Path:
     return rnd.workdir / STATE_DIR
 
 
-def _read_cache(rnd: Round, stamp: str) -> dict | None:
-    """The cached fields for this fingerprint, or None when absent, corrupt or not what was written."""
-    root = _state_dir(rnd)
+def _valid(values: object, names: tuple[str, ...]) -> bool:
+    """A cached dict holds exactly `names`, frames where frames belong."""
+    return (isinstance(values, dict) and set(values) == set(names)
+            and all(isinstance(values[k], pd.DataFrame) for k in names if k not in ("snapshot_id", "reviewer_alias")))
+
+
+def _read_blob(path: Path) -> object | None:
+    """The object pickled at `path`, or None when absent, failing its checksum or unreadable."""
     try:
-        sid = (root / "fingerprints" / stamp).read_text(encoding="ascii").strip()
-        if not re.fullmatch(r"[0-9a-f]{12}", sid):
+        blob = path.read_bytes()
+        if hashlib.sha256(blob).hexdigest() != path.with_suffix(".sha256").read_text(encoding="ascii").strip():
+            log.warning("state: %s fails its checksum; rebuilding", path)
             return None
-        blob = (root / sid / "state.pkl").read_bytes()
-        if hashlib.sha256(blob).hexdigest() != (root / sid / "state.sha256").read_text(encoding="ascii").strip():
-            log.warning("state: %s/state.pkl fails its checksum; rebuilding", sid)
-            return None
-        cached = pickle.loads(blob)  # noqa: S301 - our own file, checked against its checksum above
+        return pickle.loads(blob)  # noqa: S301 - our own file, checked against its checksum above
     except FileNotFoundError:
         return None
     except Exception:  # noqa: BLE001 - a damaged cache is rebuilt, never trusted
-        log.warning("state: the cache for %s is unreadable; rebuilding", stamp, exc_info=True)
+        log.warning("state: %s is unreadable; rebuilding", path, exc_info=True)
         return None
-    ok = (isinstance(cached, dict) and set(cached) == set(CACHED) and cached["snapshot_id"] == sid
-          and all(isinstance(cached[k], pd.DataFrame) for k in CACHED if k not in ("snapshot_id", "reviewer_alias")))
-    return cached if ok else None
 
 
-def _write_cache(rnd: Round, stamp: str, values: dict) -> None:
-    """Materialise the state (atomically: a crash leaves the old files or none); failures are logged."""
+def _write_blob(path: Path, values: dict) -> None:
+    """Pickle `values` to `path` with its checksum beside it (each file replaced atomically)."""
+    blob = pickle.dumps(values, protocol=pickle.HIGHEST_PROTOCOL)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _atomic_write(path, blob)
+    _atomic_write(path.with_suffix(".sha256"), hashlib.sha256(blob).hexdigest().encode("ascii"))
+
+
+def _read_state(rnd: Round, stamp: str) -> dict | None:
+    """The cached state for this `inputs_fingerprint`, or None."""
     root = _state_dir(rnd)
-    sid = values["snapshot_id"]
     try:
-        blob = pickle.dumps({k: values[k] for k in CACHED}, protocol=pickle.HIGHEST_PROTOCOL)
-        (root / sid).mkdir(parents=True, exist_ok=True)
-        (root / "fingerprints").mkdir(parents=True, exist_ok=True)
-        _atomic_write(root / sid / "state.pkl", blob)
-        _atomic_write(root / sid / "state.sha256", hashlib.sha256(blob).hexdigest().encode("ascii"))
-        _atomic_write(root / "fingerprints" / stamp, sid.encode("ascii"))
+        sid = (root / "fingerprints" / stamp).read_text(encoding="ascii").strip()
+    except OSError:
+        return None
+    if not re.fullmatch(r"[0-9a-f]{12}", sid):
+        return None
+    values = _read_blob(root / sid / "state.pkl")
+    return values if _valid(values, CACHED) and values["snapshot_id"] == sid else None
+
+
+def _read_intake_cache(rnd: Round, stamp: str) -> dict | None:
+    """The cached intake for this `intake_fingerprint`, or None."""
+    values = _read_blob(_state_dir(rnd) / "intake" / f"{stamp}.pkl")
+    return values if _valid(values, INTAKE) else None
+
+
+def _write_cache(rnd: Round, path: Path, values: dict, names: tuple[str, ...], link: str | None = None) -> None:
+    """Materialise `values` at `path` (and point fingerprints/`link` at its snapshot); failures are logged."""
+    root = _state_dir(rnd)
+    try:
+        _write_blob(path, {k: values[k] for k in names})
+        if link is not None:
+            (root / "fingerprints").mkdir(parents=True, exist_ok=True)
+            _atomic_write(root / "fingerprints" / link, values["snapshot_id"].encode("ascii"))
         _prune(root)
     except OSError:
         log.warning("state: cannot write the cache under %s", root, exc_info=True)
@@ -320,14 +355,22 @@ def _atomic_write(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+def _newest_first(paths) -> list[Path]:
+    return sorted(paths, key=lambda p: p.stat().st_mtime_ns, reverse=True)
+
+
 def _prune(root: Path) -> None:
-    """Keep the newest KEEP_SNAPSHOTS states and the fingerprints that point at them."""
-    dirs = sorted((p for p in root.iterdir() if p.is_dir() and re.fullmatch(r"[0-9a-f]{12}", p.name)),
-                  key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    """Keep the newest KEEP_SNAPSHOTS states and intakes, and the fingerprints that point at kept states."""
+    dirs = _newest_first(p for p in root.iterdir() if p.is_dir() and re.fullmatch(r"[0-9a-f]{12}", p.name))
     for old in dirs[KEEP_SNAPSHOTS:]:
         shutil.rmtree(old, ignore_errors=True)
+    if (root / "intake").is_dir():
+        for old in _newest_first((root / "intake").glob("*.pkl"))[KEEP_SNAPSHOTS:]:
+            old.unlink(missing_ok=True)
+            old.with_suffix(".sha256").unlink(missing_ok=True)
     kept = {p.name for p in dirs[:KEEP_SNAPSHOTS]}
-    for link in (root / "fingerprints").iterdir():
+    links = root / "fingerprints"
+    for link in links.iterdir() if links.is_dir() else ():
         try:
             if link.read_text(encoding="ascii").strip() not in kept:
                 link.unlink()
@@ -338,19 +381,27 @@ def _prune(root: Path) -> None:
 def load_state(rnd: Round, store: Store | None = None, *, diagnostics: bool = True, cache: bool = True,
                progress: bool = False) -> RoundState:
     """The round state now: from the materialised snapshot when the inputs are unchanged, else
-    read, screened (every override applied), ranked and diagnosed afresh and materialised.
+    read, screened (every override applied), ranked and diagnosed afresh and materialised. When
+    only the ledger changed (a score, an override), the workbooks are not read again: the intake
+    is materialised on its own, by the files' fingerprint.
 
     `store` defaults to the round's own; `diagnostics=False` skips the (slower) ranking
     diagnostics of a fresh computation; `cache=False` neither reads nor writes <workdir>/.state;
     `progress` shows a progress bar while the workbooks are read.
     """
     store = store or open_store(rnd)
-    stamp = inputs_fingerprint(rnd, store)
-    values = _read_cache(rnd, stamp) if cache else None
+    intake_stamp = intake_fingerprint(rnd, store)  # taken before reading: a change meanwhile misses next time
+    stamp = inputs_fingerprint(rnd, store, intake=intake_stamp)
+    values = _read_state(rnd, stamp) if cache else None
     if values is None:
-        values = _compute(rnd, store, diagnostics=diagnostics, progress=progress)
+        intake = _read_intake_cache(rnd, intake_stamp) if cache else None
+        if intake is None:
+            intake = _read_intake(rnd, progress=progress)
+            if cache:
+                _write_cache(rnd, _state_dir(rnd) / "intake" / f"{intake_stamp}.pkl", intake, INTAKE)
+        values = {**intake, **_results(rnd, store, intake, diagnostics=diagnostics)}
         if cache and diagnostics:
-            _write_cache(rnd, stamp, values)
+            _write_cache(rnd, _state_dir(rnd) / values["snapshot_id"] / "state.pkl", values, CACHED, link=stamp)
     return RoundState(rnd=rnd, taken_at=rnd.now().replace(microsecond=0), decisions=store.decisions(),
                       fingerprint=fingerprint(rnd, store, inputs=stamp), **values)
 
@@ -358,4 +409,4 @@ def load_state(rnd: Round, store: Store | None = None, *, diagnostics: bool = Tr
 FIELDS = tuple(f.name for f in fields(RoundState))
 
 __all__ = ["DIAGNOSTIC_COLUMNS", "FIELDS", "FUNNEL_STEPS", "RoundState", "candidate_diagnostics", "fingerprint",
-           "input_files", "inputs_fingerprint", "load_state", "scrub", "snapshot_id"]
+           "input_files", "inputs_fingerprint", "intake_fingerprint", "load_state", "scrub", "snapshot_id"]

@@ -1,4 +1,4 @@
-"""Blank templates the city union sends out: 附件1 推荐汇总表 and 附件2/3/4 推荐表.
+"""Blank templates the city union sends out: 附件1 推荐汇总表, 附件2/3/4 推荐表, 附件5 推荐材料参考提纲.
 
 They are laid out the way intake reads them back (canonical headers, label cells with the value to
 the right), and they steer people towards values intake can read: dropdowns for the category and
@@ -22,7 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from workbench import labels
 from workbench.config import Round
-from workbench.export import a4_setup, display_width, new_workbook, save
+from workbench.export import a4_setup, display_width, new_workbook, save, save_docx
 from workbench.intake.values import FIELD_TYPES
 
 SUMMARY_ROWS = 12  # blank data rows of 附件1: a union recommends a handful, and the sheet prints on one page
@@ -432,4 +432,26 @@ def write_templates(out: str | Path, rnd: Round) -> list[Path]:
     paths = [save(summary_workbook(rnd), out / labels.TEMPLATE_SUMMARY_FILE)]
     for n, (code, cfg) in enumerate(rnd.categories.items(), start=2):
         paths.append(save(form_workbook(code, rnd), out / labels.TEMPLATE_FORM_FILE.format(n=n, label=cfg.label)))
+    from workbench.documents import outline_document  # python-docx loads only when documents are written
+
+    paths.append(save_docx(outline_document(rnd), out / labels.TEMPLATE_OUTLINE_FILE))
+    return paths
+
+
+def write_document_templates(folder: str | Path, rnd: Round, overwrite: bool = False) -> list[Path]:
+    """The office-editable texts (公示.txt, 命名通知.txt, 推荐材料参考提纲.txt) into the round's templates folder.
+
+    An existing file is an office's edit: kept unless `overwrite`.
+    """
+    from workbench import documents
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    names = documents.template_fields(rnd)
+    paths = []
+    for which, name in labels.DOCUMENT_FILES.items():
+        path = folder / f"{name}.txt"
+        if overwrite or not path.exists():
+            path.write_text(documents.template_file_text(which, names), encoding="utf-8")
+            paths.append(path)
     return paths

@@ -23,6 +23,7 @@ from workbench.errors import InboxMissingError
 from workbench.intake import checks
 from workbench.intake.files import list_inbox, suffix
 from workbench.intake.forms import Form, read_form
+from workbench.intake.paper import PAPER_DTYPES, attach_paper, read_paper
 from workbench.intake.problems import PROBLEM_COLUMNS, Problem, cell_ref, problems_frame
 from workbench.intake.summary import find_header, read_summary_sheet
 from workbench.intake.values import (
@@ -40,6 +41,7 @@ from workbench.intake.values import (
 )
 from workbench.intake.workbook import Sheet, Unreadable, decode_text, read_csv, read_workbook
 
+NARRATIVES = list(labels.NARRATIVE_COLUMNS.values())  # nominations columns: the form's narratives
 MEMBER_COLUMNS = ["nomination_id", "seq", "name", "gender", "born", "education", "title", "post", "frontline"]
 ACHIEVEMENT_COLUMNS = ["nomination_id", "seq", "name", "kind", "level", "recognised_on", "recognised_by", "benefit"]
 
@@ -70,7 +72,7 @@ def nomination_key(recommender: object, category: object, studio: object) -> str
 def finish_nominations(records: list[dict]) -> pd.DataFrame:
     """Records -> the typed nominations frame with stable, unique nomination ids."""
     columns = list(FIELD_TYPES) + ["established_precision", "named_on_precision", "received_at",
-                                   "source_file", "source_sheet", "source_row"]
+                                   "source_file", "source_sheet", "source_row", *PAPER_DTYPES, *NARRATIVES]
     df = pd.DataFrame.from_records(records, columns=columns)
     for name, kind in FIELD_TYPES.items():
         if kind == "list":
@@ -81,7 +83,8 @@ def finish_nominations(records: list[dict]) -> pd.DataFrame:
             df[name] = df[name].astype(DTYPES[kind])
     df["received_at"] = pd.to_datetime(df["received_at"]).astype("datetime64[ns]")
     df["source_row"] = df["source_row"].astype("Int64")
-    for col in ("established_precision", "named_on_precision", "source_file", "source_sheet"):
+    df = df.astype(PAPER_DTYPES)  # the paper side: from the receipt register (intake.paper)
+    for col in ("established_precision", "named_on_precision", "source_file", "source_sheet", *NARRATIVES):
         df[col] = df[col].astype("string")
     df = df.sort_values(["source_file", "source_sheet", "source_row"], kind="stable").reset_index(drop=True)
     ids = [nomination_key(r, c, s) for r, c, s in zip(df["recommender"], df["category"], df["studio"])]
@@ -214,12 +217,16 @@ def read_inbox(path: str | Path, rnd: Round, *, progress: bool = False, forms: b
             rec["recommender"] = rec.get("recommender") or fill.get("推荐单位") or folder or None
         recommender_of[rel] = next((r["recommender"] for r in recs if r.get("recommender")), folder)
         records += recs
-    nominations = finish_nominations(records)
+    paper, paper_problems = read_paper(inbox)
+    problems += paper_problems
+    nominations = attach_paper(finish_nominations(records), paper)
     matched = checks.match_forms(nominations, form_list)
     problems += checks.duplicate_problems(nominations)
     problems += checks.rank_problems(nominations, rnd)
     if forms:
         problems += checks.cross_check_forms(nominations, matched, form_list, rnd)
+        nominations = checks.with_narratives(nominations, matched)
+        problems += checks.narrative_problems(matched)
     photo_counts, photo_problems = checks.materials(inbox, nominations)
     problems += photo_problems
     return IntakeResult(

@@ -89,6 +89,30 @@ def cross_check_forms(nominations: pd.DataFrame, forms: dict[str, Form], all_for
     return problems
 
 
+def with_narratives(nominations: pd.DataFrame, forms: dict[str, Form]) -> pd.DataFrame:
+    """The nominations with their form's narratives (主要事迹, 主要创新成果, 单位意见, 推荐单位工会意见)."""
+    out = nominations.copy()
+    for key, column in labels.NARRATIVE_COLUMNS.items():
+        out[column] = pd.array([forms[n].fields.get(key) if n in forms else None for n in out["nomination_id"]],
+                               dtype="string")
+    return out
+
+
+def narrative_problems(forms: dict[str, Form]) -> list[Problem]:
+    """A narrative the form lacks, or leaves empty: reviewers would score without reading it."""
+    problems: list[Problem] = []
+    for form in sorted({id(f): f for f in forms.values()}.values(), key=lambda f: f.file):
+        for key, label in labels.FORM_NARRATIVES.items():
+            text = form.fields.get(key)
+            if isinstance(text, str) and text.strip():
+                continue
+            code = "narrative_empty" if key in form.cells else "narrative_missing"
+            problems.append(Problem(form.file, labels.FORM_SHEET, form.cells.get(key, ""),
+                                    labels.NARRATIVE_COLUMNS[key], "", "warning", code,
+                                    labels.INTAKE_MESSAGES[code].format(label=label)))
+    return problems
+
+
 # ---------------------------------------------------------------------------- duplicates and order
 def _keys(nominations: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
     """The registry's tolerant keys ("无锡市…劳模创新工作室" and "…有限公司" dropped), joined."""

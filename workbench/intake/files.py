@@ -20,6 +20,7 @@ WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".et", ".ett"}
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".heic", ".webp"}
 VIDEO_SUFFIXES = {".mp4", ".mov", ".avi", ".wmv", ".flv", ".mkv", ".m4v", ".mpg", ".mpeg", ".3gp"}
 ARCHIVE_SUFFIXES = {".zip", ".rar", ".7z", ".gz", ".tar", ".tgz"}
+MATERIAL_SUFFIXES = {".pdf"}  # the studio's electronic materials: shown page by page in the dossier
 SYSTEM_NAMES = {".ds_store", "thumbs.db", "desktop.ini", "__macosx"}
 
 
@@ -27,7 +28,7 @@ SYSTEM_NAMES = {".ds_store", "thumbs.db", "desktop.ini", "__macosx"}
 class InboxFile:
     path: Path  # where to open it (may hold the file system's own bytes)
     rel: str  # as shown: decoded, relative to the inbox, "/"-separated
-    kind: str  # workbook | csv | photo | video
+    kind: str  # workbook | csv | photo | video | material
 
 
 def display_name(name: str) -> str:
@@ -110,6 +111,8 @@ def list_inbox(inbox: Path) -> tuple[list[InboxFile], list[Problem]]:
                 readable_folders.add(shown_base)
             elif kind in PHOTO_SUFFIXES or kind in VIDEO_SUFFIXES:
                 found.append(InboxFile(full, rel, "photo" if kind in PHOTO_SUFFIXES else "video"))
+            elif kind in MATERIAL_SUFFIXES:
+                found.append(InboxFile(full, rel, "material"))
             elif kind in ARCHIVE_SUFFIXES:
                 problems.append(_problem(rel, "archive_not_read", contents=_archive_contents(full)))
             else:

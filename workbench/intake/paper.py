@@ -1,0 +1,85 @@
+"""The paper side of a submission, from the receipt register (inbox/收件登记.csv).
+
+The notice asks for the paper materials 一式两份, bound into a volume (装订成册), sealed, and filed
+after the unit's party and administrative leadership agreed (征得单位党政组织同意). The office
+records them per nomination in the register: a row whose `studio` column names the studio (its
+`file` is the studio's 推荐表, under the union's folder), with paper_copies, bound, sealed and
+party_consent. A row without a studio (the union's summary file) applies to every nomination of that
+union that has no row of its own. What was not recorded stays unknown (screening: 待核实).
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+
+from workbench import labels
+from workbench.intake.problems import Problem
+from workbench.intake.values import ValueProblem, normalise_header, normalise_text, parse_bool, parse_number
+from workbench.intake.workbook import decode_text
+
+PAPER_DTYPES: dict[str, str] = {"paper_copies": "Int64", "paper_bound": "boolean", "paper_sealed": "boolean",
+                                "party_consent": "boolean"}
+KEY_COLUMNS = ("folder", "studio_key")
+COPIES_UNIT = "份"  # 2份
+
+
+def _canonical(header: str) -> str:
+    norm = normalise_header(header)
+    for field, names in labels.RECEIPT_PAPER_HEADERS.items():
+        if norm in {normalise_header(n) for n in names}:
+            return field
+    return header
+
+
+def read_paper(inbox: Path) -> tuple[pd.DataFrame, list[Problem]]:
+    """The register's paper columns: folder, studio_key (blank: the whole union) and PAPER_DTYPES."""
+    empty = pd.DataFrame({**{c: pd.Series(dtype="string") for c in KEY_COLUMNS},
+                          **{c: pd.Series(dtype=t) for c, t in PAPER_DTYPES.items()}})
+    path = inbox / labels.RECEIPTS_FILE
+    if not path.exists():
+        return empty, []
+    try:
+        text = decode_text(path.read_bytes())  # UTF-8 or GBK, as read_receipts reads it
+        raw = pd.read_csv(io.StringIO(text or ""), dtype="string", keep_default_na=False)
+    except (ValueError, OSError, pd.errors.ParserError, pd.errors.EmptyDataError):
+        return empty, []  # the register itself is reported by read_receipts
+    raw = raw.rename(columns=_canonical)
+    if "file" not in raw.columns or not set(PAPER_DTYPES) & set(raw.columns):
+        return empty, []
+    problems: list[Problem] = []
+    records = []
+    for i, row in raw.iterrows():
+        file = normalise_text(row.get("file", "")).replace("\\", "/")
+        rec = {"folder": file.split("/")[0] if "/" in file else "", "studio_key": normalise_text(row.get("studio", ""))}
+        for field in PAPER_DTYPES:
+            value = row.get(field, "")
+            try:
+                rec[field] = parse_number(value.strip().removesuffix(COPIES_UNIT)) if field == "paper_copies" else parse_bool(value)
+            except ValueProblem as exc:
+                rec[field] = None
+                problems.append(Problem(labels.RECEIPTS_FILE, "", f"第{i + 2}行", field, str(value), "warning",
+                                        "bad_paper_record", f"{labels.RECEIPT_PAPER_HEADERS[field][0]}无法识别：{exc}"))
+        records.append(rec)
+    df = pd.DataFrame.from_records(records, columns=[*KEY_COLUMNS, *PAPER_DTYPES])
+    df["paper_copies"] = pd.to_numeric(df["paper_copies"]).round()
+    return df.astype({**{c: "string" for c in KEY_COLUMNS}, **PAPER_DTYPES}), problems
+
+
+def attach_paper(nominations: pd.DataFrame, paper: pd.DataFrame) -> pd.DataFrame:
+    """The nominations with the paper columns: their own row first, else their union's row, else unknown."""
+    folder = nominations["source_file"].fillna("").map(lambda f: normalise_text(f).split("/")[0] if "/" in f else "")
+    studio = nominations["studio"].fillna("").map(normalise_text)
+    own = paper[paper["studio_key"] != ""].drop_duplicates(list(KEY_COLUMNS), keep="last")
+    union = paper[paper["studio_key"] == ""].drop_duplicates("folder", keep="last").set_index("folder")
+    keys = pd.DataFrame({"folder": folder.to_numpy(), "studio_key": studio.to_numpy()})
+    matched = keys.merge(own, on=list(KEY_COLUMNS), how="left")
+    out = nominations.copy()
+    for field, dtype in PAPER_DTYPES.items():
+        values = matched[field].astype(dtype)
+        fallback = keys["folder"].map(union[field]) if len(union) else pd.Series(pd.NA, index=keys.index)
+        out[field] = values.fillna(fallback.astype(dtype)).to_numpy()
+        out[field] = out[field].astype(dtype)
+    return out
