@@ -110,6 +110,7 @@ class Session:
 
     def __init__(self, ws, session: str):
         self.ws, self.session, self.states = ws, session, {}
+        self.fresh: dict[str, dict] = {}  # states sent by the kernel since the last clear (not asked for)
         self.changed = asyncio.Event()
 
     async def pump(self) -> None:
@@ -126,6 +127,8 @@ class Session:
                 state = data.get("state")
                 if state:
                     self.states.setdefault(content["comm_id"], {}).update(state)
+                    if data.get("method") in ("update", "echo_update"):
+                        self.fresh.setdefault(content["comm_id"], {}).update(state)
                     self.changed.set()
 
     async def send(self, msg_type: str, content: dict) -> None:
@@ -163,9 +166,10 @@ async def reviewer(base: str, token: str, code: str, saves: int) -> dict:
         password = (await page.until(lambda: page.find(_model_name="PasswordModel")))[0]
         button = (await page.until(lambda: page.find(_model_name="ButtonModel", description=s["login"])))[0]
         phases["widgets"] = time.monotonic() - t0
+        page.fresh.clear()
         await page.set(password, value=code)
         await page.send("comm_msg", {"comm_id": button, "data": {"method": "custom", "content": {"event": "click"}}})
-        await page.until(lambda: [c for c, st in page.states.items() if 'class="wb-dossier"' in str(st.get("value", ""))])
+        await page.until(lambda: [c for c, st in page.fresh.items() if 'class="wb-dossier"' in str(st.get("value", ""))])
         first_card = time.monotonic() - t0
         phases["card"] = first_card
         fields = await page.until(lambda: sorted(c for c, st in page.states.items() if st.get("_model_name") == "TextModel"
