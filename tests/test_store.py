@@ -183,6 +183,46 @@ def test_a_save_without_changes_keeps_the_version_and_writes_no_event(seeded, rn
     assert len(seeded.history()) == n_events
 
 
+def statements_of(store, action) -> list[str]:
+    """The SQL statements `action` sends to the database (SQLAlchemy's cursor events), BEGIN included."""
+    sent = []
+
+    def count(conn, cursor, statement, *_args) -> None:
+        sent.append(statement.split()[0].upper())
+
+    event.listen(store.engine, "before_cursor_execute", count)
+    try:
+        action()
+    finally:
+        event.remove(store.engine, "before_cursor_execute", count)
+    return sent
+
+
+def test_a_save_is_one_read_and_its_writes(seeded, rnd, stage):
+    points = points_for(rnd, "model_worker", stage)
+    first = statements_of(seeded, lambda: seeded.save_scores("R1", "N1", stage, points))
+    # one read (pair, conflicts, stage lock, stored sheet), then the sheet, its points and the event
+    assert first.count("SELECT") == 1 and first.count("INSERT") == 3 and len(first) <= 5, first
+    again = statements_of(seeded, lambda: seeded.save_scores("R1", "N1", stage, points_for(rnd, "model_worker", stage, 0.9),
+                                                             version=1, submit=True))
+    assert again.count("SELECT") == 1 and again.count("UPDATE") == 1 and again.count("DELETE") == 1, again
+    assert len(again) <= 6, again
+    unchanged = statements_of(seeded, lambda: seeded.save_scores("R1", "N1", stage, points_for(rnd, "model_worker", stage, 0.9),
+                                                                 version=2, submit=True))
+    assert unchanged.count("SELECT") == 1 and not {"INSERT", "UPDATE", "DELETE"} & set(unchanged), unchanged
+    sheet = seeded.load_sheet("R1", "N1", stage)
+    assert sheet["version"] == 2 and sheet["status"] == "submitted" and sheet["points"] == points_for(rnd, "model_worker", stage, 0.9)
+
+
+def test_a_bulk_save_reads_once_per_batch_not_per_sheet(seeded, rnd, stage):
+    rows = [{"nomination_id": n, "reviewer_id": r, "stage": stage, "criterion": c, "points": v}
+            for n, cat in (("N1", "model_worker"), ("N2", "employee")) for r in ("R1", "R2")
+            for c, v in points_for(rnd, cat, stage).items()]
+    sent = statements_of(seeded, lambda: seeded.save_scores_frame(pd.DataFrame(rows)))
+    assert sent.count("SELECT") == 1 and sent.count("INSERT") == 3, sent
+    assert len(seeded.sheets()) == 4
+
+
 def test_a_stale_form_is_refused_and_nothing_is_overwritten(seeded, rnd, stage):
     first = points_for(rnd, "model_worker", stage, 0.8)
     v = seeded.save_scores("R1", "N1", stage, first)

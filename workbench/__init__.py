@@ -2,106 +2,78 @@
 
 The public API (SPEC §10): load a round, read the inbox, screen, store scores, rank, export.
 
-Every name is imported from its module on first use (PEP 562), so `import workbench` is cheap:
-a reviewer's page kernel imports only what the scoring app needs, not plotly, scipy or the
-exporters (a served page starts one kernel per viewer).
+Names are imported on first use (PEP 562 module `__getattr__`), so `import workbench` and
+`workbench --help` start without pandas, scipy or SQLAlchemy. To export a new name, add one line
+to `_EXPORTS`: public name -> the module that defines it.
 """
 
 from __future__ import annotations
 
 import importlib
-import importlib.util
 from typing import TYPE_CHECKING, Any
 
-# module -> the public names it provides
-_EXPORTS: dict[str, tuple[str, ...]] = {
-    "workbench.config": ("DEFAULT_ROUND", "Round", "RoundConfigError", "load_round", "round_from_env"),
-    "workbench.demo": ("build_demo",),
-    "workbench.diagnostics": ("DiagnosticsError", "DisconnectedDesignWarning", "borderline", "connectivity", "diagnose", "leave_one_reviewer_out", "rank_uncertainty", "reliability", "reviewer_flags", "reviewer_totals", "score_flags", "shadow_scores"),
-    "workbench.export": ("ExportError", "completeness", "export_all", "export_results", "public_list"),
-    "workbench.next_round": ("write_next_round",),
-    "workbench.registry": ("add_named",),
-    "workbench.notice": ("CalendarError", "notice_period", "read_workday_overrides", "round_period"),
-    "workbench.intake": ("IntakeResult", "read_inbox"),
-    "workbench.ranking": ("competition", "funnel", "olympic_mean", "rank"),
-    "workbench.review": ("AssignmentError", "ReviewerFileError", "assign", "candidates", "conflicts", "read_reviewers", "simulate_scores"),
-    "workbench.sample": ("make_sample", "sample_nominations"),
-    "workbench.screening": ("RULES", "screen", "screening_detail"),
-    "workbench.snapshot": ("Snapshot", "take_snapshot"),
-    "workbench.state": ("RoundState", "load_state"),
-    "workbench.templates": ("write_templates",),
-    "workbench.dossier": ("Dossiers", "load_dossiers", "write_dossier"),
-    "workbench.progress": ("by_candidate", "by_reviewer", "progress_app", "stage_summary"),
-    "workbench.scoring": ("Candidates", "ScoringApp", "load_candidates", "scoring_app"),
-    "workbench.store": ("AccessCodeError", "NotAssignedError", "ScoreValidationError", "StageClosedError", "StaleWriteError", "Store", "WorkbenchError", "open_store", "validate_sheet"),
+_EXPORTS: dict[str, str] = {
+    # config
+    "DEFAULT_ROUND": "workbench.config", "Round": "workbench.config", "RoundConfigError": "workbench.config",
+    "load_round": "workbench.config", "round_from_env": "workbench.config",
+    # errors and the store
+    "AccessCodeError": "workbench.store", "NotAssignedError": "workbench.store",
+    "ScoreValidationError": "workbench.store", "StageClosedError": "workbench.store",
+    "StaleWriteError": "workbench.store", "Store": "workbench.store", "WorkbenchError": "workbench.store",
+    "open_store": "workbench.store", "validate_sheet": "workbench.store",
+    # intake, screening, reviewers
+    "IntakeResult": "workbench.intake", "read_inbox": "workbench.intake",
+    "RULES": "workbench.screening", "screen": "workbench.screening", "screening_detail": "workbench.screening",
+    "AssignmentError": "workbench.review", "ReviewerFileError": "workbench.review", "assign": "workbench.review",
+    "candidates": "workbench.review", "conflicts": "workbench.review", "read_reviewers": "workbench.review",
+    "simulate_scores": "workbench.review",
+    # ranking and diagnostics
+    "competition": "workbench.ranking", "funnel": "workbench.ranking", "olympic_mean": "workbench.ranking",
+    "rank": "workbench.ranking",
+    "DiagnosticsError": "workbench.diagnostics", "DisconnectedDesignWarning": "workbench.diagnostics",
+    "borderline": "workbench.diagnostics", "connectivity": "workbench.diagnostics",
+    "diagnose": "workbench.diagnostics", "leave_one_reviewer_out": "workbench.diagnostics",
+    "rank_uncertainty": "workbench.diagnostics", "reliability": "workbench.diagnostics",
+    "reviewer_flags": "workbench.diagnostics", "reviewer_totals": "workbench.diagnostics",
+    "score_flags": "workbench.diagnostics", "shadow_scores": "workbench.diagnostics",
+    # outputs, apps, samples
+    "ExportError": "workbench.export", "export_all": "workbench.export", "export_results": "workbench.export",
+    "public_list": "workbench.export", "completeness": "workbench.export",
+    "write_next_round": "workbench.next_round", "add_named": "workbench.registry",
+    "CalendarError": "workbench.notice", "notice_period": "workbench.notice",
+    "read_workday_overrides": "workbench.notice", "round_period": "workbench.notice",
+    "Snapshot": "workbench.snapshot", "take_snapshot": "workbench.snapshot",
+    "RoundState": "workbench.state", "load_state": "workbench.state",
+    "build_demo": "workbench.demo", "make_sample": "workbench.sample", "sample_nominations": "workbench.sample",
+    "write_templates": "workbench.templates",
+    "Dossiers": "workbench.dossier", "load_dossiers": "workbench.dossier", "write_dossier": "workbench.dossier",
+    "by_candidate": "workbench.progress", "by_reviewer": "workbench.progress", "progress_app": "workbench.progress",
+    "stage_summary": "workbench.progress",
+    "Candidates": "workbench.scoring", "ScoringApp": "workbench.scoring", "load_candidates": "workbench.scoring",
+    "scoring_app": "workbench.scoring",
 }
-_MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
-__all__ = sorted(_MODULE_OF)
+
+__all__ = sorted(_EXPORTS)  # noqa: PLE0605 (built from the one table)
 
 
 def __getattr__(name: str) -> Any:
-    module = _MODULE_OF.get(name)
-    if module is None:  # a submodule (wb.labels, wb.store, ...) as the eager package offered it
-        if not name.startswith("_") and importlib.util.find_spec(f"workbench.{name}") is not None:
-            return importlib.import_module(f"workbench.{name}")
+    """Import the defining module on first use and cache the name in this module."""
+    module = _EXPORTS.get(name)
+    if module is None:
         raise AttributeError(f"module 'workbench' has no attribute {name!r}")
     value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # once imported, a plain attribute
+    globals()[name] = value
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    return sorted(set(globals()) | set(_EXPORTS))
 
 
-if TYPE_CHECKING:  # what type checkers and IDEs see
-    from workbench.config import DEFAULT_ROUND, Round, RoundConfigError, load_round, round_from_env
-    from workbench.demo import build_demo
-    from workbench.diagnostics import (
-        DiagnosticsError,
-        DisconnectedDesignWarning,
-        borderline,
-        connectivity,
-        diagnose,
-        leave_one_reviewer_out,
-        rank_uncertainty,
-        reliability,
-        reviewer_flags,
-        reviewer_totals,
-        score_flags,
-        shadow_scores,
-    )
-    from workbench.export import ExportError, completeness, export_all, export_results, public_list
-    from workbench.next_round import write_next_round
-    from workbench.registry import add_named
-    from workbench.notice import CalendarError, notice_period, read_workday_overrides, round_period
-    from workbench.intake import IntakeResult, read_inbox
-    from workbench.ranking import competition, funnel, olympic_mean, rank
-    from workbench.review import (
-        AssignmentError,
-        ReviewerFileError,
-        assign,
-        candidates,
-        conflicts,
-        read_reviewers,
-        simulate_scores,
-    )
-    from workbench.sample import make_sample, sample_nominations
-    from workbench.screening import RULES, screen, screening_detail
-    from workbench.snapshot import Snapshot, take_snapshot
-    from workbench.state import RoundState, load_state
-    from workbench.templates import write_templates
-    from workbench.dossier import Dossiers, load_dossiers, write_dossier
-    from workbench.progress import by_candidate, by_reviewer, progress_app, stage_summary
-    from workbench.scoring import Candidates, ScoringApp, load_candidates, scoring_app
-    from workbench.store import (
-        AccessCodeError,
-        NotAssignedError,
-        ScoreValidationError,
-        StageClosedError,
-        StaleWriteError,
-        Store,
-        WorkbenchError,
-        open_store,
-        validate_sheet,
-    )
+if TYPE_CHECKING:  # static checkers and IDEs see the eager imports
+    from workbench.config import DEFAULT_ROUND, Round, RoundConfigError, load_round, round_from_env  # noqa: F401
+    from workbench.diagnostics import (  # noqa: F401
+        DiagnosticsError, DisconnectedDesignWarning, borderline, connectivity, diagnose, leave_one_reviewer_out,
+        rank_uncertainty, reliability, reviewer_flags, reviewer_totals, score_flags, shadow_scores)
+    from workbench.ranking import competition, funnel, olympic_mean, rank  # noqa: F401
+    from workbench.store import Store, open_store  # noqa: F401

@@ -9,17 +9,21 @@ from __future__ import annotations
 import sys
 import warnings
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
-import pandas as pd
 import typer
 
 import workbench as wb
 from workbench import labels
-from workbench.export import save, screening_workbook
-from workbench.intake.report import write_problems_workbook
+from workbench.config import DEFAULT_ROUND, RoundConfigError
+from workbench.errors import WorkbenchError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="创新工作室评审工作台 (workbench)")
+if TYPE_CHECKING:  # pandas and the rest load inside the command that uses them: `workbench --help` stays fast
+    import pandas as pd
+
+# Plain click help: rich formatting would add ~0.15 s to every `workbench --help`.
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                  help="创新工作室评审工作台 (workbench)")
 
 RoundOpt = Annotated[Path, typer.Option("--round", "-r", help="评审轮次配置 (TOML)")]
 WorkdirOpt = Annotated[Optional[Path], typer.Option("--workdir", "-w", help="本轮工作目录（默认取配置中的 paths.workdir）")]
@@ -37,7 +41,7 @@ def _table(df: pd.DataFrame) -> str:
 @app.command()
 def sample(out: Annotated[Path, typer.Option(help="输出目录")] = Path("data/sample"),
            seed: int = 2022, unions: int = 35, forms: bool = True, photos: bool = True,
-           round_path: RoundOpt = wb.DEFAULT_ROUND) -> None:
+           round_path: RoundOpt = DEFAULT_ROUND) -> None:
     """生成虚构的示例轮次（各推荐单位报来的汇总表、推荐表、照片、登记表、评委名单）。"""
     rnd = _round(round_path, None)
     path = wb.make_sample(out, seed=seed, unions=unions, rnd=rnd, forms=forms, photos=photos)
@@ -45,7 +49,7 @@ def sample(out: Annotated[Path, typer.Option(help="输出目录")] = Path("data/
 
 
 @app.command()
-def templates(out: Annotated[Path, typer.Argument(help="输出目录")], round_path: RoundOpt = wb.DEFAULT_ROUND) -> None:
+def templates(out: Annotated[Path, typer.Argument(help="输出目录")], round_path: RoundOpt = DEFAULT_ROUND) -> None:
     """生成发给各推荐单位的空白表格（附件1 汇总表，附件2/3/4 推荐表，附件5 推荐材料参考提纲）；
     公示、命名通知等公文的文字模板（可编辑）写入本轮配置的模板目录（已有的不覆盖）。"""
     from workbench.templates import write_document_templates
@@ -60,7 +64,7 @@ def templates(out: Annotated[Path, typer.Argument(help="输出目录")], round_p
 
 @app.command()
 def intake(inbox: Annotated[Optional[Path], typer.Argument(help="收件目录（默认 <工作目录>/inbox）")] = None,
-           round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None,
+           round_path: RoundOpt = DEFAULT_ROUND, workdir: WorkdirOpt = None,
            out: Annotated[Optional[Path], typer.Option(help="问题清单输出目录")] = None) -> None:
     """读取各推荐单位报来的汇总表，按单位汇总，并输出问题清单。"""
     rnd = _round(round_path, workdir)
@@ -71,12 +75,14 @@ def intake(inbox: Annotated[Optional[Path], typer.Argument(help="收件目录（
     summary = summary.join(counts.rename(columns=labels.SEVERITY), how="outer").fillna(0).astype(int)
     typer.echo(_table(summary.rename_axis("推荐单位").reset_index()))
     typer.echo(f"共读取 {len(noms)} 条推荐，发现问题 {len(result.problems)} 处。")
+    from workbench.intake.report import write_problems_workbook
+
     target = write_problems_workbook(result.problems, (out or rnd.workdir / "out") / "问题清单.xlsx")
     typer.echo(f"问题清单（每个推荐单位一页）：{target}")
 
 
 @app.command()
-def screen(round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None,
+def screen(round_path: RoundOpt = DEFAULT_ROUND, workdir: WorkdirOpt = None,
            out: Annotated[Optional[Path], typer.Option(help="输出目录（默认 <工作目录>/out）")] = None) -> None:
     """资格审查与名额：逐条对照通知条件，输出各类别人数和资格审查情况表。"""
     rnd = _round(round_path, workdir)
@@ -87,6 +93,8 @@ def screen(round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None,
                              名额=screened["quota_status"].map(labels.QUOTA_STATUS))
              .groupby(["类别", "资格", "名额"]).size().rename("人数").reset_index())
     typer.echo(_table(table))
+    from workbench.export import save, screening_workbook
+
     path = save(screening_workbook(screened, rnd, overrides), (out or rnd.workdir / "out") / f"{labels.EXPORT_TITLES['screening']}.xlsx")
     typer.echo(f"资格审查情况表：{path}")
 
@@ -96,7 +104,7 @@ def override(nomination_id: str, verdict: Annotated[str, typer.Argument(help="el
              value: Annotated[str, typer.Argument(help="eligible/ineligible/review，in_quota/over_quota，pass/fail/review")],
              reason: Annotated[str, typer.Option("--reason", help="改判理由（必填）")],
              by: Annotated[str, typer.Option("--by", help="改判人")],
-             round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
+             round_path: RoundOpt = DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
     """人工改判某项审查结论（须写明理由；记录改判人和时间）。"""
     rnd = _round(round_path, workdir)
     store = wb.open_store(rnd)
@@ -106,7 +114,7 @@ def override(nomination_id: str, verdict: Annotated[str, typer.Argument(help="el
 
 
 @app.command()
-def rank(round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
+def rank(round_path: RoundOpt = DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
     """按各阶段去掉最高分、最低分后的平均分排名，显示拟命名名单。"""
     rnd = _round(round_path, workdir)
     state = wb.load_state(rnd)
@@ -118,7 +126,7 @@ def rank(round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None) ->
 
 
 @app.command()
-def export(round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None,
+def export(round_path: RoundOpt = DEFAULT_ROUND, workdir: WorkdirOpt = None,
            out: Annotated[Optional[Path], typer.Option(help="输出目录（默认 <工作目录>/out）")] = None,
            allow_incomplete: Annotated[bool, typer.Option("--allow-incomplete", help="审定未完成时仍导出公开文件（须写 --reason；文件中注明名单不完整）")] = False,
            reason: Annotated[Optional[str], typer.Option("--reason", help="先行导出不完整名单的理由")] = None,
@@ -164,7 +172,7 @@ app.add_typer(registry_app, name="registry")
 
 
 @registry_app.command("add-named")
-def registry_add_named(round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
+def registry_add_named(round_path: RoundOpt = DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
     """把主席办公会审定通过（命名）的工作室登记到已命名工作室名录，命名时间取配置中的命名日期；重复运行不会重复登记。"""
     rnd = _round(round_path, workdir)
     with wb.open_store(rnd) as store:
@@ -178,7 +186,7 @@ def registry_add_named(round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: Workdir
 @app.command()
 def serve(name: Annotated[str, typer.Argument(help="meeting（主席办公会）| scoring（评委打分）| progress（评审进度）")] = "meeting",
           host: str = "127.0.0.1", port: int = 8866, token: Optional[str] = None,
-          round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None,
+          round_path: RoundOpt = DEFAULT_ROUND, workdir: WorkdirOpt = None,
           preheat: Annotated[bool, typer.Option(help="预热内核：打开页面更快")] = True,
           allow_host: Annotated[Optional[list[str]], typer.Option(
               help="评委浏览器中输入的主机名（可多次给出；本机地址总可用），亦可写入轮次配置 [serving] allowed_hosts")] = None) -> None:
@@ -191,7 +199,7 @@ def serve(name: Annotated[str, typer.Argument(help="meeting（主席办公会）
 
 
 @app.command()
-def demo(round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None, seed: int = 2022,
+def demo(round_path: RoundOpt = DEFAULT_ROUND, workdir: WorkdirOpt = None, seed: int = 2022,
          host: str = "127.0.0.1", port: int = 8866, no_serve: Annotated[bool, typer.Option("--no-serve")] = False) -> None:
     """生成示例轮次、模拟评委打分、存入数据库，然后打开主席办公会仪表板。"""
     rnd = _round(round_path, workdir)
@@ -230,6 +238,8 @@ def _stage_code(rnd: wb.Round, text: str) -> str:
 
 def _read_plan(path: Path, rnd: wb.Round) -> pd.DataFrame:
     """A hand-made assignment CSV (UTF-8 or GBK; English or Chinese headers); stages by code or label."""
+    import pandas as pd
+
     from workbench.errors import AssignmentError
 
     try:
@@ -251,7 +261,7 @@ def _read_plan(path: Path, rnd: wb.Round) -> pd.DataFrame:
 
 @reviewers_app.command("import")
 def reviewers_import(file: Annotated[Path, typer.Argument(help="评委名单 reviewers.csv / .xlsx（评委编号、姓名、工作单位）")],
-                     round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
+                     round_path: RoundOpt = DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
     """导入评委名单（再次导入会更新姓名、单位）。"""
     rnd = _round(round_path, workdir)
     reviewers = wb.read_reviewers(file)
@@ -263,7 +273,7 @@ def reviewers_import(file: Annotated[Path, typer.Argument(help="评委名单 rev
 @reviewers_app.command("codes")
 def reviewers_codes(reviewer: Annotated[Optional[list[str]], typer.Option("--reviewer", help="只给这些评委（重新）发放，原访问码作废；可重复")] = None,
                     out: Annotated[Optional[Path], typer.Option("--out", help="写入 CSV 文件而不在屏幕显示")] = None,
-                    round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
+                    round_path: RoundOpt = DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
     """发放个人访问码：默认给还没有有效访问码的评委；访问码只显示这一次。"""
     rnd = _round(round_path, workdir)
     with wb.open_store(rnd) as store:
@@ -284,7 +294,7 @@ def reviewers_codes(reviewer: Annotated[Optional[list[str]], typer.Option("--rev
 
 @reviewers_app.command("revoke")
 def reviewers_revoke(reviewer_id: Annotated[str, typer.Argument(help="评委编号")],
-                     round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
+                     round_path: RoundOpt = DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
     """停用某位评委的访问码（之后可用 codes --reviewer 重新发放）。"""
     rnd = _round(round_path, workdir)
     with wb.open_store(rnd) as store:
@@ -296,7 +306,7 @@ def reviewers_revoke(reviewer_id: Annotated[str, typer.Argument(help="评委编�
 def reviewers_assign(plan_file: Annotated[Optional[Path], typer.Option("--import", help="导入手工编制的分配方案 CSV（评审对象编号、评委编号、阶段）")] = None,
                      add: Annotated[bool, typer.Option("--add", help="只增加方案中的组合，不撤销其他分配")] = False,
                      reviewers_file: Annotated[Optional[Path], typer.Option("--reviewers", help="按此评委名单（含评审组）分配，而不是库中的名单")] = None,
-                     round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
+                     round_path: RoundOpt = DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
     """分配评审对象：按类别分组、回避、每人上限自动分配；或导入手工方案（同样检查回避和编号）。"""
     rnd = _round(round_path, workdir)
     with wb.open_store(rnd) as store:
@@ -317,7 +327,7 @@ def reviewers_assign(plan_file: Annotated[Optional[Path], typer.Option("--import
 def reviewers_conflict(reviewer_id: Annotated[str, typer.Argument(help="评委编号")],
                        nomination_id: Annotated[str, typer.Argument(help="评审对象编号")],
                        reason: Annotated[str, typer.Option("--reason", help="回避理由")] = "",
-                       round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
+                       round_path: RoundOpt = DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
     """登记评委申报的回避：不再分配、不能查看、不能评分（尚未评分的分配随即撤销）。"""
     rnd = _round(round_path, workdir)
     from workbench.progress import under_assigned
@@ -336,7 +346,7 @@ def reviewers_conflict(reviewer_id: Annotated[str, typer.Argument(help="评委�
 @reviewers_app.command("close")
 def reviewers_close(stage: Annotated[str, typer.Argument(help="评审阶段（material / site，或 材料评审 / 实地考察）")],
                     reopen: Annotated[bool, typer.Option("--reopen", help="重新开放该阶段")] = False,
-                    round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
+                    round_path: RoundOpt = DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
     """结束一个评审阶段：此后评委不能再修改该阶段的评分（--reopen 重新开放）。"""
     rnd = _round(round_path, workdir)
     code = _stage_code(rnd, stage)
@@ -347,14 +357,19 @@ def reviewers_close(stage: Annotated[str, typer.Argument(help="评审阶段（ma
 
 def main() -> None:
     """The console script: any error the user can act on is one clear line and exit code 2."""
-    from workbench.export import ExportError
-    from workbench.notice import CalendarError
-    from workbench.serve import ServeError
-
     warnings.showwarning = lambda message, *_args, **_kw: typer.echo(f"{labels.CLI['warning']}{message}", err=True)
     try:
         app()
-    except (wb.WorkbenchError, wb.RoundConfigError, ExportError, CalendarError, ServeError) as exc:
+    except (WorkbenchError, RoundConfigError) as exc:
+        typer.echo(str(exc), err=True)
+        sys.exit(2)
+    except Exception as exc:  # the other user errors live in heavy modules: import them only now
+        from workbench.export import ExportError
+        from workbench.notice import CalendarError
+        from workbench.serve import ServeError
+
+        if not isinstance(exc, (ExportError, CalendarError, ServeError)):
+            raise
         typer.echo(str(exc), err=True)
         sys.exit(2)
 

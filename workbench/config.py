@@ -12,12 +12,14 @@ import os
 import tomllib
 import zoneinfo
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from workbench.labels import SUMMARY_FIELDS
+
+if TYPE_CHECKING:  # pandas is imported where a table is read, so loading a round stays light
+    import pandas as pd
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_ROUND = REPO / "data" / "rounds" / "2022.toml"
@@ -366,10 +368,14 @@ class Round(_Strict):
 
     def honours(self) -> pd.DataFrame:
         """The honours table: title, kind, level (reference data, read from the round's path)."""
+        import pandas as pd
+
         return pd.read_csv(self.paths.honours, dtype={"title": "string", "kind": "string"})
 
     def named_studios(self) -> pd.DataFrame:
         """Studios named in earlier batches; empty when the registry file does not exist yet."""
+        import pandas as pd
+
         path = self.paths.named_studios
         cols = ["batch", "category", "studio", "host_unit", "leader", "named_on"]
         if not path.exists():

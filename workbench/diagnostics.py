@@ -6,20 +6,27 @@ in, a frame out. The input is a `totals` frame, one row per score sheet: `candid
 (`reviewer_totals(scores, ranked)` builds it from the store). Thresholds come from the round's
 `[diagnostics]` table.
 
+One design: `prepare(totals, rnd)` codes the totals once (ids factorised, cells sorted) and every
+function here accepts it in place of `totals`; fits (reviewer offsets, components, the official
+baseline) are cached on it, so `diagnose` builds each once.
+
 Scale: everything is vectorised over the long frame (sorted runs with `reduceat`, `bincount`,
 pandas built-in groupby); the reviewer-offset model is solved matrix-free by conjugate gradients;
 there is no dense candidate × reviewer matrix. Determinism: rows are put in a canonical order
 first, resampling uses the configured seed, so the same inputs give identical frames.
 
-In/out status in the diagnostics is "rank at the published precision ≤ slots" (ties share the
-best rank); the official tie-break chain is not replayed, and a tie at the cut is itself a
-reason to call a candidate borderline.
+In/out status is `workbench.ranking.in_top`, the official list's definition: the whole tie group
+within the slots, candidates level at the published precision ordered by the official tie-break
+chain (`official_rank`, carried by `reviewer_totals`). A tie the chain leaves straddling the cut
+is itself a reason to call a candidate borderline.
 """
 
 from __future__ import annotations
 
+import functools
+import itertools
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -29,9 +36,7 @@ from scipy.sparse.linalg import LinearOperator, cg
 
 from workbench import labels
 from workbench.config import Diagnostics, Round
-from workbench.ranking import sheet_totals
-
-_CHUNK = 2_000_000  # resampled values held at once (floats), whatever the number of resamples
+from workbench.ranking import aggregate, in_top, places, published, submitted_sheets, tie_at_cut
 
 
 class DiagnosticsError(ValueError):
@@ -50,18 +55,29 @@ class DisconnectedDesignWarning(UserWarning):
 def reviewer_totals(scores: pd.DataFrame, ranked: pd.DataFrame) -> pd.DataFrame:
     """Store scores (long form) -> one row per submitted sheet: candidate, reviewer, category, stage, score.
 
-    Only candidates in `ranked` (those under review) are kept; their category comes from it.
+    Only candidates in `ranked` (those under review) are kept; their category comes from it, and
+    `official_rank` carries the official list's rank, so the diagnostics separate candidates level
+    at the published precision by the same tie-break chain as the official list.
     """
-    totals = sheet_totals(scores)
-    category = ranked.drop_duplicates("nomination_id").set_index("nomination_id")["category"]
-    totals = totals[totals["nomination_id"].isin(category.index)]
-    return pd.DataFrame({
-        "candidate": totals["nomination_id"].astype("str"),
-        "reviewer": totals["reviewer_id"].astype("str"),
-        "category": totals["nomination_id"].map(category).astype("str"),
-        "stage": totals["stage"].astype("str"),
-        "score": totals["total"].astype(float),
-    }).sort_values(["category", "candidate", "stage", "reviewer"], kind="stable").reset_index(drop=True)
+    sh = submitted_sheets(scores, criteria=False)
+    one = ranked.drop_duplicates("nomination_id").set_index("nomination_id")
+    nomination = pd.Index(sh.nomination_ids).get_indexer(one.index)
+    known = nomination >= 0
+    cat_of = np.full(len(sh.nomination_ids), None, dtype=object)
+    cat_of[nomination[known]] = one["category"].to_numpy(dtype=object)[known]
+    rank_of = np.full(len(sh.nomination_ids), np.nan)
+    if "rank" in one:
+        rank_of[nomination[known]] = one["rank"].to_numpy(dtype=float, na_value=np.nan)[known]
+    keep = pd.notna(cat_of[sh.nomination])
+    out = pd.DataFrame({
+        "candidate": sh.nomination_ids[sh.nomination[keep]],
+        "reviewer": sh.reviewer_ids[sh.reviewer[keep]],
+        "category": cat_of[sh.nomination[keep]],
+        "stage": sh.stage_ids[sh.stage[keep]],
+        "score": sh.total[keep],
+        "official_rank": rank_of[sh.nomination[keep]],
+    })
+    return _text(out.sort_values(["category", "candidate", "stage", "reviewer"], kind="stable").reset_index(drop=True))
 
 
 @dataclass(frozen=True)
@@ -85,7 +101,9 @@ class _Design:
     rater_panel: np.ndarray  # rater -> panel
     rater_reviewer: np.ndarray
     panels: pd.DataFrame     # panel -> category, stage, label
-    cands: pd.DataFrame      # candidate -> candidate, category, cat (order), slots, complete
+    cands: pd.DataFrame      # candidate -> candidate, category, cat (order), slots, complete, official_rank
+    rnd: Round | None = None
+    cache: dict = field(default_factory=dict, compare=False, repr=False)  # fits shared by the diagnostics
 
     @property
     def n_cells(self) -> int:
@@ -94,6 +112,20 @@ class _Design:
     @property
     def n_raters(self) -> int:
         return len(self.rater_reviewer)
+
+
+def prepare(totals: pd.DataFrame, rnd: Round | None = None) -> _Design:
+    """The totals coded once for every diagnostic: pass the result instead of `totals` to any of
+    them (`diagnose` does), so the ids are factorised and the offsets fitted only once."""
+    return _design(totals, rnd, ranking="category" in totals.columns)
+
+
+def _as_design(totals: pd.DataFrame | _Design, rnd: Round | None, *, ranking: bool) -> _Design:
+    if isinstance(totals, _Design):
+        if ranking and (rnd is None or totals.cands["category"].eq("").all()):
+            raise DiagnosticsError("no_category")
+        return totals
+    return _design(totals, rnd, ranking=ranking)
 
 
 def _design(totals: pd.DataFrame, rnd: Round | None, *, ranking: bool) -> _Design:
@@ -107,8 +139,13 @@ def _design(totals: pd.DataFrame, rnd: Round | None, *, ranking: bool) -> _Desig
     if bad.any():
         raise DiagnosticsError("bad_score", examples="、".join(map(repr, totals.loc[bad, "score"].head(3))))
     keep = score.notna().to_numpy()
-    col = lambda name: (totals[name].astype("str").to_numpy()[keep] if name in totals.columns  # noqa: E731
-                        else np.full(int(keep.sum()), "", dtype=object))
+    def col(name: str) -> np.ndarray:
+        if name not in totals.columns:
+            return np.full(int(keep.sum()), "", dtype=object)
+        values = totals[name]
+        text = values.dtype == object or pd.api.types.is_string_dtype(values.dtype)
+        return (values if text else values.astype("str")).to_numpy(dtype=object)[keep]
+
     candidate, reviewer, category, stage = col("candidate"), col("reviewer"), col("category"), col("stage")
     y = score.to_numpy()[keep]
 
@@ -176,11 +213,16 @@ def _design(totals: pd.DataFrame, rnd: Round | None, *, ranking: bool) -> _Desig
                           "cat": cand_cat,
                           "complete": have >= required})
     cands["slots"] = cands["category"].map(slots).fillna(0).astype(np.int64)
+    official = np.full(n_cand, np.nan)
+    if "official_rank" in totals.columns and n_cand:
+        given = pd.to_numeric(totals["official_rank"], errors="coerce").to_numpy(dtype=float)[keep][order]
+        official[cand_code] = given
+    cands["official_rank"] = official
     return _Design(y=y.astype(float), reviewer=np.asarray(rev_ids, dtype=object)[rev_code], cell=cell,
                    rater=rater_code, start=start, n=n, cell_cand=cell_cand, cell_panel=panel_code[start],
                    cell_weight=cell_weight, rater_panel=rater_keys // max(len(rev_ids), 1),
                    rater_reviewer=np.asarray(rev_ids, dtype=object)[rater_keys % max(len(rev_ids), 1)],
-                   panels=panels, cands=cands)
+                   panels=panels, cands=cands, rnd=rnd)
 
 
 def _panel_label(category: str, stage: str, rnd: Round | None) -> str:
@@ -201,93 +243,70 @@ def _cfg(rnd: Round | None) -> Diagnostics:
     return rnd.diagnostics if rnd is not None else Diagnostics()
 
 
-# ---------------------------------------------------------------------------- aggregation
-def _aggregate(y: np.ndarray, start: np.ndarray, n: np.ndarray, rnd: Round | None, sorted_cells: bool) -> np.ndarray:
-    """The official aggregator per cell (last axis holds the rows); `y` sorted within cells for the median."""
-    aggregation = rnd.ranking.aggregation if rnd else "olympic"
-    trim_min = rnd.ranking.trim_min if rnd else 5
-    total = np.add.reduceat(y, start, axis=-1)
-    mean = total / n
-    if aggregation == "mean":
-        return mean
-    if aggregation == "median":
-        assert sorted_cells
-        return (np.take(y, start + (n - 1) // 2, axis=-1) + np.take(y, start + n // 2, axis=-1)) / 2
-    trimmed = (total - np.maximum.reduceat(y, start, axis=-1) - np.minimum.reduceat(y, start, axis=-1)) / np.maximum(n - 2, 1)
-    return np.where(n >= trim_min, trimmed, mean)
+# ---------------------------------------------------------------------------- aggregation (workbench.ranking's kernel)
+def _aggregate(y: np.ndarray, start: np.ndarray, n: np.ndarray, rnd: Round | None) -> np.ndarray:
+    """The official aggregator per cell (last axis holds the sheets, sorted within cells)."""
+    return aggregate(y, start, n, rnd.ranking.aggregation if rnd else "olympic", rnd.ranking.trim_min if rnd else 5)
+
+
+def _stage_cells(d: _Design) -> tuple[np.ndarray, np.ndarray]:
+    """(candidates × weighted stages) cell index (−1 where missing) and the stage weights."""
+    if "stage_cells" not in d.cache:
+        use = np.flatnonzero(d.cell_weight > 0)
+        stage_name = d.panels["stage"].to_numpy()[d.cell_panel[use]]
+        known = list(d.rnd.stages) if d.rnd else []
+        names = sorted(set(stage_name), key=lambda s: (known.index(s) if s in known else len(known), s))
+        index = np.full((len(d.cands), len(names)), -1, np.int64)
+        weight = np.zeros(len(names))
+        for k, name in enumerate(names):
+            cells = use[stage_name == name]
+            index[d.cell_cand[cells], k] = cells
+            weight[k] = d.cell_weight[cells[0]] if len(cells) else 0.0
+        d.cache["stage_cells"] = (index, weight)
+    return d.cache["stage_cells"]
 
 
 def _composite(d: _Design, cell_score: np.ndarray) -> np.ndarray:
-    """Stage scores (last axis: cells) -> weighted composite per candidate; NaN when a stage is missing.
-
-    A sparse cells × candidates weight matrix (weighted stages only), so NaN propagates.
-    """
-    use = np.flatnonzero(d.cell_weight > 0)
-    w = coo_matrix((d.cell_weight[use], (d.cell_cand[use], use)), shape=(len(d.cands), d.n_cells)).tocsr()
-    comp = (w @ cell_score.T).T if cell_score.ndim == 2 else w @ cell_score
+    """Stage scores (last axis: cells) -> weighted composite per candidate; NaN when a stage is missing."""
+    index, weight = _stage_cells(d)
+    comp = np.zeros(cell_score.shape[:-1] + (len(d.cands),))
+    for k in range(len(weight)):
+        comp = comp + weight[k] * np.take(cell_score, np.maximum(index[:, k], 0), axis=-1)
     return np.where(d.cands["complete"].to_numpy(), comp, np.nan)
 
 
-def _key(values: np.ndarray, decimals: int | None) -> np.ndarray:
-    """Values at the published precision, rounded half up (as the official table prints them)."""
-    if decimals is None:
-        return values
-    factor = 10.0 ** decimals
-    return np.floor(values * factor + 0.5 + 1e-9)
+def _merit(d: _Design, composite: np.ndarray, precision: int, cands: np.ndarray | None = None) -> np.ndarray:
+    """Composite at the published precision, then the official tie-break order (as one number, higher first).
 
-
-def _rank(values: np.ndarray, cat: np.ndarray, decimals: int | None) -> np.ndarray:
-    """Rank within category, highest first, ties share the best rank; 0 where the value is missing."""
-    return _rank_span(values, cat, decimals)[0]
-
-
-def _rank_span(values: np.ndarray, cat: np.ndarray, decimals: int | None) -> tuple[np.ndarray, np.ndarray]:
-    """(rank, last): the shared best rank of a tie group and the worst place it occupies.
-
-    A candidate is inside the cut when `last <= slots` (the whole tie group fits, as in the
-    official list); a tie straddles the cut when `rank <= slots < last`. Works on a
-    (candidates,) vector or a (resamples, candidates) matrix.
+    Candidates level at the published precision keep the order the official list gave them
+    (`official_rank`, from `reviewer_totals`); without it they stay level.
     """
-    v = np.atleast_2d(_key(values, decimals))
-    valid = ~np.isnan(v)
-    neg = np.where(valid, -v, np.inf)
-    # Sort by category, then value: categories are separated by adding a large multiple.
-    top = float(np.abs(np.where(valid, v, 0)).max()) if v.size else 0.0
-    spread = 2 * top + 4  # each category gets its own band of sort keys; missing values at its end
-    order = np.argsort(cat * spread + np.where(valid, neg, top + 1), axis=-1, kind="stable")
-    ks = np.take_along_axis(neg, order, -1)
-    cs = cat[order]
-    pos = np.broadcast_to(np.arange(v.shape[-1]), v.shape)
-    new_cat = np.ones(v.shape, bool)
-    new_cat[:, 1:] = cs[:, 1:] != cs[:, :-1]
-    new_grp = new_cat.copy()
-    new_grp[:, 1:] |= ks[:, 1:] != ks[:, :-1]
-    cat_start = np.maximum.accumulate(np.where(new_cat, pos, 0), axis=-1)
-    grp_start = np.maximum.accumulate(np.where(new_grp, pos, 0), axis=-1)
-    is_end = np.ones(v.shape, bool)
-    is_end[:, :-1] = new_grp[:, 1:]
-    big = v.shape[-1]
-    grp_end = np.minimum.accumulate(np.where(is_end, pos, big)[:, ::-1], axis=-1)[:, ::-1]
-    ranks = np.empty(v.shape, np.int64)
-    last = np.empty(v.shape, np.int64)
-    np.put_along_axis(ranks, order, grp_start - cat_start + 1, -1)
-    np.put_along_axis(last, order, grp_end - cat_start + 1, -1)
-    ranks[~valid] = 0
-    last[~valid] = 0
-    return (ranks, last) if np.ndim(values) == 2 else (ranks[0], last[0])
+    key = published(composite, precision)
+    every = d.cands["official_rank"].to_numpy(dtype=float)
+    if np.isnan(every).all():
+        return key
+    official = every if cands is None else every[cands]
+    width = float(np.nanmax(every)) + 2
+    return key * width + (width - np.where(np.isnan(official), width - 1, official))
 
 
-def _baseline(d: _Design, rnd: Round) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Official composite per candidate, its rank span at the published precision, and the cell scores."""
-    cell_score = _aggregate(d.y, d.start, d.n, rnd, sorted_cells=True)
-    composite = _composite(d, cell_score)
-    rank, last = _rank_span(composite, d.cands["cat"].to_numpy(), rnd.ranking.precision)
-    return composite, rank, last, cell_score
+def _baseline(d: _Design, rnd: Round) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Official composite per candidate, its merit, rank and tie group's last place, and the cell scores."""
+    key = ("baseline", rnd.ranking.aggregation, rnd.ranking.trim_min, rnd.ranking.precision)
+    if key not in d.cache:
+        cell_score = _aggregate(d.y, d.start, d.n, rnd)
+        composite = _composite(d, cell_score)
+        merit = _merit(d, composite, rnd.ranking.precision)
+        rank, last = places(merit, d.cands["cat"].to_numpy())
+        d.cache[key] = (composite, merit, rank, last, cell_score)
+    return d.cache[key]
 
 
 # ---------------------------------------------------------------------------- design checks
 def _components(d: _Design) -> tuple[np.ndarray, np.ndarray]:
     """Connected components of the candidate–reviewer graph per panel: (label per cell, count per panel)."""
+    if "components" in d.cache:
+        return d.cache["components"]
     nodes = d.n_cells + d.n_raters
     graph = coo_matrix((np.ones(len(d.y)), (d.cell, d.n_cells + d.rater)), shape=(nodes, nodes))
     _, label = connected_components(graph, directed=False)
@@ -297,15 +316,16 @@ def _components(d: _Design) -> tuple[np.ndarray, np.ndarray]:
     comp["number"] = comp.groupby("panel").cumcount()
     number = comp.set_index("label")["number"].reindex(cell_label).to_numpy()
     per_panel = np.bincount(comp["panel"].to_numpy(), minlength=len(d.panels))
+    d.cache["components"] = (number, per_panel)
     return number, per_panel
 
 
-def connectivity(totals: pd.DataFrame, rnd: Round | None = None) -> pd.DataFrame:
+def connectivity(totals: pd.DataFrame | _Design, rnd: Round | None = None) -> pd.DataFrame:
     """Per (category, stage): candidates, reviewers, scores, connected components, and a warning text.
 
     Reviewer offsets are only comparable inside one component of the candidate–reviewer graph.
     """
-    d = _design(totals, rnd, ranking=False)
+    d = _as_design(totals, rnd, ranking=False)
     _, per_panel = _components(d)
     out = d.panels[["category", "stage"]].copy()
     out["candidates"] = np.bincount(d.cell_panel, minlength=len(d.panels))
@@ -343,6 +363,8 @@ def _fit_offsets(d: _Design, ridge: float) -> _Offsets:
     solved by conjugate gradients with bincount matrix-vector products. With ridge = 0 the offsets
     are centred so the average offset over all scores of a component is 0.
     """
+    if ("offsets", ridge) in d.cache:
+        return d.cache[("offsets", ridge)]
     nq, nc = d.n_raters, d.n_cells
     component, per_panel = _components(d)
     m = np.bincount(d.rater, minlength=nq).astype(float)
@@ -375,7 +397,8 @@ def _fit_offsets(d: _Design, ridge: float) -> _Offsets:
     dof = (np.bincount(panel_of_row, minlength=n_panels) - np.bincount(d.cell_panel, minlength=n_panels)
            - np.bincount(d.rater_panel, minlength=n_panels) + per_panel)
     sigma = np.sqrt(np.bincount(panel_of_row, resid ** 2, n_panels) / np.maximum(dof, 1))
-    return _Offsets(theta, offset, resid, sigma, component, per_panel)
+    d.cache[("offsets", ridge)] = _Offsets(theta, offset, resid, sigma, component, per_panel)
+    return d.cache[("offsets", ridge)]
 
 
 # ---------------------------------------------------------------------------- shadow scores
@@ -393,22 +416,23 @@ def _z_cells(d: _Design, min_scores: int) -> np.ndarray:
     return np.where(bad_panel[d.cell_panel], np.nan, cell_z)
 
 
-def shadow_scores(totals: pd.DataFrame, rnd: Round) -> pd.DataFrame:
+def shadow_scores(totals: pd.DataFrame | _Design, rnd: Round) -> pd.DataFrame:
     """One row per candidate: the composite under each aggregation rule and the rank it gives.
 
     official (the round's rule), mean, median, adjusted (reviewer-offset model with the configured
     ridge), z (mean per-reviewer z-score; only where every reviewer of the panel has at least
     `min_z_scores` scores). Ranks are within category at the published precision (z: unrounded).
-    `component` numbers the parts of the candidate–reviewer graph (0 when connected); adjusted
+    `in_<method>` is 拟命名 under that rule (`workbench.ranking.in_top`: the whole tie group within the
+    slots). `component` numbers the parts of the candidate–reviewer graph (0 when connected); adjusted
     scores are only comparable within one. Warns (DisconnectedDesignWarning) when not connected.
     """
     cfg = _cfg(rnd)
-    d = _design(totals, rnd, ranking=True)
+    d = _as_design(totals, rnd, ranking=True)
     fit = _fit_offsets(d, cfg.ridge)
     _warn_disconnected(d, fit.per_panel)
     cat = d.cands["cat"].to_numpy()
     cells = {
-        "official": _aggregate(d.y, d.start, d.n, rnd, sorted_cells=True),
+        "official": _baseline(d, rnd)[4],
         "mean": np.add.reduceat(d.y, d.start) / d.n if len(d.y) else np.zeros(0),
         "median": (d.y[d.start + (d.n - 1) // 2] + d.y[d.start + d.n // 2]) / 2 if len(d.y) else np.zeros(0),
         "adjusted": fit.theta,
@@ -418,10 +442,16 @@ def shadow_scores(totals: pd.DataFrame, rnd: Round) -> pd.DataFrame:
     out["n"] = np.bincount(d.cell_cand, d.n.astype(float), len(d.cands)).astype(np.int64)
     for method, values in cells.items():
         out[method] = _composite(d, values)
+    slots = d.cands["slots"].to_numpy()
     for method in cells:
-        decimals = None if method == "z" else rnd.ranking.precision
-        out[f"rank_{method}"] = pd.array(_rank(out[method].to_numpy(), cat, decimals), dtype="Int64")
+        if method == "official":  # the official order, tie-break chain included
+            rank, last = _baseline(d, rnd)[2:4]
+        else:
+            values = out[method].to_numpy()
+            rank, last = places(values if method == "z" else published(values, rnd.ranking.precision), cat)
+        out[f"rank_{method}"] = pd.array(rank, dtype="Int64")
         out[f"rank_{method}"] = out[f"rank_{method}"].mask(out[f"rank_{method}"] == 0)
+        out[f"in_{method}"] = in_top(rank, last, slots)
     # Candidates are comparable on adjusted scores when they share a component in every stage.
     width = int(fit.per_panel.max()) + 1 if len(fit.per_panel) else 1
     first = np.flatnonzero(np.r_[True, d.cell_cand[1:] != d.cell_cand[:-1]]) if d.n_cells else np.zeros(0, np.int64)
@@ -504,7 +534,7 @@ def _kendall_w(y: np.ndarray, cand: np.ndarray, rev: np.ndarray, n: int, m: int)
 _RELIABILITY_BY = ("category", "stage")
 
 
-def reliability(totals: pd.DataFrame, by: list[str] | None = None, rnd: Round | None = None) -> pd.Series | pd.DataFrame:
+def reliability(totals: pd.DataFrame | _Design, by: list[str] | None = None, rnd: Round | None = None) -> pd.Series | pd.DataFrame:
     """Inter-rater reliability of the scores.
 
     Without `by`: a Series for the whole frame (one design; a reviewer scores a candidate at
@@ -520,22 +550,39 @@ def reliability(totals: pd.DataFrame, by: list[str] | None = None, rnd: Round | 
         return pd.Series(_reliability_row(totals, cfg, rnd))
     if not by or any(b not in _RELIABILITY_BY for b in by) or len(set(by)) != len(by):
         raise DiagnosticsError("bad_by", by=by)
-    d = _design(totals, rnd, ranking=False)
+    d = _as_design(totals, rnd, ranking=False)
     rows = []
+    row_cand = d.cell_cand[d.cell]
+    rev_code = pd.factorize(d.reviewer, sort=True)[0] if len(d.y) else np.zeros(0, np.int64)
     for panel_keys, part in d.panels.groupby(list(by), sort=False):
         keys = panel_keys if isinstance(panel_keys, tuple) else (panel_keys,)
         mask = np.isin(d.cell_panel[d.cell], part.index.to_numpy())
-        sub = pd.DataFrame({"candidate": d.cands["candidate"].to_numpy()[d.cell_cand[d.cell][mask]],
-                            "reviewer": d.reviewer[mask], "score": d.y[mask]})
-        rows.append(dict(zip(by, keys)) | _reliability_row(sub, cfg, rnd))
-    return pd.DataFrame(rows, columns=list(by) + list(_reliability_row(totals.iloc[:0], cfg, rnd)))
+        rows.append(dict(zip(by, keys)) | _reliability_codes(d.y[mask], row_cand[mask], rev_code[mask], cfg,
+                                                             d.cands["candidate"].to_numpy(), d.reviewer[mask]))
+    empty = _reliability_codes(np.zeros(0), np.zeros(0, np.int64), np.zeros(0, np.int64), cfg, np.zeros(0), np.zeros(0))
+    return pd.DataFrame(rows, columns=list(by) + list(empty))
 
 
 def _reliability_row(totals: pd.DataFrame, cfg: Diagnostics, rnd: Round | None) -> dict:
     d = _design(totals.drop(columns=[c for c in ("category", "stage") if c in totals.columns]), rnd, ranking=False)
     cand = d.cell_cand[d.cell]
     rev = pd.factorize(d.reviewer, sort=True)[0] if len(d.y) else np.zeros(0, np.int64)
-    out = _one_design(d.y, cand, rev)
+    return _reliability_codes(d.y, cand, rev, cfg, None, None)
+
+
+def _reliability_codes(y: np.ndarray, cand: np.ndarray, rev: np.ndarray, cfg: Diagnostics,
+                       cand_ids: np.ndarray | None, reviewers: np.ndarray | None) -> dict:
+    """Reliability of one group of sheets given by integer codes (any numbering); a candidate
+    scored twice by one reviewer in the group is an error, as for a frame."""
+    cand_dense = np.unique(cand, return_inverse=True)[1].ravel() if len(cand) else cand
+    rev_dense = np.unique(rev, return_inverse=True)[1].ravel() if len(rev) else rev
+    if cand_ids is not None and len(y):
+        pair = cand_dense * (int(rev_dense.max()) + 1) + rev_dense
+        _, first, count = np.unique(pair, return_index=True, return_counts=True)
+        if (count > 1).any():
+            row = first[np.argmax(count > 1)]
+            raise DiagnosticsError("duplicate_sheets", examples=f"{cand_ids[cand[row]]} / {reviewers[row]}")
+    out = _one_design(y, cand_dense, rev_dense)
     rho, target = out["icc1"], cfg.reliability_target
     out["reviewers_needed"] = (int(np.ceil(target * (1 - rho) / (rho * (1 - target)) - 1e-9))
                                if rho == rho and rho > 0 else pd.NA)
@@ -553,7 +600,7 @@ def _leave_one_out_means(d: _Design) -> tuple[np.ndarray, np.ndarray]:
     return others, n_row
 
 
-def score_flags(totals: pd.DataFrame, rnd: Round | None = None) -> pd.DataFrame:
+def score_flags(totals: pd.DataFrame | _Design, rnd: Round | None = None) -> pd.DataFrame:
     """Single scores far from the other reviewers of the same candidate (flag, never delete).
 
     Leave-one-out rule (ranking.md §5.1): |score − mean of the others| > max(outlier_points,
@@ -561,7 +608,7 @@ def score_flags(totals: pd.DataFrame, rnd: Round | None = None) -> pd.DataFrame:
     (category, stage) panel. One row per flagged score.
     """
     cfg = _cfg(rnd)
-    d = _design(totals, rnd, ranking=False)
+    d = _as_design(totals, rnd, ranking=False)
     others, n_row = _leave_one_out_means(d)
     cell_mean = (np.add.reduceat(d.y, d.start) / d.n)[d.cell] if len(d.y) else np.zeros(0)
     panel_row = d.cell_panel[d.cell]
@@ -586,7 +633,7 @@ def score_flags(totals: pd.DataFrame, rnd: Round | None = None) -> pd.DataFrame:
     return _text(out.reset_index(drop=True))
 
 
-def reviewer_flags(totals: pd.DataFrame, rnd: Round | None = None) -> pd.DataFrame:
+def reviewer_flags(totals: pd.DataFrame | _Design, rnd: Round | None = None) -> pd.DataFrame:
     """One row per reviewer and (category, stage): offset, agreement, spread, fit, and flags.
 
     lenient/severe: |offset| > offset_se standard errors and > offset_points (reviewer-offset
@@ -596,7 +643,7 @@ def reviewer_flags(totals: pd.DataFrame, rnd: Round | None = None) -> pd.DataFra
     with others); degenerate: all own scores equal.
     """
     cfg = _cfg(rnd)
-    d = _design(totals, rnd, ranking=False)
+    d = _as_design(totals, rnd, ranking=False)
     fit = _fit_offsets(d, cfg.ridge)
     nq = d.n_raters
     m = np.bincount(d.rater, minlength=nq).astype(float)
@@ -657,46 +704,231 @@ def _grouped_spearman(group: np.ndarray, x: np.ndarray, y: np.ndarray, size: int
 
 
 # ---------------------------------------------------------------------------- rank uncertainty
-def rank_uncertainty(totals: pd.DataFrame, rnd: Round, *, resamples: int | None = None,
+_MULTISETS_MAX = 500  # cells whose resamples have at most this many distinct outcomes (n ≤ 6) use the exact table
+
+
+@functools.cache
+def _multisets(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct bootstrap draws of n sheets from n (sorted index tuples, M × n), and for each of
+    the nⁿ equally likely ordered draws the multiset it gives: drawing an integer below nⁿ and
+    looking it up draws a multiset with its exact multinomial probability."""
+    combos = np.array(list(itertools.combinations_with_replacement(range(n), n)), dtype=np.int64).reshape(-1, n)
+    ordered = np.arange(n ** n)
+    digits = np.sort((ordered[:, None] // n ** np.arange(n)[None, :]) % n, axis=1)
+    code = lambda t: (t * n ** np.arange(n)[::-1]).sum(axis=1)  # noqa: E731  (sorted tuple -> number, increasing)
+    lookup = np.searchsorted(code(combos), code(digits)).astype(np.int32)
+    return combos, lookup
+
+
+@dataclass(frozen=True)
+class _Resampler:
+    """Draws resampled cell scores without materialising resamples × sheets draws.
+
+    A cell of n ≤ 6 sheets has at most 462 distinct bootstrap draws: its official score under
+    each is tabulated once (`values`), and a resample draws one integer per cell below nⁿ and
+    looks up its outcome (exact multinomial probabilities). Bigger cells, and residual
+    resampling, draw their sheets directly.
+    """
+
+    tables: list[tuple[np.ndarray, np.ndarray, np.ndarray, int]]  # (cells, values, lookup, nⁿ)
+    direct: np.ndarray  # cells drawn sheet by sheet
+    residual: tuple[np.ndarray, np.ndarray, np.ndarray] | None
+
+
+def _resampler(d: _Design, rnd: Round, mode: str) -> _Resampler:
+    residual = _residual_pool(d) if mode == "residual" else None
+    if residual is not None:
+        return _Resampler([], np.arange(d.n_cells), residual)
+    aggregation, trim_min = rnd.ranking.aggregation, rnd.ranking.trim_min
+    tables, direct = [], []
+    for size in np.unique(d.n):
+        cells = np.flatnonzero(d.n == size)
+        combos, lookup = _multisets(int(size)) if size <= 6 else (None, None)
+        if combos is None or len(combos) > _MULTISETS_MAX:
+            direct.append(cells)
+            continue
+        values = np.empty((len(cells), len(combos)))
+        step = max(1, 4_000_000 // (len(combos) * int(size)))
+        for lo in range(0, len(cells), step):
+            part = cells[lo:lo + step]
+            y = d.y[d.start[part][:, None, None] + combos[None]]  # (cells, outcomes, n), sorted within each draw
+            values[lo:lo + step] = _aggregate_rows(y, aggregation, trim_min)
+        tables.append((cells, values, lookup, int(size) ** int(size)))
+    return _Resampler(tables, np.concatenate(direct) if direct else np.zeros(0, np.int64), None)
+
+
+def _aggregate_rows(y: np.ndarray, aggregation: str, trim_min: int) -> np.ndarray:
+    """The aggregator over the last axis of equally sized, sorted draws (same arithmetic as `aggregate`)."""
+    n = y.shape[-1]
+    total = y[..., 0].copy()
+    for k in range(1, n):
+        total += y[..., k]
+    if aggregation == "mean":
+        return total / n
+    if aggregation == "median":
+        return (y[..., (n - 1) // 2] + y[..., n // 2]) / 2
+    return (total - y[..., -1] - y[..., 0]) / max(n - 2, 1) if n >= trim_min else total / n
+
+
+def _draw(d: _Design, rnd: Round, sampler: _Resampler, rng: np.random.Generator, b: int) -> np.ndarray:
+    """`b` resampled sets of cell scores, shape (b, cells)."""
+    out = np.empty((b, d.n_cells))
+    for cells, values, lookup, draws in sampler.tables:
+        m = values.shape[1]
+        pick = lookup[rng.integers(0, draws, (b, len(cells)), dtype=np.int32)]
+        pick += (np.arange(len(cells), dtype=np.int32) * m)[None, :]
+        out[:, cells] = np.take(values, pick)
+    if len(sampler.direct):
+        cells = sampler.direct
+        n = d.n[cells]
+        start = np.r_[0, np.cumsum(n)[:-1]]
+        rows = np.repeat(d.start[cells] - start, n) + np.arange(int(n.sum()))  # the cells' sheets in the design
+        cell_of = np.repeat(np.arange(len(cells)), n)
+        u = rng.random((b, len(rows)))
+        if sampler.residual is None:
+            idx = rows[np.repeat(start, n)] + np.minimum((u * n[cell_of]).astype(np.int64), n[cell_of] - 1)
+            y = d.y[np.sort(idx, axis=1)]  # cells hold disjoint, ordered ranges of sorted sheets
+        else:
+            pool, pool_start, count = sampler.residual
+            panel = d.cell_panel[cells][cell_of]
+            cnt = count[panel]
+            draw = pool_start[panel] + np.minimum((u * cnt).astype(np.int64), np.maximum(cnt - 1, 0))
+            noise = np.where(cnt > 0, pool[np.minimum(draw, max(len(pool) - 1, 0))] if len(pool) else 0.0, 0.0)
+            y = _sort_within((np.add.reduceat(d.y, d.start) / d.n)[cells][cell_of] + noise, cell_of)
+        out[:, cells] = _aggregate(y, start, n, rnd)
+    return out
+
+
+def _sort_within(y: np.ndarray, cell_of: np.ndarray) -> np.ndarray:
+    """Sort each row's values within their cells (cells are contiguous)."""
+    if y.shape[-1] == 0:
+        return y
+    shift = (np.abs(y).max() + 1) * 2
+    order = np.argsort(y + cell_of * shift, axis=-1, kind="stable")
+    return np.take_along_axis(y, order, -1)
+
+
+def _chunk_places(key: np.ndarray, cat: np.ndarray, n_cat: int) -> tuple[np.ndarray, np.ndarray]:
+    """`places` for every row of a (resamples, candidates) matrix of integer keys (NaN: unscored),
+    by counting (one bincount per chunk) instead of sorting each resample."""
+    b, n = key.shape
+    valid = ~np.isnan(key)
+    if not valid.any():
+        return np.zeros(key.shape, np.int64), np.zeros(key.shape, np.int64)
+    k = np.where(valid, key, 0).astype(np.int64)
+    kmin, kmax = int(k[valid].min()), int(k[valid].max())
+    width = kmax - kmin + 1
+    if n_cat * width > 4 * n:  # more distinct values possible than candidates: sorting is cheaper
+        return _sorted_places(key, cat, valid)
+    total = b * n_cat * width
+    seg = (np.arange(b)[:, None] * n_cat + cat[None, :]) * width
+    g = np.where(valid, seg + (kmax - k), total)  # unscored rows go to one extra bin
+    cum = np.cumsum(np.bincount(g.ravel(), minlength=total + 1))
+    before = np.r_[0, cum[:-1]]
+    start = before[seg]
+    rank = np.where(valid, before[g] - start + 1, 0)
+    last = np.where(valid, cum[g] - start, 0)
+    return rank, last
+
+
+def _sorted_places(key: np.ndarray, cat: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`places` for every row of a matrix by sorting each row (few candidates, many possible values)."""
+    b, n = key.shape
+    top = float(np.abs(key[valid]).max()) + 1
+    sk = np.where(valid, -key, top) + cat[None, :] * (2 * top + 2)  # by category, highest first, unscored last
+    order = np.argsort(sk, axis=1, kind="stable")
+    ks, cs = np.take_along_axis(sk, order, 1), cat[order]
+    pos = np.broadcast_to(np.arange(n), (b, n))
+    new_cat = np.ones((b, n), bool)
+    new_cat[:, 1:] = cs[:, 1:] != cs[:, :-1]
+    new_grp = new_cat.copy()
+    new_grp[:, 1:] |= ks[:, 1:] != ks[:, :-1]
+    cat_start = np.maximum.accumulate(np.where(new_cat, pos, 0), axis=1)
+    grp_start = np.maximum.accumulate(np.where(new_grp, pos, 0), axis=1)
+    ends = np.ones((b, n), bool)
+    ends[:, :-1] = new_grp[:, 1:]
+    grp_end = np.minimum.accumulate(np.where(ends, pos, n)[:, ::-1], axis=1)[:, ::-1]
+    rank, last = np.empty((b, n), np.int64), np.empty((b, n), np.int64)
+    np.put_along_axis(rank, order, grp_start - cat_start + 1, 1)
+    np.put_along_axis(last, order, grp_end - cat_start + 1, 1)
+    return np.where(valid, rank, 0), np.where(valid, last, 0)
+
+
+def _resolve_cut(rank: np.ndarray, last: np.ndarray, key: np.ndarray, cat: np.ndarray, slots: np.ndarray,
+                 official: np.ndarray) -> np.ndarray:
+    """In/out for every (resample, candidate), `in_top` of the official order: level candidates at the
+    published precision are separated by their official tie-break order. Only the tie group that
+    straddles the cut in a resample needs it; everyone else is decided by (rank, last) alone."""
+    inside = in_top(rank, last, slots[None, :])
+    open_ = tie_at_cut(rank, last, slots[None, :]) & ~np.isnan(official)[None, :]
+    if not open_.any():
+        return inside
+    r, c = np.nonzero(open_)
+    group = (r * (int(cat.max()) + 1) + cat[c]) * 10**9 + key[r, c].astype(np.int64)  # the resample's tie group
+    o = official[c].astype(np.int64)
+    order = np.lexsort((o, group))
+    g_sorted, o_sorted = group[order], o[order]
+    first = np.searchsorted(g_sorted, group, side="left")
+    width = int(o.max()) + 1
+    combined = g_sorted.astype(np.float64) * width + o_sorted  # exact: groups × width stays below 2**53
+    at_or_before = np.searchsorted(combined, group.astype(np.float64) * width + o, side="right") - first
+    inside[r, c] = rank[r, c] - 1 + at_or_before <= slots[c]
+    return inside
+
+
+def _quantiles(ranks: np.ndarray, qs: list[float]) -> np.ndarray:
+    """np.quantile(ranks, qs, axis=0, method="inverted_cdf") by partitioning blocks of columns."""
+    b = ranks.shape[0]
+    kth = [max(int(np.ceil(q * b - 1e-9)) - 1, 0) for q in qs]
+    out = np.zeros((len(qs), ranks.shape[1]), np.int64)
+    step = max(1, 2_000_000 // max(b, 1))
+    for lo in range(0, ranks.shape[1], step):
+        part = np.partition(np.ascontiguousarray(ranks[:, lo:lo + step].T), kth, axis=1)  # one candidate per row
+        out[:, lo:lo + step] = part[:, kth].T
+    return out
+
+
+def rank_uncertainty(totals: pd.DataFrame | _Design, rnd: Round, *, resamples: int | None = None,
                      seed: int | None = None) -> pd.DataFrame:
     """Resample and re-rank: per candidate the median rank, the configured rank interval, P(in top N).
 
     Each resample draws, within every candidate and stage, as many sheets as it has, with
     replacement ("reviewers", the default), or adds residuals drawn from the category-and-stage
     pool to the candidate's mean ("residual", ranking.md §4.2); the official aggregator and the
-    stage weights give the composite; ranks at the published precision, ties sharing the best
-    rank. N is the category's slots. The same inputs and seed give the same frame.
-    Memory: resamples × candidates × 4 bytes for the rank table.
+    stage weights give the composite. In/out is `workbench.ranking.in_top` on the official order
+    (published precision, then the official tie-break order); ranks in the interval count the
+    candidates strictly ahead at the published precision. N is the category's slots. The same
+    inputs and seed give the same frame. Memory: resamples × candidates × 2 (or 4) bytes.
     """
     cfg = _cfg(rnd)
     resamples = resamples or cfg.resamples
     seed = cfg.seed if seed is None else seed
-    d = _design(totals, rnd, ranking=True)
-    composite, rank, last, _ = _baseline(d, rnd)
+    d = _as_design(totals, rnd, ranking=True)
+    composite, _, rank, last, _ = _baseline(d, rnd)
     cat = d.cands["cat"].to_numpy()
+    n_cat = int(cat.max()) + 1 if len(cat) else 1
     slots = d.cands["slots"].to_numpy()
+    official = np.where(rank > 0, d.cands["official_rank"].to_numpy(dtype=float), np.nan)
     rng = np.random.default_rng(seed)
-    ranks = np.zeros((resamples, len(d.cands)), np.int32)
+    sampler = _resampler(d, rnd, cfg.resampling)
+    small = len(cat) == 0 or np.bincount(cat).max() < np.iinfo(np.uint16).max
+    ranks = np.zeros((resamples, len(d.cands)), np.uint16 if small else np.int32)
     inside_count = np.zeros(len(d.cands), np.int64)
-    chunk = max(1, _CHUNK // max(len(d.y), 1))
-    residual = _residual_pool(d) if cfg.resampling == "residual" else None
+    chunk = max(1, 2_000_000 // max(d.n_cells, 1))
     for lo in range(0, resamples, chunk):
         b = min(chunk, resamples - lo)
-        cell_score = _resample(d, rnd, rng, b, residual)
-        r, r_last = _rank_span(_composite(d, cell_score), cat, rnd.ranking.precision)
+        key = published(_composite(d, _draw(d, rnd, sampler, rng, b)), rnd.ranking.precision)
+        r, r_last = _chunk_places(key, cat, n_cat)
         ranks[lo:lo + b] = r
-        inside_count += ((r > 0) & (r_last <= slots)).sum(axis=0)
+        inside_count += _resolve_cut(r, r_last, key, cat, slots, official).sum(axis=0)
     q_lo, q_hi = (1 - cfg.interval) / 2, 1 - (1 - cfg.interval) / 2
-    if resamples and len(d.cands):
-        quant = np.quantile(ranks, [q_lo, 0.5, q_hi], axis=0, method="inverted_cdf")
-    else:
-        quant = np.zeros((3, len(d.cands)))
+    quant = _quantiles(ranks, [q_lo, 0.5, q_hi]) if resamples and len(d.cands) else np.zeros((3, len(d.cands)))
     scored = rank > 0
     out = d.cands[["candidate", "category", "slots"]].copy()
     out["composite"] = composite
     out["rank"] = pd.array(rank, dtype="Int64")
-    out["in_top"] = scored & (last <= slots)
-    out["tied_at_cut"] = scored & (rank <= slots) & (last > slots)
+    out["in_top"] = in_top(rank, last, slots)
+    out["tied_at_cut"] = tie_at_cut(rank, last, slots)
     for name, row in zip(("rank_low", "rank_median", "rank_high"), quant):
         out[name] = pd.array(row.astype(np.int64), dtype="Int64")
     out["p_top"] = inside_count / resamples
@@ -718,29 +950,6 @@ def _residual_pool(d: _Design) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     order = np.argsort(panel, kind="stable")
     count = np.bincount(panel, minlength=len(d.panels))
     return e[use][order], np.r_[0, np.cumsum(count)[:-1]], count
-
-
-def _resample(d: _Design, rnd: Round, rng: np.random.Generator, b: int,
-              residual: tuple[np.ndarray, np.ndarray, np.ndarray] | None) -> np.ndarray:
-    """`b` resampled sets of cell scores, shape (b, cells)."""
-    u = rng.random((b, len(d.y)))
-    median = rnd.ranking.aggregation == "median"
-    if residual is None:
-        n_row = d.n[d.cell]
-        idx = d.start[d.cell] + np.minimum((u * n_row).astype(np.int64), n_row - 1)
-        if median:
-            idx = np.sort(idx, axis=1)  # cells occupy disjoint ranges, so this sorts within cells
-        y = d.y[idx]
-    else:
-        values, start, count = residual
-        panel = d.cell_panel[d.cell]
-        cnt = count[panel]
-        draw = start[panel] + np.minimum((u * cnt).astype(np.int64), np.maximum(cnt - 1, 0))
-        noise = np.where(cnt > 0, values[np.minimum(draw, max(len(values) - 1, 0))] if len(values) else 0.0, 0.0)
-        y = (np.add.reduceat(d.y, d.start) / d.n)[d.cell] + noise
-        if median:
-            y = np.take_along_axis(y, np.lexsort((y, np.broadcast_to(d.cell, y.shape)), axis=-1), -1)
-    return _aggregate(y, d.start, d.n, rnd, sorted_cells=True)
 
 
 # ---------------------------------------------------------------------------- leave one reviewer out
@@ -768,7 +977,7 @@ def _without_row(d: _Design, rnd: Round) -> np.ndarray:
     return np.where(n1 >= 1, score, np.nan)
 
 
-def leave_one_reviewer_out(totals: pd.DataFrame, rnd: Round) -> pd.DataFrame:
+def leave_one_reviewer_out(totals: pd.DataFrame | _Design, rnd: Round) -> pd.DataFrame:
     """Every (reviewer, candidate) whose in/out status changes when that reviewer's sheets are removed.
 
     Removing a reviewer changes the scores of the candidates they scored and so can move the cut
@@ -776,25 +985,28 @@ def leave_one_reviewer_out(totals: pd.DataFrame, rnd: Round) -> pd.DataFrame:
     composite_without, rank, rank_without, in_top, in_without. Exact and deterministic; the cost
     grows with the number of scores, not reviewers × candidates.
     """
-    d = _design(totals, rnd, ranking=True)
-    composite, rank, last, cell_score = _baseline(d, rnd)
+    d = _as_design(totals, rnd, ranking=True)
+    composite, key, rank, last, cell_score = _baseline(d, rnd)
     precision = rnd.ranking.precision
-    key = _key(composite, precision)
     cat = d.cands["cat"].to_numpy()
     slots = d.cands["slots"].to_numpy()
     weighted = d.cell_weight[d.cell] > 0
     without = _without_row(d, rnd)
     delta = np.where(weighted, d.cell_weight[d.cell] * (without - cell_score[d.cell]), 0.0)
-    frame = pd.DataFrame({"reviewer": d.reviewer, "cand": d.cell_cand[d.cell], "delta": np.nan_to_num(delta),
-                          "gone": weighted & np.isnan(without)})
-    frame = frame[rank[frame["cand"].to_numpy()] > 0]
-    pairs = frame.groupby(["reviewer", "cand"], sort=True).agg(delta=("delta", "sum"), gone=("gone", "any")).reset_index()
-    cand = pairs["cand"].to_numpy()
-    new = np.where(pairs["gone"].to_numpy(), np.nan, composite[cand] + pairs["delta"].to_numpy())
+    rev_code, rev_ids = pd.factorize(d.reviewer, sort=True)
+    row_cand = d.cell_cand[d.cell]
+    use = rank[row_cand] > 0
+    pair, inverse = np.unique(rev_code[use] * len(d.cands) + row_cand[use], return_inverse=True)
+    pair_delta = np.bincount(inverse, np.nan_to_num(delta[use]), len(pair))
+    pair_gone = np.bincount(inverse, (weighted & np.isnan(without))[use], len(pair)) > 0
+    cand, who_code = pair % max(len(d.cands), 1), pair // max(len(d.cands), 1)
+    new = np.where(pair_gone, np.nan, composite[cand] + pair_delta)
     pair_cat = cat[cand]
-    order = np.lexsort((pair_cat, pd.factorize(pairs["reviewer"], sort=True)[0]))
-    cand, new, pair_cat, who = cand[order], new[order], pair_cat[order], pairs["reviewer"].to_numpy()[order]
-    bounds = np.flatnonzero(np.r_[True, (who[1:] != who[:-1]) | (pair_cat[1:] != pair_cat[:-1]), True]) \
+    order = np.lexsort((pair_cat, who_code))
+    cand, new, pair_cat, who_code = cand[order], new[order], pair_cat[order], who_code[order]
+    new_key = _merit(d, new, precision, cand)
+    who = np.asarray(rev_ids, dtype=object)[who_code]
+    bounds = np.flatnonzero(np.r_[True, (who_code[1:] != who_code[:-1]) | (pair_cat[1:] != pair_cat[:-1]), True]) \
         if len(cand) else np.zeros(1, np.int64)
 
     by_cat = {}
@@ -804,7 +1016,7 @@ def leave_one_reviewer_out(totals: pd.DataFrame, rnd: Round) -> pd.DataFrame:
         by_cat[c] = (members, last[members], np.sort(key[members]), int(slots[members[0]]))
     rows = []
     for lo, hi in zip(bounds[:-1], bounds[1:]):
-        rows += _flips(who[lo], cand[lo:hi], new[lo:hi], _key(new[lo:hi], precision), by_cat[pair_cat[lo]],
+        rows += _flips(who[lo], cand[lo:hi], new[lo:hi], new_key[lo:hi], by_cat[pair_cat[lo]],
                        key, rank, last, composite)
     cols = ["reviewer", "candidate", "category", "composite", "composite_without", "rank", "rank_without",
             "in_top", "in_without"]
@@ -885,7 +1097,7 @@ def borderline(uncertainty: pd.DataFrame, loro: pd.DataFrame, shadow: pd.DataFra
         lists = [[] for _ in range(len(out))]
         for method in cfg.shadow_methods:
             r = sh[f"rank_{method}"].to_numpy(dtype=float, na_value=np.nan)
-            inside = (r <= slots) & ~np.isnan(r)
+            inside = sh[f"in_{method}"].to_numpy(dtype=bool) if f"in_{method}" in sh else (r <= slots) & ~np.isnan(r)
             differs = (inside != out["in_top"].to_numpy()) & ~np.isnan(r)
             for i in np.flatnonzero(differs):
                 lists[i].append(method)
@@ -893,8 +1105,9 @@ def borderline(uncertainty: pd.DataFrame, loro: pd.DataFrame, shadow: pd.DataFra
     else:
         out["shadow_flips"] = ""
     uncertain = (out["p_top"] > cfg.borderline_low) & (out["p_top"] < cfg.borderline_high)
-    reasons = []
-    for row, unc in zip(out.itertuples(index=False), uncertain):
+    reasons = np.full(len(out), "", dtype=object)
+    some = (uncertain | (out["loro_flips"] > 0) | out["tied_at_cut"] | (out["shadow_flips"] != "")).to_numpy()
+    for i, row, unc in zip(np.flatnonzero(some), out[some].itertuples(index=False), uncertain[some]):  # the few near the cut
         words = []
         if unc:
             words.append(labels.BORDERLINE_REASONS["p_top"].format(slots=row.slots, p=row.p_top))
@@ -905,7 +1118,7 @@ def borderline(uncertainty: pd.DataFrame, loro: pd.DataFrame, shadow: pd.DataFra
         if row.shadow_flips:
             names = "、".join(labels.SHADOW_METHODS[m] for m in row.shadow_flips.split(","))
             words.append(labels.BORDERLINE_REASONS["shadow"].format(methods=names))
-        reasons.append("；".join(words))
+        reasons[i] = "；".join(words)
     out["reasons"] = pd.Series(reasons, index=out.index, dtype="str")
     scored = out["rank"].notna()
     band = np.where(out["reasons"] != "", "borderline", np.where(out["in_top"], "in", "out"))
@@ -919,5 +1132,5 @@ def diagnose(scores: pd.DataFrame, ranked: pd.DataFrame, rnd: Round) -> pd.DataF
 
     One call for the meeting and the exports; each piece is also available on its own.
     """
-    totals = reviewer_totals(scores, ranked)
-    return borderline(rank_uncertainty(totals, rnd), leave_one_reviewer_out(totals, rnd), shadow_scores(totals, rnd), rnd)
+    d = prepare(reviewer_totals(scores, ranked), rnd)  # one design for every diagnostic
+    return borderline(rank_uncertainty(d, rnd), leave_one_reviewer_out(d, rnd), shadow_scores(d, rnd), rnd)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import weakref
 from collections.abc import Callable
 
 import ipywidgets as widgets
@@ -32,7 +33,7 @@ from workbench.dossier import (
 )
 from workbench.dossier import photo_uris as dossier_photo_uris
 from workbench.dossier import plain as _text
-from workbench.ranking import competition, rank, retained, sheet_totals
+from workbench.ranking import Sheets, competition, rank, retained, sheet_totals, submitted_sheets
 from workbench.state import FUNNEL_STEPS, scrub
 from workbench.state import RoundState as Snapshot
 
@@ -738,12 +739,25 @@ def what_if_round(rnd: Round, aggregation: str, weights: dict[str, float]) -> Ro
                                   "stages": stages})
 
 
+_LAST_SHEETS: list = [None, None]  # (weak reference to a snapshot's scores frame, its Sheets)
+
+
+def _sheets(snapshot: Snapshot) -> Sheets:
+    """The snapshot's submitted sheets as the ranking kernel's codes, built once per snapshot:
+    moving a what-if slider re-aggregates them, it does not re-read the long scores frame."""
+    ref, sheets = _LAST_SHEETS
+    if ref is None or ref() is not snapshot.scores:
+        sheets = submitted_sheets(snapshot.scores, snapshot.rnd)
+        _LAST_SHEETS[:] = [weakref.ref(snapshot.scores), sheets]
+    return sheets
+
+
 def what_if(snapshot: Snapshot, aggregation: str, weights: dict[str, float]) -> pd.DataFrame:
     """The ranked list under another aggregation and weights, next to the official one: per
     candidate the official rank, composite and 拟命名, the preview's, the move (positive: up) and the
     change (in / out / ""). A pure function of the snapshot: nothing is written anywhere."""
     rnd2 = what_if_round(snapshot.rnd, aggregation, weights)
-    preview = rank(snapshot.screened, snapshot.scores, rnd2)
+    preview = rank(snapshot.screened, _sheets(snapshot), rnd2)  # the official kernel, other aggregation and weights
     official = snapshot.ranked[["nomination_id", "category", "studio", "rank", "composite", "proposed"]]
     out = preview[["nomination_id", "rank", "composite", "proposed"]].rename(
         columns={"rank": "preview_rank", "composite": "preview_composite", "proposed": "preview_proposed"})

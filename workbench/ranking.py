@@ -7,6 +7,7 @@ below that. Everything is vectorised over the long scores frame: no per-candidat
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
@@ -35,11 +36,149 @@ def round_half_up(x: pd.Series, digits: int) -> pd.Series:
     return np.floor(x.astype("Float64") * factor + 0.5 + 1e-9) / factor
 
 
+@dataclass(frozen=True)
+class Sheets:
+    """Submitted score sheets as integer codes: one row per sheet, the sheets of a cell
+    (nomination × stage) contiguous and sorted by total (the layout every aggregator reads).
+
+    Built once from the store's long frame; the official ranking, the diagnostics and the
+    meeting's what-if all start from it, so the ids are factorised and the totals summed once.
+    """
+
+    nomination_ids: np.ndarray  # code -> nomination id (sorted)
+    stage_ids: np.ndarray       # code -> stage (the round's order first)
+    reviewer_ids: np.ndarray    # code -> reviewer id (sorted)
+    criteria: np.ndarray        # code -> criterion (the rubric's order first)
+    nomination: np.ndarray      # sheet -> code
+    stage: np.ndarray
+    reviewer: np.ndarray
+    total: np.ndarray           # sheet -> total (sum of its criterion points)
+    points: np.ndarray          # sheet × criterion -> points (0 where the sheet has none)
+    start: np.ndarray           # cell -> first sheet
+    n: np.ndarray               # cell -> sheets
+
+    @property
+    def cell_nomination(self) -> np.ndarray:
+        return self.nomination[self.start]
+
+    @property
+    def cell_stage(self) -> np.ndarray:
+        return self.stage[self.start]
+
+    @property
+    def cell(self) -> np.ndarray:
+        """sheet -> cell"""
+        return np.repeat(np.arange(len(self.start)), self.n)
+
+
+def _levels(values: np.ndarray, first: list[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes of `values`: the levels in `first` keep that order, any others follow sorted.
+
+    Values already in sorted order (the store's nominations) are coded by counting changes, without hashing.
+    """
+    if not first and len(values) > 1 and bool(np.all(values[1:] >= values[:-1])):
+        change = np.r_[True, values[1:] != values[:-1]]
+        return np.cumsum(change) - 1, values[change]
+    codes, uniques = pd.factorize(values, sort=True)
+    uniques = np.asarray(uniques, dtype=object)
+    if not first:
+        return codes.astype(np.int64), uniques
+    known = [f for f in first if f in set(uniques)]
+    levels = np.asarray(known + [u for u in uniques if u not in set(known)], dtype=object)
+    remap = pd.Series(np.arange(len(levels)), index=levels).reindex(uniques).to_numpy()
+    return remap[codes].astype(np.int64) if len(codes) else codes.astype(np.int64), levels
+
+
+def _criterion_codes(column: np.ndarray, run: np.ndarray, heads: np.ndarray, stage_of_head: np.ndarray,
+                     rnd: Round | None) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the criterion's code. Sheets usually list their stage's criteria in rubric order:
+    check that against the expected pattern in one comparison and hash only the rows that differ."""
+    criteria = np.asarray([c.code for c in rnd.rubric] if rnd else [], dtype=object)
+    code = np.full(len(column), -1, np.int64)
+    if rnd is not None and len(column):
+        index = {c: k for k, c in enumerate(criteria)}
+        stages = list(rnd.stages)
+        own = [[index[c.code] for c in rnd.rubric if c.stages is None or st in c.stages] for st in stages]
+        width = max(map(len, own), default=0)
+        pattern = np.full((len(stages) + 1, width + 1), -1, np.int64)
+        for i, codes in enumerate(own):
+            pattern[i, :len(codes)] = codes
+        stage_row = pd.Index(stages).get_indexer(stage_of_head)
+        stage_row = np.where(stage_row < 0, len(stages), stage_row)[run]
+        position = np.minimum(np.arange(len(column)) - heads[run], width)
+        expect = pattern[stage_row, position]
+        names = np.append(criteria, None)
+        code = np.where(column == names[expect], expect, -1)
+    rest = np.flatnonzero(code < 0)
+    if len(rest):
+        extra, uniques = pd.factorize(column[rest], sort=True)
+        known = {c: k for k, c in enumerate(criteria)}
+        others = [u for u in uniques if u not in known]
+        criteria = np.append(criteria, np.asarray(others, dtype=object)).astype(object)
+        lookup = {**known, **{u: len(known) + k for k, u in enumerate(others)}}
+        code[rest] = np.array([lookup[u] for u in uniques], np.int64)[extra]
+    return code, criteria
+
+
+def submitted_sheets(scores: pd.DataFrame, rnd: Round | None = None, *, criteria: bool = True) -> Sheets:
+    """The store's long frame (one row per criterion) -> `Sheets` of the submitted sheets.
+
+    Rows of one sheet usually arrive together (the store orders them so): runs of equal keys are
+    summed with `reduceat`, then only the run heads (one per sheet) are factorised. Runs of the
+    same sheet that are not adjacent are merged, so any row order gives the same sheets.
+    Without `criteria` only the totals are kept (`points` has no columns).
+    """
+    n_rows = len(scores)
+    cols = [np.asarray(scores[c].to_numpy(dtype=object)) for c in ("nomination_id", "stage", "reviewer_id")]
+    ok = scores["status"].to_numpy(dtype=object) == "submitted"
+    change = np.ones(n_rows, bool)
+    if n_rows:
+        change[1:] = ok[1:] != ok[:-1]
+        for a in cols:
+            change[1:] |= a[1:] != a[:-1]
+    heads = np.flatnonzero(change)
+    keep = ok[heads]
+    run = np.cumsum(change) - 1
+    stage_order = list(rnd.stages) if rnd else None
+    points = np.nan_to_num(scores["points"].to_numpy(dtype=float, na_value=np.nan))  # as groupby-sum skips NaN
+    if criteria:
+        crit_code, crit_ids = _criterion_codes(scores["criterion"].to_numpy(dtype=object), run, heads,
+                                               cols[1][heads], rnd)
+        n_crit = len(crit_ids)
+        run_points = np.bincount(run * n_crit + crit_code, weights=points, minlength=len(heads) * n_crit) \
+            .reshape(len(heads), n_crit) if n_rows else np.zeros((0, n_crit))
+    else:
+        crit_ids = np.zeros(0, dtype=object)
+        run_points = np.bincount(run, weights=points, minlength=len(heads))[:, None] if n_rows else np.zeros((0, 1))
+    heads, run_points = heads[keep], run_points[keep]
+    nom, nomination_ids = _levels(cols[0][heads])
+    stage, stage_ids = _levels(cols[1][heads], stage_order)
+    rev, reviewer_ids = _levels(cols[2][heads], None)
+    key = (nom * max(len(stage_ids), 1) + stage) * max(len(reviewer_ids), 1) + rev
+    uniq, inverse = np.unique(key, return_inverse=True)
+    if len(uniq) < len(key):  # one sheet in several runs: merge them
+        merged = np.zeros((len(uniq), run_points.shape[1]))
+        np.add.at(merged, inverse, run_points)
+        first = np.zeros(len(uniq), np.int64)
+        first[inverse[::-1]] = np.arange(len(key))[::-1]
+        nom, stage, rev, run_points = nom[first], stage[first], rev[first], merged
+    total = run_points.sum(axis=1)
+    run_points = run_points if criteria else run_points[:, :0]
+    order = np.lexsort((rev, total, stage, nom))
+    nom, stage, rev, total, run_points = nom[order], stage[order], rev[order], total[order], run_points[order]
+    new_cell = np.ones(len(nom), bool)
+    new_cell[1:] = (nom[1:] != nom[:-1]) | (stage[1:] != stage[:-1])
+    start = np.flatnonzero(new_cell)
+    return Sheets(nomination_ids, stage_ids, reviewer_ids, crit_ids, nom, stage, rev, total, run_points,
+                  start, np.diff(np.r_[start, len(nom)]))
+
+
 def sheet_totals(scores: pd.DataFrame) -> pd.DataFrame:
     """Submitted score sheets -> one row per (nomination, stage, reviewer) with the total."""
-    submitted = scores[scores["status"] == "submitted"]
-    return (submitted.groupby(["nomination_id", "stage", "reviewer_id"], as_index=False, observed=True)["points"]
-            .sum().rename(columns={"points": "total"}))
+    sh = submitted_sheets(scores, criteria=False)
+    out = pd.DataFrame({"nomination_id": sh.nomination_ids[sh.nomination], "stage": sh.stage_ids[sh.stage],
+                        "reviewer_id": sh.reviewer_ids[sh.reviewer], "total": sh.total})
+    return out.sort_values(["nomination_id", "stage", "reviewer_id"], kind="stable").reset_index(drop=True)
 
 
 def retained(totals: pd.DataFrame, trim_min: int, aggregation: str = "olympic") -> pd.DataFrame:
@@ -50,37 +189,110 @@ def retained(totals: pd.DataFrame, trim_min: int, aggregation: str = "olympic") 
     never depends on reviewer ids and still adds up to the trimmed total. `kept` is weight > 0.
     """
     keys = ["nomination_id", "stage"]
-    group = totals.groupby(keys, observed=True)["total"]
-    size = group.transform("size")
-    trim = (aggregation == "olympic") & (size >= trim_min)
-    at_max = totals["total"] == group.transform("max")
-    at_min = totals["total"] == group.transform("min")
-    n_max = at_max.groupby([totals[k] for k in keys], observed=True).transform("sum")
-    n_min = at_min.groupby([totals[k] for k in keys], observed=True).transform("sum")
+    ordered = totals.sort_values(keys + ["total"], kind="stable")
+    cell = ordered.groupby(keys, sort=False, observed=True).ngroup().to_numpy()
+    start = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]]) if len(cell) else np.zeros(0, np.int64)
+    n = np.diff(np.r_[start, len(cell)])
+    weight = sheet_weights(ordered["total"].to_numpy(dtype=float), start, n, aggregation, trim_min)
+    return ordered.assign(n=np.repeat(n, n), weight=weight, kept=weight > 1e-12).loc[totals.index]
+
+
+# ---------------------------------------------------------------------------- the kernel
+def aggregate(y: np.ndarray, start: np.ndarray, n: np.ndarray, aggregation: str, trim_min: int) -> np.ndarray:
+    """The round's aggregator per cell; the last axis of `y` holds the sheets, sorted within each cell.
+
+    olympic: (sum − highest − lowest) / (n − 2) when n ≥ trim_min, else the mean; mean; median.
+    Works on one set of totals or a (resamples, sheets) matrix.
+    """
+    if y.shape[-1] == 0:
+        return np.zeros(y.shape[:-1] + (0,))
+    total = np.add.reduceat(y, start, axis=-1)
+    mean = total / n
+    if aggregation == "mean":
+        return mean
+    if aggregation == "median":
+        return (np.take(y, start + (n - 1) // 2, axis=-1) + np.take(y, start + n // 2, axis=-1)) / 2
+    high, low = np.take(y, start + n - 1, axis=-1), np.take(y, start, axis=-1)
+    return np.where(n >= trim_min, (total - high - low) / np.maximum(n - 2, 1), mean)
+
+
+def sheet_weights(y: np.ndarray, start: np.ndarray, n: np.ndarray, aggregation: str, trim_min: int) -> np.ndarray:
+    """Each sheet's weight in its cell's criterion breakdown (see `retained`); `y` sorted within cells."""
+    cell = np.repeat(np.arange(len(start)), n)
+    if aggregation != "olympic" or not len(y):
+        return np.ones(len(y))
+    at_max = y == y[(start + n - 1)[cell]]
+    at_min = y == y[start[cell]]
+    n_max = np.bincount(cell, at_max, len(start))[cell]
+    n_min = np.bincount(cell, at_min, len(start))[cell]
     weight = 1.0 - at_max / n_max - at_min / n_min
-    weight = weight.where(trim, 1.0).astype(float)
-    return totals.assign(n=size, weight=weight, kept=weight > 1e-12)
+    return np.where(n[cell] >= trim_min, weight, 1.0)
 
 
-def stage_scores(scores: pd.DataFrame, rnd: Round) -> pd.DataFrame:
-    """One row per (nomination, stage): official score, untrimmed mean, n, criterion points."""
+def published(values: np.ndarray, digits: int) -> np.ndarray:
+    """Values as integers at the published precision, rounded half up (78.125 -> 7813 at 2 digits)."""
+    return np.floor(np.asarray(values, dtype=float) * 10.0 ** digits + 0.5 + 1e-9)
+
+
+def places(merit: np.ndarray, cat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(rank, last) within category, higher merit first; equal merit shares the best rank.
+
+    `last` is the worst place the candidate's tie group occupies. NaN merit (unscored): 0 and 0.
+    """
+    merit = np.asarray(merit, dtype=float)
+    scored = ~np.isnan(merit)
+    order = np.lexsort((np.where(scored, -merit, 0.0), ~scored, cat))
+    m, c = merit[order], cat[order]
+    size = len(order)
+    new_cat = np.ones(size, bool)
+    new_cat[1:] = c[1:] != c[:-1]
+    new_grp = new_cat.copy()
+    new_grp[1:] |= (m[1:] != m[:-1]) & ~(np.isnan(m[1:]) & np.isnan(m[:-1]))
+    pos = np.arange(size)
+    cat_start = np.maximum.accumulate(np.where(new_cat, pos, 0)) if size else pos
+    grp_start = np.maximum.accumulate(np.where(new_grp, pos, 0)) if size else pos
+    ends = np.r_[new_grp[1:], True] if size else new_grp
+    grp_end = np.minimum.accumulate(np.where(ends, pos, size)[::-1])[::-1] if size else pos
+    rank, last = np.zeros(size, np.int64), np.zeros(size, np.int64)
+    rank[order] = grp_start - cat_start + 1
+    last[order] = grp_end - cat_start + 1
+    rank[~scored], last[~scored] = 0, 0
+    return rank, last
+
+
+def in_top(rank: np.ndarray, last: np.ndarray, slots: np.ndarray) -> np.ndarray:
+    """拟命名 / "in the top N": scored, and the whole tie group fits within the category's slots.
+
+    The one definition: the official list, the diagnostics (every resample, leave-one-out) and
+    the meeting's what-if all decide in/out with this function.
+    """
+    return (rank > 0) & (last <= slots)
+
+
+def tie_at_cut(rank: np.ndarray, last: np.ndarray, slots: np.ndarray) -> np.ndarray:
+    """A tie group that straddles the cut: it starts inside the slots and ends outside."""
+    return (rank > 0) & (rank <= slots) & (last > slots)
+
+
+# ---------------------------------------------------------------------------- the official ranking
+def stage_scores(sheets: Sheets, rnd: Round) -> pd.DataFrame:
+    """One row per (nomination, stage): official score, untrimmed mean, median, n, criterion points."""
     cfg = rnd.ranking
-    totals = retained(sheet_totals(scores), cfg.trim_min, cfg.aggregation)
-    agg = totals.groupby(["nomination_id", "stage"], observed=True).agg(
-        n=("total", "size"), untrimmed=("total", "mean"), median=("total", "median"))
-    kept = totals[totals["kept"]]
-    agg["score"] = (kept["total"] * kept["weight"]).groupby([kept["nomination_id"], kept["stage"]]).sum() \
-        / kept.groupby(["nomination_id", "stage"], observed=True)["weight"].sum()
-    if cfg.aggregation == "median":
-        agg["score"] = agg["median"]
-    points = scores[scores["status"] == "submitted"].merge(
-        kept[["nomination_id", "stage", "reviewer_id", "weight"]], on=["nomination_id", "stage", "reviewer_id"])
-    points["points"] = points["points"] * points["weight"]
-    crit = points.pivot_table(index=["nomination_id", "stage"], columns="criterion", values="points",
-                              aggfunc="sum", observed=True)
-    crit = crit.div(kept.groupby(["nomination_id", "stage"], observed=True)["weight"].sum(), axis=0)
-    crit.columns = [f"crit_{c}" for c in crit.columns]
-    return agg.join(crit).reset_index()
+    y, start, n = sheets.total, sheets.start, sheets.n
+    weight = sheet_weights(y, start, n, cfg.aggregation, cfg.trim_min)
+    cell = sheets.cell
+    w_sum = np.bincount(cell, weight, len(start))
+    out = pd.DataFrame({"nomination_id": sheets.nomination_ids[sheets.cell_nomination],
+                        "stage": sheets.stage_ids[sheets.cell_stage], "n": n,
+                        "untrimmed": aggregate(y, start, n, "mean", cfg.trim_min),
+                        "median": aggregate(y, start, n, "median", cfg.trim_min),
+                        "score": aggregate(y, start, n, cfg.aggregation, cfg.trim_min)})
+    crit = np.zeros((len(start), len(sheets.criteria)))
+    for k in range(len(sheets.criteria)):
+        crit[:, k] = np.bincount(cell, sheets.points[:, k] * weight, len(start)) / w_sum
+    for k, code in enumerate(sheets.criteria):
+        out[f"crit_{code}"] = crit[:, k]
+    return out
 
 
 def _wide(per_stage: pd.DataFrame, rnd: Round) -> pd.DataFrame:
@@ -120,68 +332,74 @@ def _tie_keys(rnd: Round) -> list[str]:
     return keys
 
 
-def _rank_category(part: pd.DataFrame, keys: list[str], slots: int, precision: int) -> pd.DataFrame:
-    """Rank one category: composite at the published precision, then the tie-break chain."""
-    sort_cols = ["composite"] + keys
-    rounded = part[sort_cols].apply(lambda s: round_half_up(s, 6)).astype("Float64")
-    rounded["composite"] = part["composite"]
-    order = rounded.assign(nomination_id=part["nomination_id"]).sort_values(
-        sort_cols + ["nomination_id"], ascending=[False] * len(sort_cols) + [True], na_position="last", kind="stable")
-    scored = order["composite"].notna()
-    values = order[sort_cols]
-    before = values.shift(1)
-    # Missing values compare equal to each other (an unscored row is never ranked anyway).
-    same = ((values == before).fillna(False) | (values.isna() & before.isna())).all(axis=1).to_numpy()
-    same[:1] = False
-    ranks = []
-    for i, is_same in enumerate(same):
-        ranks.append(ranks[-1] if is_same else i + 1)
-    group_size = pd.Series(ranks).map(pd.Series(ranks).value_counts()).to_numpy()
-    tied = (group_size > 1) & scored.to_numpy()
-    rank = pd.array(np.where(scored, ranks, np.nan), dtype="Float64").astype("Int64")
-    last_in_group = np.asarray(ranks) + group_size - 1
-    proposed = scored.to_numpy() & (last_in_group <= slots)
-    at_cut = tied & (np.asarray(ranks) <= slots) & (last_in_group > slots)
-    return part.loc[order.index].assign(rank=rank, tied=tied, proposed=proposed, tie_at_cut=at_cut)
+def _merit(frame: pd.DataFrame, keys: list[str], cat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One number per candidate ordering the composite, then the tie-break chain (higher first).
+
+    Equal numbers are candidates the chain cannot separate; NaN where there is no composite.
+    Also the display order of every row (unscored ones last, by their remaining keys).
+    """
+    composite = frame["composite"].to_numpy(dtype=float, na_value=np.nan)
+    columns = [composite] + [published(frame[k].to_numpy(dtype=float, na_value=np.nan), 6) for k in keys]
+    sortable = [np.where(np.isnan(c), np.inf, -c) for c in columns]  # missing keys sort last
+    order = np.lexsort(sortable[::-1] + [cat])
+    same = np.zeros(len(order), bool)
+    if len(order):
+        same[1:] = cat[order][1:] == cat[order][:-1]
+        for c in sortable:
+            same[1:] &= c[order][1:] == c[order][:-1]
+    merit = np.empty(len(order))
+    merit[order] = -np.cumsum(~same)  # the row's place in the sorted order, shared by rows the chain cannot separate
+    return np.where(np.isnan(composite), np.nan, merit), -merit
 
 
-def _flags(df: pd.DataFrame, rnd: Round) -> pd.Series:
-    codes = []
+FLAG_ORDER = ("no_scores", "too_few_scores", "few_scores", "tie_at_cut", "tie")
+
+
+def _flags(df: pd.DataFrame, rnd: Round, tied: np.ndarray, at_cut: np.ndarray) -> tuple[list[list[str]], list[str]]:
+    """Flag codes per candidate and their Chinese text (few scores, ties)."""
     n_cols = [f"n_{s}" for s, st in rnd.stages.items() if st.weight > 0]
-    trim_min = rnd.ranking.trim_min
-    for row in df[n_cols + ["tied", "tie_at_cut"]].itertuples(index=False):
-        ns = [int(n) for n in row[:len(n_cols)]]
-        row_codes = []
-        if max(ns) == 0:
-            row_codes.append("no_scores")
-        elif min(ns) < 3:
-            row_codes.append("too_few_scores")
-        elif min(ns) < trim_min:
-            row_codes.append("few_scores")
-        if row.tie_at_cut:
-            row_codes.append("tie_at_cut")
-        elif row.tied:
-            row_codes.append("tie")
-        codes.append(row_codes)
-    return pd.Series(codes, index=df.index)
+    ns = df[n_cols].to_numpy(dtype=np.int64)
+    most, least = ns.max(axis=1), ns.min(axis=1)
+    count = np.select([most == 0, least < 3, least < rnd.ranking.trim_min], [1, 2, 3], 0)
+    tie = np.where(at_cut, 1, np.where(tied, 2, 0))
+    table = {}
+    for c in range(4):
+        for t in range(3):
+            codes = ([FLAG_ORDER[c - 1]] if c else []) + ([("tie_at_cut", "tie")[t - 1]] if t else [])
+            table[c * 3 + t] = (codes, "；".join(labels.RANK_FLAGS[x].format(trim_min=rnd.ranking.trim_min)
+                                                for x in codes))
+    combo = count * 3 + tie
+    return [list(table[k][0]) for k in combo], [table[k][1] for k in combo]
 
 
-def rank(screened: pd.DataFrame, scores: pd.DataFrame, rnd: Round) -> pd.DataFrame:
-    """One row per candidate under review, ranked within its category; top `slots` are 拟命名."""
+def rank(screened: pd.DataFrame, scores: pd.DataFrame | Sheets, rnd: Round) -> pd.DataFrame:
+    """One row per candidate under review, ranked within its category; top `slots` are 拟命名.
+
+    `scores` is the store's long frame, or `Sheets` already built from it.
+    """
     candidates = screened.loc[under_review(screened), ID_COLUMNS]
-    per_stage = stage_scores(scores[scores["nomination_id"].isin(candidates["nomination_id"])], rnd)
+    sheets = scores if isinstance(scores, Sheets) else submitted_sheets(scores, rnd)
+    per_stage = stage_scores(sheets, rnd)
+    per_stage = per_stage[per_stage["nomination_id"].isin(candidates["nomination_id"])]
     wide = candidates.merge(_wide(per_stage, rnd), on="nomination_id", how="left")
     for stage in rnd.stages:
         wide[f"n_{stage}"] = wide[f"n_{stage}"].fillna(0).astype("Int64")
     wide["composite"] = round_half_up(wide["composite_raw"], rnd.ranking.precision)
-    keys = _tie_keys(rnd)
-    parts = [_rank_category(wide[wide["category"] == cat], keys, cfg.slots, rnd.ranking.precision)
-             for cat, cfg in rnd.categories.items()]
-    ranked = pd.concat(parts, ignore_index=True)
-    ranked["flag_codes"] = _flags(ranked, rnd)
-    words = {code: text.format(trim_min=rnd.ranking.trim_min) for code, text in labels.RANK_FLAGS.items()}
-    ranked["flags"] = ranked["flag_codes"].map(lambda c: "；".join(words[x] for x in c)).astype("string")
-    return ranked.drop(columns=["tie_at_cut", "median"])
+    cats = list(rnd.categories)
+    wide = wide[wide["category"].isin(cats)]
+    cat = pd.Categorical(wide["category"], categories=cats).codes.astype(np.int64)
+    merit, order = _merit(wide, _tie_keys(rnd), cat)
+    place, last = places(merit, cat)
+    slots = np.array([c.slots for c in rnd.categories.values()], dtype=np.int64)[cat] if len(cat) else np.zeros(0, np.int64)
+    size = last - place + 1
+    tied = (place > 0) & (size > 1)
+    at_cut = tie_at_cut(place, last, slots)
+    codes, text = _flags(wide, rnd, tied, at_cut)
+    ranked = wide.assign(rank=pd.array(np.where(place > 0, place, np.nan), dtype="Float64").astype("Int64"),
+                         tied=tied, proposed=in_top(place, last, slots), flag_codes=codes,
+                         flags=pd.array(text, dtype="string"), _cat=cat, _order=order)
+    ranked = ranked.sort_values(["_cat", "_order", "nomination_id"], kind="stable")
+    return ranked.drop(columns=["_cat", "_order", "median"]).reset_index(drop=True)
 
 
 def competition(ranked: pd.DataFrame, rnd: Round) -> pd.DataFrame:
