@@ -21,7 +21,8 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_VERSION = 3  # 2: declared conflicts, stage state, access codes and their log; 3: decision versions, 递补
+SCHEMA_VERSION = 4  # 2: declared conflicts, stage state, access codes and their log; 3: decision versions, 递补;
+# 4: failed logins (lockout across pages, kernels and servers)
 
 metadata = MetaData()
 
@@ -186,3 +187,15 @@ access_log_table = Table(
     sqlite_autoincrement=True,
 )
 
+
+# Failed logins, counted per code id (the first group typed) and per client (the browser's address)
+# over a window: the lockout holds across pages, kernels and servers sharing the store. Never a code.
+login_failures_table = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False, index=True),
+    Column("code_id", String(16), index=True),
+    Column("client", String(200), index=True),
+    sqlite_autoincrement=True,
+)
