@@ -9,7 +9,6 @@ tests/artifacts/meeting.png (git-ignored) for a person to look at.
 from __future__ import annotations
 
 import http.client
-import json
 import re
 import secrets
 import time
