@@ -37,13 +37,23 @@ def chromium_or_skip() -> str:
 
 
 @contextmanager
-def voila_serving(name: str, workdir: Path, log_path: Path, token: str, *, preheat: bool = True):
+def voila_serving(name: str, workdir: Path, log_path: Path, token: str, *, preheat: bool = True,
+                  env: dict[str, str] | None = None):
     """Serve dashboard `name` on `workdir`; yields (base url, token, log path) once Voila answers."""
+    with notebook_serving(notebook_path(name), workdir, log_path, token, preheat=preheat, env=env) as served:
+        yield served
+
+
+@contextmanager
+def notebook_serving(notebook: Path, workdir: Path | None, log_path: Path, token: str,
+                     env: dict[str, str] | None = None, **command):
+    """Serve one notebook file as `workbench serve` does (`command`: more `voila_command` arguments,
+    `env`: more environment, e.g. WORKBENCH_DB); yields (base url, token, log path) once the server
+    answers; stops it on exit (kills it when it does not stop)."""
     port = free_port()
-    notebook = notebook_path(name)
     with open(log_path, "w") as log:
-        proc = subprocess.Popen(voila_command(notebook, port=port, token=token, preheat=preheat),
-                                env=voila_env(wb.DEFAULT_ROUND, workdir=workdir),
+        proc = subprocess.Popen(voila_command(notebook, port=port, token=token, **command),
+                                env={**voila_env(wb.DEFAULT_ROUND, workdir=workdir), **(env or {})},
                                 cwd=notebook.parent, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://{LOCAL}:{port}/"
     try:

@@ -9,7 +9,6 @@ tests/artifacts/meeting.png (git-ignored) for a person to look at.
 from __future__ import annotations
 
 import http.client
-import json
 import re
 import secrets
 import time
@@ -262,34 +261,34 @@ def test_nothing_private_on_any_view(page, snapshot, meeting_round):
 
 
 def test_execute_request_on_the_kernel_websocket_runs_nothing(page, served, tmp_path):
+    """A crafted client on the page's kernel websocket (the v1 protocol, the only one served; see
+    tests/test_serve_attacks.py for the others) asks to run code: nothing runs, the kernel answers."""
     import asyncio
-    import uuid
 
     import websockets
+
+    from tests.test_serve_attacks import message, v1_frame
+    from workbench.voila_server import V1, v1_header
 
     base, token, _ = served
     kernel = re.search(r'"kernelId":\s*"([0-9a-f-]{36})"', page.content()).group(1)
     marker = tmp_path / "executed.txt"
-    url = f"ws://{LOCAL}:{urlparse(base).port}/api/kernels/{kernel}/channels?token={token}"
-
-    def message(msg_type: str, content: dict) -> str:
-        header = {"msg_id": uuid.uuid4().hex, "msg_type": msg_type, "username": "x", "session": uuid.uuid4().hex,
-                  "date": "2022-11-10T09:00:00Z", "version": "5.3"}
-        return json.dumps({"header": header, "parent_header": {}, "metadata": {}, "content": content,
-                           "channel": "shell", "buffers": []}), header["msg_id"]
+    url = f"ws://{LOCAL}:{urlparse(base).port}/api/kernels/{kernel}/channels?token={token}&session_id=attacker"
 
     async def attack() -> str:
-        async with websockets.connect(url, max_size=None) as ws:
+        async with websockets.connect(url, max_size=None, subprotocols=[V1]) as ws:
             code = f"open({str(marker)!r}, 'w').write('ran')"
-            text, _ = message("execute_request", {"code": code, "silent": False, "store_history": False,
-                                                  "user_expressions": {}, "allow_stdin": False, "stop_on_error": True})
-            await ws.send(text)
-            text, info_id = message("kernel_info_request", {})
-            await ws.send(text)  # answered after anything sent before it would have run
+            await ws.send(v1_frame(message("execute_request", {
+                "code": code, "silent": False, "store_history": False, "user_expressions": {}, "allow_stdin": False,
+                "stop_on_error": True})))
+            info = message("kernel_info_request", {})
+            await ws.send(v1_frame(info))  # answered after anything sent before it would have run
             while True:
-                reply = json.loads(await asyncio.wait_for(ws.recv(), 60))
-                if reply.get("parent_header", {}).get("msg_id") == info_id and reply["msg_type"] == "kernel_info_reply":
-                    return reply["msg_type"]
+                raw = await asyncio.wait_for(ws.recv(), 60)
+                header = v1_header(raw)
+                if header and header["msg_type"] == "kernel_info_reply" and \
+                        info["header"]["msg_id"] in raw.decode("utf-8", "replace"):
+                    return header["msg_type"]
 
     from concurrent.futures import ThreadPoolExecutor
 

@@ -18,6 +18,7 @@ import pytest
 import workbench as wb
 from workbench import labels
 from tests.browser import ARTIFACTS, CHROMIUM_ARGS, LOCAL, chromium_or_skip, opened, voila_serving
+from workbench.scoring import for_reviewer
 from workbench.store import open_store
 
 pytestmark = pytest.mark.browser
@@ -53,15 +54,20 @@ def served(scoring_round, chromium_path, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def page(served, chromium_path):
-    """A reviewer's laptop: 1366x768, at the login form."""
+def browser(chromium_path):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        with opened(browser, served, ".wb-login input[type=password]", "scoring", viewport=(1366, 768)) as page:
-            yield page
+        yield browser
         browser.close()
+
+
+@pytest.fixture(scope="module")
+def page(served, browser):
+    """A reviewer's laptop: 1366x768, at the login form."""
+    with opened(browser, served, ".wb-login input[type=password]", "scoring", viewport=(1366, 768)) as page:
+        yield page
 
 
 def test_a_reviewer_logs_in_scores_and_submits(page, scoring_round):
@@ -130,3 +136,114 @@ def test_a_reviewer_logs_in_scores_and_submits(page, scoring_round):
     outside = sorted({u for u in page.requested if urlparse(u).hostname != LOCAL and urlparse(u).scheme != "data"})
     assert outside == []
     store.close()
+
+
+# ---------------------------------------------------------------------------- two servers, one PostgreSQL
+@pytest.fixture(scope="module")
+def postgres_round(tmp_path_factory):
+    """The 8-union round in a fresh PostgreSQL schema; two reviewers' codes."""
+    import os
+    import uuid
+
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    base = os.environ.get("WORKBENCH_TEST_PG_URL")
+    if not base:
+        pytest.skip("WORKBENCH_TEST_PG_URL is not set (see scripts/postgres-for-tests.sh)")
+    schema = f"wb_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(base)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+    folder = tmp_path_factory.mktemp("pg-round")
+    wb.make_sample(folder, seed=7, unions=8)
+    rnd = wb.load_round(wb.DEFAULT_ROUND).at(folder)
+    screened = wb.screen(wb.read_inbox(rnd.inbox, rnd).nominations, rnd)
+    reviewers = wb.read_reviewers(folder / "reviewers.csv")
+    with open_store(rnd, url) as store:
+        store.save_nominations(screened)
+        store.add_reviewers(reviewers)
+        store.save_assignments(wb.assign(screened, reviewers, rnd))
+        busiest = store.assignments().groupby("reviewer_id").size().sort_values(ascending=False).index[:2]
+        codes = dict(store.issue_codes(list(busiest))[["reviewer_id", "code"]].itertuples(index=False, name=None))
+    try:
+        yield rnd, url, codes
+    finally:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        admin.dispose()
+
+
+def log_in(page, code: str) -> None:
+    page.locator(".wb-login input[type=password]").fill(code)
+    page.get_by_role("button", name=labels.SCORING["login"]).click()
+
+
+def field_of(page, rnd, category: str, stage: str):
+    crit = rnd.criteria(category, stage)[0]
+    return page.get_by_label(labels.SCORING["criterion"].format(label=crit.label, max=crit.max[category]), exact=True)
+
+
+def test_two_servers_on_one_postgresql_serve_the_same_round(postgres_round, browser, tmp_path):
+    """Two `serve scoring` processes (two ports, standing for two machines) on one PostgreSQL: a
+    save on one is seen on the other, a stale form is refused, the lockout and a revoked code hold
+    across them."""
+    from playwright.sync_api import expect
+
+    rnd, url, codes = postgres_round
+    (first_id, first_code), (second_id, second_code) = codes.items()
+    s = labels.SCORING
+    with voila_serving("scoring", rnd.workdir, tmp_path / "one.log", secrets.token_hex(12),
+                       env={"WORKBENCH_DB": url}) as one, \
+            voila_serving("scoring", rnd.workdir, tmp_path / "two.log", secrets.token_hex(12),
+                          env={"WORKBENCH_DB": url}) as two:
+        assert one[0] != two[0]
+        ready = ".wb-login input[type=password]"
+        with opened(browser, one, ready, "scoring-one") as a, opened(browser, two, ready, "scoring-two") as b:
+            store = open_store(rnd, url)
+            first = store.worklist(first_id).iloc[0]
+            stage, category = first["stage"], first["category"]
+            step = rnd.review.score_step
+            crit = rnd.criteria(category, stage)[0]
+            value = math.floor(crit.max[category] * 0.6 / step) * step
+
+            # a draft saved through server one is what server two shows
+            log_in(a, first_code)
+            expect(a.locator(".wb-dossier h2.wb-studio")).to_have_text(first["studio"])
+            field_of(a, rnd, category, stage).fill(f"{value:g}")
+            field_of(a, rnd, category, stage).press("Tab")
+            expect(a.locator(".wb-form")).to_contain_text(s["saved_draft"].split("（")[0])
+            log_in(b, first_code)  # the same reviewer, a second window, the other server
+            expect(b.locator(".wb-dossier h2.wb-studio")).to_have_text(first["studio"])
+            expect(field_of(b, rnd, category, stage)).to_have_value(f"{value:g}")
+
+            # versions hold across them: server two saves, server one's form is stale and refused
+            field_of(b, rnd, category, stage).fill(f"{value - step:g}")
+            field_of(b, rnd, category, stage).press("Tab")
+            expect(b.locator(".wb-form")).to_contain_text(s["saved_draft"].split("（")[0])
+            field_of(a, rnd, category, stage).fill(f"{value + step:g}")
+            field_of(a, rnd, category, stage).press("Tab")
+            expect(a.locator(".wb-form")).to_contain_text(for_reviewer(s["stale"]))
+            assert store.load_sheet(first_id, first["nomination_id"], stage)["points"] == {crit.code: value - step}
+
+            # the lockout holds across them: wrong codes on one lock that code on the other
+            wrong = second_code[:-1] + ("2" if second_code[-1] != "2" else "3")
+            with opened(browser, one, ready, "scoring-attacker") as attacker:
+                for _ in range(rnd.serving.login_failures_per_code):
+                    log_in(attacker, wrong)
+                    expect(attacker.locator(ready)).to_have_value("")  # the app took this attempt
+                expect(attacker.locator(".wb-login")).to_contain_text(labels.STORE_MESSAGES["code_wrong"])
+            with opened(browser, two, ready, "scoring-locked") as locked:
+                log_in(locked, second_code)
+                expect(locked.locator(".wb-login")).to_contain_text(
+                    labels.STORE_MESSAGES["login_locked"].format(minutes=f"{rnd.serving.login_window_minutes:g}"))
+
+            # a code revoked on the analyst's machine ends the session on server two at its next save
+            store.revoke_code(first_id)
+            field_of(b, rnd, category, stage).fill(f"{value:g}")
+            field_of(b, rnd, category, stage).press("Tab")
+            expect(b.locator(".wb-login")).to_contain_text(labels.STORE_MESSAGES["session_ended"])
+            assert store.load_sheet(first_id, first["nomination_id"], stage)["points"] == {crit.code: value - step}
+            b.screenshot(path=str(ARTIFACTS / "scoring-session-ended.png"))
+            store.close()

@@ -599,21 +599,119 @@ def test_a_writer_killed_mid_save_leaves_every_committed_score(store, rnd, stage
         assert after.save_scores("R2", held, stage, points_for(rnd, "model_worker", stage)) == 1
 
 
+# ---------------------------------------------------------------------------- a writer stopped mid-save
+def quick(rnd, seconds: float = 2):
+    """The round with a short wait for the store's locks."""
+    return rnd.model_copy(update={"serving": rnd.serving.model_copy(update={"lock_wait_seconds": seconds})})
+
+
+def _stoppable_writer(workdir: str, url: str, pipe) -> None:
+    """Save R1's sheet for N00 and stop inside its commit (the write lock held), waiting for SIGSTOP."""
+    import time
+
+    rnd = quick(load_round(DEFAULT_ROUND).at(workdir))
+    stage = next(iter(rnd.stages))
+    with open_store(rnd, url) as store:
+        @event.listens_for(store.engine, "commit")
+        def _hold(_conn) -> None:
+            pipe.send(("holding", os.getpid()))
+            time.sleep(600)
+
+        store.save_scores("R1", "N00", stage, points_for(rnd, "model_worker", stage))
+
+
+def _queued_save(workdir: str, url: str, results) -> None:
+    """R2's save in a process of its own (its main thread: the alarm path of the lock wait)."""
+    rnd = quick(load_round(DEFAULT_ROUND).at(workdir))
+    stage = next(iter(rnd.stages))
+    try:
+        with open_store(rnd, url) as store:
+            results.put(("saved", store.save_scores("R2", "N01", stage, points_for(rnd, "model_worker", stage))))
+    except WorkbenchError as exc:
+        results.put((exc.code, str(exc)))
+
+
+def test_a_stopped_writer_cannot_freeze_the_others(store, rnd, stage):
+    """SIGSTOP on a process in the middle of a save: the others get their turn (PostgreSQL ends the
+    stopped transaction) or, on SQLite where nothing can take its lock, a clear error naming the
+    stopped process after the lock wait; never an endless wait."""
+    import threading
+
+    nominations = ["N00", "N01"]
+    store.add_reviewers(pd.DataFrame({"reviewer_id": ["R1", "R2"], "name": ["甲", "乙"], "unit": ["大学", "学院"]}))
+    store.save_nominations(pd.DataFrame({"nomination_id": nominations, "category": "model_worker",
+                                         "host_unit": ["公司0", "公司1"], "recommender": "市总工会"}))
+    store.save_assignments(pd.DataFrame([(n, r, stage) for r in ("R1", "R2") for n in nominations],
+                                        columns=["nomination_id", "reviewer_id", "stage"]))
+    ctx = multiprocessing.get_context("spawn")
+    ours, theirs = ctx.Pipe()
+    writer = ctx.Process(target=_stoppable_writer, args=(str(rnd.paths.workdir), url_of(store), theirs))
+    writer.start()
+    try:
+        assert ours.poll(180), "the writer never reached its commit"
+        assert ours.recv() == ("holding", writer.pid)
+        os.kill(writer.pid, signal.SIGSTOP)
+
+        other = open_store(quick(rnd), url_of(store))
+        outcome: list = []
+
+        def close_in_thread() -> None:  # another thread of a server: the polling path of the lock wait
+            try:
+                other.close_stage(stage, actor="analyst")
+                outcome.append("closed")
+            except WorkbenchError as exc:
+                outcome.append((exc.code, str(exc)))
+
+        thread = threading.Thread(target=close_in_thread, daemon=True)
+        thread.start()
+        thread.join(120)
+        assert outcome, "close_stage waited without end behind a stopped writer"
+        if store.engine.dialect.name == "postgresql":
+            assert outcome == ["closed"] and other.closed_stages() == [stage]
+            other.reopen_stage(stage, actor="analyst")
+        else:
+            code, said = outcome[0]
+            assert code == "store_busy" and str(writer.pid) in said and "已暂停" in said
+        results = ctx.Queue()
+        queued = ctx.Process(target=_queued_save, args=(str(rnd.paths.workdir), url_of(store), results))
+        queued.start()
+        code, said = results.get(timeout=120)
+        queued.join(30)
+        if store.engine.dialect.name == "postgresql":
+            assert (code, said) == ("saved", 1)
+        else:
+            assert code == "store_busy" and str(writer.pid) in said
+        other.close()
+    finally:
+        os.kill(writer.pid, signal.SIGKILL)
+        writer.join(30)
+    assert store.load_sheet("R1", "N00", stage) is None  # the stopped save never happened
+
+
 # ---------------------------------------------------------------------------- schema upgrade
-def test_a_version_1_store_is_upgraded_in_place(rnd, monkeypatch, stage):
+@pytest.mark.parametrize("version, added", [
+    (1, ("declared_conflicts", "stage_state", "access_codes", "access_log", "login_failures", "site_checks",
+         "site_visits", "paper_entries", "pledges", "panel_draws")),
+    (2, ("login_failures", "site_checks", "site_visits", "paper_entries", "pledges", "panel_draws")),
+    (4, ("site_checks", "site_visits", "paper_entries", "pledges", "panel_draws")),
+])
+def test_an_older_store_is_upgraded_in_place(rnd, monkeypatch, stage, version, added):
     monkeypatch.delenv("WORKBENCH_DB", raising=False)
     with open_store(rnd) as s:
         s.add_reviewers(REVIEWERS)
     path = rnd.paths.workdir / "workbench.sqlite"
-    with sqlite3.connect(path) as conn:  # what a store of the first version looked like
-        for table in ("site_checks", "site_visits", "paper_entries", "pledges", "panel_draws",
-                      "declared_conflicts", "stage_state", "access_codes", "access_log"):
+    with sqlite3.connect(path) as conn:  # what a store of that version looked like
+        for table in added:
             conn.execute(f"DROP TABLE {table}")
-        conn.execute("UPDATE schema_version SET version = 1")
+        conn.execute(f"UPDATE schema_version SET version = {version}")
     with open_store(rnd) as s:
         assert s.reviewers()["reviewer_id"].tolist() == ["R1", "R2", "R3"]
         assert s.closed_stages() == []
-        assert len(s.issue_codes()) == 3
+        codes = s.issue_codes()
+        assert len(codes) == 3
+        with pytest.raises(AccessCodeError):
+            s.login("2222-2222-2222")  # counted in the new table
+        assert s.login(codes["code"].iloc[0]) == codes["reviewer_id"].iloc[0]
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
     with open_store(rnd) as s:  # the panel's tables exist after the upgrade
@@ -725,6 +823,48 @@ def test_codes_for_unknown_reviewers_are_refused(seeded):
     with pytest.raises(WorkbenchError) as err:
         seeded.revoke_code("R404")
     assert err.value.code == "unknown_reviewer"
+
+
+def test_wrong_codes_lock_a_code_id_and_a_client_for_the_window_across_stores(seeded, rnd, db_url, monkeypatch):
+    codes = dict(seeded.issue_codes()[["reviewer_id", "code"]].itertuples(index=False, name=None))
+    limit, window = rnd.serving.login_failures_per_code, rnd.serving.login_window_minutes
+    wrong = codes["R1"][:-1] + ("2" if codes["R1"][-1] != "2" else "3")
+    for _ in range(limit):
+        with pytest.raises(AccessCodeError) as err:
+            seeded.login(wrong, client="10.0.0.66")
+        assert err.value.code == "code_wrong"
+    with open_store(rnd, db_url) as elsewhere:  # another kernel or server on the same store
+        with pytest.raises(AccessCodeError) as err:
+            elsewhere.login(codes["R1"], client="10.0.0.7")
+        assert err.value.code == "login_locked" and "[login_locked]" in str(err.value)
+        assert elsewhere.login(codes["R2"], client="10.0.0.66") == "R2"  # the client is under its own limit
+        later = rnd.now() + dt.timedelta(minutes=window + 1)
+        monkeypatch.setattr(type(rnd), "now", lambda self: later)  # the window has passed on the round's clock
+        assert elsewhere.login(codes["R1"], client="10.0.0.7") == "R1"
+    kinds = seeded.access_log()["kind"].tolist()
+    assert kinds.count("login_failed") == limit and kinds.count("login_locked") == 1
+    assert not any(c.replace("-", "") in all_stored_text(seeded) for c in codes.values())
+
+
+def test_a_revoked_code_ends_its_sessions_at_the_next_save(seeded, rnd, stage):
+    from workbench.store.codes import code_id
+
+    code = seeded.issue_codes(["R1"])["code"].iloc[0]
+    assert seeded.login(code) == "R1"
+    session = code_id(code)
+    seeded.check_session("R1", session)
+    points = points_for(rnd, "model_worker", stage)
+    assert seeded.save_scores("R1", "N1", stage, points, session=session) == 1
+    with pytest.raises(AccessCodeError) as err:
+        seeded.check_session("R2", session)  # a code id is one reviewer's
+    assert err.value.code == "session_ended"
+    seeded.revoke_code("R1")
+    with pytest.raises(AccessCodeError) as err:
+        seeded.save_scores("R1", "N1", stage, points_for(rnd, "model_worker", stage, 0.5), version=1, session=session)
+    assert err.value.code == "session_ended" and "[session_ended]" in str(err.value)
+    assert seeded.load_sheet("R1", "N1", stage)["version"] == 1  # nothing written
+    with pytest.raises(AccessCodeError):
+        seeded.check_session("R1", session)
 
 
 # ---------------------------------------------------------------------------- declared conflicts

@@ -225,12 +225,15 @@ def decide(nomination_id: Annotated[str, typer.Argument(help="推荐对象编号
 def serve(name: Annotated[str, typer.Argument(help="meeting（主席办公会）| scoring（评委打分）| progress（评审进度）")] = "meeting",
           host: str = "127.0.0.1", port: int = 8866, token: Optional[str] = None,
           round_path: RoundOpt = DEFAULT_ROUND, workdir: WorkdirOpt = None,
-          preheat: Annotated[bool, typer.Option(help="预热内核：打开页面更快")] = True) -> None:
-    """用 Voila 提供仪表板（默认只监听 127.0.0.1）。"""
+          preheat: Annotated[bool, typer.Option(help="预热内核：打开页面更快")] = True,
+          allow_host: Annotated[Optional[list[str]], typer.Option(
+              help="评委浏览器中输入的主机名（可多次给出；本机地址总可用），亦可写入轮次配置 [serving] allowed_hosts")] = None) -> None:
+    """用 Voila 提供仪表板（默认只监听 127.0.0.1；在局域网上提供时须有令牌，未给出则自动生成）。"""
     from workbench.serve import serve as run
 
     rnd = _round(round_path, workdir)
-    sys.exit(run(name, host=host, port=port, token=token, round_path=round_path, workdir=rnd.workdir, preheat=preheat))
+    sys.exit(run(name, host=host, port=port, token=token, round_path=round_path, workdir=rnd.workdir, preheat=preheat,
+                 allowed_hosts=allow_host or []))
 
 
 @app.command()

@@ -217,6 +217,29 @@ class Notice(_Strict):
     objection: str
 
 
+class Serving(_Strict):
+    """How the pages are served to a room of reviewers (`workbench serve`) and how the store waits.
+
+    Every page load takes a kernel; `pool` kernels per page are started and run ahead of time
+    (Voila preheat) so the first viewers need not wait, at most `max_kernels` viewer kernels live
+    at once (more viewers see a "busy, try again" page), and a kernel whose page was closed or
+    never connected is shut down after `cull_idle_seconds`. Wrong access codes lock a code id
+    after `login_failures_per_code` and a client after `login_failures_per_client`, both counted
+    over `login_window_minutes` in the store (so across pages, kernels and servers).
+    """
+
+    pool: dict[str, int] = Field(default_factory=lambda: {"scoring": 4, "meeting": 1, "progress": 1})
+    pool_refill_seconds: float = Field(default=30, ge=0)  # a used pooled kernel is replaced after this (not mid-wave)
+    max_kernels: int = Field(default=40, ge=1)
+    cull_idle_seconds: int = Field(default=300, ge=30)
+    cull_interval_seconds: int = Field(default=30, ge=5)
+    allowed_hosts: list[str] = []  # names or addresses reviewers type, besides the bound address and loopback
+    login_failures_per_code: int = Field(default=5, ge=1)
+    login_failures_per_client: int = Field(default=20, ge=1)
+    login_window_minutes: float = Field(default=15, gt=0)
+    lock_wait_seconds: float = Field(default=10, gt=0)  # longest wait for the store's write lock
+
+
 class Documents(_Strict):
     """The official documents (公文, GB/T 9704-2012): issuer mark, document number, naming date."""
 
@@ -297,6 +320,7 @@ class Round(_Strict):
 
     intake: Intake = Intake()
     honour_levels: HonourLevels = HonourLevels()
+    serving: Serving = Serving()
     source: Path | None = None
     source_sha256: str = ""
 

@@ -356,6 +356,16 @@ SERVE: dict[str, str] = {
     "unknown": "没有名为 {name} 的看板（可用：{known}）",
     "missing": "找不到看板笔记本 {path}",
     "port_in_use": "端口 {port} 已被其他程序占用（{host}）。请关闭它，或换一个端口：workbench serve --port 8867（make demo PORT=8867）",
+    "stopping": "正在停止看板（Voila 及其内核）……",
+    "warm_failed": "未能预先读取评审对象资料（评委登录后将各自读取）",
+    "stopped": "看板已停止。",
+    "lan_token": "在局域网上提供页面须有令牌：已生成一个，请把带令牌的完整地址发给评委。",
+    "host_refused": "此服务器不接受主机名 {host}：请使用工作人员提供的地址；如需使用此名称，请把它加入轮次配置 [serving] allowed_hosts。 [host_refused]",
+    "busy_page": ("<!doctype html><html lang='zh'><meta charset='utf-8'><title>服务器繁忙</title>"
+                  "<body style='font:18px/1.6 sans-serif;max-width:36em;margin:3em auto'>"
+                  "<h1 style='font-size:24px'>同时打开的页面已达上限</h1>"
+                  "<p>请关闭不用的评审页面，半分钟后刷新本页再试。如仍不能打开，请联系工作人员。</p>"
+                  "<p style='color:#666'>[server_busy]</p></body></html>"),
 }
 
 # ---------------------------------------------------------------------------- store and review (workbench/store.py, workbench/review.py)
@@ -395,7 +405,12 @@ STORE_MESSAGES: dict[str, str] = {
     "assignment_conflict": "分配方案含须回避的评委：{pairs}",
     "assignment_in_use": "以下分配已有评分，不能撤销：{pairs}",
     "schema_too_new": "评分库由更新版本的工作台创建（库结构版本 {found}，本程序支持 {supported}），请升级工作台",
-    "store_busy": "评分库繁忙，请稍后再试",
+    "store_busy": "评分库繁忙（等待超过 {seconds:g} 秒），本次未保存，请稍后再试",
+    "store_busy_held": "评分库正被{holder}占用，已等待 {seconds:g} 秒仍未轮到，本次未保存，请稍后再试",
+    "store_timed_out": "本次保存耗时过长，已被数据库中止，未保存，请重试",
+    "holder_running": "另一进程（{pid}）",
+    "holder_stopped": "一个已暂停的进程（{pid}，请让管理员恢复或结束它）",
+    "holder_unknown": "另一进程",
     "pledge_required": "评委 {reviewer_id} 尚未签署保密承诺和回避声明，不能查看评审对象或评分",
     "bad_pledge_method": "承诺方式须为 {known}（当前值：{value!r}）",
     "bad_entry": "录入遍次须为 1 或 2（当前值：{value!r}）",
@@ -1001,6 +1016,8 @@ DIAGNOSTIC_COLUMNS: dict[str, str] = {
 STORE_MESSAGES.update({
     "code_wrong": "访问码不正确，请核对后重新输入（区分不了的字符请向工作人员确认）",
     "code_revoked": "此访问码已停用，请向工作人员领取新的访问码",
+    "login_locked": "访问码错误次数过多，已暂停登录 {minutes} 分钟，请稍后再试或联系工作人员",
+    "session_ended": "您登录所用的访问码已停用，本次登录已结束；请向工作人员领取新的访问码",
     "no_active_code": "评委 {reviewer_id} 目前没有有效的访问码",
     "stage_closed": "{stage}已结束，评分不能再修改",
     "conflict_scored": "评委 {reviewer_id} 已为 {nomination_id} 保存过评分，不能再申报回避；请提交主席办公会处理",
@@ -1014,7 +1031,6 @@ SCORING: dict[str, str] = {
     "login": "登录",
     "logout": "退出",
     "logged_out": "已退出。",
-    "too_many_attempts": "访问码错误次数过多，本页面已锁定，请联系工作人员。 [login_locked]",
     "welcome": "{name} 评委（{reviewer_id}）",
     "progress": "{stage}：已提交 {submitted} / {total}",
     "list_label": "{status} · {studio}",

@@ -12,6 +12,12 @@ store for the logged-in reviewer's *own* sheets; of the round state it keeps the
 only, so the app holds no other reviewer's scores. The reviewer's id lives in Python, never in a
 widget trait.
 
+Nothing of the round is read before a login (a page load, by anyone, costs a kernel and no more):
+the candidates' dossiers are read at the first login, from a cache file in the round's out/ folder
+while the inbox has not changed. Wrong codes are counted in the store (per code id and per browser
+address), so a fresh page does not reset the lockout; the code a reviewer logged in with is
+checked again at every save and every opened card, so revoking it ends the session there.
+
 Drafts are saved when a field is left (the inputs send their value on blur or Enter, so there is
 one save per edited field, not one per keystroke); a submitted sheet that is edited is saved as
 submitted again when it is still complete, and otherwise left unchanged with a message.
@@ -19,8 +25,11 @@ submitted again when it is still complete, and otherwise left unchanged with a m
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
+import os
+import pickle
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -51,11 +60,12 @@ from workbench.errors import (
     StaleWriteError,
     WorkbenchError,
 )
+from workbench.serve import viewer_address
 from workbench.store import Store, validate_sheet
+from workbench.store.codes import code_id
 
 log = logging.getLogger(__name__)
 
-MAX_FAILED_LOGINS = 5  # then this page locks itself; the store logs every attempt
 CODE_TAIL = re.compile(r"\s*\[[a-z_]+\]")  # the English code a message ends with: for the log, not for a reviewer
 
 STYLE = """
@@ -103,6 +113,47 @@ def load_candidates(rnd: Round, store: Store | None = None) -> Dossiers:
     achievements), from the round state; only these are kept (not the state's scores: a reviewer's
     kernel holds no one else's)."""
     return load_dossiers(rnd, store)
+
+
+def inbox_fingerprint(rnd: Round, overrides: pd.DataFrame | None = None) -> str:
+    """What the candidates' dossiers depend on: every inbox file (path, size, time), the analyst's
+    overrides and the round config; equal fingerprints, equal dossiers."""
+    digest = hashlib.sha256(rnd.source_sha256.encode())
+    if rnd.inbox.exists():
+        for folder, dirs, files in sorted(os.walk(rnd.inbox)):
+            dirs.sort()
+            for name in sorted(files):
+                st = os.stat(os.path.join(folder, name))
+                digest.update(f"{os.path.relpath(os.path.join(folder, name), rnd.inbox)}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    if overrides is not None and len(overrides):
+        digest.update(overrides.to_csv(index=False).encode())
+    return digest.hexdigest()[:32]
+
+
+def cached_candidates(rnd: Round, store: Store | None = None) -> Dossiers:
+    """`load_candidates`, read once per inbox state: kept in the round's working folder (under out/,
+    with what the workbench makes), so the reviewers' kernels after the first read a small file
+    instead of the whole inbox. Unlike the round state, the dossiers do not depend on the scores: a
+    save does not make the next login read the round again."""
+    overrides = store.overrides() if store is not None else None
+    cache = rnd.paths.workdir / "out" / "cache" / f"candidates-{inbox_fingerprint(rnd, overrides)}.pickle"
+    try:
+        with open(cache, "rb") as f:  # written by this code in the round's own folder, like the store
+            found = pickle.load(f)
+        if isinstance(found, Dossiers):
+            return found
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        pass
+    candidates = load_candidates(rnd, store)
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        part = cache.with_suffix(f".{os.getpid()}.part")
+        with open(part, "wb") as f:
+            pickle.dump(candidates, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(part, cache)  # whole or absent, whoever reads it
+    except (OSError, pickle.PicklingError, TypeError, AttributeError):
+        log.warning("scoring: cannot write the candidates cache %s", cache)
+    return candidates
 
 
 def candidates_from(screened: pd.DataFrame, achievements: pd.DataFrame, inbox: Path,
@@ -192,17 +243,18 @@ def _clock(rnd: Round) -> str:
 class ScoringApp(widgets.VBox):
     """Login, the reviewer's list with progress, the candidate card and the score form."""
 
-    def __init__(self, store: Store, rnd: Round, candidates: Candidates | None = None):
+    def __init__(self, store: Store, rnd: Round, candidates: Candidates | None = None, *, client: str | None = None):
         s = labels.SCORING
         self.store, self.rnd = store, rnd
-        self.candidates = candidates if candidates is not None else load_candidates(rnd, store)
+        self._candidates = candidates  # None: read at the first login, never before
+        self.client = client  # the browser's address, for the lockout (None: unknown)
         self.reviewer_id: str | None = None
+        self.session: str | None = None  # the code id this reviewer logged in with
         self.current: tuple[str, str] | None = None  # (nomination_id, stage) on screen
         self.version: int | None = None
         self.sheet_status = "none"
         self.closed = False
         self.stale = False
-        self.failed_logins = 0
         self._loading = False  # filling the form from the store: not an edit
         self._quiet = False  # changing the list's options: not a selection
         self._worklist = pd.DataFrame()
@@ -313,22 +365,23 @@ class ScoringApp(widgets.VBox):
         elif not self.login_message.value:
             self.login_message.value = _msg(labels.SCORING["code_empty"], "warn")
 
+    @property
+    def candidates(self) -> Candidates:
+        """The candidates' dossiers, read when first needed (after a login)."""
+        if self._candidates is None:
+            self._candidates = cached_candidates(self.rnd, self.store)
+        return self._candidates
+
     def login(self, code: object) -> bool:
         """Log in with an access code; returns whether it worked (the page says why not)."""
         s = labels.SCORING
         self._quiet_code("")
-        if self.failed_logins >= MAX_FAILED_LOGINS:
-            self.login_message.value = _msg(s["too_many_attempts"], "err")
-            return False
         try:
-            reviewer_id = self.store.login(code)
+            reviewer_id = self.store.login(code, client=self.client or viewer_address())
         except AccessCodeError as exc:
-            self.failed_logins += 1
-            locked = self.failed_logins >= MAX_FAILED_LOGINS
-            self.login_message.value = _msg(s["too_many_attempts"] if locked else str(exc), "err")
-            self.login_button.disabled = locked
+            self.login_message.value = _msg(str(exc), "err")
             return False
-        self.failed_logins = 0
+        self.session = code_id(code)
         self.reviewer_id = reviewer_id
         names = self.store.reviewers().set_index("reviewer_id")["name"]
         self.who.value = esc(s["welcome"].format(name=names.get(reviewer_id, ""), reviewer_id=reviewer_id))
@@ -365,9 +418,9 @@ class ScoringApp(widgets.VBox):
         self.stage_switch.layout.display = None if len(stages) > 1 else "none"
         self._show_stage(open_first=True)
 
-    def logout(self) -> None:
-        """Forget the reviewer and clear everything of theirs from the page."""
-        self.reviewer_id = None
+    def logout(self, message: str | None = None) -> None:
+        """Forget the reviewer and clear everything of theirs from the page (with `message`, say why)."""
+        self.reviewer_id = self.session = None
         self._close_candidate()
         self._quiet = True
         try:
@@ -380,7 +433,16 @@ class ScoringApp(widgets.VBox):
         self._unlocked.clear()
         self.who.value = ""
         self._show_login()
-        self.login_message.value = _msg(labels.SCORING["logged_out"])
+        self.login_message.value = _msg(message, "err") if message else _msg(labels.SCORING["logged_out"])
+
+    def _session_valid(self) -> bool:
+        """Whether the code this reviewer logged in with still works; if not, the session ends here."""
+        try:
+            self.store.check_session(self.reviewer_id, self.session)
+        except AccessCodeError as exc:
+            self.logout(str(exc))
+            return False
+        return True
 
     def _quiet_code(self, value: str) -> None:
         """Clear the code field without that counting as a typed code."""
@@ -458,7 +520,7 @@ class ScoringApp(widgets.VBox):
     def open_candidate(self, nomination_id: object) -> bool:
         """Show a candidate's card and this reviewer's own sheet, if the store says they may see it."""
         s = labels.SCORING
-        if self.reviewer_id is None or self.stage is None:
+        if self.reviewer_id is None or self.stage is None or not self._session_valid():
             return False
         stage = self.stage
         rows = self._rows()
@@ -656,7 +718,10 @@ class ScoringApp(widgets.VBox):
         nomination_id, stage = self.current
         try:
             version = self.store.save_scores(self.reviewer_id, nomination_id, stage, points, comment=comment,
-                                             version=self.version, submit=submit)
+                                             version=self.version, submit=submit, session=self.session)
+        except AccessCodeError as exc:  # the code was revoked: nothing saved, the session ends
+            self.logout(str(exc))
+            return False
         except StaleWriteError:
             self.stale = True
             self.reload_button.layout.display = None
@@ -701,10 +766,13 @@ class ScoringApp(widgets.VBox):
         self.status.value = _msg(text, kind)
 
 
-def scoring_app(store: Store, rnd: Round, candidates: Candidates | None = None) -> ScoringApp:
-    """The scoring app over `store`; the cards come from `candidates` (read from the round's inbox by default)."""
-    return ScoringApp(store, rnd, candidates)
+def scoring_app(store: Store, rnd: Round, candidates: Candidates | None = None, *,
+                client: str | None = None) -> ScoringApp:
+    """The scoring app over `store`; the cards come from `candidates` (read from the round's inbox at the
+    first login by default). `client` is the browser's address (default: as `workbench serve` tells
+    the kernel, read at each login)."""
+    return ScoringApp(store, rnd, candidates, client=client)
 
 
-__all__ = ["Candidates", "ScoringApp", "candidates_from", "card_html", "for_reviewer", "list_label", "load_candidates",
+__all__ = ["Candidates", "ScoringApp", "cached_candidates", "candidates_from", "card_html", "for_reviewer", "list_label", "load_candidates",
            "parse_points", "running_total", "scoring_app"]

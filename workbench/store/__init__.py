@@ -14,10 +14,12 @@ on every assignment and every save; a closed stage (`close_stage`) refuses every
 reopened. `worklist` and `check_pair` are what a reviewer's app may ask: their own candidates and
 sheets, never a conflicted one, never another reviewer's scores.
 
-The default database is a SQLite file in the round's working folder (WAL, a 30 s busy timeout and
-`BEGIN IMMEDIATE` for writes, so concurrent reviewer processes queue instead of failing);
-`WORKBENCH_DB` or an explicit URL selects any SQLAlchemy database, PostgreSQL being the supported
-server.
+The default database is a SQLite file in the round's working folder (WAL and `BEGIN IMMEDIATE`
+for writes, so concurrent reviewer processes queue instead of failing); `WORKBENCH_DB` or an
+explicit URL selects any SQLAlchemy database, PostgreSQL being the supported server. Every wait
+for a lock is bounded (`serving.lock_wait_seconds` of the round): a writer that waits longer
+gets `store_busy`, naming the process that holds the lock; on PostgreSQL a transaction left
+idle (its process stopped) is ended by the server, so a stopped process cannot freeze the others.
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ import hashlib
 import json
 import numbers
 import os
+import signal
+import threading
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -77,6 +82,7 @@ from workbench.store.schema import (
     decisions_table,
     declared_table,
     events_table,
+    login_failures_table,
     metadata,
     nominations_table,
     overrides_table,
@@ -90,7 +96,6 @@ from workbench.store.schema import (
 from workbench.store.panel import PanelStore
 from workbench.store.validation import _listing, _message, _problem, validate_sheet
 
-SQLITE_BUSY_SECONDS = 30
 SCHEMA_LOCK = 5_2022_0605  # PostgreSQL advisory lock taken while creating or upgrading the schema
 SCORE_STATUSES = ("draft", "submitted")
 
@@ -160,20 +165,23 @@ def open_store(rnd: Round, url: str | None = None) -> "Store":
     database = make_url(url).database
     if url.startswith("sqlite") and database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    return Store(_engine(url), rnd)
+    return Store(_engine(url, rnd.serving.lock_wait_seconds), rnd)
 
 
-def _engine(url: str) -> Engine:
+def _engine(url: str, lock_wait: float) -> Engine:
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
-    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS})
+        engine = create_engine(url, pool_pre_ping=True)
+        if engine.dialect.name == "postgresql":
+            _postgres_timeouts(engine, lock_wait)
+        return engine
+    engine = create_engine(url, connect_args={"timeout": lock_wait})
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection, _record) -> None:
         # Take transaction control away from the sqlite3 module; `_sqlite_begin` issues BEGIN itself.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_SECONDS * 1000}")
+        cursor.execute(f"PRAGMA busy_timeout = {int(lock_wait * 1000)}")
         cursor.execute("PRAGMA journal_mode = WAL")
         # Every committed save is on disk before the reviewer sees "saved", power cut included: FULL
         # costs an fsync per save (measured up to 40 ms on a busy shared disk), a price worth a score.
@@ -190,28 +198,108 @@ def _engine(url: str) -> Engine:
     return engine
 
 
+def _postgres_timeouts(engine: Engine, lock_wait: float) -> None:
+    """Bound every wait on PostgreSQL: a lock (lock_timeout), a statement (statement_timeout) and a
+    transaction left idle by its process, e.g. one stopped with SIGSTOP mid-save, which the server
+    ends (idle_in_transaction_session_timeout, shorter than the lock wait, so a writer queued
+    behind a stopped one gets its turn instead of an error)."""
+    settings = {"lock_timeout": int(lock_wait * 1000), "statement_timeout": int(lock_wait * 6000),
+                "idle_in_transaction_session_timeout": max(int(lock_wait * 800), 1000)}
+
+    @event.listens_for(engine, "connect")
+    def _timeouts(dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        for name, ms in settings.items():
+            cursor.execute(f"SET {name} = {ms}")
+        cursor.close()
+        dbapi_connection.commit()
+
+
+class _LockWait(Exception):
+    """The alarm that ends a wait for the writer lock."""
+
+
+def _wake(_signum, _frame) -> None:
+    raise _LockWait
+
+
+def _take_lock(fd: int, timeout: float) -> bool:
+    """Take the exclusive lock on `fd` within `timeout` seconds; False when it stayed taken.
+
+    In the main thread a blocking flock, cut short by a one-shot alarm, so the OS hands the lock
+    over the moment it is free (fair and immediate); elsewhere (no signals there) a short poll.
+    """
+    if (threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+            and signal.getitimer(signal.ITIMER_REAL)[0] == 0):
+        previous = signal.signal(signal.SIGALRM, _wake)
+        try:
+            signal.setitimer(signal.ITIMER_REAL, timeout)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                return True
+            except _LockWait:
+                return False
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+        finally:
+            signal.signal(signal.SIGALRM, previous)
+    deadline, pause = time.monotonic() + timeout, 0.001
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(pause)
+            pause = min(pause * 2, 0.05)
+
+
+def _holder(fd: int) -> str:
+    """Who holds the writer lock, as a message part: its process id and whether it is stopped."""
+    try:
+        pid = int(os.pread(fd, 32, 0).split()[0])
+        with open(f"/proc/{pid}/stat") as stat:
+            state = stat.read().rsplit(")", 1)[1].split()[0]
+    except (ValueError, IndexError, OSError):
+        return labels.STORE_MESSAGES["holder_unknown"]
+    return labels.STORE_MESSAGES["holder_stopped" if state in ("T", "t") else "holder_running"].format(pid=pid)
+
+
 @contextmanager
-def _writer_turn(engine: Engine) -> Iterator[None]:
-    """On a SQLite file, wait for this process's turn to write on an OS lock beside the database.
+def _writer_turn(engine: Engine, timeout: float) -> Iterator[None]:
+    """On a SQLite file, wait (at most `timeout` seconds) for this process's turn to write on an OS lock
+    beside the database; `store_busy`, naming the holder, when the turn does not come.
 
     SQLite's own busy handler sleeps with a growing back-off (up to 100 ms a try), so with many
     writers some wait for a second or more; the OS lock wakes the next writer as soon as the last
     one is done (measured: p99 of a save with 20 writers on 2 cores 0.2-0.3 s instead of 1.2-1.4 s;
     polling the lock instead was as unfair as SQLite). The kernel drops the lock when a process
-    dies, even by SIGKILL; a process stopped in the middle of a save keeps the others waiting, as
-    its open SQLite transaction would. BEGIN IMMEDIATE and the busy timeout stay underneath for any
+    dies, even by SIGKILL; a process stopped in the middle of a save keeps its SQLite transaction,
+    which nothing can take from it: the others wait `timeout`, then are told who holds it (and that
+    it is stopped) instead of hanging. BEGIN IMMEDIATE and the busy timeout stay underneath for any
     other program writing to the file.
     """
     database = engine.url.database if engine.dialect.name == "sqlite" else None
     if fcntl is None or not database or database == ":memory:":
         yield
         return
-    with open(f"{database}.writer-lock", "a+b") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+    fd = os.open(f"{database}.writer-lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        if not _take_lock(fd, timeout):
+            raise WorkbenchError(_message("store_busy_held", seconds=timeout, holder=_holder(fd)), "store_busy")
         try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
             yield
         finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+# PostgreSQL's codes for a wait cut short: lock_timeout, statement_timeout, idle-in-transaction timeout.
+_BUSY_STATES = {"55P03": "store_busy", "57014": "store_busy", "25P03": "store_timed_out"}
 
 
 class Store(PanelStore):
@@ -220,6 +308,7 @@ class Store(PanelStore):
     def __init__(self, engine: Engine, rnd: Round):
         self.engine = engine
         self.rnd = rnd
+        self.lock_wait = rnd.serving.lock_wait_seconds
         self._create_schema()
 
     # ------------------------------------------------------------------ plumbing
@@ -239,13 +328,19 @@ class Store(PanelStore):
     def _write(self) -> Iterator[Connection]:
         """One write transaction (BEGIN IMMEDIATE on SQLite); a lock timeout becomes store_busy."""
         try:
-            with _writer_turn(self.engine), self.engine.connect() as conn:
+            with _writer_turn(self.engine, self.lock_wait), self.engine.connect() as conn:
                 conn.execution_options(workbench_write=True)
                 with conn.begin():
                     yield conn
-        except OperationalError as exc:
-            if "locked" in str(exc.orig).lower() or "busy" in str(exc.orig).lower():
-                raise WorkbenchError(_message("store_busy"), "store_busy") from exc
+        except DBAPIError as exc:
+            said = str(exc.orig).lower()
+            code = _BUSY_STATES.get(getattr(exc.orig, "sqlstate", None) or "")
+            if code is None and "idle-in-transaction" in said:
+                code = "store_timed_out"
+            if code is None and isinstance(exc, OperationalError) and any(w in said for w in ("locked", "busy")):
+                code = "store_busy"
+            if code is not None:
+                raise WorkbenchError(_message(code, seconds=self.lock_wait), code) from exc
             raise
 
     @contextmanager
@@ -473,26 +568,60 @@ class Store(PanelStore):
                 raise WorkbenchError(_message("no_active_code", reviewer_id=reviewer_id), "no_active_code")
             self._log_access(conn, [("code_revoke", reviewer_id)], actor, now)
 
-    def login(self, code: object) -> str:
-        """The reviewer whose valid access code this is; `AccessCodeError` (code_wrong / code_revoked) otherwise.
+    def login(self, code: object, *, client: str | None = None) -> str:
+        """The reviewer whose valid access code this is; `AccessCodeError` (code_wrong / code_revoked /
+        login_locked) otherwise.
 
-        Spaces, dashes and letter case do not matter. Every attempt is logged, never the code.
+        Spaces, dashes and letter case do not matter. Every attempt is logged, never the code. Wrong
+        codes are counted per code id (the first group typed) and per `client` (the browser's
+        address) over the round's `serving.login_window_minutes`; past the limits every attempt of
+        that code id or client is refused, the right code too, without checking it, until the
+        window has passed. The count lives in the store: a new page, kernel or server resets nothing.
         """
+        serving = self.rnd.serving
         normal = normalise_code(code)
+        cid = normal[:CODE_GROUP_LEN] if normal is not None else None
+        client = _text(client)[:200] or None
+        f = login_failures_table
+        since = self.rnd.now() - dt.timedelta(minutes=serving.login_window_minutes)
         row = None
-        if normal is not None:
-            with self._read() as conn:
-                row = conn.execute(select(codes_table).where(codes_table.c.code_id == normal[:CODE_GROUP_LEN])).mappings().first()
+        with self._read() as conn:
+            if normal is not None:
+                row = conn.execute(select(codes_table).where(codes_table.c.code_id == cid)).mappings().first()
+            per_code = conn.execute(select(func.count()).where(f.c.code_id == cid, f.c.at >= since)).scalar() if cid else 0
+            per_client = (conn.execute(select(func.count()).where(f.c.client == client, f.c.at >= since)).scalar()
+                          if client else 0)
+        if per_code >= serving.login_failures_per_code or per_client >= serving.login_failures_per_client:
+            self._log_access(None, [("login_locked", row["reviewer_id"] if row is not None else None)], "reviewer")
+            raise AccessCodeError(_message("login_locked", minutes=f"{serving.login_window_minutes:g}"), "login_locked")
         # A wrong first group costs the same hash as a wrong rest, so timing does not tell them apart.
         matched = check_code(normal or "", row["code_hash"] if row is not None else _dummy_hash())
         if row is None or not matched:
-            self._log_access(None, [("login_failed", None)], "reviewer")
+            with self._write() as conn:
+                conn.execute(insert(f).values(at=self.rnd.now(), code_id=cid, client=client))
+                self._log_access(conn, [("login_failed", None)], "reviewer")
             raise AccessCodeError(_message("code_wrong"), "code_wrong")
         if row["revoked_at"] is not None:
             self._log_access(None, [("login_revoked", row["reviewer_id"])], row["reviewer_id"])
             raise AccessCodeError(_message("code_revoked"), "code_revoked")
-        self._log_access(None, [("login", row["reviewer_id"])], row["reviewer_id"])
+        with self._write() as conn:
+            conn.execute(delete(f).where(f.c.code_id == cid))  # the owner got it right: their slips are forgiven
+            self._log_access(conn, [("login", row["reviewer_id"])], row["reviewer_id"])
         return row["reviewer_id"]
+
+    def check_session(self, reviewer_id: str, session: str) -> None:
+        """Raise `AccessCodeError` (session_ended) unless `session`, the code id a reviewer logged in
+        with, is still this reviewer's valid code: a revoked or reissued code ends its open sessions
+        at their next action."""
+        with self._read() as conn:
+            self._check_session(conn, reviewer_id, session)
+
+    @staticmethod
+    def _check_session(conn: Connection, reviewer_id: str, session: str) -> None:
+        c = codes_table
+        row = conn.execute(select(c.c.reviewer_id, c.c.revoked_at).where(c.c.code_id == session)).first()
+        if row is None or row.reviewer_id != reviewer_id or row.revoked_at is not None:
+            raise AccessCodeError(_message("session_ended"), "session_ended")
 
     def access_codes(self) -> pd.DataFrame:
         """Per reviewer: reviewer_id, name, has_code (a valid one), issued_at (of the latest code), revoked_at."""
@@ -666,17 +795,22 @@ class Store(PanelStore):
         rnd: Round | None = None,
         *,
         actor: str | None = None,
+        session: str | None = None,
     ) -> int:
         """Save one reviewer's sheet for a nomination and stage; returns the sheet's new version.
 
         `version` is the version the form was loaded at (None for a sheet not saved before); if the
         stored sheet is at another version, `StaleWriteError` and nothing is written. A save without
         `submit` stores a draft, also over a submitted sheet (it must then be submitted again); a
-        save that changes nothing returns the current version and writes no event.
+        save that changes nothing returns the current version and writes no event. With `session`
+        (the code id the reviewer logged in with) the save is refused (`AccessCodeError`,
+        session_ended) when that code has been revoked since, in the same transaction.
         """
         comment = "" if comment is None else comment
         request = _SheetRequest(reviewer_id, nomination_id, stage, points, comment, version, bool(submit))
         with self._write() as conn:
+            if session is not None:
+                self._check_session(conn, reviewer_id, session)
             return self._save_sheets(conn, [request], rnd or self.rnd, actor)[0]
 
     def save_scores_frame(self, df: pd.DataFrame, rnd: Round | None = None, *, actor: str | None = None) -> int:

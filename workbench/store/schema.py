@@ -21,7 +21,8 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_VERSION = 4  # 2: declared conflicts, stage state, access codes and their log; 3: decision versions, 递补; 4: the panel (draws, pledges, paper entries, site visits)
+SCHEMA_VERSION = 5  # 2: declared conflicts, stage state, access codes and their log; 3: decision versions, 递补;
+# 4: failed logins (lockout across pages, kernels and servers); 5: the panel (draws, pledges, paper entries, site visits)
 
 metadata = MetaData()
 
@@ -188,7 +189,7 @@ access_log_table = Table(
 
 
 
-# ---------------------------------------------------------------- the expert panel (schema 3)
+# ---------------------------------------------------------------- the expert panel (schema 5)
 # The draw log: each row's `hash` covers its `body` (canonical JSON: who, when, seed, inputs, result)
 # and the previous row's hash, so an edited or deleted row breaks the chain (`workbench reviewers
 # draw --verify`). Never updated, only appended.
@@ -257,4 +258,15 @@ site_checks_table = Table(
     Column("confirmed", Boolean),  # None: not checked
     Column("note", Text, nullable=False),
     ForeignKeyConstraint(["nomination_id"], ["site_visits.nomination_id"]),
+)
+# Failed logins, counted per code id (the first group typed) and per client (the browser's address)
+# over a window: the lockout holds across pages, kernels and servers sharing the store. Never a code.
+login_failures_table = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False, index=True),
+    Column("code_id", String(16), index=True),
+    Column("client", String(200), index=True),
+    sqlite_autoincrement=True,
 )
