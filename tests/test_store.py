@@ -643,6 +643,7 @@ def test_a_stopped_writer_cannot_freeze_the_others(store, rnd, stage):
                                          "host_unit": ["公司0", "公司1"], "recommender": "市总工会"}))
     store.save_assignments(pd.DataFrame([(n, r, stage) for r in ("R1", "R2") for n in nominations],
                                         columns=["nomination_id", "reviewer_id", "stage"]))
+    pledged(store, ["R1", "R2"])
     ctx = multiprocessing.get_context("spawn")
     ours, theirs = ctx.Pipe()
     writer = ctx.Process(target=_stoppable_writer, args=(str(rnd.paths.workdir), url_of(store), theirs))
