@@ -84,6 +84,8 @@ def _prepare(rnd, url: str, writers: int, sheets: int) -> None:
                                              "host_unit": [f"公司{j}" for j in range(sheets)], "recommender": "市总工会"}))
         store.save_assignments(pd.DataFrame([(n, r, stage) for r in reviewers for n in nominations],
                                             columns=["nomination_id", "reviewer_id", "stage"]))
+        for reviewer_id in reviewers:  # no pledge, no scoring
+            store.record_pledge(reviewer_id, method="paper", actor="benchmark")
 
 
 def run_case(backend: str, base_url: str | None, writers: int, sheets: int, pause: float = 0.0) -> dict:

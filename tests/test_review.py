@@ -228,5 +228,7 @@ def test_simulated_scores_pass_the_store(plan_and_noms, tmp_path):
         store.add_reviewers(reviewers(8))
         store.save_nominations(noms)
         store.save_assignments(plan)
+        for reviewer_id in sorted(plan["reviewer_id"].unique()):  # no pledge, no scoring
+            store.record_pledge(reviewer_id, method="paper", actor="王秘书")
         assert store.save_scores_frame(simulate_scores(plan, noms, rnd)) == len(plan)
         assert len(store.scores()) == len(simulate_scores(plan, noms, rnd))

@@ -146,7 +146,8 @@ def test_folder_layout_and_registries(written, rnd):
     assert list(named.columns) == ["batch", "category", "studio", "host_unit", "leader", "named_on"]
     assert pd.to_datetime(named["named_on"]).notna().all()
     reviewers = pd.read_csv(written / "reviewers.csv", encoding="utf-8-sig")
-    assert list(reviewers.columns) == ["reviewer_id", "name", "unit"]
+    assert list(reviewers.columns) == ["reviewer_id", "name", "unit", "field"]
+    assert reviewers["field"].nunique() >= 3  # a draw can be stratified by field
     assert reviewers["reviewer_id"].is_unique and len(reviewers) >= 20
     conflicted = reviewers["unit"].isin(set(truth["recommender"]) | set(truth["host_unit"]))
     assert 0 < conflicted.sum() < len(reviewers) / 2

@@ -35,6 +35,8 @@ def store(rnd, stage, tmp_path):
         s.save_nominations(NOMINATIONS)
         s.save_assignments(pd.DataFrame({"nomination_id": ["N1", "N2", "N1", "N2", "N1", "N3"],
                                          "reviewer_id": ["R1", "R1", "R2", "R2", "R3", "R3"], "stage": stage}))
+        for reviewer_id in ("R1", "R2", "R3"):  # pledged on paper: the pledge step is tested in test_panel.py
+            s.record_pledge(reviewer_id, method="paper", actor="王秘书")
         yield s
 
 

@@ -41,6 +41,7 @@ def scoring_round(tmp_path_factory):
         store.add_reviewers(reviewers)
         store.save_assignments(wb.assign(screened, reviewers, rnd))
         reviewer_id = store.assignments().groupby("reviewer_id").size().idxmax()  # the longest list
+        store.record_pledge(reviewer_id, method="paper", actor="王秘书")  # signed on paper: straight to the list
         code = store.issue_codes([reviewer_id])["code"].iloc[0]
     return rnd, screened, reviewer_id, code
 

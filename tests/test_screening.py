@@ -222,8 +222,11 @@ def test_screening_detail_has_one_row_per_applicable_rule():
     out = run(nomination("employee"), nomination("demonstration", 2))
     detail = wb.screening_detail(out, RND)
     per = detail.groupby("nomination_id").size()
-    applies = {c: sum(c in rule_categories(r, RND) for r in wb.RULES) for c in ("employee", "demonstration")}
+    # Not visited yet: the site-visit rule has no verdict (it gets one from the visit record).
+    judged = [r for r in wb.RULES if r.code != "site_visit"]
+    applies = {c: sum(c in rule_categories(r, RND) for r in judged) for c in ("employee", "demonstration")}
     assert sorted(per.tolist()) == sorted(applies.values())
+    assert "site_visit" not in set(detail["rule"])
     assert detail["label"].str.len().min() > 3
 
 
@@ -358,6 +361,59 @@ def test_an_override_reaches_the_ranked_list_through_the_snapshot(small_round, t
     after = wb.load_state(rnd, store, diagnostics=False)
     assert held in set(after.ranked["nomination_id"])
     assert after.snapshot_id != before.snapshot_id
+
+
+# ---------------------------------------------------------------------------- site visits (实地考察)
+def visit_rows(nomination_id: str, checks: dict[str, tuple[object, str]]) -> pd.DataFrame:
+    """A site-visit record as the store returns it (`Store.site_visits()`)."""
+    return pd.DataFrame([{"nomination_id": nomination_id, "visit_date": pd.Timestamp("2022-11-10"),
+                          "inspectors": ["张考察", "李考察"], "photos": [], "visit_note": "", "condition": code,
+                          "confirmed": ok, "note": note, "actor": "analyst", "at": pd.Timestamp("2022-11-10 16:00")}
+                         for code, (ok, note) in checks.items()]).astype({"confirmed": "boolean"})
+
+
+def screened_with_visit(checks: dict[str, tuple[object, str]]) -> pd.Series:
+    noms = finish_nominations([nomination("model_worker")])
+    nid = noms["nomination_id"].iloc[0]
+    return wb.screen(noms, RND, named_studios=REGISTRY, site_visits=visit_rows(nid, checks)).iloc[0]
+
+
+ALL_CONFIRMED = {c.code: (True, "") for c in RND.panel.site_conditions}
+
+
+def test_without_a_visit_record_the_site_rule_gives_no_verdict():
+    row = run(nomination("model_worker")).iloc[0]
+    assert pd.isna(row["rule_site_visit"]) and row["eligibility"] == "eligible"
+
+
+def test_a_visit_confirming_every_condition_passes_and_quotes_the_record():
+    row = screened_with_visit(ALL_CONFIRMED)
+    assert row["rule_site_visit"] == "pass" and row["eligibility"] == "eligible"
+    assert "2022-11-10" in row["why_site_visit"] and "张考察" in row["why_site_visit"]
+
+
+def test_an_unconfirmed_condition_is_a_failed_verdict_with_the_record_as_evidence():
+    row = screened_with_visit({**ALL_CONFIRMED, "plaque": (False, "现场未见工作室牌匾")})
+    assert row["rule_site_visit"] == "fail" and row["eligibility"] == "ineligible"
+    reason = " ".join(row["eligibility_reasons"])
+    assert "牌匾" in reason and "现场未见工作室牌匾" in reason and "2022-11-10" in reason and "李考察" in reason
+
+
+def test_an_unchecked_condition_asks_for_review_not_a_pass():
+    row = screened_with_visit({**ALL_CONFIRMED, "ledgers": (pd.NA, "")})
+    assert row["rule_site_visit"] == "review" and row["eligibility"] == "review"
+    assert "台账" in row["why_site_visit"]
+
+
+def test_a_failed_site_verdict_can_be_overridden_with_a_reason():
+    noms = finish_nominations([nomination("model_worker")])
+    nid = noms["nomination_id"].iloc[0]
+    overrides = pd.DataFrame([{"nomination_id": nid, "verdict": "rule_site_visit", "value": "pass",
+                               "reason": "牌匾在装修，已补拍照片", "actor": "王科长", "at": pd.Timestamp("2022-11-12")}])
+    row = wb.screen(noms, RND, named_studios=REGISTRY, overrides=overrides,
+                    site_visits=visit_rows(nid, {**ALL_CONFIRMED, "plaque": (False, "未见牌匾")})).iloc[0]
+    assert row["rule_site_visit"] == "pass" and row["eligibility"] == "eligible"
+    assert any("牌匾在装修" in note for note in row["override_notes"])
 
 
 # ---------------------------------------------------------------------------- the paper side (收件登记)

@@ -97,7 +97,14 @@ def seeded(store, stage):
     store.save_nominations(NOMINATIONS)
     store.save_assignments(pd.DataFrame({"nomination_id": ["N1", "N1", "N2", "N2"],
                                          "reviewer_id": ["R1", "R2", "R1", "R2"], "stage": stage}))
+    pledged(store, REVIEWERS["reviewer_id"])
     return store
+
+
+def pledged(store, reviewer_ids) -> None:
+    """Signed paper pledges for these reviewers: no pledge, no scoring."""
+    for reviewer_id in reviewer_ids:
+        store.record_pledge(reviewer_id, method="paper", actor="王秘书")
 
 
 def score_events(store) -> pd.DataFrame:
@@ -510,6 +517,7 @@ def test_concurrent_reviewer_processes_lose_nothing(store, rnd, stage):
                                          "host_unit": [f"公司{j}" for j in range(SHEETS_EACH)], "recommender": "市总工会"}))
     store.save_assignments(pd.DataFrame([(n, r, stage) for r in reviewers for n in nominations],
                                         columns=["nomination_id", "reviewer_id", "stage"]))
+    pledged(store, reviewers)
     url = url_of(store)
     ctx = multiprocessing.get_context("spawn")
     barrier, results = ctx.Barrier(WRITERS), ctx.Queue()
@@ -558,6 +566,7 @@ def test_a_writer_killed_mid_save_leaves_every_committed_score(store, rnd, stage
                                          "host_unit": [f"公司{j}" for j in range(8)], "recommender": "市总工会"}))
     store.save_assignments(pd.DataFrame([(n, r, stage) for r in ("R1", "R2") for n in nominations],
                                         columns=["nomination_id", "reviewer_id", "stage"]))
+    pledged(store, ["R1", "R2"])
     ctx = multiprocessing.get_context("spawn")
     ours, theirs = ctx.Pipe()
     proc = ctx.Process(target=_killable_writer, args=(str(rnd.paths.workdir), url_of(store), "R1", nominations, 5, theirs))
@@ -634,6 +643,7 @@ def test_a_stopped_writer_cannot_freeze_the_others(store, rnd, stage):
                                          "host_unit": ["公司0", "公司1"], "recommender": "市总工会"}))
     store.save_assignments(pd.DataFrame([(n, r, stage) for r in ("R1", "R2") for n in nominations],
                                         columns=["nomination_id", "reviewer_id", "stage"]))
+    pledged(store, ["R1", "R2"])
     ctx = multiprocessing.get_context("spawn")
     ours, theirs = ctx.Pipe()
     writer = ctx.Process(target=_stoppable_writer, args=(str(rnd.paths.workdir), url_of(store), theirs))
@@ -681,8 +691,10 @@ def test_a_stopped_writer_cannot_freeze_the_others(store, rnd, stage):
 
 # ---------------------------------------------------------------------------- schema upgrade
 @pytest.mark.parametrize("version, added", [
-    (1, ("declared_conflicts", "stage_state", "access_codes", "access_log", "login_failures")),
-    (2, ("login_failures",)),
+    (1, ("declared_conflicts", "stage_state", "access_codes", "access_log", "login_failures", "site_checks",
+         "site_visits", "paper_entries", "pledges", "panel_draws")),
+    (2, ("login_failures", "site_checks", "site_visits", "paper_entries", "pledges", "panel_draws")),
+    (4, ("site_checks", "site_visits", "paper_entries", "pledges", "panel_draws")),
 ])
 def test_an_older_store_is_upgraded_in_place(rnd, monkeypatch, stage, version, added):
     monkeypatch.delenv("WORKBENCH_DB", raising=False)
@@ -703,6 +715,8 @@ def test_an_older_store_is_upgraded_in_place(rnd, monkeypatch, stage, version, a
         assert s.login(codes["code"].iloc[0]) == codes["reviewer_id"].iloc[0]
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
+    with open_store(rnd) as s:  # the panel's tables exist after the upgrade
+        assert s.pledges()["pledged"].tolist() == [False, False, False] and s.draws().empty
 
 
 def test_a_version_2_store_gets_decision_versions(rnd, monkeypatch):
@@ -939,3 +953,40 @@ def test_the_worklist_shows_only_the_reviewers_own_sheets(seeded, rnd, stage):
     assert seeded.worklist("R3").empty and seeded.worklist("R404").empty
     seeded.add_reviewers(REVIEWERS.assign(unit=["甲公司", "无锡职业技术学院", "乙公司"]))  # R1 moved to N1's host
     assert seeded.worklist("R1")["nomination_id"].tolist() == ["N2"]
+
+
+# ---------------------------------------------------------------------------- the panel's tables (schema 3)
+def test_the_panel_tables_round_trip_on_every_database(seeded, rnd, stage):
+    from workbench.errors import PledgeRequiredError
+    from workbench.panel import verify_draws
+
+    body = {"inputs": {"category": "employee", "seed": "7", "size": 1, "reserves": 1, "max_conflicts": 0,
+                       "pool": [{"reviewer_id": "R1", "field": "", "conflicts": 0},
+                                {"reviewer_id": "R2", "field": "", "conflicts": 0}]}}
+    from workbench.panel import draw
+    body["result"] = draw(body["inputs"])
+    seeded.record_draw("employee", 7, body, actor="张监督")
+    assert verify_draws(seeded.draws())["problem"].eq("").all() and len(seeded.panel()) == 2
+
+    seeded.add_reviewers(pd.DataFrame({"reviewer_id": ["R4"], "name": ["赵评委"], "unit": ["江南大学"]}))
+    seeded.save_assignments(pd.DataFrame({"nomination_id": ["N1"], "reviewer_id": ["R4"], "stage": [stage]}), replace=False)
+    with pytest.raises(PledgeRequiredError):
+        seeded.save_scores("R4", "N1", stage, points_for(rnd, "model_worker", stage))
+    assert seeded.sheets("R4").empty
+    seeded.record_pledge("R4", method="app")
+    assert seeded.save_scores("R4", "N1", stage, points_for(rnd, "model_worker", stage)) == 1
+
+    seeded.save_paper_entry([{"reviewer_id": "R1", "nomination_id": "N1", "stage": stage, "points": {"leader": 12.0},
+                              "comment": "", "cells": {"leader": "D5"}}], 1, source="a.xlsx", actor="录入员")
+    assert seeded.paper_entries()["cells"].iloc[0] == {"leader": "D5"}
+
+    checks = {c.code: (True, "") for c in rnd.panel.site_conditions} | {"plaque": (False, "未见牌匾"), "ledgers": (None, "")}
+    seeded.record_visit("N1", dt.date(2022, 11, 10), ["张考察"], checks, actor="王秘书", photos=["a.jpg"])
+    seeded.record_visit("N1", dt.date(2022, 11, 10), ["张考察"], checks, actor="王秘书", photos=["a.jpg"])  # no change
+    visits = seeded.site_visits().set_index("condition")
+    assert visits.loc["plaque", "confirmed"] == False and pd.isna(visits.loc["ledgers", "confirmed"])  # noqa: E712
+    assert visits["inspectors"].iloc[0] == ["张考察"] and visits["photos"].iloc[0] == ["a.jpg"]
+    assert (seeded.history(nomination_id="N1")["kind"] == "site_visit").sum() == 1
+    with pytest.raises(WorkbenchError) as err:
+        seeded.record_visit("N1", dt.date(2022, 11, 10), [" "], checks, actor="王秘书")
+    assert err.value.code == "inspectors_required"

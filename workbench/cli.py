@@ -252,7 +252,7 @@ def demo(round_path: RoundOpt = DEFAULT_ROUND, workdir: WorkdirOpt = None, seed:
 @app.command()
 def dossier(nomination: Annotated[str, typer.Argument(help="推荐编号（或完整的工作室名称）")],
             out: Annotated[Path, typer.Option("--out", "-o", help="输出文件：.pdf 或 .html")],
-            round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
+            round_path: RoundOpt = DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
     """打印一个推荐对象的申报材料（基本情况、资格审查、推荐表、团队成员、创新成果、照片、电子材料），供纸质卷宗。"""
     from workbench.dossier import write_dossier
 
@@ -353,7 +353,7 @@ def reviewers_assign(plan_file: Annotated[Optional[Path], typer.Option("--import
         if plan_file is not None:
             plan = _read_plan(plan_file, rnd)
         else:
-            reviewers = wb.read_reviewers(reviewers_file) if reviewers_file else store.reviewers()
+            reviewers = wb.read_reviewers(reviewers_file) if reviewers_file else _drawn_or_all(store)
             plan = wb.assign(screened, reviewers, rnd, declared=store.declared_conflicts())
         store.save_assignments(plan, replace=not add)
         saved = store.assignments()
@@ -391,6 +391,248 @@ def reviewers_close(stage: Annotated[str, typer.Argument(help="评审阶段（ma
     with wb.open_store(rnd) as store:
         (store.reopen_stage if reopen else store.close_stage)(code)
     typer.echo(labels.REVIEWERS_CLI["reopened" if reopen else "closed"].format(stage=rnd.stages[code].label))
+
+
+# ---------------------------------------------------------------------------- the expert panel (专家抽取、承诺、纸质评分表)
+def _drawn_or_all(store: wb.Store) -> pd.DataFrame:
+    """The reviewers to assign: the drawn panel members (each on their category) once a panel is drawn."""
+    from workbench.panel import panel_reviewers
+
+    panel = store.panel()
+    return panel_reviewers(panel, store.reviewers()) if len(panel) else store.reviewers()
+
+
+def _pool(rnd: wb.Round, path: Path | None) -> pd.DataFrame:
+    return wb.read_reviewers(path or rnd.workdir / "reviewers.csv")
+
+
+@reviewers_app.command("draw")
+def reviewers_draw(by: Annotated[Optional[str], typer.Option("--by", help="抽取人（记入抽取记录）")] = None,
+                   seed: Annotated[Optional[int], typer.Option("--seed", help="随机种子（默认随机生成并记录）")] = None,
+                   category: Annotated[Optional[list[str]], typer.Option("--category", help="只抽取这些类别（可重复；默认全部）")] = None,
+                   pool_file: Annotated[Optional[Path], typer.Option("--pool", help="专家库（默认 <工作目录>/reviewers.csv）")] = None,
+                   verify: Annotated[bool, typer.Option("--verify", help="核验全部抽取记录：摘要链完整，按记录的种子重新抽取结果相同")] = False,
+                   round_path: RoundOpt = DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
+    """从专家库按类别随机抽取评审专家（按专业领域分层，回避对象过多者不参加抽取，另抽候补），记录种子和结果。"""
+    from workbench.errors import PanelError
+    from workbench.panel import draw_round, new_seed, panel_table, verify_draws
+
+    rnd = _round(round_path, workdir)
+    text = labels.PANEL_CLI
+    with wb.open_store(rnd) as store:
+        if verify:
+            report = verify_draws(store.draws())
+            if report.empty:
+                typer.echo(labels.PANEL_MESSAGES["no_draws"])
+                return
+            bad = report[report["problem"] != ""]
+            marks = {True: labels.RULE_RESULT["pass"], False: labels.RULE_RESULT["fail"]}
+            shown = report.assign(category=report["category"].map(lambda c: rnd.categories[c].short if c in rnd.categories else c),
+                                  chain_ok=report["chain_ok"].map(marks), rerun_ok=report["rerun_ok"].map(marks))
+            typer.echo(_table(shown.rename(columns=labels.DRAW_VERIFY_COLUMNS)))
+            if len(bad):
+                raise PanelError(text["verify_failed"].format(n=len(bad)), "draw_log_invalid")
+            typer.echo(text["verified"].format(n=len(report)))
+            return
+        if not by:
+            raise WorkbenchError(labels.STORE_MESSAGES["actor_required"] + " (--by) [actor_required]", "actor_required")
+        pool = _pool(rnd, pool_file)
+        screened = wb.screen(wb.read_inbox(rnd.inbox, rnd).nominations, rnd)
+        store.save_nominations(screened)
+        seed = new_seed() if seed is None else seed
+        codes = [_category_code(rnd, c) for c in category] if category else None
+        bodies = draw_round(pool, screened, rnd, seed, categories=codes, current=store.panel(),
+                            declared=store.declared_conflicts())
+        drawn = {r for b in bodies for r in (*b["result"]["members"], *b["result"]["reserves"])}
+        store.add_reviewers(pool[pool["reviewer_id"].isin(drawn)], actor=by)
+        typer.echo(text["seed"].format(seed=seed))
+        for body in bodies:
+            done = store.record_draw(body["inputs"]["category"], seed, body, actor=by)
+            result = body["result"]
+            typer.echo(text["drawn"].format(category=rnd.categories[body["inputs"]["category"]].short,
+                                            members=len(result["members"]), reserves=len(result["reserves"]),
+                                            excluded=len(result["excluded"]), id=done["id"]))
+        typer.echo(_table(panel_table(store.panel(), pool, rnd)))
+        typer.echo(text["hash"].format(hash=done["hash"]))
+
+
+@reviewers_app.command("replace")
+def reviewers_replace(reviewer_id: Annotated[str, typer.Argument(help="被替换的评审专家编号")],
+                      reason: Annotated[str, typer.Option("--reason", help="原因（如：因故不能参加、申报回避）")],
+                      by: Annotated[str, typer.Option("--by", help="操作人")],
+                      category: Annotated[Optional[str], typer.Option("--category", help="评审组（专家在多个组时）")] = None,
+                      pool_file: Annotated[Optional[Path], typer.Option("--pool", help="专家库（默认 <工作目录>/reviewers.csv）")] = None,
+                      round_path: RoundOpt = DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
+    """由候补名单中的下一位专家递补一名不能参加的评审专家（记入抽取记录）。"""
+    from workbench.panel import replacement
+
+    rnd = _round(round_path, workdir)
+    with wb.open_store(rnd) as store:
+        body = replacement(store.draws(), reviewer_id, reason, _category_code(rnd, category) if category else None)
+        known = set(store.reviewers()["reviewer_id"])
+        if body["in"] not in known:
+            pool = _pool(rnd, pool_file)
+            store.add_reviewers(pool[pool["reviewer_id"] == body["in"]], actor=by)
+        done = store.record_draw(body["category"], "-", body, actor=by)
+    typer.echo(labels.PANEL_CLI["replaced"].format(category=rnd.categories[body["category"]].short, out=reviewer_id,
+                                                   new=body["in"], reason=body["reason"], id=done["id"]))
+
+
+def _category_code(rnd: wb.Round, text: str) -> str:
+    """A category by its code, label or short name."""
+    for code, cat in rnd.categories.items():
+        if text.strip() in (code, cat.label, cat.short):
+            return code
+    return text.strip()
+
+
+@reviewers_app.command("pledge")
+def reviewers_pledge(reviewer_id: Annotated[Optional[str], typer.Argument(help="评委编号（不填：列出签署情况）")] = None,
+                     paper: Annotated[bool, typer.Option("--paper", help="登记评委已签署的纸质保密承诺书")] = False,
+                     by: Annotated[Optional[str], typer.Option("--by", help="登记人")] = None,
+                     signed_on: Annotated[Optional[str], typer.Option("--signed-on", help="承诺书上的签署日期（YYYY-MM-DD）")] = None,
+                     round_path: RoundOpt = DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
+    """登记纸质保密承诺书（评委也可在评分系统中确认）；不带参数时列出各评委的签署情况。未签署者不能评分。"""
+    import datetime as dt
+
+    rnd = _round(round_path, workdir)
+    text = labels.PANEL_CLI
+    with wb.open_store(rnd) as store:
+        if reviewer_id is None:
+            table = store.pledges()
+            shown = table.assign(pledged=table["pledged"].map(labels.PLEDGE_STATUS),
+                                 method=table["method"].map(labels.PLEDGE_METHODS).fillna(""),
+                                 pledged_at=table["pledged_at"].dt.strftime("%Y-%m-%d %H:%M").fillna(""),
+                                 signed_on=table["signed_on"].dt.strftime("%Y-%m-%d").fillna(""))
+            typer.echo(_table(shown.drop(columns=["note"]).rename(columns=labels.PLEDGE_COLUMNS)))
+            typer.echo(text["pledge_summary"].format(done=int(table["pledged"].sum()), missing=int((~table["pledged"]).sum())))
+            return
+        if not paper:
+            raise WorkbenchError(labels.PANEL_CLI["pledge_paper_only"] + " [pledge_paper_only]", "pledge_paper_only")
+        try:
+            signed = dt.date.fromisoformat(signed_on) if signed_on else None
+        except ValueError:
+            raise WorkbenchError(labels.VISIT_MESSAGES["bad_date"].format(value=signed_on) + " [bad_date]", "bad_date") from None
+        new = store.record_pledge(reviewer_id, method="paper", actor=by, signed_on=signed)
+    typer.echo((text["pledged"] if new else text["pledged_already"]).format(
+        reviewer_id=reviewer_id, method=labels.PLEDGE_METHODS["paper"], by=by))
+
+
+@reviewers_app.command("sheets")
+def reviewers_sheets(stage: Annotated[str, typer.Option("--stage", help="评审阶段（默认第一个阶段）")] = "",
+                     reviewer: Annotated[Optional[list[str]], typer.Option("--reviewer", help="只为这些评委生成（可重复）")] = None,
+                     out: Annotated[Optional[Path], typer.Option("--out", help="输出目录（默认 <工作目录>/out/评分表）")] = None,
+                     pdf: Annotated[bool, typer.Option(help="同时用 LibreOffice 生成 PDF（如已安装）")] = True,
+                     round_path: RoundOpt = DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
+    """为每位评委生成纸质评分表（xlsx，A4；有 LibreOffice 时另生成 PDF）：其评审对象、评分项满分、评分细则、签名栏。"""
+    from workbench.paper import to_pdf, write_sheets
+
+    rnd = _round(round_path, workdir)
+    code = _stage_code(rnd, stage) if stage else next(iter(rnd.stages))
+    folder = out or rnd.workdir / "out" / labels.PANEL_CLI["sheets_folder"]
+    with wb.open_store(rnd) as store:
+        paths = write_sheets(store, rnd, folder, code, reviewer or None)
+    typer.echo(labels.PANEL_CLI["sheets_written"].format(n=len(paths), path=folder))
+    if pdf and paths:
+        made = to_pdf(paths, folder)
+        typer.echo(labels.PANEL_CLI["sheets_pdf"].format(n=len(made)) if made else labels.PANEL_CLI["sheets_no_pdf"])
+
+
+@reviewers_app.command("plan")
+def reviewers_plan(out: Annotated[Optional[Path], typer.Option("--out", help="输出目录（默认 <工作目录>/out）")] = None,
+                   round_path: RoundOpt = DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
+    """导出评审分配方案表（给评审秘书）：按评委、按评审对象各一页。"""
+    from workbench.export import save
+    from workbench.panel import plan_workbook
+
+    rnd = _round(round_path, workdir)
+    with wb.open_store(rnd) as store:
+        book = plan_workbook(store.assignments(), store.nominations(), store.reviewers(), rnd)
+    path = save(book, (out or rnd.workdir / "out") / f"{labels.PLAN_WORKBOOK['title']}.xlsx")
+    typer.echo(labels.PANEL_CLI["plan_written"].format(path=path))
+
+
+# ---------------------------------------------------------------------------- scores (纸质评分表录入)
+scores_app = typer.Typer(add_completion=False, no_args_is_help=True, help="评分：录入纸质评分表（两遍录入核对）。")
+app.add_typer(scores_app, name="scores")
+
+
+@scores_app.command("import")
+def scores_import(file: Annotated[Path, typer.Argument(help="录入后的纸质评分表（workbench reviewers sheets 生成的 xlsx）")],
+                  entry: Annotated[int, typer.Option("--entry", min=1, max=2, help="第几遍录入（1 或 2）；两遍一致才入库")],
+                  by: Annotated[str, typer.Option("--by", help="录入人")],
+                  round_path: RoundOpt = DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
+    """录入纸质评分表：两遍录入一致的评分表才入库（与网上评分同样校验）；不一致处、漏填和超出满分处逐格列出。"""
+    from workbench.paper import import_entry
+
+    rnd = _round(round_path, workdir)
+    text = labels.PANEL_CLI
+    with wb.open_store(rnd) as store:
+        result = import_entry(store, file, entry, actor=by)
+    if len(result.problems):
+        typer.echo(text["import_problems"].format(entry=entry, n=len(result.problems)))
+        typer.echo(_table(result.problems[["cell", "nomination_id", "message"]].rename(columns=labels.PAPER_PROBLEM_COLUMNS)))
+    if len(result.differences):
+        typer.echo(text["import_differences"].format(n=len(result.differences)))
+        typer.echo(_table(result.differences.rename(columns=labels.PAPER_DIFF_COLUMNS)))
+    typer.echo(text["import_saved"].format(entry=entry, n=result.staged))
+    if result.pending:
+        typer.echo(text["import_pending"].format(n=result.pending))
+    typer.echo(text["import_stored"].format(n=result.stored))
+    if len(result.problems) or len(result.differences):
+        sys.exit(1)
+
+
+# ---------------------------------------------------------------------------- site visits (实地考察)
+visits_app = typer.Typer(add_completion=False, no_args_is_help=True, help="实地考察：登记考察记录（核查项、照片），查看记录。")
+app.add_typer(visits_app, name="visits")
+
+
+@visits_app.command("record")
+def visits_record(nomination_id: Annotated[str, typer.Argument(help="评审对象编号")],
+                  date: Annotated[str, typer.Option("--date", help="考察日期（YYYY-MM-DD）")],
+                  inspector: Annotated[list[str], typer.Option("--inspector", help="考察人（可重复）")],
+                  by: Annotated[str, typer.Option("--by", help="登记人")],
+                  ok: Annotated[Optional[list[str]], typer.Option("--ok", help="已核实的核查项：代码或名称，可加“:说明”（可重复）")] = None,
+                  failed: Annotated[Optional[list[str]], typer.Option("--not", help="未核实的核查项：代码或名称:说明（可重复）")] = None,
+                  photo: Annotated[Optional[list[Path]], typer.Option("--photo", help="现场照片文件（可重复）")] = None,
+                  note: Annotated[str, typer.Option("--note", help="备注")] = "",
+                  round_path: RoundOpt = DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
+    """登记（或更正）一次实地考察：日期、考察人、逐项核查结果和说明、照片。未核实的条件将成为资格审查结论。"""
+    import datetime as dt
+
+    from workbench.visits import parse_checks
+
+    rnd = _round(round_path, workdir)
+    try:
+        day = dt.date.fromisoformat(date.strip())
+    except ValueError:
+        raise WorkbenchError(labels.VISIT_MESSAGES["bad_date"].format(value=date) + " [bad_date]", "bad_date") from None
+    missing = [str(p) for p in photo or [] if not p.is_file()]
+    if missing:
+        raise WorkbenchError(labels.VISIT_MESSAGES["photo_missing"].format(value="、".join(missing)) + " [photo_missing]",
+                                "photo_missing")
+    checks = parse_checks(ok or [], failed or [], rnd)
+    with wb.open_store(rnd) as store:
+        if store.nominations().empty:
+            store.save_nominations(wb.screen(wb.read_inbox(rnd.inbox, rnd).nominations, rnd))
+        store.record_visit(nomination_id, day, inspector, checks, actor=by,
+                           photos=[str(p.resolve()) for p in photo or []], note=note)
+    values = [v for v, _ in checks.values()]
+    typer.echo(labels.PANEL_CLI["visit_saved"].format(
+        nomination_id=nomination_id, date=day.isoformat(), inspectors="、".join(inspector), ok=values.count(True),
+        no=values.count(False), unchecked=len(rnd.panel.site_conditions) - len(values)))
+
+
+@visits_app.command("list")
+def visits_list(round_path: RoundOpt = DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
+    """列出全部实地考察记录（✓ 核实，✗ 未核实，空白 未查）。"""
+    from workbench.visits import visits_table
+
+    rnd = _round(round_path, workdir)
+    with wb.open_store(rnd) as store:
+        table = visits_table(store.site_visits(), store.nominations(), rnd)
+    typer.echo(_table(table) if len(table) else labels.PANEL_CLI["no_visits"])
 
 
 def main() -> None:

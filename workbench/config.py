@@ -131,6 +131,37 @@ class Criterion(_Strict):
     basis: list[Literal[BASES]] = list(BASES)  # type: ignore[valid-type]  # judged from 材料 and/or 实地
 
 
+class SiteCondition(_Strict):
+    """One condition of the notice an on-site inspection (实地考察) confirms or not."""
+
+    code: str
+    label: str
+
+
+class Panel(_Strict):
+    """The expert panel (专家评审): the draw from the pool, the pledge, the site-visit checklist."""
+
+    # Experts drawn per category (an odd number, five or more, is usual) and reserves per category.
+    size: dict[Literal[CATEGORY_CODES], int] = {c: 5 for c in CATEGORY_CODES}  # type: ignore[valid-type]
+    reserves: int = Field(default=2, ge=0)
+    # An expert conflicted with more than this many of a category's candidates is not drawn for it.
+    max_conflicts: int = Field(default=2, ge=0)
+    # One expert sits on one category's panel only (drawn categories in the config's order).
+    exclusive: bool = True
+    # No pledge (保密承诺 and 回避声明), no scoring: enforced by the store.
+    pledge_required: bool = True
+    pledge_text: list[str] = []
+    site_conditions: list[SiteCondition] = []
+
+    @field_validator("size")
+    @classmethod
+    def _positive(cls, v: dict[str, int]) -> dict[str, int]:
+        for cat, n in v.items():
+            if n < 1:
+                raise ValueError(f"{cat}: 每个类别至少抽取 1 名专家")
+        return v
+
+
 class Ranking(_Strict):
     aggregation: Literal["olympic", "mean", "median"]
     trim_min: int = Field(ge=3)
@@ -282,6 +313,7 @@ class Round(_Strict):
     ranking: Ranking
     notice: Notice
     diagnostics: Diagnostics = Diagnostics()
+    panel: Panel = Panel()
     documents: Documents = Documents()
     receipts: Receipts = Receipts()
 

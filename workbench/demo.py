@@ -15,6 +15,9 @@ from workbench.state import load_state
 from workbench.store import Store, open_store
 
 
+DEMO_ACTOR = "示例（模拟）"
+
+
 def build_demo(rnd: Round, *, seed: int = 2022, unions: int = 35, url: str | None = None) -> Store:
     """Make the sample round if it is missing, then fill its store with simulated scores once."""
     workdir: Path = rnd.workdir
@@ -28,5 +31,7 @@ def build_demo(rnd: Round, *, seed: int = 2022, unions: int = 35, url: str | Non
     if store.scores().empty:
         plan = assign(screened, reviewers, rnd)
         store.save_assignments(plan)
+        for reviewer_id in sorted(plan["reviewer_id"].unique()):  # no pledge, no scoring: signed on paper
+            store.record_pledge(reviewer_id, method="paper", actor=DEMO_ACTOR, signed_on=rnd.reference_date)
         store.save_scores_frame(simulate_scores(plan, screened, rnd, seed=seed), rnd)
     return store

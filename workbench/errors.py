@@ -58,6 +58,18 @@ class AssignmentError(WorkbenchError):
     code = "assignment_infeasible"
 
 
+class PledgeRequiredError(WorkbenchError):
+    """The reviewer has not made the pledge (保密承诺 and 回避声明) yet: no candidate opens, no score is saved."""
+
+    code = "pledge_required"
+
+
+class PanelError(WorkbenchError):
+    """The panel cannot be drawn, or a draw log does not verify; the message says which and why."""
+
+    code = "panel_invalid"
+
+
 class ReviewerFileError(WorkbenchError):
     """The reviewers file cannot be used as it is; the message says what to fix."""
 
@@ -68,6 +80,8 @@ __all__ = [
     "AccessCodeError",
     "AssignmentError",
     "NotAssignedError",
+    "PanelError",
+    "PledgeRequiredError",
     "ReviewerFileError",
     "ScoreValidationError",
     "StageClosedError",

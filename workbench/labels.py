@@ -411,6 +411,13 @@ STORE_MESSAGES: dict[str, str] = {
     "holder_running": "另一进程（{pid}）",
     "holder_stopped": "一个已暂停的进程（{pid}，请让管理员恢复或结束它）",
     "holder_unknown": "另一进程",
+    "pledge_required": "评委 {reviewer_id} 尚未签署保密承诺和回避声明，不能查看评审对象或评分",
+    "bad_pledge_method": "承诺方式须为 {known}（当前值：{value!r}）",
+    "bad_entry": "录入遍次须为 1 或 2（当前值：{value!r}）",
+    "unknown_condition": "{value!r} 不是实地考察的核查项（可用：{known}）",
+    "inspectors_required": "实地考察记录须写明考察人",
+    "bad_visit_date": "考察日期无效（当前值：{value!r}）",
+    "bad_check": "核查结果须为 是、否 或留空（当前值：{value!r}）",
     "and_more": " 等共 {n} 项",
 }
 # What the frames handed to the store are called in messages.
@@ -423,12 +430,14 @@ STORE_FRAMES: dict[str, str] = {
 OVERRIDE_VERDICTS: dict[str, str] = {"eligibility": "资格审查", "quota_status": "名额"}
 
 # Reviewers file (reviewers.csv / .xlsx): field -> header, and other headers people use.
-REVIEWER_FIELDS: dict[str, str] = {"reviewer_id": "评委编号", "name": "姓名", "unit": "工作单位", "panel": "评审组"}
+REVIEWER_FIELDS: dict[str, str] = {"reviewer_id": "评委编号", "name": "姓名", "unit": "工作单位", "panel": "评审组",
+                                   "field": "专业领域"}
 REVIEWER_ALIASES: dict[str, list[str]] = {
     "reviewer_id": ["编号", "评委id", "专家编号", "id"],
     "name": ["评委姓名", "专家姓名", "评委"],
     "unit": ["单位", "所在单位", "单位名称", "工作单位名称"],
     "panel": ["评审类别", "类别", "组别", "评审组别"],
+    "field": ["领域", "专业", "专业类别", "专业方向"],
 }
 REVIEW_MESSAGES: dict[str, str] = {
     "reviewer_file_missing": "找不到评委名单文件 {path}",
@@ -668,6 +677,7 @@ SAMPLE_ACH_LEVELS: dict[str, str] = {  # 认定级别 -> 认定单位 ("{host}" 
 SAMPLE_REVIEWER_UNITS = ["江南大学", "无锡职业技术学院", "无锡商业职业技术学院", "江苏信息职业技术学院",
                          "无锡城市职业技术学院", "无锡科技职业学院", "市人社局", "市科技局", "市发展改革委",
                          "市职业技能鉴定指导中心", "市生产力促进中心", "市总工会职工技协"]
+SAMPLE_REVIEWER_FIELDS = ["机械制造", "电子信息", "化工材料", "能源电力", "经济管理"]
 SAMPLE_README = """本文件夹中的全部内容（推荐单位以外的单位名称、工作室、人员姓名、电话、荣誉、评委、命名登记等）
 均为程序自动生成的虚构示例数据，仅用于演示和测试“创新工作室评审工作台”，不涉及任何真实的人和工作室。
 联系电话均含“0000”，不是真实号码。
@@ -841,6 +851,7 @@ RULE_LABELS: dict[str, str] = {
     "results": "每年{min_results_per_year}个以上（含{min_results_per_year}个）创新课题或攻关项目获得认定",
     "named_years": "被命名为{named_label}时间满{min_named_years}年以上（特别优秀的可直接推荐）",
     "video": "有能反映工作室特点和成果的宣传视频（短片）",
+    "site_visit": "实地考察核实：{site_conditions}",
     "paper_copies": "纸质材料均为一式{copies}份",
     "paper_bound": "工作室规章制度、工作业绩和创新成果证明材料等装订成册",
     "paper_sealed": "推荐材料加盖所在单位和推荐单位公章",
@@ -862,6 +873,7 @@ RULE_HEADERS: dict[str, str] = {
     "party_building": "党建引领", "leader_honour": "领衔人荣誉", "team_size": "团队人数", "frontline": "一线职工",
     "site": "固定场所", "systems": "制度健全", "funding": "经费保障", "running": "运行年限", "ledger": "台账详实",
     "results": "创新成果", "named_years": "命名年限", "video": "宣传视频",
+    "site_visit": "实地考察",
     "paper_copies": "纸质份数", "paper_bound": "装订成册", "paper_sealed": "盖章", "party_consent": "党政同意",
 }
 OUTCOME: dict[str, str] = {"to_review": "进入评审", "excluded": "不进入评审", "pending": "待核实"}
@@ -1109,6 +1121,119 @@ CLI = {
     "decided": "已记录：{studio} —— {decision}（第 {version} 版，依据数据快照 {snapshot}）。",
     "decide_tally": "{category}：名额 {slots} · 通过 {approve} · 不通过 {reject} · 暂缓 {defer} · 尚缺名额 {open}",
     "decide_stale_hint": "。确认要改为本次审定，请加 --version {version} 重新执行",
+}
+
+# ---------------------------------------------------------------------------- the expert panel (workbench/panel.py)
+PANEL_MESSAGES: dict[str, str] = {
+    "panel_short": "{category}：可抽取的专家只有 {eligible} 名（专家库 {pool} 名，其中 {excluded} 名回避对象过多），不足 {size} 名，请扩充专家库",
+    "unknown_category": "未知的类别 {category!r}（可用：{known}）",
+    "chain_broken": "与上一条抽取记录的链接不符（记录被删除或插入）",
+    "hash_mismatch": "记录内容与其摘要不符（记录被改动）",
+    "rerun_differs": "按记录的种子和输入重新抽取，结果不同",
+    "no_draws": "尚无抽取记录",
+    "no_panel": "尚未抽取评审专家，请先运行 workbench reviewers draw",
+    "not_a_member": "{reviewer_id} 不是{category}评审组的现任成员",
+    "member_of_several": "{reviewer_id} 同时在多个评审组（{category}），请用 --category 指明替换哪一组",
+    "no_reserve": "{category}评审组的候补专家已全部递补，请重新抽取",
+    "replace_reason": "递补须写明原因（如：因故不能参加、申报回避）",
+}
+PANEL_ROLES: dict[str, str] = {"member": "成员", "reserve": "候补{n}", "out": "已替换"}
+PANEL_COLUMNS: dict[str, str] = {"category": "类别", "role": "身份", "reviewer_id": "评委编号", "name": "姓名",
+                                 "unit": "工作单位", "field": "专业领域"}
+PANEL_CLI: dict[str, str] = {
+    "drawn": "{category}：抽取专家 {members} 名，候补 {reserves} 名；因回避对象过多未参加抽取 {excluded} 名（记录 #{id}）",
+    "seed": "随机种子：{seed}（请当场公布并记入监督记录；任何人都可用 workbench reviewers draw --verify 复核）",
+    "hash": "抽取记录摘要：{hash}",
+    "verified": "抽取记录共 {n} 条，全部核验通过：记录未被改动，按记录的种子重新抽取结果相同。",
+    "verify_failed": "抽取记录核验未通过：{n} 条有问题 [draw_log_invalid]",
+    "pledged": "已记录评委 {reviewer_id} 的保密承诺和回避声明（{method}，{by}）。",
+    "pledged_already": "评委 {reviewer_id} 已签署过保密承诺，未重复记录。",
+    "pledge_summary": "已签署保密承诺 {done} 名，未签署 {missing} 名。",
+    "sheets_written": "已生成 {n} 份纸质评分表：{path}",
+    "sheets_pdf": "PDF 版本：{n} 份",
+    "sheets_no_pdf": "未找到 LibreOffice（soffice），只生成了 xlsx。",
+    "plan_written": "分配方案表：{path}",
+    "import_problems": "第 {entry} 遍录入发现 {n} 处问题（这些评分未录入）：",
+    "import_saved": "第 {entry} 遍录入：{n} 份评分表已暂存，等待另一遍录入核对。",
+    "import_pending": "尚缺另一遍录入的评分表 {n} 份。",
+    "import_differences": "两遍录入不一致 {n} 处（这些评分表未入库，请核对原件后重新录入）：",
+    "import_stored": "两遍录入一致，已入库 {n} 份评分表。",
+    "visit_saved": "已记录 {nomination_id} 的实地考察（{date}，{inspectors}）：核实 {ok} 项，未核实 {no} 项，未查 {unchecked} 项。",
+    "no_visits": "尚无实地考察记录。",
+}
+PLAN_WORKBOOK: dict[str, str] = {
+    "title": "评审分配方案",
+    "by_reviewer": "按评委",
+    "by_candidate": "按评审对象",
+    "note": "内部工作用表，请勿外传。评委不得评审须回避的对象；如需调整，请在工作台中修改后重新导出。",
+}
+PLAN_COLUMNS: dict[str, str] = {
+    "reviewer_id": "评委编号", "name": "评委", "unit": "工作单位", "stage_label": "阶段", "seq": "序号",
+    "nomination_id": "编号", "category": "类别", "studio": "工作室", "host_unit": "所在单位", "recommender": "推荐单位",
+    "n": "评委人数", "reviewers": "评委",
+}
+
+# ---------------------------------------------------------------------------- paper score sheets (workbench/paper.py)
+PAPER_SHEET: dict[str, str] = {
+    "title": "评分表（{stage}）",
+    "who": "评审类别：{category}        评委：{name}（{reviewer_id}）",
+    "seq": "序号", "nomination_id": "编号", "studio": "工作室", "total": "合计", "comment": "评语",
+    "guide_title": "评分细则",
+    "rules": "说明：每项分值不超过该项满分，可精确到 {step:g} 分；合计低于 {below:g} 分或高于 {above:g} 分的须填写评语。"
+             "与评审对象有回避关系的，不得评分，请向工作人员申报。本表须保密，评审结束后交回。",
+    "signature": "评委签名：________________          日期：______年____月____日",
+    "header": "评委 {reviewer_id}　保密",
+    "file": "评分表_{reviewer_id}_{name}_{stage}.xlsx",
+    "actor": "{actor}（纸质评分表录入）",
+}
+PAPER_MESSAGES: dict[str, str] = {
+    "unknown_stage": "未知的评审阶段 {stage!r}（可用：{known}）",
+    "unknown_reviewer": "评分库中没有编号为 {reviewer_id} 的评委",
+    "paper_unreadable": "纸质评分表 {path} 无法读取：{why}",
+    "paper_not_a_sheet": "{path} 不是工作台生成的纸质评分表（缺少评委和阶段信息），请用 workbench reviewers sheets 生成的表格录入",
+    "unknown_nomination": "编号 {nomination_id} 不在推荐名单中",
+    "missing": "{where}：{label} 未填写",
+    "not_a_number": "{where}：{label} 须为数字（当前值：{typed}）",
+    "paper_already_scored": "评委 {reviewer_id} 对 {nomination_id} 的评分已在库中且与本次录入不同，未覆盖；如需更正请由评委在评分系统中修改",
+}
+PAPER_PROBLEM_COLUMNS: dict[str, str] = {"file": "文件", "sheet": "工作表", "cell": "单元格", "nomination_id": "编号",
+                                         "field": "项目", "value": "录入值", "code": "代码", "message": "说明"}
+PAPER_DIFF_COLUMNS: dict[str, str] = {"reviewer_id": "评委编号", "nomination_id": "编号", "stage": "阶段", "field": "项目",
+                                      "cell_1": "第1遍单元格", "value_1": "第1遍", "cell_2": "第2遍单元格", "value_2": "第2遍"}
+
+# ---------------------------------------------------------------------------- site visits (workbench/visits.py)
+VISIT_TEXT: dict[str, str] = {
+    "evidence": "实地考察记录（{date}，考察人：{inspectors}）",
+    "fail": "{evidence}未核实：{items}",
+    "review": "{evidence}未核查：{items}",
+    "pass": "{evidence}：{n} 项全部核实",
+    "nomination_id": "编号", "studio": "工作室", "date": "考察日期", "inspectors": "考察人", "photos": "照片（张）",
+}
+VISIT_MESSAGES: dict[str, str] = {
+    "unknown_condition": "{value!r} 不是实地考察的核查项（可用：{known}）",
+    "condition_twice": "核查项 {value} 填写了两次",
+    "bad_date": "考察日期 {value!r} 无法识别（例如 2022-11-10）",
+    "photo_missing": "找不到照片 {value}",
+}
+PANEL_CLI.update({
+    "replaced": "{category}评审组：{out} 由候补 {new} 递补（{reason}；记录 #{id}）。请重新运行 workbench reviewers assign。",
+    "pledge_paper_only": "评委本人在评分系统中确认保密承诺；此处只登记已签署的纸质承诺书，请加 --paper --by 登记人",
+    "sheets_folder": "纸质评分表",
+})
+PLEDGE_METHODS: dict[str, str] = {"app": "评分系统确认", "paper": "纸质承诺书"}
+PLEDGE_COLUMNS: dict[str, str] = {"reviewer_id": "评委编号", "name": "姓名", "pledged": "保密承诺", "method": "方式",
+                                  "pledged_at": "登记时间", "recorded_by": "登记人", "signed_on": "签署日期"}
+DRAW_VERIFY_COLUMNS: dict[str, str] = {"id": "记录", "category": "类别", "seed": "种子", "chain_ok": "摘要链",
+                                       "rerun_ok": "重新抽取", "problem": "问题"}
+PLEDGE_STATUS: dict[bool, str] = {True: "已签署", False: "未签署"}
+PLEDGE_FORM: dict[str, str] = {
+    "title": "评审专家保密承诺书及回避声明",
+    "recuse_intro": "以下是分配给您的评审对象。与其中任何一个有回避关系的，请勾选并简述理由；勾选后您将看不到该对象，也不能为其评分。",
+    "reason_placeholder": "回避理由（如：近三年在该单位任职）",
+    "agree": "本人已阅读以上承诺，自愿遵守，并已如实申报回避",
+    "confirm": "确认承诺，开始评审",
+    "must_agree": "请先勾选“本人已阅读以上承诺……”再确认。",
+    "no_candidates": "目前还没有分配给您的评审对象。",
 }
 
 # ---------------------------------------------------------------------------- official documents (workbench/documents.py)

@@ -54,7 +54,7 @@ def _read_table(path: Path) -> pd.DataFrame:
 
 
 def read_reviewers(path: str | Path) -> pd.DataFrame:
-    """Read reviewers.csv (or .xlsx): reviewer_id, name, unit, and panel when the file has one.
+    """Read reviewers.csv (or .xlsx): reviewer_id, name, unit, and panel and field (专业领域) when the file has them.
 
     Headers may be English field names or Chinese (评委编号、姓名、工作单位、评审组 and aliases).
     Missing columns, blank or repeated ids raise `ReviewerFileError` naming them.
@@ -84,7 +84,7 @@ def read_reviewers(path: str | Path) -> pd.DataFrame:
     if repeated:
         raise ReviewerFileError(_message("reviewer_duplicate_id", path=path.name, ids="、".join(repeated)),
                                 "reviewer_duplicate_id")
-    columns = [c for c in ("reviewer_id", "name", "unit", "panel") if c in df.columns]
+    columns = [c for c in ("reviewer_id", "name", "unit", "panel", "field") if c in df.columns]
     return df[columns].astype("str").reset_index(drop=True)
 
 

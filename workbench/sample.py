@@ -1156,6 +1156,12 @@ def _reviewers(truth: pd.DataFrame, rng: np.random.Generator, n: int = 24) -> pd
     return pd.DataFrame({"reviewer_id": [f"R{k:02d}" for k in range(1, n + 1)], "name": names[:n], "unit": units})
 
 
+def _fields(n: int, rng: np.random.Generator) -> list[str]:
+    """Each expert's field (专业领域), every field present, so a draw can be stratified by it."""
+    fields = labels.SAMPLE_REVIEWER_FIELDS
+    return [fields[k % len(fields)] for k in rng.permutation(n)]
+
+
 def _truth_csv(truth: pd.DataFrame) -> pd.DataFrame:
     """The truth frame as a CSV shows it: honours joined with '；'."""
     return truth.assign(leader_honours=truth["leader_honours"].map("；".join))
@@ -1222,7 +1228,9 @@ def make_sample(out: str | Path, *, seed: int = 2022, unions: int = 35, rnd: Rou
     _receipt_register(plan).to_csv(inbox / labels.RECEIPTS_FILE, index=False, encoding="utf-8-sig")
     plan.named.assign(named_on=plan.named["named_on"].dt.strftime("%Y-%m-%d")).to_csv(
         out / "named_studios.csv", index=False, encoding="utf-8-sig")
-    _reviewers(truth, np.random.default_rng([seed, 3])).to_csv(out / "reviewers.csv", index=False, encoding="utf-8-sig")
+    pool = _reviewers(truth, np.random.default_rng([seed, 3]))
+    pool = pool.assign(field=_fields(len(pool), np.random.default_rng([seed, 5])))
+    pool.to_csv(out / "reviewers.csv", index=False, encoding="utf-8-sig")
     _truth_csv(truth).to_csv(out / "ground_truth.csv", index=False, encoding="utf-8-sig")
     (out / "README.txt").write_text(labels.SAMPLE_README.format(seed=seed, unions=unions, n=len(truth)), encoding="utf-8")
     return out

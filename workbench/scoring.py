@@ -54,6 +54,7 @@ from workbench.dossier import (
 from workbench.errors import (
     AccessCodeError,
     NotAssignedError,
+    PledgeRequiredError,
     ScoreValidationError,
     StageClosedError,
     StaleWriteError,
@@ -347,7 +348,8 @@ class ScoringApp(widgets.VBox):
         body = widgets.HBox([left, widgets.VBox([self.placeholder, self.detail], layout=widgets.Layout(flex="1 1 auto"))],
                             layout=widgets.Layout(align_items="flex-start", margin="10px 0 0 0"))
         self.main_view = widgets.VBox([header, body])
-        super().__init__([widgets.HTML(STYLE + DOSSIER_STYLE), self.login_view, self.main_view])
+        self.pledge_view = widgets.VBox()  # the pledge step (workbench.pledge), shown once per reviewer
+        super().__init__([widgets.HTML(STYLE + DOSSIER_STYLE), self.login_view, self.pledge_view, self.main_view])
         self.add_class("wb-scoring")
         self._show_login()
 
@@ -385,6 +387,25 @@ class ScoringApp(widgets.VBox):
         self.who.value = esc(s["welcome"].format(name=names.get(reviewer_id, ""), reviewer_id=reviewer_id))
         self.login_message.value = ""
         self.login_view.layout.display = "none"
+        if self.rnd.panel.pledge_required and not self.store.has_pledged(reviewer_id):
+            self._ask_pledge()
+            return True
+        self._enter()
+        return True
+
+    def _ask_pledge(self) -> None:
+        """No candidate opens before the pledge: show the pledge form, then the list."""
+        from workbench.pledge import PledgeForm
+
+        self._load_worklist()
+        self.pledge = PledgeForm(self.store, self.reviewer_id, self._worklist, self._enter)
+        self.pledge_view.children = [self.pledge]
+        self.pledge_view.layout.display = None
+
+    def _enter(self) -> None:
+        """After login (and pledge): the reviewer's list, first candidate open."""
+        self.pledge_view.children = []
+        self.pledge_view.layout.display = "none"
         self.main_view.layout.display = None
         self._load_worklist()
         stages = [st for st in self.rnd.stages if (self._worklist["stage"] == st).any()] or list(self.rnd.stages)[:1]
@@ -396,7 +417,6 @@ class ScoringApp(widgets.VBox):
             self._quiet = False
         self.stage_switch.layout.display = None if len(stages) > 1 else "none"
         self._show_stage(open_first=True)
-        return True
 
     def logout(self, message: str | None = None) -> None:
         """Forget the reviewer and clear everything of theirs from the page (with `message`, say why)."""
@@ -434,6 +454,8 @@ class ScoringApp(widgets.VBox):
 
     def _show_login(self) -> None:
         self.login_view.layout.display = None
+        self.pledge_view.children = []
+        self.pledge_view.layout.display = "none"
         self.main_view.layout.display = "none"
 
     # ------------------------------------------------------------------ list and progress
@@ -507,7 +529,7 @@ class ScoringApp(widgets.VBox):
             if mine.empty:
                 raise NotAssignedError(s["refused"])
             self.store.check_pair(self.reviewer_id, nomination_id, stage)  # conflicts declared since the list was read
-        except NotAssignedError:
+        except (NotAssignedError, PledgeRequiredError):
             self._close_candidate()
             self.placeholder.value = _msg(s["refused"], "err")
             return False

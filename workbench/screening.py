@@ -31,6 +31,7 @@ class Context:
     rnd: Round
     honours: pd.DataFrame
     named_studios: pd.DataFrame
+    site_visits: pd.DataFrame | None = None  # the store's `site_visits()`: the 实地考察 records
 
 
 Check = Callable[[pd.DataFrame, Context], tuple[pd.Series, pd.Series]]
@@ -331,6 +332,17 @@ def check_leader_honour(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, pd.S
     return pd.Series(result, index=df.index), pd.Series(reason, index=df.index, dtype="string")
 
 
+def check_site_visit(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, pd.Series]:
+    """The conditions an on-site inspection checked: fail when one was not confirmed, review when one
+    was not checked; NA (not yet visited) without a record. The reason is the record itself."""
+    from workbench.visits import visit_verdicts
+
+    found = visit_verdicts(ctx.site_visits, ctx.rnd)
+    result = df["nomination_id"].map(found["result"]).astype("string")
+    reason = df["nomination_id"].map(found["reason"]).astype("string")
+    return result, reason
+
+
 # ---------------------------------------------------------------------------- the paper side (收件登记)
 def _paper_rule(code: str, column: str, shortfall: str, missing: str) -> Check:
     """A paper requirement from the receipt register; the config says whether it is required
@@ -375,6 +387,7 @@ RULES: tuple[Rule, ...] = (
     Rule("results", check_results, lambda cond: cond.min_results_per_year > 0),
     Rule("named_years", check_named_years, lambda cond: cond.min_named_years is not None),
     Rule("video", _flag_rule("video", True, "没有宣传视频", "未填写有无宣传视频"), lambda cond: cond.require_video),
+    Rule("site_visit", check_site_visit),
     Rule("paper_copies", _paper_rule("copies", "paper_copies", "", "收件登记中未记录纸质材料份数")),
     Rule("paper_bound", _paper_rule("bound", "paper_bound", "材料未装订成册", "收件登记中未记录材料是否装订成册")),
     Rule("paper_sealed", _paper_rule("sealed", "paper_sealed", "推荐材料未盖章", "收件登记中未记录推荐材料是否盖章")),
@@ -407,6 +420,7 @@ def _rule_params(code: str, cat: str, rnd: Round) -> dict[str, object]:
         "organiser": rnd.round.organiser,
         "honours": _honour_words(cond.leader_honours, rnd) if code == "leader_honour" else "",
         "category": rnd.category_label(cat),
+        "site_conditions": "、".join(c.label for c in rnd.panel.site_conditions),
         "copies": labels.CN_COUNT.get(rnd.receipts.copies, rnd.receipts.copies),
     }
 
@@ -523,15 +537,18 @@ def apply_overrides(screened: pd.DataFrame, overrides: pd.DataFrame | None, rnd:
 
 
 def screen(nominations: pd.DataFrame, rnd: Round, *, named_studios: pd.DataFrame | None = None,
-           honours: pd.DataFrame | None = None, overrides: pd.DataFrame | None = None) -> pd.DataFrame:
+           honours: pd.DataFrame | None = None, overrides: pd.DataFrame | None = None,
+           site_visits: pd.DataFrame | None = None) -> pd.DataFrame:
     """Add rule verdicts, the overall eligibility and the quota status to the nominations.
 
     `overrides` (the store's `overrides()`: nomination_id, verdict, value, reason, actor, at) are
-    applied last; see `apply_overrides`.
+    applied last; see `apply_overrides`. `site_visits` (the store's `site_visits()`) feeds the
+    site_visit rule; a nomination not visited yet has no verdict on it.
     """
     ctx = Context(rnd=rnd,
                   honours=rnd.honours() if honours is None else honours,
-                  named_studios=rnd.named_studios() if named_studios is None else named_studios)
+                  named_studios=rnd.named_studios() if named_studios is None else named_studios,
+                  site_visits=site_visits)
     return (nominations.pipe(apply_rules, ctx).pipe(overall).pipe(apply_quota, rnd)
             .pipe(apply_overrides, overrides, rnd))
 

@@ -263,7 +263,7 @@ def _read_intake(rnd: Round, *, progress: bool) -> dict:
 def _results(rnd: Round, store: Store, intake: dict, *, diagnostics: bool) -> dict:
     """The fields that stand on the ledger: screened with the overrides, scores, ranked, diagnosed."""
     overrides = store.overrides()
-    screened = screen(intake["nominations"], rnd, overrides=overrides)
+    screened = screen(intake["nominations"], rnd, overrides=overrides, site_visits=store.site_visits())
     scores = store.scores()
     ranked = rank(screened, scores, rnd)
     reviewers = sorted(scores["reviewer_id"].dropna().unique())

@@ -53,6 +53,7 @@ from workbench import labels
 from workbench.config import Round
 from workbench.errors import (
     AccessCodeError,
+    PledgeRequiredError,
     AssignmentError,
     NotAssignedError,
     ScoreValidationError,
@@ -88,9 +89,11 @@ from workbench.store.schema import (
     points_table,
     reviewers_table,
     schema_version,
+    pledges_table,
     sheets_table,
     stage_state_table,
 )
+from workbench.store.panel import PanelStore
 from workbench.store.validation import _listing, _message, _problem, validate_sheet
 
 SCHEMA_LOCK = 5_2022_0605  # PostgreSQL advisory lock taken while creating or upgrading the schema
@@ -299,8 +302,8 @@ def _writer_turn(engine: Engine, timeout: float) -> Iterator[None]:
 _BUSY_STATES = {"55P03": "store_busy", "57014": "store_busy", "25P03": "store_timed_out"}
 
 
-class Store:
-    """The round's database: write through the methods, read DataFrames back."""
+class Store(PanelStore):
+    """The round's database: write through the methods, read DataFrames back (the panel's part: `PanelStore`)."""
 
     def __init__(self, engine: Engine, rnd: Round):
         self.engine = engine
@@ -748,7 +751,8 @@ class Store:
                 reviewers_table.c.reviewer_id == reviewer_id)).all())
             assigned = self._existing_keys(conn, assignments_table, [request.key])
             declared = self._declared_for(conn, {(reviewer_id, nomination_id)})
-        self._check_pairs([request], noms, units, assigned, declared, self.rnd)
+            self._check_pairs([request], noms, units, assigned, declared, self.rnd)
+            self._check_pledged(conn, [reviewer_id], self.rnd)  # no candidate opens before the pledge
 
     def worklist(self, reviewer_id: str, stage: str | None = None) -> pd.DataFrame:
         """One reviewer's candidates, conflicts left out, with *their own* sheet only: nomination_id, stage,
@@ -841,8 +845,11 @@ class Store:
 
     def _save_sheets(self, conn: Connection, requests: list[_SheetRequest], rnd: Round, actor: str | None) -> list[int]:
         """Check every request (pair, values, version), then write them all; raises before any write."""
-        noms, units, assigned, declared, closed, sheets = self._save_context(conn, requests, rnd)
+        noms, units, assigned, declared, closed, sheets, pledged = self._save_context(conn, requests, rnd)
         self._check_pairs(requests, noms, units, assigned, declared, rnd)
+        unpledged = sorted({q.reviewer_id for q in requests} - pledged) if rnd.panel.pledge_required else []
+        if unpledged:  # no pledge, no scoring (read in the same statement as the rest)
+            raise PledgeRequiredError(_message("pledge_required", reviewer_id=_listing(unpledged)), "pledge_required")
         if closed:
             raise StageClosedError(_message("stage_closed", stage=rnd.stages[sorted(closed)[0]].label), "stage_closed")
         problems = []
@@ -874,7 +881,7 @@ class Store:
         s, p = sheets_table, points_table
         wanted = [q for q in requests if q.stage in rnd.stages]  # an unknown stage fails before any read matters
         noms, units, declared, sheets = {}, {}, {}, {}
-        assigned, closed = set(), set()
+        assigned, closed, pledged = set(), set(), set()
         for i in range(0, len(wanted), 200):
             keys = sorted({q.key for q in wanted[i:i + 200]})
             parts = [select(literal(rv, String(64)).label("reviewer_id"), literal(nm, String(64)).label("nomination_id"),
@@ -884,13 +891,14 @@ class Store:
             query = (select(w.c.reviewer_id, w.c.nomination_id, w.c.stage, n.c.category, n.c.host_unit,
                             n.c.recommender, n.c.nomination_id.label("known"), r.c.unit, a.c.assigned_at,
                             d.c.reason, st.c.closed, s.c.comment, s.c.status, s.c.version, s.c.updated_at,
-                            p.c.criterion, p.c.points)
+                            p.c.criterion, p.c.points, pledges_table.c.reviewer_id.label("pledged"))
                      .select_from(w)
                      .join(st, st.c.stage == w.c.stage)
                      .join(n, n.c.nomination_id == w.c.nomination_id, isouter=True)
                      .join(r, r.c.reviewer_id == w.c.reviewer_id, isouter=True)
                      .join(a, and_(same(a), a.c.stage == w.c.stage), isouter=True)
                      .join(d, same(d), isouter=True)
+                     .join(pledges_table, pledges_table.c.reviewer_id == w.c.reviewer_id, isouter=True)
                      .join(s, and_(same(s), s.c.stage == w.c.stage), isouter=True)
                      .join(p, and_(p.c.reviewer_id == s.c.reviewer_id, p.c.nomination_id == s.c.nomination_id,
                                    p.c.stage == s.c.stage), isouter=True)
@@ -908,12 +916,14 @@ class Store:
                     declared[key[:2]] = row["reason"]
                 if row["closed"]:
                     closed.add(key[2])
+                if row["pledged"] is not None:
+                    pledged.add(key[0])
                 if row["version"] is not None:
                     sheet = sheets.setdefault(key, {"points": {}, "comment": row["comment"], "status": row["status"],
                                                     "version": row["version"], "updated_at": row["updated_at"]})
                     if row["criterion"] is not None:
                         sheet["points"][row["criterion"]] = row["points"]
-        return noms, units, assigned, declared, closed, sheets
+        return noms, units, assigned, declared, closed, sheets, pledged
 
     @staticmethod
     def _check_pairs(requests: list[_SheetRequest], noms: dict, units: dict, assigned: set, declared: dict,
@@ -1242,6 +1252,7 @@ __all__ = [
     "AccessCodeError",
     "AssignmentError",
     "NotAssignedError",
+    "PledgeRequiredError",
     "StageClosedError",
     "ScoreValidationError",
     "StaleWriteError",

@@ -21,8 +21,8 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_VERSION = 4  # 2: declared conflicts, stage state, access codes and their log; 3: decision versions, 递补;
-# 4: failed logins (lockout across pages, kernels and servers)
+SCHEMA_VERSION = 5  # 2: declared conflicts, stage state, access codes and their log; 3: decision versions, 递补;
+# 4: failed logins (lockout across pages, kernels and servers); 5: the panel (draws, pledges, paper entries, site visits)
 
 metadata = MetaData()
 
@@ -188,6 +188,77 @@ access_log_table = Table(
 )
 
 
+
+# ---------------------------------------------------------------- the expert panel (schema 5)
+# The draw log: each row's `hash` covers its `body` (canonical JSON: who, when, seed, inputs, result)
+# and the previous row's hash, so an edited or deleted row breaks the chain (`workbench reviewers
+# draw --verify`). Never updated, only appended.
+panel_draws_table = Table(
+    "panel_draws",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("category", String(32), nullable=False),
+    Column("seed", String(40), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    sqlite_autoincrement=True,
+)
+
+# The pledge (保密承诺书 and 回避声明): confirmed in the app or signed on paper; no pledge, no scoring.
+pledges_table = Table(
+    "pledges",
+    metadata,
+    Column("reviewer_id", String(64), primary_key=True),
+    Column("method", String(16), nullable=False),  # app | paper
+    Column("pledged_at", DateTime, nullable=False),
+    Column("recorded_by", String(200), nullable=False),
+    Column("signed_on", DateTime),  # the date written on a paper pledge
+    Column("note", Text, nullable=False),
+    ForeignKeyConstraint(["reviewer_id"], ["reviewers.reviewer_id"]),
+)
+
+# Paper score sheets typed in twice (double entry): nothing reaches score_sheets until both agree.
+paper_entries_table = Table(
+    "paper_entries",
+    metadata,
+    Column("reviewer_id", String(64), primary_key=True),
+    Column("nomination_id", String(64), primary_key=True),
+    Column("stage", String(32), primary_key=True),
+    Column("entry", Integer, primary_key=True),  # 1 or 2
+    Column("points", JSON, nullable=False),
+    Column("comment", Text, nullable=False),
+    Column("cells", JSON, nullable=False),  # field -> the cell it was read from, e.g. "D7"
+    Column("source", String(400), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("at", DateTime, nullable=False),
+)
+
+# On-site inspection (实地考察): one visit per nomination, one row per checklist condition.
+site_visits_table = Table(
+    "site_visits",
+    metadata,
+    Column("nomination_id", String(64), primary_key=True),
+    Column("visit_date", DateTime, nullable=False),
+    Column("inspectors", JSON, nullable=False),
+    Column("photos", JSON, nullable=False),
+    Column("note", Text, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("at", DateTime, nullable=False),
+    ForeignKeyConstraint(["nomination_id"], ["nominations.nomination_id"]),
+)
+
+site_checks_table = Table(
+    "site_checks",
+    metadata,
+    Column("nomination_id", String(64), primary_key=True),
+    Column("condition", String(64), primary_key=True),
+    Column("confirmed", Boolean),  # None: not checked
+    Column("note", Text, nullable=False),
+    ForeignKeyConstraint(["nomination_id"], ["site_visits.nomination_id"]),
+)
 # Failed logins, counted per code id (the first group typed) and per client (the browser's address)
 # over a window: the lockout holds across pages, kernels and servers sharing the store. Never a code.
 login_failures_table = Table(
