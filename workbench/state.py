@@ -36,7 +36,7 @@ from sqlalchemy import func, select
 from workbench import labels
 from workbench.config import Round
 from workbench.diagnostics import diagnose
-from workbench.intake import IntakeResult, finish_nominations, read_inbox
+from workbench.intake import IntakeResult, file_sha256, finish_nominations, read_inbox
 from workbench.ranking import FUNNEL_STEPS, competition, funnel, rank
 from workbench.screening import screen
 from workbench.store import Store, events_table, open_store
@@ -145,21 +145,13 @@ def _inbox_paths(rnd: Round) -> list[Path]:
     return sorted(p for p in rnd.inbox.rglob("*") if p.is_file()) if rnd.inbox.is_dir() else []
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def input_files(rnd: Round) -> pd.DataFrame:
     """file, sha256 of every input: each inbox file (relative path) and each reference table (@file name).
 
     A missing reference table is listed with an empty digest, so creating it changes the id.
     """
-    rows = [(p.relative_to(rnd.inbox).as_posix(), _sha256(p)) for p in _inbox_paths(rnd)]
-    rows += [(name, _sha256(path) if path.is_file() else "") for name, path in _reference_files(rnd).items()]
+    rows = [(p.relative_to(rnd.inbox).as_posix(), file_sha256(p)) for p in _inbox_paths(rnd)]
+    rows += [(name, file_sha256(path) if path.is_file() else "") for name, path in _reference_files(rnd).items()]
     return pd.DataFrame(rows, columns=["file", "sha256"])
 
 

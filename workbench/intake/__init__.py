@@ -173,7 +173,8 @@ def _read_summary_file(path: Path, rel: str, rnd: Round, categories: dict[str, s
     return records, problems, fill
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file's bytes, read in blocks (input listings and snapshot ids)."""
     h = hashlib.sha256()
     with path.open("rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
@@ -235,7 +236,7 @@ def read_inbox(path: str | Path, rnd: Round, *, progress: bool = False, forms: b
         achievements=_form_table(matched, "achievements", ACHIEVEMENT_COLUMNS),
         materials=photo_counts,
         problems=problems_frame(problems, recommender_of),
-        files=pd.DataFrame({"file": [f.rel for f in files], "sha256": [_sha256(f.path) for f in files]}),
+        files=pd.DataFrame({"file": [f.rel for f in files], "sha256": [file_sha256(f.path) for f in files]}),
     )
 
 

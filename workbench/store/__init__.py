@@ -44,8 +44,22 @@ except ImportError:  # Windows: SQLite's busy timeout alone
     fcntl = None
 
 import pandas as pd
-from sqlalchemy import (String, Table, and_, create_engine, delete, event, func, insert, inspect, literal, select,
-                        tuple_, union_all, update)
+from sqlalchemy import (
+    String,
+    Table,
+    and_,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    inspect,
+    literal,
+    select,
+    tuple_,
+    union_all,
+    update,
+)
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
@@ -53,9 +67,9 @@ from workbench import labels
 from workbench.config import Round
 from workbench.errors import (
     AccessCodeError,
-    PledgeRequiredError,
     AssignmentError,
     NotAssignedError,
+    PledgeRequiredError,
     ScoreValidationError,
     StageClosedError,
     StaleWriteError,
@@ -66,16 +80,18 @@ from workbench.store.codes import (
     CODE_ALPHABET,
     CODE_GROUP_LEN,
     CODE_GROUPS,
+    _dummy_hash,
     check_code,
     code_id,
     hash_code,
     new_code,
     normalise_code,
-    _dummy_hash,
 )
+from workbench.store.panel import PanelStore
 from workbench.store.schema import (
     ADDED_COLUMNS,
     SCHEMA_VERSION,
+    _typed,
     access_log_table,
     assignments_table,
     codes_table,
@@ -86,14 +102,13 @@ from workbench.store.schema import (
     metadata,
     nominations_table,
     overrides_table,
+    pledges_table,
     points_table,
     reviewers_table,
     schema_version,
-    pledges_table,
     sheets_table,
     stage_state_table,
 )
-from workbench.store.panel import PanelStore
 from workbench.store.validation import _listing, _message, _problem, validate_sheet
 
 SCHEMA_LOCK = 5_2022_0605  # PostgreSQL advisory lock taken while creating or upgrading the schema
@@ -128,14 +143,6 @@ def _id_frame(df: pd.DataFrame, columns: list[str], what: str) -> pd.DataFrame:
     if blank.any():
         raise WorkbenchError(_message("blank_ids", what=labels.STORE_FRAMES[what], n=int(blank.sum())), "blank_ids")
     return out
-
-
-def _typed(rows: list[dict], columns: dict[str, str]) -> pd.DataFrame:
-    """A frame with exactly `columns` and their dtypes, also when `rows` is empty."""
-    df = pd.DataFrame(rows, columns=list(columns))
-    for col, dtype in columns.items():
-        df[col] = pd.to_datetime(df[col]).astype("datetime64[us]") if dtype == "datetime" else df[col].astype(dtype)
-    return df.reset_index(drop=True)
 
 
 # ============================================================================ the store
@@ -1159,7 +1166,9 @@ class Store(PanelStore):
 
     def record_override(self, nomination_id: str, verdict: str, value: str, reason: str, actor: str) -> None:
         """Record an analyst's override of a screening verdict ("eligibility" or "quota_status"), with a reason."""
-        from workbench.screening import RULES  # a rule's own verdict can be overridden too
+        from workbench.screening import (
+            RULES,  # a rule's own verdict can be overridden too
+        )
 
         allowed = {"eligibility": labels.ELIGIBILITY, "quota_status": labels.QUOTA_STATUS,
                    **{f"rule_{r.code}": labels.RULE_RESULT_WORD for r in RULES}}

@@ -20,9 +20,10 @@ from sqlalchemy.engine import Connection
 from workbench.config import Round
 from workbench.errors import PledgeRequiredError, WorkbenchError
 from workbench.store.schema import (
+    _typed,
     nominations_table,
-    paper_entries_table,
     panel_draws_table,
+    paper_entries_table,
     pledges_table,
     reviewers_table,
     site_checks_table,
@@ -42,16 +43,6 @@ def canonical(value: Any) -> str:
 def chain_hash(prev_hash: str, body: str) -> str:
     """sha256 of the previous hash and this record's body: the link of the draw log."""
     return hashlib.sha256(f"{prev_hash}\n{body}".encode("utf-8")).hexdigest()
-
-
-def _typed(rows: list[dict], columns: dict[str, str]) -> pd.DataFrame:
-    df = pd.DataFrame(rows, columns=list(columns))
-    for col, dtype in columns.items():
-        if dtype == "datetime":
-            df[col] = pd.to_datetime(df[col]).astype("datetime64[us]")
-        elif dtype != "object":
-            df[col] = df[col].astype(dtype)
-    return df.reset_index(drop=True)
 
 
 class PanelStore:

@@ -7,6 +7,7 @@ the ledger hash.
 
 from __future__ import annotations
 
+import pandas as pd
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -270,3 +271,14 @@ login_failures_table = Table(
     Column("client", String(200), index=True),
     sqlite_autoincrement=True,
 )
+
+
+def _typed(rows: list[dict], columns: dict[str, str]) -> pd.DataFrame:
+    """A frame with exactly `columns` and their dtypes (datetime, object or a pandas dtype), also when empty."""
+    df = pd.DataFrame(rows, columns=list(columns))
+    for col, dtype in columns.items():
+        if dtype == "datetime":
+            df[col] = pd.to_datetime(df[col]).astype("datetime64[us]")
+        elif dtype != "object":
+            df[col] = df[col].astype(dtype)
+    return df.reset_index(drop=True)
