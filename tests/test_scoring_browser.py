@@ -167,6 +167,8 @@ def postgres_round(tmp_path_factory):
         store.save_assignments(wb.assign(screened, reviewers, rnd))
         busiest = store.assignments().groupby("reviewer_id").size().sort_values(ascending=False).index[:2]
         codes = dict(store.issue_codes(list(busiest))[["reviewer_id", "code"]].itertuples(index=False, name=None))
+        for reviewer_id in codes:  # signed paper pledges: both go straight to their lists
+            store.record_pledge(reviewer_id, method="paper", actor="王秘书")
     try:
         yield rnd, url, codes
     finally:
