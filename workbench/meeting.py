@@ -118,7 +118,8 @@ table.wb-ranked tr.wb-cut td { border-top: 6px solid #c62828; border-bottom: non
 .wb-tabs .widget-toggle-button.mod-active, .wb-views .widget-toggle-button.mod-active { background: #1f3a5f;
   color: #fff; border-color: #1f3a5f; box-shadow: none; }
 .wb-views .widget-toggle-button { background: #fff; }
-.wb-nav { border-bottom: 3px solid #1f3a5f; padding-bottom: 8px; margin-bottom: 8px; }
+/* above the sticky tally's white cover, which would otherwise hide the tabs' lower edge before any scroll */
+.wb-nav { border-bottom: 3px solid #1f3a5f; padding-bottom: 8px; margin-bottom: 8px; position: relative; z-index: 4; }
 table.wb-heat { border-collapse: collapse; font-size: 21px; width: 100%; }
 table.wb-heat th { background: #1f3a5f; color: #fff; padding: 6px 8px; font-weight: 600; text-align: center;
   line-height: 1.25; position: sticky; top: 0; }
