@@ -34,6 +34,16 @@ def _canonical(header: str) -> str:
     return header
 
 
+def _paper_value(field: str, value: str) -> tuple[object, ValueProblem | None]:
+    """One register entry read as its field's type, or the problem with it."""
+    try:
+        if field == "paper_copies":
+            return parse_number(value.strip().removesuffix(COPIES_UNIT)), None
+        return parse_bool(value), None
+    except ValueProblem as exc:
+        return None, exc
+
+
 def read_paper(inbox: Path) -> tuple[pd.DataFrame, list[Problem]]:
     """The register's paper columns: folder, studio_key (blank: the whole union) and PAPER_DTYPES."""
     empty = pd.DataFrame({**{c: pd.Series(dtype="string") for c in KEY_COLUMNS},
@@ -49,21 +59,19 @@ def read_paper(inbox: Path) -> tuple[pd.DataFrame, list[Problem]]:
     raw = raw.rename(columns=_canonical)
     if "file" not in raw.columns or not set(PAPER_DTYPES) & set(raw.columns):
         return empty, []
-    problems: list[Problem] = []
-    records = []
-    for i, row in raw.iterrows():
-        file = normalise_text(row.get("file", "")).replace("\\", "/")
-        rec = {"folder": file.split("/")[0] if "/" in file else "", "studio_key": normalise_text(row.get("studio", ""))}
-        for field in PAPER_DTYPES:
-            value = row.get(field, "")
-            try:
-                rec[field] = parse_number(value.strip().removesuffix(COPIES_UNIT)) if field == "paper_copies" else parse_bool(value)
-            except ValueProblem as exc:
-                rec[field] = None
-                problems.append(Problem(labels.RECEIPTS_FILE, "", f"第{i + 2}行", field, str(value), "warning",
-                                        "bad_paper_record", f"{labels.RECEIPT_PAPER_HEADERS[field][0]}无法识别：{exc}"))
-        records.append(rec)
-    df = pd.DataFrame.from_records(records, columns=[*KEY_COLUMNS, *PAPER_DTYPES])
+    column = {c: raw[c].fillna("").tolist() if c in raw.columns else [""] * len(raw) for c in ("file", "studio", *PAPER_DTYPES)}
+    files = [normalise_text(f).replace("\\", "/") for f in column["file"]]
+    data: dict[str, list] = {"folder": [f.split("/")[0] if "/" in f else "" for f in files],
+                             "studio_key": [normalise_text(s) for s in column["studio"]]}
+    found: list[tuple[int, int, Problem]] = []  # (row, field, problem): problems in row order
+    for k, field in enumerate(PAPER_DTYPES):
+        parsed = {value: _paper_value(field, value) for value in set(column[field])}  # each distinct entry once
+        data[field] = [parsed[value][0] for value in column[field]]
+        found += [(i, k, Problem(labels.RECEIPTS_FILE, "", f"第{i + 2}行", field, str(value), "warning", "bad_paper_record",
+                                 f"{labels.RECEIPT_PAPER_HEADERS[field][0]}无法识别：{parsed[value][1]}"))
+                  for i, value in enumerate(column[field]) if parsed[value][1] is not None]
+    problems = [problem for _, _, problem in sorted(found, key=lambda f: f[:2])]
+    df = pd.DataFrame(data, columns=[*KEY_COLUMNS, *PAPER_DTYPES])
     df["paper_copies"] = pd.to_numeric(df["paper_copies"]).round()
     return df.astype({**{c: "string" for c in KEY_COLUMNS}, **PAPER_DTYPES}), problems
 

@@ -7,18 +7,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from workbench import labels
 from workbench.config import Round
 from workbench.intake.problems import Problem, cell_ref
 from workbench.intake.values import (
     FIELD_TYPES,
-    GuessedValue,
-    ValueProblem,
+    ParsedCell,
     Vocabulary,
+    field_parser,
     normalise_header,
-    parse_field,
     vocabulary,
 )
 from workbench.intake.workbook import MAX_ROWS, Sheet
@@ -56,12 +55,19 @@ def _fields(row: list[Any], vocab: Vocabulary) -> dict[int, str]:
     return columns
 
 
+def _texts(row: list[Any]) -> int:
+    """How many cells of a row hold text: the most fields it could name."""
+    return sum(1 for cell in row if cell.__class__ is str and cell)
+
+
 def find_header(rows: list[list[Any]], vocab: Vocabulary) -> Header | None:
     """The header within the first rows (the row naming most fields), with the row below it when
     that row names the fields of a two-level header (团队情况 over 团队人数 and 一线职工); then
     headers read by similarity, and the headers that name nothing intake reads."""
     best: tuple[int, dict[int, str]] | None = None
     for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        if _texts(row) < max(MIN_HEADER_FIELDS, len(best[1]) + 1 if best else 0):
+            continue  # cannot name more fields than the best row so far: not looked up
         columns = _fields(row, vocab)
         if len(columns) >= MIN_HEADER_FIELDS and (best is None or len(columns) > len(best[1])):
             best = (i, columns)
@@ -106,13 +112,13 @@ def parse_fill_line(rows: list[list[Any]]) -> dict[str, str]:
     return found
 
 
-def _first_text(row: list[Any]) -> str:
-    return next((str(c) for c in row if c not in (None, "")), "")
+def read_summary_sheet(sheet: Sheet, *, file: str, rnd: Round, categories: dict[str, str],
+                       parse: Callable[[str, Any], ParsedCell] | None = None,
+                       ) -> tuple[list[dict], list[Problem], dict[str, str]] | None:
+    """One sheet -> (records, problems, fill-line facts); None when it has no summary header.
 
-
-def read_summary_sheet(sheet: Sheet, *, file: str, rnd: Round,
-                       categories: dict[str, str]) -> tuple[list[dict], list[Problem], dict[str, str]] | None:
-    """One sheet -> (records, problems, fill-line facts); None when it has no summary header."""
+    `parse` reads a cell for a field (`values.field_parser`; one per inbox, so each distinct cell is
+    read once)."""
     rows = sheet.rows
     vocab = vocabulary(rnd)
     header = find_header(rows, vocab)
@@ -139,35 +145,39 @@ def read_summary_sheet(sheet: Sheet, *, file: str, rnd: Round,
                 f"表头“{text}”不是规范写法，已按“{labels.SUMMARY_FIELDS[name]}”读取，请核实", "warning")
     for j, (i, text) in header.unknown.items():
         problem(i, j, "", text, "unknown_column", f"无法识别的列“{text}”，此列内容未读取", "warning")
+    parse = parse or field_parser(rnd, categories)
+    items = list(columns.items())
+    precision_of = {name: f"{name}_precision" for name in columns.values() if FIELD_TYPES[name] == "date"}
+    required = {name: j for name in REQUIRED for j, field_ in items if field_ == name}
     records: list[dict] = []
     unrecognised = 0
     in_notes = False
     for i in range(header_row + 1, len(rows)):
         row = rows[i]
-        filled = [j for j, c in enumerate(row) if c not in (None, "")]
-        in_notes = in_notes or bool(_NOTE_ROW.match(_first_text(row)))
-        if not filled or (in_notes and len(filled) == 1 and columns.get(filled[0]) not in IDENTIFYING):
-            continue  # a blank row, or a line of the 填表说明 block (not one naming a studio, unit or leader)
+        first = next((c for c in row if c is not None and c != ""), None)
+        if first is None:
+            continue  # a blank row
+        in_notes = in_notes or (first.__class__ is str and _NOTE_ROW.match(first) is not None)
+        if in_notes:
+            filled = [j for j, c in enumerate(row) if c is not None and c != ""]
+            if len(filled) == 1 and columns.get(filled[0]) not in IDENTIFYING:
+                continue  # a line of the 填表说明 block (not one naming a studio, unit or leader)
         record: dict[str, Any] = {"source_file": file, "source_sheet": sheet.name, "source_row": r0 + i + 1}
         cell_problems = []
-        for j, name in columns.items():
-            raw = row[j] if j < len(row) else None
-            try:
-                value, precision = parse_field(name, raw, rnd, categories)
-            except GuessedValue as guess:
-                cell_problems.append((i, j, name, raw, guess.code, f"{labels.SUMMARY_FIELDS[name]}：{guess}"))
-                value, precision = guess.value, None
-            except ValueProblem as exc:
-                cell_problems.append((i, j, name, raw, exc.code, f"{labels.SUMMARY_FIELDS[name]}：{exc}"))
-                value, precision = None, None
+        width = len(row)
+        for j, name in items:
+            raw = row[j] if j < width else None
+            value, precision, code, message = parse(name, raw)
+            if code is not None:
+                cell_problems.append((i, j, name, raw, code, f"{labels.SUMMARY_FIELDS[name]}：{message}"))
             if sheet.formulas and cell_ref(r0 + i, c0 + j) in sheet.formulas:
                 code = "formula_no_value" if raw in (None, "") else "formula_cell"
                 text = "是公式且没有计算结果，请直接填写数值" if code == "formula_no_value" else "是公式，已按计算结果读取，请核实"
                 cell_problems.append((i, j, name, raw, code, f"{labels.SUMMARY_FIELDS[name]}：{text}"))
             record[name] = value
-            if FIELD_TYPES[name] == "date":
-                record[f"{name}_precision"] = precision
-        if not any(record.get(f) for f in ("studio", "leader", "host_unit")):
+            if name in precision_of:
+                record[precision_of[name]] = precision
+        if not (record.get("studio") or record.get("leader") or record.get("host_unit")):
             unrecognised += 1
             if unrecognised <= MAX_UNRECOGNISED:
                 problem(i, None, "", " ".join(str(c) for c in row if c not in (None, ""))[:200], "unrecognised_row",
@@ -177,11 +187,9 @@ def read_summary_sheet(sheet: Sheet, *, file: str, rnd: Round,
             problem(i_, j, name, raw, code, message, "warning" if code in WARNING_CODES else "error")
         if not record.get("recommender") and fill.get("推荐单位"):
             record["recommender"] = fill["推荐单位"]
-        for name in REQUIRED:
-            if name in columns.values() and record.get(name) in (None, ""):
-                j = next(k for k, v in columns.items() if v == name)
-                if not any(p[2] == name for p in cell_problems):
-                    problem(i, j, name, "", "missing_value", f"“{labels.SUMMARY_FIELDS[name]}”未填写")
+        for name, j in required.items():
+            if record[name] in (None, "") and not any(p[2] == name for p in cell_problems):
+                problem(i, j, name, "", "missing_value", f"“{labels.SUMMARY_FIELDS[name]}”未填写")
         records.append(record)
     if unrecognised > MAX_UNRECOGNISED:
         problem(header_row, None, "", f"{unrecognised} 行", "many_unrecognised_rows",
