@@ -13,8 +13,8 @@ import hashlib
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
 
+import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
@@ -30,10 +30,9 @@ from workbench.intake.summary import find_header, read_summary_sheet
 from workbench.intake.values import (
     DTYPES,
     FIELD_TYPES,
-    ParsedCell,
+    FieldParser,
     ValueProblem,
     category_lookup,
-    field_parser,
     normalise_header,
     normalise_text,
     parse_bool,
@@ -72,25 +71,40 @@ def nomination_key(recommender: object, category: object, studio: object) -> str
     return "N" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:8].upper()
 
 
+STRING_COLUMNS = ("established_precision", "named_on_precision", "source_file", "source_sheet", *NARRATIVES)
+
+
+def _column(values: list, dtype: str) -> pd.api.extensions.ExtensionArray | np.ndarray:
+    """One nominations column from its plain values, typed as the frame holds it."""
+    if dtype == "object":  # lists of honours: a list in every row
+        column = np.empty(len(values), dtype=object)
+        for i, v in enumerate(values):
+            column[i] = v if isinstance(v, list) else []
+        return column
+    if dtype == "datetime64[ns]":
+        return np.asarray(pd.to_datetime(pd.Series(values, dtype=object)).astype(dtype))
+    return pd.array(values, dtype=dtype)
+
+
+def _source_order(files: list, sheets: list, rows: list) -> list[int]:
+    """Row order by file, sheet and row, missing last (as a stable sort_values would put them)."""
+    def key(i: int) -> tuple:
+        return tuple(x for v in (files[i], sheets[i], rows[i]) for x in ((True, 0) if v is pd.NA else (False, v)))
+    return sorted(range(len(files)), key=key)
+
+
 def finish_nominations(records: list[dict]) -> pd.DataFrame:
     """Records -> the typed nominations frame with stable, unique nomination ids."""
-    columns = list(FIELD_TYPES) + ["established_precision", "named_on_precision", "received_at",
-                                   "source_file", "source_sheet", "source_row", *PAPER_DTYPES, *NARRATIVES]
-    df = pd.DataFrame.from_records(records, columns=columns)
-    for name, kind in FIELD_TYPES.items():
-        if kind == "list":
-            df[name] = df[name].map(lambda v: v if isinstance(v, list) else [])
-        elif kind == "date":
-            df[name] = pd.to_datetime(df[name]).astype("datetime64[ns]")
-        else:
-            df[name] = df[name].astype(DTYPES[kind])
-    df["received_at"] = pd.to_datetime(df["received_at"]).astype("datetime64[ns]")
-    df["source_row"] = df["source_row"].astype("Int64")
-    df = df.astype(PAPER_DTYPES)  # the paper side: from the receipt register (intake.paper)
-    for col in ("established_precision", "named_on_precision", "source_file", "source_sheet", *NARRATIVES):
-        df[col] = df[col].astype("string")
-    df = df.sort_values(["source_file", "source_sheet", "source_row"], kind="stable").reset_index(drop=True)
-    ids = [nomination_key(r, c, s) for r, c, s in zip(df["recommender"], df["category"], df["studio"])]
+    dtypes = {name: DTYPES[kind] for name, kind in FIELD_TYPES.items()}
+    dtypes |= {"established_precision": "string", "named_on_precision": "string", "received_at": "datetime64[ns]",
+               "source_file": "string", "source_sheet": "string", "source_row": "Int64",
+               **PAPER_DTYPES, **{col: "string" for col in NARRATIVES}}  # paper: from the receipt register (intake.paper)
+    data = {name: _column([r.get(name) for r in records], dtype) for name, dtype in dtypes.items()}
+    df = pd.DataFrame(data)
+    order = _source_order(*(data[c].tolist() for c in ("source_file", "source_sheet", "source_row")))
+    if order != list(range(len(order))):
+        df = df.take(order).reset_index(drop=True)
+    ids = [nomination_key(r, c, s) for r, c, s in zip(*(df[col].tolist() for col in ("recommender", "category", "studio")))]
     seen: dict[str, int] = {}
     unique = []
     for nid in ids:
@@ -120,8 +134,8 @@ def read_receipts(inbox: Path) -> tuple[dict[str, dt.datetime], list[Problem]]:
     bad = [Problem(labels.RECEIPTS_FILE, "", f"第{i + 2}行", "received_at", str(v), "warning", "bad_receipt_time", "收件时间无法识别")
            for i, (v, missing) in enumerate(zip(df["received_at"].tolist(), unread)) if missing]
     read = times.notna() & files.notna()
-    return {normalise_text(f).replace("\\", "/"): t.to_pydatetime()
-            for f, t in zip(files[read].tolist(), times[read].tolist())}, bad
+    return {normalise_text(f).replace("\\", "/"): t
+            for f, t in zip(files[read].tolist(), times[read].dt.to_pydatetime().tolist())}, bad
 
 
 def is_form_file(path: Path) -> bool:
@@ -174,7 +188,7 @@ def _form(sheets: list[Sheet], problems: list[Problem], rel: str, rnd: Round) ->
 
 
 def _summary(sheets: list[Sheet], problems: list[Problem], rel: str, rnd: Round, categories: dict[str, str],
-             parse: Callable[[str, Any], ParsedCell]) -> tuple[list[dict], list[Problem], dict]:
+             parse: FieldParser) -> tuple[list[dict], list[Problem], dict]:
     """A summary workbook's sheets -> (records, problems, fill-line facts)."""
     if not sheets and problems and problems[0].severity == "error":
         return [], problems, {}
@@ -214,7 +228,7 @@ def read_inbox(path: str | Path, rnd: Round, *, progress: bool = False, forms: b
     problems += file_problems
     files = [f for f in listed if f.kind in ("workbook", "csv")]
     digests: list[str] = []
-    parse = field_parser(rnd, categories)
+    parse = FieldParser(rnd, categories)
     records: list[dict] = []
     form_list: list[Form] = []
     recommender_of: dict[str, str] = {}

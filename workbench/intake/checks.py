@@ -115,21 +115,19 @@ def narrative_problems(forms: dict[str, Form]) -> list[Problem]:
 
 
 # ---------------------------------------------------------------------------- duplicates and order
-def _keys(nominations: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
-    """The registry's tolerant keys ("无锡市…劳模创新工作室" and "…有限公司" dropped), joined."""
+def _keys(nominations: pd.DataFrame, columns: tuple[str, ...]) -> list[str | None]:
+    """The registry's tolerant keys ("无锡市…劳模创新工作室" and "…有限公司" dropped), joined; None
+    where the first part is blank."""
     keyed = {"studio": studio_key, "host_unit": host_unit_key}
-    parts = [keyed.get(c, normalise_series)(nominations[c]) for c in columns]
-    keys = parts[0]
-    for part in parts[1:]:
-        keys = keys + "|" + part
-    return keys.where(parts[0] != "")
+    parts = [keyed.get(c, normalise_series)(nominations[c]).tolist() for c in columns]
+    return ["|".join(p) if p[0] != "" else None for p in zip(*parts)]
 
 
 def _records(nominations: pd.DataFrame, columns: list[str]) -> list[dict]:
     """Rows as plain dicts (NA -> None) with where they came from: quicker than pandas row by row."""
     cols = list(dict.fromkeys([*columns, "source_file", "source_sheet", "source_row"]))
-    part = nominations[cols].astype(object)
-    return part.where(nominations[cols].notna(), None).to_dict("records")
+    values = [[None if v is pd.NA or v != v else v for v in nominations[c].tolist()] for c in cols]
+    return [dict(zip(cols, row)) for row in zip(*values)]
 
 
 def _place(row: dict) -> tuple[str, str, str]:
@@ -146,7 +144,7 @@ def duplicate_problems(nominations: pd.DataFrame) -> list[Problem]:
                                  (("leader", "host_unit"), "duplicate_leader", "同一领衔人")):
         groups: dict[str, list[int]] = {}
         for i, key in enumerate(_keys(nominations, key_cols)):
-            if isinstance(key, str):
+            if key is not None:
                 groups.setdefault(key, []).append(i)
         for members in (groups[k] for k in sorted(groups) if len(groups[k]) > 1):
             for i in members:

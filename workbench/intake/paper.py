@@ -46,8 +46,7 @@ def _paper_value(field: str, value: str) -> tuple[object, ValueProblem | None]:
 
 def read_paper(inbox: Path) -> tuple[pd.DataFrame, list[Problem]]:
     """The register's paper columns: folder, studio_key (blank: the whole union) and PAPER_DTYPES."""
-    empty = pd.DataFrame({**{c: pd.Series(dtype="string") for c in KEY_COLUMNS},
-                          **{c: pd.Series(dtype=t) for c, t in PAPER_DTYPES.items()}})
+    empty = _paper_frame({c: [] for c in (*KEY_COLUMNS, *PAPER_DTYPES)})
     path = inbox / labels.RECEIPTS_FILE
     if not path.exists():
         return empty, []
@@ -71,23 +70,33 @@ def read_paper(inbox: Path) -> tuple[pd.DataFrame, list[Problem]]:
                                  f"{labels.RECEIPT_PAPER_HEADERS[field][0]}无法识别：{parsed[value][1]}"))
                   for i, value in enumerate(column[field]) if parsed[value][1] is not None]
     problems = [problem for _, _, problem in sorted(found, key=lambda f: f[:2])]
-    df = pd.DataFrame(data, columns=[*KEY_COLUMNS, *PAPER_DTYPES])
-    df["paper_copies"] = pd.to_numeric(df["paper_copies"]).round()
-    return df.astype({**{c: "string" for c in KEY_COLUMNS}, **PAPER_DTYPES}), problems
+    data["paper_copies"] = [None if v is None else round(v) for v in data["paper_copies"]]  # 2.0 copies -> 2
+    return _paper_frame(data), problems
+
+
+def _paper_frame(data: dict[str, list]) -> pd.DataFrame:
+    dtypes = {**{c: "string" for c in KEY_COLUMNS}, **PAPER_DTYPES}
+    return pd.DataFrame({c: pd.array(data[c], dtype=dtype) for c, dtype in dtypes.items()})
 
 
 def attach_paper(nominations: pd.DataFrame, paper: pd.DataFrame) -> pd.DataFrame:
     """The nominations with the paper columns: their own row first, else their union's row, else unknown."""
-    folder = nominations["source_file"].fillna("").map(lambda f: normalise_text(f).split("/")[0] if "/" in f else "")
-    studio = nominations["studio"].fillna("").map(normalise_text)
-    own = paper[paper["studio_key"] != ""].drop_duplicates(list(KEY_COLUMNS), keep="last")
-    union = paper[paper["studio_key"] == ""].drop_duplicates("folder", keep="last").set_index("folder")
-    keys = pd.DataFrame({"folder": folder.to_numpy(), "studio_key": studio.to_numpy()})
-    matched = keys.merge(own, on=list(KEY_COLUMNS), how="left")
+    folders = [normalise_text(f).split("/")[0] if "/" in f else "" for f in nominations["source_file"].fillna("").tolist()]
+    studios = [normalise_text(s) for s in nominations["studio"].fillna("").tolist()]
+    rows = zip(*(paper[c].tolist() for c in (*KEY_COLUMNS, *PAPER_DTYPES)))
+    own: dict[tuple[str, str], tuple] = {}
+    union: dict[str, tuple] = {}
+    for folder, studio, *values in rows:  # a later row for the same studio or union wins
+        if studio != "":
+            own[(folder, studio)] = tuple(values)
+        else:
+            union[folder] = tuple(values)
+    blank = (pd.NA,) * len(PAPER_DTYPES)
     out = nominations.copy()
-    for field, dtype in PAPER_DTYPES.items():
-        values = matched[field].astype(dtype)
-        fallback = keys["folder"].map(union[field]) if len(union) else pd.Series(pd.NA, index=keys.index)
-        out[field] = values.fillna(fallback.astype(dtype)).to_numpy()
-        out[field] = out[field].astype(dtype)
+    for k, (field, dtype) in enumerate(PAPER_DTYPES.items()):
+        values = []
+        for folder, studio in zip(folders, studios):
+            value = own.get((folder, studio), blank)[k]
+            values.append(union.get(folder, blank)[k] if value is pd.NA else value)
+        out[field] = pd.array(values, dtype=dtype)
     return out

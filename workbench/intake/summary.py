@@ -7,16 +7,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from workbench import labels
 from workbench.config import Round
 from workbench.intake.problems import Problem, cell_ref
 from workbench.intake.values import (
     FIELD_TYPES,
-    ParsedCell,
+    FieldParser,
     Vocabulary,
-    field_parser,
     normalise_header,
     vocabulary,
 )
@@ -112,13 +111,42 @@ def parse_fill_line(rows: list[list[Any]]) -> dict[str, str]:
     return found
 
 
+def _data_rows(rows: list[list[Any]], header_row: int, columns: dict[int, str]) -> list[int]:
+    """The rows below the header that may hold a nomination: not blank, not a line of the 填表说明
+    block (unless it names a studio, unit or leader)."""
+    kept = []
+    in_notes = False
+    for i in range(header_row + 1, len(rows)):
+        row = rows[i]
+        first = next((c for c in row if c is not None and c != ""), None)
+        if first is None:
+            continue
+        in_notes = in_notes or (first.__class__ is str and _NOTE_ROW.match(first) is not None)
+        if in_notes:
+            filled = [j for j, c in enumerate(row) if c is not None and c != ""]
+            if len(filled) == 1 and columns.get(filled[0]) not in IDENTIFYING:
+                continue
+        kept.append(i)
+    return kept
+
+
+def _formula_problems(found: dict[int, list], kept: list[int], j: int, name: str, raw: list[Any], sheet: Sheet,
+                      label: str) -> None:
+    """A cell holding a formula: read by its cached value (reported), or with none (reported as missing)."""
+    r0, c0 = sheet.origin
+    for k, i in enumerate(kept):
+        if cell_ref(r0 + i, c0 + j) in sheet.formulas:
+            code = "formula_no_value" if raw[k] in (None, "") else "formula_cell"
+            text = "是公式且没有计算结果，请直接填写数值" if code == "formula_no_value" else "是公式，已按计算结果读取，请核实"
+            found.setdefault(k, []).append((j, name, raw[k], code, f"{label}：{text}"))  # after the cell's own
+
+
 def read_summary_sheet(sheet: Sheet, *, file: str, rnd: Round, categories: dict[str, str],
-                       parse: Callable[[str, Any], ParsedCell] | None = None,
+                       parse: FieldParser | None = None,
                        ) -> tuple[list[dict], list[Problem], dict[str, str]] | None:
     """One sheet -> (records, problems, fill-line facts); None when it has no summary header.
 
-    `parse` reads a cell for a field (`values.field_parser`; one per inbox, so each distinct cell is
-    read once)."""
+    `parse` reads the cells of a column (one per inbox, so each distinct cell is read once)."""
     rows = sheet.rows
     vocab = vocabulary(rnd)
     header = find_header(rows, vocab)
@@ -145,50 +173,43 @@ def read_summary_sheet(sheet: Sheet, *, file: str, rnd: Round, categories: dict[
                 f"表头“{text}”不是规范写法，已按“{labels.SUMMARY_FIELDS[name]}”读取，请核实", "warning")
     for j, (i, text) in header.unknown.items():
         problem(i, j, "", text, "unknown_column", f"无法识别的列“{text}”，此列内容未读取", "warning")
-    parse = parse or field_parser(rnd, categories)
-    items = list(columns.items())
-    precision_of = {name: f"{name}_precision" for name in columns.values() if FIELD_TYPES[name] == "date"}
-    required = {name: j for name in REQUIRED for j, field_ in items if field_ == name}
+    parse = parse or FieldParser(rnd, categories)
+    kept = _data_rows(rows, header_row, columns)
+    keys: list[str] = ["source_file", "source_sheet", "source_row"]
+    cells: list[list[Any]] = [[file] * len(kept), [sheet.name] * len(kept), [r0 + i + 1 for i in kept]]
+    cell_problems: dict[int, list[tuple[int, str, Any, str, str]]] = {}  # row position -> (column, field, cell, code, message)
+    for j, name in columns.items():
+        raw = [rows[i][j] if j < len(rows[i]) else None for i in kept]
+        values, precisions, found = parse.column(name, raw)
+        keys.append(name)
+        cells.append(values)
+        if FIELD_TYPES[name] == "date":
+            keys.append(f"{name}_precision")
+            cells.append(precisions)
+        label = labels.SUMMARY_FIELDS[name]
+        for k, code, message in found:
+            cell_problems.setdefault(k, []).append((j, name, raw[k], code, f"{label}：{message}"))
+        if sheet.formulas:
+            _formula_problems(cell_problems, kept, j, name, raw, sheet, label)
     records: list[dict] = []
     unrecognised = 0
-    in_notes = False
-    for i in range(header_row + 1, len(rows)):
-        row = rows[i]
-        first = next((c for c in row if c is not None and c != ""), None)
-        if first is None:
-            continue  # a blank row
-        in_notes = in_notes or (first.__class__ is str and _NOTE_ROW.match(first) is not None)
-        if in_notes:
-            filled = [j for j, c in enumerate(row) if c is not None and c != ""]
-            if len(filled) == 1 and columns.get(filled[0]) not in IDENTIFYING:
-                continue  # a line of the 填表说明 block (not one naming a studio, unit or leader)
-        record: dict[str, Any] = {"source_file": file, "source_sheet": sheet.name, "source_row": r0 + i + 1}
-        cell_problems = []
-        width = len(row)
-        for j, name in items:
-            raw = row[j] if j < width else None
-            value, precision, code, message = parse(name, raw)
-            if code is not None:
-                cell_problems.append((i, j, name, raw, code, f"{labels.SUMMARY_FIELDS[name]}：{message}"))
-            if sheet.formulas and cell_ref(r0 + i, c0 + j) in sheet.formulas:
-                code = "formula_no_value" if raw in (None, "") else "formula_cell"
-                text = "是公式且没有计算结果，请直接填写数值" if code == "formula_no_value" else "是公式，已按计算结果读取，请核实"
-                cell_problems.append((i, j, name, raw, code, f"{labels.SUMMARY_FIELDS[name]}：{text}"))
-            record[name] = value
-            if name in precision_of:
-                record[precision_of[name]] = precision
+    required = {name: j for name in REQUIRED for j, field_ in columns.items() if field_ == name}
+    for k, values in enumerate(zip(*cells)):
+        i = kept[k]
+        record = dict(zip(keys, values))
         if not (record.get("studio") or record.get("leader") or record.get("host_unit")):
             unrecognised += 1
             if unrecognised <= MAX_UNRECOGNISED:
-                problem(i, None, "", " ".join(str(c) for c in row if c not in (None, ""))[:200], "unrecognised_row",
+                problem(i, None, "", " ".join(str(c) for c in rows[i] if c not in (None, ""))[:200], "unrecognised_row",
                         "此行没有工作室名称、领衔人或所在单位，未作为推荐对象读取", "warning")
             continue
-        for i_, j, name, raw, code, message in cell_problems:
-            problem(i_, j, name, raw, code, message, "warning" if code in WARNING_CODES else "error")
+        found = cell_problems.get(k, [])
+        for j, name, raw, code, message in found:
+            problem(i, j, name, raw, code, message, "warning" if code in WARNING_CODES else "error")
         if not record.get("recommender") and fill.get("推荐单位"):
             record["recommender"] = fill["推荐单位"]
         for name, j in required.items():
-            if record[name] in (None, "") and not any(p[2] == name for p in cell_problems):
+            if record[name] in (None, "") and not any(p[1] == name for p in found):
                 problem(i, j, name, "", "missing_value", f"“{labels.SUMMARY_FIELDS[name]}”未填写")
         records.append(record)
     if unrecognised > MAX_UNRECOGNISED:

@@ -12,6 +12,7 @@ import csv
 import hashlib
 import io
 import itertools
+import os
 import re
 import struct
 import zipfile
@@ -88,15 +89,14 @@ def _central_directory(data: bytes) -> list[ZipPart] | None:
         return None
     parts = []
     for _ in range(count):
-        if data[pos:pos + 4] != b"PK\x01\x02" or pos + _ENTRY.size > end:
+        if pos + _ENTRY.size > end:
             return None
-        f = _ENTRY.unpack_from(data, pos)
-        flags, method, packed, inflated, name_len, extra_len, comment_len, offset = (
-            f[3], f[4], f[8], f[9], f[10], f[11], f[12], f[16])
-        if 0xFFFFFFFF in (packed, inflated, offset):
+        (signature, _, _, flags, method, _, _, _, packed, inflated, name_len, extra_len, comment_len,
+         _, _, _, offset) = _ENTRY.unpack_from(data, pos)
+        if signature != b"PK\x01\x02" or 0xFFFFFFFF in (packed, inflated, offset):
             return None
-        raw = data[pos + _ENTRY.size:pos + _ENTRY.size + name_len]
-        parts.append(ZipPart(raw.decode("utf-8" if flags & 0x800 else "cp437", "replace"), method, packed, inflated, offset))
+        name = data[pos + _ENTRY.size:pos + _ENTRY.size + name_len].decode("utf-8" if flags & 0x800 else "cp437", "replace")
+        parts.append(ZipPart(name, method, packed, inflated, offset))
         pos += _ENTRY.size + name_len + extra_len + comment_len
     return parts
 
@@ -205,12 +205,13 @@ def _read_sheet(book: CalamineWorkbook, index: int, meta: Any, formulas: set[str
 def _read_bytes(path: Path) -> bytes:
     """The file's bytes, refused when empty, too large or unopenable."""
     try:
-        size = path.stat().st_size
-        if size == 0:
-            raise Unreadable("empty_file", "文件为空（0 字节）")
-        if size > MAX_FILE_BYTES:
-            raise Unreadable("file_too_large", f"文件过大（{size // 2**20} MB），汇总表或推荐表不应超过 {MAX_FILE_BYTES // 2**20} MB")
-        return path.read_bytes()
+        with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as f:  # a FIFO must not block
+            size = os.fstat(f.fileno()).st_size
+            if size == 0:
+                raise Unreadable("empty_file", "文件为空（0 字节）")
+            if size > MAX_FILE_BYTES:
+                raise Unreadable("file_too_large", f"文件过大（{size // 2**20} MB），汇总表或推荐表不应超过 {MAX_FILE_BYTES // 2**20} MB")
+            return f.read()
     except OSError:
         raise Unreadable("file_unopenable", _message("file_unopenable")) from None
 
