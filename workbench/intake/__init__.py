@@ -9,8 +9,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,7 +29,7 @@ from workbench.intake.files import list_inbox, suffix
 from workbench.intake.forms import Form, read_form
 from workbench.intake.paper import PAPER_DTYPES, attach_paper, read_paper
 from workbench.intake.problems import PROBLEM_COLUMNS, Problem, cell_ref, problems_frame
-from workbench.intake.summary import find_header, read_summary_sheet
+from workbench.intake.summary import Table, find_header, find_table, read_tables
 from workbench.intake.values import (
     DTYPES,
     FIELD_TYPES,
@@ -187,21 +190,17 @@ def _form(sheets: list[Sheet], problems: list[Problem], rel: str, rnd: Round) ->
     return form
 
 
-def _summary(sheets: list[Sheet], problems: list[Problem], rel: str, rnd: Round, categories: dict[str, str],
-             parse: FieldParser) -> tuple[list[dict], list[Problem], dict]:
-    """A summary workbook's sheets -> (records, problems, fill-line facts)."""
+def _summary(rel: str, sheets: list[Sheet], problems: list[Problem], tables: list[Table],
+             read: list[tuple[list[dict], list[Problem]]]) -> tuple[list[dict], list[Problem], dict]:
+    """A summary workbook's tables, read -> (records, problems, fill-line facts)."""
     if not sheets and problems and problems[0].severity == "error":
         return [], problems, {}
-    records, fill, found = [], {}, False
-    for sheet in sheets:
-        read = read_summary_sheet(sheet, file=rel, rnd=rnd, categories=categories, parse=parse)
-        if read is None:
-            continue
-        found = True
-        records += read[0]
-        problems += read[1]
-        fill = fill or read[2]
-    if not found and sheets:
+    records, fill = [], {}
+    for table, (recs, probs) in zip(tables, read):
+        records += recs
+        problems += probs
+        fill = fill or table.fill
+    if not tables and sheets:
         code, message = ("empty_workbook", "工作簿是空的，没有任何内容") if not any(s.rows for s in sheets) else \
             ("no_header", "未在任何工作表的前15行找到汇总表表头（推荐类别、工作室名称、领衔人等）")
         problems.append(Problem(rel, "", "", "", "", "error", code, message))
@@ -217,36 +216,61 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Intake makes hundreds of thousands of small lists and tuples and no reference cycles: the
+    cyclic garbage collector would only walk them again and again. Paused while reading, then restored."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def read_inbox(path: str | Path, rnd: Round, *, progress: bool = False, forms: bool = True) -> IntakeResult:
     """Read every workbook in the inbox (one folder per recommending union)."""
     inbox = Path(path)
     if not inbox.is_dir():
         raise InboxMissingError(f"{labels.INTAKE_MESSAGES['inbox_missing'].format(path=inbox)} [inbox_missing]")
+    with _collector_paused():
+        return _read_inbox(inbox, rnd, progress=progress, forms=forms)
+
+
+def _read_inbox(inbox: Path, rnd: Round, *, progress: bool, forms: bool) -> IntakeResult:
     categories = category_lookup(rnd)
     receipts, problems = read_receipts(inbox)
     listed, file_problems = list_inbox(inbox)
     problems += file_problems
     files = [f for f in listed if f.kind in ("workbook", "csv")]
     digests: list[str] = []
-    parse = FieldParser(rnd, categories)
-    records: list[dict] = []
+    opened: list[Form | tuple[str, list[Sheet], list[Problem], list[Table]]] = []  # in file order
     form_list: list[Form] = []
-    recommender_of: dict[str, str] = {}
     for f in tqdm(files, desc="读取报送文件", unit="个", disable=not progress):
-        p, rel = f.path, f.rel
-        folder = rel.split("/")[0] if "/" in rel else ""
-        form_file = is_form_file(Path(rel))
+        form_file = is_form_file(Path(f.rel))
         if form_file and not forms:
-            digests.append(file_sha256(p))
+            digests.append(file_sha256(f.path))
             continue
-        sheets, probs, digest = _open(p, rel, rnd)
+        sheets, probs, digest = _open(f.path, f.rel, rnd)
         digests.append(digest)
         if form_file:
-            form = _form(sheets, probs, rel, rnd)
-            form_list.append(form)
-            problems += form.problems
+            form_list.append(_form(sheets, probs, f.rel, rnd))
+            opened.append(form_list[-1])
+        else:
+            opened.append((f.rel, sheets, probs, [t for s in sheets if (t := find_table(s, file=f.rel, rnd=rnd))]))
+    # every summary table's cells at once: each field is one column across the inbox
+    tables = [t for item in opened if not isinstance(item, Form) for t in item[3]]
+    read = iter(read_tables(tables, FieldParser(rnd, categories)))
+    records: list[dict] = []
+    recommender_of: dict[str, str] = {}
+    for item in opened:
+        if isinstance(item, Form):
+            problems += item.problems
             continue
-        recs, probs, fill = _summary(sheets, probs, rel, rnd, categories, parse)
+        rel, sheets, probs, file_tables = item
+        folder = rel.split("/")[0] if "/" in rel else ""
+        recs, probs, fill = _summary(rel, sheets, probs, file_tables, [next(read) for _ in file_tables])
         problems += probs
         received = receipts.get(normalise_text(rel))
         if received is None and fill.get("填报日期"):

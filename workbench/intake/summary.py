@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from workbench import labels
@@ -45,18 +46,20 @@ class Header:
 
 def _fields(row: list[Any], vocab: Vocabulary) -> dict[int, str]:
     columns: dict[int, str] = {}
+    named: set[str] = set()
     header = vocab.header
     for j, cell in enumerate(row):
         if cell.__class__ is str and cell:
             name = header(cell)
-            if name and name not in columns.values():
+            if name and name not in named:
                 columns[j] = name
+                named.add(name)
     return columns
 
 
-def _texts(row: list[Any]) -> int:
-    """How many cells of a row hold text: the most fields it could name."""
-    return sum(1 for cell in row if cell.__class__ is str and cell)
+def _filled(row: list[Any]) -> int:
+    """How many cells of a row are filled: the most fields it could name."""
+    return len(row) - row.count("") - row.count(None)
 
 
 def find_header(rows: list[list[Any]], vocab: Vocabulary) -> Header | None:
@@ -65,7 +68,7 @@ def find_header(rows: list[list[Any]], vocab: Vocabulary) -> Header | None:
     headers read by similarity, and the headers that name nothing intake reads."""
     best: tuple[int, dict[int, str]] | None = None
     for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
-        if _texts(row) < max(MIN_HEADER_FIELDS, len(best[1]) + 1 if best else 0):
+        if _filled(row) < max(MIN_HEADER_FIELDS, len(best[1]) + 1 if best else 0):
             continue  # cannot name more fields than the best row so far: not looked up
         columns = _fields(row, vocab)
         if len(columns) >= MIN_HEADER_FIELDS and (best is None or len(columns) > len(best[1])):
@@ -77,9 +80,11 @@ def find_header(rows: list[list[Any]], vocab: Vocabulary) -> Header | None:
     for other in (top + 1, top - 1):  # the sub-headers below, or the upper level above
         if not 0 <= other < len(rows):
             continue
-        more = {j: f for j, f in _fields(rows[other], vocab).items() if j not in columns and f not in columns.values()}
         row = rows[other]
-        if more and all(j not in columns or row[j] in (None, "", rows[top][j]) for j in range(len(row))):
+        if not all(j not in columns or row[j] in (None, "", rows[top][j]) for j in range(len(row))):
+            continue  # fills the header's own columns: data (or a title), not a level of the header
+        more = {j: f for j, f in _fields(row, vocab).items() if j not in columns and f not in columns.values()}
+        if more:
             columns.update(more)
             band = sorted([*band, other])
             break
@@ -104,6 +109,8 @@ def parse_fill_line(rows: list[list[Any]]) -> dict[str, str]:
     """The '推荐单位（盖章）：…  填报日期：…' line above the header, as a dict."""
     found: dict[str, str] = {}
     for row in rows:
+        if _filled(row) == 0:
+            continue
         text = " ".join(str(c) for c in row if c not in (None, ""))
         for key, val in _FILL_FIELD.findall(text):
             if val and not set(val) <= set("_＿ "):
@@ -130,92 +137,144 @@ def _data_rows(rows: list[list[Any]], header_row: int, columns: dict[int, str]) 
     return kept
 
 
-def _formula_problems(found: dict[int, list], kept: list[int], j: int, name: str, raw: list[Any], sheet: Sheet,
-                      label: str) -> None:
-    """A cell holding a formula: read by its cached value (reported), or with none (reported as missing)."""
-    r0, c0 = sheet.origin
-    for k, i in enumerate(kept):
-        if cell_ref(r0 + i, c0 + j) in sheet.formulas:
-            code = "formula_no_value" if raw[k] in (None, "") else "formula_cell"
-            text = "是公式且没有计算结果，请直接填写数值" if code == "formula_no_value" else "是公式，已按计算结果读取，请核实"
-            found.setdefault(k, []).append((j, name, raw[k], code, f"{label}：{text}"))  # after the cell's own
+@dataclass
+class Table:
+    """A summary table found on one sheet, its cells not read yet."""
+
+    file: str
+    sheet: Sheet
+    header: Header
+    fill: dict[str, str]  # the fill line's facts (推荐单位, 填报日期 …)
+    rows: list[int]  # the rows below the header that may hold a nomination
+    problems: list[Problem]  # what its header lacks, guesses or does not know
 
 
-def read_summary_sheet(sheet: Sheet, *, file: str, rnd: Round, categories: dict[str, str],
-                       parse: FieldParser | None = None,
-                       ) -> tuple[list[dict], list[Problem], dict[str, str]] | None:
-    """One sheet -> (records, problems, fill-line facts); None when it has no summary header.
-
-    `parse` reads the cells of a column (one per inbox, so each distinct cell is read once)."""
+def find_table(sheet: Sheet, *, file: str, rnd: Round) -> Table | None:
+    """The summary table on a sheet (header, fill line, candidate rows), or None when it has no header."""
     rows = sheet.rows
-    vocab = vocabulary(rnd)
-    header = find_header(rows, vocab)
+    header = find_header(rows, vocabulary(rnd))
     if header is None:
         return None
-    header_row, columns = header.row, header.columns
-    fill = parse_fill_line(rows[:header_row])
-    r0, c0 = sheet.origin
-    problems: list[Problem] = []
-
-    def problem(row: int, col: int | None, field: str, value: Any, code: str, message: str, severity: str = "error") -> None:
-        cell = cell_ref(r0 + row, c0 + col) if col is not None else str(r0 + row + 1)
-        problems.append(Problem(file, sheet.name, cell, field, "" if value is None else str(value), severity, code, message))
-
+    fill = parse_fill_line(rows[:header.row])
+    table = Table(file, sheet, header, fill, _data_rows(rows, header.row, header.columns), [])
+    columns = header.columns
     missing = [f for f in REQUIRED if f not in columns.values()]
     if "recommender" not in columns.values() and "推荐单位" not in fill:
         missing.append("recommender")
     for name in missing:
-        problem(header_row, 0, name, "", "missing_column", f"缺少必填列“{labels.SUMMARY_FIELDS[name]}”",
-                "warning" if name == "recommender" else "error")
+        _problem(table.problems, table, header.row, 0, name, "", "missing_column", f"缺少必填列“{labels.SUMMARY_FIELDS[name]}”",
+                 "warning" if name == "recommender" else "error")
     for j, (i, text) in header.guessed.items():
         name = columns[j]
-        problem(i, j, name, text, "header_guessed",
-                f"表头“{text}”不是规范写法，已按“{labels.SUMMARY_FIELDS[name]}”读取，请核实", "warning")
+        _problem(table.problems, table, i, j, name, text, "header_guessed",
+                 f"表头“{text}”不是规范写法，已按“{labels.SUMMARY_FIELDS[name]}”读取，请核实", "warning")
     for j, (i, text) in header.unknown.items():
-        problem(i, j, "", text, "unknown_column", f"无法识别的列“{text}”，此列内容未读取", "warning")
-    parse = parse or FieldParser(rnd, categories)
-    kept = _data_rows(rows, header_row, columns)
-    keys: list[str] = ["source_file", "source_sheet", "source_row"]
-    cells: list[list[Any]] = [[file] * len(kept), [sheet.name] * len(kept), [r0 + i + 1 for i in kept]]
-    cell_problems: dict[int, list[tuple[int, str, Any, str, str]]] = {}  # row position -> (column, field, cell, code, message)
-    for j, name in columns.items():
-        raw = [rows[i][j] if j < len(rows[i]) else None for i in kept]
-        values, precisions, found = parse.column(name, raw)
-        keys.append(name)
-        cells.append(values)
-        if FIELD_TYPES[name] == "date":
-            keys.append(f"{name}_precision")
-            cells.append(precisions)
+        _problem(table.problems, table, i, j, "", text, "unknown_column", f"无法识别的列“{text}”，此列内容未读取", "warning")
+    return table
+
+
+def _problem(problems: list[Problem], table: Table, row: int, col: int | None, field: str, value: Any, code: str,
+             message: str, severity: str = "error") -> None:
+    r0, c0 = table.sheet.origin
+    cell = cell_ref(r0 + row, c0 + col) if col is not None else str(r0 + row + 1)
+    problems.append(Problem(table.file, table.sheet.name, cell, field, "" if value is None else str(value),
+                                  severity, code, message))
+
+
+FIELDS = list(FIELD_TYPES)
+PRECISIONS = [f"{name}_precision" for name, kind in FIELD_TYPES.items() if kind == "date"]
+
+
+def _cells(tables: list[Table]) -> dict[str, tuple[Any, ...]]:
+    """Every field's cells, the candidate rows of all tables one after another (None where a table
+    lacks the field): one column per field, so each is read in one pass."""
+    rows: list[tuple[Any, ...]] = []
+    for table in tables:
+        where = {name: j for j, name in table.header.columns.items()}
+        at = [where.get(name, -1) for name in FIELDS]  # -1: the None put after every row
+        width = max(at) + 2
+        get = itemgetter(*at)
+        rows += [get(row + [None] * max(1, width - len(row))) for row in map(table.sheet.rows.__getitem__, table.rows)]
+    return dict(zip(FIELDS, zip(*rows))) if rows else {name: () for name in FIELDS}
+
+
+def read_tables(tables: list[Table], parse: FieldParser) -> list[tuple[list[dict], list[Problem]]]:
+    """Tables -> (records, problems) for each: every cell read as its field's type, the problems with the cell."""
+    cells = _cells(tables)
+    parsed = {name: parse.column(name, cells[name]) for name in FIELDS}
+    found: dict[int, dict[str, tuple[str, str]]] = {}  # row (across tables) -> field -> (code, message)
+    for name in FIELDS:
+        for g, code, message in parsed[name][2]:
+            found.setdefault(g, {})[name] = (code, message)
+    values = list(zip(*(parsed[name][0] for name in FIELDS), *(parsed[name[:-10]][1] for name in PRECISIONS)))
+    out = []
+    start = 0
+    for table in tables:
+        n = len(table.rows)
+        out.append(_table_records(table, values[start:start + n], cells, found, start))
+        start += n
+    return out
+
+
+def _cell_problems(table: Table, g: int, i: int, cells: dict[str, tuple], found: dict[str, tuple[str, str]]) -> list[tuple]:
+    """A row's cell problems, in column order: (column, field, cell, code, message)."""
+    r0, c0 = table.sheet.origin
+    formulas = table.sheet.formulas
+    out = []
+    for j, name in table.header.columns.items():
+        raw = cells[name][g]
         label = labels.SUMMARY_FIELDS[name]
-        for k, code, message in found:
-            cell_problems.setdefault(k, []).append((j, name, raw[k], code, f"{label}：{message}"))
-        if sheet.formulas:
-            _formula_problems(cell_problems, kept, j, name, raw, sheet, label)
+        if name in found:
+            out.append((j, name, raw, found[name][0], f"{label}：{found[name][1]}"))
+        if formulas and cell_ref(r0 + i, c0 + j) in formulas:
+            code = "formula_no_value" if raw in (None, "") else "formula_cell"
+            text = "是公式且没有计算结果，请直接填写数值" if code == "formula_no_value" else "是公式，已按计算结果读取，请核实"
+            out.append((j, name, raw, code, f"{label}：{text}"))
+    return out
+
+
+def _table_records(table: Table, values: list[tuple], cells: dict[str, tuple], found: dict[int, dict], start: int,
+                   ) -> tuple[list[dict], list[Problem]]:
+    sheet, columns, fill = table.sheet, table.header.columns, table.fill
+    r0 = sheet.origin[0]
+    problems = list(table.problems)
+    keys = ["source_file", "source_sheet", "source_row", *FIELDS, *PRECISIONS]
+    required = {name: j for name in REQUIRED for j, field_ in columns.items() if field_ == name}
     records: list[dict] = []
     unrecognised = 0
-    required = {name: j for name in REQUIRED for j, field_ in columns.items() if field_ == name}
-    for k, values in enumerate(zip(*cells)):
-        i = kept[k]
-        record = dict(zip(keys, values))
-        if not (record.get("studio") or record.get("leader") or record.get("host_unit")):
+    for k, i in enumerate(table.rows):
+        record = dict(zip(keys, (table.file, sheet.name, r0 + i + 1, *values[k])))
+        if not (record["studio"] or record["leader"] or record["host_unit"]):
             unrecognised += 1
             if unrecognised <= MAX_UNRECOGNISED:
-                problem(i, None, "", " ".join(str(c) for c in rows[i] if c not in (None, ""))[:200], "unrecognised_row",
-                        "此行没有工作室名称、领衔人或所在单位，未作为推荐对象读取", "warning")
+                _problem(problems, table, i, None, "", " ".join(str(c) for c in sheet.rows[i] if c not in (None, ""))[:200],
+                         "unrecognised_row", "此行没有工作室名称、领衔人或所在单位，未作为推荐对象读取", "warning")
             continue
-        found = cell_problems.get(k, [])
-        for j, name, raw, code, message in found:
-            problem(i, j, name, raw, code, message, "warning" if code in WARNING_CODES else "error")
-        if not record.get("recommender") and fill.get("推荐单位"):
+        bad = _cell_problems(table, start + k, i, cells, found.get(start + k, {})) if sheet.formulas or start + k in found else []
+        for j, name, raw, code, message in bad:
+            _problem(problems, table, i, j, name, raw, code, message, "warning" if code in WARNING_CODES else "error")
+        if not record["recommender"] and fill.get("推荐单位"):
             record["recommender"] = fill["推荐单位"]
         for name, j in required.items():
-            if record[name] in (None, "") and not any(p[1] == name for p in found):
-                problem(i, j, name, "", "missing_value", f"“{labels.SUMMARY_FIELDS[name]}”未填写")
+            if record[name] in (None, "") and not any(p[1] == name for p in bad):
+                _problem(problems, table, i, j, name, "", "missing_value", f"“{labels.SUMMARY_FIELDS[name]}”未填写")
         records.append(record)
     if unrecognised > MAX_UNRECOGNISED:
-        problem(header_row, None, "", f"{unrecognised} 行", "many_unrecognised_rows",
-                f"另有 {unrecognised - MAX_UNRECOGNISED} 行无法识别的内容未逐行列出", "warning")
+        _problem(problems, table, table.header.row, None, "", f"{unrecognised} 行", "many_unrecognised_rows",
+                 f"另有 {unrecognised - MAX_UNRECOGNISED} 行无法识别的内容未逐行列出", "warning")
     if sheet.truncated:
-        problem(MAX_ROWS, None, "", f"{sheet.truncated} 行", "too_many_rows",
-                f"工作表超过 {MAX_ROWS} 行，其后的 {sheet.truncated} 行未读取，请删除多余内容后重新报送")
-    return records, problems, fill
+        _problem(problems, table, MAX_ROWS, None, "", f"{sheet.truncated} 行", "too_many_rows",
+                 f"工作表超过 {MAX_ROWS} 行，其后的 {sheet.truncated} 行未读取，请删除多余内容后重新报送")
+    return records, problems
+
+
+def read_summary_sheet(sheet: Sheet, *, file: str, rnd: Round, categories: dict[str, str],
+                       parse: FieldParser | None = None) -> tuple[list[dict], list[Problem], dict[str, str]] | None:
+    """One sheet -> (records, problems, fill-line facts); None when it has no summary header.
+
+    Reading a whole inbox, `find_table` each sheet and `read_tables` them all at once instead."""
+    table = find_table(sheet, file=file, rnd=rnd)
+    if table is None:
+        return None
+    records, problems = read_tables([table], parse or FieldParser(rnd, categories))[0]
+    return records, problems, table.fill

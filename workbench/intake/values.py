@@ -154,6 +154,8 @@ ANY_UNIT = tuple(sorted({u for units in FIELD_UNITS.values() for u in units}, ke
 _PLAIN = re.compile(r"^([-+]?)([1-9]\d{0,2}(?:,\d{3})+|\d+)(\.\d+)?(.*)$")
 _GAP_IN_NUMBER = re.compile(r"\d[\s\u3000]+\d")
 _RANGE = re.compile(r"^\d+(?:\.\d+)?\s*[-~～至到—–]\s*\d")
+_DIGITS = re.compile(r"[0-9０-９]+(?:[.．][0-9０-９]+)?")
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９．", "0123456789.")
 
 
 def parse_number(value: Any, units: tuple[str, ...] | None = None) -> float | None:
@@ -169,6 +171,8 @@ def parse_number(value: Any, units: tuple[str, ...] | None = None) -> float | No
         raise ValueProblem("not_a_number", f"应为数字，填写的是“{value}”")
     if isinstance(value, (int, float)):
         return None if value != value else float(value)
+    if value.__class__ is str and _DIGITS.fullmatch(value):  # "120", "１２０", "5.5": what most cells hold
+        return float(value.translate(_FULL_WIDTH))
     text = unicodedata.normalize("NFKC", clean(str(value)))
     if not text:
         return None
