@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -229,6 +230,13 @@ def studio_photos(inbox: Path, nominations: pd.DataFrame) -> dict[str, list[Path
     return photos
 
 
+@lru_cache(maxsize=256)
+def _photos_short(counts: tuple[int, ...]) -> str:
+    """What the photos of each role lack ("" when the notice's counts are met), by role counts."""
+    return "；".join(f"{labels.PHOTO_ROLES[r]}{n}张（应{lo}{'' if lo == hi else f'–{hi}'}张）"
+                    for (r, (lo, hi)), n in zip(PHOTO_NEEDS.items(), counts) if not lo <= n <= hi)
+
+
 def materials(inbox: Path, nominations: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
     """Photo counts by role per nomination, and a problem where the notice's count is not met."""
     rows, problems = [], []
@@ -242,10 +250,8 @@ def materials(inbox: Path, nominations: pd.DataFrame) -> tuple[pd.DataFrame, lis
             if role:
                 counts[role] += 1
         rows.append([nid, *counts.values(), len(photos) - sum(counts.values())])
-        short = [f"{labels.PHOTO_ROLES[r]}{counts[r]}张（应{lo}{'' if lo == hi else f'–{hi}'}张）"
-                 for r, (lo, hi) in PHOTO_NEEDS.items() if not lo <= counts[r] <= hi]
+        short = _photos_short(tuple(counts.values()))
         if short:
             problems.append(Problem(f"{str(source).split('/')[0]}/{studio}", "", "", "photos",
-                                    "；".join(short), "warning", "photos_short",
-                                    f"“{studio}”的电子照片不符合要求：" + "；".join(short)))
+                                    short, "warning", "photos_short", f"“{studio}”的电子照片不符合要求：" + short))
     return pd.DataFrame(rows, columns=["nomination_id", "leader_photos", "team_photos", "scene_photos", "other_photos"]), problems
