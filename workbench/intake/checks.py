@@ -5,6 +5,7 @@ own ordering, and the photos the notice asks for. Each disagreement is a problem
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -127,7 +128,8 @@ def _keys(nominations: pd.DataFrame, columns: tuple[str, ...]) -> list[str | Non
 def _records(nominations: pd.DataFrame, columns: list[str]) -> list[dict]:
     """Rows as plain dicts (NA -> None) with where they came from: quicker than pandas row by row."""
     cols = list(dict.fromkeys([*columns, "source_file", "source_sheet", "source_row"]))
-    values = [[None if v is pd.NA or v != v else v for v in nominations[c].tolist()] for c in cols]
+    values = [[None if v is pd.NA or (v.__class__ is float and math.isnan(v)) else v for v in nominations[c].tolist()]
+              for c in cols]
     return [dict(zip(cols, row)) for row in zip(*values)]
 
 
