@@ -294,6 +294,37 @@ def test_text_starting_with_equals_is_never_a_live_formula(tmp_path):
     assert any(isinstance(v, str) and v.lstrip("'").startswith("=HYPERLINK") for v in values)
 
 
+def test_a_workbook_whose_zip_understates_a_sheet_is_refused_and_the_rest_read(tmp_path):
+    path = save(book([ROW]), tmp_path / "inbox" / "U" / "汇总表.xlsx")
+    save(book([[*ROW[:2], "李娜劳模创新工作室", "无锡另一机械有限公司", "李娜", *ROW[5:]]]), tmp_path / "inbox" / "V" / "汇总表.xlsx")
+    data = bytearray(path.read_bytes())
+    entry = data.find(b"PK\x01\x02")  # the central directory: the sheet's entry says it inflates to 100 bytes
+    while data[entry + 46:entry + 46 + int.from_bytes(data[entry + 28:entry + 30], "little")] != b"xl/worksheets/sheet1.xml":
+        entry = data.find(b"PK\x01\x02", entry + 4)
+    data[entry + 24:entry + 28] = (100).to_bytes(4, "little")
+    path.write_bytes(bytes(data))
+    result = read(tmp_path / "inbox")
+    assert only(result, "corrupt_file")["file"] == "U/汇总表.xlsx"
+    assert result.nominations["studio"].tolist() == ["李娜劳模创新工作室"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes on this system")
+def test_a_pipe_named_like_a_workbook_does_not_hold_intake(tmp_path):
+    import threading
+
+    save(book([ROW]), tmp_path / "inbox" / "U" / "汇总表.xlsx")
+    (tmp_path / "inbox" / "V").mkdir()
+    os.mkfifo(tmp_path / "inbox" / "V" / "汇总表.xlsx")
+    os.mkfifo(tmp_path / "inbox" / "V" / "张伟劳模创新工作室推荐表.xlsx")
+    done: list[wb.IntakeResult] = []
+    reader = threading.Thread(target=lambda: done.append(read(tmp_path / "inbox")), daemon=True)
+    reader.start()
+    reader.join(60)
+    assert done, "intake waited on a named pipe"
+    assert only(done[0], "empty_file")["file"] == "V/汇总表.xlsx"
+    assert len(done[0].nominations) == 1
+
+
 # ---------------------------------------------------------------------------- names and aliases
 def test_invisible_characters_do_not_defeat_duplicate_detection(tmp_path):
     save(book([ROW]), tmp_path / "U" / "a.xlsx")

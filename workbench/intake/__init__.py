@@ -159,9 +159,10 @@ def _open(path: Path, rel: str, rnd: Round) -> tuple[list[Sheet], list[Problem],
 
 
 def _digest(path: Path) -> str:
-    """A refused file's sha256 ("" when it cannot be read at all)."""
+    """The sha256 of a file not read here ("" when it is not a regular file or cannot be read: a pipe
+    named like a workbook must not hold intake)."""
     try:
-        return file_sha256(path)
+        return file_sha256(path) if path.is_file() else ""
     except OSError:
         return ""
 
@@ -250,7 +251,7 @@ def _read_inbox(inbox: Path, rnd: Round, *, progress: bool, forms: bool) -> Inta
     for f in tqdm(files, desc="读取报送文件", unit="个", disable=not progress):
         form_file = is_form_file(Path(f.rel))
         if form_file and not forms:
-            digests.append(file_sha256(f.path))
+            digests.append(_digest(f.path))
             continue
         sheets, probs, digest = _open(f.path, f.rel, rnd)
         digests.append(digest)
