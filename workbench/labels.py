@@ -1216,7 +1216,11 @@ VISIT_MESSAGES: dict[str, str] = {
     "photo_missing": "找不到照片 {value}",
 }
 PANEL_CLI.update({
-    "replaced": "{category}评审组：{out} 由候补 {new} 递补（{reason}；记录 #{id}）。请重新运行 workbench reviewers assign。",
+    "replaced": "{category}评审组：{out} 由候补 {new} 递补（{reason}；记录 #{id}）。",
+    "replaced_assign": "尚未分配评审任务：分配时将按递补后的名单进行（workbench reviewers assign）。",
+    "handed_over": "{out} 尚未评分的 {n} 项评审任务已转给 {new}；其他评委的分配不变。",
+    "code_revoked": "{out} 的访问码已停用。",
+    "not_handed_over": "{new} 须回避 {nomination_id}（{stage}），该项未转交，请另行补充分配（workbench reviewers assign --add 或导入分配表）。",
     "pledge_paper_only": "评委本人在评分系统中确认保密承诺；此处只登记已签署的纸质承诺书，请加 --paper --by 登记人",
     "sheets_folder": "纸质评分表",
 })
