@@ -127,3 +127,27 @@ def test_the_dashboard_names_studios_and_highlights_the_under_assigned(tmp_path)
     finally:
         store.close()
         widgets.Widget.close_all()
+
+
+def test_the_dashboard_shows_who_has_not_signed_the_pledge(tmp_path):
+    """A reviewer without a pledge cannot score (issue 13): progress says so before they try, and highlights them."""
+    from tests.test_store import NOMINATIONS as NOMS
+    from tests.test_store import REVIEWERS as PEOPLE
+    from workbench.store import open_store
+
+    rnd = with_min(1).at(tmp_path)
+    store = open_store(rnd, f"sqlite:///{tmp_path / 'scores.sqlite'}")
+    try:
+        store.add_reviewers(PEOPLE)
+        store.save_nominations(NOMS)
+        store.save_assignments(pd.DataFrame({"nomination_id": ["N1", "N3"], "reviewer_id": ["R1", "R2"],
+                                             "stage": MATERIAL}))
+        store.record_pledge("R1", method="paper", actor="王秘书")
+        app = progress_app(store)
+        rows = {r.split("</td>")[0].rsplit(">", 1)[-1]: r for r in app.reviewers.value.split("<tr")[2:]}
+        assert labels.PLEDGE_STATUS[True] in rows["R1"] and labels.PLEDGE_STATUS[False] in rows["R2"]
+        assert rnd.panel.pledge_required and rows["R2"].startswith(' class="wb-under"')
+        assert not rows["R1"].startswith(' class="wb-under"')
+    finally:
+        store.close()
+        widgets.Widget.close_all()

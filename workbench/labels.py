@@ -1088,7 +1088,7 @@ PROGRESS: dict[str, str] = {
 }
 PROGRESS_COLUMNS: dict[str, str] = {
     "reviewer_id": "评委编号", "name": "姓名", "stage": "阶段", "assigned": "分配", "submitted": "已提交",
-    "draft": "草稿", "none": "未评", "missing": "未提交的评审对象", "has_code": "已发访问码", "last_saved": "最近保存",
+    "draft": "草稿", "none": "未评", "missing": "未提交的评审对象", "has_code": "已发访问码", "pledged": "保密承诺", "last_saved": "最近保存",
     "nomination_id": "编号", "studio": "工作室", "category": "类别", "needed": "至少需要", "short": "尚缺",
     "missing_reviewers": "未提交的评委", "complete": "评分齐全", "under_assigned": "提醒",
 }
