@@ -237,7 +237,7 @@ MEETING: dict[str, str] = {
     "decision_pick": "请先选择 通过、不通过 或 暂缓。",
     "decision_saved": "已记录：{studio} —— {decision}（依据数据快照 {snapshot}，{at}）",
     "decision_current": "当前审定：{decision}{replaced}{note}——{actor} 记录于 {at}（第 {version} 版，数据快照 {snapshot}）",
-    "decision_replaces": "（递补{studio}）",
+    "decision_replaces": "（接替{studio}的名额）",
     "chip_replacement": "递补通过",
     "decision_older": "此项审定依据的数据快照与当前显示的不同，请核对。",
     # 递补
