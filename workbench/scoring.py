@@ -360,6 +360,8 @@ class ScoringApp(widgets.VBox):
             self.login(change["new"])
 
     def _login_clicked(self) -> None:
+        if self.reviewer_id is not None:  # leaving the field logged in already (the click blurred it)
+            return
         if self.code.value:
             self.login(self.code.value)
         elif not self.login_message.value:
