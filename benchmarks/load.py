@@ -211,7 +211,8 @@ async def reviewer(base: str, token: str, code: str, saves: int, pause: float, t
     html = await loop.run_in_executor(None, lambda: urllib.request.urlopen(f"{base}?token={token}", timeout=timeout).read())
     found = re.search(rb'kernelId": "([0-9a-f-]+)"', html)
     if not found:
-        raise LoadError(f"the page has no kernel (busy page or error): {html[:300]!r}")
+        text = re.sub(r"\s+", " ", re.sub(r"<script.*?</script>|<style.*?</style>|<[^>]+>", " ", html.decode(errors="replace"), flags=re.S))
+        raise LoadError(f"the page ({len(html)} bytes) has no kernel (busy page or error): …{text[-400:]}")
     kernel_id = found.group(1).decode()
     phases = {"page": time.perf_counter() - t0}
     session = uuid.uuid4().hex
@@ -245,6 +246,7 @@ async def reviewer(base: str, token: str, code: str, saves: int, pause: float, t
             first_card = time.perf_counter() - t0
             phases["card"] = first_card
             where["step"] = "saves"
+            where["at_card"]()
             field = fields[0]
             top = float(page.states[field]["placeholder"].split("–")[1])
             lists = page.find(_model_name="SelectModel")
@@ -380,9 +382,26 @@ def wait_ready(server: subprocess.Popen, base: str, want: int, timeout: float, l
         time.sleep(2)
 
 
-async def everyone(base: str, token: str, codes: list[str], saves: int, pause: float, timeout: float) -> list[dict]:
-    """All reviewers at once, with a progress line every 5 s; the first failure ends the run."""
-    where = [{"step": "start", "saved": 0} for _ in codes]
+def cpu_seconds(server: int, kernels: list[int]) -> dict[str, float]:
+    """CPU seconds used so far by the server, the kernels (together) and this benchmark's clients."""
+    tick = os.sysconf("SC_CLK_TCK")
+    me = os.times()
+    return {"server": cpu_ticks(server) / tick, "kernels": sum(cpu_ticks(k) for k in kernels) / tick,
+            "clients": me.user + me.system}
+
+
+async def everyone(base: str, token: str, codes: list[str], saves: int, pause: float, timeout: float,
+                   mark=lambda name: None) -> list[dict]:
+    """All reviewers at once, with a progress line every 5 s; the first failure ends the run.
+    `mark("cards")` is called when the last reviewer reaches the card."""
+    arrived = []
+
+    def at_card() -> None:
+        arrived.append(1)
+        if len(arrived) == len(codes):
+            mark("cards")
+
+    where = [{"step": "start", "saved": 0, "at_card": at_card} for _ in codes]
     started = time.perf_counter()
 
     async def report() -> None:
@@ -430,7 +449,13 @@ def run(mode: str, rnd, codes: list[str], saves: int, pause: float, timeout: flo
         wait_ready(server, base, len(codes) if mode == "workbench" else 0, max(timeout, 30.0 * len(codes)), log)
         print(f"  {mode}: server ready in {time.perf_counter() - t:.0f} s ({len(children(server.pid))} kernels), "
               f"{uptime()}; {len(codes)} reviewers start", flush=True)
-        results = asyncio.run(everyone(base, token, codes, saves, pause, timeout))
+        kernels = children(server.pid)
+        marks = {"start": cpu_seconds(server.pid, kernels)}
+        results = asyncio.run(everyone(base, token, codes, saves, pause, timeout,
+                                       lambda name: marks.__setitem__(name, cpu_seconds(server.pid, kernels))))
+        marks["end"] = cpu_seconds(server.pid, kernels)
+        cpu = {f"cpu_{phase}_{who}_s": marks[b][who] - marks[a][who] for phase, a, b in
+               (("wave", "start", "cards"), ("saves", "cards", "end")) for who in marks[a]}
         kernels = kernel_pids({r["kernel_id"] for r in results})  # the sessions' own, not the pool refilling
         rss, pss = (sum(v) for v in zip(*(memory_mb(k) for k in kernels))) if kernels else (0.0, 0.0)
         server_mb = memory_mb(server.pid)[0]
@@ -443,7 +468,7 @@ def run(mode: str, rnd, codes: list[str], saves: int, pause: float, timeout: flo
             "save_p99_ms": 1000 * saves_s[min(len(saves_s) - 1, int(0.99 * len(saves_s)))] if saves_s else float("nan"),
             "save_max_ms": 1000 * saves_s[-1] if saves_s else float("nan"),
             "saves": len(saves_s), "mb_per_session": rss / max(len(codes), 1),
-            "pss_mb_per_session": pss / max(len(codes), 1), "kernels": len(kernels), "server_mb": server_mb,
+            "pss_mb_per_session": pss / max(len(codes), 1), "kernels": len(kernels), "server_mb": server_mb, **cpu,
             # where the time to the first card goes (medians, seconds from the page request)
             **{f"at_{k}_s": statistics.median(r["phases"][k] for r in results) for k in ("page", "widgets", "card")}}
 
