@@ -178,11 +178,11 @@ class Session:
                 return found
             left = deadline - time.monotonic()
             if left <= 0:
-                raise asyncio.TimeoutError
+                raise TimeoutError
             self.changed.clear()
             try:
                 await asyncio.wait_for(self.changed.wait(), left)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
 
     def find(self, **match) -> list[str]:
@@ -211,7 +211,7 @@ async def reviewer(base: str, token: str, code: str, saves: int, pause: float, t
     html = await loop.run_in_executor(None, lambda: urllib.request.urlopen(f"{base}?token={token}", timeout=timeout).read())
     found = re.search(rb'kernelId": "([0-9a-f-]+)"', html)
     if not found:
-        text = re.sub(r"\s+", " ", re.sub(r"<script.*?</script>|<style.*?</style>|<[^>]+>", " ", html.decode(errors="replace"), flags=re.S))
+        text = re.sub(r"\s+", " ", re.sub(r"<script.*?</script>|<style.*?</style>|<[^>]+>", " ", html.decode(errors="replace"), flags=re.DOTALL))
         raise LoadError(f"the page ({len(html)} bytes) has no kernel (busy page or error): …{text[-400:]}")
     kernel_id = found.group(1).decode()
     phases = {"page": time.perf_counter() - t0}
@@ -227,7 +227,7 @@ async def reviewer(base: str, token: str, code: str, saves: int, pause: float, t
             try:
                 password = (await page.until(lambda: page.find(_model_name="PasswordModel"), timeout))[0]
                 button = (await page.until(lambda: page.find(_model_name="ButtonModel", description=s["login"]), timeout))[0]
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 raise LoadError(f"no login form within {timeout:g} s ({len(page.states)} widgets seen)") from None
             phases["widgets"] = time.perf_counter() - t0
             where["step"] = "card"
@@ -240,7 +240,7 @@ async def reviewer(base: str, token: str, code: str, saves: int, pause: float, t
                 fields = await page.until(lambda: sorted(
                     c for c, st in page.states.items() if st.get("_model_name") == "TextModel"
                     and str(st.get("placeholder", "")).startswith("0–") and not st.get("disabled")), timeout)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 raise LoadError(f"no candidate card within {timeout:g} s after the login click; "
                                 f"the page says: {page.messages()}") from None
             first_card = time.perf_counter() - t0
@@ -259,8 +259,8 @@ async def reviewer(base: str, token: str, code: str, saves: int, pause: float, t
                 msg_id = await page.set(field, value=f"{value:g}")
                 label = f"{s['status_draft']} {value:g} ·"
                 try:
-                    await page.until(lambda: msg_id in page.idle, timeout)
-                except asyncio.TimeoutError:
+                    await page.until(lambda sent=msg_id: sent in page.idle, timeout)
+                except TimeoutError:
                     raise LoadError(f"save {i + 1} not answered within {timeout:g} s; the page says: {page.messages()}") from None
                 times.append(page.idle[msg_id] - started)
                 if not any(label in str(page.states[c].get("_options_labels", "")) for c in lists):

@@ -25,6 +25,7 @@ idle (its process stopped) is ended by the server, so a stopped process cannot f
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import numbers
@@ -48,13 +49,13 @@ from sqlalchemy import (
     String,
     Table,
     and_,
+    bindparam,
     create_engine,
     delete,
     event,
     func,
     insert,
     inspect,
-    literal,
     select,
     tuple_,
     union_all,
@@ -305,19 +306,59 @@ def _writer_turn(engine: Engine, timeout: float) -> Iterator[None]:
         os.close(fd)
 
 
+@functools.lru_cache(maxsize=16)
+def _context_statement(n_keys: int, with_session: bool):
+    """The one read of a save (see `Store._save_context`) for `n_keys` sheets, with bound parameters
+    rv0, nm0, sg0, … (and `session`): built once per shape, not at every save."""
+    n, r, a, d, st = nominations_table, reviewers_table, assignments_table, declared_table, stage_state_table
+    s, p, c = sheets_table, points_table, codes_table
+    parts = [select(bindparam(f"rv{j}", type_=String(64)).label("reviewer_id"),
+                    bindparam(f"nm{j}", type_=String(64)).label("nomination_id"),
+                    bindparam(f"sg{j}", type_=String(32)).label("stage")) for j in range(n_keys)]
+    w = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("wanted")
+    same = lambda t: and_(t.c.reviewer_id == w.c.reviewer_id, t.c.nomination_id == w.c.nomination_id)  # noqa: E731
+    columns = [w.c.reviewer_id, w.c.nomination_id, w.c.stage, n.c.category, n.c.host_unit,
+               n.c.recommender, n.c.nomination_id.label("known"), r.c.unit, a.c.assigned_at,
+               d.c.reason, st.c.closed, s.c.comment, s.c.status, s.c.version, s.c.updated_at,
+               p.c.criterion, p.c.points, pledges_table.c.reviewer_id.label("pledged")]
+    if with_session:
+        columns += [c.c.reviewer_id.label("code_owner"), c.c.revoked_at.label("code_revoked")]
+    query = (select(*columns)
+             .select_from(w)
+             .join(st, st.c.stage == w.c.stage)
+             .join(n, n.c.nomination_id == w.c.nomination_id, isouter=True)
+             .join(r, r.c.reviewer_id == w.c.reviewer_id, isouter=True)
+             .join(a, and_(same(a), a.c.stage == w.c.stage), isouter=True)
+             .join(d, same(d), isouter=True)
+             .join(pledges_table, pledges_table.c.reviewer_id == w.c.reviewer_id, isouter=True)
+             .join(s, and_(same(s), s.c.stage == w.c.stage), isouter=True)
+             .join(p, and_(p.c.reviewer_id == s.c.reviewer_id, p.c.nomination_id == s.c.nomination_id,
+                           p.c.stage == s.c.stage), isouter=True))
+    if with_session:
+        query = query.join(c, c.c.code_id == bindparam("session", type_=String(64)), isouter=True)
+    return query.with_for_update(read=True, of=st)
+
+
+@functools.lru_cache(maxsize=4)
+def _upsert_statement(dialect: str):
+    """INSERT … ON CONFLICT (the point's key) DO UPDATE SET points, for SQLite or PostgreSQL; built once."""
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as upsert
+    else:
+        from sqlalchemy.dialects.postgresql import insert as upsert
+    p = points_table
+    statement = upsert(p)
+    return statement.on_conflict_do_update(index_elements=[p.c.reviewer_id, p.c.nomination_id, p.c.stage, p.c.criterion],
+                                           set_={"points": statement.excluded.points})
+
+
 def _upsert_points(conn: Connection, rows: list[dict]) -> None:
     """Write these criteria's points over the stored ones, or add them: one statement where the
     database has an upsert (SQLite, PostgreSQL), else a delete and an insert."""
     p = points_table
     keys = [p.c.reviewer_id, p.c.nomination_id, p.c.stage, p.c.criterion]
     if conn.dialect.name in ("sqlite", "postgresql"):
-        if conn.dialect.name == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert as upsert
-        else:
-            from sqlalchemy.dialects.postgresql import insert as upsert
-        statement = upsert(p)
-        conn.execute(statement.on_conflict_do_update(index_elements=keys, set_={"points": statement.excluded.points}),
-                     rows)
+        conn.execute(_upsert_statement(conn.dialect.name), rows)
         return
     wanted = [tuple(r[k.name] for k in keys) for r in rows]
     for i in range(0, len(wanted), 500):
@@ -908,38 +949,16 @@ class Store(PanelStore):
         their rows, so a concurrent close waits for this save), the pledges, the stored sheets
         with points and, with `session`, that access code's owner and revocation.
         """
-        n, r, a, d, st = nominations_table, reviewers_table, assignments_table, declared_table, stage_state_table
-        s, p, c = sheets_table, points_table, codes_table
         wanted = [q for q in requests if q.stage in rnd.stages]  # an unknown stage fails before any read matters
         noms, units, declared, sheets, codes = {}, {}, {}, {}, {}
         assigned, closed, pledged = set(), set(), set()
         for i in range(0, len(wanted), 200):
             keys = sorted({q.key for q in wanted[i:i + 200]})
-            parts = [select(literal(rv, String(64)).label("reviewer_id"), literal(nm, String(64)).label("nomination_id"),
-                            literal(sg, String(32)).label("stage")) for rv, nm, sg in keys]
-            w = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("wanted")
-            same = lambda t: and_(t.c.reviewer_id == w.c.reviewer_id, t.c.nomination_id == w.c.nomination_id)  # noqa: E731
-            columns = [w.c.reviewer_id, w.c.nomination_id, w.c.stage, n.c.category, n.c.host_unit,
-                       n.c.recommender, n.c.nomination_id.label("known"), r.c.unit, a.c.assigned_at,
-                       d.c.reason, st.c.closed, s.c.comment, s.c.status, s.c.version, s.c.updated_at,
-                       p.c.criterion, p.c.points, pledges_table.c.reviewer_id.label("pledged")]
+            params = {f"{k}{j}": v for j, key in enumerate(keys) for k, v in zip(("rv", "nm", "sg"), key)}
             if session is not None:
-                columns += [c.c.reviewer_id.label("code_owner"), c.c.revoked_at.label("code_revoked")]
-            query = (select(*columns)
-                     .select_from(w)
-                     .join(st, st.c.stage == w.c.stage)
-                     .join(n, n.c.nomination_id == w.c.nomination_id, isouter=True)
-                     .join(r, r.c.reviewer_id == w.c.reviewer_id, isouter=True)
-                     .join(a, and_(same(a), a.c.stage == w.c.stage), isouter=True)
-                     .join(d, same(d), isouter=True)
-                     .join(pledges_table, pledges_table.c.reviewer_id == w.c.reviewer_id, isouter=True)
-                     .join(s, and_(same(s), s.c.stage == w.c.stage), isouter=True)
-                     .join(p, and_(p.c.reviewer_id == s.c.reviewer_id, p.c.nomination_id == s.c.nomination_id,
-                                   p.c.stage == s.c.stage), isouter=True))
-            if session is not None:
-                query = query.join(c, c.c.code_id == literal(session, String(64)), isouter=True)
-            query = query.with_for_update(read=True, of=st)
-            for row in conn.execute(query).mappings():
+                params["session"] = session
+            query = _context_statement(len(keys), session is not None)
+            for row in conn.execute(query, params).mappings():
                 key = (row["reviewer_id"], row["nomination_id"], row["stage"])
                 if session is not None and row["code_owner"] is not None:
                     codes[session] = (row["code_owner"], row["code_revoked"])
