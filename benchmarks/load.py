@@ -116,10 +116,10 @@ def make_round(folder: Path, reviewers: int):
 
 
 # ---------------------------------------------------------------------------- one reviewer
-def frame(msg_type: str, content: dict, session: str, msg_id: str | None = None) -> bytes:
+def frame(msg_type: str, content: dict, session: str, msg_id: str | None = None, metadata: dict | None = None) -> bytes:
     header = {"msg_id": msg_id or uuid.uuid4().hex, "msg_type": msg_type, "username": "bench", "session": session,
               "version": "5.3", "date": "2026-01-01T00:00:00Z"}
-    parts = [json.dumps(p).encode() for p in (header, {}, {}, content)]
+    parts = [json.dumps(p).encode() for p in (header, {}, metadata or {}, content)]
     channel = b"shell"
     offsets = [8 * (len(parts) + 3)]
     offsets.append(offsets[-1] + len(channel))
@@ -158,6 +158,10 @@ class Session:
             elif kind == "comm_info_reply":
                 for comm_id in content.get("comms", {}):
                     await self.send("comm_msg", {"comm_id": comm_id, "data": {"method": "request_state"}})
+            elif kind == "comm_msg" and content.get("data", {}).get("method") == "update_states":
+                for comm_id, model in content["data"].get("states", {}).items():  # every widget at once
+                    self.states.setdefault(comm_id, {}).update(model.get("state", {}))
+                self.changed.set()
             elif kind in ("comm_msg", "comm_open"):
                 data = content.get("data", {})
                 state = data.get("state")
@@ -167,8 +171,21 @@ class Session:
                         self.fresh.setdefault(content["comm_id"], {}).update(state)
                     self.changed.set()
 
-    async def send(self, msg_type: str, content: dict, msg_id: str | None = None) -> None:
-        await self.ws.send(frame(msg_type, content, self.session, msg_id))
+    async def send(self, msg_type: str, content: dict, msg_id: str | None = None, metadata: dict | None = None) -> None:
+        await self.ws.send(frame(msg_type, content, self.session, msg_id, metadata))
+
+    async def load_widgets(self) -> None:
+        """Ask for every widget's state as Voila's page does (ipywidgets 8's manager): one request on a
+        `jupyter.widget.control` comm, one reply; after 4 s without one, per widget (comm_info, request_state)."""
+        control = uuid.uuid4().hex
+        await self.send("comm_open", {"comm_id": control, "target_name": "jupyter.widget.control", "data": {}},
+                        metadata={"version": "1.0.0"})
+        await self.send("comm_msg", {"comm_id": control, "data": {"method": "request_states"}})
+        try:
+            await self.until(lambda: len(self.states) > 0, 4)
+        except TimeoutError:
+            await self.send("comm_info_request", {})
+        await self.send("comm_close", {"comm_id": control, "data": {}})
 
     async def until(self, predicate, timeout: float):
         deadline = time.monotonic() + timeout
@@ -223,7 +240,7 @@ async def reviewer(base: str, token: str, code: str, saves: int, pause: float, t
         try:
             s = labels.SCORING
             where["step"] = "widgets"
-            await page.send("comm_info_request", {})
+            await page.load_widgets()
             try:
                 password = (await page.until(lambda: page.find(_model_name="PasswordModel"), timeout))[0]
                 button = (await page.until(lambda: page.find(_model_name="ButtonModel", description=s["login"]), timeout))[0]

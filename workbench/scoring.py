@@ -119,12 +119,26 @@ def inbox_fingerprint(rnd: Round, overrides: pd.DataFrame | None = None) -> str:
     """What the candidates' dossiers depend on: every inbox file (path, size, time), the analyst's
     overrides and the round config; equal fingerprints, equal dossiers."""
     digest = hashlib.sha256(rnd.source_sha256.encode())
-    if rnd.inbox.exists():
-        for folder, dirs, files in sorted(os.walk(rnd.inbox)):
-            dirs.sort()
-            for name in sorted(files):
-                st = os.stat(os.path.join(folder, name))
-                digest.update(f"{os.path.relpath(os.path.join(folder, name), rnd.inbox)}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    root = os.fspath(rnd.inbox)
+    if os.path.isdir(root):
+        lines = []
+        folders = [root]
+        while folders:  # every file below the inbox (links not followed, as os.walk)
+            folder = folders.pop()
+            try:
+                entries = list(os.scandir(folder))
+            except OSError:
+                continue
+            for entry in entries:
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.append(entry.path)
+                    else:
+                        st = entry.stat()
+                        lines.append(f"{entry.path[len(root) + 1:]}|{st.st_size}|{st.st_mtime_ns}\n")
+                except OSError:
+                    continue
+        digest.update("".join(sorted(lines)).encode())
     if overrides is not None and len(overrides):
         digest.update(overrides.to_csv(index=False).encode())
     return digest.hexdigest()[:32]
@@ -583,10 +597,11 @@ class ScoringApp(widgets.VBox):
         self.sheet_status = "none" if sheet is None else sheet["status"]
         self.stale = False
         self.closed = stage in self.store.closed_stages()
-        self._show_card(nomination_id, row)
+        fact = self._show_card(nomination_id, row)
         self._fill_form(row["category"], sheet)
         self.placeholder.value = ""
         self.detail.layout.display = None
+        self.materials.load([] if fact is None else material_files(self.candidates.inbox, fact))  # after the form
         if self.closed:
             self._say(s["closed"].format(stage=self.rnd.stages[stage].label), "warn")
         elif self.sheet_status == "submitted":
@@ -612,16 +627,16 @@ class ScoringApp(widgets.VBox):
         self.placeholder.value = _msg(labels.SCORING["pick"], "warn") if self.reviewer_id else ""
         self.status.value = ""
 
-    def _show_card(self, nomination_id: str, row: pd.Series) -> None:
+    def _show_card(self, nomination_id: str, row: pd.Series) -> pd.Series | None:
+        """The card's HTML; returns the candidate's facts (None when the inbox no longer has them)."""
         fact = self.candidates.row(nomination_id)
         if fact is None:  # in the store but not (any more) in the inbox: what the store knows
             self.card.value = card_html(pd.Series({"studio": row["studio"], "category": row["category"]}), self.rnd)
-            self.materials.load([])
-            return
+            return None
         if nomination_id not in self._cards:
             self._cards[nomination_id] = card_html(fact, self.rnd, self.candidates)
         self.card.value = self._cards[nomination_id]
-        self.materials.load(material_files(self.candidates.inbox, fact))
+        return fact
 
     def _criteria(self, category: str) -> list:
         if self.current and category == self._category_now:
@@ -816,8 +831,20 @@ def scoring_app(store: Store, rnd: Round, candidates: Candidates | None = None, 
                 client: str | None = None) -> ScoringApp:
     """The scoring app over `store`; the cards come from `candidates` (read from the round's inbox at the
     first login by default). `client` is the browser's address (default: as `workbench serve` tells
-    the kernel, read at each login)."""
+    the kernel, read at each login). The libraries a card needs are imported now (in a preheated
+    kernel, before anyone opens the page): nothing of the round is read."""
+    _import_card_libraries()
     return ScoringApp(store, rnd, candidates, client=client)
+
+
+def _import_card_libraries() -> None:
+    """Import what the first card uses (photos: Pillow; materials: pdfium), so a login does not wait for
+    it (measured: the imports were a third of a login's CPU in a served kernel)."""
+    try:
+        import pypdfium2  # noqa: F401
+        from PIL import Image, ImageOps, JpegImagePlugin, PngImagePlugin  # noqa: F401
+    except ImportError:  # the card says so when it needs them
+        pass
 
 
 __all__ = ["Candidates", "ScoringApp", "cached_candidates", "candidates_from", "card_html", "for_reviewer", "list_label", "load_candidates",
