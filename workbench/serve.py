@@ -81,6 +81,11 @@ def voila_command(notebook: str | Path, *, host: str = "127.0.0.1", port: int = 
         f"--MappingKernelManager.cull_idle_timeout={serving.cull_idle_seconds}",
         f"--MappingKernelManager.cull_interval={serving.cull_interval_seconds}",
         "--MappingKernelManager.cull_connected=False",
+        # the kernels talk to the server over Unix sockets in the server's private connection folder:
+        # no TCP port is picked for them, so thirty kernels started at once cannot race for one (a
+        # kernel that lost the race was restarted without the notebook and its page never loaded),
+        # and no other user of this machine can reach a kernel's unencrypted channels
+        "--KernelManager.transport=ipc",
     ]
     cmd += [f"--WorkbenchVoila.allowed_hosts={h}" for h in hosts]
     if preheat and pool_size > 0:
