@@ -100,10 +100,13 @@ def voila_env(round_path: str | Path | None = None, *, workdir: str | Path | Non
               base: dict[str, str] | None = None) -> dict[str, str]:
     """The environment for `voila_command`: our template on JUPYTER_PATH, the round (config and
     working folder, read by `wb.round_from_env()`) for the kernels, which inherit the server's
-    environment, and plotly's offline renderer."""
+    environment, plotly's offline renderer, and no widget echoes."""
     env = dict(os.environ if base is None else base)
     env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(SHARE), env.get("JUPYTER_PATH", "")) if p)
     env["PLOTLY_RENDERER"] = "plotly_mimetype"
+    # One page per kernel: ipywidgets 8's echo of every value a page sends (for several pages sharing
+    # a kernel) is one more message through the server per typed field, for nobody.
+    env["JUPYTER_WIDGETS_ECHO"] = "0"
     if host not in ("0.0.0.0", "", "::"):
         env["VOILA_APP_IP"] = host  # where a preheated kernel reaches the server to learn of its viewer
     if round_path is not None:
