@@ -15,8 +15,8 @@ import typer
 
 import workbench as wb
 from workbench import labels
-from workbench.config import DEFAULT_ROUND, RoundConfigError
 from workbench.errors import WorkbenchError
+from workbench.locations import DEFAULT_ROUND
 
 if TYPE_CHECKING:  # pandas and the rest load inside the command that uses them: `workbench --help` stays fast
     import pandas as pd
@@ -190,7 +190,7 @@ def decide(nomination_id: Annotated[str, typer.Argument(help="推荐对象编号
            note: Annotated[str, typer.Option("--note", help="备注")] = "",
            version: Annotated[Optional[int], typer.Option("--version", help="所改审定的版本号（改已有审定时必填，见上次输出）")] = None,
            replaces: Annotated[Optional[str], typer.Option("--replaces", help="递补：被替补者的编号（其审定须为不通过或暂缓）")] = None,
-           round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
+           round_path: RoundOpt = DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
     """记录主席办公会的审定（通过 / 不通过 / 暂缓 / 递补），与会议屏幕同样的检查和版本。"""
     from workbench import decisions as dec
     from workbench.errors import StaleWriteError
@@ -657,15 +657,16 @@ def main() -> None:
     warnings.showwarning = lambda message, *_args, **_kw: typer.echo(f"{labels.CLI['warning']}{message}", err=True)
     try:
         app()
-    except (WorkbenchError, RoundConfigError) as exc:
+    except WorkbenchError as exc:
         typer.echo(str(exc), err=True)
         sys.exit(2)
-    except Exception as exc:  # the other user errors live in heavy modules: import them only now
+    except Exception as exc:  # the other user errors live in heavier modules: import them only now
+        from workbench.config import RoundConfigError
         from workbench.export import ExportError
         from workbench.notice import CalendarError
         from workbench.serve import ServeError
 
-        if not isinstance(exc, (ExportError, CalendarError, ServeError)):
+        if not isinstance(exc, (RoundConfigError, ExportError, CalendarError, ServeError)):
             raise
         typer.echo(str(exc), err=True)
         sys.exit(2)

@@ -17,12 +17,11 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from workbench.labels import SUMMARY_FIELDS
+from workbench.locations import DEFAULT_ROUND, REPO  # noqa: F401 - part of this module's interface
 
 if TYPE_CHECKING:  # pandas is imported where a table is read, so loading a round stays light
     import pandas as pd
 
-REPO = Path(__file__).resolve().parent.parent
-DEFAULT_ROUND = REPO / "data" / "rounds" / "2022.toml"
 
 CATEGORY_CODES = ("demonstration", "model_worker", "employee")
 HONOUR_KINDS = ("labor_model", "may_day", "skill_leader", "innovation_expert", "craftsman", "other")

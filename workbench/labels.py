@@ -150,6 +150,7 @@ SAMPLE_MARK = "（示例数据，非正式）"
 MEETING: dict[str, str] = {
     "refresh": "刷新",
     "refreshing": "读取中…",
+    "checking": "正在核对最新数据……",  # a preheated screen, until the store is checked for changes
     "refresh_tip": "重新读取评分库，显示最新数据",
     "snapshot": "数据快照",
     "data_time": "数据时间",
