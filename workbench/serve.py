@@ -13,6 +13,7 @@ Voila, which shuts its kernels down, and `serve` waits for it.
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import os
 import secrets
@@ -20,6 +21,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from workbench import labels
@@ -81,6 +83,11 @@ def voila_command(notebook: str | Path, *, host: str = "127.0.0.1", port: int = 
         f"--MappingKernelManager.cull_idle_timeout={serving.cull_idle_seconds}",
         f"--MappingKernelManager.cull_interval={serving.cull_interval_seconds}",
         "--MappingKernelManager.cull_connected=False",
+        # the kernels talk to the server over Unix sockets in the server's private connection folder:
+        # no TCP port is picked for them, so thirty kernels started at once cannot race for one (a
+        # kernel that lost the race was restarted without the notebook and its page never loaded),
+        # and no other user of this machine can reach a kernel's unencrypted channels
+        "--KernelManager.transport=ipc",
     ]
     cmd += [f"--WorkbenchVoila.allowed_hosts={h}" for h in hosts]
     if preheat and pool_size > 0:
@@ -95,10 +102,13 @@ def voila_env(round_path: str | Path | None = None, *, workdir: str | Path | Non
               base: dict[str, str] | None = None) -> dict[str, str]:
     """The environment for `voila_command`: our template on JUPYTER_PATH, the round (config and
     working folder, read by `wb.round_from_env()`) for the kernels, which inherit the server's
-    environment, and plotly's offline renderer."""
+    environment, plotly's offline renderer, and no widget echoes."""
     env = dict(os.environ if base is None else base)
     env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(SHARE), env.get("JUPYTER_PATH", "")) if p)
     env["PLOTLY_RENDERER"] = "plotly_mimetype"
+    # One page per kernel: ipywidgets 8's echo of every value a page sends (for several pages sharing
+    # a kernel) is one more message through the server per typed field, for nobody.
+    env["JUPYTER_WIDGETS_ECHO"] = "0"
     if host not in ("0.0.0.0", "", "::"):
         env["VOILA_APP_IP"] = host  # where a preheated kernel reaches the server to learn of its viewer
     if round_path is not None:
@@ -235,11 +245,40 @@ def viewer_address() -> str | None:
 def refresh_when_opened(app) -> None:
     """In a preheated kernel, wait for the first viewer, then re-read the store if anything changed
     since the notebook ran (when the pool was filled, perhaps hours before the meeting): a cheap
-    fingerprint decides, so an unchanged round opens at once. Elsewhere it does nothing."""
+    fingerprint decides, so an unchanged round opens at once. Elsewhere it does nothing.
+
+    The cell does not wait in the kernel's own thread: Voila sends the page only when the notebook's
+    last cell has finished, so the wait and the check would delay every page. The viewer's request
+    is awaited in a thread, and the check then runs on the kernel's event loop (where the widgets
+    live) while the browser is still loading the page's scripts; meanwhile the screen is covered
+    (`app.hold()` until `app.release()`), so a stale figure is never shown. Outside a running event
+    loop (a plain script) it waits in place."""
     if os.environ.get("VOILA_PREHEAT") != "True":
         return
     from voila.utils import wait_for_request
 
-    wait_for_request()
     refresh = getattr(app, "refresh_if_stale", None) or app.refresh
-    refresh()
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        wait_for_request()
+        refresh()
+        return
+    hold, release = getattr(app, "hold", None), getattr(app, "release", None)
+    if hold is not None:
+        hold()
+
+    def check() -> None:  # on the kernel's loop
+        try:
+            refresh()
+        finally:
+            if release is not None:
+                release()
+
+    def wait() -> None:  # in a thread: the request's details arrive over a websocket
+        try:
+            wait_for_request()
+        finally:
+            loop.call_soon_threadsafe(check)
+
+    threading.Thread(target=wait, name="workbench-viewer", daemon=True).start()
