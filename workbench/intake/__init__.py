@@ -1,7 +1,8 @@
 """Intake: read what the recommending unions send back, report every problem, lose nothing.
 
 `read_inbox` is the edge: it walks `inbox/<推荐单位>/`, opens each workbook safely
-(`files.list_inbox`, `workbook.read_workbook`) and hands the rows to pure readers: `summary` for 附件1 汇总表,
+(`files.list_inbox`, `workbook.read_workbook`) and hands the rows to pure readers: `summary` for 附件1 汇总表
+(each sheet's table found, then the cells of all tables read at once, one column per field),
 `forms` for 附件2/3/4 推荐表, then `checks` compares them. Every problem becomes a row of
 `IntakeResult.problems`; a file that cannot be read at all is one row, and the rest is still read.
 """
@@ -72,9 +73,6 @@ def nomination_key(recommender: object, category: object, studio: object) -> str
     """A stable id from what identifies a nomination, not from where or when it was read."""
     key = "|".join(normalise_text(x if isinstance(x, str) else "") for x in (recommender, category, studio))
     return "N" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:8].upper()
-
-
-STRING_COLUMNS = ("established_precision", "named_on_precision", "source_file", "source_sheet", *NARRATIVES)
 
 
 def _column(values: list, dtype: str) -> pd.api.extensions.ExtensionArray | np.ndarray:
@@ -239,28 +237,38 @@ def read_inbox(path: str | Path, rnd: Round, *, progress: bool = False, forms: b
         return _read_inbox(inbox, rnd, progress=progress, forms=forms)
 
 
+Opened = Form | tuple[str, list[Sheet], list[Problem], list[Table]]  # a form read, or a summary's sheets and tables
+
+
+def _open_all(files: list, rnd: Round, *, progress: bool, forms: bool) -> tuple[list[Opened], list[Form], list[str]]:
+    """Each workbook opened once, in file order: its forms read, its summary tables found (cells not
+    read yet), and the sha256 of every file."""
+    opened: list[Opened] = []
+    form_list: list[Form] = []
+    digests: list[str] = []
+    for f in tqdm(files, desc="读取报送文件", unit="个", disable=not progress):
+        form_file = is_form_file(Path(f.rel))
+        if form_file and not forms:
+            digests.append(_digest(f.path))
+            continue
+        sheets, problems, digest = _open(f.path, f.rel, rnd)
+        digests.append(digest)
+        if form_file:
+            form_list.append(_form(sheets, problems, f.rel, rnd))
+            opened.append(form_list[-1])
+        else:
+            opened.append((f.rel, sheets, problems, [t for s in sheets if (t := find_table(s, file=f.rel, rnd=rnd))]))
+    return opened, form_list, digests
+
+
 def _read_inbox(inbox: Path, rnd: Round, *, progress: bool, forms: bool) -> IntakeResult:
     categories = category_lookup(rnd)
     receipts, problems = read_receipts(inbox)
     listed, file_problems = list_inbox(inbox)
     problems += file_problems
     files = [f for f in listed if f.kind in ("workbook", "csv")]
-    digests: list[str] = []
-    opened: list[Form | tuple[str, list[Sheet], list[Problem], list[Table]]] = []  # in file order
-    form_list: list[Form] = []
-    for f in tqdm(files, desc="读取报送文件", unit="个", disable=not progress):
-        form_file = is_form_file(Path(f.rel))
-        if form_file and not forms:
-            digests.append(_digest(f.path))
-            continue
-        sheets, probs, digest = _open(f.path, f.rel, rnd)
-        digests.append(digest)
-        if form_file:
-            form_list.append(_form(sheets, probs, f.rel, rnd))
-            opened.append(form_list[-1])
-        else:
-            opened.append((f.rel, sheets, probs, [t for s in sheets if (t := find_table(s, file=f.rel, rnd=rnd))]))
-    # every summary table's cells at once: each field is one column across the inbox
+    opened, form_list, digests = _open_all(files, rnd, progress=progress, forms=forms)
+    # every summary table's cells at once: each field is one column across the inbox, read in one pass
     tables = [t for item in opened if not isinstance(item, Form) for t in item[3]]
     read = iter(read_tables(tables, FieldParser(rnd, categories)))
     records: list[dict] = []
