@@ -11,7 +11,7 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from workbench import labels
@@ -86,9 +86,13 @@ class Vocabulary:
                 self.seen[value] = name
         return name
 
+    @cached_property
+    def _header_options(self) -> tuple[tuple[str, str], ...]:
+        return tuple(self.headers.items())
+
     def guess_header(self, value: Any) -> str | None:
         """The field a header is most like (at least `similarity`), or None: to be reported."""
-        return _closest(normalise_header(value), tuple(self.headers.items()), self.similarity)
+        return _closest(normalise_header(value), self._header_options, self.similarity)
 
 
 @lru_cache(maxsize=4096)

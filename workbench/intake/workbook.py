@@ -78,15 +78,19 @@ _ENTRY = struct.Struct("<4s6H3L5H2L")  # central directory file header
 _LOCAL = struct.Struct("<4s5H3L2H")  # local file header
 
 
-def _central_directory(data: bytes) -> list[ZipPart] | None:
-    """The archive's members from its central directory, read in place; None when it is not a plain
-    one (zip64, spanned, bytes before the archive, damaged), which zipfile then reads or refuses."""
+Directory = tuple[int, int, list[ZipPart]]  # bytes packed, bytes inflated (all members), the workbook's xl/ parts
+
+
+def _central_directory(data: bytes) -> Directory | None:
+    """The archive's sizes and xl/ parts from its central directory, read in place; None when it is
+    not a plain one (zip64, spanned, bytes before the archive, damaged), which zipfile then reads or refuses."""
     end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
     if end < 0 or end + _END.size > len(data):
         return None
     _, disk, cd_disk, on_disk, count, size, pos, _ = _END.unpack_from(data, end)
     if disk or cd_disk or on_disk != count or count == 0xFFFF or pos + size > end:
         return None
+    total_packed = total_inflated = 0
     parts = []
     for _ in range(count):
         if pos + _ENTRY.size > end:
@@ -95,23 +99,28 @@ def _central_directory(data: bytes) -> list[ZipPart] | None:
          _, _, _, offset) = _ENTRY.unpack_from(data, pos)
         if signature != b"PK\x01\x02" or 0xFFFFFFFF in (packed, inflated, offset):
             return None
-        name = data[pos + _ENTRY.size:pos + _ENTRY.size + name_len].decode("utf-8" if flags & 0x800 else "cp437", "replace")
-        parts.append(ZipPart(name, method, packed, inflated, offset))
+        total_packed += packed
+        total_inflated += inflated
+        name = data[pos + _ENTRY.size:pos + _ENTRY.size + name_len]
+        if name.startswith(b"xl/"):
+            parts.append(ZipPart(name.decode("utf-8" if flags & 0x800 else "cp437", "replace"), method, packed, inflated, offset))
         pos += _ENTRY.size + name_len + extra_len + comment_len
-    return parts
+    return total_packed, total_inflated, parts
 
 
-def _zip_parts(data: bytes) -> list[ZipPart]:
-    """The members of a zip, or Unreadable when it is not one."""
-    parts = _central_directory(data)
-    if parts is not None:
-        return parts
+def _zip_parts(data: bytes) -> Directory:
+    """The sizes and xl/ parts of a zip, or Unreadable when it is not one."""
+    directory = _central_directory(data)
+    if directory is not None:
+        return directory
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return [ZipPart(i.filename, i.compress_type, i.compress_size, i.file_size, i.header_offset)
-                    for i in archive.infolist()]
+            infos = archive.infolist()
     except (zipfile.BadZipFile, ValueError):
         raise Unreadable("corrupt_file", "文件已损坏，无法作为Excel工作簿打开（不是完整的 .xlsx 压缩包）") from None
+    return (sum(i.compress_size for i in infos), sum(i.file_size for i in infos),
+            [ZipPart(i.filename, i.compress_type, i.compress_size, i.file_size, i.header_offset)
+             for i in infos if i.filename.startswith("xl/")])
 
 
 def _inflate(data: bytes, part: ZipPart) -> bytes:
@@ -139,10 +148,8 @@ def _inflate(data: bytes, part: ZipPart) -> bytes:
 
 def _check_zip(data: bytes) -> tuple[dict[str, set[str]], list[str]]:
     """Refuse bombs before inflating; return formula cells per sheet XML part, and the parts in order."""
-    parts = _zip_parts(data)
-    inflated = sum(p.inflated for p in parts)
-    packed = sum(p.packed for p in parts) or 1
-    if inflated > MAX_INFLATED_BYTES or inflated / packed > MAX_RATIO:
+    packed, inflated, parts = _zip_parts(data)
+    if inflated > MAX_INFLATED_BYTES or inflated / (packed or 1) > MAX_RATIO:
         raise Unreadable("decompression_bomb", f"文件解压后过大（约 {inflated // 2**20} MB），疑似异常文件，未读取")
     formulas = {}
     for part in parts:
