@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-HEAVY = ("pandas", "numpy", "scipy", "sqlalchemy", "openpyxl", "ipywidgets")
+HEAVY = ("pandas", "numpy", "scipy", "sqlalchemy", "openpyxl", "ipywidgets", "pydantic")
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -358,6 +358,59 @@ def test_preheated_kernel_rereads_when_a_viewer_opens(rnd, monkeypatch):
     assert snaps[1].snapshot_id[:12] in visible_text(app)
 
 
+def test_preheated_kernel_checks_while_the_page_loads_and_covers_the_screen_until_then(rnd, monkeypatch):
+    """In a kernel (an event loop runs) the cell returns at once, so Voila can send the page; the
+    check for changes runs on the loop when the viewer's request arrives, and until it has run
+    the screen shows "checking", never the figures drawn when the pool was filled."""
+    import asyncio
+    import threading
+
+    import voila.utils
+
+    from workbench.serve import refresh_when_opened
+
+    snaps = [make_snapshot(rnd, {"demonstration": 3, "model_worker": 5, "employee": 2}, seed=s) for s in (21, 22)]
+    calls = []
+
+    def load():
+        calls.append(1)
+        return snaps[min(len(calls), 2) - 1]
+
+    app = meeting_app(load)
+    arrived = threading.Event()
+    monkeypatch.setattr(voila.utils, "wait_for_request", lambda: arrived.wait(10))
+    monkeypatch.setenv("VOILA_PREHEAT", "True")
+
+    async def kernel() -> tuple[str, str | None, int]:
+        refresh_when_opened(app)  # returns although no viewer has come yet
+        covered = (app.message.value, app.body.layout.display, len(calls))
+        arrived.set()  # the viewer's request
+        for _ in range(500):
+            await asyncio.sleep(0.01)
+            if app.body.layout.display != "none":
+                break
+        return covered
+
+    message, display, loads = asyncio.run(kernel())
+    assert labels.MEETING["checking"] in message and display == "none" and loads == 1
+    assert len(calls) == 2 and app.body.layout.display is None and app.message.value == ""
+    assert snaps[1].snapshot_id[:12] in visible_text(app)
+
+
+def test_a_preheated_screen_with_nothing_new_is_uncovered_as_it_was(rnd):
+    import dataclasses
+
+    snap = dataclasses.replace(make_snapshot(rnd, {"demonstration": 3, "model_worker": 5, "employee": 2}),
+                               fingerprint="unchanged")
+    app = meeting_app(lambda: snap, probe=lambda: "unchanged")
+    app.hold()
+    assert app.body.layout.display == "none"
+    assert app.refresh_if_stale() is False
+    app.release()
+    assert app.body.layout.display is None and app.message.value == ""
+    assert len(ranked_tables(app)) == 1
+
+
 def test_opens_on_the_first_category_with_candidates(rnd):
     snap = make_snapshot(rnd, {"demonstration": 0, "model_worker": 0, "employee": 4})
     app = meeting_app(lambda: snap)
@@ -721,6 +774,9 @@ def test_a_vacancy_offers_the_next_candidates_and_a_replacement_is_its_own_decis
     (table,) = ranked_tables(app)
     assert table.rows[table.nids.index(offered[0])][1][-2] == labels.MEETING["chip_replacement"]
     assert table.rows[table.nids.index(second)][1][-2] == labels.DECISION["reject"]
+    app.open_card(offered[0])  # its card says 递补通过 too, and whose place it took
+    assert labels.MEETING["chip_replacement"] in app.decision_status.value
+    assert rows.set_index("nomination_id").loc[second, "studio"] in app.decision_status.value
     app.open_card(second)
     assert not app.replace(offered[1], second)  # one place, one 递补
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 _EXPORTS: dict[str, str] = {
     # config
-    "DEFAULT_ROUND": "workbench.config", "Round": "workbench.config", "RoundConfigError": "workbench.config",
+    "DEFAULT_ROUND": "workbench.locations", "Round": "workbench.config", "RoundConfigError": "workbench.config",
     "load_round": "workbench.config", "round_from_env": "workbench.config",
     # errors and the store
     "AccessCodeError": "workbench.store", "NotAssignedError": "workbench.store",

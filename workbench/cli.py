@@ -15,8 +15,8 @@ import typer
 
 import workbench as wb
 from workbench import labels
-from workbench.config import DEFAULT_ROUND, RoundConfigError
 from workbench.errors import WorkbenchError
+from workbench.locations import DEFAULT_ROUND
 
 if TYPE_CHECKING:  # pandas and the rest load inside the command that uses them: `workbench --help` stays fast
     import pandas as pd
@@ -190,7 +190,7 @@ def decide(nomination_id: Annotated[str, typer.Argument(help="推荐对象编号
            note: Annotated[str, typer.Option("--note", help="备注")] = "",
            version: Annotated[Optional[int], typer.Option("--version", help="所改审定的版本号（改已有审定时必填，见上次输出）")] = None,
            replaces: Annotated[Optional[str], typer.Option("--replaces", help="递补：被替补者的编号（其审定须为不通过或暂缓）")] = None,
-           round_path: RoundOpt = wb.DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
+           round_path: RoundOpt = DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
     """记录主席办公会的审定（通过 / 不通过 / 暂缓 / 递补），与会议屏幕同样的检查和版本。"""
     from workbench import decisions as dec
     from workbench.errors import StaleWriteError
@@ -464,9 +464,10 @@ def reviewers_replace(reviewer_id: Annotated[str, typer.Argument(help="被替换
                       pool_file: Annotated[Optional[Path], typer.Option("--pool", help="专家库（默认 <工作目录>/reviewers.csv）")] = None,
                       round_path: RoundOpt = DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
     """由候补名单中的下一位专家递补一名不能参加的评审专家（记入抽取记录）。"""
-    from workbench.panel import replacement
+    from workbench.panel import hand_over, replacement
 
     rnd = _round(round_path, workdir)
+    text = labels.PANEL_CLI
     with wb.open_store(rnd) as store:
         body = replacement(store.draws(), reviewer_id, reason, _category_code(rnd, category) if category else None)
         known = set(store.reviewers()["reviewer_id"])
@@ -474,8 +475,24 @@ def reviewers_replace(reviewer_id: Annotated[str, typer.Argument(help="被替换
             pool = _pool(rnd, pool_file)
             store.add_reviewers(pool[pool["reviewer_id"] == body["in"]], actor=by)
         done = store.record_draw(body["category"], "-", body, actor=by)
-    typer.echo(labels.PANEL_CLI["replaced"].format(category=rnd.categories[body["category"]].short, out=reviewer_id,
-                                                   new=body["in"], reason=body["reason"], id=done["id"]))
+        typer.echo(text["replaced"].format(category=rnd.categories[body["category"]].short, out=reviewer_id,
+                                           new=body["in"], reason=body["reason"], id=done["id"]))
+        before = store.assignments()
+        if not (before["reviewer_id"] == reviewer_id).any():
+            typer.echo(text["replaced_assign"])
+            return
+        plan, uncovered = hand_over(before, store.sheets(), store.conflicts(), reviewer_id, body["in"])
+        store.save_assignments(plan, replace=True, actor=by)
+        moved = int((plan["reviewer_id"] == body["in"]).sum() - (before["reviewer_id"] == body["in"]).sum())
+        typer.echo(text["handed_over"].format(out=reviewer_id, new=body["in"], n=moved))
+        try:
+            store.revoke_code(reviewer_id, actor=by)
+            typer.echo(text["code_revoked"].format(out=reviewer_id))
+        except WorkbenchError as exc:
+            if exc.code != "no_active_code":  # no code issued yet: nothing to stop
+                raise
+    for row in uncovered.itertuples(index=False):
+        warnings.warn(text["not_handed_over"].format(new=body["in"], nomination_id=row.nomination_id, stage=row.stage))
 
 
 def _category_code(rnd: wb.Round, text: str) -> str:
@@ -640,15 +657,16 @@ def main() -> None:
     warnings.showwarning = lambda message, *_args, **_kw: typer.echo(f"{labels.CLI['warning']}{message}", err=True)
     try:
         app()
-    except (WorkbenchError, RoundConfigError) as exc:
+    except WorkbenchError as exc:
         typer.echo(str(exc), err=True)
         sys.exit(2)
-    except Exception as exc:  # the other user errors live in heavy modules: import them only now
+    except Exception as exc:  # the other user errors live in heavier modules: import them only now
+        from workbench.config import RoundConfigError
         from workbench.export import ExportError
         from workbench.notice import CalendarError
         from workbench.serve import ServeError
 
-        if not isinstance(exc, (ExportError, CalendarError, ServeError)):
+        if not isinstance(exc, (RoundConfigError, ExportError, CalendarError, ServeError)):
             raise
         typer.echo(str(exc), err=True)
         sys.exit(2)

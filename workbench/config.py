@@ -17,12 +17,11 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from workbench.labels import SUMMARY_FIELDS
+from workbench.locations import DEFAULT_ROUND, REPO  # noqa: F401 - part of this module's interface
 
 if TYPE_CHECKING:  # pandas is imported where a table is read, so loading a round stays light
     import pandas as pd
 
-REPO = Path(__file__).resolve().parent.parent
-DEFAULT_ROUND = REPO / "data" / "rounds" / "2022.toml"
 
 CATEGORY_CODES = ("demonstration", "model_worker", "employee")
 HONOUR_KINDS = ("labor_model", "may_day", "skill_leader", "innovation_expert", "craftsman", "other")
@@ -247,6 +246,9 @@ class Documents(_Strict):
     issuer_code: str = ""  # 机关代字 of the 发文字号, e.g. 锡工发
     naming_number: int | None = Field(default=None, ge=1)  # 发文顺序号; None: left blank to fill in
     naming_date: dt.date | None = None  # 成文日期 of the 命名通知, and the naming date in the registry
+    copy_to: str = ""  # 抄送机关 of the 命名通知's 版记; empty: no 抄送 line
+    printing_office: str = ""  # 印发机关 of the 版记; empty: the organiser's 办公室
+    printed_on: dt.date | None = None  # 印发日期; None: the naming date
 
 
 class Receipts(_Strict):

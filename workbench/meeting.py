@@ -58,6 +58,17 @@ COLOURS = {"proposed": "#C62828", "other": "#78909C", "borderline": "#E08A00", "
 VIEWS = ("ranking", "breakdown", "discussion", "excluded", "whatif")
 ORDERS = ("rank", "borderline")
 AGGREGATIONS = ("olympic", "mean", "median")
+BIG = {"font_size": "22px"}  # the buttons' type
+# The widgets of the views built when first shown (MeetingApp._build), by view.
+LAZY_WIDGETS: dict[str, str] = {name: view for view, names in {
+    "breakdown": ("breakdown",),
+    "discussion": ("discussion_view", "order", "prev_button", "item", "next_button", "position", "card", "spread_title",
+                   "spread", "photo_box", "materials", "decision_box", "choice", "note", "record_button",
+                   "decision_status", "replace_box", "offers", "offer", "offer_note", "offer_button", "offer_status"),
+    "excluded": ("excluded_view", "excluded_table", "ruling_box", "ruling_item", "ruling_value", "ruling_reason",
+                 "ruling_button", "ruling_status"),
+    "whatif": ("whatif_view", "whatif_head", "whatif_controls", "aggregation", "weights", "whatif_table"),
+}.items() for name in names}
 
 # Scoped CSS for the widget's own HTML; the page-level CSS is in the Voila template (serve.py).
 STYLE = """
@@ -852,18 +863,20 @@ def decision_status_html(snapshot: Snapshot, decisions: pd.DataFrame, nomination
         return f'<div class="wb-note">{esc(m["decision_none"])}</div>'
     note = f"（{scrub(_text(d['note']), {})}）" if _text(d["note"]) else ""
     at = d["at"].strftime("%m-%d %H:%M") if d["at"] is not None and pd.notna(d["at"]) else ""
-    replaced = ""
-    if isinstance(d.get("replaces"), str) and d["replaces"]:
+    replaced, is_replacement = "", _is_text(d.get("replaces"))
+    word = labels.DECISION.get(d["decision"], d["decision"])
+    if is_replacement:
         hit = snapshot.ranked.loc[snapshot.ranked["nomination_id"] == d["replaces"], "studio"]
         replaced = m["decision_replaces"].format(studio=hit.iloc[0] if not hit.empty else d["replaces"])
+        word = m["chip_replacement"] if d["decision"] == "approve" else word
     version = d.get("version")
-    text = m["decision_current"].format(decision=labels.DECISION.get(d["decision"], d["decision"]), note=note,
+    text = m["decision_current"].format(decision=word, note=note,
                                         replaced=replaced, actor=_text(d.get("actor")), at=at,
                                         version=int(version) if version is not None and pd.notna(version) else 1,
                                         snapshot=_text(d["snapshot_id"])[:12])
     older = (f'<div class="wb-older">{esc(m["decision_older"])}</div>'
              if _text(d["snapshot_id"]) and d["snapshot_id"] != snapshot.snapshot_id else "")
-    return f'<div class="wb-note">{decision_chip(d["decision"])} {esc(text)}</div>{older}'
+    return f'<div class="wb-note">{decision_chip(d["decision"], is_replacement)} {esc(text)}</div>{older}'
 
 
 def offers_html(offers: pd.DataFrame, replaced_studio: str) -> str:
@@ -1066,11 +1079,11 @@ class MeetingApp(widgets.VBox):
         self._photo_cache: dict[str, list[tuple[str, str]]] = {}
         self._preview: tuple | None = None  # (key, frame) of the last what-if
         self._quiet = False
-        big = {"font_size": "22px"}
+        self._held: tuple | None = None  # what hold() covered
         # header
         self.header = widgets.HTML(layout=widgets.Layout(flex="1 1 auto"))
         self.refresh_button = widgets.Button(description=m["refresh"], icon="refresh", tooltip=m["refresh_tip"],
-                                             button_style="primary", style=big)
+                                             button_style="primary", style=BIG)
         self.refresh_button.add_class("wb-refresh")
         self.refresh_button.on_click(lambda _: self.refresh())
         self.message = widgets.HTML()
@@ -1082,14 +1095,14 @@ class MeetingApp(widgets.VBox):
         self.view.add_class("wb-views")
         for w in (self.category, self.view):
             w.observe(lambda _: None if self._quiet else self._show(), names="value")
-        nav = widgets.HBox([self.category, self.view], layout=widgets.Layout(
+        self.nav = widgets.HBox([self.category, self.view], layout=widgets.Layout(
             width="100%", justify_content="space-between", align_items="center", flex_flow="row wrap"))
-        nav.add_class("wb-nav")
+        self.nav.add_class("wb-nav")
         # on every view: the category's decisions against its places, and the warnings
         self.tally = widgets.HTML(layout=widgets.Layout(width="100%"))
         self.tally.add_class("wb-tally-box")
         self.warnings = widgets.HTML(layout=widgets.Layout(width="100%"))
-        # ranking view
+        # ranking view (the one the screen opens on; the other views are built when first shown)
         self.funnel = widgets.HTML()
         self.section = widgets.HTML()
         self.chart_title = widgets.HTML()
@@ -1100,14 +1113,51 @@ class MeetingApp(widgets.VBox):
         right = widgets.VBox([self.chart_title, self.chart], layout=widgets.Layout(flex="1 1 auto", width="auto"))
         overview = widgets.HBox([left, right], layout=widgets.Layout(width="100%", align_items="flex-start"))
         self.ranking_view = widgets.VBox([overview, self.table], layout=widgets.Layout(width="100%"))
-        # breakdown view
+        # a row click in the ranked table arrives here (workbench.js in the Voila template)
+        self.pick = widgets.Text(value="", continuous_update=True)
+        self.pick.add_class("wb-pick")
+        self.pick.observe(self._picked, names="value")
+        self.views: dict[str, widgets.Widget] = {"ranking": self.ranking_view}
+        self.body = widgets.VBox([self.nav, self.tally, self.warnings, self.ranking_view, self.pick],
+                                 layout=widgets.Layout(width="100%"))
+        top = widgets.HBox([self.header, self.refresh_button],
+                           layout=widgets.Layout(width="100%", align_items="center", justify_content="space-between"))
+        super().__init__([widgets.HTML(STYLE + DOSSIER_STYLE), top, self.message, self.body], layout=widgets.Layout(width="100%"))
+        self.add_class("wb-meeting")
+        self.refresh()
+
+    # ------------------------------------------------------------------ the views built on first use
+    def __getattr__(self, name: str):
+        """A widget of a view not built yet (say `app.card`) builds that view first. Every widget
+        costs the page a model to create when it opens, so the screen opens with the ranking only."""
+        view = LAZY_WIDGETS.get(name)
+        if view is None or "views" not in self.__dict__ or view in self.__dict__["views"]:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        self._build(view)
+        return self.__dict__[name]
+
+    def _build(self, name: str) -> widgets.Widget:
+        """The widgets of one view, made once and placed in the body (hidden until shown)."""
+        if name not in self.views:
+            view = {"breakdown": self._build_breakdown, "discussion": self._build_discussion,
+                    "excluded": self._build_excluded, "whatif": self._build_whatif}[name]()
+            view.layout.display = "none"
+            self.views[name] = view
+            self.body.children = (self.nav, self.tally, self.warnings, *self.views.values(), self.pick)
+        return self.views[name]
+
+    def _build_breakdown(self) -> widgets.Widget:
         self.breakdown = widgets.HTML(layout=widgets.Layout(width="100%"))
-        # discussion view: order bar, card, spread, photos, decision panel
+        return self.breakdown
+
+    def _build_discussion(self) -> widgets.Widget:
+        """Order bar, card, spread, photos, materials, the decision panel and the 递补 panel."""
+        m = labels.MEETING
         self.order = widgets.ToggleButtons(options=[(m["order_rank"], "rank"), (m["order_borderline"], "borderline")],
                                            value="rank", style={"button_width": "auto"})
         self.order.observe(lambda _: None if self._quiet else self._reorder(), names="value")
-        self.prev_button = widgets.Button(description=m["prev"], style=big)
-        self.next_button = widgets.Button(description=m["next"], style=big)
+        self.prev_button = widgets.Button(description=m["prev"], style=BIG)
+        self.next_button = widgets.Button(description=m["next"], style=BIG)
         self.prev_button.on_click(lambda _: self.step(-1))
         self.next_button.on_click(lambda _: self.step(1))
         self.item = widgets.Dropdown(options=[], layout=widgets.Layout(width="720px"))
@@ -1128,7 +1178,7 @@ class MeetingApp(widgets.VBox):
         self.note = widgets.Textarea(placeholder=m["decision_note"].format(max=NOTE_MAX_CHARS),
                                      continuous_update=False, layout=widgets.Layout(width="98%", height="64px"))
         self.record_button = widgets.Button(description=m["decision_record"], button_style="success", icon="check",
-                                            style=big)
+                                            style=BIG)
         self.record_button.add_class("wb-record")
         self.record_button.on_click(lambda _: self.record(self.current, self.choice.value, self.note.value))
         self.decision_status = widgets.HTML()
@@ -1141,7 +1191,7 @@ class MeetingApp(widgets.VBox):
         self.offer_note = widgets.Text(placeholder=m["decision_note"].format(max=NOTE_MAX_CHARS),
                                        continuous_update=False, layout=widgets.Layout(width="98%"))
         self.offer_button = widgets.Button(description=m["replace_record"], button_style="warning", icon="check",
-                                           style=big)
+                                           style=BIG)
         self.offer_button.add_class("wb-record")
         self.offer_button.on_click(lambda _: self.replace(self.offer.value, self.current, self.offer_note.value))
         self.offer_status = widgets.HTML()
@@ -1158,7 +1208,11 @@ class MeetingApp(widgets.VBox):
                                  side],
                                 layout=widgets.Layout(width="100%", align_items="flex-start"))
         self.discussion_view = widgets.VBox([bar, card_row], layout=widgets.Layout(width="100%"))
-        # excluded view: everyone not on the ranked list, and the meeting's rulings on them
+        return self.discussion_view
+
+    def _build_excluded(self) -> widgets.Widget:
+        """Everyone not on the ranked list, and the meeting's rulings on them."""
+        m = labels.MEETING
         self.excluded_table = widgets.HTML(layout=widgets.Layout(width="100%"))
         self.ruling_item = widgets.Dropdown(options=[], layout=widgets.Layout(width="98%"))
         self.ruling_item.observe(lambda _: None if self._quiet else self._ruling_values(), names="value")
@@ -1167,7 +1221,7 @@ class MeetingApp(widgets.VBox):
         self.ruling_reason = widgets.Textarea(placeholder=m["ruling_reason"], continuous_update=False,
                                               layout=widgets.Layout(width="98%", height="64px"))
         self.ruling_button = widgets.Button(description=m["ruling_record"], button_style="warning", icon="gavel",
-                                            style=big)
+                                            style=BIG)
         self.ruling_button.add_class("wb-record")
         self.ruling_button.on_click(lambda _: self.rule(self.ruling_item.value, self.ruling_value.value,
                                                         self.ruling_reason.value))
@@ -1180,32 +1234,30 @@ class MeetingApp(widgets.VBox):
         self.excluded_view = widgets.HBox(
             [widgets.Box([self.excluded_table], layout=widgets.Layout(flex="1 1 auto", margin="0 24px 0 0")),
              self.ruling_box], layout=widgets.Layout(width="100%", align_items="flex-start"))
-        # what-if view
+        return self.excluded_view
+
+    def _build_whatif(self) -> widgets.Widget:
+        """Another aggregation and stage weights, previewed beside the official list."""
+        m = labels.MEETING
         self.aggregation = widgets.ToggleButtons(options=[(m[f"agg_{a}"], a) for a in AGGREGATIONS], value="olympic",
                                                  style={"button_width": "auto"})
         self.weights: dict[str, widgets.BoundedIntText] = {}  # one per stage (percent), built with the first snapshot
         self.aggregation.observe(lambda _: None if self._quiet else self._show_whatif(), names="value")
         self.whatif_head = widgets.HTML()
-        controls = widgets.HBox([widgets.HTML(f'<b style="font-size:22px">{esc(m["whatif_aggregation"])}</b>'),
-                                 self.aggregation],
-                                layout=widgets.Layout(width="100%", flex_flow="row wrap", grid_gap="14px"))
-        controls.add_class("wb-whatif-controls")
+        self.whatif_controls = widgets.HBox(
+            [widgets.HTML(f'<b style="font-size:22px">{esc(m["whatif_aggregation"])}</b>'), self.aggregation],
+            layout=widgets.Layout(width="100%", flex_flow="row wrap", grid_gap="14px"))
+        self.whatif_controls.add_class("wb-whatif-controls")
         self.whatif_table = widgets.HTML(layout=widgets.Layout(width="100%"))
-        self.whatif_view = widgets.VBox([self.whatif_head, controls, self.whatif_table],
+        self.whatif_view = widgets.VBox([self.whatif_head, self.whatif_controls, self.whatif_table],
                                         layout=widgets.Layout(width="100%"))
-        # a row click in the ranked table arrives here (workbench.js in the Voila template)
-        self.pick = widgets.Text(value="", continuous_update=True)
-        self.pick.add_class("wb-pick")
-        self.pick.observe(self._picked, names="value")
-        self.views = {"ranking": self.ranking_view, "breakdown": self.breakdown,
-                      "discussion": self.discussion_view, "excluded": self.excluded_view, "whatif": self.whatif_view}
-        self.body = widgets.VBox([nav, self.tally, self.warnings, *self.views.values(), self.pick],
-                                 layout=widgets.Layout(width="100%"))
-        top = widgets.HBox([self.header, self.refresh_button],
-                           layout=widgets.Layout(width="100%", align_items="center", justify_content="space-between"))
-        super().__init__([widgets.HTML(STYLE + DOSSIER_STYLE), top, self.message, self.body], layout=widgets.Layout(width="100%"))
-        self.add_class("wb-meeting")
-        self.refresh()
+        if self.snapshot is not None and not self.snapshot.empty:
+            self._quiet = True
+            try:
+                self._ensure_weight_inputs(self.snapshot.rnd)
+            finally:
+                self._quiet = False
+        return self.whatif_view
 
     # ------------------------------------------------------------------ data
     def refresh(self) -> None:
@@ -1242,7 +1294,8 @@ class MeetingApp(widgets.VBox):
         try:
             self.category.options = options
             self.category.value = current if current in rnd.categories else _first_with_rows(counts, rnd)
-            self._ensure_weight_inputs(rnd)
+            if "whatif" in self.views:
+                self._ensure_weight_inputs(rnd)
         finally:
             self._quiet = False
         if self.current is not None and self.current not in set(snapshot.ranked["nomination_id"]):
@@ -1261,6 +1314,19 @@ class MeetingApp(widgets.VBox):
         self.refresh()
         return True
 
+    def hold(self) -> None:
+        """Cover the screen with "checking the data" until `release()`: what a preheated kernel drew
+        when the pool was filled may be stale by the time a viewer opens the page."""
+        self._held = (self.message.value, self.body.layout.display)
+        self.message.value = message_html(labels.MEETING["checking"])
+        self.body.layout.display = "none"
+
+    def release(self) -> None:
+        """Uncover the screen `hold()` covered, unless something was drawn over it since (a refresh)."""
+        held, self._held = self._held, None
+        if held is not None and self.message.value == message_html(labels.MEETING["checking"]):
+            self.message.value, self.body.layout.display = held
+
     def _ensure_weight_inputs(self, rnd: Round) -> None:
         """One percentage box per stage of the round (built on the first snapshot), at the official weights."""
         if set(self.weights) != set(rnd.stages):
@@ -1274,7 +1340,7 @@ class MeetingApp(widgets.VBox):
                             for s, st in rnd.stages.items()}
             for w in self.weights.values():
                 w.observe(lambda _: None if self._quiet else self._show_whatif(), names="value")
-            controls = self.whatif_view.children[1]
+            controls = self.whatif_controls
             controls.children = controls.children[:2] + tuple(self.weights.values())
         for s, w in self.weights.items():
             w.value = round(rnd.stages[s].weight * 100)
@@ -1291,6 +1357,7 @@ class MeetingApp(widgets.VBox):
         snapshot, category = self.snapshot, self.category.value
         if snapshot is None or snapshot.empty or category is None:
             return
+        self._build(self.view.value)
         for name, view in self.views.items():
             view.layout.display = None if name == self.view.value else "none"
         self._show_tally()

@@ -13,6 +13,7 @@ Voila, which shuts its kernels down, and `serve` waits for it.
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import os
 import secrets
@@ -20,6 +21,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from workbench import labels
@@ -243,11 +245,40 @@ def viewer_address() -> str | None:
 def refresh_when_opened(app) -> None:
     """In a preheated kernel, wait for the first viewer, then re-read the store if anything changed
     since the notebook ran (when the pool was filled, perhaps hours before the meeting): a cheap
-    fingerprint decides, so an unchanged round opens at once. Elsewhere it does nothing."""
+    fingerprint decides, so an unchanged round opens at once. Elsewhere it does nothing.
+
+    The cell does not wait in the kernel's own thread: Voila sends the page only when the notebook's
+    last cell has finished, so the wait and the check would delay every page. The viewer's request
+    is awaited in a thread, and the check then runs on the kernel's event loop (where the widgets
+    live) while the browser is still loading the page's scripts; meanwhile the screen is covered
+    (`app.hold()` until `app.release()`), so a stale figure is never shown. Outside a running event
+    loop (a plain script) it waits in place."""
     if os.environ.get("VOILA_PREHEAT") != "True":
         return
     from voila.utils import wait_for_request
 
-    wait_for_request()
     refresh = getattr(app, "refresh_if_stale", None) or app.refresh
-    refresh()
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        wait_for_request()
+        refresh()
+        return
+    hold, release = getattr(app, "hold", None), getattr(app, "release", None)
+    if hold is not None:
+        hold()
+
+    def check() -> None:  # on the kernel's loop
+        try:
+            refresh()
+        finally:
+            if release is not None:
+                release()
+
+    def wait() -> None:  # in a thread: the request's details arrive over a websocket
+        try:
+            wait_for_request()
+        finally:
+            loop.call_soon_threadsafe(check)
+
+    threading.Thread(target=wait, name="workbench-viewer", daemon=True).start()

@@ -35,7 +35,6 @@ from sqlalchemy import func, select
 
 from workbench import labels
 from workbench.config import Round
-from workbench.diagnostics import diagnose
 from workbench.intake import IntakeResult, file_sha256, finish_nominations, read_inbox
 from workbench.ranking import FUNNEL_STEPS, competition, funnel, rank
 from workbench.screening import screen
@@ -236,6 +235,8 @@ def _diagnose(scores: pd.DataFrame, ranked: pd.DataFrame, rnd: Round) -> pd.Data
     it never changes the list, so the meeting still sees the official one."""
     if ranked.empty or scores.empty or not ranked["composite"].notna().any():
         return pd.DataFrame()
+    from workbench.diagnostics import diagnose  # scipy: only when a state is computed, not read from its cache
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # e.g. a disconnected design: not for the projector

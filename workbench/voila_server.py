@@ -238,6 +238,16 @@ class WorkbenchVoila(Voila):
     closed_grace_seconds = Float(CLOSED_GRACE_SECONDS, config=True,
                                  help="Seconds a page whose socket closed has to reconnect before its kernel goes.")
 
+    def initialize(self, argv: list[str] | None = None) -> None:
+        """Voila.initialize, then the template's own settings (conf.json "traitlet_configuration") applied.
+
+        Voila 0.5.13 merges them into the config after its VoilaConfiguration was built, so they never
+        took effect: the workbench template's extension allow-list was ignored and every page loaded
+        plotly's 4.8 MB bundle and pygments before the kernel connected. Options given on the command
+        line still win (Voila's merge keeps them)."""
+        super().initialize(argv)
+        self.voila_configuration.update_config(self.voila_configuration.config)
+
     def start(self) -> None:
         """Voila.start, with the guarded handlers and the Host allow-list."""
         self.connection_dir = tempfile.mkdtemp(prefix="voila_", dir=self.connection_dir_root)
