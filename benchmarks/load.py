@@ -226,8 +226,9 @@ async def reviewer(base: str, token: str, code: str, saves: int, pause: float, t
     loop = asyncio.get_running_loop()
     where["step"] = "page"
     html = await loop.run_in_executor(None, lambda: urllib.request.urlopen(f"{base}?token={token}", timeout=timeout).read())
-    found = re.search(rb'kernelId": "([0-9a-f-]+)"', html)
+    found = re.search(rb'kernelId\\?"\s*:\s*\\?"([0-9a-f-]{36})', html)
     if not found:
+        Path(tempfile.gettempdir(), f"workbench-load-page-{os.getpid()}.html").write_bytes(html)
         text = re.sub(r"\s+", " ", re.sub(r"<script.*?</script>|<style.*?</style>|<[^>]+>", " ", html.decode(errors="replace"), flags=re.DOTALL))
         raise LoadError(f"the page ({len(html)} bytes) has no kernel (busy page or error): …{text[-400:]}")
     kernel_id = found.group(1).decode()
