@@ -51,15 +51,16 @@ class DisconnectedDesignWarning(UserWarning):
 
 
 # ---------------------------------------------------------------------------- input
-def reviewer_totals(scores: pd.DataFrame | Sheets, ranked: pd.DataFrame) -> pd.DataFrame:
+def reviewer_totals(scores: pd.DataFrame | Sheets, ranked: pd.DataFrame, rnd: Round | None = None) -> pd.DataFrame:
     """Store scores (long form, or the ranking kernel's `Sheets`) -> one row per submitted sheet:
     candidate, reviewer, category, stage, score.
 
     Only candidates in `ranked` (those under review) are kept; their category comes from it, and
     `official_rank` carries the official list's rank, so the diagnostics separate candidates level
-    at the published precision by the same tie-break chain as the official list.
+    at the published precision by the same tie-break chain as the official list. With `rnd` a
+    sheet's total adds its criteria in the rubric's order, as the official list does (to the last bit).
     """
-    sh = scores if isinstance(scores, Sheets) else submitted_sheets(scores, criteria=False)
+    sh = scores if isinstance(scores, Sheets) else submitted_sheets(scores, rnd, criteria=False)
     cat_of, rank_of = _ranked_codes(sh, ranked, None)
     keep = cat_of[sh.nomination] >= 0
     categories = np.asarray(list(dict.fromkeys(ranked["category"].to_numpy(dtype=object))), dtype=object)
@@ -993,49 +994,56 @@ def _sheet_draws(d: _Design, rnd: Round, pool: tuple | None, cells: np.ndarray, 
     return _aggregate_rows(y, rnd.ranking.aggregation, rnd.ranking.trim_min)
 
 
-def _rank_draws(keys: np.ndarray, bounds: np.ndarray, width: int) -> list[tuple[int, int, np.ndarray]]:
+def _rank_draws(keys: np.ndarray, bounds: list[tuple[int, int, int]], width: int) -> tuple[np.ndarray, ...]:
     """Overwrite `keys` (resamples × candidates, stored as top − key, one category after another:
-    `bounds`) with the resampled ranks: per resample and category the keys are counted, and a
-    candidate's rank is 1 + the count of keys above. Returns the tie groups that straddle each
-    category's cut: (resample, category, members), the members sharing rank ≤ N < their last place.
+    `bounds` (start, end, slots)) with the resampled ranks: per resample and category the keys are
+    counted, and a candidate's rank is 1 + the count of keys above. Returns the members of the tie
+    groups that straddle a category's cut (sharing rank ≤ N < their last place) as (resample, member).
     """
-    ties = []
-    for b in range(keys.shape[0]):
-        row = keys[b]
-        for k, (a, e, n_slots) in enumerate(bounds):
-            x = row[a:e]
-            counts = np.bincount(x, minlength=width)
-            cum = np.cumsum(counts)
-            cut = int(np.searchsorted(cum, n_slots, side="right"))  # the first stored key that is out
-            if cut < width and (cut == 0 or cum[cut - 1] < n_slots):
-                ties.append((b, k, a + np.flatnonzero(x == cut)))
+    tie_rows, tie_members = [], []
+    for a, e, n_slots in bounds:
+        chunk = max(1, min((1 << 20) // width, (1 << 18) // (e - a)))  # resamples counted together
+        for lo in range(0, keys.shape[0], chunk):
+            hi = min(keys.shape[0], lo + chunk)
+            x = keys[lo:hi, a:e]
+            index = np.add(x, (np.arange(hi - lo, dtype=np.intp) * width)[:, None], dtype=np.intp)
+            counts = np.bincount(index.ravel(), minlength=(hi - lo) * width).reshape(hi - lo, width)
+            cum = np.cumsum(counts, axis=1)
+            over = cum > n_slots
+            cut = np.where(over[:, -1], over.argmax(axis=1), width)  # per resample the first stored key that is out
+            ahead = np.where(cut > 0, cum[np.arange(hi - lo), np.maximum(cut - 1, 0)], 0)
+            straddle = np.flatnonzero((cut < width) & (ahead < n_slots))
+            if len(straddle):
+                r, j = np.nonzero(x[straddle] == cut[straddle, None])
+                tie_rows.append(lo + straddle[r])
+                tie_members.append(a + j)
             cum -= counts - 1
-            row[a:e] = cum.astype(keys.dtype)[x]
-    return ties
+            keys[lo:hi, a:e] = cum.astype(keys.dtype).ravel()[index]
+    if not tie_rows:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return np.concatenate(tie_rows), np.concatenate(tie_members)
 
 
-def _tie_order(ties: list[tuple[int, int, np.ndarray]], keys: np.ndarray, bounds: np.ndarray,
+def _tie_order(ties: tuple[np.ndarray, np.ndarray], ranks: np.ndarray, slots: np.ndarray, cat: np.ndarray,
                official: np.ndarray) -> np.ndarray:
     """Per candidate, in how many resamples its tie group straddled the cut and it stayed out: a
     group straddling the cut is ordered by the official tie-break order (`official_rank`), so a
     member is in when the candidates ahead of the group plus its place in the group by official
-    rank fit in the slots; members without an official rank stay out."""
-    out = np.zeros(keys.shape[1], np.int64)
-    if not ties:
+    rank fit in the slots; members without an official rank stay out. `slots`, `cat` per candidate."""
+    rows, members = ties
+    out = np.bincount(members[np.isnan(official[members])], minlength=ranks.shape[1])
+    known = ~np.isnan(official[members])
+    rows, members = rows[known], members[known]
+    if not len(members):
         return out
-    members = np.concatenate([t[2] for t in ties])
-    group = np.repeat(np.arange(len(ties)), [len(t[2]) for t in ties])
-    slots = np.array([bounds[t[1]][2] for t in ties], np.int64)[group]
-    ahead = keys[np.array([t[0] for t in ties])[group], members].astype(np.int64) - 1
+    ahead = ranks[rows, members].astype(np.int64) - 1
     o = official[members]
-    known = ~np.isnan(o)
-    out += np.bincount(members[~known], minlength=len(out))
-    members, group, slots, ahead, o = members[known], group[known], slots[known], ahead[known], o[known]
-    width = float(o.max()) + 1 if len(o) else 1.0
-    code = group * width + o  # exact: groups × width stays far below 2**53
+    width = float(o.max()) + 1
+    group = (rows.astype(np.float64) * (int(cat.max()) + 1) + cat[members]) * width  # one resample, one category
+    code = group + o
     order = np.sort(code)
-    at_or_before = np.searchsorted(order, code, side="right") - np.searchsorted(order, group * width, side="left")
-    return out + np.bincount(members[ahead + at_or_before > slots], minlength=len(out))
+    at_or_before = np.searchsorted(order, code, side="right") - np.searchsorted(order, group, side="left")
+    return out + np.bincount(members[ahead + at_or_before > slots[members]], minlength=len(out))
 
 
 def _rank_summary(ranks: np.ndarray, qs: list[float], slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -1092,14 +1100,14 @@ def rank_uncertainty(totals: pd.DataFrame | _Design, rnd: Round, *, resamples: i
     keys = np.empty((resamples, len(cands)), np.uint16 if small else np.uint32)
     _draw_keys(d, rnd, dr, np.random.default_rng(seed), resamples, keys)
     official = d.cands["official_rank"].to_numpy(dtype=float)[cands]
-    table = [(int(a), int(e), int(n)) for a, e, n in zip(bounds[:-1], bounds[1:], cat_slots) if e > a]
-    ties = _rank_draws(keys, table, width)
+    ties = _rank_draws(keys, [(int(a), int(e), int(n)) for a, e, n in zip(bounds[:-1], bounds[1:], cat_slots) if e > a],
+                       width)
     q_lo, q_hi = (1 - cfg.interval) / 2, 1 - (1 - cfg.interval) / 2
     quant = np.zeros((3, len(d.cands)))
     p_top = np.zeros(len(d.cands))
     if len(cands):
         quant[:, cands], within = _rank_summary(keys, [q_lo, 0.5, q_hi], slots[cands])
-        p_top[cands] = (within - _tie_order(ties, keys, table, official)) / resamples
+        p_top[cands] = (within - _tie_order(ties, keys, slots[cands], cat[cands], official)) / resamples
     del keys
     out = d.cands[["candidate", "category", "slots"]].copy()
     out["composite"] = composite

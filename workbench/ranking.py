@@ -181,8 +181,8 @@ def submitted_sheets(scores: pd.DataFrame, rnd: Round | None = None, *, criteria
     found by comparing each row with the one before, and only the run heads (one per sheet) are
     coded. When every sheet lists its criteria in rubric order the points simply reshape to sheets ×
     criteria; otherwise they are summed per run and criterion. Runs of the same sheet that are not
-    adjacent are merged, so any row order gives the same sheets. Without `criteria` only the totals
-    are kept (`points` has no columns).
+    adjacent are merged, so any row order gives the same sheets (and the same totals: a total adds
+    its criteria in their order). Without `criteria` only the totals are kept (`points` has no columns).
     """
     n_rows = len(scores)
     cols = [scores[c].to_numpy(dtype=object) for c in ("nomination_id", "stage", "reviewer_id")]
@@ -199,19 +199,16 @@ def submitted_sheets(scores: pd.DataFrame, rnd: Round | None = None, *, criteria
     keep = ok[heads]
     points = scores["points"].to_numpy(dtype=float, na_value=np.nan, copy=True)
     np.copyto(points, 0.0, where=np.isnan(points))  # as groupby-sum skips NaN
-    column = scores["criterion"].to_numpy(dtype=object) if criteria else None
-    uniform = _uniform_points(column, points, change, rnd) if criteria else None
+    column = scores["criterion"].to_numpy(dtype=object)
+    uniform = _uniform_points(column, points, change, rnd)
     if uniform is not None:
         run_points, crit_ids = uniform
-    elif criteria:
+    else:
         run = np.cumsum(change) - 1
         crit_code, crit_ids = _criterion_codes(column, run, heads, cols[1][heads], rnd)
         n_crit = len(crit_ids)
         run_points = np.bincount(run * n_crit + crit_code, weights=points, minlength=len(heads) * n_crit) \
             .reshape(len(heads), n_crit) if n_rows else np.zeros((0, n_crit))
-    else:
-        crit_ids = np.zeros(0, dtype=object)
-        run_points = np.bincount(np.cumsum(change) - 1, weights=points, minlength=len(heads))[:, None]
     heads, run_points = heads[keep], run_points[keep]
     nom, nomination_ids = _run_levels(cols[0], heads, new[0])
     stage, stage_ids = _run_levels(cols[1], heads, new[1], list(rnd.stages) if rnd else None)
@@ -226,8 +223,9 @@ def submitted_sheets(scores: pd.DataFrame, rnd: Round | None = None, *, criteria
             merged = np.zeros((len(first), run_points.shape[1]))
             np.add.at(merged, np.cumsum(new_key) - 1, run_points)
             nom, stage, rev, run_points = nom[first], stage[first], rev[first], merged
-    total = run_points.sum(axis=1)
-    run_points = run_points if criteria else run_points[:, :0]
+    total = run_points.sum(axis=1)  # in the criteria's order, whatever the rows' order: one total per sheet
+    if not criteria:
+        run_points, crit_ids = run_points[:, :0], crit_ids[:0]
     new_cell = np.ones(len(nom), bool)
     new_cell[1:] = (nom[1:] != nom[:-1]) | (stage[1:] != stage[:-1])
     start = np.flatnonzero(new_cell)
