@@ -7,8 +7,9 @@
 # As root the cluster runs as the `postgres` user; as anyone else, as that user. The cluster
 # lives in a fresh temporary folder, listens on 127.0.0.1 only (no Unix socket in a shared place)
 # on a free port, trusts local connections (nobody else can reach it) and is never started again.
-# `scripts/postgres-for-tests.sh stop` stops every cluster this script started and removes it
-# (e.g. `trap 'scripts/postgres-for-tests.sh stop' EXIT` in CI).
+# `scripts/postgres-for-tests.sh stop URL` stops the cluster behind that URL and removes it
+# (e.g. `trap "scripts/postgres-for-tests.sh stop $url" EXIT` in CI); other runs' clusters are left
+# alone. `stop --all` stops every cluster this script started.
 # Only the URL goes to stdout; everything else goes to stderr.
 set -euo pipefail
 
@@ -25,8 +26,15 @@ if [ -z "$pg_bin" ]; then
 fi
 
 if [ "${1:-}" = "stop" ]; then
+  target=${2:-}
+  [ -n "$target" ] || { echo "postgres-for-tests: stop needs the cluster's URL (or --all)" >&2; exit 2; }
+  want_port=""
+  [ "$target" = --all ] || want_port=$(printf '%s' "$target" | sed -n 's|.*@[^:/]*:\([0-9]*\)/.*|\1|p')
+  [ "$target" = --all ] || [ -n "$want_port" ] || { echo "postgres-for-tests: no port in $target" >&2; exit 2; }
   for data in "${TMPDIR:-/tmp}"/workbench-pg.*/data; do
     [ -d "$data" ] || continue
+    # postmaster.pid's fourth line is the port the cluster listens on.
+    if [ -n "$want_port" ] && [ "$(sed -n 4p "$data/postmaster.pid" 2>/dev/null)" != "$want_port" ]; then continue; fi
     owner=$(stat -c %U "$data")
     if [ -f "$data/postmaster.pid" ]; then
       if [ "$(id -u)" -eq 0 ] && [ "$owner" != root ]; then

@@ -1,5 +1,6 @@
 """Official documents: 公示.docx and 命名通知.docx in the GB/T 9704-2012 format, from editable templates."""
 
+import datetime as dt
 import shutil
 import subprocess
 from pathlib import Path
@@ -187,6 +188,27 @@ def test_an_incomplete_export_says_so_in_both_documents(named, tmp_path):
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
+def test_the_naming_notice_ends_with_its_colophon_and_the_public_notice_has_none(named, tmp_path):
+    """版记: 抄送 and 印发机关 / 印发日期 from the config, between rules, placed at the foot of the text block."""
+    rnd = named["rnd"]
+    document = docx.Document(named["paths"][FILES["naming"]])
+    table = document.tables[-1]
+    cells = [row.cells[0].text for row in table.rows]
+    assert cells == [f"抄送：{rnd.documents.copy_to}", f"{rnd.round.organiser}办公室\t2023年1月16日印发"]
+    place = table._tbl.tblPr.find(qn("w:tblpPr"))
+    assert place is not None and place.get(qn("w:vertAnchor")) == "margin"
+    bottom = int(place.get(qn("w:tblpY"))) + sum(int(r._tr.trPr.find(qn("w:trHeight")).get(qn("w:val"))) for r in table.rows)
+    assert abs(bottom - Mm(225).twips) <= 2  # its last rule is the bottom of the 版心
+    sizes = {e.tag.split("}")[1]: e.get(qn("w:sz")) for e in table._tbl.tblPr.find(qn("w:tblBorders"))}
+    assert sizes["top"] == sizes["bottom"] == "8" and sizes["insideH"] == "4"  # thick, thin between
+    assert "印发" not in text_of(docx.Document(named["paths"][FILES["public"]]))
+
+    quiet = rnd.model_copy(update={"documents": rnd.documents.model_copy(
+        update={"copy_to": "", "printing_office": "某某办公室", "printed_on": dt.date(2023, 1, 20)})})
+    again = documents.naming_document(quiet, named["public"])
+    assert [r.cells[0].text for r in again.tables[-1].rows] == ["某某办公室\t2023年1月20日印发"]
+
+
 def test_both_documents_render_in_libreoffice_with_page_numbers(named, tmp_path):
     sources = [named["paths"][FILES[k]] for k in ("public", "naming")]
     subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), *map(str, sources)],

@@ -774,6 +774,9 @@ def test_a_vacancy_offers_the_next_candidates_and_a_replacement_is_its_own_decis
     (table,) = ranked_tables(app)
     assert table.rows[table.nids.index(offered[0])][1][-2] == labels.MEETING["chip_replacement"]
     assert table.rows[table.nids.index(second)][1][-2] == labels.DECISION["reject"]
+    app.open_card(offered[0])  # its card says 递补通过 too, and whose place it took
+    assert labels.MEETING["chip_replacement"] in app.decision_status.value
+    assert rows.set_index("nomination_id").loc[second, "studio"] in app.decision_status.value
     app.open_card(second)
     assert not app.replace(offered[1], second)  # one place, one 递补
 

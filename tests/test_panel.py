@@ -397,3 +397,46 @@ def test_a_pledge_is_recorded_once_and_needs_a_known_reviewer(app_store):
     with pytest.raises(WorkbenchError) as err:
         store.record_pledge("R3", method="email", actor="王秘书")
     assert err.value.code == "bad_pledge_method"
+
+
+def test_a_replacement_takes_over_only_what_the_member_has_not_scored(tmp_path):
+    """Replacing a member after assignment hands their unscored work to the reserve (not a reshuffle),
+    keeps what they scored, leaves a pair the reserve must recuse from to the office, and stops their code."""
+    folder = tmp_path / "round"
+    run("sample", "--out", str(folder), "--seed", "9", "--unions", "8", "--no-photos", "--no-forms")
+    w = ["--workdir", str(folder)]
+    rnd = wb.load_round().at(folder)
+    run("reviewers", "draw", "--by", "张监督", "--seed", "77", *w)
+    run("reviewers", "assign", *w)
+    store = open_store(rnd)
+    panel = store.panel()
+    members = panel.query("role == 'member'")
+    before = store.assignments()
+    out = before["reviewer_id"].value_counts().index[0]  # the busiest member: at least two assignments
+    category = members.loc[members["reviewer_id"] == out, "category"].iloc[0]
+    reserve = panel.query("role == 'reserve' and category == @category").sort_values("order")["reviewer_id"].iloc[0]
+    theirs = before[before["reviewer_id"] == out].reset_index(drop=True)
+    assert len(theirs) >= 3
+    code = store.issue_codes([out])["code"].iloc[0]
+    store.record_pledge(out, method="paper", actor="王秘书")
+    scored = theirs.iloc[0]
+    criteria = rnd.criteria(category, scored["stage"])
+    store.save_scores(out, scored["nomination_id"], scored["stage"], {c.code: c.max[category] / 2 for c in criteria})
+    recused = theirs.iloc[1]
+    store.add_reviewers(wb.read_reviewers(folder / "reviewers.csv").query("reviewer_id == @reserve"))
+    store.declare_conflict(reserve, recused["nomination_id"], "亲属关系")
+
+    done = run("reviewers", "replace", out, "--reason", "因故不能参加", "--by", "张监督", *w)
+    assert reserve in done.stdout and "已停用" in done.stdout
+    assert recused["nomination_id"] in done.stderr and "回避" in done.stderr  # the office must cover it
+
+    after = store.assignments()
+    others = before[before["reviewer_id"] != out]
+    key = ["nomination_id", "reviewer_id", "stage"]
+    assert others[key].merge(after[key]).shape[0] == len(others)  # nobody else's work moved
+    left = after[after["reviewer_id"] == out]
+    assert list(left["nomination_id"]) == [scored["nomination_id"]]  # what they scored stays theirs
+    taken = set(after.loc[after["reviewer_id"] == reserve, "nomination_id"])
+    assert taken == set(theirs["nomination_id"]) - {scored["nomination_id"], recused["nomination_id"]}
+    with pytest.raises(WorkbenchError, match="code_revoked"):
+        store.login(code)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import ipywidgets as widgets
 import pandas as pd
 import pytest
@@ -100,21 +102,29 @@ def test_under_assigned_candidates_are_found_per_stage():
     assert flags["under_assigned"].to_dict() == {("N1", MATERIAL): False, ("N2", MATERIAL): True, ("N1", SITE): True}
 
 
-def test_the_dashboard_names_studios_and_highlights_the_under_assigned(tmp_path):
-    """After a declared conflict a candidate has fewer reviewers than required: its row says so."""
-    import re
-
+@contextlib.contextmanager
+def small_store(tmp_path, rnd, reviewers: list[str], nominations: list[str]):
+    """A store with test_store's people and nominations, and these (nomination, reviewer) pairs assigned."""
     from tests.test_store import NOMINATIONS as NOMS
     from tests.test_store import REVIEWERS as PEOPLE
     from workbench.store import open_store
 
-    rnd = with_min(2).at(tmp_path)
-    store = open_store(rnd, f"sqlite:///{tmp_path / 'scores.sqlite'}")
+    store = open_store(rnd.at(tmp_path), f"sqlite:///{tmp_path / 'scores.sqlite'}")
     try:
         store.add_reviewers(PEOPLE)
         store.save_nominations(NOMS)
-        store.save_assignments(pd.DataFrame({"nomination_id": ["N1", "N1", "N3", "N3"],
-                                             "reviewer_id": ["R1", "R2", "R1", "R2"], "stage": MATERIAL}))
+        store.save_assignments(pd.DataFrame({"nomination_id": nominations, "reviewer_id": reviewers, "stage": MATERIAL}))
+        yield store
+    finally:
+        store.close()
+        widgets.Widget.close_all()
+
+
+def test_the_dashboard_names_studios_and_highlights_the_under_assigned(tmp_path):
+    """After a declared conflict a candidate has fewer reviewers than required: its row says so."""
+    import re
+
+    with small_store(tmp_path, with_min(2), ["R1", "R2", "R1", "R2"], ["N1", "N1", "N3", "N3"]) as store:
         store.declare_conflict("R2", "N1", "亲属")
         app = progress_app(store)
         table = app.candidates.value
@@ -124,6 +134,15 @@ def test_the_dashboard_names_studios_and_highlights_the_under_assigned(tmp_path)
         missing = re.findall(r'<td class="wb-missing">([^<]*)</td>', app.reviewers.value)
         assert "甲工作室、丙工作室" in missing and not any(re.search(r"\bN\d\b", m) for m in missing)
         assert "张评委" in table  # who has not submitted, by name
-    finally:
-        store.close()
-        widgets.Widget.close_all()
+
+
+def test_the_dashboard_shows_who_has_not_signed_the_pledge(tmp_path):
+    """A reviewer without a pledge cannot score (issue 13): progress says so before they try, and highlights them."""
+    rnd = with_min(1)
+    with small_store(tmp_path, rnd, ["R1", "R2"], ["N1", "N3"]) as store:
+        store.record_pledge("R1", method="paper", actor="王秘书")
+        app = progress_app(store)
+        rows = {r.split("</td>")[0].rsplit(">", 1)[-1]: r for r in app.reviewers.value.split("<tr")[2:]}
+        assert labels.PLEDGE_STATUS[True] in rows["R1"] and labels.PLEDGE_STATUS[False] in rows["R2"]
+        assert rnd.panel.pledge_required and rows["R2"].startswith(' class="wb-under"')
+        assert not rows["R1"].startswith(' class="wb-under"')

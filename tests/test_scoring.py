@@ -516,3 +516,26 @@ def test_messages_to_reviewers_carry_no_codes():
 
     assert for_reviewer("访问码不正确 [code_wrong]") == "访问码不正确"
     assert for_reviewer("a [x_y]；b [z]") == "a；b"
+
+
+def test_a_save_relabels_its_own_line_as_a_fresh_login_would_without_reading_the_list(store, rnd, candidates, codes, stage,
+                                                                                       monkeypatch):
+    app = logged_in(scoring_app(store, rnd, candidates), codes)
+    reads = []
+    real = store.worklist
+    monkeypatch.setattr(store, "worklist", lambda *a, **k: reads.append(a) or real(*a, **k))
+    points = full_points(rnd, "model_worker", stage)
+    fill(app, {"leader": points["leader"]})  # a draft
+    app.candidate_list.value = "N2"
+    fill(app, full_points(rnd, "employee", stage), comment="材料详实")
+    app.submit_button.click()  # N2 submitted
+    app.candidate_list.value = "N1"
+    fill(app, {"team": points["team"]})  # N1 still a draft, with a new total
+    assert reads == []  # saving touched the one line, and read no list
+    shown = (app.candidate_list.options, app.candidate_list.value, app.progress.value, app.progress.max,
+             app.progress_text.value)
+    fresh = logged_in(scoring_app(store, rnd, candidates), codes)
+    fresh.candidate_list.value = "N1"
+    assert shown == (fresh.candidate_list.options, fresh.candidate_list.value, fresh.progress.value,
+                     fresh.progress.max, fresh.progress_text.value)
+    assert app.progress.value == 1 and f"{points['leader'] + points['team']:g}" in app.candidate_list.options[0][0]

@@ -138,6 +138,51 @@ def test_a_reviewer_logs_in_scores_and_submits(page, scoring_round):
     store.close()
 
 
+def test_a_reviewer_without_a_pledge_signs_it_on_the_page_and_recuses_before_any_candidate(served, browser,
+                                                                                          scoring_round):
+    """The pledge step (issue 13) in the browser: no candidate before it; 确认 without 同意 is refused; a ticked
+    candidate is declared a conflict and never shown; the store records the pledge as made in the app."""
+    from playwright.sync_api import expect
+
+    rnd, _, pledged, _ = scoring_round
+    f = labels.PLEDGE_FORM
+    store = open_store(rnd)
+    lists = store.assignments().groupby("reviewer_id")["nomination_id"].nunique().drop(pledged)
+    reviewer_id = lists[lists >= 2].index[0]
+    assert not store.has_pledged(reviewer_id)
+    code = store.issue_codes([reviewer_id])["code"].iloc[0]
+    mine = store.worklist(reviewer_id).drop_duplicates("nomination_id")
+    with opened(browser, served, ".wb-login input[type=password]", "pledge", viewport=(1366, 768)) as page:
+        page.locator(".wb-login input[type=password]").fill(code)
+        page.get_by_role("button", name=labels.SCORING["login"]).click()
+        expect(page.get_by_text(f["title"])).to_be_visible()
+        expect(page.locator(".wb-dossier h2.wb-studio")).to_have_count(0)  # no candidate before the pledge
+        page.get_by_role("button", name=f["confirm"]).click()
+        expect(page.get_by_text(f["must_agree"])).to_be_visible()
+        assert not store.has_pledged(reviewer_id)
+
+        recused = mine.iloc[0]
+        page.get_by_label(f"{recused['studio']}（{recused['nomination_id']}）").check()
+        page.get_by_placeholder(f["reason_placeholder"]).fill("近三年在该单位任职")
+        page.get_by_placeholder(f["reason_placeholder"]).press("Tab")
+        page.get_by_label(f["agree"]).check()
+        page.get_by_role("button", name=f["confirm"]).click()
+        expect(page.locator(".wb-dossier h2.wb-studio")).to_be_visible()
+        options = page.locator(".wb-list select option").all_inner_texts()
+        assert options and not any(recused["studio"] in o for o in options)
+        assert recused["studio"] not in page.locator(".wb-dossier").first.inner_text()
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "scoring-after-pledge.png"))
+
+    pledge = store.pledges().set_index("reviewer_id").loc[reviewer_id]
+    assert pledge["pledged"] and pledge["method"] == "app"
+    declared = store.declared_conflicts()
+    assert declared[["reviewer_id", "nomination_id"]].values.tolist() == [[reviewer_id, recused["nomination_id"]]]
+    assert "近三年在该单位任职" in declared["reason"].iloc[0]
+    assert recused["nomination_id"] not in set(store.assignments().query("reviewer_id == @reviewer_id")["nomination_id"])
+    store.close()
+
+
 # ---------------------------------------------------------------------------- two servers, one PostgreSQL
 @pytest.fixture(scope="module")
 def postgres_round(tmp_path_factory):

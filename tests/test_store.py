@@ -212,13 +212,37 @@ def test_a_save_is_one_read_and_its_writes(seeded, rnd, stage):
     assert first.count("SELECT") == 1 and first.count("INSERT") == 3 and len(first) <= 5, first
     again = statements_of(seeded, lambda: seeded.save_scores("R1", "N1", stage, points_for(rnd, "model_worker", stage, 0.9),
                                                              version=1, submit=True))
-    assert again.count("SELECT") == 1 and again.count("UPDATE") == 1 and again.count("DELETE") == 1, again
-    assert len(again) <= 6, again
+    # the sheet, the changed points (one upsert, nothing deleted) and the event
+    assert again.count("SELECT") == 1 and again.count("UPDATE") == 1 and again.count("DELETE") == 0, again
+    assert again.count("INSERT") == 2 and len(again) <= 5, again
     unchanged = statements_of(seeded, lambda: seeded.save_scores("R1", "N1", stage, points_for(rnd, "model_worker", stage, 0.9),
                                                                  version=2, submit=True))
     assert unchanged.count("SELECT") == 1 and not {"INSERT", "UPDATE", "DELETE"} & set(unchanged), unchanged
     sheet = seeded.load_sheet("R1", "N1", stage)
     assert sheet["version"] == 2 and sheet["status"] == "submitted" and sheet["points"] == points_for(rnd, "model_worker", stage, 0.9)
+
+
+def test_a_reviewers_save_writes_only_what_changed_and_checks_the_session_in_its_one_read(seeded, rnd, stage):
+    from workbench.store.codes import code_id
+
+    code = seeded.issue_codes(["R1"])["code"].iloc[0]
+    assert seeded.login(code) == "R1"
+    session = code_id(code)
+    points = points_for(rnd, "model_worker", stage)
+    v = seeded.save_scores("R1", "N1", stage, points, session=session)
+    one, first = sorted(points)[0], sorted(points)[1]
+    changed = {**points, one: points[one] - rnd.review.score_step}
+    sent = statements_of(seeded, lambda: seeded.save_scores("R1", "N1", stage, changed, version=v, session=session))
+    assert sent.count("SELECT") == 1 and sent.count("DELETE") == 0 and len(sent) <= 5, sent
+    assert seeded.load_sheet("R1", "N1", stage)["points"] == changed
+    blanked = {c: x for c, x in changed.items() if c != first}  # a field emptied: its point goes
+    sent = statements_of(seeded, lambda: seeded.save_scores("R1", "N1", stage, blanked, version=v + 1, session=session))
+    assert sent.count("DELETE") == 1 and sent.count("SELECT") == 1, sent
+    sheet = seeded.load_sheet("R1", "N1", stage)
+    assert sheet["points"] == blanked and sheet["version"] == v + 2
+    assert seeded.scores().query("reviewer_id == 'R1' and nomination_id == 'N1'").set_index("criterion")["points"].to_dict() == blanked
+    last = score_events(seeded).iloc[-1]
+    assert last["old"]["points"] == changed and last["new"]["points"] == blanked
 
 
 def test_a_bulk_save_reads_once_per_batch_not_per_sheet(seeded, rnd, stage):

@@ -464,9 +464,10 @@ def reviewers_replace(reviewer_id: Annotated[str, typer.Argument(help="被替换
                       pool_file: Annotated[Optional[Path], typer.Option("--pool", help="专家库（默认 <工作目录>/reviewers.csv）")] = None,
                       round_path: RoundOpt = DEFAULT_ROUND, workdir: WorkdirOpt = None) -> None:
     """由候补名单中的下一位专家递补一名不能参加的评审专家（记入抽取记录）。"""
-    from workbench.panel import replacement
+    from workbench.panel import hand_over, replacement
 
     rnd = _round(round_path, workdir)
+    text = labels.PANEL_CLI
     with wb.open_store(rnd) as store:
         body = replacement(store.draws(), reviewer_id, reason, _category_code(rnd, category) if category else None)
         known = set(store.reviewers()["reviewer_id"])
@@ -474,8 +475,24 @@ def reviewers_replace(reviewer_id: Annotated[str, typer.Argument(help="被替换
             pool = _pool(rnd, pool_file)
             store.add_reviewers(pool[pool["reviewer_id"] == body["in"]], actor=by)
         done = store.record_draw(body["category"], "-", body, actor=by)
-    typer.echo(labels.PANEL_CLI["replaced"].format(category=rnd.categories[body["category"]].short, out=reviewer_id,
-                                                   new=body["in"], reason=body["reason"], id=done["id"]))
+        typer.echo(text["replaced"].format(category=rnd.categories[body["category"]].short, out=reviewer_id,
+                                           new=body["in"], reason=body["reason"], id=done["id"]))
+        before = store.assignments()
+        if not (before["reviewer_id"] == reviewer_id).any():
+            typer.echo(text["replaced_assign"])
+            return
+        plan, uncovered = hand_over(before, store.sheets(), store.conflicts(), reviewer_id, body["in"])
+        store.save_assignments(plan, replace=True, actor=by)
+        moved = int((plan["reviewer_id"] == body["in"]).sum() - (before["reviewer_id"] == body["in"]).sum())
+        typer.echo(text["handed_over"].format(out=reviewer_id, new=body["in"], n=moved))
+        try:
+            store.revoke_code(reviewer_id, actor=by)
+            typer.echo(text["code_revoked"].format(out=reviewer_id))
+        except WorkbenchError as exc:
+            if exc.code != "no_active_code":  # no code issued yet: nothing to stop
+                raise
+    for row in uncovered.itertuples(index=False):
+        warnings.warn(text["not_handed_over"].format(new=body["in"], nomination_id=row.nomination_id, stage=row.stage))
 
 
 def _category_code(rnd: wb.Round, text: str) -> str:

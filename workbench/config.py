@@ -246,6 +246,9 @@ class Documents(_Strict):
     issuer_code: str = ""  # 机关代字 of the 发文字号, e.g. 锡工发
     naming_number: int | None = Field(default=None, ge=1)  # 发文顺序号; None: left blank to fill in
     naming_date: dt.date | None = None  # 成文日期 of the 命名通知, and the naming date in the registry
+    copy_to: str = ""  # 抄送机关 of the 命名通知's 版记; empty: no 抄送 line
+    printing_office: str = ""  # 印发机关 of the 版记; empty: the organiser's 办公室
+    printed_on: dt.date | None = None  # 印发日期; None: the naming date
 
 
 class Receipts(_Strict):

@@ -24,7 +24,6 @@ is itself a reason to call a candidate borderline.
 from __future__ import annotations
 
 import functools
-import itertools
 import warnings
 from dataclasses import dataclass, field
 
@@ -36,7 +35,7 @@ from scipy.sparse.linalg import LinearOperator, cg
 
 from workbench import labels
 from workbench.config import Diagnostics, Round
-from workbench.ranking import aggregate, in_top, places, published, submitted_sheets, tie_at_cut
+from workbench.ranking import Sheets, aggregate, in_top, places, published, submitted_sheets, tie_at_cut
 
 
 class DiagnosticsError(ValueError):
@@ -52,27 +51,22 @@ class DisconnectedDesignWarning(UserWarning):
 
 
 # ---------------------------------------------------------------------------- input
-def reviewer_totals(scores: pd.DataFrame, ranked: pd.DataFrame) -> pd.DataFrame:
-    """Store scores (long form) -> one row per submitted sheet: candidate, reviewer, category, stage, score.
+def reviewer_totals(scores: pd.DataFrame | Sheets, ranked: pd.DataFrame) -> pd.DataFrame:
+    """Store scores (long form, or the ranking kernel's `Sheets`) -> one row per submitted sheet:
+    candidate, reviewer, category, stage, score.
 
     Only candidates in `ranked` (those under review) are kept; their category comes from it, and
     `official_rank` carries the official list's rank, so the diagnostics separate candidates level
     at the published precision by the same tie-break chain as the official list.
     """
-    sh = submitted_sheets(scores, criteria=False)
-    one = ranked.drop_duplicates("nomination_id").set_index("nomination_id")
-    nomination = pd.Index(sh.nomination_ids).get_indexer(one.index)
-    known = nomination >= 0
-    cat_of = np.full(len(sh.nomination_ids), None, dtype=object)
-    cat_of[nomination[known]] = one["category"].to_numpy(dtype=object)[known]
-    rank_of = np.full(len(sh.nomination_ids), np.nan)
-    if "rank" in one:
-        rank_of[nomination[known]] = one["rank"].to_numpy(dtype=float, na_value=np.nan)[known]
-    keep = pd.notna(cat_of[sh.nomination])
+    sh = scores if isinstance(scores, Sheets) else submitted_sheets(scores, criteria=False)
+    cat_of, rank_of = _ranked_codes(sh, ranked, None)
+    keep = cat_of[sh.nomination] >= 0
+    categories = np.asarray(list(dict.fromkeys(ranked["category"])) if len(ranked) else [], dtype=object)
     out = pd.DataFrame({
         "candidate": sh.nomination_ids[sh.nomination[keep]],
         "reviewer": sh.reviewer_ids[sh.reviewer[keep]],
-        "category": cat_of[sh.nomination[keep]],
+        "category": categories[cat_of[sh.nomination[keep]]] if len(categories) else np.zeros(0, dtype=object),
         "stage": sh.stage_ids[sh.stage[keep]],
         "score": sh.total[keep],
         "official_rank": rank_of[sh.nomination[keep]],
@@ -80,17 +74,33 @@ def reviewer_totals(scores: pd.DataFrame, ranked: pd.DataFrame) -> pd.DataFrame:
     return _text(out.sort_values(["category", "candidate", "stage", "reviewer"], kind="stable").reset_index(drop=True))
 
 
+def _ranked_codes(sh: Sheets, ranked: pd.DataFrame, categories: list[str] | None) -> tuple[np.ndarray, np.ndarray]:
+    """Per nomination code of `sh`: its category's code in `categories` (by default the order the
+    categories first appear in `ranked`; −1: not ranked) and its official rank (NaN: none)."""
+    one = ranked.drop_duplicates("nomination_id")
+    nomination = pd.Index(sh.nomination_ids).get_indexer(one["nomination_id"])
+    known = nomination >= 0
+    levels = categories if categories is not None else list(dict.fromkeys(one["category"]))
+    cat_of = np.full(len(sh.nomination_ids), -1, np.int64)
+    cat_of[nomination[known]] = pd.Categorical(one["category"], categories=levels).codes[known]
+    rank_of = np.full(len(sh.nomination_ids), np.nan)
+    if "rank" in one:
+        rank_of[nomination[known]] = one["rank"].to_numpy(dtype=float, na_value=np.nan)[known]
+    return cat_of, rank_of
+
+
 @dataclass(frozen=True)
 class _Design:
     """The totals in canonical order, with integer codes for every level the diagnostics use.
 
-    Rows are sorted by category, candidate, stage, score, so each cell (candidate × stage) is a
-    contiguous run sorted by score; a panel is a (category, stage) pair; a "rater" is a reviewer
-    within one panel.
+    Rows are sorted by category, candidate, stage, score, reviewer, so each cell (candidate × stage)
+    is a contiguous run sorted by score; a panel is a (category, stage) pair; a "rater" is a
+    reviewer within one panel.
     """
 
     y: np.ndarray            # row -> score
-    reviewer: np.ndarray     # row -> reviewer label
+    rev: np.ndarray          # row -> reviewer (code into reviewer_ids)
+    reviewer_ids: np.ndarray  # reviewer code -> id (sorted)
     cell: np.ndarray         # row -> cell
     rater: np.ndarray        # row -> rater (reviewer × panel)
     start: np.ndarray        # cell -> first row
@@ -99,7 +109,7 @@ class _Design:
     cell_panel: np.ndarray   # cell -> panel
     cell_weight: np.ndarray  # cell -> stage weight
     rater_panel: np.ndarray  # rater -> panel
-    rater_reviewer: np.ndarray
+    rater_rev: np.ndarray    # rater -> reviewer code
     panels: pd.DataFrame     # panel -> category, stage, label
     cands: pd.DataFrame      # candidate -> candidate, category, cat (order), slots, complete, official_rank
     rnd: Round | None = None
@@ -111,13 +121,53 @@ class _Design:
 
     @property
     def n_raters(self) -> int:
-        return len(self.rater_reviewer)
+        return len(self.rater_rev)
+
+    @property
+    def reviewer(self) -> np.ndarray:
+        """row -> reviewer id"""
+        return self.reviewer_ids[self.rev]
+
+    @property
+    def rater_reviewer(self) -> np.ndarray:
+        return self.reviewer_ids[self.rater_rev]
 
 
 def prepare(totals: pd.DataFrame, rnd: Round | None = None) -> _Design:
     """The totals coded once for every diagnostic: pass the result instead of `totals` to any of
-    them (`diagnose` does), so the ids are factorised and the offsets fitted only once."""
+    them, so the ids are factorised and the offsets fitted only once (see also `design`)."""
     return _design(totals, rnd, ranking="category" in totals.columns)
+
+
+def design(scores: pd.DataFrame | Sheets, ranked: pd.DataFrame, rnd: Round) -> _Design:
+    """`prepare(reviewer_totals(scores, ranked), rnd)`, straight from the ranking kernel's codes:
+    pass the `Sheets` that `workbench.ranking.rank` ranked (or the store's frame) and no id is
+    factorised again. `diagnose` uses it."""
+    sh = scores if isinstance(scores, Sheets) else submitted_sheets(scores, rnd, criteria=False)
+    cats = list(rnd.categories)
+    cat_of, rank_of = _ranked_codes(sh, ranked, cats)
+    unknown = [s for s in sh.stage_ids[np.unique(sh.stage)] if s not in rnd.stages]
+    if unknown:
+        raise DiagnosticsError("unknown_stage", stage=unknown[0], known="、".join(rnd.stages))
+    sheet_cat = cat_of[sh.nomination]
+    rows = np.flatnonzero(sheet_cat >= 0)
+    rows = rows[np.argsort(sheet_cat[rows], kind="stable")]  # category first; the sheets' order within
+    nom, cat = sh.nomination[rows], sheet_cat[rows]
+    nom_code, nom_keep = _dense(nom, len(sh.nomination_ids))
+    rev_code, rev_keep = _dense(sh.reviewer[rows], len(sh.reviewer_ids))
+    stage_code, stage_keep = _dense(sh.stage[rows], len(sh.stage_ids))
+    cat_code, cat_keep = _dense(cat, len(cats))
+    official = rank_of[nom_keep]
+    return _coded(sh.total[rows].astype(float), nom_code, sh.nomination_ids[nom_keep], rev_code, sh.reviewer_ids[rev_keep],
+                  cat_code, [cats[k] for k in cat_keep], stage_code, list(sh.stage_ids[stage_keep]), official, rnd,
+                  staged=True)
+
+
+def _dense(codes: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Codes renumbered 0.. over the values present, keeping their order; and the old code of each new one."""
+    present = np.zeros(size, bool)
+    present[codes] = True
+    return (np.cumsum(present) - 1)[codes], np.flatnonzero(present)
 
 
 def _as_design(totals: pd.DataFrame | _Design, rnd: Round | None, *, ranking: bool) -> _Design:
@@ -180,23 +230,34 @@ def _design(totals: pd.DataFrame, rnd: Round | None, *, ranking: bool) -> _Desig
         two = pd.DataFrame({"c": cand_code, "k": cat_code}).drop_duplicates()
         if two["c"].duplicated().any():
             raise DiagnosticsError("two_categories", examples="、".join(cand_ids[two.loc[two["c"].duplicated(), "c"].head(3)]))
+    official = np.full(len(cand_ids), np.nan)
+    if "official_rank" in totals.columns and len(cand_ids):
+        official[cand_code] = pd.to_numeric(totals["official_rank"], errors="coerce").to_numpy(dtype=float)[keep][order]
+    return _coded(y.astype(float), cand_code, np.asarray(cand_ids, dtype=object), rev_code,
+                  np.asarray(rev_ids, dtype=object), cat_code, cat_levels, stage_code, stage_levels, official, rnd,
+                  staged="stage" in totals.columns)
 
+
+def _coded(y: np.ndarray, cand_code: np.ndarray, cand_ids: np.ndarray, rev_code: np.ndarray, rev_ids: np.ndarray,
+           cat_code: np.ndarray, cat_levels: list[str], stage_code: np.ndarray, stage_levels: list[str],
+           official: np.ndarray, rnd: Round | None, *, staged: bool) -> _Design:
+    """The design from rows already in canonical order (category, candidate, stage, score, reviewer),
+    every level given as codes into its ids; `staged`: the stages (and their weights) are the round's."""
     change = (cand_code[1:] != cand_code[:-1]) | (stage_code[1:] != stage_code[:-1])
     start = np.flatnonzero(np.r_[True, change]) if len(y) else np.zeros(0, np.int64)
     n = np.diff(np.r_[start, len(y)])
     cell = np.repeat(np.arange(len(start)), n)
     n_stages = max(len(stage_levels), 1)
-    panel_key = cat_code * n_stages + stage_code
-    panel_code, panel_keys = pd.factorize(panel_key, sort=True)
+    panel_code, panel_keys = _dense(cat_code[start] * n_stages + stage_code[start], len(cat_levels) * n_stages)
     panels = pd.DataFrame({"category": [cat_levels[k // n_stages] for k in panel_keys],
                            "stage": [stage_levels[k % n_stages] if stage_levels else "" for k in panel_keys]})
     panels["label"] = [_panel_label(c, s, rnd) for c, s in zip(panels["category"], panels["stage"])]
-    rater_code, rater_keys = pd.factorize(panel_code * max(len(rev_ids), 1) + rev_code, sort=True)
-    rater_keys = np.asarray(rater_keys, dtype=np.int64)
+    n_rev = max(len(rev_ids), 1)
+    rater_code, rater_keys = _dense(panel_code[cell] * n_rev + rev_code, len(panels) * n_rev)
 
     weights = {s: 1.0 for s in stage_levels}
     required = len(stage_levels) if stage_levels else 1
-    if rnd is not None and "stage" in totals.columns:
+    if rnd is not None and staged:
         weights = {s: rnd.stages[s].weight for s in stage_levels}
         required = sum(1 for st in rnd.stages.values() if st.weight > 0)
     cell_stage = stage_code[start]
@@ -206,23 +267,17 @@ def _design(totals: pd.DataFrame, rnd: Round | None, *, ranking: bool) -> _Desig
     n_cand = len(cand_ids)
     have = np.bincount(cell_cand, weights=(cell_weight > 0).astype(float), minlength=n_cand)
     cand_cat = np.zeros(n_cand, np.int64)
-    cand_cat[cand_code] = cat_code
-    slots = {c: (rnd.categories[c].slots if rnd and c in rnd.categories else 0) for c in cat_levels}
-    cands = pd.DataFrame({"candidate": np.asarray(cand_ids, dtype=object),
-                          "category": [cat_levels[k] for k in cand_cat] if n_cand else [],
+    cand_cat[cell_cand] = cat_code[start]
+    slots = np.array([rnd.categories[c].slots if rnd and c in rnd.categories else 0 for c in cat_levels], np.int64)
+    cands = pd.DataFrame({"candidate": cand_ids,
+                          "category": np.asarray(cat_levels, dtype=object)[cand_cat] if n_cand else np.zeros(0, dtype=object),
                           "cat": cand_cat,
                           "complete": have >= required})
-    cands["slots"] = cands["category"].map(slots).fillna(0).astype(np.int64)
-    official = np.full(n_cand, np.nan)
-    if "official_rank" in totals.columns and n_cand:
-        given = pd.to_numeric(totals["official_rank"], errors="coerce").to_numpy(dtype=float)[keep][order]
-        official[cand_code] = given
+    cands["slots"] = slots[cand_cat] if n_cand else np.zeros(0, np.int64)
     cands["official_rank"] = official
-    return _Design(y=y.astype(float), reviewer=np.asarray(rev_ids, dtype=object)[rev_code], cell=cell,
-                   rater=rater_code, start=start, n=n, cell_cand=cell_cand, cell_panel=panel_code[start],
-                   cell_weight=cell_weight, rater_panel=rater_keys // max(len(rev_ids), 1),
-                   rater_reviewer=np.asarray(rev_ids, dtype=object)[rater_keys % max(len(rev_ids), 1)],
-                   panels=panels, cands=cands, rnd=rnd)
+    return _Design(y=y, rev=rev_code, reviewer_ids=rev_ids, cell=cell, rater=rater_code, start=start, n=n,
+                   cell_cand=cell_cand, cell_panel=panel_code, cell_weight=cell_weight,
+                   rater_panel=rater_keys // n_rev, rater_rev=rater_keys % n_rev, panels=panels, cands=cands, rnd=rnd)
 
 
 def _panel_label(category: str, stage: str, rnd: Round | None) -> str:
@@ -553,12 +608,12 @@ def reliability(totals: pd.DataFrame | _Design, by: list[str] | None = None, rnd
     d = _as_design(totals, rnd, ranking=False)
     rows = []
     row_cand = d.cell_cand[d.cell]
-    rev_code = pd.factorize(d.reviewer, sort=True)[0] if len(d.y) else np.zeros(0, np.int64)
+    rev_code = d.rev
     for panel_keys, part in d.panels.groupby(list(by), sort=False):
         keys = panel_keys if isinstance(panel_keys, tuple) else (panel_keys,)
         mask = np.isin(d.cell_panel[d.cell], part.index.to_numpy())
         rows.append(dict(zip(by, keys)) | _reliability_codes(d.y[mask], row_cand[mask], rev_code[mask], cfg,
-                                                             d.cands["candidate"].to_numpy(), d.reviewer[mask]))
+                                                             d.cands["candidate"].to_numpy(), d.reviewer_ids[d.rev[mask]]))
     empty = _reliability_codes(np.zeros(0), np.zeros(0, np.int64), np.zeros(0, np.int64), cfg, np.zeros(0), np.zeros(0))
     return pd.DataFrame(rows, columns=list(by) + list(empty))
 
@@ -566,8 +621,7 @@ def reliability(totals: pd.DataFrame | _Design, by: list[str] | None = None, rnd
 def _reliability_row(totals: pd.DataFrame, cfg: Diagnostics, rnd: Round | None) -> dict:
     d = _design(totals.drop(columns=[c for c in ("category", "stage") if c in totals.columns]), rnd, ranking=False)
     cand = d.cell_cand[d.cell]
-    rev = pd.factorize(d.reviewer, sort=True)[0] if len(d.y) else np.zeros(0, np.int64)
-    return _reliability_codes(d.y, cand, rev, cfg, None, None)
+    return _reliability_codes(d.y, cand, d.rev, cfg, None, None)
 
 
 def _reliability_codes(y: np.ndarray, cand: np.ndarray, rev: np.ndarray, cfg: Diagnostics,
@@ -624,7 +678,7 @@ def score_flags(totals: pd.DataFrame | _Design, rnd: Round | None = None) -> pd.
         "candidate": d.cands["candidate"].to_numpy()[d.cell_cand[d.cell]][flagged],
         "category": d.panels["category"].to_numpy()[panel_row][flagged],
         "stage": d.panels["stage"].to_numpy()[panel_row][flagged],
-        "reviewer": d.reviewer[flagged],
+        "reviewer": d.reviewer_ids[d.rev[flagged]],
         "score": d.y[flagged], "others_mean": others[flagged], "deviation": deviation[flagged],
         "threshold": threshold[flagged], "n": n_row[flagged].astype(np.int64),
     })
@@ -704,57 +758,42 @@ def _grouped_spearman(group: np.ndarray, x: np.ndarray, y: np.ndarray, size: int
 
 
 # ---------------------------------------------------------------------------- rank uncertainty
-_MULTISETS_MAX = 500  # cells whose resamples have at most this many distinct outcomes (n ≤ 6) use the exact table
+_TABLE_DRAWS_MAX = 1 << 20  # a cell of n sheets with nⁿ up to this (n ≤ 7) draws one integer and looks its outcome up
+_BLOCK = 256                # candidates drawn together; fixed, since it orders the random stream
+_JOINT_MAX = 2048           # a candidate's outcomes over all stages tabulated at most this many at a time
+
+
+def _outcome_kind(n: int, aggregation: str, trim_min: int) -> str:
+    """Which sorted positions of a draw the aggregator reads: the middle n − 2 ("olympic"), the
+    middle one or two ("median"), or all of them ("full": the mean, and olympic below trim_min)."""
+    if aggregation == "olympic" and n >= max(trim_min, 3):
+        return "olympic"
+    return "median" if aggregation == "median" else "full"
 
 
 @functools.cache
-def _multisets(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct bootstrap draws of n sheets from n (sorted index tuples, M × n), and for each of
-    the nⁿ equally likely ordered draws the multiset it gives: drawing an integer below nⁿ and
-    looking it up draws a multiset with its exact multinomial probability."""
-    combos = np.array(list(itertools.combinations_with_replacement(range(n), n)), dtype=np.int64).reshape(-1, n)
-    ordered = np.arange(n ** n)
-    digits = np.sort((ordered[:, None] // n ** np.arange(n)[None, :]) % n, axis=1)
-    code = lambda t: (t * n ** np.arange(n)[::-1]).sum(axis=1)  # noqa: E731  (sorted tuple -> number, increasing)
-    lookup = np.searchsorted(code(combos), code(digits)).astype(np.int32)
-    return combos, lookup
+def _outcome_classes(n: int, kind: str) -> tuple[np.ndarray, np.ndarray]:
+    """The outcome classes of a bootstrap draw of n sheets from n: the sorted positions the
+    aggregator reads (classes × k), and per ordered draw (an integer below nⁿ whose base-n digits
+    are the sheets drawn) its class. Drawing an integer below nⁿ uniformly and looking it up draws
+    a class with its exact multinomial probability."""
+    digits = np.sort((np.arange(n ** n)[:, None] // n ** np.arange(n)[None, :]) % n, axis=1)
+    part = {"olympic": digits[:, 1:n - 1], "median": digits[:, [(n - 1) // 2, n // 2]]}.get(kind, digits)
+    code = part @ (n ** np.arange(part.shape[1])[::-1]) if part.shape[1] else np.zeros(len(part), np.int64)
+    uniq, first, lookup = np.unique(code, return_index=True, return_inverse=True)
+    return part[first], lookup.astype(np.int32)
 
 
-@dataclass(frozen=True)
-class _Resampler:
-    """Draws resampled cell scores without materialising resamples × sheets draws.
-
-    A cell of n ≤ 6 sheets has at most 462 distinct bootstrap draws: its official score under
-    each is tabulated once (`values`), and a resample draws one integer per cell below nⁿ and
-    looks up its outcome (exact multinomial probabilities). Bigger cells, and residual
-    resampling, draw their sheets directly.
-    """
-
-    tables: list[tuple[np.ndarray, np.ndarray, np.ndarray, int]]  # (cells, values, lookup, nⁿ)
-    direct: np.ndarray  # cells drawn sheet by sheet
-    residual: tuple[np.ndarray, np.ndarray, np.ndarray] | None
-
-
-def _resampler(d: _Design, rnd: Round, mode: str) -> _Resampler:
-    residual = _residual_pool(d) if mode == "residual" else None
-    if residual is not None:
-        return _Resampler([], np.arange(d.n_cells), residual)
-    aggregation, trim_min = rnd.ranking.aggregation, rnd.ranking.trim_min
-    tables, direct = [], []
-    for size in np.unique(d.n):
-        cells = np.flatnonzero(d.n == size)
-        combos, lookup = _multisets(int(size)) if size <= 6 else (None, None)
-        if combos is None or len(combos) > _MULTISETS_MAX:
-            direct.append(cells)
-            continue
-        values = np.empty((len(cells), len(combos)))
-        step = max(1, 4_000_000 // (len(combos) * int(size)))
-        for lo in range(0, len(cells), step):
-            part = cells[lo:lo + step]
-            y = d.y[d.start[part][:, None, None] + combos[None]]  # (cells, outcomes, n), sorted within each draw
-            values[lo:lo + step] = _aggregate_rows(y, aggregation, trim_min)
-        tables.append((cells, values, lookup, int(size) ** int(size)))
-    return _Resampler(tables, np.concatenate(direct) if direct else np.zeros(0, np.int64), None)
+def _class_values(d: _Design, cells: np.ndarray, n: int, kind: str, rnd: Round) -> np.ndarray:
+    """The aggregate of each outcome class of each cell (cells × classes); the cells hold n sheets."""
+    classes, _ = _outcome_classes(n, kind)
+    base = d.start[cells][:, None]
+    if kind == "full":
+        return _aggregate_rows(d.y[base[:, :, None] + classes[None]], rnd.ranking.aggregation, rnd.ranking.trim_min)
+    total = d.y[base + classes[:, 0]]
+    for j in range(1, classes.shape[1]):
+        total = total + d.y[base + classes[:, j]]
+    return total / (n - 2) if kind == "olympic" else total / 2
 
 
 def _aggregate_rows(y: np.ndarray, aggregation: str, trim_min: int) -> np.ndarray:
@@ -770,122 +809,237 @@ def _aggregate_rows(y: np.ndarray, aggregation: str, trim_min: int) -> np.ndarra
     return (total - y[..., -1] - y[..., 0]) / max(n - 2, 1) if n >= trim_min else total / n
 
 
-def _draw(d: _Design, rnd: Round, sampler: _Resampler, rng: np.random.Generator, b: int) -> np.ndarray:
-    """`b` resampled sets of cell scores, shape (b, cells)."""
-    out = np.empty((b, d.n_cells))
-    for cells, values, lookup, draws in sampler.tables:
-        m = values.shape[1]
-        pick = lookup[rng.integers(0, draws, (b, len(cells)), dtype=np.int32)]
-        pick += (np.arange(len(cells), dtype=np.int32) * m)[None, :]
-        out[:, cells] = np.take(values, pick)
-    if len(sampler.direct):
-        cells = sampler.direct
-        n = d.n[cells]
-        start = np.r_[0, np.cumsum(n)[:-1]]
-        rows = np.repeat(d.start[cells] - start, n) + np.arange(int(n.sum()))  # the cells' sheets in the design
-        cell_of = np.repeat(np.arange(len(cells)), n)
-        u = rng.random((b, len(rows)))
-        if sampler.residual is None:
-            idx = rows[np.repeat(start, n)] + np.minimum((u * n[cell_of]).astype(np.int64), n[cell_of] - 1)
-            y = d.y[np.sort(idx, axis=1)]  # cells hold disjoint, ordered ranges of sorted sheets
+def _residual_pool(d: _Design) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Residuals (y − cell mean)·sqrt(n/(n−1)) of cells with ≥ 2 scores, pooled per panel: (values, start, count)."""
+    cell_mean = np.add.reduceat(d.y, d.start) / d.n
+    n_row = d.n[d.cell]
+    use = n_row >= 2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        e = (d.y - cell_mean[d.cell]) * np.sqrt(n_row / np.maximum(n_row - 1, 1))
+    panel = d.cell_panel[d.cell][use]
+    order = np.argsort(panel, kind="stable")
+    count = np.bincount(panel, minlength=len(d.panels))
+    return e[use][order], np.r_[0, np.cumsum(count)[:-1]], count
+
+
+def _key_into(comp: np.ndarray, precision: int) -> np.ndarray:
+    """`published(comp, precision)` computed in place (the same operations in the same order)."""
+    comp *= 10.0 ** precision
+    comp += 0.5
+    comp += 1e-9
+    return np.floor(comp, out=comp)
+
+
+@dataclass
+class _Draws:
+    """What resampling needs per scored candidate (in category order) and stage."""
+
+    cells: np.ndarray       # candidate × stage -> cell
+    weight: np.ndarray      # stage -> weight
+    kind: np.ndarray        # candidate × stage -> outcome kind, "" where drawn sheet by sheet
+    tables: dict            # (stage, n, kind) -> (rows per candidate, weighted class values)
+    pool: tuple | None      # residual resampling: the pooled residuals
+    top: int                # the highest possible key: stored keys are top − key
+
+
+def _draws(d: _Design, rnd: Round, cands: np.ndarray, mode: str) -> tuple[_Draws, int]:
+    """Outcome tables and key bounds for resampling the candidates `cands` (all scored), and the
+    number of distinct keys a resample can give."""
+    index, weight = _stage_cells(d)
+    cells = index[cands]
+    aggregation, trim_min = rnd.ranking.aggregation, rnd.ranking.trim_min
+    pool = _residual_pool(d) if mode == "residual" else None
+    kind = np.full(cells.shape, "", dtype=object)
+    tables, lo, hi = {}, np.zeros(len(cands)), np.zeros(len(cands))
+    cell_mean = np.add.reduceat(d.y, d.start) / d.n if len(d.y) else np.zeros(0)
+    for s in range(cells.shape[1]):
+        n = d.n[cells[:, s]]
+        low, high = np.zeros(len(cands)), np.zeros(len(cands))
+        for size in np.unique(n):
+            at = np.flatnonzero(n == size)
+            c = cells[at, s]
+            if pool is None and int(size) ** int(size) <= _TABLE_DRAWS_MAX:
+                k = _outcome_kind(int(size), aggregation, trim_min)
+                values = weight[s] * _class_values(d, c, int(size), k, rnd)
+                rows = np.full(len(cands), -1, np.int64)
+                rows[at] = np.arange(len(at))
+                tables[(s, int(size), k)] = (rows, values)
+                kind[at, s] = k
+                low[at], high[at] = values.min(axis=1), values.max(axis=1)
+            elif pool is None:  # any aggregate of draws lies between the cell's lowest and highest sheet
+                low[at] = weight[s] * d.y[d.start[c]]
+                high[at] = weight[s] * d.y[d.start[c] + size - 1]
+            else:
+                values, start, count = pool
+                panel = d.cell_panel[c]
+                has = count[panel] > 0
+                p_lo = np.array([values[a:a + k].min() if k else 0.0 for a, k in zip(start, count)])
+                p_hi = np.array([values[a:a + k].max() if k else 0.0 for a, k in zip(start, count)])
+                low[at] = weight[s] * (cell_mean[c] + np.where(has, p_lo[panel], 0.0))
+                high[at] = weight[s] * (cell_mean[c] + np.where(has, p_hi[panel], 0.0))
+        lo, hi = (low, high) if s == 0 else (lo + low, hi + high)
+    precision = rnd.ranking.precision
+    top = int(published(hi, precision).max()) + 1 if len(cands) else 0
+    bottom = int(published(lo, precision).min()) - 1 if len(cands) else 0
+    return _Draws(cells, weight, kind, tables, pool, top), top - bottom + 1
+
+
+def _draw_keys(d: _Design, rnd: Round, dr: _Draws, rng: np.random.Generator, resamples: int,
+               out: np.ndarray) -> None:
+    """Resampled keys (published composites) of every candidate, stored as `top − key` in `out`
+    (resamples × candidates). Candidates are drawn in blocks; within a block stage by stage, each
+    cell drawing one integer below nⁿ (its outcome class) or, for big cells and residual
+    resampling, its sheets one by one."""
+    m, n_stages = dr.cells.shape
+    precision = rnd.ranking.precision
+    for lo in range(0, m, _BLOCK):
+        hi = min(m, lo + _BLOCK)
+        kinds = dr.kind[lo:hi]
+        sizes = d.n[dr.cells[lo:hi]]
+        uniform = all((kinds[:, s] == kinds[0, s]).all() and (sizes[:, s] == sizes[0, s]).all() and kinds[0, s]
+                      for s in range(n_stages))
+        if uniform:
+            keys = [(s, int(sizes[0, s]), kinds[0, s]) for s in range(n_stages)]
+            widths = [dr.tables[k][1].shape[1] for k in keys]
+            if int(np.prod(widths)) <= min(_JOINT_MAX, resamples):  # tabulating costs less than drawing
+                out[:, lo:hi] = _joint_block(dr, keys, lo, hi, rng, resamples, precision, out.dtype)
+                continue
+        comp = _stage_block(d, rnd, dr, 0, lo, hi, rng, resamples)
+        for s in range(1, n_stages):
+            comp += _stage_block(d, rnd, dr, s, lo, hi, rng, resamples)
+        out[:, lo:hi] = (dr.top - _key_into(comp, precision)).astype(out.dtype)
+
+
+def _class_draws(n: int, kind: str, rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
+    """Outcome classes of `shape` bootstrap draws of cells of n sheets."""
+    _, lookup = _outcome_classes(n, kind)
+    draws = n ** n
+    return lookup[rng.integers(0, draws, shape, dtype=np.uint16 if draws <= 1 << 16 else np.uint32)]
+
+
+def _joint_block(dr: _Draws, keys: list, lo: int, hi: int, rng: np.random.Generator, resamples: int,
+                 precision: int, dtype: np.dtype) -> np.ndarray:
+    """Stored keys of a block whose cells share their size per stage: each candidate's keys over
+    every combination of stage outcomes are tabulated first, then looked up by the drawn classes."""
+    nb = hi - lo
+    comp = None
+    for key in keys:
+        rows, values = dr.tables[key]
+        v = values[rows[lo:hi]]
+        comp = v if comp is None else (comp[:, :, None] + v[:, None, :]).reshape(nb, -1)
+    table = (dr.top - _key_into(comp, precision)).astype(dtype).ravel()
+    index = None
+    for key in keys:
+        cls = _class_draws(key[1], key[2], rng, (resamples, nb))
+        if index is None:
+            index = cls
         else:
-            pool, pool_start, count = sampler.residual
-            panel = d.cell_panel[cells][cell_of]
-            cnt = count[panel]
-            draw = pool_start[panel] + np.minimum((u * cnt).astype(np.int64), np.maximum(cnt - 1, 0))
-            noise = np.where(cnt > 0, pool[np.minimum(draw, max(len(pool) - 1, 0))] if len(pool) else 0.0, 0.0)
-            y = _sort_within((np.add.reduceat(d.y, d.start) / d.n)[cells][cell_of] + noise, cell_of)
-        out[:, cells] = _aggregate(y, start, n, rnd)
+            index *= np.int32(dr.tables[key][1].shape[1])
+            index += cls
+    index += (np.arange(nb, dtype=np.int32) * np.int32(comp.shape[1]))[None, :]
+    return np.take(table, index)
+
+
+def _stage_block(d: _Design, rnd: Round, dr: _Draws, s: int, lo: int, hi: int, rng: np.random.Generator,
+                 resamples: int) -> np.ndarray:
+    """Weighted resampled scores of stage `s` for a block of candidates (resamples × block)."""
+    out = np.empty((resamples, hi - lo))
+    cells, kinds = dr.cells[lo:hi, s], dr.kind[lo:hi, s]
+    sizes = d.n[cells]
+    for size in np.unique(sizes):
+        n = int(size)
+        for kind in sorted(set(kinds[sizes == size])):
+            at = np.flatnonzero((sizes == size) & (kinds == kind))
+            if kind:
+                rows, values = dr.tables[(s, n, kind)]
+                v = values[rows[lo + at]]
+                cls = _class_draws(n, kind, rng, (resamples, len(at)))
+                cls += (np.arange(len(at), dtype=np.int32) * np.int32(v.shape[1]))[None, :]
+                out[:, at] = np.take(v, cls)
+            else:
+                out[:, at] = dr.weight[s] * _sheet_draws(d, rnd, dr.pool, cells[at], n, rng, resamples)
     return out
 
 
-def _sort_within(y: np.ndarray, cell_of: np.ndarray) -> np.ndarray:
-    """Sort each row's values within their cells (cells are contiguous)."""
-    if y.shape[-1] == 0:
-        return y
-    shift = (np.abs(y).max() + 1) * 2
-    order = np.argsort(y + cell_of * shift, axis=-1, kind="stable")
-    return np.take_along_axis(y, order, -1)
+def _sheet_draws(d: _Design, rnd: Round, pool: tuple | None, cells: np.ndarray, n: int,
+                 rng: np.random.Generator, resamples: int) -> np.ndarray:
+    """Resampled scores (resamples × cells) of cells of n sheets drawn sheet by sheet: the cell's own
+    sheets with replacement, or (residual resampling) the cell's mean plus residuals from its panel's pool."""
+    if pool is None:
+        y = d.y[d.start[cells][None, :, None] + rng.integers(0, n, (resamples, len(cells), n))]
+    else:
+        values, start, count = pool
+        cnt = count[d.cell_panel[cells]][None, :, None]
+        u = rng.random((resamples, len(cells), n))
+        draw = start[d.cell_panel[cells]][None, :, None] + np.minimum((u * cnt).astype(np.int64), np.maximum(cnt - 1, 0))
+        noise = np.where(cnt > 0, values[np.minimum(draw, max(len(values) - 1, 0))] if len(values) else 0.0, 0.0)
+        y = (np.add.reduceat(d.y, d.start) / d.n)[cells][None, :, None] + noise
+    y.sort(axis=-1)
+    return _aggregate_rows(y, rnd.ranking.aggregation, rnd.ranking.trim_min)
 
 
-def _chunk_places(key: np.ndarray, cat: np.ndarray, n_cat: int) -> tuple[np.ndarray, np.ndarray]:
-    """`places` for every row of a (resamples, candidates) matrix of integer keys (NaN: unscored),
-    by counting (one bincount per chunk) instead of sorting each resample."""
-    b, n = key.shape
-    valid = ~np.isnan(key)
-    if not valid.any():
-        return np.zeros(key.shape, np.int64), np.zeros(key.shape, np.int64)
-    k = np.where(valid, key, 0).astype(np.int64)
-    kmin, kmax = int(k[valid].min()), int(k[valid].max())
-    width = kmax - kmin + 1
-    if n_cat * width > 4 * n:  # more distinct values possible than candidates: sorting is cheaper
-        return _sorted_places(key, cat, valid)
-    total = b * n_cat * width
-    seg = (np.arange(b)[:, None] * n_cat + cat[None, :]) * width
-    g = np.where(valid, seg + (kmax - k), total)  # unscored rows go to one extra bin
-    cum = np.cumsum(np.bincount(g.ravel(), minlength=total + 1))
-    before = np.r_[0, cum[:-1]]
-    start = before[seg]
-    rank = np.where(valid, before[g] - start + 1, 0)
-    last = np.where(valid, cum[g] - start, 0)
-    return rank, last
+def _rank_draws(keys: np.ndarray, bounds: np.ndarray, width: int) -> list[tuple[int, int, np.ndarray]]:
+    """Overwrite `keys` (resamples × candidates, stored as top − key, one category after another:
+    `bounds`) with the resampled ranks: per resample and category the keys are counted, and a
+    candidate's rank is 1 + the count of keys above. Returns the tie groups that straddle each
+    category's cut: (resample, category, members), the members sharing rank ≤ N < their last place.
+    """
+    ties = []
+    for b in range(keys.shape[0]):
+        row = keys[b]
+        for k, (a, e, n_slots) in enumerate(bounds):
+            x = row[a:e]
+            counts = np.bincount(x, minlength=width)
+            cum = np.cumsum(counts)
+            cut = int(np.searchsorted(cum, n_slots, side="right"))  # the first stored key that is out
+            if cut < width and (cut == 0 or cum[cut - 1] < n_slots):
+                ties.append((b, k, a + np.flatnonzero(x == cut)))
+            cum -= counts - 1
+            row[a:e] = cum.astype(keys.dtype)[x]
+    return ties
 
 
-def _sorted_places(key: np.ndarray, cat: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """`places` for every row of a matrix by sorting each row (few candidates, many possible values)."""
-    b, n = key.shape
-    top = float(np.abs(key[valid]).max()) + 1
-    sk = np.where(valid, -key, top) + cat[None, :] * (2 * top + 2)  # by category, highest first, unscored last
-    order = np.argsort(sk, axis=1, kind="stable")
-    ks, cs = np.take_along_axis(sk, order, 1), cat[order]
-    pos = np.broadcast_to(np.arange(n), (b, n))
-    new_cat = np.ones((b, n), bool)
-    new_cat[:, 1:] = cs[:, 1:] != cs[:, :-1]
-    new_grp = new_cat.copy()
-    new_grp[:, 1:] |= ks[:, 1:] != ks[:, :-1]
-    cat_start = np.maximum.accumulate(np.where(new_cat, pos, 0), axis=1)
-    grp_start = np.maximum.accumulate(np.where(new_grp, pos, 0), axis=1)
-    ends = np.ones((b, n), bool)
-    ends[:, :-1] = new_grp[:, 1:]
-    grp_end = np.minimum.accumulate(np.where(ends, pos, n)[:, ::-1], axis=1)[:, ::-1]
-    rank, last = np.empty((b, n), np.int64), np.empty((b, n), np.int64)
-    np.put_along_axis(rank, order, grp_start - cat_start + 1, 1)
-    np.put_along_axis(last, order, grp_end - cat_start + 1, 1)
-    return np.where(valid, rank, 0), np.where(valid, last, 0)
+def _tie_order(ties: list[tuple[int, int, np.ndarray]], keys: np.ndarray, bounds: np.ndarray,
+               official: np.ndarray) -> np.ndarray:
+    """Per candidate, in how many resamples its tie group straddled the cut and it stayed out: a
+    group straddling the cut is ordered by the official tie-break order (`official_rank`), so a
+    member is in when the candidates ahead of the group plus its place in the group by official
+    rank fit in the slots; members without an official rank stay out."""
+    out = np.zeros(keys.shape[1], np.int64)
+    if not ties:
+        return out
+    members = np.concatenate([t[2] for t in ties])
+    group = np.repeat(np.arange(len(ties)), [len(t[2]) for t in ties])
+    slots = np.array([bounds[t[1]][2] for t in ties], np.int64)[group]
+    ahead = keys[np.array([t[0] for t in ties])[group], members].astype(np.int64) - 1
+    o = official[members]
+    known = ~np.isnan(o)
+    out += np.bincount(members[~known], minlength=len(out))
+    members, group, slots, ahead, o = members[known], group[known], slots[known], ahead[known], o[known]
+    width = float(o.max()) + 1 if len(o) else 1.0
+    code = group * width + o  # exact: groups × width stays far below 2**53
+    order = np.sort(code)
+    at_or_before = np.searchsorted(order, code, side="right") - np.searchsorted(order, group * width, side="left")
+    return out + np.bincount(members[ahead + at_or_before > slots], minlength=len(out))
 
 
-def _resolve_cut(rank: np.ndarray, last: np.ndarray, key: np.ndarray, cat: np.ndarray, slots: np.ndarray,
-                 official: np.ndarray) -> np.ndarray:
-    """In/out for every (resample, candidate), `in_top` of the official order: level candidates at the
-    published precision are separated by their official tie-break order. Only the tie group that
-    straddles the cut in a resample needs it; everyone else is decided by (rank, last) alone."""
-    inside = in_top(rank, last, slots[None, :])
-    open_ = tie_at_cut(rank, last, slots[None, :]) & ~np.isnan(official)[None, :]
-    if not open_.any():
-        return inside
-    r, c = np.nonzero(open_)
-    group = (r * (int(cat.max()) + 1) + cat[c]) * 10**9 + key[r, c].astype(np.int64)  # the resample's tie group
-    o = official[c].astype(np.int64)
-    order = np.lexsort((o, group))
-    g_sorted, o_sorted = group[order], o[order]
-    first = np.searchsorted(g_sorted, group, side="left")
-    width = int(o.max()) + 1
-    combined = g_sorted.astype(np.float64) * width + o_sorted  # exact: groups × width stays below 2**53
-    at_or_before = np.searchsorted(combined, group.astype(np.float64) * width + o, side="right") - first
-    inside[r, c] = rank[r, c] - 1 + at_or_before <= slots[c]
-    return inside
-
-
-def _quantiles(ranks: np.ndarray, qs: list[float]) -> np.ndarray:
-    """np.quantile(ranks, qs, axis=0, method="inverted_cdf") by partitioning blocks of columns."""
-    b = ranks.shape[0]
+def _rank_summary(ranks: np.ndarray, qs: list[float], slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per candidate (column): np.quantile(ranks, qs, method="inverted_cdf") and the count of ranks
+    within its slots, by sorting blocks of columns (a radix sort for 16-bit ranks)."""
+    b, m = ranks.shape
     kth = [max(int(np.ceil(q * b - 1e-9)) - 1, 0) for q in qs]
-    out = np.zeros((len(qs), ranks.shape[1]), np.int64)
-    step = max(1, 2_000_000 // max(b, 1))
-    for lo in range(0, ranks.shape[1], step):
-        part = np.partition(np.ascontiguousarray(ranks[:, lo:lo + step].T), kth, axis=1)  # one candidate per row
-        out[:, lo:lo + step] = part[:, kth].T
-    return out
+    quant = np.zeros((len(qs), m), np.int64)
+    within = np.zeros(m, np.int64)
+    step = max(1, (1 << 22) // max(b, 1))
+    for lo in range(0, m, step):
+        part = np.ascontiguousarray(ranks[:, lo:lo + step].T)  # one candidate per row
+        if part.dtype == np.uint16:
+            part.sort(axis=1, kind="stable")
+        else:
+            part.sort(axis=1)
+        quant[:, lo:lo + step] = part[:, kth].T
+        within[lo:lo + step] = np.count_nonzero(part <= slots[lo:lo + step, None], axis=1)
+    return quant, within
 
 
 def rank_uncertainty(totals: pd.DataFrame | _Design, rnd: Round, *, resamples: int | None = None,
@@ -898,7 +1052,12 @@ def rank_uncertainty(totals: pd.DataFrame | _Design, rnd: Round, *, resamples: i
     stage weights give the composite. In/out is `workbench.ranking.in_top` on the official order
     (published precision, then the official tie-break order); ranks in the interval count the
     candidates strictly ahead at the published precision. N is the category's slots. The same
-    inputs and seed give the same frame. Memory: resamples × candidates × 2 (or 4) bytes.
+    inputs and seed give the same frame.
+
+    Cost: a cell of up to 7 sheets draws one integer per resample (its outcome, with the exact
+    multinomial probability; the aggregate of every outcome is tabulated once), and candidates
+    whose cells share their sizes look their key up in a table over all stages' outcomes; ranks
+    are counted, not sorted. Memory: resamples × candidates × 2 bytes (4 beyond 65,535).
     """
     cfg = _cfg(rnd)
     resamples = resamples or cfg.resamples
@@ -906,24 +1065,27 @@ def rank_uncertainty(totals: pd.DataFrame | _Design, rnd: Round, *, resamples: i
     d = _as_design(totals, rnd, ranking=True)
     composite, _, rank, last, _ = _baseline(d, rnd)
     cat = d.cands["cat"].to_numpy()
-    n_cat = int(cat.max()) + 1 if len(cat) else 1
     slots = d.cands["slots"].to_numpy()
-    official = np.where(rank > 0, d.cands["official_rank"].to_numpy(dtype=float), np.nan)
-    rng = np.random.default_rng(seed)
-    sampler = _resampler(d, rnd, cfg.resampling)
-    small = len(cat) == 0 or np.bincount(cat).max() < np.iinfo(np.uint16).max
-    ranks = np.zeros((resamples, len(d.cands)), np.uint16 if small else np.int32)
-    inside_count = np.zeros(len(d.cands), np.int64)
-    chunk = max(1, 2_000_000 // max(d.n_cells, 1))
-    for lo in range(0, resamples, chunk):
-        b = min(chunk, resamples - lo)
-        key = published(_composite(d, _draw(d, rnd, sampler, rng, b)), rnd.ranking.precision)
-        r, r_last = _chunk_places(key, cat, n_cat)
-        ranks[lo:lo + b] = r
-        inside_count += _resolve_cut(r, r_last, key, cat, slots, official).sum(axis=0)
-    q_lo, q_hi = (1 - cfg.interval) / 2, 1 - (1 - cfg.interval) / 2
-    quant = _quantiles(ranks, [q_lo, 0.5, q_hi]) if resamples and len(d.cands) else np.zeros((3, len(d.cands)))
     scored = rank > 0
+    cands = np.lexsort((np.arange(len(cat)), cat))
+    cands = cands[scored[cands]]  # category after category
+    n_cat = int(cat.max()) + 1 if len(cat) else 0
+    bounds = np.r_[0, np.cumsum(np.bincount(cat[cands], minlength=n_cat))]
+    cat_slots = np.array([slots[cands[a]] if e > a else 0 for a, e in zip(bounds[:-1], bounds[1:])], np.int64)
+    dr, width = _draws(d, rnd, cands, cfg.resampling)
+    small = width <= 1 << 16 and (len(cands) == 0 or np.diff(bounds).max() < 1 << 16)
+    keys = np.empty((resamples, len(cands)), np.uint16 if small else np.uint32)
+    _draw_keys(d, rnd, dr, np.random.default_rng(seed), resamples, keys)
+    official = d.cands["official_rank"].to_numpy(dtype=float)[cands]
+    table = [(int(a), int(e), int(n)) for a, e, n in zip(bounds[:-1], bounds[1:], cat_slots) if e > a]
+    ties = _rank_draws(keys, table, width)
+    q_lo, q_hi = (1 - cfg.interval) / 2, 1 - (1 - cfg.interval) / 2
+    quant = np.zeros((3, len(d.cands)))
+    p_top = np.zeros(len(d.cands))
+    if len(cands):
+        quant[:, cands], within = _rank_summary(keys, [q_lo, 0.5, q_hi], slots[cands])
+        p_top[cands] = (within - _tie_order(ties, keys, table, official)) / resamples
+    del keys
     out = d.cands[["candidate", "category", "slots"]].copy()
     out["composite"] = composite
     out["rank"] = pd.array(rank, dtype="Int64")
@@ -931,25 +1093,12 @@ def rank_uncertainty(totals: pd.DataFrame | _Design, rnd: Round, *, resamples: i
     out["tied_at_cut"] = tie_at_cut(rank, last, slots)
     for name, row in zip(("rank_low", "rank_median", "rank_high"), quant):
         out[name] = pd.array(row.astype(np.int64), dtype="Int64")
-    out["p_top"] = inside_count / resamples
+    out["p_top"] = p_top
     out["resamples"] = resamples
     for col in ("rank", "rank_low", "rank_median", "rank_high"):
         out[col] = out[col].mask(~scored)
     out["p_top"] = out["p_top"].where(scored, 0.0)
     return _in_category_order(out, "rank")
-
-
-def _residual_pool(d: _Design) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Residuals (y − cell mean)·sqrt(n/(n−1)) of cells with ≥ 2 scores, pooled per panel: (values, start, count)."""
-    cell_mean = np.add.reduceat(d.y, d.start) / d.n
-    n_row = d.n[d.cell]
-    use = n_row >= 2
-    with np.errstate(invalid="ignore", divide="ignore"):
-        e = (d.y - cell_mean[d.cell]) * np.sqrt(n_row / np.maximum(n_row - 1, 1))
-    panel = d.cell_panel[d.cell][use]
-    order = np.argsort(panel, kind="stable")
-    count = np.bincount(panel, minlength=len(d.panels))
-    return e[use][order], np.r_[0, np.cumsum(count)[:-1]], count
 
 
 # ---------------------------------------------------------------------------- leave one reviewer out
@@ -993,7 +1142,7 @@ def leave_one_reviewer_out(totals: pd.DataFrame | _Design, rnd: Round) -> pd.Dat
     weighted = d.cell_weight[d.cell] > 0
     without = _without_row(d, rnd)
     delta = np.where(weighted, d.cell_weight[d.cell] * (without - cell_score[d.cell]), 0.0)
-    rev_code, rev_ids = pd.factorize(d.reviewer, sort=True)
+    rev_code, rev_ids = d.rev, d.reviewer_ids
     row_cand = d.cell_cand[d.cell]
     use = rank[row_cand] > 0
     pair, inverse = np.unique(rev_code[use] * len(d.cands) + row_cand[use], return_inverse=True)
@@ -1127,10 +1276,11 @@ def borderline(uncertainty: pd.DataFrame, loro: pd.DataFrame, shadow: pd.DataFra
                       "loro_flips", "shadow_flips", "tied_at_cut", "band", "reasons"]].reset_index(drop=True))
 
 
-def diagnose(scores: pd.DataFrame, ranked: pd.DataFrame, rnd: Round) -> pd.DataFrame:
+def diagnose(scores: pd.DataFrame | Sheets, ranked: pd.DataFrame, rnd: Round) -> pd.DataFrame:
     """The borderline band with everything behind it: rank intervals, P(top N), leave-one-out, shadows.
 
-    One call for the meeting and the exports; each piece is also available on its own.
+    One call for the meeting and the exports; each piece is also available on its own. `scores` is
+    the store's frame or, better, the `Sheets` the official list was ranked from (coded once).
     """
-    d = prepare(reviewer_totals(scores, ranked), rnd)  # one design for every diagnostic
+    d = design(scores, ranked, rnd)  # one design for every diagnostic
     return borderline(rank_uncertainty(d, rnd), leave_one_reviewer_out(d, rnd), shadow_scores(d, rnd), rnd)

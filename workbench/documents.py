@@ -19,11 +19,11 @@ from dataclasses import dataclass
 import pandas as pd
 from docx import Document
 from docx.document import Document as DocxDocument
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
+from docx.shared import Emu, Mm, Pt, RGBColor
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
@@ -46,9 +46,13 @@ TABLE_LINE = Pt(22)
 RED = RGBColor(0xFF, 0x00, 0x00)
 TABLE_WIDTHS = (Mm(14), Mm(58), Mm(58), Mm(26))  # 序号, 工作室名称, 所在单位, 领衔人: the 156 mm block
 FIXED_STAMP = dt.datetime(2000, 1, 1)
+# The 版记's rules span the text block; a hair narrower, or LibreOffice sets a full-width floating table inline.
+COLOPHON_WIDTH = Mm(155.8)
 
 KINDS = {"附件号": "attachment_label", "版头": "mark", "发文字号": "number", "标题": "title", "主送": "addressee", "附件": "attachment",
-         "署名": "signature", "日期": "date", "附件页": "attachment_page"}
+         "署名": "signature", "日期": "date", "附件页": "attachment_page", "抄送": "copy_to", "印发机关": "printer",
+         "印发日期": "printed_on"}
+COLOPHON = ("copy_to", "printer", "printed_on")  # 版记: gathered and set at the foot of the last page
 LIST_FIELD = "名单"
 FIELD = re.compile(r"\{([^{}]*)\}")
 H1 = re.compile(r"^[一二三四五六七八九十]+、")
@@ -158,6 +162,9 @@ def fields(rnd: Round, public: pd.DataFrame, period: tuple[dt.date, dt.date] | N
         "联系电话": rnd.notice.contact_phone,
         "附件名称": "",
         "成文日期": "",
+        "抄送机关": rnd.documents.copy_to,
+        "印发机关": rnd.documents.printing_office or labels.DOCUMENT_TEXT["office"].format(organiser=rnd.round.organiser),
+        "印发日期": "",
     }
 
 
@@ -176,6 +183,8 @@ def naming_fields(rnd: Round, public: pd.DataFrame) -> dict[str, str]:
     values["附件名称"] = labels.DOCUMENT_TEXT["naming_attachment"].format(names=values["命名类别"])
     day = rnd.documents.naming_date
     values["成文日期"] = chinese_date(day) if day else labels.DOCUMENT_TEXT["date_unset"]
+    printed = rnd.documents.printed_on or day
+    values["印发日期"] = chinese_date(printed) if printed else labels.DOCUMENT_TEXT["date_unset"]
     return values
 
 
@@ -398,7 +407,11 @@ def build(blocks: list[Block], rnd: Round, public: pd.DataFrame, which: str, inc
     setup_page(doc)
     date_text = next((b.text for b in blocks if b.kind == "date"), "")
     for block in blocks:
-        _place(doc, block, rnd, public, which, date_text, incomplete, unions)
+        if block.kind not in COLOPHON:
+            _place(doc, block, rnd, public, which, date_text, incomplete, unions)
+    colophon = {b.kind: b.text for b in blocks if b.kind in COLOPHON}
+    if colophon.get("printer") or colophon.get("printed_on"):
+        _colophon(doc, colophon)
     props = doc.core_properties
     props.author = props.last_modified_by = labels.EXPORT_TEXT["creator"]
     props.title = next((b.text for b in blocks if b.kind == "title"), "")
@@ -458,6 +471,53 @@ def _place(doc: DocxDocument, block: Block, rnd: Round, public: pd.DataFrame, wh
         add_paragraph(doc, text, H2_FONT)
     else:
         add_paragraph(doc, text)
+
+
+def _colophon(doc: DocxDocument, parts: dict[str, str]) -> None:
+    """版记 at the foot of the last page: 抄送 (when given), then 印发机关 left and 印发日期 right, in 4号 仿宋,
+    one character in from each side, between thick rules with a thin one between the lines.
+
+    A floating table placed so that its last rule is the bottom of the text block keeps it at the foot
+    however long the list runs (an absolute offset: LibreOffice ignores w:tblpYSpec="bottom")."""
+    lines = []
+    if parts.get("copy_to"):
+        lines.append(labels.DOCUMENT_TEXT["copy_to"].format(names=parts["copy_to"]))
+    lines.append(f"{parts.get('printer', '')}\t{labels.DOCUMENT_TEXT['printed'].format(date=parts.get('printed_on', ''))}")
+    table = doc.add_table(rows=len(lines), cols=1)
+    table.autofit = False
+    tblpr = table._tbl.tblPr
+    place = OxmlElement("w:tblpPr")
+    top = Emu(BLOCK_HEIGHT - LINE * len(lines))
+    for key, value in (("w:vertAnchor", "margin"), ("w:horzAnchor", "margin"), ("w:tblpX", str(Emu((BLOCK_WIDTH - COLOPHON_WIDTH) // 2).twips)),
+                       ("w:tblpY", str(top.twips))):
+        place.set(qn(key), value)
+    tblpr.insert(0, place)
+    overlap = OxmlElement("w:tblOverlap")
+    overlap.set(qn("w:val"), "never")
+    place.addnext(overlap)
+    borders = OxmlElement("w:tblBorders")
+    for edge, size in (("top", 8), ("left", 0), ("bottom", 8), ("right", 0), ("insideH", 4), ("insideV", 0)):
+        el = OxmlElement(f"w:{edge}")
+        el.set(qn("w:val"), "single" if size else "nil")
+        if size:  # eighths of a point: 8 is 1 pt ≈ 0.35 mm (the thick rules), 4 the thin one
+            for key, value in (("w:sz", str(size)), ("w:space", "0"), ("w:color", "000000")):
+                el.set(qn(key), value)
+        borders.append(el)
+    tblpr.find(qn("w:tblLayout")).addprevious(borders)  # CT_TblPr's order: borders before layout and look
+    for row, text in zip(table.rows, lines):
+        row.height, row.height_rule = LINE, WD_ROW_HEIGHT_RULE.EXACTLY
+        cell = row.cells[0]
+        cell.width = COLOPHON_WIDTH
+        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+        p = cell.paragraphs[0]
+        pf = p.paragraph_format
+        pf.line_spacing_rule, pf.line_spacing = WD_LINE_SPACING.EXACTLY, TABLE_LINE
+        pf.left_indent = pf.right_indent = Pt(PAGE_SIZE)
+        pf.tab_stops.add_tab_stop(COLOPHON_WIDTH - Pt(2 * PAGE_SIZE), WD_TAB_ALIGNMENT.RIGHT)
+        _no_autospace(p._p.get_or_add_pPr())
+        set_run_font(p.add_run(text), BODY_FONT, PAGE_SIZE)
+    # a floating table is anchored to the paragraph after it: the body must not end with the table
+    doc.add_paragraph().paragraph_format.space_after = Pt(0)
 
 
 def _width(text: str) -> float:

@@ -379,6 +379,8 @@ def photo_uris(inbox: Path, row: pd.Series, limit: int = PHOTO_LIMIT, box: tuple
             with Image.open(path) as im:
                 if im.width * im.height > 80_000_000:
                     raise ValueError("too many pixels")
+                side = max(box)
+                im.draft("RGB", (side, side))  # a JPEG is decoded at the smallest scale still >= the box (4-8x less work)
                 im = ImageOps.exif_transpose(im).convert("RGB")
                 im.thumbnail(box)
                 buf = io.BytesIO()

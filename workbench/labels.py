@@ -238,7 +238,7 @@ MEETING: dict[str, str] = {
     "decision_pick": "请先选择 通过、不通过 或 暂缓。",
     "decision_saved": "已记录：{studio} —— {decision}（依据数据快照 {snapshot}，{at}）",
     "decision_current": "当前审定：{decision}{replaced}{note}——{actor} 记录于 {at}（第 {version} 版，数据快照 {snapshot}）",
-    "decision_replaces": "（递补{studio}）",
+    "decision_replaces": "（接替{studio}的名额）",
     "chip_replacement": "递补通过",
     "decision_older": "此项审定依据的数据快照与当前显示的不同，请核对。",
     # 递补
@@ -1089,7 +1089,7 @@ PROGRESS: dict[str, str] = {
 }
 PROGRESS_COLUMNS: dict[str, str] = {
     "reviewer_id": "评委编号", "name": "姓名", "stage": "阶段", "assigned": "分配", "submitted": "已提交",
-    "draft": "草稿", "none": "未评", "missing": "未提交的评审对象", "has_code": "已发访问码", "last_saved": "最近保存",
+    "draft": "草稿", "none": "未评", "missing": "未提交的评审对象", "has_code": "已发访问码", "pledged": "保密承诺", "last_saved": "最近保存",
     "nomination_id": "编号", "studio": "工作室", "category": "类别", "needed": "至少需要", "short": "尚缺",
     "missing_reviewers": "未提交的评委", "complete": "评分齐全", "under_assigned": "提醒",
 }
@@ -1217,7 +1217,11 @@ VISIT_MESSAGES: dict[str, str] = {
     "photo_missing": "找不到照片 {value}",
 }
 PANEL_CLI.update({
-    "replaced": "{category}评审组：{out} 由候补 {new} 递补（{reason}；记录 #{id}）。请重新运行 workbench reviewers assign。",
+    "replaced": "{category}评审组：{out} 由候补 {new} 递补（{reason}；记录 #{id}）。",
+    "replaced_assign": "尚未分配评审任务：分配时将按递补后的名单进行（workbench reviewers assign）。",
+    "handed_over": "{out} 尚未评分的 {n} 项评审任务已转给 {new}；其他评委的分配不变。",
+    "code_revoked": "{out} 的访问码已停用。",
+    "not_handed_over": "{new} 须回避 {nomination_id}（{stage}），该项未转交，请另行补充分配（workbench reviewers assign --add 或导入分配表）。",
     "pledge_paper_only": "评委本人在评分系统中确认保密承诺；此处只登记已签署的纸质承诺书，请加 --paper --by 登记人",
     "sheets_folder": "纸质评分表",
 })
@@ -1247,6 +1251,7 @@ DOCUMENT_TEMPLATE_HELP = """\
 # 以“#”开头的行是说明，不会出现在文件中；空行不计。
 # 以“附件号：”“版头：”“发文字号：”“标题：”“主送：”“附件：”“署名：”“日期：”开头的行分别是附件顺序号（左上角）、
 # 发文机关标志、发文字号、标题、主送机关、附件说明、发文机关署名、成文日期；“附件页：”另起一页，后面写附件标题；单独一行的 {{名单}} 处放入名单。
+# “抄送：”“印发机关：”“印发日期：”三行组成版记，排在最后一页页脚之上（抄送为空时不印抄送行）。
 # 其余每行为一段正文；以“一、”开头的行为一级标题（黑体），以“（一）”开头的行为二级标题（楷体）。
 # 花括号中的名称由工作台按本轮配置和审定结果填写，可用：{fields}。
 """
@@ -1276,6 +1281,9 @@ DOCUMENT_TEMPLATES: dict[str, str] = {
 日期：{成文日期}
 附件页：{附件名称}
 {名单}
+抄送：{抄送机关}
+印发机关：{印发机关}
+印发日期：{印发日期}
 """,
 }
 DOCUMENT_TEMPLATES["outline"] = """\
@@ -1313,6 +1321,9 @@ DOCUMENT_TEXT: dict[str, str] = {
     "period": "{first}至{last}",
     "period_unset": "\u3000\u3000年\u3000\u3000月\u3000\u3000日至\u3000\u3000年\u3000\u3000月\u3000\u3000日",
     "date_unset": "\u3000\u3000年\u3000\u3000月\u3000\u3000日",
+    "office": "{organiser}办公室",
+    "copy_to": "抄送：{names}",
+    "printed": "{date}印发",
     "category_heading": "{ordinal}、{what}（{n}个）",
     "union_heading": "（{ordinal}）{union}（{n}个）",
     "list_item": "{seq}．{studio}（{host_unit}）",

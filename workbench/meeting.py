@@ -863,18 +863,20 @@ def decision_status_html(snapshot: Snapshot, decisions: pd.DataFrame, nomination
         return f'<div class="wb-note">{esc(m["decision_none"])}</div>'
     note = f"（{scrub(_text(d['note']), {})}）" if _text(d["note"]) else ""
     at = d["at"].strftime("%m-%d %H:%M") if d["at"] is not None and pd.notna(d["at"]) else ""
-    replaced = ""
-    if isinstance(d.get("replaces"), str) and d["replaces"]:
+    replaced, is_replacement = "", _is_text(d.get("replaces"))
+    word = labels.DECISION.get(d["decision"], d["decision"])
+    if is_replacement:
         hit = snapshot.ranked.loc[snapshot.ranked["nomination_id"] == d["replaces"], "studio"]
         replaced = m["decision_replaces"].format(studio=hit.iloc[0] if not hit.empty else d["replaces"])
+        word = m["chip_replacement"] if d["decision"] == "approve" else word
     version = d.get("version")
-    text = m["decision_current"].format(decision=labels.DECISION.get(d["decision"], d["decision"]), note=note,
+    text = m["decision_current"].format(decision=word, note=note,
                                         replaced=replaced, actor=_text(d.get("actor")), at=at,
                                         version=int(version) if version is not None and pd.notna(version) else 1,
                                         snapshot=_text(d["snapshot_id"])[:12])
     older = (f'<div class="wb-older">{esc(m["decision_older"])}</div>'
              if _text(d["snapshot_id"]) and d["snapshot_id"] != snapshot.snapshot_id else "")
-    return f'<div class="wb-note">{decision_chip(d["decision"])} {esc(text)}</div>{older}'
+    return f'<div class="wb-note">{decision_chip(d["decision"], is_replacement)} {esc(text)}</div>{older}'
 
 
 def offers_html(offers: pd.DataFrame, replaced_studio: str) -> str:

@@ -70,7 +70,7 @@ def has_invisible(value: str) -> bool:
 
 def normalise_series(values: pd.Series) -> pd.Series:
     """`normalise` over a column (NA -> "")."""
-    return pd.Series([normalise(v) for v in values], index=values.index, dtype="string")
+    return pd.Series([normalise(v) for v in values.tolist()], index=values.index, dtype="string")
 
 
 _STUDIO_NOISE = re.compile(r"^(无锡市|无锡)|(示范性)?(劳模|职工)?(创新)?工作室$")
@@ -80,9 +80,10 @@ _UNIT_NOISE = re.compile(r"^(无锡市|无锡)|((股份)?有限(责任)?)?公司
 
 def studio_key(values: pd.Series) -> pd.Series:
     """A studio name without what people add or drop: '无锡市', '劳模创新工作室', spaces, brackets."""
-    return normalise_series(values).str.replace(_STUDIO_MARKS, "", regex=True).str.replace(_STUDIO_NOISE, "", regex=True)
+    keys = [_STUDIO_NOISE.sub("", _STUDIO_MARKS.sub("", normalise(v))) for v in values.tolist()]
+    return pd.Series(keys, index=values.index, dtype="string")
 
 
 def host_unit_key(values: pd.Series) -> pd.Series:
     """A host unit without '无锡市', '有限公司', '股份有限公司', '集团'."""
-    return normalise_series(values).str.replace(_UNIT_NOISE, "", regex=True)
+    return pd.Series([_UNIT_NOISE.sub("", normalise(v)) for v in values.tolist()], index=values.index, dtype="string")

@@ -208,6 +208,29 @@ def replacement(log: pd.DataFrame, member: str, reason: str, category: str | Non
             "reason": reason.strip()}
 
 
+def hand_over(assignments: pd.DataFrame, sheets: pd.DataFrame, conflicted: pd.DataFrame,
+              out: str, new: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The assignment after `new` (a reserve called in) takes over what `out` has not scored yet.
+
+    Returns (plan, uncovered): the whole plan (nomination_id, reviewer_id, stage) for
+    `Store.save_assignments`, and the pairs `new` could not take because they are conflicted with
+    it (these nominations need another reviewer). What `out` already scored stays theirs; everyone
+    else's assignments are untouched, so a replacement never reshuffles the panel's work.
+    """
+    keys = ["nomination_id", "reviewer_id", "stage"]
+    plan = assignments[keys].astype("str")
+    scored = set(sheets[keys].astype("str").itertuples(index=False, name=None)) if len(sheets) else set()
+    mine = plan["reviewer_id"] == out
+    is_scored = pd.Series([tuple(r) in scored for r in plan[keys].itertuples(index=False, name=None)],
+                          index=plan.index, dtype=bool)
+    moving = plan[mine & ~is_scored]
+    blocked = set(conflicted.loc[conflicted["reviewer_id"] == new, "nomination_id"].astype("str"))
+    takes = moving[~moving["nomination_id"].isin(blocked)].assign(reviewer_id=new)
+    uncovered = moving[moving["nomination_id"].isin(blocked)].reset_index(drop=True)
+    kept = plan[~(mine & ~is_scored)]
+    return pd.concat([kept, takes], ignore_index=True).drop_duplicates(), uncovered
+
+
 def verify_draws(log: pd.DataFrame) -> pd.DataFrame:
     """Check the draw log: every link of the hash chain, every draw re-run from its recorded inputs and
     seed, every replacement the next free reserve. One row per record: id, category, seed, chain_ok,
@@ -317,4 +340,5 @@ def plan_workbook(plan: pd.DataFrame, nominations: pd.DataFrame, reviewers: pd.D
 
 
 __all__ = ["conflict_counts", "current_panel", "draw", "draw_inputs", "draw_round", "new_seed", "next_reserve",
-           "panel_reviewers", "panel_state", "panel_table", "plan_frames", "plan_workbook", "replacement", "verify_draws"]
+           "hand_over", "panel_reviewers", "panel_state", "panel_table", "plan_frames", "plan_workbook", "replacement",
+           "verify_draws"]

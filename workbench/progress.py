@@ -159,6 +159,8 @@ def table_html(df: pd.DataFrame, columns: list[str], *, done: pd.Series | None =
             css = "wb-num" if c in numeric else ("wb-missing" if c == missing_col else "")
             if c in ("complete", "has_code"):
                 value = labels.SCORING["yes"] if value else labels.SCORING["no"]
+            if c == "pledged":
+                value = labels.PLEDGE_STATUS[bool(value)]
             if c == "under_assigned":
                 css, value = "wb-flag", labels.PROGRESS["under_assigned"] if value else ""
             cells.append(f'<td class="{css}">{_esc(value)}</td>')
@@ -204,6 +206,7 @@ class ProgressApp(widgets.VBox):
             # the nominations as saved when they were assigned (from the round state): not the whole
             # state, which every score saved during the scoring changes and would recompute
             reviewers, nominations = self.store.access_codes(), self.store.nominations()
+            pledges = self.store.pledges()[["reviewer_id", "pledged"]]
             closed = self.store.closed_stages()
         except Exception:
             log.exception("progress: reading the store failed")
@@ -214,6 +217,7 @@ class ProgressApp(widgets.VBox):
             return
         rev = by_reviewer(assignments, sheets, reviewers, rnd)
         rev = rev.merge(reviewers[["reviewer_id", "has_code"]], on="reviewer_id", how="left")
+        rev = rev.merge(pledges, on="reviewer_id", how="left").fillna({"pledged": False})
         rev["stage"] = rev["stage"].map(lambda s: rnd.stages[s].label if s in rnd.stages else s)
         studios = nominations.drop_duplicates("nomination_id").set_index("nomination_id")["studio"].astype("str")
         people = reviewers.drop_duplicates("reviewer_id").set_index("reviewer_id")["name"].astype("str")
@@ -226,7 +230,8 @@ class ProgressApp(widgets.VBox):
         self.summary.value = summary_html(stage_summary(assignments, sheets, rnd), rnd, closed)
         self.reviewers.value = (f"<h3>{html.escape(p['by_reviewer'])}</h3>" + table_html(
             rev, ["reviewer_id", "name", "stage", "assigned", "submitted", "draft", "none", "missing", "has_code",
-                  "last_saved"], done=rev["missing"] == "", missing_col="missing"))
+                  "pledged", "last_saved"], done=rev["missing"] == "", missing_col="missing",
+            flagged=~rev["pledged"].astype(bool) if rnd.panel.pledge_required else None))
         self.candidates.value = (f"<h3>{html.escape(p['by_candidate'])}</h3>" + table_html(
             cand, ["studio", "category", "stage", "assigned", "needed", "submitted", "short", "missing_reviewers",
                    "complete", "under_assigned"], done=cand["complete"], missing_col="missing_reviewers",

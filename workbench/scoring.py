@@ -119,12 +119,26 @@ def inbox_fingerprint(rnd: Round, overrides: pd.DataFrame | None = None) -> str:
     """What the candidates' dossiers depend on: every inbox file (path, size, time), the analyst's
     overrides and the round config; equal fingerprints, equal dossiers."""
     digest = hashlib.sha256(rnd.source_sha256.encode())
-    if rnd.inbox.exists():
-        for folder, dirs, files in sorted(os.walk(rnd.inbox)):
-            dirs.sort()
-            for name in sorted(files):
-                st = os.stat(os.path.join(folder, name))
-                digest.update(f"{os.path.relpath(os.path.join(folder, name), rnd.inbox)}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    root = os.fspath(rnd.inbox)
+    if os.path.isdir(root):
+        lines = []
+        folders = [root]
+        while folders:  # every file below the inbox (links not followed, as os.walk)
+            folder = folders.pop()
+            try:
+                entries = list(os.scandir(folder))
+            except OSError:
+                continue
+            for entry in entries:
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.append(entry.path)
+                    else:
+                        st = entry.stat()
+                        lines.append(f"{entry.path[len(root) + 1:]}|{st.st_size}|{st.st_mtime_ns}\n")
+                except OSError:
+                    continue
+        digest.update("".join(sorted(lines)).encode())
     if overrides is not None and len(overrides):
         digest.update(overrides.to_csv(index=False).encode())
     return digest.hexdigest()[:32]
@@ -251,6 +265,8 @@ class ScoringApp(widgets.VBox):
         self.reviewer_id: str | None = None
         self.session: str | None = None  # the code id this reviewer logged in with
         self.current: tuple[str, str] | None = None  # (nomination_id, stage) on screen
+        self._category_now = ""  # the category of the candidate on screen, and its criteria (read at opening)
+        self._criteria_now: list = []
         self.version: int | None = None
         self.sheet_status = "none"
         self.closed = False
@@ -258,6 +274,7 @@ class ScoringApp(widgets.VBox):
         self._loading = False  # filling the form from the store: not an edit
         self._quiet = False  # changing the list's options: not a selection
         self._worklist = pd.DataFrame()
+        self._where: dict[tuple[str, str], object] = {}  # (nomination_id, stage) -> its row in _worklist
         self._cards: dict[str, str] = {}  # nomination_id -> its card (photos re-encoded once)
         self._unlocked: set[tuple[str, str]] = set()  # submitted sheets the reviewer chose to edit
 
@@ -360,6 +377,8 @@ class ScoringApp(widgets.VBox):
             self.login(change["new"])
 
     def _login_clicked(self) -> None:
+        if self.reviewer_id is not None:  # leaving the field logged in already (the click blurred it)
+            return
         if self.code.value:
             self.login(self.code.value)
         elif not self.login_message.value:
@@ -429,6 +448,7 @@ class ScoringApp(widgets.VBox):
         finally:
             self._quiet = False
         self._worklist = pd.DataFrame()
+        self._where = {}
         self._cards.clear()
         self._unlocked.clear()
         self.who.value = ""
@@ -465,6 +485,8 @@ class ScoringApp(widgets.VBox):
 
     def _load_worklist(self) -> None:
         self._worklist = self.store.worklist(self.reviewer_id) if self.reviewer_id else pd.DataFrame()
+        self._where = {(r.nomination_id, r.stage): i for i, r in
+                       zip(self._worklist.index, self._worklist.itertuples(index=False))} if len(self._worklist) else {}
 
     def _rows(self) -> pd.DataFrame:
         wl = self._worklist
@@ -485,12 +507,45 @@ class ScoringApp(widgets.VBox):
         finally:
             self._quiet = False
         submitted = int((rows["status"] == "submitted").sum()) if len(rows) else 0
-        self.progress.max, self.progress.value = max(len(rows), 1), submitted
-        stage_label = self.rnd.stages[self.stage].label if self.stage else ""
-        closed = self.stage in self.store.closed_stages() if self.stage else False
-        self.progress_text.value = esc(s["progress"].format(stage=stage_label, submitted=submitted, total=len(rows))
-                                       + (labels.PROGRESS["closed"] if closed else ""))
+        self._show_progress(submitted, len(rows), self.stage in self.store.closed_stages() if self.stage else False)
         self.list_message.value = _msg(s["no_candidates"], "warn") if not options else ""
+
+    def _show_progress(self, submitted: int, total: int, closed: bool) -> None:
+        stage_label = self.rnd.stages[self.stage].label if self.stage else ""
+        self.progress.max, self.progress.value = max(total, 1), submitted
+        self.progress_text.value = esc(labels.SCORING["progress"].format(stage=stage_label, submitted=submitted, total=total)
+                                       + (labels.PROGRESS["closed"] if closed else ""))
+
+    def _saved_in_list(self, points: dict[str, object], status: str, version: int) -> None:
+        """After a save: the one list line (status, total) and the progress, from what was saved, with
+        no read of the store and no other line touched (the list is read again on the next login,
+        stage switch or reload)."""
+        key = self.current
+        where = self._where.get(key)
+        if where is None:  # not in the list read at login: read it again
+            self._load_worklist()
+            self._refresh_list()
+            return
+        wl = self._worklist
+        before = wl.at[where, "status"]
+        total = sheet_total(points)
+        wl.at[where, "status"], wl.at[where, "total"], wl.at[where, "version"] = status, total, version
+        if key[1] != self.stage:
+            return
+        short = self.rnd.categories[self._category_now].short if self._category_now in self.rnd.categories else ""
+        line = (list_label(status, wl.at[where, "studio"], total, short), key[0])
+        options = tuple(line if value == key[0] else (label, value) for label, value in self.candidate_list.options)
+        self._quiet = True
+        try:
+            with self.candidate_list.hold_sync():  # one message: the labels and the (same) selection
+                keep = self.candidate_list.value
+                self.candidate_list.options = options
+                self.candidate_list.value = keep
+        finally:
+            self._quiet = False
+        if (before == "submitted") != (status == "submitted"):
+            submitted = self.progress.value + (1 if status == "submitted" else -1)
+            self._show_progress(submitted, len(options), False)  # a stage that took the save is open
 
     def _show_stage(self, open_first: bool = False) -> None:
         """The list of the stage on the switch; the first candidate still to score is opened. The
@@ -536,14 +591,17 @@ class ScoringApp(widgets.VBox):
         row = mine.iloc[0]
         sheet = self.store.load_sheet(self.reviewer_id, nomination_id, stage)
         self.current = (nomination_id, stage)
+        self._category_now = row["category"]
+        self._criteria_now = self.rnd.criteria(row["category"], stage)
         self.version = None if sheet is None else sheet["version"]
         self.sheet_status = "none" if sheet is None else sheet["status"]
         self.stale = False
         self.closed = stage in self.store.closed_stages()
-        self._show_card(nomination_id, row)
+        fact = self._show_card(nomination_id, row)
         self._fill_form(row["category"], sheet)
         self.placeholder.value = ""
         self.detail.layout.display = None
+        self.materials.load([] if fact is None else material_files(self.candidates.inbox, fact))  # after the form
         if self.closed:
             self._say(s["closed"].format(stage=self.rnd.stages[stage].label), "warn")
         elif self.sheet_status == "submitted":
@@ -554,6 +612,7 @@ class ScoringApp(widgets.VBox):
 
     def _close_candidate(self) -> None:
         self.current, self.version, self.sheet_status, self.stale = None, None, "none", False
+        self._category_now, self._criteria_now = "", []
         self._loading = True
         try:
             for box in self.inputs.values():
@@ -568,18 +627,20 @@ class ScoringApp(widgets.VBox):
         self.placeholder.value = _msg(labels.SCORING["pick"], "warn") if self.reviewer_id else ""
         self.status.value = ""
 
-    def _show_card(self, nomination_id: str, row: pd.Series) -> None:
+    def _show_card(self, nomination_id: str, row: pd.Series) -> pd.Series | None:
+        """The card's HTML; returns the candidate's facts (None when the inbox no longer has them)."""
         fact = self.candidates.row(nomination_id)
         if fact is None:  # in the store but not (any more) in the inbox: what the store knows
             self.card.value = card_html(pd.Series({"studio": row["studio"], "category": row["category"]}), self.rnd)
-            self.materials.load([])
-            return
+            return None
         if nomination_id not in self._cards:
             self._cards[nomination_id] = card_html(fact, self.rnd, self.candidates)
         self.card.value = self._cards[nomination_id]
-        self.materials.load(material_files(self.candidates.inbox, fact))
+        return fact
 
     def _criteria(self, category: str) -> list:
+        if self.current and category == self._category_now:
+            return self._criteria_now
         return self.rnd.criteria(category, self.current[1]) if self.current else []
 
     def _fill_form(self, category: str, sheet: dict | None) -> None:
@@ -631,18 +692,18 @@ class ScoringApp(widgets.VBox):
 
     # ------------------------------------------------------------------ typing, saving, submitting
     def _category(self) -> str:
-        return self._rows().set_index("nomination_id").loc[self.current[0], "category"]
+        return self._category_now
 
     def typed(self) -> tuple[dict[str, object], str]:
         """The sheet as the form holds it now: points of the shown criteria, and the comment."""
         shown = [c.code for c in self._criteria(self._category())]
         return parse_points({code: self.inputs[code].value for code in shown}), self.comment.value
 
-    def _update_total(self) -> None:
+    def _update_total(self, typed: tuple[dict[str, object], str] | None = None) -> None:
         s, review = labels.SCORING, self.rnd.review
         category = self._category()
         crits = self._criteria(category)
-        points, comment = self.typed()
+        points, comment = typed or self.typed()
         problems = validate_sheet(points, category, self.current[1], self.rnd, comment=comment, submit=False)
         total, bad = running_total(points, problems)
         full = sum(c.max[category] for c in crits)
@@ -660,20 +721,21 @@ class ScoringApp(widgets.VBox):
     def _edited(self, _change) -> None:
         if self._loading or self.current is None:
             return
-        self._update_total()
-        self.autosave()
+        typed = self.typed()
+        self._update_total(typed)
+        self.autosave(typed)
 
     def _mark(self, problems: list[dict[str, str]]) -> None:
         bad = {p["criterion"] for p in problems}
         for code, box in self.inputs.items():
             (box.add_class if code in bad else box.remove_class)("wb-invalid")
 
-    def autosave(self) -> bool:
+    def autosave(self, typed: tuple[dict[str, object], str] | None = None) -> bool:
         """Save what the form holds: a draft, or a submitted sheet again when it is still complete."""
         s = labels.SCORING
         if self.current is None or self.stale or self.closed or self._locked():
             return False
-        points, comment = self.typed()
+        points, comment = typed or self.typed()
         submitted = self.sheet_status == "submitted"
         problems = validate_sheet(points, self._category(), self.current[1], self.rnd, comment=comment, submit=submitted)
         self._mark(problems)
@@ -758,8 +820,7 @@ class ScoringApp(widgets.VBox):
         if newly_submitted:  # read-only now; a later change is asked for once (修改已提交的评分)
             self._unlocked.discard(self.current)
             self._lock()
-        self._load_worklist()
-        self._refresh_list()
+        self._saved_in_list(points, self.sheet_status, version)
         return True
 
     def _say(self, text: str, kind: str = "ok") -> None:
@@ -770,8 +831,20 @@ def scoring_app(store: Store, rnd: Round, candidates: Candidates | None = None, 
                 client: str | None = None) -> ScoringApp:
     """The scoring app over `store`; the cards come from `candidates` (read from the round's inbox at the
     first login by default). `client` is the browser's address (default: as `workbench serve` tells
-    the kernel, read at each login)."""
+    the kernel, read at each login). The libraries a card needs are imported now (in a preheated
+    kernel, before anyone opens the page): nothing of the round is read."""
+    _import_card_libraries()
     return ScoringApp(store, rnd, candidates, client=client)
+
+
+def _import_card_libraries() -> None:
+    """Import what the first card uses (photos: Pillow; materials: pdfium), so a login does not wait for
+    it (measured: the imports were a third of a login's CPU in a served kernel)."""
+    try:
+        import pypdfium2  # noqa: F401
+        from PIL import Image, ImageOps, JpegImagePlugin, PngImagePlugin  # noqa: F401
+    except ImportError:  # the card says so when it needs them
+        pass
 
 
 __all__ = ["Candidates", "ScoringApp", "cached_candidates", "candidates_from", "card_html", "for_reviewer", "list_label", "load_candidates",

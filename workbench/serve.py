@@ -83,6 +83,11 @@ def voila_command(notebook: str | Path, *, host: str = "127.0.0.1", port: int = 
         f"--MappingKernelManager.cull_idle_timeout={serving.cull_idle_seconds}",
         f"--MappingKernelManager.cull_interval={serving.cull_interval_seconds}",
         "--MappingKernelManager.cull_connected=False",
+        # the kernels talk to the server over Unix sockets in the server's private connection folder:
+        # no TCP port is picked for them, so thirty kernels started at once cannot race for one (a
+        # kernel that lost the race was restarted without the notebook and its page never loaded),
+        # and no other user of this machine can reach a kernel's unencrypted channels
+        "--KernelManager.transport=ipc",
     ]
     cmd += [f"--WorkbenchVoila.allowed_hosts={h}" for h in hosts]
     if preheat and pool_size > 0:
@@ -97,10 +102,13 @@ def voila_env(round_path: str | Path | None = None, *, workdir: str | Path | Non
               base: dict[str, str] | None = None) -> dict[str, str]:
     """The environment for `voila_command`: our template on JUPYTER_PATH, the round (config and
     working folder, read by `wb.round_from_env()`) for the kernels, which inherit the server's
-    environment, and plotly's offline renderer."""
+    environment, plotly's offline renderer, and no widget echoes."""
     env = dict(os.environ if base is None else base)
     env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(SHARE), env.get("JUPYTER_PATH", "")) if p)
     env["PLOTLY_RENDERER"] = "plotly_mimetype"
+    # One page per kernel: ipywidgets 8's echo of every value a page sends (for several pages sharing
+    # a kernel) is one more message through the server per typed field, for nobody.
+    env["JUPYTER_WIDGETS_ECHO"] = "0"
     if host not in ("0.0.0.0", "", "::"):
         env["VOILA_APP_IP"] = host  # where a preheated kernel reaches the server to learn of its viewer
     if round_path is not None:

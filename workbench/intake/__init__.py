@@ -14,6 +14,7 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
@@ -29,6 +30,7 @@ from workbench.intake.summary import find_header, read_summary_sheet
 from workbench.intake.values import (
     DTYPES,
     FIELD_TYPES,
+    FieldParser,
     ValueProblem,
     category_lookup,
     normalise_header,
@@ -69,25 +71,40 @@ def nomination_key(recommender: object, category: object, studio: object) -> str
     return "N" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:8].upper()
 
 
+STRING_COLUMNS = ("established_precision", "named_on_precision", "source_file", "source_sheet", *NARRATIVES)
+
+
+def _column(values: list, dtype: str) -> pd.api.extensions.ExtensionArray | np.ndarray:
+    """One nominations column from its plain values, typed as the frame holds it."""
+    if dtype == "object":  # lists of honours: a list in every row
+        column = np.empty(len(values), dtype=object)
+        for i, v in enumerate(values):
+            column[i] = v if isinstance(v, list) else []
+        return column
+    if dtype == "datetime64[ns]":
+        return np.asarray(pd.to_datetime(pd.Series(values, dtype=object)).astype(dtype))
+    return pd.array(values, dtype=dtype)
+
+
+def _source_order(files: list, sheets: list, rows: list) -> list[int]:
+    """Row order by file, sheet and row, missing last (as a stable sort_values would put them)."""
+    def key(i: int) -> tuple:
+        return tuple(x for v in (files[i], sheets[i], rows[i]) for x in ((True, 0) if v is pd.NA else (False, v)))
+    return sorted(range(len(files)), key=key)
+
+
 def finish_nominations(records: list[dict]) -> pd.DataFrame:
     """Records -> the typed nominations frame with stable, unique nomination ids."""
-    columns = list(FIELD_TYPES) + ["established_precision", "named_on_precision", "received_at",
-                                   "source_file", "source_sheet", "source_row", *PAPER_DTYPES, *NARRATIVES]
-    df = pd.DataFrame.from_records(records, columns=columns)
-    for name, kind in FIELD_TYPES.items():
-        if kind == "list":
-            df[name] = df[name].map(lambda v: v if isinstance(v, list) else [])
-        elif kind == "date":
-            df[name] = pd.to_datetime(df[name]).astype("datetime64[ns]")
-        else:
-            df[name] = df[name].astype(DTYPES[kind])
-    df["received_at"] = pd.to_datetime(df["received_at"]).astype("datetime64[ns]")
-    df["source_row"] = df["source_row"].astype("Int64")
-    df = df.astype(PAPER_DTYPES)  # the paper side: from the receipt register (intake.paper)
-    for col in ("established_precision", "named_on_precision", "source_file", "source_sheet", *NARRATIVES):
-        df[col] = df[col].astype("string")
-    df = df.sort_values(["source_file", "source_sheet", "source_row"], kind="stable").reset_index(drop=True)
-    ids = [nomination_key(r, c, s) for r, c, s in zip(df["recommender"], df["category"], df["studio"])]
+    dtypes = {name: DTYPES[kind] for name, kind in FIELD_TYPES.items()}
+    dtypes |= {"established_precision": "string", "named_on_precision": "string", "received_at": "datetime64[ns]",
+               "source_file": "string", "source_sheet": "string", "source_row": "Int64",
+               **PAPER_DTYPES, **{col: "string" for col in NARRATIVES}}  # paper: from the receipt register (intake.paper)
+    data = {name: _column([r.get(name) for r in records], dtype) for name, dtype in dtypes.items()}
+    df = pd.DataFrame(data)
+    order = _source_order(*(data[c].tolist() for c in ("source_file", "source_sheet", "source_row")))
+    if order != list(range(len(order))):
+        df = df.take(order).reset_index(drop=True)
+    ids = [nomination_key(r, c, s) for r, c, s in zip(*(df[col].tolist() for col in ("recommender", "category", "studio")))]
     seen: dict[str, int] = {}
     unique = []
     for nid in ids:
@@ -113,9 +130,12 @@ def read_receipts(inbox: Path) -> tuple[dict[str, dt.datetime], list[Problem]]:
     except (KeyError, ValueError, OSError, pd.errors.ParserError):
         return {}, [Problem(labels.RECEIPTS_FILE, "", "", "received_at", "", "error", "bad_receipts",
                             "收件登记表无法读取（应为 UTF-8 或 GBK 编码的CSV，有 file、received_at 两列）")]
+    unread = times.isna().tolist()
     bad = [Problem(labels.RECEIPTS_FILE, "", f"第{i + 2}行", "received_at", str(v), "warning", "bad_receipt_time", "收件时间无法识别")
-           for i, (v, t) in enumerate(zip(df["received_at"], times)) if pd.isna(t)]
-    return {normalise_text(f).replace("\\", "/"): t.to_pydatetime() for f, t in zip(files, times) if pd.notna(t) and pd.notna(f)}, bad
+           for i, (v, missing) in enumerate(zip(df["received_at"].tolist(), unread)) if missing]
+    read = times.notna() & files.notna()
+    return {normalise_text(f).replace("\\", "/"): t
+            for f, t in zip(files[read].tolist(), times[read].dt.to_pydatetime().tolist())}, bad
 
 
 def is_form_file(path: Path) -> bool:
@@ -123,14 +143,24 @@ def is_form_file(path: Path) -> bool:
     return labels.FORM_SHEET in path.stem and "汇总" not in path.stem
 
 
-def _open(path: Path, rel: str, rnd: Round) -> tuple[list[Sheet], list[Problem]]:
-    """The visible sheets of a workbook or CSV, and the problems met opening it (hidden sheets too)."""
+def _open(path: Path, rel: str, rnd: Round) -> tuple[list[Sheet], list[Problem], str]:
+    """The visible sheets of a workbook or CSV, the problems met opening it (hidden sheets too), and
+    the sha256 of its bytes (read once, for the input listing)."""
     try:
         book = read_csv(path) if suffix(rel) == ".csv" else read_workbook(path, suffix(rel))
     except Unreadable as exc:
-        return [], [Problem(rel, "", "", "", "", "error", exc.code, str(exc))]
+        return [], [Problem(rel, "", "", "", "", "error", exc.code, str(exc))], _digest(path)
     problems = [Problem(rel, "", "", "", "", "warning", code, message) for code, message in book.notes]
-    return [s for s in book.sheets if not s.hidden], problems + [_hidden(s, rel, rnd) for s in book.sheets if s.hidden]
+    hidden = [_hidden(s, rel, rnd) for s in book.sheets if s.hidden]
+    return [s for s in book.sheets if not s.hidden], problems + hidden, book.sha256
+
+
+def _digest(path: Path) -> str:
+    """A refused file's sha256 ("" when it cannot be read at all)."""
+    try:
+        return file_sha256(path)
+    except OSError:
+        return ""
 
 
 def _hidden(sheet: Sheet, rel: str, rnd: Round) -> Problem:
@@ -145,7 +175,11 @@ def read_form_file(path: str | Path, rnd: Round, *, rel: str | None = None) -> F
     """One 推荐表 workbook -> Form (fields, members, achievements, problems); never raises."""
     path = Path(path)
     rel = rel or path.name
-    sheets, problems = _open(path, rel, rnd)
+    sheets, problems, _ = _open(path, rel, rnd)
+    return _form(sheets, problems, rel, rnd)
+
+
+def _form(sheets: list[Sheet], problems: list[Problem], rel: str, rnd: Round) -> Form:
     if not sheets and problems and problems[0].severity == "error":
         return Form(rel, problems=problems)
     form = read_form(sheets, file=rel, rnd=rnd, categories=category_lookup(rnd))
@@ -153,13 +187,14 @@ def read_form_file(path: str | Path, rnd: Round, *, rel: str | None = None) -> F
     return form
 
 
-def _read_summary_file(path: Path, rel: str, rnd: Round, categories: dict[str, str]) -> tuple[list[dict], list[Problem], dict]:
-    sheets, problems = _open(path, rel, rnd)
+def _summary(sheets: list[Sheet], problems: list[Problem], rel: str, rnd: Round, categories: dict[str, str],
+             parse: FieldParser) -> tuple[list[dict], list[Problem], dict]:
+    """A summary workbook's sheets -> (records, problems, fill-line facts)."""
     if not sheets and problems and problems[0].severity == "error":
         return [], problems, {}
     records, fill, found = [], {}, False
     for sheet in sheets:
-        read = read_summary_sheet(sheet, file=rel, rnd=rnd, categories=categories)
+        read = read_summary_sheet(sheet, file=rel, rnd=rnd, categories=categories, parse=parse)
         if read is None:
             continue
         found = True
@@ -192,19 +227,26 @@ def read_inbox(path: str | Path, rnd: Round, *, progress: bool = False, forms: b
     listed, file_problems = list_inbox(inbox)
     problems += file_problems
     files = [f for f in listed if f.kind in ("workbook", "csv")]
+    digests: list[str] = []
+    parse = FieldParser(rnd, categories)
     records: list[dict] = []
     form_list: list[Form] = []
     recommender_of: dict[str, str] = {}
     for f in tqdm(files, desc="读取报送文件", unit="个", disable=not progress):
         p, rel = f.path, f.rel
         folder = rel.split("/")[0] if "/" in rel else ""
-        if is_form_file(Path(rel)):
-            if forms:
-                form = read_form_file(p, rnd, rel=rel)
-                form_list.append(form)
-                problems += form.problems
+        form_file = is_form_file(Path(rel))
+        if form_file and not forms:
+            digests.append(file_sha256(p))
             continue
-        recs, probs, fill = _read_summary_file(p, rel, rnd, categories)
+        sheets, probs, digest = _open(p, rel, rnd)
+        digests.append(digest)
+        if form_file:
+            form = _form(sheets, probs, rel, rnd)
+            form_list.append(form)
+            problems += form.problems
+            continue
+        recs, probs, fill = _summary(sheets, probs, rel, rnd, categories, parse)
         problems += probs
         received = receipts.get(normalise_text(rel))
         if received is None and fill.get("填报日期"):
@@ -236,7 +278,7 @@ def read_inbox(path: str | Path, rnd: Round, *, progress: bool = False, forms: b
         achievements=_form_table(matched, "achievements", ACHIEVEMENT_COLUMNS),
         materials=photo_counts,
         problems=problems_frame(problems, recommender_of),
-        files=pd.DataFrame({"file": [f.rel for f in files], "sha256": [file_sha256(f.path) for f in files]}),
+        files=pd.DataFrame({"file": [f.rel for f in files], "sha256": digests}),
     )
 
 

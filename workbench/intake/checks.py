@@ -5,6 +5,7 @@ own ordering, and the photos the notice asks for. Each disagreement is a problem
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -114,21 +115,19 @@ def narrative_problems(forms: dict[str, Form]) -> list[Problem]:
 
 
 # ---------------------------------------------------------------------------- duplicates and order
-def _keys(nominations: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
-    """The registry's tolerant keys ("无锡市…劳模创新工作室" and "…有限公司" dropped), joined."""
+def _keys(nominations: pd.DataFrame, columns: tuple[str, ...]) -> list[str | None]:
+    """The registry's tolerant keys ("无锡市…劳模创新工作室" and "…有限公司" dropped), joined; None
+    where the first part is blank."""
     keyed = {"studio": studio_key, "host_unit": host_unit_key}
-    parts = [keyed.get(c, normalise_series)(nominations[c]) for c in columns]
-    keys = parts[0]
-    for part in parts[1:]:
-        keys = keys + "|" + part
-    return keys.where(parts[0] != "")
+    parts = [keyed.get(c, normalise_series)(nominations[c]).tolist() for c in columns]
+    return ["|".join(p) if p[0] != "" else None for p in zip(*parts)]
 
 
 def _records(nominations: pd.DataFrame, columns: list[str]) -> list[dict]:
     """Rows as plain dicts (NA -> None) with where they came from: quicker than pandas row by row."""
     cols = list(dict.fromkeys([*columns, "source_file", "source_sheet", "source_row"]))
-    part = nominations[cols].astype(object)
-    return part.where(nominations[cols].notna(), None).to_dict("records")
+    values = [[None if v is pd.NA or v != v else v for v in nominations[c].tolist()] for c in cols]
+    return [dict(zip(cols, row)) for row in zip(*values)]
 
 
 def _place(row: dict) -> tuple[str, str, str]:
@@ -145,7 +144,7 @@ def duplicate_problems(nominations: pd.DataFrame) -> list[Problem]:
                                  (("leader", "host_unit"), "duplicate_leader", "同一领衔人")):
         groups: dict[str, list[int]] = {}
         for i, key in enumerate(_keys(nominations, key_cols)):
-            if isinstance(key, str):
+            if key is not None:
                 groups.setdefault(key, []).append(i)
         for members in (groups[k] for k in sorted(groups) if len(groups[k]) > 1):
             for i in members:
@@ -202,10 +201,15 @@ def studio_folders(inbox: Path) -> dict[tuple[str, str], Path]:
     Paths are never built from cell text: a studio typed as "/" or "../x" must not lead outside.
     """
     folders = {}
-    for union in (d for d in inbox.iterdir() if d.is_dir()):
-        for studio in (d for d in union.iterdir() if d.is_dir()):
-            folders[(union.name, normalise_text(studio.name))] = studio
+    for union in _subfolders(inbox):
+        for studio in _subfolders(union.path):
+            folders[(union.name, normalise_text(studio.name))] = Path(studio.path)
     return folders
+
+
+def _subfolders(path: str | Path) -> list[os.DirEntry]:
+    with os.scandir(path) as entries:
+        return [entry for entry in entries if entry.is_dir()]
 
 
 def studio_photos(inbox: Path, nominations: pd.DataFrame) -> dict[str, list[Path]]:
@@ -215,13 +219,13 @@ def studio_photos(inbox: Path, nominations: pd.DataFrame) -> dict[str, list[Path
     folders = studio_folders(inbox) if inbox.is_dir() else {}
     order = {role: i for i, role in enumerate(PHOTO_NEEDS)}
     photos: dict[str, list[Path]] = {}
-    for row in nominations[["nomination_id", "source_file", "studio"]].itertuples(index=False):
+    for nid, source, studio in zip(*(nominations[c].tolist() for c in ("nomination_id", "source_file", "studio"))):
         found: list[Path] = []
-        if isinstance(row.source_file, str) and isinstance(row.studio, str):
-            folder = folders.get((row.source_file.split("/")[0], normalise_text(row.studio)))
+        if isinstance(source, str) and isinstance(studio, str) and folders:
+            folder = folders.get((source.split("/")[0], normalise_text(studio)))
             found = [p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()  # links: see files.list_inbox
                      and p.suffix.lower() in PHOTO_SUFFIXES] if folder else []
-        photos[row.nomination_id] = sorted(found, key=lambda p: (order.get(photo_role(p.stem) or "", len(order)), p.name))
+        photos[nid] = sorted(found, key=lambda p: (order.get(photo_role(p.stem) or "", len(order)), p.name))
     return photos
 
 
@@ -230,19 +234,18 @@ def materials(inbox: Path, nominations: pd.DataFrame) -> tuple[pd.DataFrame, lis
     rows, problems = [], []
     named = nominations[nominations["studio"].notna()]  # no name: already reported as missing_value
     photos_of = studio_photos(inbox, named)
-    for row in named.itertuples(index=False):
-        photos = photos_of[row.nomination_id]
+    for nid, source, studio in zip(*(named[c].tolist() for c in ("nomination_id", "source_file", "studio"))):
+        photos = photos_of[nid]
         counts = {role: 0 for role in PHOTO_NEEDS}
         for p in photos:
             role = photo_role(p.stem)
             if role:
                 counts[role] += 1
-        rows.append({"nomination_id": row.nomination_id, **{f"{r}_photos": n for r, n in counts.items()},
-                     "other_photos": len(photos) - sum(counts.values())})
+        rows.append([nid, *counts.values(), len(photos) - sum(counts.values())])
         short = [f"{labels.PHOTO_ROLES[r]}{counts[r]}张（应{lo}{'' if lo == hi else f'–{hi}'}张）"
                  for r, (lo, hi) in PHOTO_NEEDS.items() if not lo <= counts[r] <= hi]
         if short:
-            problems.append(Problem(f"{str(row.source_file).split('/')[0]}/{row.studio}", "", "", "photos",
+            problems.append(Problem(f"{str(source).split('/')[0]}/{studio}", "", "", "photos",
                                     "；".join(short), "warning", "photos_short",
-                                    f"“{row.studio}”的电子照片不符合要求：" + "；".join(short)))
+                                    f"“{studio}”的电子照片不符合要求：" + "；".join(short)))
     return pd.DataFrame(rows, columns=["nomination_id", "leader_photos", "team_photos", "scene_photos", "other_photos"]), problems

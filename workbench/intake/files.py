@@ -45,8 +45,12 @@ def display_name(name: str) -> str:
 
 
 def suffix(name: str) -> str:
-    """The extension, ignoring the trailing spaces and dots Windows users leave ("汇总表.xlsx ")."""
-    return Path(name.rstrip(" .\u3000")).suffix.lower()
+    """The extension, ignoring the trailing spaces and dots Windows users leave ("汇总表.xlsx ").
+
+    As `Path.suffix` reads it (a leading dot is not one), without building a Path per file."""
+    base = name.rstrip(" .\u3000").rsplit("/", 1)[-1]
+    dot = base.rfind(".")
+    return base[dot:].lower() if 0 < dot < len(base) - 1 else ""
 
 
 def _inside(path: Path, root: Path) -> bool:
@@ -72,6 +76,24 @@ def _archive_contents(path: Path) -> str:
     return labels.INBOX_FILE_MESSAGES["archive_contents"].format(n=len(names), books=books, photos=photos)
 
 
+def _entries(folder: str) -> tuple[list[os.DirEntry], list[os.DirEntry]]:
+    """A folder's sub-folders (links to folders too, as os.walk lists them) and its other entries,
+    each sorted by name; an unreadable folder has none (as os.walk skips it)."""
+    try:
+        with os.scandir(folder) as found:
+            entries = sorted(found, key=lambda e: e.name)
+    except OSError:
+        return [], []
+    folders, others = [], []
+    for entry in entries:
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        (folders if is_dir else others).append(entry)
+    return folders, others
+
+
 def list_inbox(inbox: Path) -> tuple[list[InboxFile], list[Problem]]:
     """Every file under the inbox, sorted by shown name, and a problem for each one not read."""
     root = inbox.resolve()
@@ -79,26 +101,26 @@ def list_inbox(inbox: Path) -> tuple[list[InboxFile], list[Problem]]:
     problems: list[Problem] = []
     locks: dict[str, list[str]] = {}
     readable_folders: set[str] = set()
-    for folder, dirs, names in os.walk(inbox, followlinks=False):
-        base = Path(folder)
-        shown_base = "/".join(display_name(p) for p in base.relative_to(inbox).parts)
-        for d in list(dirs):
-            full = base / d
-            rel = f"{shown_base}/{display_name(d)}".lstrip("/")
-            if full.is_symlink():
-                dirs.remove(d)
-                code = "symlink_inside" if _inside(full, root) else "symlink_outside"
+    stack = [(str(inbox), "")]  # (folder, its shown path): top-down, each folder's sub-folders by name
+    while stack:
+        folder, shown_base = stack.pop()
+        dirs, files = _entries(folder)
+        walk = []
+        for d in dirs:
+            rel = f"{shown_base}/{display_name(d.name)}".lstrip("/")
+            if d.is_symlink():
+                code = "symlink_inside" if _inside(Path(d.path), root) else "symlink_outside"
                 problems.append(_problem(rel, code, "warning" if code == "symlink_inside" else "error"))
-            elif d.lower() in SYSTEM_NAMES:
-                dirs.remove(d)
-                problems.append(_problem(rel, "system_file", name=display_name(d)))
-        dirs.sort()
-        for name in sorted(names):
-            full = base / name
-            shown = display_name(name)
+            elif d.name.lower() in SYSTEM_NAMES:
+                problems.append(_problem(rel, "system_file", name=display_name(d.name)))
+            else:
+                walk.append((d.path, rel))
+        stack += reversed(walk)
+        for entry in files:
+            shown = display_name(entry.name)
             rel = f"{shown_base}/{shown}".lstrip("/")
             kind = suffix(shown)
-            if full.is_symlink() and not _inside(full, root):
+            if entry.is_symlink() and not _inside(Path(entry.path), root):
                 problems.append(_problem(rel, "symlink_outside", "error"))
             elif rel == labels.RECEIPTS_FILE:
                 continue
@@ -107,14 +129,14 @@ def list_inbox(inbox: Path) -> tuple[list[InboxFile], list[Problem]]:
             elif shown.startswith("._") or shown.lower() in SYSTEM_NAMES:
                 problems.append(_problem(rel, "system_file", name=shown))
             elif kind in WORKBOOK_SUFFIXES or kind == ".csv":
-                found.append(InboxFile(full, rel, "csv" if kind == ".csv" else "workbook"))
+                found.append(InboxFile(Path(entry.path), rel, "csv" if kind == ".csv" else "workbook"))
                 readable_folders.add(shown_base)
             elif kind in PHOTO_SUFFIXES or kind in VIDEO_SUFFIXES:
-                found.append(InboxFile(full, rel, "photo" if kind in PHOTO_SUFFIXES else "video"))
+                found.append(InboxFile(Path(entry.path), rel, "photo" if kind in PHOTO_SUFFIXES else "video"))
             elif kind in MATERIAL_SUFFIXES:
-                found.append(InboxFile(full, rel, "material"))
+                found.append(InboxFile(Path(entry.path), rel, "material"))
             elif kind in ARCHIVE_SUFFIXES:
-                problems.append(_problem(rel, "archive_not_read", contents=_archive_contents(full)))
+                problems.append(_problem(rel, "archive_not_read", contents=_archive_contents(Path(entry.path))))
             else:
                 problems.append(_problem(rel, "file_not_read", name=shown))
     for folder, lock_names in sorted(locks.items()):

@@ -34,10 +34,19 @@ def _canonical(header: str) -> str:
     return header
 
 
+def _paper_value(field: str, value: str) -> tuple[object, ValueProblem | None]:
+    """One register entry read as its field's type, or the problem with it."""
+    try:
+        if field == "paper_copies":
+            return parse_number(value.strip().removesuffix(COPIES_UNIT)), None
+        return parse_bool(value), None
+    except ValueProblem as exc:
+        return None, exc
+
+
 def read_paper(inbox: Path) -> tuple[pd.DataFrame, list[Problem]]:
     """The register's paper columns: folder, studio_key (blank: the whole union) and PAPER_DTYPES."""
-    empty = pd.DataFrame({**{c: pd.Series(dtype="string") for c in KEY_COLUMNS},
-                          **{c: pd.Series(dtype=t) for c, t in PAPER_DTYPES.items()}})
+    empty = _paper_frame({c: [] for c in (*KEY_COLUMNS, *PAPER_DTYPES)})
     path = inbox / labels.RECEIPTS_FILE
     if not path.exists():
         return empty, []
@@ -49,37 +58,45 @@ def read_paper(inbox: Path) -> tuple[pd.DataFrame, list[Problem]]:
     raw = raw.rename(columns=_canonical)
     if "file" not in raw.columns or not set(PAPER_DTYPES) & set(raw.columns):
         return empty, []
-    problems: list[Problem] = []
-    records = []
-    for i, row in raw.iterrows():
-        file = normalise_text(row.get("file", "")).replace("\\", "/")
-        rec = {"folder": file.split("/")[0] if "/" in file else "", "studio_key": normalise_text(row.get("studio", ""))}
-        for field in PAPER_DTYPES:
-            value = row.get(field, "")
-            try:
-                rec[field] = parse_number(value.strip().removesuffix(COPIES_UNIT)) if field == "paper_copies" else parse_bool(value)
-            except ValueProblem as exc:
-                rec[field] = None
-                problems.append(Problem(labels.RECEIPTS_FILE, "", f"第{i + 2}行", field, str(value), "warning",
-                                        "bad_paper_record", f"{labels.RECEIPT_PAPER_HEADERS[field][0]}无法识别：{exc}"))
-        records.append(rec)
-    df = pd.DataFrame.from_records(records, columns=[*KEY_COLUMNS, *PAPER_DTYPES])
-    df["paper_copies"] = pd.to_numeric(df["paper_copies"]).round()
-    return df.astype({**{c: "string" for c in KEY_COLUMNS}, **PAPER_DTYPES}), problems
+    column = {c: raw[c].fillna("").tolist() if c in raw.columns else [""] * len(raw) for c in ("file", "studio", *PAPER_DTYPES)}
+    files = [normalise_text(f).replace("\\", "/") for f in column["file"]]
+    data: dict[str, list] = {"folder": [f.split("/")[0] if "/" in f else "" for f in files],
+                             "studio_key": [normalise_text(s) for s in column["studio"]]}
+    found: list[tuple[int, int, Problem]] = []  # (row, field, problem): problems in row order
+    for k, field in enumerate(PAPER_DTYPES):
+        parsed = {value: _paper_value(field, value) for value in set(column[field])}  # each distinct entry once
+        data[field] = [parsed[value][0] for value in column[field]]
+        found += [(i, k, Problem(labels.RECEIPTS_FILE, "", f"第{i + 2}行", field, str(value), "warning", "bad_paper_record",
+                                 f"{labels.RECEIPT_PAPER_HEADERS[field][0]}无法识别：{parsed[value][1]}"))
+                  for i, value in enumerate(column[field]) if parsed[value][1] is not None]
+    problems = [problem for _, _, problem in sorted(found, key=lambda f: f[:2])]
+    data["paper_copies"] = [None if v is None else round(v) for v in data["paper_copies"]]  # 2.0 copies -> 2
+    return _paper_frame(data), problems
+
+
+def _paper_frame(data: dict[str, list]) -> pd.DataFrame:
+    dtypes = {**{c: "string" for c in KEY_COLUMNS}, **PAPER_DTYPES}
+    return pd.DataFrame({c: pd.array(data[c], dtype=dtype) for c, dtype in dtypes.items()})
 
 
 def attach_paper(nominations: pd.DataFrame, paper: pd.DataFrame) -> pd.DataFrame:
     """The nominations with the paper columns: their own row first, else their union's row, else unknown."""
-    folder = nominations["source_file"].fillna("").map(lambda f: normalise_text(f).split("/")[0] if "/" in f else "")
-    studio = nominations["studio"].fillna("").map(normalise_text)
-    own = paper[paper["studio_key"] != ""].drop_duplicates(list(KEY_COLUMNS), keep="last")
-    union = paper[paper["studio_key"] == ""].drop_duplicates("folder", keep="last").set_index("folder")
-    keys = pd.DataFrame({"folder": folder.to_numpy(), "studio_key": studio.to_numpy()})
-    matched = keys.merge(own, on=list(KEY_COLUMNS), how="left")
+    folders = [normalise_text(f).split("/")[0] if "/" in f else "" for f in nominations["source_file"].fillna("").tolist()]
+    studios = [normalise_text(s) for s in nominations["studio"].fillna("").tolist()]
+    rows = zip(*(paper[c].tolist() for c in (*KEY_COLUMNS, *PAPER_DTYPES)))
+    own: dict[tuple[str, str], tuple] = {}
+    union: dict[str, tuple] = {}
+    for folder, studio, *values in rows:  # a later row for the same studio or union wins
+        if studio != "":
+            own[(folder, studio)] = tuple(values)
+        else:
+            union[folder] = tuple(values)
+    blank = (pd.NA,) * len(PAPER_DTYPES)
     out = nominations.copy()
-    for field, dtype in PAPER_DTYPES.items():
-        values = matched[field].astype(dtype)
-        fallback = keys["folder"].map(union[field]) if len(union) else pd.Series(pd.NA, index=keys.index)
-        out[field] = values.fillna(fallback.astype(dtype)).to_numpy()
-        out[field] = out[field].astype(dtype)
+    for k, (field, dtype) in enumerate(PAPER_DTYPES.items()):
+        values = []
+        for folder, studio in zip(folders, studios):
+            value = own.get((folder, studio), blank)[k]
+            values.append(union.get(folder, blank)[k] if value is pd.NA else value)
+        out[field] = pd.array(values, dtype=dtype)
     return out

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import pandas as pd
 
 PROBLEM_COLUMNS = ["recommender", "file", "sheet", "cell", "field", "value", "severity", "code", "message"]
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
+    """One thing to fix (a named tuple: intake makes thousands of them)."""
+
     file: str
     sheet: str
     cell: str
@@ -33,6 +34,6 @@ def cell_ref(row: int, col: int) -> str:
 
 def problems_frame(problems: list[Problem], recommender_of: dict[str, str]) -> pd.DataFrame:
     """Problems as a frame; `recommender` is the union that sent the file (its inbox folder)."""
-    df = pd.DataFrame([tuple(getattr(p, c) for c in PROBLEM_COLUMNS[1:]) for p in problems], columns=PROBLEM_COLUMNS[1:])
+    df = pd.DataFrame(list(problems), columns=PROBLEM_COLUMNS[1:])
     df.insert(0, "recommender", df["file"].map(lambda f: recommender_of.get(f, f.split("/")[0] if "/" in f else "")))
     return df.astype("string").reset_index(drop=True)

@@ -14,11 +14,9 @@ from workbench.config import Round
 from workbench.intake.problems import Problem, cell_ref
 from workbench.intake.values import (
     FIELD_TYPES,
-    GuessedValue,
-    ValueProblem,
+    FieldParser,
     Vocabulary,
     normalise_header,
-    parse_field,
     vocabulary,
 )
 from workbench.intake.workbook import MAX_ROWS, Sheet
@@ -56,12 +54,19 @@ def _fields(row: list[Any], vocab: Vocabulary) -> dict[int, str]:
     return columns
 
 
+def _texts(row: list[Any]) -> int:
+    """How many cells of a row hold text: the most fields it could name."""
+    return sum(1 for cell in row if cell.__class__ is str and cell)
+
+
 def find_header(rows: list[list[Any]], vocab: Vocabulary) -> Header | None:
     """The header within the first rows (the row naming most fields), with the row below it when
     that row names the fields of a two-level header (团队情况 over 团队人数 and 一线职工); then
     headers read by similarity, and the headers that name nothing intake reads."""
     best: tuple[int, dict[int, str]] | None = None
     for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        if _texts(row) < max(MIN_HEADER_FIELDS, len(best[1]) + 1 if best else 0):
+            continue  # cannot name more fields than the best row so far: not looked up
         columns = _fields(row, vocab)
         if len(columns) >= MIN_HEADER_FIELDS and (best is None or len(columns) > len(best[1])):
             best = (i, columns)
@@ -106,13 +111,42 @@ def parse_fill_line(rows: list[list[Any]]) -> dict[str, str]:
     return found
 
 
-def _first_text(row: list[Any]) -> str:
-    return next((str(c) for c in row if c not in (None, "")), "")
+def _data_rows(rows: list[list[Any]], header_row: int, columns: dict[int, str]) -> list[int]:
+    """The rows below the header that may hold a nomination: not blank, not a line of the 填表说明
+    block (unless it names a studio, unit or leader)."""
+    kept = []
+    in_notes = False
+    for i in range(header_row + 1, len(rows)):
+        row = rows[i]
+        first = next((c for c in row if c is not None and c != ""), None)
+        if first is None:
+            continue
+        in_notes = in_notes or (first.__class__ is str and _NOTE_ROW.match(first) is not None)
+        if in_notes:
+            filled = [j for j, c in enumerate(row) if c is not None and c != ""]
+            if len(filled) == 1 and columns.get(filled[0]) not in IDENTIFYING:
+                continue
+        kept.append(i)
+    return kept
 
 
-def read_summary_sheet(sheet: Sheet, *, file: str, rnd: Round,
-                       categories: dict[str, str]) -> tuple[list[dict], list[Problem], dict[str, str]] | None:
-    """One sheet -> (records, problems, fill-line facts); None when it has no summary header."""
+def _formula_problems(found: dict[int, list], kept: list[int], j: int, name: str, raw: list[Any], sheet: Sheet,
+                      label: str) -> None:
+    """A cell holding a formula: read by its cached value (reported), or with none (reported as missing)."""
+    r0, c0 = sheet.origin
+    for k, i in enumerate(kept):
+        if cell_ref(r0 + i, c0 + j) in sheet.formulas:
+            code = "formula_no_value" if raw[k] in (None, "") else "formula_cell"
+            text = "是公式且没有计算结果，请直接填写数值" if code == "formula_no_value" else "是公式，已按计算结果读取，请核实"
+            found.setdefault(k, []).append((j, name, raw[k], code, f"{label}：{text}"))  # after the cell's own
+
+
+def read_summary_sheet(sheet: Sheet, *, file: str, rnd: Round, categories: dict[str, str],
+                       parse: FieldParser | None = None,
+                       ) -> tuple[list[dict], list[Problem], dict[str, str]] | None:
+    """One sheet -> (records, problems, fill-line facts); None when it has no summary header.
+
+    `parse` reads the cells of a column (one per inbox, so each distinct cell is read once)."""
     rows = sheet.rows
     vocab = vocabulary(rnd)
     header = find_header(rows, vocab)
@@ -139,49 +173,44 @@ def read_summary_sheet(sheet: Sheet, *, file: str, rnd: Round,
                 f"表头“{text}”不是规范写法，已按“{labels.SUMMARY_FIELDS[name]}”读取，请核实", "warning")
     for j, (i, text) in header.unknown.items():
         problem(i, j, "", text, "unknown_column", f"无法识别的列“{text}”，此列内容未读取", "warning")
+    parse = parse or FieldParser(rnd, categories)
+    kept = _data_rows(rows, header_row, columns)
+    keys: list[str] = ["source_file", "source_sheet", "source_row"]
+    cells: list[list[Any]] = [[file] * len(kept), [sheet.name] * len(kept), [r0 + i + 1 for i in kept]]
+    cell_problems: dict[int, list[tuple[int, str, Any, str, str]]] = {}  # row position -> (column, field, cell, code, message)
+    for j, name in columns.items():
+        raw = [rows[i][j] if j < len(rows[i]) else None for i in kept]
+        values, precisions, found = parse.column(name, raw)
+        keys.append(name)
+        cells.append(values)
+        if FIELD_TYPES[name] == "date":
+            keys.append(f"{name}_precision")
+            cells.append(precisions)
+        label = labels.SUMMARY_FIELDS[name]
+        for k, code, message in found:
+            cell_problems.setdefault(k, []).append((j, name, raw[k], code, f"{label}：{message}"))
+        if sheet.formulas:
+            _formula_problems(cell_problems, kept, j, name, raw, sheet, label)
     records: list[dict] = []
     unrecognised = 0
-    in_notes = False
-    for i in range(header_row + 1, len(rows)):
-        row = rows[i]
-        filled = [j for j, c in enumerate(row) if c not in (None, "")]
-        in_notes = in_notes or bool(_NOTE_ROW.match(_first_text(row)))
-        if not filled or (in_notes and len(filled) == 1 and columns.get(filled[0]) not in IDENTIFYING):
-            continue  # a blank row, or a line of the 填表说明 block (not one naming a studio, unit or leader)
-        record: dict[str, Any] = {"source_file": file, "source_sheet": sheet.name, "source_row": r0 + i + 1}
-        cell_problems = []
-        for j, name in columns.items():
-            raw = row[j] if j < len(row) else None
-            try:
-                value, precision = parse_field(name, raw, rnd, categories)
-            except GuessedValue as guess:
-                cell_problems.append((i, j, name, raw, guess.code, f"{labels.SUMMARY_FIELDS[name]}：{guess}"))
-                value, precision = guess.value, None
-            except ValueProblem as exc:
-                cell_problems.append((i, j, name, raw, exc.code, f"{labels.SUMMARY_FIELDS[name]}：{exc}"))
-                value, precision = None, None
-            if sheet.formulas and cell_ref(r0 + i, c0 + j) in sheet.formulas:
-                code = "formula_no_value" if raw in (None, "") else "formula_cell"
-                text = "是公式且没有计算结果，请直接填写数值" if code == "formula_no_value" else "是公式，已按计算结果读取，请核实"
-                cell_problems.append((i, j, name, raw, code, f"{labels.SUMMARY_FIELDS[name]}：{text}"))
-            record[name] = value
-            if FIELD_TYPES[name] == "date":
-                record[f"{name}_precision"] = precision
-        if not any(record.get(f) for f in ("studio", "leader", "host_unit")):
+    required = {name: j for name in REQUIRED for j, field_ in columns.items() if field_ == name}
+    for k, values in enumerate(zip(*cells)):
+        i = kept[k]
+        record = dict(zip(keys, values))
+        if not (record.get("studio") or record.get("leader") or record.get("host_unit")):
             unrecognised += 1
             if unrecognised <= MAX_UNRECOGNISED:
-                problem(i, None, "", " ".join(str(c) for c in row if c not in (None, ""))[:200], "unrecognised_row",
+                problem(i, None, "", " ".join(str(c) for c in rows[i] if c not in (None, ""))[:200], "unrecognised_row",
                         "此行没有工作室名称、领衔人或所在单位，未作为推荐对象读取", "warning")
             continue
-        for i_, j, name, raw, code, message in cell_problems:
-            problem(i_, j, name, raw, code, message, "warning" if code in WARNING_CODES else "error")
+        found = cell_problems.get(k, [])
+        for j, name, raw, code, message in found:
+            problem(i, j, name, raw, code, message, "warning" if code in WARNING_CODES else "error")
         if not record.get("recommender") and fill.get("推荐单位"):
             record["recommender"] = fill["推荐单位"]
-        for name in REQUIRED:
-            if name in columns.values() and record.get(name) in (None, ""):
-                j = next(k for k, v in columns.items() if v == name)
-                if not any(p[2] == name for p in cell_problems):
-                    problem(i, j, name, "", "missing_value", f"“{labels.SUMMARY_FIELDS[name]}”未填写")
+        for name, j in required.items():
+            if record[name] in (None, "") and not any(p[1] == name for p in found):
+                problem(i, j, name, "", "missing_value", f"“{labels.SUMMARY_FIELDS[name]}”未填写")
         records.append(record)
     if unrecognised > MAX_UNRECOGNISED:
         problem(header_row, None, "", f"{unrecognised} 行", "many_unrecognised_rows",

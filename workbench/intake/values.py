@@ -358,3 +358,46 @@ def parse_field(name: str, value: Any, rnd: Round, categories: dict[str, str]) -
         check_bounds(name, parsed)
         return parsed, None
     return PARSERS[kind](value), None
+
+
+ParsedCell = tuple[Any, str | None, str | None, str]  # value, date precision, problem code (None: fine), message
+MAX_MEMO = 200_000  # distinct cells remembered in one read: a whole round's, not a bomb's
+
+
+class FieldParser:
+    """`parse_field` for one read, a column at a time, each distinct (field, cell) parsed once: the
+    same 是, 2019年5月 or 劳模创新工作室 in a thousand rows is read the same way a thousand times."""
+
+    def __init__(self, rnd: Round, categories: dict[str, str]):
+        self.rnd, self.categories = rnd, categories
+        self.memo: dict[str, dict[Any, ParsedCell]] = {}
+        self.size = 0
+
+    def cell(self, name: str, raw: Any) -> ParsedCell:
+        """One cell, parsed (the problem, if any, as its code and message)."""
+        try:
+            value, precision = parse_field(name, raw, self.rnd, self.categories)
+            return value, precision, None, ""
+        except GuessedValue as guess:
+            return guess.value, None, guess.code, str(guess)
+        except ValueProblem as exc:
+            return None, None, exc.code, str(exc)
+
+    def column(self, name: str, cells: list[Any]) -> tuple[list[Any], list[str | None], list[tuple[int, str, str]]]:
+        """A column's cells -> (values, date precisions, problems as (position, code, message))."""
+        memo = self.memo.setdefault(name, {})
+        parsed = []
+        for raw in cells:
+            key = raw if raw.__class__ is str else (raw.__class__, raw)  # 1, 1.0 and True are different cells
+            hit = memo.get(key)
+            if hit is None:
+                hit = self.cell(name, raw)
+                if self.size < MAX_MEMO:
+                    memo[key] = hit
+                    self.size += 1
+            parsed.append(hit)
+        values = [p[0] for p in parsed]
+        if FIELD_TYPES[name] == "list":  # each record gets its own list of honours
+            values = [list(v) if v.__class__ is list else v for v in values]
+        precisions = [p[1] for p in parsed] if FIELD_TYPES[name] == "date" else []
+        return values, precisions, [(k, p[2], p[3]) for k, p in enumerate(parsed) if p[2] is not None]

@@ -9,12 +9,17 @@ cached values, and a file saved by a script may have none).
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import itertools
+import os
 import re
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from python_calamine import CalamineWorkbook
 
@@ -55,36 +60,106 @@ class Book:
 
     sheets: list[Sheet]
     notes: list[tuple[str, str]] = field(default_factory=list)
+    sha256: str = ""  # of the file's bytes, as read
+
+
+class ZipPart(NamedTuple):
+    """One member of a workbook's zip archive, as its central directory lists it."""
+
+    name: str
+    method: int  # 0 stored, 8 deflated
+    packed: int
+    inflated: int
+    offset: int  # of its local header
+
+
+_END = struct.Struct("<4s4H2LH")  # end of central directory record
+_ENTRY = struct.Struct("<4s6H3L5H2L")  # central directory file header
+_LOCAL = struct.Struct("<4s5H3L2H")  # local file header
+
+
+def _central_directory(data: bytes) -> list[ZipPart] | None:
+    """The archive's members from its central directory, read in place; None when it is not a plain
+    one (zip64, spanned, bytes before the archive, damaged), which zipfile then reads or refuses."""
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
+    if end < 0 or end + _END.size > len(data):
+        return None
+    _, disk, cd_disk, on_disk, count, size, pos, _ = _END.unpack_from(data, end)
+    if disk or cd_disk or on_disk != count or count == 0xFFFF or pos + size > end:
+        return None
+    parts = []
+    for _ in range(count):
+        if pos + _ENTRY.size > end:
+            return None
+        (signature, _, _, flags, method, _, _, _, packed, inflated, name_len, extra_len, comment_len,
+         _, _, _, offset) = _ENTRY.unpack_from(data, pos)
+        if signature != b"PK\x01\x02" or 0xFFFFFFFF in (packed, inflated, offset):
+            return None
+        name = data[pos + _ENTRY.size:pos + _ENTRY.size + name_len].decode("utf-8" if flags & 0x800 else "cp437", "replace")
+        parts.append(ZipPart(name, method, packed, inflated, offset))
+        pos += _ENTRY.size + name_len + extra_len + comment_len
+    return parts
+
+
+def _zip_parts(data: bytes) -> list[ZipPart]:
+    """The members of a zip, or Unreadable when it is not one."""
+    parts = _central_directory(data)
+    if parts is not None:
+        return parts
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return [ZipPart(i.filename, i.compress_type, i.compress_size, i.file_size, i.header_offset)
+                    for i in archive.infolist()]
+    except (zipfile.BadZipFile, ValueError):
+        raise Unreadable("corrupt_file", "文件已损坏，无法作为Excel工作簿打开（不是完整的 .xlsx 压缩包）") from None
+
+
+def _inflate(data: bytes, part: ZipPart) -> bytes:
+    """A member's bytes, never more than the directory says it holds (a lying size is refused)."""
+    corrupt = Unreadable("corrupt_file", "文件已损坏，无法作为Excel工作簿打开（不是完整的 .xlsx 压缩包）")
+    if data[part.offset:part.offset + 4] != b"PK\x03\x04" or part.offset + _LOCAL.size > len(data):
+        raise corrupt
+    local = _LOCAL.unpack_from(data, part.offset)
+    start = part.offset + _LOCAL.size + local[9] + local[10]
+    packed = data[start:start + part.packed]
+    try:
+        if part.method == zipfile.ZIP_STORED:
+            out = packed
+        elif part.method == zipfile.ZIP_DEFLATED:
+            out = zlib.decompressobj(-15).decompress(packed, part.inflated + 1)
+        else:  # bzip2 or lzma: not what Excel or WPS write, but zipfile reads them
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                out = archive.read(part.name)
+    except (zlib.error, zipfile.BadZipFile, KeyError, NotImplementedError, RuntimeError, EOFError):
+        raise corrupt from None
+    if len(out) != part.inflated:
+        raise corrupt
+    return out
 
 
 def _check_zip(data: bytes) -> tuple[dict[str, set[str]], list[str]]:
     """Refuse bombs before inflating; return formula cells per sheet XML part, and the parts in order."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise Unreadable("corrupt_file", "文件已损坏，无法作为Excel工作簿打开（不是完整的 .xlsx 压缩包）") from None
-    with archive:
-        infos = archive.infolist()
-        inflated = sum(i.file_size for i in infos)
-        packed = sum(i.compress_size for i in infos) or 1
-        if inflated > MAX_INFLATED_BYTES or inflated / packed > MAX_RATIO:
-            raise Unreadable("decompression_bomb", f"文件解压后过大（约 {inflated // 2**20} MB），疑似异常文件，未读取")
-        formulas = {}
-        for info in infos:
-            if info.filename.startswith("xl/worksheets/sheet") and info.filename.endswith(".xml"):
-                xml = archive.read(info)
-                if b"<f" in xml:
-                    formulas[info.filename] = {m.decode() for m in _FORMULA_CELL.findall(xml)}
-        return formulas, _sheet_parts(archive) if formulas else []
+    parts = _zip_parts(data)
+    inflated = sum(p.inflated for p in parts)
+    packed = sum(p.packed for p in parts) or 1
+    if inflated > MAX_INFLATED_BYTES or inflated / packed > MAX_RATIO:
+        raise Unreadable("decompression_bomb", f"文件解压后过大（约 {inflated // 2**20} MB），疑似异常文件，未读取")
+    formulas = {}
+    for part in parts:
+        if part.name.startswith("xl/worksheets/sheet") and part.name.endswith(".xml"):
+            xml = _inflate(data, part)
+            if b"<f" in xml:
+                formulas[part.name] = {m.decode() for m in _FORMULA_CELL.findall(xml)}
+    return formulas, _sheet_parts(data, parts) if formulas else []
 
 
-def _sheet_parts(archive: zipfile.ZipFile) -> list[str]:
+def _sheet_parts(data: bytes, parts: list[ZipPart]) -> list[str]:
     """Worksheet XML part names in workbook order (sheet1.xml … as Excel numbers them)."""
-    try:
-        workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
-        rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
-    except KeyError:  # not an Office Open XML workbook (an .ods)
-        return []
+    by_name = {p.name: p for p in parts}
+    if "xl/workbook.xml" not in by_name or "xl/_rels/workbook.xml.rels" not in by_name:
+        return []  # not an Office Open XML workbook (an .ods)
+    workbook = _inflate(data, by_name["xl/workbook.xml"]).decode("utf-8", "replace")
+    rels = _inflate(data, by_name["xl/_rels/workbook.xml.rels"]).decode("utf-8", "replace")
     targets = dict(re.findall(r'Id="([^"]+)"[^>]*Target="([^"]+)"', rels))
     targets |= {k: v for v, k in re.findall(r'Target="([^"]+)"[^>]*Id="([^"]+)"', rels)}
     ids = re.findall(r'<sheet [^>]*r:id="([^"]+)"', workbook)
@@ -109,12 +184,9 @@ def _fill_down(rows: list[list[Any]], merged: list[tuple[int, int, int, int]]) -
 
 def _read_sheet(book: CalamineWorkbook, index: int, meta: Any, formulas: set[str]) -> Sheet:
     raw = book.get_sheet_by_index(index)
-    rows: list[list[Any]] = []
-    total = 0
-    for row in raw.iter_rows():
-        total += 1
-        if total <= MAX_ROWS:
-            rows.append(row)
+    row_iter = raw.iter_rows()
+    rows: list[list[Any]] = list(itertools.islice(row_iter, MAX_ROWS))
+    total = len(rows) + (sum(1 for _ in row_iter) if len(rows) == MAX_ROWS else 0)
     # calamine yields rows from the sheet's first row but columns from its first used column:
     # the row origin is what is left when the rows it yielded are counted back from the last one.
     start_col = (raw.start or (0, 0))[1]
@@ -122,7 +194,8 @@ def _read_sheet(book: CalamineWorkbook, index: int, meta: Any, formulas: set[str
     origin = (max(end_row + 1 - total, 0), start_col)
     merged = [(r1 - origin[0], c1 - origin[1], r2 - origin[0], c2 - origin[1])
               for (r1, c1), (r2, c2) in (raw.merged_cell_ranges or [])]
-    _fill_down(rows, merged)
+    if merged:
+        _fill_down(rows, merged)
     while rows and all(c in (None, "") for c in rows[-1]):
         rows.pop()
     hidden = str(getattr(meta, "visible", "")).rsplit(".", 1)[-1] != "Visible"
@@ -132,12 +205,13 @@ def _read_sheet(book: CalamineWorkbook, index: int, meta: Any, formulas: set[str
 def _read_bytes(path: Path) -> bytes:
     """The file's bytes, refused when empty, too large or unopenable."""
     try:
-        size = path.stat().st_size
-        if size == 0:
-            raise Unreadable("empty_file", "文件为空（0 字节）")
-        if size > MAX_FILE_BYTES:
-            raise Unreadable("file_too_large", f"文件过大（{size // 2**20} MB），汇总表或推荐表不应超过 {MAX_FILE_BYTES // 2**20} MB")
-        return path.read_bytes()
+        with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as f:  # a FIFO must not block
+            size = os.fstat(f.fileno()).st_size
+            if size == 0:
+                raise Unreadable("empty_file", "文件为空（0 字节）")
+            if size > MAX_FILE_BYTES:
+                raise Unreadable("file_too_large", f"文件过大（{size // 2**20} MB），汇总表或推荐表不应超过 {MAX_FILE_BYTES // 2**20} MB")
+            return f.read()
     except OSError:
         raise Unreadable("file_unopenable", _message("file_unopenable")) from None
 
@@ -169,7 +243,7 @@ def read_workbook(path: Path, suffix: str | None = None) -> Book:
         sheets = [_read_sheet(book, i, meta, formulas.get(parts[i], set()) if i < len(parts) else set())
                   for i, meta in enumerate(metadata)
                   if str(getattr(meta, "typ", "")).rsplit(".", 1)[-1] == "WorkSheet"]
-        return Book(sheets, notes)
+        return Book(sheets, notes, hashlib.sha256(data).hexdigest())
     except Exception as exc:  # calamine raises several types for broken or encrypted files
         if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
             raise Unreadable("password_protected", "工作簿设置了打开密码，无法读取；请取消密码后重新报送") from None
@@ -206,4 +280,4 @@ def read_csv(path: Path) -> Book:
     rows = rows[:MAX_ROWS]
     while rows and all(c == "" for c in rows[-1]):
         rows.pop()
-    return Book([Sheet("", rows, (0, 0), truncated)])
+    return Book([Sheet("", rows, (0, 0), truncated)], sha256=hashlib.sha256(data).hexdigest())

@@ -25,6 +25,7 @@ idle (its process stopped) is ended by the server, so a stopped process cannot f
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import numbers
@@ -48,13 +49,13 @@ from sqlalchemy import (
     String,
     Table,
     and_,
+    bindparam,
     create_engine,
     delete,
     event,
     func,
     insert,
     inspect,
-    literal,
     select,
     tuple_,
     union_all,
@@ -303,6 +304,66 @@ def _writer_turn(engine: Engine, timeout: float) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
+
+
+@functools.lru_cache(maxsize=16)
+def _context_statement(n_keys: int, with_session: bool):
+    """The one read of a save (see `Store._save_context`) for `n_keys` sheets, with bound parameters
+    rv0, nm0, sg0, … (and `session`): built once per shape, not at every save."""
+    n, r, a, d, st = nominations_table, reviewers_table, assignments_table, declared_table, stage_state_table
+    s, p, c = sheets_table, points_table, codes_table
+    parts = [select(bindparam(f"rv{j}", type_=String(64)).label("reviewer_id"),
+                    bindparam(f"nm{j}", type_=String(64)).label("nomination_id"),
+                    bindparam(f"sg{j}", type_=String(32)).label("stage")) for j in range(n_keys)]
+    w = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("wanted")
+    same = lambda t: and_(t.c.reviewer_id == w.c.reviewer_id, t.c.nomination_id == w.c.nomination_id)  # noqa: E731
+    columns = [w.c.reviewer_id, w.c.nomination_id, w.c.stage, n.c.category, n.c.host_unit,
+               n.c.recommender, n.c.nomination_id.label("known"), r.c.unit, a.c.assigned_at,
+               d.c.reason, st.c.closed, s.c.comment, s.c.status, s.c.version, s.c.updated_at,
+               p.c.criterion, p.c.points, pledges_table.c.reviewer_id.label("pledged")]
+    if with_session:
+        columns += [c.c.reviewer_id.label("code_owner"), c.c.revoked_at.label("code_revoked")]
+    query = (select(*columns)
+             .select_from(w)
+             .join(st, st.c.stage == w.c.stage)
+             .join(n, n.c.nomination_id == w.c.nomination_id, isouter=True)
+             .join(r, r.c.reviewer_id == w.c.reviewer_id, isouter=True)
+             .join(a, and_(same(a), a.c.stage == w.c.stage), isouter=True)
+             .join(d, same(d), isouter=True)
+             .join(pledges_table, pledges_table.c.reviewer_id == w.c.reviewer_id, isouter=True)
+             .join(s, and_(same(s), s.c.stage == w.c.stage), isouter=True)
+             .join(p, and_(p.c.reviewer_id == s.c.reviewer_id, p.c.nomination_id == s.c.nomination_id,
+                           p.c.stage == s.c.stage), isouter=True))
+    if with_session:
+        query = query.join(c, c.c.code_id == bindparam("session", type_=String(64)), isouter=True)
+    return query.with_for_update(read=True, of=st)
+
+
+@functools.lru_cache(maxsize=4)
+def _upsert_statement(dialect: str):
+    """INSERT … ON CONFLICT (the point's key) DO UPDATE SET points, for SQLite or PostgreSQL; built once."""
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as upsert
+    else:
+        from sqlalchemy.dialects.postgresql import insert as upsert
+    p = points_table
+    statement = upsert(p)
+    return statement.on_conflict_do_update(index_elements=[p.c.reviewer_id, p.c.nomination_id, p.c.stage, p.c.criterion],
+                                           set_={"points": statement.excluded.points})
+
+
+def _upsert_points(conn: Connection, rows: list[dict]) -> None:
+    """Write these criteria's points over the stored ones, or add them: one statement where the
+    database has an upsert (SQLite, PostgreSQL), else a delete and an insert."""
+    p = points_table
+    keys = [p.c.reviewer_id, p.c.nomination_id, p.c.stage, p.c.criterion]
+    if conn.dialect.name in ("sqlite", "postgresql"):
+        conn.execute(_upsert_statement(conn.dialect.name), rows)
+        return
+    wanted = [tuple(r[k.name] for k in keys) for r in rows]
+    for i in range(0, len(wanted), 500):
+        conn.execute(delete(p).where(tuple_(*keys).in_(wanted[i:i + 500])))
+    conn.execute(insert(p), rows)
 
 
 # PostgreSQL's codes for a wait cut short: lock_timeout, statement_timeout, idle-in-transaction timeout.
@@ -816,9 +877,7 @@ class Store(PanelStore):
         comment = "" if comment is None else comment
         request = _SheetRequest(reviewer_id, nomination_id, stage, points, comment, version, bool(submit))
         with self._write() as conn:
-            if session is not None:
-                self._check_session(conn, reviewer_id, session)
-            return self._save_sheets(conn, [request], rnd or self.rnd, actor)[0]
+            return self._save_sheets(conn, [request], rnd or self.rnd, actor, session=session)[0]
 
     def save_scores_frame(self, df: pd.DataFrame, rnd: Round | None = None, *, actor: str | None = None) -> int:
         """Bulk-save a long scores frame (one row per criterion) through the same checks; returns sheets saved.
@@ -850,9 +909,14 @@ class Store(PanelStore):
             self._save_sheets(conn, requests, rnd or self.rnd, actor)
         return len(requests)
 
-    def _save_sheets(self, conn: Connection, requests: list[_SheetRequest], rnd: Round, actor: str | None) -> list[int]:
-        """Check every request (pair, values, version), then write them all; raises before any write."""
-        noms, units, assigned, declared, closed, sheets, pledged = self._save_context(conn, requests, rnd)
+    def _save_sheets(self, conn: Connection, requests: list[_SheetRequest], rnd: Round, actor: str | None,
+                     session: str | None = None) -> list[int]:
+        """Check every request (session, pair, values, version), then write them all; raises before any write."""
+        noms, units, assigned, declared, closed, sheets, pledged, codes = self._save_context(conn, requests, rnd, session)
+        if session is not None and any(q.stage in rnd.stages for q in requests):  # read in the same statement
+            owner = codes.get(session)
+            if owner is None or owner[0] != requests[0].reviewer_id or owner[1] is not None:
+                raise AccessCodeError(_message("session_ended"), "session_ended")
         self._check_pairs(requests, noms, units, assigned, declared, rnd)
         unpledged = sorted({q.reviewer_id for q in requests} - pledged) if rnd.panel.pledge_required else []
         if unpledged:  # no pledge, no scoring (read in the same statement as the rest)
@@ -878,40 +942,26 @@ class Store(PanelStore):
         return self._write_sheets(conn, requests, sheets, actor)
 
     @staticmethod
-    def _save_context(conn: Connection, requests: list[_SheetRequest], rnd: Round) -> tuple:
+    def _save_context(conn: Connection, requests: list[_SheetRequest], rnd: Round, session: str | None = None) -> tuple:
         """Everything the checks of a save need, read in one statement per 200 sheets (issue 18: a
         reviewer's save is one read and its writes, not a dozen round trips): the nominations,
         reviewers' units, assignments, declared conflicts, closed stages (with a shared lock on
-        their rows, so a concurrent close waits for this save) and the stored sheets with points.
+        their rows, so a concurrent close waits for this save), the pledges, the stored sheets
+        with points and, with `session`, that access code's owner and revocation.
         """
-        n, r, a, d, st = nominations_table, reviewers_table, assignments_table, declared_table, stage_state_table
-        s, p = sheets_table, points_table
         wanted = [q for q in requests if q.stage in rnd.stages]  # an unknown stage fails before any read matters
-        noms, units, declared, sheets = {}, {}, {}, {}
+        noms, units, declared, sheets, codes = {}, {}, {}, {}, {}
         assigned, closed, pledged = set(), set(), set()
         for i in range(0, len(wanted), 200):
             keys = sorted({q.key for q in wanted[i:i + 200]})
-            parts = [select(literal(rv, String(64)).label("reviewer_id"), literal(nm, String(64)).label("nomination_id"),
-                            literal(sg, String(32)).label("stage")) for rv, nm, sg in keys]
-            w = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("wanted")
-            same = lambda t: and_(t.c.reviewer_id == w.c.reviewer_id, t.c.nomination_id == w.c.nomination_id)  # noqa: E731
-            query = (select(w.c.reviewer_id, w.c.nomination_id, w.c.stage, n.c.category, n.c.host_unit,
-                            n.c.recommender, n.c.nomination_id.label("known"), r.c.unit, a.c.assigned_at,
-                            d.c.reason, st.c.closed, s.c.comment, s.c.status, s.c.version, s.c.updated_at,
-                            p.c.criterion, p.c.points, pledges_table.c.reviewer_id.label("pledged"))
-                     .select_from(w)
-                     .join(st, st.c.stage == w.c.stage)
-                     .join(n, n.c.nomination_id == w.c.nomination_id, isouter=True)
-                     .join(r, r.c.reviewer_id == w.c.reviewer_id, isouter=True)
-                     .join(a, and_(same(a), a.c.stage == w.c.stage), isouter=True)
-                     .join(d, same(d), isouter=True)
-                     .join(pledges_table, pledges_table.c.reviewer_id == w.c.reviewer_id, isouter=True)
-                     .join(s, and_(same(s), s.c.stage == w.c.stage), isouter=True)
-                     .join(p, and_(p.c.reviewer_id == s.c.reviewer_id, p.c.nomination_id == s.c.nomination_id,
-                                   p.c.stage == s.c.stage), isouter=True)
-                     .with_for_update(read=True, of=st))
-            for row in conn.execute(query).mappings():
+            params = {f"{k}{j}": v for j, key in enumerate(keys) for k, v in zip(("rv", "nm", "sg"), key)}
+            if session is not None:
+                params["session"] = session
+            query = _context_statement(len(keys), session is not None)
+            for row in conn.execute(query, params).mappings():
                 key = (row["reviewer_id"], row["nomination_id"], row["stage"])
+                if session is not None and row["code_owner"] is not None:
+                    codes[session] = (row["code_owner"], row["code_revoked"])
                 if row["known"] is not None:
                     noms[key[1]] = {"nomination_id": key[1], "category": row["category"],
                                     "host_unit": row["host_unit"], "recommender": row["recommender"]}
@@ -930,7 +980,7 @@ class Store(PanelStore):
                                                     "version": row["version"], "updated_at": row["updated_at"]})
                     if row["criterion"] is not None:
                         sheet["points"][row["criterion"]] = row["points"]
-        return noms, units, assigned, declared, closed, sheets, pledged
+        return noms, units, assigned, declared, closed, sheets, pledged, codes
 
     @staticmethod
     def _check_pairs(requests: list[_SheetRequest], noms: dict, units: dict, assigned: set, declared: dict,
@@ -990,7 +1040,7 @@ class Store(PanelStore):
     def _write_sheets(self, conn: Connection, requests: list[_SheetRequest], sheets: dict, actor: str | None) -> list[int]:
         s, p = sheets_table, points_table
         now = self.rnd.now()
-        versions, events, new_points, changed, new_sheets = [], [], [], [], []
+        versions, events, new_points, upserts, removed, new_sheets = [], [], [], [], [], []
         for q in requests:
             old = sheets.get(q.key)
             state = {"points": {k: float(v) for k, v in q.points.items()}, "comment": q.comment.strip(),
@@ -1009,9 +1059,12 @@ class Store(PanelStore):
                     s.c.stage == q.stage, s.c.version == old["version"])).values(**row))
                 if done.rowcount != 1:  # a concurrent writer on a server database got there first
                     raise StaleWriteError(_message("stale_write"))
-            if old is not None:
-                changed.append(q.key)
-            new_points += [{**key, "criterion": c, "points": v} for c, v in state["points"].items()]
+            if old is None:
+                new_points += [{**key, "criterion": c, "points": v} for c, v in state["points"].items()]
+            else:  # only the criteria that changed: a reviewer's save is usually one field
+                upserts += [{**key, "criterion": c, "points": v} for c, v in state["points"].items()
+                            if old["points"].get(c) != v]
+                removed += [(*q.key, c) for c in old["points"] if c not in state["points"]]
             events.append({
                 "at": now, "actor": actor or q.reviewer_id, "kind": "score_submit" if q.submit else "score_save",
                 **key, "payload": {"loaded_version": q.version, "submit": q.submit},
@@ -1023,10 +1076,13 @@ class Store(PanelStore):
                 conn.execute(insert(s), new_sheets)
             except IntegrityError as exc:  # another writer created one of them first
                 raise StaleWriteError(_message("stale_write")) from exc
-        for i in range(0, len(changed), 500):
-            conn.execute(delete(p).where(tuple_(p.c.reviewer_id, p.c.nomination_id, p.c.stage).in_(changed[i:i + 500])))
+        keys = (p.c.reviewer_id, p.c.nomination_id, p.c.stage, p.c.criterion)
+        for i in range(0, len(removed), 500):
+            conn.execute(delete(p).where(tuple_(*keys).in_(removed[i:i + 500])))
         if new_points:
             conn.execute(insert(p), new_points)
+        if upserts:
+            _upsert_points(conn, upserts)
         if events:
             conn.execute(insert(events_table), events)
         return versions
