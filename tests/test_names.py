@@ -51,3 +51,12 @@ def test_tolerant_keys_drop_usual_affixes():
     assert names.studio_key(studios).tolist() == ["张伟", "张伟", "张伟", ""]
     units = pd.Series(["无锡某某机械有限公司", "某某机械股份有限公司", "某某机械\ufeff集团"])
     assert names.host_unit_key(units).tolist() == ["某某机械"] * 3
+
+
+def test_only_the_listed_printable_characters_are_ever_dropped():
+    """normalise skips its patterns for printable text without the space and the fillers: no other
+    printable character may be one they drop."""
+    for code in range(0x110000):
+        ch = chr(code)
+        if ch.isprintable() and not names._PRINTABLE_DROPPED.match(ch):
+            assert not names._INVISIBLE_RE.match(ch) and not names._SPACE.match(ch), hex(code)

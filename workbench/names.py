@@ -34,10 +34,22 @@ _BRACKETS = str.maketrans({"（": "(", "【": "(", "〔": "(", "〖": "(", "［"
 _SPACE = re.compile(r"\s+")
 
 
-def _step(text: str) -> str:
-    text = _SPACE.sub("", _INVISIBLE_RE.sub("", text))
-    text = unicodedata.normalize("NFKC", text).translate(_BRACKETS).casefold()
+# Every character dropped below is unprintable (str.isprintable) except these: the space, the
+# combining grapheme joiner and the Hangul fillers. Text without them that is printable has nothing
+# to drop, which is most names, so the two patterns are not run over it.
+_PRINTABLE_DROPPED = re.compile("[ \u034f\u115f\u1160\u3164\uffa0]")
+
+
+def _drop(text: str) -> str:
+    """`text` without invisible characters and white space."""
+    if text.isprintable() and _PRINTABLE_DROPPED.search(text) is None:
+        return text
     return _SPACE.sub("", _INVISIBLE_RE.sub("", text))
+
+
+def _step(text: str) -> str:
+    text = unicodedata.normalize("NFKC", _drop(text)).translate(_BRACKETS).casefold()
+    return _drop(text)
 
 
 @lru_cache(maxsize=65536)
