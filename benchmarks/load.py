@@ -21,6 +21,8 @@ What is measured:
   is throughput, not the goal's latency).
 - memory per session: the sessions' kernels' RSS (and PSS, which shares the libraries fairly),
   over the number of sessions; the server's own RSS apart.
+- where the CPU went (from /proc): the kernels, the server and this script's clients, until the
+  last reviewer was at a card and after it.
 
 The server is `workbench serve scoring` as configured by the round (`[serving]`), with the pool
 sized to the number of reviewers and filled before the clock starts; `--plain` also runs stock
@@ -226,8 +228,9 @@ async def reviewer(base: str, token: str, code: str, saves: int, pause: float, t
     loop = asyncio.get_running_loop()
     where["step"] = "page"
     html = await loop.run_in_executor(None, lambda: urllib.request.urlopen(f"{base}?token={token}", timeout=timeout).read())
-    found = re.search(rb'kernelId": "([0-9a-f-]+)"', html)
+    found = re.search(rb'kernelId\\?"\s*:\s*\\?"([0-9a-f-]{36})', html)
     if not found:
+        Path(tempfile.gettempdir(), f"workbench-load-page-{os.getpid()}.html").write_bytes(html)
         text = re.sub(r"\s+", " ", re.sub(r"<script.*?</script>|<style.*?</style>|<[^>]+>", " ", html.decode(errors="replace"), flags=re.DOTALL))
         raise LoadError(f"the page ({len(html)} bytes) has no kernel (busy page or error): …{text[-400:]}")
     kernel_id = found.group(1).decode()
@@ -537,6 +540,9 @@ def main() -> None:
               f"memory {med['mb_per_session']:.0f} MB "
               f"RSS / {med['pss_mb_per_session']:.0f} MB PSS per session "
               f"({med['kernels']:.0f} kernels; server {med['server_mb']:.0f} MB)")
+        print(f"            CPU s until every reviewer was at a card: kernels {med['cpu_wave_kernels_s']:.1f}, server "
+              f"{med['cpu_wave_server_s']:.1f}, clients {med['cpu_wave_clients_s']:.1f}; after: kernels "
+              f"{med['cpu_saves_kernels_s']:.1f}, server {med['cpu_saves_server_s']:.1f}, clients {med['cpu_saves_clients_s']:.1f}")
     if args.plain:
         ours = statistics.median(r["first_card_max"] for r in got["workbench"])
         plain = statistics.median(r["first_card_max"] for r in got["plain"])

@@ -1,22 +1,29 @@
 """Ranking and diagnostics at scale, against what a user would write, measured honestly.
 
-GOALS (issue 18), at 10^5 candidates / 10^6 scores with B = the round's configured resamples:
+GOALS (issue 18, SPEC §11), at 10^5 candidates / 10^6 score sheets with B = the round's configured
+resamples:
   wb.rank >= 20x faster than a groupby-apply olympic mean on the same store frame;
   rank + every diagnostic < 10 s wall; peak memory < 2 GB; time grows linearly with the data.
 
 Synthesises a round directly (the sample generator makes realistic rounds of ~100 candidates):
 candidates in the round's three categories, two stages, five reviewer sheets per candidate and
 stage from a pool of reviewers per category, scores in half points; slots are 10 % of each
-category. The store's long frame (one row per criterion, as `Store.scores()` returns it) is the
-input of both sides:
+category. The input of both sides is the store's long frame as `Store.scores()` returns it: one
+row per criterion, text columns of pandas' string dtype, sorted by nomination, stage, reviewer and
+the rubric's order.
 
 - baseline: what a user writes with pandas: sheet totals by groupby-sum, then groupby-apply of
   `wb.olympic_mean` per candidate and stage, the weighted composite, rank within category;
-- ours: `wb.rank` (which also gives the criterion breakdown, tie-break chain and flags).
+- the strongest plain alternative (for reference): the same with vectorised groupby sum / max /
+  min / count instead of the apply (no criterion breakdown, no tie-break chain, no flags);
+- ours: `wb.rank` (which also gives the criterion breakdown, the tie-break chain and the flags).
 
-Baseline and ours run alternately `--repeat` times; medians and ratios are printed. No tracing
-runs during a timed run: peak memory (ru_maxrss) is measured in separate child processes.
-Diagnostics use the configured resamples (`--resamples` only to override it, and then say so).
+Baseline and ours run alternately `--repeat` times; medians and ratios are printed. "Rank + all
+diagnostics" is the round state's path: the sheets coded once, `rank`, one shared design, then
+every diagnostic. No tracing runs during a timed run: peak memory (ru_maxrss) is measured in
+separate child processes. Diagnostics use the configured resamples (`--resamples` only to override
+it, and then the output says so). The load average is printed beside the figures: on a shared
+machine other people's jobs slow both sides, so compare the ratios.
 
     python benchmarks/ranking.py [--candidates 100000] [--repeat 3] [--growth]
 """
@@ -36,10 +43,14 @@ import pandas as pd
 
 import workbench as wb
 from workbench import diagnostics as dg
+from workbench.ranking import submitted_sheets
 
 SHEETS = 5  # reviewer sheets per candidate and stage
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+GOAL_RATIO = 20.0
+GOAL_WALL = 10.0
+GOAL_MB = 2048
 
 
 def synthesise(n_cand: int, rnd: wb.Round, seed: int = 1) -> tuple[pd.DataFrame, wb.Round]:
@@ -51,21 +62,26 @@ def synthesise(n_cand: int, rnd: wb.Round, seed: int = 1) -> tuple[pd.DataFrame,
     quality = rng.normal(78, 6, n_cand)
     n_rev = max(10, n_cand // 20)
     leniency = rng.normal(0, 3, n_rev)
-    frames = []
-    for s, stage in enumerate(rnd.stages):
-        # Reviewers of a category come from its own block of the pool: distinct within a candidate.
-        block = np.array_split(np.arange(n_rev), len(cats))
-        rev = np.empty((n_cand, SHEETS), np.int64)
+    block = np.array_split(np.arange(n_rev), len(cats))  # a category's reviewers: its own block of the pool
+    cand, rev, stage, score = [], [], [], []
+    for s in range(len(rnd.stages)):
+        r = np.empty((n_cand, SHEETS), np.int64)
         for k, b in enumerate(block):
             mask = cat == k
-            rev[mask] = b[np.argsort(rng.random((int(mask.sum()), len(b))), axis=1)[:, :SHEETS]]
-        score = np.clip(np.round((quality[:, None] + leniency[rev] + rng.normal(0, 5, (n_cand, SHEETS))) * 2) / 2, 0, 100)
-        frames.append(pd.DataFrame({
-            "candidate": np.repeat([f"N{i:07d}" for i in range(n_cand)], SHEETS),
-            "reviewer": [f"R{j:05d}" for j in rev.ravel()],
-            "category": np.repeat(np.array(cats, dtype=object)[cat], SHEETS),
-            "stage": stage, "score": score.ravel()}))
-    totals = pd.concat(frames, ignore_index=True)
+            r[mask] = b[np.argsort(rng.random((int(mask.sum()), len(b))), axis=1)[:, :SHEETS]]
+        r.sort(axis=1)
+        y = np.clip(np.round((quality[:, None] + leniency[r] + rng.normal(0, 5, (n_cand, SHEETS))) * 2) / 2, 0, 100)
+        cand.append(np.repeat(np.arange(n_cand), SHEETS))
+        rev.append(r.ravel())
+        stage.append(np.full(n_cand * SHEETS, s))
+        score.append(y.ravel())
+    cand, rev, stage, score = (np.concatenate(a) for a in (cand, rev, stage, score))
+    order = np.lexsort((rev, stage, cand))  # the store's order: nomination, stage, reviewer
+    names = np.array([f"N{i:07d}" for i in range(n_cand)], dtype=object)
+    reviewers = np.array([f"R{j:05d}" for j in range(n_rev)], dtype=object)
+    totals = pd.DataFrame({"candidate": names[cand[order]], "reviewer": reviewers[rev[order]],
+                           "category": np.array(cats, dtype=object)[cat[cand[order]]],
+                           "stage": np.array(list(rnd.stages), dtype=object)[stage[order]], "score": score[order]})
     counts = pd.Series(cat).value_counts()
     categories = {c: v.model_copy(update={"slots": max(1, int(counts.get(k, 0) * 0.1))})
                   for k, (c, v) in enumerate(rnd.categories.items())}
@@ -73,22 +89,23 @@ def synthesise(n_cand: int, rnd: wb.Round, seed: int = 1) -> tuple[pd.DataFrame,
 
 
 def criterion_scores(totals: pd.DataFrame, rnd: wb.Round) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Screened frame and per-criterion store scores matching the totals (for wb.rank)."""
+    """Screened frame and the store's long frame matching the totals (as `Store.scores()` returns it)."""
     crits = rnd.rubric
     reps = len(crits)
     share = np.array([[c.max[cat] / 100 for c in crits] for cat in rnd.categories])
     cat_code = totals["category"].map({c: i for i, c in enumerate(rnd.categories)}).to_numpy()
     points = (totals["score"].to_numpy()[:, None] * share[cat_code]).ravel()
+    text = lambda values: pd.array(values, dtype="str")  # noqa: E731  (the store's text dtype)
     scores = pd.DataFrame({
-        "nomination_id": np.repeat(totals["candidate"].to_numpy(), reps),
-        "reviewer_id": np.repeat(totals["reviewer"].to_numpy(), reps),
-        "stage": np.repeat(totals["stage"].to_numpy(), reps),
-        "criterion": np.tile([c.code for c in crits], len(totals)),
-        "points": points, "status": "submitted"})
+        "nomination_id": text(np.repeat(totals["candidate"].to_numpy(), reps)),
+        "reviewer_id": text(np.repeat(totals["reviewer"].to_numpy(), reps)),
+        "stage": text(np.repeat(totals["stage"].to_numpy(), reps)),
+        "criterion": text(np.tile(np.array([c.code for c in crits], dtype=object), len(totals))),
+        "points": points, "status": text(np.full(len(points), "submitted", dtype=object))})
     cands = totals.drop_duplicates("candidate")
     screened = pd.DataFrame({"nomination_id": cands["candidate"], "category": cands["category"], "recommender": "U",
                              "studio": cands["candidate"], "host_unit": "H", "leader": "L",
-                             "eligibility": "eligible", "quota_status": "in_quota"})
+                             "eligibility": "eligible", "quota_status": "in_quota"}).reset_index(drop=True)
     return screened, scores
 
 
@@ -98,11 +115,12 @@ def timed(fn, *args, **kwargs) -> tuple[object, float]:
     return out, time.perf_counter() - t0
 
 
-def all_diagnostics(scores: pd.DataFrame, ranked: pd.DataFrame, rnd: wb.Round, resamples: int) -> dict[str, float]:
-    """Every diagnostic on one shared design; seconds per step."""
+def rank_and_diagnose(screened: pd.DataFrame, scores: pd.DataFrame, rnd: wb.Round, resamples: int) -> dict[str, float]:
+    """The round state's path: sheets coded once, rank, one shared design, every diagnostic; seconds per step."""
     steps = {}
-    totals, steps["reviewer_totals"] = timed(dg.reviewer_totals, scores, ranked)
-    d, steps["prepare (one design)"] = timed(dg.prepare, totals, rnd)
+    sheets, steps["sheets (coded once)"] = timed(submitted_sheets, scores, rnd)
+    ranked, steps["wb.rank"] = timed(wb.rank, screened, sheets, rnd)
+    d, steps["design (shared)"] = timed(dg.design, sheets, ranked, rnd)
     shadow, steps["shadow_scores"] = timed(dg.shadow_scores, d, rnd)
     _, steps["reliability"] = timed(dg.reliability, d, ["category", "stage"], rnd)
     _, steps["reviewer_flags"] = timed(dg.reviewer_flags, d, rnd)
@@ -114,14 +132,27 @@ def all_diagnostics(scores: pd.DataFrame, ranked: pd.DataFrame, rnd: wb.Round, r
     return steps
 
 
-# ---------------------------------------------------------------------------- the straightforward way
+# ---------------------------------------------------------------------------- the straightforward ways
 def baseline_rank(scores: pd.DataFrame, screened: pd.DataFrame, rnd: wb.Round) -> pd.DataFrame:
     """What a user writes: sheet totals, groupby-apply olympic mean, weighted composite, rank within category."""
     sub = scores[scores["status"] == "submitted"]
     totals = sub.groupby(["nomination_id", "stage", "reviewer_id"])["points"].sum()
     trim_min = rnd.ranking.trim_min
     per = totals.groupby(level=["nomination_id", "stage"]).apply(lambda s: wb.olympic_mean(s.to_numpy(), trim_min))
-    per = per.unstack("stage")
+    return _finish(per.unstack("stage"), screened, rnd)
+
+
+def vectorised_rank(scores: pd.DataFrame, screened: pd.DataFrame, rnd: wb.Round) -> pd.DataFrame:
+    """The strongest plain alternative: the olympic mean from vectorised groupby sum / max / min / count."""
+    sub = scores[scores["status"] == "submitted"]
+    totals = sub.groupby(["nomination_id", "stage", "reviewer_id"])["points"].sum()
+    agg = totals.groupby(level=["nomination_id", "stage"]).agg(["sum", "max", "min", "count"])
+    trimmed = (agg["sum"] - agg["max"] - agg["min"]) / (agg["count"] - 2)
+    per = trimmed.where(agg["count"] >= rnd.ranking.trim_min, agg["sum"] / agg["count"])
+    return _finish(per.unstack("stage"), screened, rnd)
+
+
+def _finish(per: pd.DataFrame, screened: pd.DataFrame, rnd: wb.Round) -> pd.DataFrame:
     composite = sum(per[s] * st.weight for s, st in rnd.stages.items())
     category = screened.set_index("nomination_id")["category"]
     frame = pd.DataFrame({"composite": composite.round(rnd.ranking.precision), "category": category})
@@ -142,6 +173,7 @@ def naive_resample(totals: pd.DataFrame, rnd: wb.Round, rng: np.random.Generator
     return frame
 
 
+# ---------------------------------------------------------------------------- memory, in a child process
 def peak_mb(what: str, n: int, resamples: int) -> float:
     """Peak resident memory (MB) of a child process that builds the data and runs `what` once."""
     code = (f"import sys, resource; sys.path[:0] = [{str(ROOT)!r}, {str(HERE)!r}]; import ranking as b; "
@@ -155,14 +187,13 @@ def child(what: str, n: int, resamples: int) -> None:
     totals, rnd = synthesise(n, wb.load_round())
     screened, scores = criterion_scores(totals, rnd)
     del totals
-    if what == "data":
-        return
-    if what == "baseline":
-        baseline_rank(scores, screened, rnd)
-        return
-    ranked = wb.rank(screened, scores, rnd)
     if what == "ours":
-        all_diagnostics(scores, ranked, rnd, resamples)
+        rank_and_diagnose(screened, scores, rnd, resamples)
+
+
+def load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.1f} (5 min {five:.1f}) on {os.cpu_count()} cores"
 
 
 def main() -> None:
@@ -176,10 +207,9 @@ def main() -> None:
     base = wb.load_round()
     resamples = args.resamples or base.diagnostics.resamples
     note = "" if args.resamples is None else f" (OVERRIDDEN; the round configures {base.diagnostics.resamples})"
-    print("GOALS: wb.rank >= 20x faster than groupby-apply; rank + all diagnostics < 10 s wall; "
-          "peak < 2 GB; linear growth")
-    print(f"machine load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
-          "(shared machine: other people's jobs slow both sides)")
+    print(f"GOALS: wb.rank >= {GOAL_RATIO:.0f}x faster than groupby-apply; rank + all diagnostics < {GOAL_WALL:.0f} s "
+          f"wall; peak < {GOAL_MB} MB; linear growth")
+    print(f"at start: {load()} (a shared machine: other people's jobs slow both sides)")
 
     totals, rnd = synthesise(args.candidates, base)
     screened, scores = criterion_scores(totals, rnd)
@@ -187,55 +217,61 @@ def main() -> None:
           f"{totals['reviewer'].nunique():,} reviewers, slots {[c.slots for c in rnd.categories.values()]}, "
           f"resamples B = {resamples}{note}")
 
-    # 1. wb.rank against groupby-apply, alternately
-    base_s, ours_s = [], []
+    # 1. wb.rank against groupby-apply (and the vectorised alternative), alternately
+    base_s, vec_s, ours_s = [], [], []
     for _ in range(args.repeat):
         ref, t = timed(baseline_rank, scores, screened, rnd)
         base_s.append(t)
         ranked, t = timed(wb.rank, screened, scores, rnd)
         ours_s.append(t)
+        _, t = timed(vectorised_rank, scores, screened, rnd)
+        vec_s.append(t)
     same = ranked.set_index("nomination_id")
     diff = (same["composite"].astype(float) - ref["composite"].reindex(same.index)).abs().max()
-    print(f"\nwb.rank vs groupby-apply ({args.repeat} alternating runs each, seconds: "
-          f"baseline {[round(x, 2) for x in base_s]}, ours {[round(x, 2) for x in ours_s]})")
-    ratio = statistics.median(base_s) / statistics.median(ours_s)
-    print(f"  median baseline {statistics.median(base_s):.2f} s, wb.rank {statistics.median(ours_s):.2f} s: "
-          f"ratio {ratio:.1f}x   (goal >= 20x: {'met' if ratio >= 20 else 'NOT met'}); "
+    med_base, med_vec, med_ours = (statistics.median(x) for x in (base_s, vec_s, ours_s))
+    ratio = med_base / med_ours
+    print(f"\nwb.rank from the store's frame ({args.repeat} alternating runs each, seconds) — {load()}")
+    print(f"  groupby-apply baseline {[round(x, 2) for x in base_s]}  median {med_base:.2f}")
+    print(f"  vectorised pandas      {[round(x, 2) for x in vec_s]}  median {med_vec:.2f}")
+    print(f"  wb.rank                {[round(x, 2) for x in ours_s]}  median {med_ours:.2f}")
+    print(f"  ratio groupby-apply / wb.rank {ratio:.1f}x   (goal >= {GOAL_RATIO:.0f}x: "
+          f"{'met' if ratio >= GOAL_RATIO else 'NOT met'}); vectorised pandas / wb.rank {med_vec / med_ours:.2f}x; "
           f"same composites: max difference {diff:.2g}")
 
-    # 2. rank + every diagnostic
+    # 2. rank + every diagnostic (the round state's path)
     walls, steps = [], {}
     for _ in range(max(1, args.repeat - 1)):
         t0 = time.perf_counter()
-        ranked = wb.rank(screened, scores, rnd)
-        steps = {"wb.rank": time.perf_counter() - t0} | all_diagnostics(scores, ranked, rnd, resamples)
+        steps = rank_and_diagnose(screened, scores, rnd, resamples)
         walls.append(time.perf_counter() - t0)
-    print("\nrank + all diagnostics (last run's steps, seconds)")
+    wall = statistics.median(walls)
+    print(f"\nrank + all diagnostics (last run's steps, seconds) — {load()}")
     for name, sec in steps.items():
         print(f"  {name:<36}{sec:>8.2f}")
-    wall = statistics.median(walls)
-    print(f"  {'total (median of ' + str(len(walls)) + ' runs)':<36}{wall:>8.2f}   (goal < 10 s: {'met' if wall < 10 else 'NOT met'})")
+    print(f"  {'total: runs ' + str([round(w, 2) for w in walls]) + ', median':<36}{wall:>8.2f}   "
+          f"(goal < {GOAL_WALL:.0f} s: {'met' if wall < GOAL_WALL else 'NOT met'})")
 
     # 3. one resample: groupby-apply against ours (per resample), alternately
     rng = np.random.default_rng(0)
     naive, fast = [], []
-    d = dg.prepare(dg.reviewer_totals(scores, ranked), rnd)
+    sheets = submitted_sheets(scores, rnd)
+    d = dg.design(sheets, wb.rank(screened, sheets, rnd), rnd)
     for _ in range(args.repeat):
         naive.append(timed(naive_resample, totals, rnd, rng)[1])
         fast.append(timed(dg.rank_uncertainty, d, rnd, resamples=resamples)[1] / resamples)
-    print(f"\none resample: groupby-apply {statistics.median(naive):.2f} s vs ours {statistics.median(fast) * 1000:.1f} ms "
-          f"per resample: ratio {statistics.median(naive) / statistics.median(fast):,.0f}x")
+    print(f"\none resample: groupby-apply {statistics.median(naive):.2f} s vs ours {statistics.median(fast) * 1000:.2f} ms "
+          f"per resample (B = {resamples}): ratio {statistics.median(naive) / statistics.median(fast):,.0f}x — {load()}")
 
     # 4. memory, in separate processes (no tracing while timing)
     if not args.no_memory:
         data = peak_mb("data", args.candidates, resamples)
         ours = peak_mb("ours", args.candidates, resamples)
         print(f"\npeak resident memory: data alone {data:,.0f} MB; data + rank + all diagnostics {ours:,.0f} MB "
-              f"(goal < 2048 MB: {'met' if ours < 2048 else 'NOT met'})")
+              f"(goal < {GOAL_MB} MB: {'met' if ours < GOAL_MB else 'NOT met'})")
 
     # 5. growth
     if args.growth:
-        print("\ngrowth (rank + all diagnostics, seconds)")
+        print(f"\ngrowth (rank + all diagnostics, seconds; median of {max(1, args.repeat - 1)}) — {load()}")
         previous = None
         for n in (1_000, 10_000, 100_000):
             if n > args.candidates:
@@ -245,10 +281,13 @@ def main() -> None:
             else:
                 t, r = synthesise(n, base)
                 sc, scs = criterion_scores(t, r)
-                t0 = time.perf_counter()
-                all_diagnostics(scs, wb.rank(sc, scs, r), r, resamples)
-                seconds = time.perf_counter() - t0
-            note = f"  x{seconds / previous:.1f} for x10 data" if previous else ""
+                runs = []
+                for _ in range(max(1, args.repeat - 1)):
+                    t0 = time.perf_counter()
+                    rank_and_diagnose(sc, scs, r, resamples)
+                    runs.append(time.perf_counter() - t0)
+                seconds = statistics.median(runs)
+            note = f"  x{seconds / previous:.1f} for x10 data (linear: x10)" if previous else ""
             print(f"  {n:>8,} candidates {n * SHEETS * len(base.stages):>10,} sheets {seconds:>8.2f}{note}")
             previous = seconds
 

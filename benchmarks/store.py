@@ -8,8 +8,9 @@ PostgreSQL; saturation (everyone saving back to back) is reported as throughput,
     .venv/bin/python benchmarks/store.py --pg "$(scripts/postgres-for-tests.sh)"
 
 Each writer is its own process (as each reviewer's Voila kernel is), with its own reviewer and
-sheets; all start together at a barrier. One save is one `Store.save_scores` call, a full sheet of
-six criteria: first as a draft, then submitted (so half the saves update an existing sheet).
+sheets; all start together at a barrier. One save is one `Store.save_scores` call as the scoring
+app makes it (with the reviewer's session, checked in the same transaction), a full sheet of six
+criteria: first as a draft, then submitted (so half the saves update an existing sheet).
 Latency is measured around each call; throughput is all saves over the time from the barrier to
 the last writer's end. "paced": each writer waits a random 0.5-1.5 × --pause seconds before each
 save (a reviewer reads the next form), so saves overlap as they do in a review; "saturation":
@@ -38,6 +39,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 
 from workbench.config import DEFAULT_ROUND, load_round  # noqa: E402
 from workbench.store import open_store  # noqa: E402
+from workbench.store.codes import code_id  # noqa: E402
 
 CATEGORY = "model_worker"
 
@@ -48,7 +50,7 @@ def _points(rnd, stage: str, fraction: float) -> dict[str, float]:
 
 
 def _writer(workdir: str, url: str, reviewer_id: str, nominations: list[str], barrier, results,
-            pause: float = 0.0) -> None:
+            pause: float = 0.0, session: str | None = None) -> None:
     rnd = load_round(DEFAULT_ROUND).at(workdir)
     stage = next(iter(rnd.stages))
     draft, final = _points(rnd, stage, 0.7), _points(rnd, stage, 0.8)
@@ -62,18 +64,20 @@ def _writer(workdir: str, url: str, reviewer_id: str, nominations: list[str], ba
         for nomination_id in nominations:
             rest()
             t0 = time.perf_counter()
-            version = store.save_scores(reviewer_id, nomination_id, stage, draft)
+            version = store.save_scores(reviewer_id, nomination_id, stage, draft, session=session)
             t1 = time.perf_counter()
             rest()
             t2 = time.perf_counter()
-            store.save_scores(reviewer_id, nomination_id, stage, final, version=version, submit=True)
+            store.save_scores(reviewer_id, nomination_id, stage, final, version=version, submit=True, session=session)
             t3 = time.perf_counter()
             latencies += [t1 - t0, t3 - t2]
         end = time.time()
     results.put((reviewer_id, start, end, latencies))
 
 
-def _prepare(rnd, url: str, writers: int, sheets: int) -> None:
+def _prepare(rnd, url: str, writers: int, sheets: int) -> dict[str, str]:
+    """The round's reviewers, nominations, assignments and pledges; returns each reviewer's session
+    (the code id a login gives the app, checked by every save as the app's saves are)."""
     stage = next(iter(rnd.stages))
     reviewers = [f"R{i:02d}" for i in range(writers)]
     nominations = [f"N{j:03d}" for j in range(sheets)]
@@ -86,6 +90,8 @@ def _prepare(rnd, url: str, writers: int, sheets: int) -> None:
                                             columns=["nomination_id", "reviewer_id", "stage"]))
         for reviewer_id in reviewers:  # no pledge, no scoring
             store.record_pledge(reviewer_id, method="paper", actor="benchmark")
+        codes = store.issue_codes(reviewers)
+    return {r: code_id(c) for r, c in zip(codes["reviewer_id"], codes["code"])}
 
 
 def run_case(backend: str, base_url: str | None, writers: int, sheets: int, pause: float = 0.0) -> dict:
@@ -102,11 +108,12 @@ def run_case(backend: str, base_url: str | None, writers: int, sheets: int, paus
             url = make_url(base_url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
                 hide_password=False)
         try:
-            _prepare(rnd, url, writers, sheets)
+            sessions = _prepare(rnd, url, writers, sheets)
             ctx = multiprocessing.get_context("spawn")
             barrier, results = ctx.Barrier(writers), ctx.Queue()
             nominations = [f"N{j:03d}" for j in range(sheets)]
-            procs = [ctx.Process(target=_writer, args=(tmp, url, f"R{i:02d}", nominations, barrier, results, pause))
+            procs = [ctx.Process(target=_writer, args=(tmp, url, f"R{i:02d}", nominations, barrier, results, pause,
+                                                       sessions[f"R{i:02d}"]))
                      for i in range(writers)]
             for p in procs:
                 p.start()

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 import workbench as wb
 from workbench import diagnostics as dg
+from workbench.ranking import submitted_sheets
 
 RND = wb.load_round()
 NO_RIDGE = RND.model_copy(update={"diagnostics": RND.diagnostics.model_copy(update={"ridge": 0.0})})
@@ -302,6 +303,102 @@ def test_when_reviewers_agree_exactly_the_ranking_is_certain():
     unc = wb.rank_uncertainty(matrix_totals(matrix).assign(category="demonstration"), RND)
     assert set(unc["p_top"]) == {0.0, 1.0}
     assert (unc["rank_low"] == unc["rank_high"]).all()
+
+
+ONE_SLOT = RND.model_copy(update={"categories": {c: v.model_copy(update={"slots": 1}) for c, v in RND.categories.items()}})
+
+
+def two_candidates(sheets: dict[tuple[str, str], list[float]]) -> pd.DataFrame:
+    """A totals frame for candidates A and B of one category; A is ahead in the official order."""
+    rows = [{"candidate": c, "reviewer": f"R{j}", "category": "demonstration", "stage": stage, "score": y,
+             "official_rank": {"A": 1, "B": 2}[c]}
+            for (c, stage), ys in sheets.items() for j, y in enumerate(ys)]
+    return pd.DataFrame(rows)
+
+
+def exact_p_first(sheets: dict[tuple[str, str], list[float]], rnd: wb.Round) -> float:
+    """P(A is 拟命名 with one slot) by enumerating every bootstrap draw of every cell (ties go to A)."""
+    keys = {}
+    for cand in ("A", "B"):
+        comp = np.zeros(1)
+        for stage, cfg in rnd.stages.items():
+            y = np.sort(np.asarray(sheets[(cand, stage)], dtype=float))
+            n = len(y)
+            draws = np.sort(y[np.array(list(np.ndindex(*([n] * n))))], axis=1)  # every ordered draw, equally likely
+            total = draws[:, 0].copy()
+            for k in range(1, n):
+                total += draws[:, k]
+            value = (total - draws[:, -1] - draws[:, 0]) / (n - 2) if n >= rnd.ranking.trim_min else total / n
+            comp = (comp[:, None] + cfg.weight * value[None, :]).ravel()
+        keys[cand] = np.floor(comp * 10.0 ** rnd.ranking.precision + 0.5 + 1e-9)
+    return float(np.searchsorted(np.sort(keys["B"]), keys["A"], side="right").mean() / len(keys["B"]))
+
+
+@pytest.mark.parametrize("path", ["joint table", "stage tables", "sheet by sheet"])
+@pytest.mark.parametrize("sizes", [(3, 3), (5, 4)])
+def test_resampling_draws_each_outcome_with_its_exact_multinomial_probability(path, sizes, monkeypatch):
+    if path != "joint table":
+        monkeypatch.setattr(dg, "_JOINT_MAX", 0)
+    if path == "sheet by sheet":
+        monkeypatch.setattr(dg, "_TABLE_DRAWS_MAX", 0)
+    rng = np.random.default_rng(sum(sizes))
+    sheets = {(c, s): list(rng.integers(60, 95, n).astype(float)) for c in "AB" for s, n in zip(RND.stages, sizes)}
+    want = exact_p_first(sheets, ONE_SLOT)
+    unc = wb.rank_uncertainty(two_candidates(sheets), ONE_SLOT, resamples=40_000).set_index("candidate")
+    assert 0.05 < want < 0.95  # a real contest
+    assert unc.loc["A", "p_top"] == pytest.approx(want, abs=5 * np.sqrt(want * (1 - want) / 40_000))
+    assert unc["p_top"].sum() == pytest.approx(1.0)
+
+
+def test_the_table_paths_draw_the_same_resamples(monkeypatch):
+    totals = random_design(3, n_cand=12)
+    totals = totals[totals.groupby(["candidate", "stage"])["reviewer"].transform("size") == 4]  # one cell size
+    joint = wb.rank_uncertainty(totals, RND, resamples=300)  # 10 × 10 stage outcomes: tabulated per candidate
+    monkeypatch.setattr(dg, "_JOINT_MAX", 0)
+    pd.testing.assert_frame_equal(joint, wb.rank_uncertainty(totals, RND, resamples=300), check_exact=True)
+
+
+def test_a_tie_at_the_cut_follows_the_official_order_in_every_category():
+    rnd = RND.model_copy(update={"categories": {c: v.model_copy(update={"slots": 3}) for c, v in RND.categories.items()}})
+    rows = []
+    for cat, prefix in (("demonstration", "D"), ("employee", "E")):
+        scores = [95, 90, 70, 70, 60]  # the two 70s straddle the cut; the chain put the first ahead
+        for i, y in enumerate(scores):
+            for stage in rnd.stages:
+                rows += [{"candidate": f"{prefix}{i}", "reviewer": f"{prefix}R{j}", "category": cat, "stage": stage,
+                          "score": float(y), "official_rank": i + 1} for j in range(5)]
+    unc = wb.rank_uncertainty(pd.DataFrame(rows), rnd, resamples=50).set_index("candidate")
+    for prefix in "DE":
+        assert unc.loc[[f"{prefix}{i}" for i in range(5)], "p_top"].tolist() == [1.0, 1.0, 1.0, 0.0, 0.0]
+
+
+def test_big_cells_are_resampled_sheet_by_sheet():
+    rng = np.random.default_rng(8)
+    totals = matrix_totals(rng.normal(75, 4, (12, 9))).assign(category="demonstration")  # 9 sheets: 9**9 outcomes
+    unc = wb.rank_uncertainty(totals, RND, resamples=400)
+    slots = RND.categories["demonstration"].slots
+    assert slots - 0.05 <= unc["p_top"].sum() <= slots + 1e-9
+    assert (unc["rank_low"] <= unc["rank_median"]).all() and (unc["rank_median"] <= unc["rank_high"]).all()
+
+
+def test_the_design_of_the_ranked_sheets_is_the_design_of_the_totals():
+    rows = []
+    rng = np.random.default_rng(4)
+    for cat, prefix in (("model_worker", "M"), ("employee", "E")):
+        for i in range(9):
+            for stage in RND.stages:
+                for j in rng.choice(7, int(rng.integers(3, 7)), replace=False):
+                    rows += _sheet_rows(f"{prefix}{i}", stage, f"R{j}", float(rng.integers(60, 95)),
+                                        float(rng.integers(0, 3)), cat)
+    scores = pd.DataFrame(rows).sample(frac=1, random_state=4).reset_index(drop=True)
+    scores.loc[scores["reviewer_id"] == "R6", "status"] = "draft"
+    screened = pd.concat([_screened([f"M{i}" for i in range(9)]), _screened([f"E{i}" for i in range(9)], "employee")])
+    ranked = wb.rank(screened, scores, RND)
+    sheets = submitted_sheets(scores, RND)
+    coded, framed = dg.design(sheets, ranked, RND), dg.prepare(wb.reviewer_totals(scores, ranked, RND), RND)
+    for fn in (wb.shadow_scores, wb.rank_uncertainty, wb.reviewer_flags, wb.score_flags, wb.leave_one_reviewer_out):
+        pd.testing.assert_frame_equal(fn(coded, RND), fn(framed, RND), check_exact=True)
+    pd.testing.assert_frame_equal(wb.diagnose(sheets, ranked, RND), wb.diagnose(scores, ranked, RND), check_exact=True)
 
 
 @pytest.mark.parametrize("method", ["reviewers", "residual"])

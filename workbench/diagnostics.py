@@ -51,18 +51,19 @@ class DisconnectedDesignWarning(UserWarning):
 
 
 # ---------------------------------------------------------------------------- input
-def reviewer_totals(scores: pd.DataFrame | Sheets, ranked: pd.DataFrame) -> pd.DataFrame:
+def reviewer_totals(scores: pd.DataFrame | Sheets, ranked: pd.DataFrame, rnd: Round | None = None) -> pd.DataFrame:
     """Store scores (long form, or the ranking kernel's `Sheets`) -> one row per submitted sheet:
     candidate, reviewer, category, stage, score.
 
     Only candidates in `ranked` (those under review) are kept; their category comes from it, and
     `official_rank` carries the official list's rank, so the diagnostics separate candidates level
-    at the published precision by the same tie-break chain as the official list.
+    at the published precision by the same tie-break chain as the official list. With `rnd` a
+    sheet's total adds its criteria in the rubric's order, as the official list does (to the last bit).
     """
-    sh = scores if isinstance(scores, Sheets) else submitted_sheets(scores, criteria=False)
+    sh = scores if isinstance(scores, Sheets) else submitted_sheets(scores, rnd, criteria=False)
     cat_of, rank_of = _ranked_codes(sh, ranked, None)
     keep = cat_of[sh.nomination] >= 0
-    categories = np.asarray(list(dict.fromkeys(ranked["category"])) if len(ranked) else [], dtype=object)
+    categories = np.asarray(list(dict.fromkeys(ranked["category"].to_numpy(dtype=object))), dtype=object)
     out = pd.DataFrame({
         "candidate": sh.nomination_ids[sh.nomination[keep]],
         "reviewer": sh.reviewer_ids[sh.reviewer[keep]],
@@ -80,7 +81,7 @@ def _ranked_codes(sh: Sheets, ranked: pd.DataFrame, categories: list[str] | None
     one = ranked.drop_duplicates("nomination_id")
     nomination = pd.Index(sh.nomination_ids).get_indexer(one["nomination_id"])
     known = nomination >= 0
-    levels = categories if categories is not None else list(dict.fromkeys(one["category"]))
+    levels = categories if categories is not None else list(dict.fromkeys(one["category"].to_numpy(dtype=object)))
     cat_of = np.full(len(sh.nomination_ids), -1, np.int64)
     cat_of[nomination[known]] = pd.Categorical(one["category"], categories=levels).codes[known]
     rank_of = np.full(len(sh.nomination_ids), np.nan)
@@ -518,7 +519,7 @@ def shadow_scores(totals: pd.DataFrame | _Design, rnd: Round) -> pd.DataFrame:
 
 def _in_category_order(frame: pd.DataFrame, rank_col: str) -> pd.DataFrame:
     """Sort by category (config order is the frame's `cat` order), rank (missing last), candidate."""
-    cat_order = {c: i for i, c in enumerate(dict.fromkeys(frame["category"]))}
+    cat_order = {c: i for i, c in enumerate(dict.fromkeys(frame["category"].to_numpy(dtype=object)))}
     return _text(frame.assign(_cat=frame["category"].map(cat_order))
                  .sort_values(["_cat", rank_col, "candidate"], na_position="last", kind="stable")
                  .drop(columns="_cat").reset_index(drop=True))
@@ -743,10 +744,8 @@ def _grouped_sd(group: np.ndarray, x: np.ndarray, size: int) -> np.ndarray:
 
 
 def _grouped_spearman(group: np.ndarray, x: np.ndarray, y: np.ndarray, size: int) -> np.ndarray:
-    """Spearman correlation per group (average ranks), from built-in groupby ranks and bincount sums."""
-    frame = pd.DataFrame({"g": group, "x": x, "y": y})
-    rx = frame.groupby("g")["x"].rank(method="average").to_numpy()
-    ry = frame.groupby("g")["y"].rank(method="average").to_numpy()
+    """Spearman correlation per group (average ranks), from sorted runs and bincount sums."""
+    rx, ry = _grouped_ranks(group, x), _grouped_ranks(group, y)
     cnt = np.bincount(group, minlength=size).astype(float)
     mx = np.bincount(group, rx, size) / np.maximum(cnt, 1)
     my = np.bincount(group, ry, size) / np.maximum(cnt, 1)
@@ -755,6 +754,23 @@ def _grouped_spearman(group: np.ndarray, x: np.ndarray, y: np.ndarray, size: int
     vx, vy = np.bincount(group, dx * dx, size), np.bincount(group, dy * dy, size)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where((vx > 1e-12) & (vy > 1e-12), cov / np.sqrt(vx * vy), np.nan)
+
+
+def _grouped_ranks(group: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Average ranks of `x` within each group (1 = lowest; ties share the mean of their places), as
+    `groupby(group).rank(method="average")`."""
+    order = np.lexsort((x, group))
+    g, v = group[order], x[order]
+    new_group = np.r_[True, g[1:] != g[:-1]] if len(g) else np.zeros(0, bool)
+    new_value = new_group | np.r_[True, v[1:] != v[:-1]] if len(g) else new_group
+    place = np.arange(len(g))
+    first = np.maximum.accumulate(np.where(new_group, place, 0)) if len(g) else place
+    lo = np.maximum.accumulate(np.where(new_value, place, 0)) if len(g) else place
+    ends = np.r_[new_value[1:], True] if len(g) else new_value
+    hi = np.minimum.accumulate(np.where(ends, place, len(g))[::-1])[::-1] if len(g) else place
+    out = np.empty(len(g))
+    out[order] = (lo + hi) / 2 - first + 1
+    return out
 
 
 # ---------------------------------------------------------------------------- rank uncertainty
@@ -978,49 +994,56 @@ def _sheet_draws(d: _Design, rnd: Round, pool: tuple | None, cells: np.ndarray, 
     return _aggregate_rows(y, rnd.ranking.aggregation, rnd.ranking.trim_min)
 
 
-def _rank_draws(keys: np.ndarray, bounds: np.ndarray, width: int) -> list[tuple[int, int, np.ndarray]]:
+def _rank_draws(keys: np.ndarray, bounds: list[tuple[int, int, int]], width: int) -> tuple[np.ndarray, ...]:
     """Overwrite `keys` (resamples × candidates, stored as top − key, one category after another:
-    `bounds`) with the resampled ranks: per resample and category the keys are counted, and a
-    candidate's rank is 1 + the count of keys above. Returns the tie groups that straddle each
-    category's cut: (resample, category, members), the members sharing rank ≤ N < their last place.
+    `bounds` (start, end, slots)) with the resampled ranks: per resample and category the keys are
+    counted, and a candidate's rank is 1 + the count of keys above. Returns the members of the tie
+    groups that straddle a category's cut (sharing rank ≤ N < their last place) as (resample, member).
     """
-    ties = []
-    for b in range(keys.shape[0]):
-        row = keys[b]
-        for k, (a, e, n_slots) in enumerate(bounds):
-            x = row[a:e]
-            counts = np.bincount(x, minlength=width)
-            cum = np.cumsum(counts)
-            cut = int(np.searchsorted(cum, n_slots, side="right"))  # the first stored key that is out
-            if cut < width and (cut == 0 or cum[cut - 1] < n_slots):
-                ties.append((b, k, a + np.flatnonzero(x == cut)))
+    tie_rows, tie_members = [], []
+    for a, e, n_slots in bounds:
+        chunk = max(1, min((1 << 20) // width, (1 << 18) // (e - a)))  # resamples counted together
+        for lo in range(0, keys.shape[0], chunk):
+            hi = min(keys.shape[0], lo + chunk)
+            x = keys[lo:hi, a:e]
+            index = np.add(x, (np.arange(hi - lo, dtype=np.intp) * width)[:, None], dtype=np.intp)
+            counts = np.bincount(index.ravel(), minlength=(hi - lo) * width).reshape(hi - lo, width)
+            cum = np.cumsum(counts, axis=1)
+            over = cum > n_slots
+            cut = np.where(over[:, -1], over.argmax(axis=1), width)  # per resample the first stored key that is out
+            ahead = np.where(cut > 0, cum[np.arange(hi - lo), np.maximum(cut - 1, 0)], 0)
+            straddle = np.flatnonzero((cut < width) & (ahead < n_slots))
+            if len(straddle):
+                r, j = np.nonzero(x[straddle] == cut[straddle, None])
+                tie_rows.append(lo + straddle[r])
+                tie_members.append(a + j)
             cum -= counts - 1
-            row[a:e] = cum.astype(keys.dtype)[x]
-    return ties
+            keys[lo:hi, a:e] = cum.astype(keys.dtype).ravel()[index]
+    if not tie_rows:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return np.concatenate(tie_rows), np.concatenate(tie_members)
 
 
-def _tie_order(ties: list[tuple[int, int, np.ndarray]], keys: np.ndarray, bounds: np.ndarray,
+def _tie_order(ties: tuple[np.ndarray, np.ndarray], ranks: np.ndarray, slots: np.ndarray, cat: np.ndarray,
                official: np.ndarray) -> np.ndarray:
     """Per candidate, in how many resamples its tie group straddled the cut and it stayed out: a
     group straddling the cut is ordered by the official tie-break order (`official_rank`), so a
     member is in when the candidates ahead of the group plus its place in the group by official
-    rank fit in the slots; members without an official rank stay out."""
-    out = np.zeros(keys.shape[1], np.int64)
-    if not ties:
+    rank fit in the slots; members without an official rank stay out. `slots`, `cat` per candidate."""
+    rows, members = ties
+    out = np.bincount(members[np.isnan(official[members])], minlength=ranks.shape[1])
+    known = ~np.isnan(official[members])
+    rows, members = rows[known], members[known]
+    if not len(members):
         return out
-    members = np.concatenate([t[2] for t in ties])
-    group = np.repeat(np.arange(len(ties)), [len(t[2]) for t in ties])
-    slots = np.array([bounds[t[1]][2] for t in ties], np.int64)[group]
-    ahead = keys[np.array([t[0] for t in ties])[group], members].astype(np.int64) - 1
+    ahead = ranks[rows, members].astype(np.int64) - 1
     o = official[members]
-    known = ~np.isnan(o)
-    out += np.bincount(members[~known], minlength=len(out))
-    members, group, slots, ahead, o = members[known], group[known], slots[known], ahead[known], o[known]
-    width = float(o.max()) + 1 if len(o) else 1.0
-    code = group * width + o  # exact: groups × width stays far below 2**53
+    width = float(o.max()) + 1
+    group = (rows.astype(np.float64) * (int(cat.max()) + 1) + cat[members]) * width  # one resample, one category
+    code = group + o
     order = np.sort(code)
-    at_or_before = np.searchsorted(order, code, side="right") - np.searchsorted(order, group * width, side="left")
-    return out + np.bincount(members[ahead + at_or_before > slots], minlength=len(out))
+    at_or_before = np.searchsorted(order, code, side="right") - np.searchsorted(order, group, side="left")
+    return out + np.bincount(members[ahead + at_or_before > slots[members]], minlength=len(out))
 
 
 def _rank_summary(ranks: np.ndarray, qs: list[float], slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -1077,14 +1100,14 @@ def rank_uncertainty(totals: pd.DataFrame | _Design, rnd: Round, *, resamples: i
     keys = np.empty((resamples, len(cands)), np.uint16 if small else np.uint32)
     _draw_keys(d, rnd, dr, np.random.default_rng(seed), resamples, keys)
     official = d.cands["official_rank"].to_numpy(dtype=float)[cands]
-    table = [(int(a), int(e), int(n)) for a, e, n in zip(bounds[:-1], bounds[1:], cat_slots) if e > a]
-    ties = _rank_draws(keys, table, width)
+    ties = _rank_draws(keys, [(int(a), int(e), int(n)) for a, e, n in zip(bounds[:-1], bounds[1:], cat_slots) if e > a],
+                       width)
     q_lo, q_hi = (1 - cfg.interval) / 2, 1 - (1 - cfg.interval) / 2
     quant = np.zeros((3, len(d.cands)))
     p_top = np.zeros(len(d.cands))
     if len(cands):
         quant[:, cands], within = _rank_summary(keys, [q_lo, 0.5, q_hi], slots[cands])
-        p_top[cands] = (within - _tie_order(ties, keys, table, official)) / resamples
+        p_top[cands] = (within - _tie_order(ties, keys, slots[cands], cat[cands], official)) / resamples
     del keys
     out = d.cands[["candidate", "category", "slots"]].copy()
     out["composite"] = composite
@@ -1133,94 +1156,103 @@ def leave_one_reviewer_out(totals: pd.DataFrame | _Design, rnd: Round) -> pd.Dat
     line past others: both kinds are listed. Columns: reviewer, candidate, category, composite,
     composite_without, rank, rank_without, in_top, in_without. Exact and deterministic; the cost
     grows with the number of scores, not reviewers × candidates.
+
+    After removing a reviewer, the number of candidates of a category at or above a value x is:
+    all at or above x before, minus the affected candidates' old keys, plus their new keys (three
+    sorted counts, for every reviewer at once). A candidate is in when that count (its tie group's
+    last place) is at most the slots; its rank is 1 + those above. Someone the reviewer did not
+    score moves at most as many places as the reviewer scored candidates, so only those that near
+    the cut are checked.
     """
     d = _as_design(totals, rnd, ranking=True)
     composite, key, rank, last, cell_score = _baseline(d, rnd)
-    precision = rnd.ranking.precision
     cat = d.cands["cat"].to_numpy()
-    slots = d.cands["slots"].to_numpy()
+    n_c, n_cat = max(len(d.cands), 1), int(cat.max()) + 1 if len(cat) else 1
+    cat_slots = np.zeros(n_cat, np.int64)
+    cat_slots[cat] = d.cands["slots"].to_numpy()
     weighted = d.cell_weight[d.cell] > 0
     without = _without_row(d, rnd)
     delta = np.where(weighted, d.cell_weight[d.cell] * (without - cell_score[d.cell]), 0.0)
-    rev_code, rev_ids = d.rev, d.reviewer_ids
     row_cand = d.cell_cand[d.cell]
     use = rank[row_cand] > 0
-    pair, inverse = np.unique(rev_code[use] * len(d.cands) + row_cand[use], return_inverse=True)
+    pair, inverse = np.unique(d.rev[use] * n_c + row_cand[use], return_inverse=True)
     pair_delta = np.bincount(inverse, np.nan_to_num(delta[use]), len(pair))
     pair_gone = np.bincount(inverse, (weighted & np.isnan(without))[use], len(pair)) > 0
-    cand, who_code = pair % max(len(d.cands), 1), pair // max(len(d.cands), 1)
+    cand, who = pair % n_c, pair // n_c
     new = np.where(pair_gone, np.nan, composite[cand] + pair_delta)
-    pair_cat = cat[cand]
-    order = np.lexsort((pair_cat, who_code))
-    cand, new, pair_cat, who_code = cand[order], new[order], pair_cat[order], who_code[order]
-    new_key = _merit(d, new, precision, cand)
-    who = np.asarray(rev_ids, dtype=object)[who_code]
-    bounds = np.flatnonzero(np.r_[True, (who_code[1:] != who_code[:-1]) | (pair_cat[1:] != pair_cat[:-1]), True]) \
-        if len(cand) else np.zeros(1, np.int64)
+    new_key = _merit(d, new, rnd.ranking.precision, cand)
+    gone = np.isnan(new_key)
+    groups, group = np.unique(who * n_cat + cat[cand], return_inverse=True)  # a group: one reviewer in one category
+    n_groups = len(groups)
+    group_cat, group_who = groups % n_cat, groups // n_cat
+    members = np.flatnonzero(rank > 0)
+    # Keys are whole numbers (`_merit`): count them as integers; queries go in sorted runs (binary searches stay close).
+    low = float(min(key[members].min(), new_key[~gone].min(initial=np.inf))) if len(members) else 0.0
+    width = int(max(key[members].max(), new_key[~gone].max(initial=-np.inf)) - low) + 2 if len(members) else 2
+    as_int = lambda x: np.rint(x - low).astype(np.int64)  # noqa: E731
+    order = np.lexsort((np.where(gone, -1.0, new_key), group))
+    cand, who, new, new_key, gone, group = (a[order] for a in (cand, who, new, new_key, gone, group))
+    before = _Counts(cat[members], as_int(key[members]), n_cat, width)
+    old = _Counts(group, as_int(key[cand]), n_groups, width)
+    now = _Counts(group[~gone], as_int(new_key[~gone]), n_groups, width)
 
-    by_cat = {}
-    for c in np.unique(cat[rank > 0]):
-        members = np.flatnonzero((cat == c) & (rank > 0))
-        members = members[np.argsort(last[members], kind="stable")]
-        by_cat[c] = (members, last[members], np.sort(key[members]), int(slots[members[0]]))
-    rows = []
-    for lo, hi in zip(bounds[:-1], bounds[1:]):
-        rows += _flips(who[lo], cand[lo:hi], new[lo:hi], new_key[lo:hi], by_cat[pair_cat[lo]],
-                       key, rank, last, composite)
+    def count(g: np.ndarray, x: np.ndarray, side: str) -> np.ndarray:
+        return before(group_cat[g], x, side) - old(g, x, side) + now(g, x, side)
+
+    n_slots = cat_slots[cat[cand]]
+    x = as_int(np.where(gone, low, new_key))
+    own_in = ~gone & (count(group, x, "left") <= n_slots)
+    own_rank = np.where(gone, 0, count(group, x, "right") + 1)
+    flip = (last[cand] <= n_slots) != own_in
+    rows = [(who[flip], cand[flip], new[flip], own_rank[flip], own_in[flip])]
+
+    # Everyone else near the cut: last place within as many places of the slots as the reviewer scored.
+    reach = np.bincount(group, minlength=n_groups)
+    span = int(last.max()) + 2 if len(last) else 2
+    by_last = members[np.lexsort((last[members], cat[members]))]
+    code = cat[by_last] * span + last[by_last]
+    g_slots = cat_slots[group_cat]
+    lo = np.searchsorted(code, group_cat * span + np.clip(g_slots - reach + 1, 0, span - 1), side="left")
+    hi = np.searchsorted(code, group_cat * span + np.clip(g_slots + reach, 0, span - 1), side="right")
+    size = np.maximum(hi - lo, 0)
+    g = np.repeat(np.arange(n_groups), size)
+    others = by_last[np.repeat(lo - np.r_[0, np.cumsum(size)[:-1]], size) + np.arange(int(size.sum()))]
+    scored = pd.Index(group * n_c + cand).get_indexer(g * n_c + others) >= 0  # the reviewer's own candidates
+    g, others = g[~scored], others[~scored]
+    x = as_int(key[others])
+    now_in = count(g, x, "left") <= g_slots[g]
+    flip = (last[others] <= g_slots[g]) != now_in
+    rows.append((group_who[g[flip]], others[flip], composite[others[flip]], count(g[flip], x[flip], "right") + 1,
+                 now_in[flip]))
+
     cols = ["reviewer", "candidate", "category", "composite", "composite_without", "rank", "rank_without",
             "in_top", "in_without"]
-    if not rows:
+    who_code, cand_code, value, rank_without, inside = (np.concatenate(part) for part in zip(*rows))
+    if not len(cand_code):
         return pd.DataFrame({c: pd.Series(dtype=t) for c, t in zip(cols, ["str", "str", "str", float, float,
                                                                               "Int64", "Int64", bool, bool])})
-    out = pd.DataFrame(rows, columns=["reviewer", "cand", "composite_without", "rank_without", "in_without"])
-    out["candidate"] = d.cands["candidate"].to_numpy()[out["cand"]]
-    out["category"] = d.cands["category"].to_numpy()[out["cand"]]
-    out["composite"] = composite[out["cand"]]
-    out["rank"] = pd.array(rank[out["cand"]], dtype="Int64")
-    out["in_top"] = ~out["in_without"]
-    out["rank_without"] = pd.array(out["rank_without"], dtype="Int64")
-    cat_order = {name: i for i, name in enumerate(dict.fromkeys(d.cands["category"]))}
-    out = out.assign(_c=out["category"].map(cat_order)).sort_values(["_c", "rank", "candidate", "reviewer"], kind="stable")
+    out = pd.DataFrame({"reviewer": d.reviewer_ids[who_code], "candidate": d.cands["candidate"].to_numpy()[cand_code],
+                        "category": d.cands["category"].to_numpy()[cand_code], "composite": composite[cand_code],
+                        "composite_without": value.astype(float), "rank": pd.array(rank[cand_code], dtype="Int64"),
+                        "rank_without": pd.array(np.where(rank_without > 0, rank_without, 0), dtype="Int64"),
+                        "in_top": ~inside.astype(bool), "in_without": inside.astype(bool)})
+    cat_order = {name: i for i, name in enumerate(dict.fromkeys(d.cands["category"].to_numpy(dtype=object)))}  # as _in_category_order
+    out["_c"] = out["category"].map(cat_order)
+    out["rank_without"] = out["rank_without"].mask(out["rank_without"] == 0)
+    out = out.sort_values(["_c", "rank", "candidate", "reviewer"], kind="stable")
     return _text(out[cols].reset_index(drop=True))
 
 
-def _flips(reviewer: str, affected: np.ndarray, new: np.ndarray, new_key: np.ndarray,
-           category: tuple[np.ndarray, np.ndarray, np.ndarray, int], key: np.ndarray, rank: np.ndarray,
-           last: np.ndarray, composite: np.ndarray) -> list[tuple]:
-    """Status changes in one category when `reviewer` is removed (see leave_one_reviewer_out).
+class _Counts:
+    """Sorted (group, value) codes: how many values of a group are ≥ x (side "left") or > x ("right")."""
 
-    After the removal, the number of candidates at or above a value x is: all at or above x
-    before, minus the affected candidates' old keys, plus their new keys. A candidate is in when
-    that count (its tie group's last place) is at most the slots; its rank is 1 + those above.
-    """
-    members, member_last, asc, n_slots = category
-    old_sorted = np.sort(key[affected])
-    new_sorted = np.sort(new_key[~np.isnan(new_key)])
+    def __init__(self, group: np.ndarray, value: np.ndarray, n_groups: int, width: int) -> None:
+        self.width = width
+        self.codes = np.sort(group.astype(np.int64) * width + value)
+        self.ends = np.searchsorted(self.codes, (np.arange(n_groups, dtype=np.int64) + 1) * width, side="left")
 
-    def count(x: np.ndarray, side: str) -> np.ndarray:
-        return ((len(asc) - np.searchsorted(asc, x, side=side))
-                - (len(old_sorted) - np.searchsorted(old_sorted, x, side=side))
-                + (len(new_sorted) - np.searchsorted(new_sorted, x, side=side)))
-
-    gone = np.isnan(new_key)
-    x = np.where(gone, 0.0, new_key)
-    own_in = ~gone & (count(x, "left") <= n_slots)
-    own_rank = np.where(gone, 0, count(x, "right") + 1)
-    flip = (last[affected] <= n_slots) != own_in
-    rows = [(reviewer, c, v, int(r) if r else pd.NA, bool(i))
-            for c, v, r, i in zip(affected[flip], new[flip], own_rank[flip], own_in[flip])]
-    # Everyone else's tie group ends at most len(affected) places away, so only those near the cut can flip.
-    reach = len(affected)
-    lo = np.searchsorted(member_last, n_slots - reach + 1, side="left")
-    hi = np.searchsorted(member_last, n_slots + reach, side="right")
-    window = members[lo:hi]
-    others = window[~np.isin(window, affected)]
-    if len(others):
-        now_in = count(key[others], "left") <= n_slots
-        flip = (last[others] <= n_slots) != now_in
-        ranks = count(key[others[flip]], "right") + 1
-        rows += [(reviewer, c, composite[c], int(r), bool(i)) for c, r, i in zip(others[flip], ranks, now_in[flip])]
-    return rows
+    def __call__(self, group: np.ndarray, x: np.ndarray, side: str) -> np.ndarray:
+        return self.ends[group] - np.searchsorted(self.codes, group.astype(np.int64) * self.width + x, side=side)
 
 
 # ---------------------------------------------------------------------------- borderline band
@@ -1243,14 +1275,15 @@ def borderline(uncertainty: pd.DataFrame, loro: pd.DataFrame, shadow: pd.DataFra
     if shadow is not None:
         sh = shadow.set_index("candidate").reindex(out["candidate"])
         slots = out["slots"].to_numpy()
-        lists = [[] for _ in range(len(out))]
-        for method in cfg.shadow_methods:
+        methods = list(cfg.shadow_methods)
+        which = np.zeros(len(out), np.int64)  # bit m: shadow method m puts the candidate on the other side
+        for m, method in enumerate(methods):
             r = sh[f"rank_{method}"].to_numpy(dtype=float, na_value=np.nan)
             inside = sh[f"in_{method}"].to_numpy(dtype=bool) if f"in_{method}" in sh else (r <= slots) & ~np.isnan(r)
-            differs = (inside != out["in_top"].to_numpy()) & ~np.isnan(r)
-            for i in np.flatnonzero(differs):
-                lists[i].append(method)
-        out["shadow_flips"] = [",".join(m) for m in lists]
+            which |= ((inside != out["in_top"].to_numpy()) & ~np.isnan(r)).astype(np.int64) << m
+        names = np.array([",".join(x for m, x in enumerate(methods) if k >> m & 1) for k in range(1 << len(methods))],
+                         dtype=object)
+        out["shadow_flips"] = names[which]
     else:
         out["shadow_flips"] = ""
     uncertain = (out["p_top"] > cfg.borderline_low) & (out["p_top"] < cfg.borderline_high)

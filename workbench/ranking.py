@@ -89,6 +89,11 @@ def _levels(values: np.ndarray, first: list[str] | None = None) -> tuple[np.ndar
     return remap[codes].astype(np.int64) if len(codes) else codes.astype(np.int64), levels
 
 
+def _stage_criteria(rnd: Round) -> list[list[str]]:
+    """Per stage (the round's order), the criterion codes a sheet of that stage lists, in rubric order."""
+    return [[c.code for c in rnd.criteria("", st)] for st in rnd.stages]
+
+
 def _criterion_codes(column: np.ndarray, run: np.ndarray, heads: np.ndarray, stage_of_head: np.ndarray,
                      rnd: Round | None) -> tuple[np.ndarray, np.ndarray]:
     """Per row, the criterion's code. Sheets usually list their stage's criteria in rubric order:
@@ -98,7 +103,7 @@ def _criterion_codes(column: np.ndarray, run: np.ndarray, heads: np.ndarray, sta
     if rnd is not None and len(column):
         index = {c: k for k, c in enumerate(criteria)}
         stages = list(rnd.stages)
-        own = [[index[c.code] for c in rnd.rubric if c.stages is None or st in c.stages] for st in stages]
+        own = [[index[c] for c in codes] for codes in _stage_criteria(rnd)]
         width = max(map(len, own), default=0)
         pattern = np.full((len(stages) + 1, width + 1), -1, np.int64)
         for i, codes in enumerate(own):
@@ -120,57 +125,127 @@ def _criterion_codes(column: np.ndarray, run: np.ndarray, heads: np.ndarray, sta
     return code, criteria
 
 
+def _uniform_points(column: np.ndarray, points: np.ndarray, change: np.ndarray,
+                    rnd: Round | None) -> tuple[np.ndarray, np.ndarray] | None:
+    """The common layout in one comparison: every sheet lists the same criteria in rubric order
+    (every stage scores the same ones), so the points reshape to sheets × criteria. None otherwise."""
+    if rnd is None or not len(column):
+        return None
+    lists = _stage_criteria(rnd)
+    k = len(lists[0]) if lists else 0
+    if not k or any(c != lists[0] for c in lists) or len(column) % k:
+        return None
+    shape = (len(column) // k, k)
+    if not change[::k].all() or change.reshape(shape)[:, 1:].any():
+        return None  # sheets of another length
+    if not (column.reshape(shape) == np.asarray(lists[0], dtype=object)).all():
+        return None
+    criteria = np.asarray([c.code for c in rnd.rubric], dtype=object)
+    if list(criteria) == lists[0]:
+        return points.reshape(shape), criteria
+    out = np.zeros((shape[0], len(criteria)))
+    out[:, [list(criteria).index(c) for c in lists[0]]] = points.reshape(shape)
+    return out, criteria
+
+
+def _codes(values: np.ndarray, first: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """`_levels` for a column with few distinct values, most of them in `first`: one comparison per level."""
+    code = np.full(len(values), -1, np.int64)
+    for k, level in enumerate(first):
+        code[values == level] = k
+    if (code >= 0).all():
+        present = np.zeros(len(first), bool)
+        present[code] = True
+        remap = np.cumsum(present) - 1
+        return remap[code], np.asarray(first, dtype=object)[present]
+    return _levels(values, first)
+
+
+def _run_levels(column: np.ndarray, heads: np.ndarray, new: np.ndarray,
+                first: list[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """`_levels(column[heads], first)` where `new` marks the rows whose value differs from the row
+    before: only one value per run of equal values is coded (in the store's order, one per
+    nomination, and they come sorted)."""
+    if not len(heads):
+        return _levels(column[heads], first)
+    changes = np.cumsum(new)[heads]
+    new = np.r_[True, changes[1:] != changes[:-1]]  # the value may differ from the head before
+    codes, levels = _levels(column[heads[new]], first) if first is None else _codes(column[heads[new]], first)
+    return codes[np.cumsum(new) - 1], levels
+
+
 def submitted_sheets(scores: pd.DataFrame, rnd: Round | None = None, *, criteria: bool = True) -> Sheets:
     """The store's long frame (one row per criterion) -> `Sheets` of the submitted sheets.
 
     Rows of one sheet usually arrive together (the store orders them so): runs of equal keys are
-    summed with `reduceat`, then only the run heads (one per sheet) are factorised. Runs of the
-    same sheet that are not adjacent are merged, so any row order gives the same sheets.
-    Without `criteria` only the totals are kept (`points` has no columns).
+    found by comparing each row with the one before, and only the run heads (one per sheet) are
+    coded. When every sheet lists its criteria in rubric order the points simply reshape to sheets ×
+    criteria; otherwise they are summed per run and criterion. Runs of the same sheet that are not
+    adjacent are merged, so any row order gives the same sheets (and the same totals: a total adds
+    its criteria in their order). Without `criteria` only the totals are kept (`points` has no columns).
     """
     n_rows = len(scores)
-    cols = [np.asarray(scores[c].to_numpy(dtype=object)) for c in ("nomination_id", "stage", "reviewer_id")]
+    cols = [scores[c].to_numpy(dtype=object) for c in ("nomination_id", "stage", "reviewer_id")]
     ok = scores["status"].to_numpy(dtype=object) == "submitted"
+    new = np.ones((2, n_rows), bool)  # a row whose nomination (stage) differs from the row before
     change = np.ones(n_rows, bool)
     if n_rows:
-        change[1:] = ok[1:] != ok[:-1]
-        for a in cols:
-            change[1:] |= a[1:] != a[:-1]
+        for k in (0, 1):
+            np.not_equal(cols[k][1:], cols[k][:-1], out=new[k, 1:])
+        np.not_equal(ok[1:], ok[:-1], out=change[1:])
+        change |= new[0] | new[1]
+        change[1:] |= cols[2][1:] != cols[2][:-1]
     heads = np.flatnonzero(change)
     keep = ok[heads]
-    run = np.cumsum(change) - 1
-    stage_order = list(rnd.stages) if rnd else None
-    points = np.nan_to_num(scores["points"].to_numpy(dtype=float, na_value=np.nan))  # as groupby-sum skips NaN
-    if criteria:
-        crit_code, crit_ids = _criterion_codes(scores["criterion"].to_numpy(dtype=object), run, heads,
-                                               cols[1][heads], rnd)
+    points = scores["points"].to_numpy(dtype=float, na_value=np.nan, copy=True)
+    np.copyto(points, 0.0, where=np.isnan(points))  # as groupby-sum skips NaN
+    column = scores["criterion"].to_numpy(dtype=object)
+    uniform = _uniform_points(column, points, change, rnd)
+    if uniform is not None:
+        run_points, crit_ids = uniform
+    else:
+        run = np.cumsum(change) - 1
+        crit_code, crit_ids = _criterion_codes(column, run, heads, cols[1][heads], rnd)
         n_crit = len(crit_ids)
         run_points = np.bincount(run * n_crit + crit_code, weights=points, minlength=len(heads) * n_crit) \
             .reshape(len(heads), n_crit) if n_rows else np.zeros((0, n_crit))
-    else:
-        crit_ids = np.zeros(0, dtype=object)
-        run_points = np.bincount(run, weights=points, minlength=len(heads))[:, None] if n_rows else np.zeros((0, 1))
     heads, run_points = heads[keep], run_points[keep]
-    nom, nomination_ids = _levels(cols[0][heads])
-    stage, stage_ids = _levels(cols[1][heads], stage_order)
-    rev, reviewer_ids = _levels(cols[2][heads], None)
+    nom, nomination_ids = _run_levels(cols[0], heads, new[0])
+    stage, stage_ids = _run_levels(cols[1], heads, new[1], list(rnd.stages) if rnd else None)
+    rev, reviewer_ids = _levels(cols[2][heads])
     key = (nom * max(len(stage_ids), 1) + stage) * max(len(reviewer_ids), 1) + rev
-    uniq, inverse = np.unique(key, return_inverse=True)
-    if len(uniq) < len(key):  # one sheet in several runs: merge them
-        merged = np.zeros((len(uniq), run_points.shape[1]))
-        np.add.at(merged, inverse, run_points)
-        first = np.zeros(len(uniq), np.int64)
-        first[inverse[::-1]] = np.arange(len(key))[::-1]
-        nom, stage, rev, run_points = nom[first], stage[first], rev[first], merged
-    total = run_points.sum(axis=1)
-    run_points = run_points if criteria else run_points[:, :0]
-    order = np.lexsort((rev, total, stage, nom))
-    nom, stage, rev, total, run_points = nom[order], stage[order], rev[order], total[order], run_points[order]
+    if len(key) > 1 and not (key[1:] > key[:-1]).all():  # not in (nomination, stage, reviewer) order
+        order = np.argsort(key, kind="stable")
+        key, nom, stage, rev, run_points = key[order], nom[order], stage[order], rev[order], run_points[order]
+        new_key = np.r_[True, key[1:] != key[:-1]]
+        if not new_key.all():  # one sheet in several runs: merge them (adding in row order)
+            first = np.flatnonzero(new_key)
+            merged = np.zeros((len(first), run_points.shape[1]))
+            np.add.at(merged, np.cumsum(new_key) - 1, run_points)
+            nom, stage, rev, run_points = nom[first], stage[first], rev[first], merged
+    total = run_points.sum(axis=1)  # in the criteria's order, whatever the rows' order: one total per sheet
+    if not criteria:
+        run_points, crit_ids = run_points[:, :0], crit_ids[:0]
     new_cell = np.ones(len(nom), bool)
     new_cell[1:] = (nom[1:] != nom[:-1]) | (stage[1:] != stage[:-1])
     start = np.flatnonzero(new_cell)
-    return Sheets(nomination_ids, stage_ids, reviewer_ids, crit_ids, nom, stage, rev, total, run_points,
-                  start, np.diff(np.r_[start, len(nom)]))
+    n = np.diff(np.r_[start, len(nom)])
+    order = _by_total(total, start, n, new_cell)
+    if order is not None:
+        nom, stage, rev, total, run_points = nom[order], stage[order], rev[order], total[order], run_points[order]
+    return Sheets(nomination_ids, stage_ids, reviewer_ids, crit_ids, nom, stage, rev, total, run_points, start, n)
+
+
+def _by_total(total: np.ndarray, start: np.ndarray, n: np.ndarray, new_cell: np.ndarray) -> np.ndarray | None:
+    """The order that sorts each cell's sheets by total (stable: equal totals keep their order), or
+    None when they already are. Cells of one size are sorted together as rows of a matrix."""
+    if len(total) < 2 or ((total[1:] >= total[:-1]) | new_cell[1:]).all():
+        return None
+    order = np.arange(len(total))
+    for size in np.unique(n[n > 1]):
+        at = start[n == size][:, None] + np.arange(size)
+        order[at] = np.take_along_axis(at, np.argsort(total[at], axis=1, kind="stable"), axis=1)
+    return order
 
 
 def sheet_totals(scores: pd.DataFrame) -> pd.DataFrame:
@@ -275,53 +350,68 @@ def tie_at_cut(rank: np.ndarray, last: np.ndarray, slots: np.ndarray) -> np.ndar
 
 
 # ---------------------------------------------------------------------------- the official ranking
-def stage_scores(sheets: Sheets, rnd: Round) -> pd.DataFrame:
-    """One row per (nomination, stage): official score, untrimmed mean, median, n, criterion points."""
+def _cells(sheets: Sheets, rnd: Round) -> dict[str, np.ndarray]:
+    """Per cell (nomination × stage): official score, untrimmed mean, median, n, criterion points."""
     cfg = rnd.ranking
     y, start, n = sheets.total, sheets.start, sheets.n
     weight = sheet_weights(y, start, n, cfg.aggregation, cfg.trim_min)
     cell = sheets.cell
     w_sum = np.bincount(cell, weight, len(start))
-    out = pd.DataFrame({"nomination_id": sheets.nomination_ids[sheets.cell_nomination],
-                        "stage": sheets.stage_ids[sheets.cell_stage], "n": n,
-                        "untrimmed": aggregate(y, start, n, "mean", cfg.trim_min),
-                        "median": aggregate(y, start, n, "median", cfg.trim_min),
-                        "score": aggregate(y, start, n, cfg.aggregation, cfg.trim_min)})
     crit = np.zeros((len(start), len(sheets.criteria)))
     for k in range(len(sheets.criteria)):
         crit[:, k] = np.bincount(cell, sheets.points[:, k] * weight, len(start)) / w_sum
+    return {"n": n, "untrimmed": aggregate(y, start, n, "mean", cfg.trim_min),
+            "median": aggregate(y, start, n, "median", cfg.trim_min),
+            "score": aggregate(y, start, n, cfg.aggregation, cfg.trim_min), "crit": crit}
+
+
+def stage_scores(sheets: Sheets, rnd: Round) -> pd.DataFrame:
+    """One row per (nomination, stage): official score, untrimmed mean, median, n, criterion points."""
+    cells = _cells(sheets, rnd)
+    out = pd.DataFrame({"nomination_id": sheets.nomination_ids[sheets.cell_nomination],
+                        "stage": sheets.stage_ids[sheets.cell_stage], "n": cells["n"],
+                        "untrimmed": cells["untrimmed"], "median": cells["median"], "score": cells["score"]})
     for k, code in enumerate(sheets.criteria):
-        out[f"crit_{code}"] = crit[:, k]
+        out[f"crit_{code}"] = cells["crit"][:, k]
     return out
 
 
-def _wide(per_stage: pd.DataFrame, rnd: Round) -> pd.DataFrame:
-    """Per-stage rows -> one row per nomination with score_<stage>, n_<stage>, composite, crit_*."""
-    weights = {s: st.weight for s, st in rnd.stages.items()}
-    out = pd.DataFrame(index=pd.Index(per_stage["nomination_id"].unique(), name="nomination_id"))
-    composite = pd.Series(0.0, index=out.index)
-    untrimmed = pd.Series(0.0, index=out.index)
-    median = pd.Series(0.0, index=out.index)
-    crit_cols = [f"crit_{c.code}" for c in rnd.rubric]
-    crit = pd.DataFrame(0.0, index=out.index, columns=crit_cols)
-    complete = pd.Series(True, index=out.index)
-    for stage, w in weights.items():
-        part = per_stage[per_stage["stage"] == stage].set_index("nomination_id").reindex(out.index)
-        out[f"score_{stage}"] = part["score"].astype("Float64")
-        out[f"n_{stage}"] = part["n"].fillna(0).astype("Int64")
-        composite += w * part["score"].fillna(0)
-        untrimmed += w * part["untrimmed"].fillna(0)
-        median += w * part["median"].fillna(0)
-        for col in crit_cols:
-            crit[col] += w * part[col].fillna(0) if col in part else 0.0
+def _wide(sheets: Sheets, ids: np.ndarray, rnd: Round) -> dict[str, np.ndarray]:
+    """Per candidate (`ids`): score_<stage>, n_<stage>, composite_raw, untrimmed_mean, median, crit_*
+    (NaN where missing; the composite and its companions only when every weighted stage has a score)."""
+    cells = _cells(sheets, rnd)
+    code = pd.Index(sheets.nomination_ids).get_indexer(ids) if len(sheets.nomination_ids) else np.full(len(ids), -1)
+    table = np.full((len(sheets.nomination_ids) + 1, len(sheets.stage_ids) + 1), -1, np.int64)  # last row/column: none
+    table[sheets.cell_nomination, sheets.cell_stage] = np.arange(len(sheets.start))
+    crit_index = {c: k for k, c in enumerate(sheets.criteria)}
+    out: dict[str, np.ndarray] = {}
+    composite, untrimmed, median = np.zeros(len(ids)), np.zeros(len(ids)), np.zeros(len(ids))
+    crit = {c.code: np.zeros(len(ids)) for c in rnd.rubric}
+    complete = np.ones(len(ids), bool)
+    stage_code = {s: k for k, s in enumerate(sheets.stage_ids)}
+    for stage, cfg in rnd.stages.items():
+        w = cfg.weight
+        cell = table[code, stage_code.get(stage, -1)]
+        has = cell >= 0
+        def part(values: np.ndarray) -> np.ndarray:
+            return np.where(has, values[cell] if len(values) else 0.0, 0.0)  # missing: 0, as fillna(0)
+        score = np.where(has, cells["score"][cell] if len(cell) and len(sheets.start) else np.nan, np.nan)
+        out[f"score_{stage}"] = score
+        out[f"n_{stage}"] = part(cells["n"]).astype(np.int64)
+        composite += w * part(cells["score"])
+        untrimmed += w * part(cells["untrimmed"])
+        median += w * part(cells["median"])
+        for c in crit:
+            if c in crit_index:
+                crit[c] += w * part(cells["crit"][:, crit_index[c]])
         if w > 0:
-            complete &= part["score"].notna()
-    out["composite_raw"] = composite.where(complete).astype("Float64")
-    out["untrimmed_mean"] = untrimmed.where(complete).astype("Float64")
-    out["median"] = median.where(complete).astype("Float64")  # tie-break key "median"; dropped by rank()
-    for col in crit_cols:
-        out[col] = crit[col].where(complete).astype("Float64")
-    return out.reset_index()
+            complete &= has
+    out["composite_raw"] = np.where(complete, composite, np.nan)
+    out["untrimmed_mean"] = np.where(complete, untrimmed, np.nan)
+    out["median"] = np.where(complete, median, np.nan)  # tie-break key "median"; not in rank()'s frame
+    for c, values in crit.items():
+        out[f"crit_{c}"] = np.where(complete, values, np.nan)
+    return out
 
 
 def _tie_keys(rnd: Round) -> list[str]:
@@ -332,15 +422,15 @@ def _tie_keys(rnd: Round) -> list[str]:
     return keys
 
 
-def _merit(frame: pd.DataFrame, keys: list[str], cat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _merit(columns: dict[str, np.ndarray], keys: list[str], cat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """One number per candidate ordering the composite, then the tie-break chain (higher first).
 
     Equal numbers are candidates the chain cannot separate; NaN where there is no composite.
     Also the display order of every row (unscored ones last, by their remaining keys).
     """
-    composite = frame["composite"].to_numpy(dtype=float, na_value=np.nan)
-    columns = [composite] + [published(frame[k].to_numpy(dtype=float, na_value=np.nan), 6) for k in keys]
-    sortable = [np.where(np.isnan(c), np.inf, -c) for c in columns]  # missing keys sort last
+    composite = columns["composite"]
+    values = [composite] + [published(columns[k], 6) for k in keys]
+    sortable = [np.where(np.isnan(c), np.inf, -c) for c in values]  # missing keys sort last
     order = np.lexsort(sortable[::-1] + [cat])
     same = np.zeros(len(order), bool)
     if len(order):
@@ -355,10 +445,8 @@ def _merit(frame: pd.DataFrame, keys: list[str], cat: np.ndarray) -> tuple[np.nd
 FLAG_ORDER = ("no_scores", "too_few_scores", "few_scores", "tie_at_cut", "tie")
 
 
-def _flags(df: pd.DataFrame, rnd: Round, tied: np.ndarray, at_cut: np.ndarray) -> tuple[list[list[str]], list[str]]:
-    """Flag codes per candidate and their Chinese text (few scores, ties)."""
-    n_cols = [f"n_{s}" for s, st in rnd.stages.items() if st.weight > 0]
-    ns = df[n_cols].to_numpy(dtype=np.int64)
+def _flags(ns: np.ndarray, rnd: Round, tied: np.ndarray, at_cut: np.ndarray) -> tuple[list[list[str]], list[str]]:
+    """Flag codes per candidate and their Chinese text (few scores, ties); `ns`: sheets per weighted stage."""
     most, least = ns.max(axis=1), ns.min(axis=1)
     count = np.select([most == 0, least < 3, least < rnd.ranking.trim_min], [1, 2, 3], 0)
     tie = np.where(at_cut, 1, np.where(tied, 2, 0))
@@ -368,38 +456,60 @@ def _flags(df: pd.DataFrame, rnd: Round, tied: np.ndarray, at_cut: np.ndarray) -
             codes = ([FLAG_ORDER[c - 1]] if c else []) + ([("tie_at_cut", "tie")[t - 1]] if t else [])
             table[c * 3 + t] = (codes, "；".join(labels.RANK_FLAGS[x].format(trim_min=rnd.ranking.trim_min)
                                                 for x in codes))
-    combo = count * 3 + tie
+    combo = (count * 3 + tie).tolist()
     return [list(table[k][0]) for k in combo], [table[k][1] for k in combo]
+
+
+def _display_order(cat: np.ndarray, order: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """Rows by category, then `order`, then nomination id (only rows level on both need the ids)."""
+    first = np.lexsort((order, cat))
+    level = np.zeros(len(first), bool)
+    level[1:] = (cat[first][1:] == cat[first][:-1]) & (order[first][1:] == order[first][:-1])
+    level[:-1] |= level[1:]
+    tied = first[level]
+    by_id = np.zeros(len(cat), np.int64)
+    if len(tied):
+        by_id[tied] = np.argsort(np.argsort(ids[tied], kind="stable"), kind="stable")
+    return np.lexsort((by_id, order, cat))
 
 
 def rank(screened: pd.DataFrame, scores: pd.DataFrame | Sheets, rnd: Round) -> pd.DataFrame:
     """One row per candidate under review, ranked within its category; top `slots` are 拟命名.
 
-    `scores` is the store's long frame, or `Sheets` already built from it.
+    `scores` is the store's long frame, or `Sheets` already built from it. Works on the sheets'
+    integer codes: the candidates' ids are looked up once, everything after is numpy.
     """
-    candidates = screened.loc[under_review(screened), ID_COLUMNS]
-    sheets = scores if isinstance(scores, Sheets) else submitted_sheets(scores, rnd)
-    per_stage = stage_scores(sheets, rnd)
-    per_stage = per_stage[per_stage["nomination_id"].isin(candidates["nomination_id"])]
-    wide = candidates.merge(_wide(per_stage, rnd), on="nomination_id", how="left")
-    for stage in rnd.stages:
-        wide[f"n_{stage}"] = wide[f"n_{stage}"].fillna(0).astype("Int64")
-    wide["composite"] = round_half_up(wide["composite_raw"], rnd.ranking.precision)
     cats = list(rnd.categories)
-    wide = wide[wide["category"].isin(cats)]
-    cat = pd.Categorical(wide["category"], categories=cats).codes.astype(np.int64)
-    merit, order = _merit(wide, _tie_keys(rnd), cat)
+    candidates = screened.loc[under_review(screened) & screened["category"].isin(cats), ID_COLUMNS]
+    sheets = scores if isinstance(scores, Sheets) else submitted_sheets(scores, rnd)
+    ids = candidates["nomination_id"].to_numpy(dtype=object)
+    columns = _wide(sheets, ids, rnd)
+    columns["composite"] = np.floor(columns["composite_raw"] * 10.0 ** rnd.ranking.precision + 0.5 + 1e-9) \
+        / 10.0 ** rnd.ranking.precision  # half up, as published (round_half_up)
+    cat = pd.Categorical(candidates["category"], categories=cats).codes.astype(np.int64)
+    merit, order = _merit(columns, _tie_keys(rnd), cat)
     place, last = places(merit, cat)
     slots = np.array([c.slots for c in rnd.categories.values()], dtype=np.int64)[cat] if len(cat) else np.zeros(0, np.int64)
-    size = last - place + 1
-    tied = (place > 0) & (size > 1)
+    tied = (place > 0) & (last - place > 0)
     at_cut = tie_at_cut(place, last, slots)
-    codes, text = _flags(wide, rnd, tied, at_cut)
-    ranked = wide.assign(rank=pd.array(np.where(place > 0, place, np.nan), dtype="Float64").astype("Int64"),
-                         tied=tied, proposed=in_top(place, last, slots), flag_codes=codes,
-                         flags=pd.array(text, dtype="string"), _cat=cat, _order=order)
-    ranked = ranked.sort_values(["_cat", "_order", "nomination_id"], kind="stable")
-    return ranked.drop(columns=["_cat", "_order", "median"]).reset_index(drop=True)
+    ns = np.stack([columns[f"n_{s}"] for s, st in rnd.stages.items() if st.weight > 0], axis=1) \
+        if any(st.weight > 0 for st in rnd.stages.values()) else np.zeros((len(ids), 1), np.int64)
+    codes, text = _flags(ns, rnd, tied, at_cut)
+    rows = _display_order(cat, order, ids)
+    out = candidates.iloc[rows].reset_index(drop=True)
+    float_col = lambda v: pd.array(v[rows], dtype="Float64")  # noqa: E731  (NaN -> <NA>)
+    for stage in rnd.stages:
+        out[f"score_{stage}"] = float_col(columns[f"score_{stage}"])
+        out[f"n_{stage}"] = pd.array(columns[f"n_{stage}"][rows], dtype="Int64")
+    for name in ("composite_raw", "untrimmed_mean", *(f"crit_{c.code}" for c in rnd.rubric), "composite"):
+        out[name] = float_col(columns[name])
+    out["rank"] = pd.array(np.where(place > 0, place, 0)[rows], dtype="Int64")
+    out["rank"] = out["rank"].mask(out["rank"] == 0)
+    out["tied"] = tied[rows]
+    out["proposed"] = in_top(place, last, slots)[rows]
+    out["flag_codes"] = pd.Series([codes[i] for i in rows], dtype=object)
+    out["flags"] = pd.array([text[i] for i in rows], dtype="string")
+    return out
 
 
 def competition(ranked: pd.DataFrame, rnd: Round) -> pd.DataFrame:

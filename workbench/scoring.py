@@ -20,7 +20,10 @@ checked again at every save and every opened card, so revoking it ends the sessi
 
 Drafts are saved when a field is left (the inputs send their value on blur or Enter, so there is
 one save per edited field, not one per keystroke); a submitted sheet that is edited is saved as
-submitted again when it is still complete, and otherwise left unchanged with a message.
+submitted again when it is still complete, and otherwise left unchanged with a message. A save is
+one store transaction (one read, the changed rows, the event) and a small page update: the total,
+"saved", and the sheet's own line of the list and the progress, set from what was saved; nothing
+is read again and nothing proportional to the list or the round is recomputed.
 """
 
 from __future__ import annotations

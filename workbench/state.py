@@ -36,7 +36,7 @@ from sqlalchemy import func, select
 from workbench import labels
 from workbench.config import Round
 from workbench.intake import IntakeResult, file_sha256, finish_nominations, read_inbox
-from workbench.ranking import FUNNEL_STEPS, competition, funnel, rank
+from workbench.ranking import FUNNEL_STEPS, Sheets, competition, funnel, rank, submitted_sheets
 from workbench.screening import screen
 from workbench.store import Store, events_table, open_store
 
@@ -230,10 +230,10 @@ def candidate_diagnostics(diagnosis: pd.DataFrame) -> pd.DataFrame:
     return diagnosis.rename(columns={"candidate": "nomination_id"})[DIAGNOSTIC_COLUMNS].reset_index(drop=True)
 
 
-def _diagnose(scores: pd.DataFrame, ranked: pd.DataFrame, rnd: Round) -> pd.DataFrame:
+def _diagnose(scores: pd.DataFrame | Sheets, ranked: pd.DataFrame, rnd: Round) -> pd.DataFrame:
     """diagnose(), or an empty frame when nothing is scored or it fails (logged): informational,
     it never changes the list, so the meeting still sees the official one."""
-    if ranked.empty or scores.empty or not ranked["composite"].notna().any():
+    if ranked.empty or not ranked["composite"].notna().any():
         return pd.DataFrame()
     from workbench.diagnostics import diagnose  # scipy: only when a state is computed, not read from its cache
 
@@ -258,10 +258,11 @@ def _results(rnd: Round, store: Store, intake: dict, *, diagnostics: bool) -> di
     overrides = store.overrides()
     screened = screen(intake["nominations"], rnd, overrides=overrides, site_visits=store.site_visits())
     scores = store.scores()
-    ranked = rank(screened, scores, rnd)
+    sheets = submitted_sheets(scores, rnd)  # coded once, for the list and its diagnostics
+    ranked = rank(screened, sheets, rnd)
     reviewers = sorted(scores["reviewer_id"].dropna().unique())
     alias = {rid: labels.MEETING["reviewer_alias"].format(n=i) for i, rid in enumerate(reviewers, start=1)}
-    diagnosis = _diagnose(scores, ranked, rnd) if diagnostics else pd.DataFrame()
+    diagnosis = _diagnose(sheets, ranked, rnd) if diagnostics else pd.DataFrame()
     return dict(
         snapshot_id=snapshot_id(rnd, intake["files"], store.ledger_hash(exclude=DECISION_EVENTS)),
         screened=screened, scores=scores, ranked=ranked, funnel=funnel(screened, ranked, rnd),
