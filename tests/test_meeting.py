@@ -227,6 +227,40 @@ def test_cut_line_after_exactly_the_slots(rnd, sizes):
         assert marks.count(labels.MEETING["proposed_mark"]) == n_proposed
 
 
+def test_a_long_list_is_drawn_in_part_until_the_meeting_asks_for_all(rnd):
+    from workbench.meeting import TABLE_ROWS
+
+    n = TABLE_ROWS + 25
+    snap = make_snapshot(rnd, {"demonstration": 2, "model_worker": n, "employee": 3}, seed=7)
+    app = meeting_app(lambda: snap)
+    app.category.value = "model_worker"
+    (table,) = ranked_tables(app)
+    drawn = [nid for nid in table.nids if nid]
+    expected = snap.ranked.loc[snap.ranked["category"] == "model_worker", "nomination_id"].tolist()
+    assert drawn == expected[:TABLE_ROWS]  # in rank order, the cut line (20 places) among them
+    assert table.rows[-1][0] == "wb-more" and str(n - TABLE_ROWS) in table.rows[-1][1][0]
+    (more,) = [b for b in find(app, widgets.Button) if b.layout.display != "none" and str(n) in b.description]
+    more.click()
+    (table,) = ranked_tables(app)
+    assert [nid for nid in table.nids if nid] == expected and "wb-more" not in [c for c, _ in table.rows]
+    assert more.layout.display == "none"
+    app.category.value = "employee"  # a short list: all of it, no button
+    (table,) = ranked_tables(app)
+    assert len([nid for nid in table.nids if nid]) == 3 and more.layout.display == "none"
+
+
+def test_the_candidate_under_discussion_is_always_in_the_drawn_list(rnd):
+    from workbench.meeting import TABLE_ROWS, ranked_html, rows_shown
+
+    snap = make_snapshot(rnd, {"demonstration": 2, "model_worker": TABLE_ROWS + 30, "employee": 3}, seed=8)
+    rows = snap.ranked[snap.ranked["category"] == "model_worker"].reset_index(drop=True)
+    last = rows["nomination_id"].iloc[-1]
+    assert rows_shown(rows, TABLE_ROWS) == TABLE_ROWS
+    assert rows_shown(rows, TABLE_ROWS, current=last) == len(rows)
+    assert rows_shown(rows, 5) == 20 + 1  # the 20 places above the cut line, and the first row under it
+    assert f'data-nid="{last}"' in ranked_html(rows, rnd, "model_worker", current=last, limit=TABLE_ROWS)
+
+
 def test_no_phone_contact_or_reviewer_name_reaches_the_screen(rnd):
     snap = make_snapshot(rnd, {"demonstration": 6, "model_worker": 22, "employee": 11}, seed=5)
     app = meeting_app(lambda: snap)

@@ -160,6 +160,8 @@ MEETING: dict[str, str] = {
     "stage_reviewers": "{n}人",
     "proposed_mark": "拟命名",
     "cut_line": "拟命名线（{slots}名）",
+    "table_more": "以下还有 {n} 个未列出（点击下方“显示全部”）",
+    "show_all": "显示全部（{n}）",
     "competition": "参评 {candidates} 个 · 名额 {slots} 个 · 差额 {extra} 个（差额比例 {margin}）",
     "competition_na": "参评 {candidates} 个 · 名额 {slots} 个",
     "competition_none": "参评 {candidates} 个 · 名额 {slots} 个 · 无差额",

@@ -59,6 +59,10 @@ VIEWS = ("ranking", "breakdown", "discussion", "excluded", "whatif")
 ORDERS = ("rank", "borderline")
 AGGREGATIONS = ("olympic", "mean", "median")
 BIG = {"font_size": "22px"}  # the buttons' type
+# Rows of a category's ranked table drawn at first (a projector shows about ten): a long list, say a
+# 2,000-nomination round, is laid out by the browser only when the meeting asks for all of it.
+# The cut line, the borderline band and the candidate under discussion are always drawn.
+TABLE_ROWS = 60
 # The widgets of the views built when first shown (MeetingApp._build), by view.
 LAZY_WIDGETS: dict[str, str] = {name: view for view, names in {
     "breakdown": ("breakdown",),
@@ -116,6 +120,7 @@ table.wb-ranked tr.wb-borderline td.wb-rank { box-shadow: inset 8px 0 0 #e08a00;
 table.wb-ranked tr.wb-current td { outline: 3px solid #1f5fa8; outline-offset: -3px; }
 table.wb-ranked td.wb-mark { color: #c62828; font-weight: 700; white-space: nowrap; text-align: center; }
 table.wb-ranked td.wb-flags { color: #9a3412; font-size: 18px; }
+table.wb-ranked tr.wb-more td { color: #4a5563; font-size: 20px; text-align: center; background: #f4f6f9; }
 table.wb-ranked tr.wb-cut td { border-top: 6px solid #c62828; border-bottom: none; padding: 2px 10px 6px 10px;
   color: #c62828; font-weight: 700; font-size: 22px; text-align: left; background: #fff; cursor: default; }
 .wb-chip { display: inline-block; padding: 1px 10px; border-radius: 14px; font-size: 19px; font-weight: 700;
@@ -447,16 +452,41 @@ def warnings_html(found: list, category: str) -> str:
     return f'<div class="wb-warnings"><b>{esc(labels.MEETING["warnings_title"])}</b><ul>{items}</ul></div>'
 
 
-def ranked_html(rows: pd.DataFrame, rnd: Round, category: str, current: str | None = None) -> str:
+def rows_shown(rows: pd.DataFrame, limit: int | None, current: str | None = None) -> int:
+    """How many of a category's ranked rows to draw: all, or `limit` and more if needed to reach
+    the row after the cut line, the last borderline row and the `current` candidate."""
+    n = len(rows)
+    if limit is None or n <= limit:
+        return n
+    needed = [limit]
+    proposed = rows["proposed"].fillna(False).astype(bool).to_numpy() if "proposed" in rows else np.zeros(n, bool)
+    if proposed.any():
+        needed.append(int(np.flatnonzero(proposed).max()) + 2)
+    if "band" in rows:
+        border = rows["band"].map(_is_borderline).astype(bool).to_numpy()
+        if border.any():
+            needed.append(int(np.flatnonzero(border).max()) + 1)
+    if current is not None:
+        hit = np.flatnonzero(rows["nomination_id"].to_numpy() == current)
+        if hit.size:
+            needed.append(int(hit[0]) + 1)
+    return min(n, max(needed))
+
+
+def ranked_html(rows: pd.DataFrame, rnd: Round, category: str, current: str | None = None,
+                limit: int | None = None) -> str:
     """The ranked list of one category as one HTML table: the 拟命名 cut line after the last
     proposed row, the borderline band marked, the rank interval, P(in top N) and the recorded
     decision. Rows carry `data-nid` so a click opens the card. Only whitelisted columns are
-    shown; every value is escaped. `rows` may be plain ranked rows or `annotate`d ones."""
+    shown; every value is escaped. `rows` may be plain ranked rows or `annotate`d ones. With a
+    `limit`, only the rows `rows_shown` picks are drawn and a last row says how many are not."""
     m, col = labels.MEETING, labels.COLUMNS
     if rows.empty:
         return f'<div class="wb-message">{esc(m["empty_category"])}</div>'
     if "band" not in rows:
         rows = annotate(rows, pd.DataFrame(), pd.DataFrame())
+    total = len(rows)
+    rows = rows.iloc[:rows_shown(rows, limit, current)]
     precision = rnd.ranking.precision
     stages = stages_of(rows, rnd)
     slots = rnd.categories[category].slots
@@ -500,6 +530,9 @@ def ranked_html(rows: pd.DataFrame, rnd: Round, category: str, current: str | No
         )
         if i == last_proposed:
             body.append(f'<tr class="wb-cut"><td colspan="{len(head)}">▲ {esc(cut)}</td></tr>')
+    if len(rows) < total:
+        body.append(f'<tr class="wb-more"><td colspan="{len(head)}">'
+                    f'{esc(m["table_more"].format(n=total - len(rows)))}</td></tr>')
     legend = f'<div class="wb-legend">{_legend()}</div>'
     return (f'{legend}<table class="wb-ranked"><thead><tr>{thead}</tr></thead>'
             f'<tbody>{"".join(body)}</tbody></table>')
@@ -1112,7 +1145,13 @@ class MeetingApp(widgets.VBox):
                             layout=widgets.Layout(width="40%", min_width="600px", margin="0 24px 0 0"))
         right = widgets.VBox([self.chart_title, self.chart], layout=widgets.Layout(flex="1 1 auto", width="auto"))
         overview = widgets.HBox([left, right], layout=widgets.Layout(width="100%", align_items="flex-start"))
-        self.ranking_view = widgets.VBox([overview, self.table], layout=widgets.Layout(width="100%"))
+        self.show_all = widgets.Button(description=m["show_all"].format(n=0), style=BIG, icon="list",
+                                       layout=widgets.Layout(width="auto", align_self="center", margin="10px 0"))
+        self.show_all.add_class("wb-more-button")
+        self.show_all.on_click(lambda _: self._show_all_rows())
+        self.show_all.layout.display = "none"
+        self._all_rows: str | None = None  # the category whose whole list the meeting asked for
+        self.ranking_view = widgets.VBox([overview, self.table, self.show_all], layout=widgets.Layout(width="100%"))
         # a row click in the ranked table arrives here (workbench.js in the Voila template)
         self.pick = widgets.Text(value="", continuous_update=True)
         self.pick.add_class("wb-pick")
@@ -1392,13 +1431,22 @@ class MeetingApp(widgets.VBox):
         rows = self.rows()
         self.funnel.value = funnel_html(snapshot.funnel, rnd, current=category)
         self.section.value = competition_html(snapshot.ranked, rnd, category)
-        self.table.value = ranked_html(rows, rnd, category, current=self.current)
+        limit = None if self._all_rows == category else TABLE_ROWS
+        self.table.value = ranked_html(rows, rnd, category, current=self.current, limit=limit)
+        hidden = len(rows) - rows_shown(rows, limit, self.current)
+        self.show_all.description = labels.MEETING["show_all"].format(n=len(rows))
+        self.show_all.layout.display = None if hidden else "none"
         self.chart.value = composite_svg(rows, rnd, category)
         if not rows.empty and not self.chart.value:
             self.section.value += message_html(labels.MEETING["no_scores"], small=True)
         self.chart.layout.display = None if self.chart.value else "none"
         self.chart_title.value = f'<div class="wb-charttitle">{esc(labels.MEETING["chart_title"].format(level=interval_level(rnd)))}</div>'
         self.chart_title.layout.display = self.chart.layout.display
+
+    def _show_all_rows(self) -> None:
+        """The whole ranked list of the category on screen (for this category, from now on)."""
+        self._all_rows = self.category.value
+        self._show_ranking()
 
     def _show_breakdown(self) -> None:
         self.breakdown.value = breakdown_html(self.rows(), self.snapshot.rnd, self.category.value)
