@@ -759,7 +759,9 @@ def _grouped_spearman(group: np.ndarray, x: np.ndarray, y: np.ndarray, size: int
 def _grouped_ranks(group: np.ndarray, x: np.ndarray) -> np.ndarray:
     """Average ranks of `x` within each group (1 = lowest; ties share the mean of their places), as
     `groupby(group).rank(method="average")`."""
-    order = np.lexsort((x, group))
+    order = np.argsort(x, kind="stable")
+    small = group.dtype.kind in "iu" and len(group) and 0 <= group.min() and group.max() < 1 << 16
+    order = order[np.argsort(group[order].astype(np.uint16) if small else group[order], kind="stable")]  # a radix sort
     g, v = group[order], x[order]
     new_group = np.r_[True, g[1:] != g[:-1]] if len(g) else np.zeros(0, bool)
     new_value = new_group | np.r_[True, v[1:] != v[:-1]] if len(g) else new_group
@@ -1012,11 +1014,11 @@ def _rank_draws(keys: np.ndarray, bounds: list[tuple[int, int, int]], width: int
             over = cum > n_slots
             cut = np.where(over[:, -1], over.argmax(axis=1), width)  # per resample the first stored key that is out
             ahead = np.where(cut > 0, cum[np.arange(hi - lo), np.maximum(cut - 1, 0)], 0)
-            straddle = np.flatnonzero((cut < width) & (ahead < n_slots))
-            if len(straddle):
-                r, j = np.nonzero(x[straddle] == cut[straddle, None])
-                tie_rows.append(lo + straddle[r])
-                tie_members.append(a + j)
+            straddle = (cut < width) & (ahead < n_slots)
+            if straddle.any():
+                at = np.flatnonzero(x == np.where(straddle, cut, width).astype(keys.dtype)[:, None])  # flat: fast
+                tie_rows.append(lo + at // (e - a))
+                tie_members.append(a + at % (e - a))
             cum -= counts - 1
             keys[lo:hi, a:e] = cum.astype(keys.dtype).ravel()[index]
     if not tie_rows:
@@ -1096,7 +1098,7 @@ def rank_uncertainty(totals: pd.DataFrame | _Design, rnd: Round, *, resamples: i
     bounds = np.r_[0, np.cumsum(np.bincount(cat[cands], minlength=n_cat))]
     cat_slots = np.array([slots[cands[a]] if e > a else 0 for a, e in zip(bounds[:-1], bounds[1:])], np.int64)
     dr, width = _draws(d, rnd, cands, cfg.resampling)
-    small = width <= 1 << 16 and (len(cands) == 0 or np.diff(bounds).max() < 1 << 16)
+    small = width < 1 << 16 and (len(cands) == 0 or np.diff(bounds).max() < 1 << 16)  # 16-bit keys and ranks
     keys = np.empty((resamples, len(cands)), np.uint16 if small else np.uint32)
     _draw_keys(d, rnd, dr, np.random.default_rng(seed), resamples, keys)
     official = d.cands["official_rank"].to_numpy(dtype=float)[cands]
@@ -1158,11 +1160,12 @@ def leave_one_reviewer_out(totals: pd.DataFrame | _Design, rnd: Round) -> pd.Dat
     grows with the number of scores, not reviewers × candidates.
 
     After removing a reviewer, the number of candidates of a category at or above a value x is:
-    all at or above x before, minus the affected candidates' old keys, plus their new keys (three
-    sorted counts, for every reviewer at once). A candidate is in when that count (its tie group's
-    last place) is at most the slots; its rank is 1 + those above. Someone the reviewer did not
-    score moves at most as many places as the reviewer scored candidates, so only those that near
-    the cut are checked.
+    all at or above x before, minus the candidates the reviewer scored at their old keys, plus the
+    same at their new keys. A candidate is in when that count (its tie group's last place) is at
+    most the slots; its rank is 1 + those above. The reviewer's own candidates can move that count
+    by at most as many as they scored, so only candidates that near the cut are counted exactly;
+    and someone the reviewer did not score moves only past those of the reviewer's candidates
+    whose old-to-new step crosses the keys near the cut.
     """
     d = _as_design(totals, rnd, ranking=True)
     composite, key, rank, last, cell_score = _baseline(d, rnd)
@@ -1179,51 +1182,67 @@ def leave_one_reviewer_out(totals: pd.DataFrame | _Design, rnd: Round) -> pd.Dat
     pair_delta = np.bincount(inverse, np.nan_to_num(delta[use]), len(pair))
     pair_gone = np.bincount(inverse, (weighted & np.isnan(without))[use], len(pair)) > 0
     cand, who = pair % n_c, pair // n_c
+    groups, group = np.unique(who * n_cat + cat[cand], return_inverse=True)  # a group: one reviewer in one category
+    order = np.argsort(group, kind="stable")  # pairs group after group
+    cand, who, group, pair_gone, pair_delta = (a[order] for a in (cand, who, group, pair_gone, pair_delta))
     new = np.where(pair_gone, np.nan, composite[cand] + pair_delta)
     new_key = _merit(d, new, rnd.ranking.precision, cand)
-    gone = np.isnan(new_key)
-    groups, group = np.unique(who * n_cat + cat[cand], return_inverse=True)  # a group: one reviewer in one category
-    n_groups = len(groups)
-    group_cat, group_who = groups % n_cat, groups // n_cat
+    old_key = key[cand]
+    size = np.bincount(group, minlength=len(groups))
+    segment = _Segments(group, old_key, new_key, size)
+    group_cat, group_who, g_slots = groups % n_cat, groups // n_cat, cat_slots[groups % n_cat]
     members = np.flatnonzero(rank > 0)
-    # Keys are whole numbers (`_merit`): count them as integers; queries go in sorted runs (binary searches stay close).
-    low = float(min(key[members].min(), new_key[~gone].min(initial=np.inf))) if len(members) else 0.0
-    width = int(max(key[members].max(), new_key[~gone].max(initial=-np.inf)) - low) + 2 if len(members) else 2
-    as_int = lambda x: np.rint(x - low).astype(np.int64)  # noqa: E731
-    order = np.lexsort((np.where(gone, -1.0, new_key), group))
-    cand, who, new, new_key, gone, group = (a[order] for a in (cand, who, new, new_key, gone, group))
-    before = _Counts(cat[members], as_int(key[members]), n_cat, width)
-    old = _Counts(group, as_int(key[cand]), n_groups, width)
-    now = _Counts(group[~gone], as_int(new_key[~gone]), n_groups, width)
+    by_key = members[np.lexsort((key[members], cat[members]))]  # per category, keys ascending
+    cat_end = np.searchsorted(cat[by_key], np.arange(n_cat), side="right")
+    low = float(key[members].min()) if len(members) else 0.0
+    span = float(key[members].max()) - low + 3 if len(members) else 3.0
+    codes = cat[by_key] * span + (key[by_key] - low + 1)  # whole numbers, exact in float64
 
-    def count(g: np.ndarray, x: np.ndarray, side: str) -> np.ndarray:
-        return before(group_cat[g], x, side) - old(g, x, side) + now(g, x, side)
+    def before(c: np.ndarray, x: np.ndarray, side: str) -> np.ndarray:
+        """How many of category c had a key ≥ x ("left") or > x ("right") before the removal."""
+        return cat_end[c] - np.searchsorted(codes, c * span + np.clip(x - low + 1, 0, span - 1), side=side)
 
-    n_slots = cat_slots[cat[cand]]
-    x = as_int(np.where(gone, low, new_key))
-    own_in = ~gone & (count(group, x, "left") <= n_slots)
-    own_rank = np.where(gone, 0, count(group, x, "right") + 1)
-    flip = (last[cand] <= n_slots) != own_in
-    rows = [(who[flip], cand[flip], new[flip], own_rank[flip], own_in[flip])]
+    # The reviewer's own candidates: after the removal the count at their new key lies within `size` of before's.
+    n_slots = g_slots[group]
+    gone = np.isnan(new_key)
+    x = np.where(gone, 0.0, new_key)
+    at_or_above = before(group_cat[group], x, "left")
+    unsure = np.flatnonzero(~gone & (np.abs(at_or_above - n_slots) <= size[group]))
+    own_in = ~gone & (at_or_above <= n_slots)
+    old_ge, new_ge = segment.count(group[unsure], x[unsure], "left")
+    own_in[unsure] = at_or_above[unsure] - old_ge + new_ge <= n_slots[unsure]
+    flip = np.flatnonzero((last[cand] <= n_slots) != own_in)
+    old_gt, new_gt = segment.count(group[flip], x[flip], "right")
+    own_rank = np.where(gone[flip], 0, before(group_cat[group[flip]], x[flip], "right") - old_gt + new_gt + 1)
+    rows = [(who[flip], cand[flip], new[flip], own_rank, own_in[flip])]
 
-    # Everyone else near the cut: last place within as many places of the slots as the reviewer scored.
-    reach = np.bincount(group, minlength=n_groups)
+    # Everyone else: moved only by the reviewer's candidates whose step crosses their key.
     span = int(last.max()) + 2 if len(last) else 2
     by_last = members[np.lexsort((last[members], cat[members]))]
     code = cat[by_last] * span + last[by_last]
-    g_slots = cat_slots[group_cat]
-    lo = np.searchsorted(code, group_cat * span + np.clip(g_slots - reach + 1, 0, span - 1), side="left")
-    hi = np.searchsorted(code, group_cat * span + np.clip(g_slots + reach, 0, span - 1), side="right")
-    size = np.maximum(hi - lo, 0)
-    g = np.repeat(np.arange(n_groups), size)
-    others = by_last[np.repeat(lo - np.r_[0, np.cumsum(size)[:-1]], size) + np.arange(int(size.sum()))]
+    lo = np.searchsorted(code, group_cat * span + np.clip(g_slots - size + 1, 0, span - 1), side="left")
+    hi = np.searchsorted(code, group_cat * span + np.clip(g_slots + size, 0, span - 1), side="right")
+    band_hi = key[by_last[np.minimum(lo, len(by_last) - 1)]] if len(by_last) else np.zeros(len(groups))
+    band_lo = key[by_last[np.maximum(hi - 1, 0)]] if len(by_last) else np.zeros(len(groups))
+    low_end = np.where(gone, -np.inf, np.minimum(old_key, new_key))
+    high_end = np.where(gone, old_key, np.maximum(old_key, new_key))
+    near = (hi > lo)[group] & (high_end >= band_lo[group]) & (low_end <= band_hi[group])
+    up = np.bincount(group[near & ~gone & (new_key > old_key)], minlength=len(groups))
+    down = np.bincount(group[near & (gone | (new_key < old_key))], minlength=len(groups))
+    lo = np.searchsorted(code, group_cat * span + np.clip(g_slots - up + 1, 0, span - 1), side="left")
+    hi = np.searchsorted(code, group_cat * span + np.clip(g_slots + down, 0, span - 1), side="right")
+    width = np.maximum(hi - lo, 0) * ((up + down) > 0)
+    g = np.repeat(np.arange(len(groups)), width)
+    others = by_last[np.repeat(lo - np.r_[0, np.cumsum(width)[:-1]], width) + np.arange(int(width.sum()))]
     scored = pd.Index(group * n_c + cand).get_indexer(g * n_c + others) >= 0  # the reviewer's own candidates
     g, others = g[~scored], others[~scored]
-    x = as_int(key[others])
-    now_in = count(g, x, "left") <= g_slots[g]
-    flip = (last[others] <= g_slots[g]) != now_in
-    rows.append((group_who[g[flip]], others[flip], composite[others[flip]], count(g[flip], x[flip], "right") + 1,
-                 now_in[flip]))
+    x = key[others]
+    old_ge, new_ge = segment.count(g, x, "left")
+    now_in = last[others] - old_ge + new_ge <= g_slots[g]
+    flip = np.flatnonzero((last[others] <= g_slots[g]) != now_in)
+    g, others, x = g[flip], others[flip], x[flip]
+    old_gt, new_gt = segment.count(g, x, "right")
+    rows.append((group_who[g], others, composite[others], rank[others] - 1 - old_gt + new_gt + 1, now_in[flip]))
 
     cols = ["reviewer", "candidate", "category", "composite", "composite_without", "rank", "rank_without",
             "in_top", "in_without"]
@@ -1236,23 +1255,34 @@ def leave_one_reviewer_out(totals: pd.DataFrame | _Design, rnd: Round) -> pd.Dat
                         "composite_without": value.astype(float), "rank": pd.array(rank[cand_code], dtype="Int64"),
                         "rank_without": pd.array(np.where(rank_without > 0, rank_without, 0), dtype="Int64"),
                         "in_top": ~inside.astype(bool), "in_without": inside.astype(bool)})
+    out["rank_without"] = out["rank_without"].mask(out["rank_without"] == 0)
     cat_order = {name: i for i, name in enumerate(dict.fromkeys(d.cands["category"].to_numpy(dtype=object)))}  # as _in_category_order
     out["_c"] = out["category"].map(cat_order)
-    out["rank_without"] = out["rank_without"].mask(out["rank_without"] == 0)
     out = out.sort_values(["_c", "rank", "candidate", "reviewer"], kind="stable")
     return _text(out[cols].reset_index(drop=True))
 
 
-class _Counts:
-    """Sorted (group, value) codes: how many values of a group are ≥ x (side "left") or > x ("right")."""
+class _Segments:
+    """Per group: how many of its old keys and of its new keys (NaN: none) are ≥ x ("left") or > x ("right").
+    Keys are whole numbers (`_merit`); each group's keys are sorted once and searched."""
 
-    def __init__(self, group: np.ndarray, value: np.ndarray, n_groups: int, width: int) -> None:
-        self.width = width
-        self.codes = np.sort(group.astype(np.int64) * width + value)
-        self.ends = np.searchsorted(self.codes, (np.arange(n_groups, dtype=np.int64) + 1) * width, side="left")
+    def __init__(self, group: np.ndarray, old: np.ndarray, new: np.ndarray, size: np.ndarray) -> None:
+        has = ~np.isnan(new)
+        values = np.r_[old, new[has]]
+        self.low = float(values.min()) if len(values) else 0.0
+        self.width = int(values.max() - self.low) + 3 if len(values) else 3
+        self.ends = np.cumsum(size)
+        self.old = np.sort(group * self.width + self._int(old))
+        self.new = np.sort(group[has] * self.width + self._int(new[has]))
+        self.new_ends = np.cumsum(np.bincount(group[has], minlength=len(size)))
 
-    def __call__(self, group: np.ndarray, x: np.ndarray, side: str) -> np.ndarray:
-        return self.ends[group] - np.searchsorted(self.codes, group.astype(np.int64) * self.width + x, side=side)
+    def _int(self, x: np.ndarray) -> np.ndarray:
+        return np.clip(np.rint(x - self.low) + 1, 0, self.width - 1).astype(np.int64)
+
+    def count(self, g: np.ndarray, x: np.ndarray, side: str) -> tuple[np.ndarray, np.ndarray]:
+        q = g * self.width + self._int(x)
+        return (self.ends[g] - np.searchsorted(self.old, q, side=side),
+                self.new_ends[g] - np.searchsorted(self.new, q, side=side))
 
 
 # ---------------------------------------------------------------------------- borderline band
