@@ -35,7 +35,7 @@ from scipy.sparse.linalg import LinearOperator, cg
 
 from workbench import labels
 from workbench.config import Diagnostics, Round
-from workbench.ranking import Sheets, aggregate, in_top, places, published, submitted_sheets, tie_at_cut
+from workbench.ranking import Sheets, aggregate, dense, in_top, places, published, submitted_sheets, tie_at_cut
 
 
 class DiagnosticsError(ValueError):
@@ -154,21 +154,14 @@ def design(scores: pd.DataFrame | Sheets, ranked: pd.DataFrame, rnd: Round) -> _
     rows = np.flatnonzero(sheet_cat >= 0)
     rows = rows[np.argsort(sheet_cat[rows], kind="stable")]  # category first; the sheets' order within
     nom, cat = sh.nomination[rows], sheet_cat[rows]
-    nom_code, nom_keep = _dense(nom, len(sh.nomination_ids))
-    rev_code, rev_keep = _dense(sh.reviewer[rows], len(sh.reviewer_ids))
-    stage_code, stage_keep = _dense(sh.stage[rows], len(sh.stage_ids))
-    cat_code, cat_keep = _dense(cat, len(cats))
+    nom_code, nom_keep = dense(nom, len(sh.nomination_ids))
+    rev_code, rev_keep = dense(sh.reviewer[rows], len(sh.reviewer_ids))
+    stage_code, stage_keep = dense(sh.stage[rows], len(sh.stage_ids))
+    cat_code, cat_keep = dense(cat, len(cats))
     official = rank_of[nom_keep]
     return _coded(sh.total[rows].astype(float), nom_code, sh.nomination_ids[nom_keep], rev_code, sh.reviewer_ids[rev_keep],
                   cat_code, [cats[k] for k in cat_keep], stage_code, list(sh.stage_ids[stage_keep]), official, rnd,
                   staged=True)
-
-
-def _dense(codes: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Codes renumbered 0.. over the values present, keeping their order; and the old code of each new one."""
-    present = np.zeros(size, bool)
-    present[codes] = True
-    return (np.cumsum(present) - 1)[codes], np.flatnonzero(present)
 
 
 def _as_design(totals: pd.DataFrame | _Design, rnd: Round | None, *, ranking: bool) -> _Design:
@@ -249,12 +242,12 @@ def _coded(y: np.ndarray, cand_code: np.ndarray, cand_ids: np.ndarray, rev_code:
     n = np.diff(np.r_[start, len(y)])
     cell = np.repeat(np.arange(len(start)), n)
     n_stages = max(len(stage_levels), 1)
-    panel_code, panel_keys = _dense(cat_code[start] * n_stages + stage_code[start], len(cat_levels) * n_stages)
+    panel_code, panel_keys = dense(cat_code[start] * n_stages + stage_code[start], len(cat_levels) * n_stages)
     panels = pd.DataFrame({"category": [cat_levels[k // n_stages] for k in panel_keys],
                            "stage": [stage_levels[k % n_stages] if stage_levels else "" for k in panel_keys]})
     panels["label"] = [_panel_label(c, s, rnd) for c, s in zip(panels["category"], panels["stage"])]
     n_rev = max(len(rev_ids), 1)
-    rater_code, rater_keys = _dense(panel_code[cell] * n_rev + rev_code, len(panels) * n_rev)
+    rater_code, rater_keys = dense(panel_code[cell] * n_rev + rev_code, len(panels) * n_rev)
 
     weights = {s: 1.0 for s in stage_levels}
     required = len(stage_levels) if stage_levels else 1
@@ -759,17 +752,19 @@ def _grouped_spearman(group: np.ndarray, x: np.ndarray, y: np.ndarray, size: int
 def _grouped_ranks(group: np.ndarray, x: np.ndarray) -> np.ndarray:
     """Average ranks of `x` within each group (1 = lowest; ties share the mean of their places), as
     `groupby(group).rank(method="average")`."""
+    if not len(x):
+        return np.empty(0)
     order = np.argsort(x, kind="stable")
-    small = group.dtype.kind in "iu" and len(group) and 0 <= group.min() and group.max() < 1 << 16
+    small = group.dtype.kind in "iu" and 0 <= group.min() and group.max() < 1 << 16
     order = order[np.argsort(group[order].astype(np.uint16) if small else group[order], kind="stable")]  # a radix sort
     g, v = group[order], x[order]
-    new_group = np.r_[True, g[1:] != g[:-1]] if len(g) else np.zeros(0, bool)
-    new_value = new_group | np.r_[True, v[1:] != v[:-1]] if len(g) else new_group
+    new_group = np.r_[True, g[1:] != g[:-1]]
+    new_value = new_group | np.r_[True, v[1:] != v[:-1]]
     place = np.arange(len(g))
-    first = np.maximum.accumulate(np.where(new_group, place, 0)) if len(g) else place
-    lo = np.maximum.accumulate(np.where(new_value, place, 0)) if len(g) else place
-    ends = np.r_[new_value[1:], True] if len(g) else new_value
-    hi = np.minimum.accumulate(np.where(ends, place, len(g))[::-1])[::-1] if len(g) else place
+    first = np.maximum.accumulate(np.where(new_group, place, 0))
+    lo = np.maximum.accumulate(np.where(new_value, place, 0))
+    ends = np.r_[new_value[1:], True]
+    hi = np.minimum.accumulate(np.where(ends, place, len(g))[::-1])[::-1]
     out = np.empty(len(g))
     out[order] = (lo + hi) / 2 - first + 1
     return out

@@ -30,10 +30,9 @@ def olympic_mean(values: Sequence[float], trim_min: int = 5) -> float:
     return float((arr.sum() - arr.max() - arr.min()) / (arr.size - 2))
 
 
-def round_half_up(x: pd.Series, digits: int) -> pd.Series:
-    """Round the way a published table does (0.125 -> 0.13), not banker's rounding."""
-    factor = 10.0 ** digits
-    return np.floor(x.astype("Float64") * factor + 0.5 + 1e-9) / factor
+def round_half_up(x: np.ndarray, digits: int) -> np.ndarray:
+    """Round the way a published table does (0.125 -> 0.13), not banker's rounding; NaN stays NaN."""
+    return published(x, digits) / 10.0 ** digits
 
 
 @dataclass(frozen=True)
@@ -154,11 +153,17 @@ def _codes(values: np.ndarray, first: list[str]) -> tuple[np.ndarray, np.ndarray
     for k, level in enumerate(first):
         code[values == level] = k
     if (code >= 0).all():
-        present = np.zeros(len(first), bool)
-        present[code] = True
-        remap = np.cumsum(present) - 1
-        return remap[code], np.asarray(first, dtype=object)[present]
+        code, kept = dense(code, len(first))
+        return code, np.asarray(first, dtype=object)[kept]
     return _levels(values, first)
+
+
+def dense(codes: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Codes (0 ≤ code < size) renumbered 0.. over the values present, keeping their order; and the
+    old code of each new one."""
+    present = np.zeros(size, bool)
+    present[codes] = True
+    return (np.cumsum(present) - 1)[codes], np.flatnonzero(present)
 
 
 def _run_levels(column: np.ndarray, heads: np.ndarray, new: np.ndarray,
@@ -484,8 +489,7 @@ def rank(screened: pd.DataFrame, scores: pd.DataFrame | Sheets, rnd: Round) -> p
     sheets = scores if isinstance(scores, Sheets) else submitted_sheets(scores, rnd)
     ids = candidates["nomination_id"].to_numpy(dtype=object)
     columns = _wide(sheets, ids, rnd)
-    columns["composite"] = np.floor(columns["composite_raw"] * 10.0 ** rnd.ranking.precision + 0.5 + 1e-9) \
-        / 10.0 ** rnd.ranking.precision  # half up, as published (round_half_up)
+    columns["composite"] = round_half_up(columns["composite_raw"], rnd.ranking.precision)
     cat = pd.Categorical(candidates["category"], categories=cats).codes.astype(np.int64)
     merit, order = _merit(columns, _tie_keys(rnd), cat)
     place, last = places(merit, cat)
