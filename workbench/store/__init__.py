@@ -366,6 +366,13 @@ def _upsert_points(conn: Connection, rows: list[dict]) -> None:
     conn.execute(insert(p), rows)
 
 
+def _require_session(code: tuple | None, reviewer_id: str) -> None:
+    """`code` is (owner, revoked_at) of the access code a reviewer logged in with: it must still be
+    theirs and not revoked, or the session has ended (AccessCodeError session_ended)."""
+    if code is None or code[0] != reviewer_id or code[1] is not None:
+        raise AccessCodeError(_message("session_ended"), "session_ended")
+
+
 # PostgreSQL's codes for a wait cut short: lock_timeout, statement_timeout, idle-in-transaction timeout.
 _BUSY_STATES = {"55P03": "store_busy", "57014": "store_busy", "25P03": "store_timed_out"}
 
@@ -688,8 +695,7 @@ class Store(PanelStore):
     def _check_session(conn: Connection, reviewer_id: str, session: str) -> None:
         c = codes_table
         row = conn.execute(select(c.c.reviewer_id, c.c.revoked_at).where(c.c.code_id == session)).first()
-        if row is None or row.reviewer_id != reviewer_id or row.revoked_at is not None:
-            raise AccessCodeError(_message("session_ended"), "session_ended")
+        _require_session(None if row is None else tuple(row), reviewer_id)
 
     def access_codes(self) -> pd.DataFrame:
         """Per reviewer: reviewer_id, name, has_code (a valid one), issued_at (of the latest code), revoked_at."""
@@ -914,9 +920,7 @@ class Store(PanelStore):
         """Check every request (session, pair, values, version), then write them all; raises before any write."""
         noms, units, assigned, declared, closed, sheets, pledged, codes = self._save_context(conn, requests, rnd, session)
         if session is not None and any(q.stage in rnd.stages for q in requests):  # read in the same statement
-            owner = codes.get(session)
-            if owner is None or owner[0] != requests[0].reviewer_id or owner[1] is not None:
-                raise AccessCodeError(_message("session_ended"), "session_ended")
+            _require_session(codes.get(session), requests[0].reviewer_id)
         self._check_pairs(requests, noms, units, assigned, declared, rnd)
         unpledged = sorted({q.reviewer_id for q in requests} - pledged) if rnd.panel.pledge_required else []
         if unpledged:  # no pledge, no scoring (read in the same statement as the rest)
