@@ -10,11 +10,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import hashlib
 import io
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -215,28 +212,6 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Intake makes hundreds of thousands of small lists and tuples and no reference cycles: the
-    cyclic garbage collector would only walk them again and again. Paused while reading, then restored."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def read_inbox(path: str | Path, rnd: Round, *, progress: bool = False, forms: bool = True) -> IntakeResult:
-    """Read every workbook in the inbox (one folder per recommending union)."""
-    inbox = Path(path)
-    if not inbox.is_dir():
-        raise InboxMissingError(f"{labels.INTAKE_MESSAGES['inbox_missing'].format(path=inbox)} [inbox_missing]")
-    with _collector_paused():
-        return _read_inbox(inbox, rnd, progress=progress, forms=forms)
-
-
 Opened = Form | tuple[str, list[Sheet], list[Problem], list[Table]]  # a form read, or a summary's sheets and tables
 
 
@@ -261,7 +236,11 @@ def _open_all(files: list, rnd: Round, *, progress: bool, forms: bool) -> tuple[
     return opened, form_list, digests
 
 
-def _read_inbox(inbox: Path, rnd: Round, *, progress: bool, forms: bool) -> IntakeResult:
+def read_inbox(path: str | Path, rnd: Round, *, progress: bool = False, forms: bool = True) -> IntakeResult:
+    """Read every workbook in the inbox (one folder per recommending union)."""
+    inbox = Path(path)
+    if not inbox.is_dir():
+        raise InboxMissingError(f"{labels.INTAKE_MESSAGES['inbox_missing'].format(path=inbox)} [inbox_missing]")
     categories = category_lookup(rnd)
     receipts, problems = read_receipts(inbox)
     listed, file_problems = list_inbox(inbox)

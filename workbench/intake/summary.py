@@ -266,15 +266,3 @@ def _table_records(table: Table, values: list[tuple], cells: dict[str, tuple], f
         _problem(problems, table, MAX_ROWS, None, "", f"{sheet.truncated} 行", "too_many_rows",
                  f"工作表超过 {MAX_ROWS} 行，其后的 {sheet.truncated} 行未读取，请删除多余内容后重新报送")
     return records, problems
-
-
-def read_summary_sheet(sheet: Sheet, *, file: str, rnd: Round, categories: dict[str, str],
-                       parse: FieldParser | None = None) -> tuple[list[dict], list[Problem], dict[str, str]] | None:
-    """One sheet -> (records, problems, fill-line facts); None when it has no summary header.
-
-    Reading a whole inbox, `find_table` each sheet and `read_tables` them all at once instead."""
-    table = find_table(sheet, file=file, rnd=rnd)
-    if table is None:
-        return None
-    records, problems = read_tables([table], parse or FieldParser(rnd, categories))[0]
-    return records, problems, table.fill
