@@ -123,25 +123,16 @@ def inbox_fingerprint(rnd: Round, overrides: pd.DataFrame | None = None) -> str:
     overrides and the round config; equal fingerprints, equal dossiers."""
     digest = hashlib.sha256(rnd.source_sha256.encode())
     root = os.fspath(rnd.inbox)
-    if os.path.isdir(root):
-        lines = []
-        folders = [root]
-        while folders:  # every file below the inbox (links not followed, as os.walk)
-            folder = folders.pop()
+    lines = []
+    for folder, _dirs, files in os.walk(root):  # links to folders are not followed
+        for name in files:
+            path = os.path.join(folder, name)
             try:
-                entries = list(os.scandir(folder))
-            except OSError:
+                st = os.stat(path)
+            except OSError:  # gone, or a broken link
                 continue
-            for entry in entries:
-                try:
-                    if entry.is_dir(follow_symlinks=False):
-                        folders.append(entry.path)
-                    else:
-                        st = entry.stat()
-                        lines.append(f"{entry.path[len(root) + 1:]}|{st.st_size}|{st.st_mtime_ns}\n")
-                except OSError:
-                    continue
-        digest.update("".join(sorted(lines)).encode())
+            lines.append(f"{path[len(root) + 1:]}|{st.st_size}|{st.st_mtime_ns}\n")
+    digest.update("".join(sorted(lines)).encode())
     if overrides is not None and len(overrides):
         digest.update(overrides.to_csv(index=False).encode())
     return digest.hexdigest()[:32]
