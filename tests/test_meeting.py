@@ -324,13 +324,20 @@ def test_chart_carries_the_category_scores(rnd):
     assert labels.MEETING["chart_y"] in app.chart.value and "<script" not in app.chart.value
 
 
-def test_refresh_calls_the_loader_again(rnd):
-    snaps = [make_snapshot(rnd, {"demonstration": 3, "model_worker": 5, "employee": 2}, seed=s) for s in (11, 12)]
-    calls = []
+def two_snapshots(rnd, seeds: tuple[int, int]):
+    """A loader that returns one snapshot, then another on every later call; and the list of its calls."""
+    snaps = [make_snapshot(rnd, {"demonstration": 3, "model_worker": 5, "employee": 2}, seed=s) for s in seeds]
+    calls: list[int] = []
 
     def load():
         calls.append(1)
         return snaps[min(len(calls), 2) - 1]
+
+    return snaps, load, calls
+
+
+def test_refresh_calls_the_loader_again(rnd):
+    snaps, load, calls = two_snapshots(rnd, (11, 12))
 
     app = meeting_app(load)
     switch = find(app, widgets.ToggleButtons)[0]
@@ -372,12 +379,8 @@ def test_preheated_kernel_rereads_when_a_viewer_opens(rnd, monkeypatch):
 
     from workbench.serve import refresh_when_opened
 
-    snaps = [make_snapshot(rnd, {"demonstration": 3, "model_worker": 5, "employee": 2}, seed=s) for s in (21, 22)]
-    calls, waited = [], []
-
-    def load():
-        calls.append(1)
-        return snaps[min(len(calls), 2) - 1]
+    snaps, load, calls = two_snapshots(rnd, (21, 22))
+    waited = []
 
     app = meeting_app(load)
     monkeypatch.setattr(voila.utils, "wait_for_request", lambda: waited.append(1))
@@ -403,12 +406,7 @@ def test_preheated_kernel_checks_while_the_page_loads_and_covers_the_screen_unti
 
     from workbench.serve import refresh_when_opened
 
-    snaps = [make_snapshot(rnd, {"demonstration": 3, "model_worker": 5, "employee": 2}, seed=s) for s in (21, 22)]
-    calls = []
-
-    def load():
-        calls.append(1)
-        return snaps[min(len(calls), 2) - 1]
+    snaps, load, calls = two_snapshots(rnd, (21, 22))
 
     app = meeting_app(load)
     arrived = threading.Event()
