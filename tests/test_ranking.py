@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import workbench as wb
+from workbench.ranking import Sheets, sheet_totals, submitted_sheets
 
 RND = wb.load_round()
 
@@ -145,6 +146,59 @@ def test_ranking_does_not_depend_on_row_order_or_reviewer_labels(seed):
     got = wb.rank(s.sample(frac=1, random_state=seed + 1), shuffled, RND)
     cols = ["nomination_id", "rank", "composite", "proposed", "tied"]
     pd.testing.assert_frame_equal(got[cols].reset_index(drop=True), expected[cols].reset_index(drop=True))
+
+
+def _categorical(frame: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """The text columns as categoricals, as the store returns them, but with their categories in a
+    shuffled order and some categories no row uses (a frame filtered after the store built it)."""
+    out = frame.copy()
+    for column in ("nomination_id", "reviewer_id", "stage", "criterion", "status"):
+        present = sorted(set(out[column]))
+        categories = list(rng.permutation(present + [f"unused{k}" for k in range(int(rng.integers(0, 3)))]))
+        out[column] = pd.Categorical(out[column], categories=categories)
+    return out
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000))
+def test_categorical_ids_rank_exactly_as_their_text(seed):
+    rng = np.random.default_rng(seed)
+    ids = {"model_worker": [f"M{i}" for i in range(6)], "employee": [f"E{i}" for i in range(4)]}
+    frames = []
+    for cat, names in ids.items():
+        totals = {(nid, stage): list(rng.choice([70.0, 75.0, 80.0, 85.0], int(rng.integers(1, 7))))
+                  for nid in names for stage in RND.stages if rng.random() > 0.1}
+        frames.append(scores(totals, cat))
+    sc = pd.concat(frames, ignore_index=True)
+    drafts = sc["reviewer_id"] == f"R{int(rng.integers(1, 7)):02d}"
+    sc.loc[drafts & sc["nomination_id"].str.startswith("M"), "status"] = "draft"
+    if rng.random() < 0.5:
+        sc = sc.sample(frac=1, random_state=seed).reset_index(drop=True)  # not in the store's order
+    s = screened(ids)
+    want = wb.rank(s, sc, SMALL)
+    coded = _categorical(sc, rng)
+    pd.testing.assert_frame_equal(wb.rank(s, coded, SMALL), want)
+    got, text = submitted_sheets(coded, SMALL), submitted_sheets(sc, SMALL)  # the same codes, ids in the same order
+    for name in Sheets.__dataclass_fields__:
+        np.testing.assert_array_equal(getattr(got, name), getattr(text, name), err_msg=name, strict=True)
+    pd.testing.assert_frame_equal(sheet_totals(coded), sheet_totals(sc))
+    pd.testing.assert_frame_equal(wb.reviewer_totals(coded, want, SMALL), wb.reviewer_totals(sc, want, SMALL))
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000))
+def test_each_cells_sheets_are_ordered_by_total_stably(seed):
+    from workbench.ranking import _by_total
+
+    rng = np.random.default_rng(seed)
+    n = rng.integers(1, 12, 40)  # small cells (counted pairwise) and big ones (argsort)
+    start = np.r_[0, np.cumsum(n)[:-1]]
+    total = rng.choice([70.0, 75.0, 80.0, np.nan if seed % 5 == 0 else 85.0], int(n.sum()))
+    new_cell = np.zeros(len(total), bool)
+    new_cell[start] = True
+    order = _by_total(total, start, n, new_cell)
+    want = np.concatenate([a + np.argsort(total[a:a + k], kind="stable") for a, k in zip(start, n)])
+    np.testing.assert_array_equal(np.arange(len(total)) if order is None else order, want)
 
 
 # ---------------------------------------------------------------------------- the kernel against a plain reference

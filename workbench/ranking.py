@@ -70,6 +70,43 @@ class Sheets:
         return np.repeat(np.arange(len(self.start)), self.n)
 
 
+@dataclass(frozen=True)
+class _Column:
+    """A text column of the store's frame as values to compare: the text itself, or a categorical's
+    codes numbered in the text's sorted order (then comparing codes compares the texts, in integers)."""
+
+    values: np.ndarray         # row -> text (object) or code
+    names: np.ndarray | None   # code -> text; None when `values` are the texts
+
+    def encode(self, texts: Sequence[object]) -> np.ndarray:
+        """`texts` as values of this column (a code that matches nothing where the category is absent)."""
+        if self.names is None:
+            return np.asarray(list(texts), dtype=object)
+        return pd.Index(self.names).get_indexer(list(texts)).astype(np.int64)
+
+    def decode(self, values: np.ndarray) -> np.ndarray:
+        """Values of this column as texts (object array)."""
+        if self.names is None:
+            return np.asarray(values, dtype=object)
+        return self.names[np.asarray(values, dtype=np.int64)]
+
+
+def _column(series: pd.Series) -> _Column:
+    """A column of the store's frame for comparing: a categorical of texts (the store's dtype) by its
+    codes, renumbered when its categories are not sorted; anything else (or a missing value) as objects."""
+    if isinstance(series.dtype, pd.CategoricalDtype) and pd.api.types.is_string_dtype(series.cat.categories.dtype):
+        codes = series.cat.codes.to_numpy()
+        if not len(codes) or codes.min() >= 0:
+            names = series.cat.categories.to_numpy(dtype=object)
+            if len(names) > 1 and not bool(np.all(names[1:] > names[:-1])):
+                order = np.argsort(names, kind="stable")
+                place = np.empty(len(names), np.int64)
+                place[order] = np.arange(len(names))
+                codes, names = place[codes], names[order]
+            return _Column(codes, names)
+    return _Column(series.to_numpy(dtype=object), None)
+
+
 def _levels(values: np.ndarray, first: list[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Integer codes of `values`: the levels in `first` keep that order, any others follow sorted.
 
@@ -93,11 +130,12 @@ def _stage_criteria(rnd: Round) -> list[list[str]]:
     return [[c.code for c in rnd.criteria("", st)] for st in rnd.stages]
 
 
-def _criterion_codes(column: np.ndarray, run: np.ndarray, heads: np.ndarray, stage_of_head: np.ndarray,
+def _criterion_codes(col: _Column, run: np.ndarray, heads: np.ndarray, stage_of_head: np.ndarray,
                      rnd: Round | None) -> tuple[np.ndarray, np.ndarray]:
     """Per row, the criterion's code. Sheets usually list their stage's criteria in rubric order:
     check that against the expected pattern in one comparison and hash only the rows that differ."""
     criteria = np.asarray([c.code for c in rnd.rubric] if rnd else [], dtype=object)
+    column = col.values
     code = np.full(len(column), -1, np.int64)
     if rnd is not None and len(column):
         index = {c: k for k, c in enumerate(criteria)}
@@ -111,11 +149,12 @@ def _criterion_codes(column: np.ndarray, run: np.ndarray, heads: np.ndarray, sta
         stage_row = np.where(stage_row < 0, len(stages), stage_row)[run]
         position = np.minimum(np.arange(len(column)) - heads[run], width)
         expect = pattern[stage_row, position]
-        names = np.append(criteria, None)
+        names = np.append(col.encode(criteria), None if col.names is None else -1)
         code = np.where(column == names[expect], expect, -1)
     rest = np.flatnonzero(code < 0)
     if len(rest):
         extra, uniques = pd.factorize(column[rest], sort=True)
+        uniques = col.decode(uniques)
         known = {c: k for k, c in enumerate(criteria)}
         others = [u for u in uniques if u not in known]
         criteria = np.append(criteria, np.asarray(others, dtype=object)).astype(object)
@@ -124,10 +163,11 @@ def _criterion_codes(column: np.ndarray, run: np.ndarray, heads: np.ndarray, sta
     return code, criteria
 
 
-def _uniform_points(column: np.ndarray, points: np.ndarray, change: np.ndarray,
+def _uniform_points(col: _Column, points: np.ndarray, change: np.ndarray,
                     rnd: Round | None) -> tuple[np.ndarray, np.ndarray] | None:
     """The common layout in one comparison: every sheet lists the same criteria in rubric order
     (every stage scores the same ones), so the points reshape to sheets × criteria. None otherwise."""
+    column = col.values
     if rnd is None or not len(column):
         return None
     lists = _stage_criteria(rnd)
@@ -137,7 +177,7 @@ def _uniform_points(column: np.ndarray, points: np.ndarray, change: np.ndarray,
     shape = (len(column) // k, k)
     if not change[::k].all() or change.reshape(shape)[:, 1:].any():
         return None  # sheets of another length
-    if not (column.reshape(shape) == np.asarray(lists[0], dtype=object)).all():
+    if not (column.reshape(shape) == col.encode(lists[0])).all():
         return None
     criteria = np.asarray([c.code for c in rnd.rubric], dtype=object)
     if list(criteria) == lists[0]:
@@ -166,17 +206,19 @@ def dense(codes: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
     return (np.cumsum(present) - 1)[codes], np.flatnonzero(present)
 
 
-def _run_levels(column: np.ndarray, heads: np.ndarray, new: np.ndarray,
+def _run_levels(col: _Column, heads: np.ndarray, changes: np.ndarray,
                 first: list[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """`_levels(column[heads], first)` where `new` marks the rows whose value differs from the row
-    before: only one value per run of equal values is coded (in the store's order, one per
-    nomination, and they come sorted)."""
+    """`_levels(column[heads], first)` where `changes` counts, per head, the rows up to it whose value
+    differs from the row before: only one value per run of equal values is coded (in the store's
+    order, one per nomination, and they come sorted). The levels come back as texts."""
+    column = col.values
+    wanted = None if first is None else list(col.encode(first))
     if not len(heads):
-        return _levels(column[heads], first)
-    changes = np.cumsum(new)[heads]
+        codes, levels = _levels(column[heads], wanted)
+        return codes, col.decode(levels)
     new = np.r_[True, changes[1:] != changes[:-1]]  # the value may differ from the head before
-    codes, levels = _levels(column[heads[new]], first) if first is None else _codes(column[heads[new]], first)
-    return codes[np.cumsum(new) - 1], levels
+    codes, levels = _levels(column[heads[new]]) if first is None else _codes(column[heads[new]], wanted)
+    return codes[np.cumsum(new) - 1], col.decode(levels)
 
 
 def submitted_sheets(scores: pd.DataFrame, rnd: Round | None = None, *, criteria: bool = True) -> Sheets:
@@ -190,8 +232,10 @@ def submitted_sheets(scores: pd.DataFrame, rnd: Round | None = None, *, criteria
     its criteria in their order). Without `criteria` only the totals are kept (`points` has no columns).
     """
     n_rows = len(scores)
-    cols = [scores[c].to_numpy(dtype=object) for c in ("nomination_id", "stage", "reviewer_id")]
-    ok = scores["status"].to_numpy(dtype=object) == "submitted"
+    key_cols = [_column(scores[c]) for c in ("nomination_id", "stage", "reviewer_id")]
+    cols = [c.values for c in key_cols]
+    status = _column(scores["status"])
+    ok = status.values == status.encode(["submitted"])[0]
     new = np.ones((2, n_rows), bool)  # a row whose nomination (stage) differs from the row before
     change = np.ones(n_rows, bool)
     if n_rows:
@@ -202,22 +246,27 @@ def submitted_sheets(scores: pd.DataFrame, rnd: Round | None = None, *, criteria
         change[1:] |= cols[2][1:] != cols[2][:-1]
     heads = np.flatnonzero(change)
     keep = ok[heads]
-    points = scores["points"].to_numpy(dtype=float, na_value=np.nan, copy=True)
-    np.copyto(points, 0.0, where=np.isnan(points))  # as groupby-sum skips NaN
-    column = scores["criterion"].to_numpy(dtype=object)
+    changes = [np.cumsum(new[k][heads]) for k in (0, 1)]  # per head: value changes up to it (they are heads)
+    points = scores["points"].to_numpy(dtype=float, na_value=np.nan)
+    missing = np.isnan(points)
+    if missing.any():
+        points = np.where(missing, 0.0, points)  # as groupby-sum skips NaN
+    column = _column(scores["criterion"])
     uniform = _uniform_points(column, points, change, rnd)
     if uniform is not None:
         run_points, crit_ids = uniform
     else:
         run = np.cumsum(change) - 1
-        crit_code, crit_ids = _criterion_codes(column, run, heads, cols[1][heads], rnd)
+        crit_code, crit_ids = _criterion_codes(column, run, heads, key_cols[1].decode(cols[1][heads]), rnd)
         n_crit = len(crit_ids)
         run_points = np.bincount(run * n_crit + crit_code, weights=points, minlength=len(heads) * n_crit) \
             .reshape(len(heads), n_crit) if n_rows else np.zeros((0, n_crit))
-    heads, run_points = heads[keep], run_points[keep]
-    nom, nomination_ids = _run_levels(cols[0], heads, new[0])
-    stage, stage_ids = _run_levels(cols[1], heads, new[1], list(rnd.stages) if rnd else None)
+    if not keep.all():
+        heads, run_points, changes = heads[keep], run_points[keep], [c[keep] for c in changes]
+    nom, nomination_ids = _run_levels(key_cols[0], heads, changes[0])
+    stage, stage_ids = _run_levels(key_cols[1], heads, changes[1], list(rnd.stages) if rnd else None)
     rev, reviewer_ids = _levels(cols[2][heads])
+    reviewer_ids = key_cols[2].decode(reviewer_ids)
     key = (nom * max(len(stage_ids), 1) + stage) * max(len(reviewer_ids), 1) + rev
     if len(key) > 1 and not (key[1:] > key[:-1]).all():  # not in (nomination, stage, reviewer) order
         order = np.argsort(key, kind="stable")
@@ -237,19 +286,33 @@ def submitted_sheets(scores: pd.DataFrame, rnd: Round | None = None, *, criteria
     n = np.diff(np.r_[start, len(nom)])
     order = _by_total(total, start, n, new_cell)
     if order is not None:
-        nom, stage, rev, total, run_points = nom[order], stage[order], rev[order], total[order], run_points[order]
+        nom, stage, rev, total = nom[order], stage[order], rev[order], total[order]
+    run_points = run_points.copy() if order is None else np.take(run_points, order, axis=0)  # not a view of the frame
     return Sheets(nomination_ids, stage_ids, reviewer_ids, crit_ids, nom, stage, rev, total, run_points, start, n)
+
+
+_COMPARED = 8  # cells of up to this many sheets are sorted by comparing every pair (cheaper than argsort)
 
 
 def _by_total(total: np.ndarray, start: np.ndarray, n: np.ndarray, new_cell: np.ndarray) -> np.ndarray | None:
     """The order that sorts each cell's sheets by total (stable: equal totals keep their order), or
-    None when they already are. Cells of one size are sorted together as rows of a matrix."""
+    None when they already are. Cells of one size are sorted together as rows of a matrix: small ones
+    by counting, for each sheet, the sheets that go before it."""
     if len(total) < 2 or ((total[1:] >= total[:-1]) | new_cell[1:]).all():
         return None
     order = np.arange(len(total))
-    for size in np.unique(n[n > 1]):
+    for size in np.unique(n[n > 1]).tolist():
         at = start[n == size][:, None] + np.arange(size)
-        order[at] = np.take_along_axis(at, np.argsort(total[at], axis=1, kind="stable"), axis=1)
+        y = total[at]
+        if size > _COMPARED or np.isnan(y).any():
+            order[at] = np.take_along_axis(at, np.argsort(y, axis=1, kind="stable"), axis=1)
+            continue
+        place = np.zeros(at.shape, np.int64)  # how many of the cell's sheets go before each: lower, or equal and earlier
+        for i in range(size):
+            for j in range(size):
+                if j != i:
+                    place[:, i] += y[:, j] <= y[:, i] if j < i else y[:, j] < y[:, i]
+        order[at[:, :1] + place] = at
     return order
 
 
@@ -314,14 +377,17 @@ def published(values: np.ndarray, digits: int) -> np.ndarray:
     return np.floor(np.asarray(values, dtype=float) * 10.0 ** digits + 0.5 + 1e-9)
 
 
-def places(merit: np.ndarray, cat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def places(merit: np.ndarray, cat: np.ndarray, order: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(rank, last) within category, higher merit first; equal merit shares the best rank.
 
     `last` is the worst place the candidate's tie group occupies. NaN merit (unscored): 0 and 0.
+    `order`, when the caller has it: the rows by category, then merit (higher first; equal merit in
+    row order), the unscored last in their category.
     """
     merit = np.asarray(merit, dtype=float)
     scored = ~np.isnan(merit)
-    order = np.lexsort((np.where(scored, -merit, 0.0), ~scored, cat))
+    if order is None:
+        order = np.lexsort((np.where(scored, -merit, 0.0), ~scored, cat))
     m, c = merit[order], cat[order]
     size = len(order)
     new_cat = np.ones(size, bool)
@@ -427,11 +493,12 @@ def _tie_keys(rnd: Round) -> list[str]:
     return keys
 
 
-def _merit(columns: dict[str, np.ndarray], keys: list[str], cat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _merit(columns: dict[str, np.ndarray], keys: list[str], cat: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One number per candidate ordering the composite, then the tie-break chain (higher first).
 
     Equal numbers are candidates the chain cannot separate; NaN where there is no composite.
-    Also the display order of every row (unscored ones last, by their remaining keys).
+    Also each row's group (its place in the display order: by category, unscored ones last by their
+    remaining keys; shared by rows level on every key) and the rows in that order (level rows in row order).
     """
     composite = columns["composite"]
     values = [composite] + [published(columns[k], 6) for k in keys]
@@ -444,38 +511,42 @@ def _merit(columns: dict[str, np.ndarray], keys: list[str], cat: np.ndarray) -> 
             same[1:] &= c[order][1:] == c[order][:-1]
     merit = np.empty(len(order))
     merit[order] = -np.cumsum(~same)  # the row's place in the sorted order, shared by rows the chain cannot separate
-    return np.where(np.isnan(composite), np.nan, merit), -merit
+    return np.where(np.isnan(composite), np.nan, merit), -merit, order
 
 
 FLAG_ORDER = ("no_scores", "too_few_scores", "few_scores", "tie_at_cut", "tie")
 
 
-def _flags(ns: np.ndarray, rnd: Round, tied: np.ndarray, at_cut: np.ndarray) -> tuple[list[list[str]], list[str]]:
-    """Flag codes per candidate and their Chinese text (few scores, ties); `ns`: sheets per weighted stage."""
+def _flags(ns: np.ndarray, rnd: Round, tied: np.ndarray, at_cut: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Flag codes per candidate (lists) and their Chinese text (few scores, ties), as object arrays;
+    `ns`: sheets per weighted stage. Candidates with the same flags share one list of codes."""
     most, least = ns.max(axis=1), ns.min(axis=1)
     count = np.select([most == 0, least < 3, least < rnd.ranking.trim_min], [1, 2, 3], 0)
     tie = np.where(at_cut, 1, np.where(tied, 2, 0))
-    table = {}
+    codes, text = np.empty(12, dtype=object), np.empty(12, dtype=object)
     for c in range(4):
         for t in range(3):
-            codes = ([FLAG_ORDER[c - 1]] if c else []) + ([("tie_at_cut", "tie")[t - 1]] if t else [])
-            table[c * 3 + t] = (codes, "；".join(labels.RANK_FLAGS[x].format(trim_min=rnd.ranking.trim_min)
-                                                for x in codes))
-    combo = (count * 3 + tie).tolist()
-    return [list(table[k][0]) for k in combo], [table[k][1] for k in combo]
+            codes[c * 3 + t] = ([FLAG_ORDER[c - 1]] if c else []) + ([("tie_at_cut", "tie")[t - 1]] if t else [])
+            text[c * 3 + t] = "；".join(labels.RANK_FLAGS[x].format(trim_min=rnd.ranking.trim_min)
+                                       for x in codes[c * 3 + t])
+    combo = count * 3 + tie
+    return codes[combo], text[combo]
 
 
-def _display_order(cat: np.ndarray, order: np.ndarray, ids: np.ndarray) -> np.ndarray:
-    """Rows by category, then `order`, then nomination id (only rows level on both need the ids)."""
-    first = np.lexsort((order, cat))
+def _display_order(cat: np.ndarray, group: np.ndarray, first: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """Rows by category, then `group`, then nomination id; `first`: the rows by category and group
+    (level rows in row order), so only the rows level on both are sorted again, by their ids."""
     level = np.zeros(len(first), bool)
-    level[1:] = (cat[first][1:] == cat[first][:-1]) & (order[first][1:] == order[first][:-1])
+    level[1:] = (cat[first][1:] == cat[first][:-1]) & (group[first][1:] == group[first][:-1])
     level[:-1] |= level[1:]
-    tied = first[level]
-    by_id = np.zeros(len(cat), np.int64)
-    if len(tied):
-        by_id[tied] = np.argsort(np.argsort(ids[tied], kind="stable"), kind="stable")
-    return np.lexsort((by_id, order, cat))
+    at = np.flatnonzero(level)
+    if not len(at):
+        return first
+    tied = first[at]
+    by_id = np.argsort(np.argsort(ids[tied], kind="stable"), kind="stable")
+    rows = first.copy()
+    rows[at] = tied[np.lexsort((by_id, group[tied], cat[tied]))]  # level groups are contiguous in `first`
+    return rows
 
 
 def rank(screened: pd.DataFrame, scores: pd.DataFrame | Sheets, rnd: Round) -> pd.DataFrame:
@@ -491,15 +562,15 @@ def rank(screened: pd.DataFrame, scores: pd.DataFrame | Sheets, rnd: Round) -> p
     columns = _wide(sheets, ids, rnd)
     columns["composite"] = round_half_up(columns["composite_raw"], rnd.ranking.precision)
     cat = pd.Categorical(candidates["category"], categories=cats).codes.astype(np.int64)
-    merit, order = _merit(columns, _tie_keys(rnd), cat)
-    place, last = places(merit, cat)
+    merit, group, order = _merit(columns, _tie_keys(rnd), cat)
+    place, last = places(merit, cat, order)
     slots = np.array([c.slots for c in rnd.categories.values()], dtype=np.int64)[cat] if len(cat) else np.zeros(0, np.int64)
     tied = (place > 0) & (last - place > 0)
     at_cut = tie_at_cut(place, last, slots)
     ns = np.stack([columns[f"n_{s}"] for s, st in rnd.stages.items() if st.weight > 0], axis=1) \
         if any(st.weight > 0 for st in rnd.stages.values()) else np.zeros((len(ids), 1), np.int64)
     codes, text = _flags(ns, rnd, tied, at_cut)
-    rows = _display_order(cat, order, ids)
+    rows = _display_order(cat, group, order, ids)
     out = candidates.iloc[rows].reset_index(drop=True)
     float_col = lambda v: pd.array(v[rows], dtype="Float64")  # noqa: E731  (NaN -> <NA>)
     for stage in rnd.stages:
@@ -511,8 +582,8 @@ def rank(screened: pd.DataFrame, scores: pd.DataFrame | Sheets, rnd: Round) -> p
     out["rank"] = out["rank"].mask(out["rank"] == 0)
     out["tied"] = tied[rows]
     out["proposed"] = in_top(place, last, slots)[rows]
-    out["flag_codes"] = pd.Series([codes[i] for i in rows], dtype=object)
-    out["flags"] = pd.array([text[i] for i in rows], dtype="string")
+    out["flag_codes"] = pd.Series(codes[rows], dtype=object)
+    out["flags"] = pd.array(text[rows], dtype="string")
     return out
 
 
