@@ -23,6 +23,7 @@ from sqlalchemy.engine import make_url
 
 from workbench.config import DEFAULT_ROUND, load_round
 from workbench.errors import AccessCodeError, StageClosedError
+from workbench.ranking import rank
 from workbench.review import AssignmentError
 from workbench.store import (
     CODE_ALPHABET,
@@ -378,10 +379,32 @@ def _frame(rnd, stage, pairs, fraction=0.8):
     return pd.DataFrame(rows)
 
 
+def test_scores_are_sorted_categoricals_that_rank_as_their_text(seeded, rnd, stage):
+    frame = _frame(rnd, stage, [("N2", "R2", "employee"), ("N1", "R2", "model_worker"), ("N1", "R1", "model_worker")])
+    seeded.save_scores_frame(frame)
+    seeded.save_scores("R1", "N2", stage, {next(iter(points_for(rnd, "employee", stage))): 1.0})  # a draft
+    scores = seeded.scores()
+    text = ["nomination_id", "reviewer_id", "stage", "criterion", "status"]
+    for column in text:
+        values = scores[column]
+        assert isinstance(values.dtype, pd.CategoricalDtype), column
+        assert list(values.cat.categories) == sorted(set(values.astype(str))), column  # present values, sorted
+    as_text = scores.astype({c: "str" for c in text})
+    order = {c.code: i for i, c in enumerate(rnd.rubric)}
+    key = as_text.assign(_o=as_text["criterion"].map(order))[["nomination_id", "stage", "reviewer_id", "_o"]]
+    assert list(key.itertuples(index=False)) == sorted(key.itertuples(index=False))  # the store's order
+    assert (scores["status"] == "draft").sum() == 1 and scores[scores["reviewer_id"] == "R2"]["nomination_id"].nunique() == 2
+    screened = pd.DataFrame({"nomination_id": ["N1", "N2"], "category": ["model_worker", "employee"], "recommender": "U",
+                             "studio": ["S1", "S2"], "host_unit": "H", "leader": "L", "eligibility": "eligible",
+                             "quota_status": "in_quota"})
+    pd.testing.assert_frame_equal(rank(screened, scores, rnd), rank(screened, as_text, rnd))
+
+
 def test_a_scores_frame_loads_through_the_same_checks(seeded, rnd, stage):
     frame = _frame(rnd, stage, [("N1", "R1", "model_worker"), ("N2", "R2", "employee")])
     assert seeded.save_scores_frame(frame) == 2
     stored = seeded.scores()[["nomination_id", "reviewer_id", "stage", "criterion", "points"]]
+    stored = stored.astype({c: "str" for c in ["nomination_id", "reviewer_id", "stage", "criterion"]})  # categoricals
     key = ["nomination_id", "reviewer_id", "criterion"]
     pd.testing.assert_frame_equal(stored.sort_values(key).reset_index(drop=True),
                                   frame.astype({"points": "float64"}).sort_values(key).reset_index(drop=True),
