@@ -9,11 +9,12 @@ Synthesises a round directly (the sample generator makes realistic rounds of ~10
 candidates in the round's three categories, two stages, five reviewer sheets per candidate and
 stage from a pool of reviewers per category, scores in half points; slots are 10 % of each
 category. The input of both sides is the store's long frame as `Store.scores()` returns it: one
-row per criterion, text columns of pandas' string dtype, sorted by nomination, stage, reviewer and
-the rubric's order.
+row per criterion, the text columns categorical (sorted categories, as the store makes them), sorted
+by nomination, stage, reviewer and the rubric's order.
 
 - baseline: what a user writes with pandas: sheet totals by groupby-sum, then groupby-apply of
-  `wb.olympic_mean` per candidate and stage, the weighted composite, rank within category;
+  `wb.olympic_mean` per candidate and stage, the weighted composite, rank within category (grouping
+  by the categorical ids with `observed=True`, pandas 3's default, as anyone grouping them would);
 - the strongest plain alternative (for reference): the same with vectorised groupby sum / max /
   min / count instead of the apply (no criterion breakdown, no tie-break chain, no flags);
 - ours: `wb.rank` (which also gives the criterion breakdown, the tie-break chain and the flags).
@@ -95,7 +96,7 @@ def criterion_scores(totals: pd.DataFrame, rnd: wb.Round) -> tuple[pd.DataFrame,
     share = np.array([[c.max[cat] / 100 for c in crits] for cat in rnd.categories])
     cat_code = totals["category"].map({c: i for i, c in enumerate(rnd.categories)}).to_numpy()
     points = (totals["score"].to_numpy()[:, None] * share[cat_code]).ravel()
-    text = lambda values: pd.array(values, dtype="str")  # noqa: E731  (the store's text dtype)
+    text = lambda values: pd.Series(values, dtype="str").astype("category").array  # noqa: E731  (the store's dtype)
     scores = pd.DataFrame({
         "nomination_id": text(np.repeat(totals["candidate"].to_numpy(), reps)),
         "reviewer_id": text(np.repeat(totals["reviewer"].to_numpy(), reps)),
@@ -136,17 +137,18 @@ def rank_and_diagnose(screened: pd.DataFrame, scores: pd.DataFrame, rnd: wb.Roun
 def baseline_rank(scores: pd.DataFrame, screened: pd.DataFrame, rnd: wb.Round) -> pd.DataFrame:
     """What a user writes: sheet totals, groupby-apply olympic mean, weighted composite, rank within category."""
     sub = scores[scores["status"] == "submitted"]
-    totals = sub.groupby(["nomination_id", "stage", "reviewer_id"])["points"].sum()
+    totals = sub.groupby(["nomination_id", "stage", "reviewer_id"], observed=True)["points"].sum()
     trim_min = rnd.ranking.trim_min
-    per = totals.groupby(level=["nomination_id", "stage"]).apply(lambda s: wb.olympic_mean(s.to_numpy(), trim_min))
+    per = totals.groupby(level=["nomination_id", "stage"], observed=True).apply(
+        lambda s: wb.olympic_mean(s.to_numpy(), trim_min))
     return _finish(per.unstack("stage"), screened, rnd)
 
 
 def vectorised_rank(scores: pd.DataFrame, screened: pd.DataFrame, rnd: wb.Round) -> pd.DataFrame:
     """The strongest plain alternative: the olympic mean from vectorised groupby sum / max / min / count."""
     sub = scores[scores["status"] == "submitted"]
-    totals = sub.groupby(["nomination_id", "stage", "reviewer_id"])["points"].sum()
-    agg = totals.groupby(level=["nomination_id", "stage"]).agg(["sum", "max", "min", "count"])
+    totals = sub.groupby(["nomination_id", "stage", "reviewer_id"], observed=True)["points"].sum()
+    agg = totals.groupby(level=["nomination_id", "stage"], observed=True).agg(["sum", "max", "min", "count"])
     trimmed = (agg["sum"] - agg["max"] - agg["min"]) / (agg["count"] - 2)
     per = trimmed.where(agg["count"] >= rnd.ranking.trim_min, agg["sum"] / agg["count"])
     return _finish(per.unstack("stage"), screened, rnd)
