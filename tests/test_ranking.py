@@ -201,6 +201,24 @@ def test_each_cells_sheets_are_ordered_by_total_stably(seed):
     np.testing.assert_array_equal(np.arange(len(total)) if order is None else order, want)
 
 
+@settings(max_examples=50, deadline=None)
+@given(seed=st.integers(0, 10_000))
+def test_packed_sort_keys_sort_as_lexsort(seed):
+    from workbench.ranking import _lexsort_whole
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(0, 300))
+    keys = []
+    for _ in range(int(rng.integers(1, 6))):
+        span = float(rng.choice([1, 3, 1e4, 1e8, 1e15, 2.0 ** 62]))  # some fit several to a word, some alone
+        key = np.floor(rng.integers(-3, 4, n) * span / 4)
+        key[rng.random(n) < 0.1] = np.inf  # missing: last
+        if n and rng.random() < 0.1:
+            key[int(rng.integers(n))] = rng.choice([0.5, np.nan, -np.inf])  # not whole: sorted as it is
+        keys.append(key)
+    np.testing.assert_array_equal(_lexsort_whole(keys), np.lexsort(keys[::-1]))
+
+
 # ---------------------------------------------------------------------------- the kernel against a plain reference
 def _half_up(x: float, digits: int) -> float:
     from decimal import ROUND_HALF_UP, Decimal

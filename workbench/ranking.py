@@ -8,7 +8,8 @@ below that. Everything is vectorised over the long scores frame: no per-candidat
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from functools import partial
+from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -95,7 +96,7 @@ def _column(series: pd.Series) -> _Column:
     """A column of the store's frame for comparing: a categorical of texts (the store's dtype) by its
     codes, renumbered when its categories are not sorted; anything else (or a missing value) as objects."""
     if isinstance(series.dtype, pd.CategoricalDtype) and pd.api.types.is_string_dtype(series.cat.categories.dtype):
-        codes = series.cat.codes.to_numpy()
+        codes = series.array.codes
         if not len(codes) or codes.min() >= 0:
             names = series.cat.categories.to_numpy(dtype=object)
             if len(names) > 1 and not bool(np.all(names[1:] > names[:-1])):
@@ -206,16 +207,36 @@ def dense(codes: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
     return (np.cumsum(present) - 1)[codes], np.flatnonzero(present)
 
 
-def _run_levels(col: _Column, heads: np.ndarray, changes: np.ndarray,
+def _head_changes(new: np.ndarray, heads: np.ndarray, kept: np.ndarray | slice) -> np.ndarray:
+    """Per kept head, how many rows up to it are `new` (differ from the row before; each such row is a head)."""
+    return np.cumsum(new[heads])[kept]
+
+
+def _column_levels(col: _Column, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`_levels(values)` for values of `col`, the levels as texts: codes are renumbered over those present."""
+    if col.names is None:
+        return _levels(values)
+    codes, kept = dense(values, len(col.names))
+    return codes, col.names[kept]
+
+
+def _run_levels(col: _Column, heads: np.ndarray, changes: Callable[[], np.ndarray],
                 first: list[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """`_levels(column[heads], first)` where `changes` counts, per head, the rows up to it whose value
-    differs from the row before: only one value per run of equal values is coded (in the store's
-    order, one per nomination, and they come sorted). The levels come back as texts."""
+    """`_levels(column[heads], first)`, the levels as texts. A text column has only one value per run
+    of equal values coded (in the store's order, one per nomination, and they come sorted): `changes()`
+    counts, per head, the rows up to it whose value differs from the row before."""
     column = col.values
     wanted = None if first is None else list(col.encode(first))
+    if col.names is not None:  # codes: read at every head, renumbered over those present
+        if first is not None:
+            codes, levels = _codes(column[heads], wanted)
+            return codes, col.decode(levels)
+        codes, kept = dense(column[heads], len(col.names))
+        return codes, col.names[kept]
     if not len(heads):
         codes, levels = _levels(column[heads], wanted)
         return codes, col.decode(levels)
+    changes = changes()
     new = np.r_[True, changes[1:] != changes[:-1]]  # the value may differ from the head before
     codes, levels = _levels(column[heads[new]]) if first is None else _codes(column[heads[new]], wanted)
     return codes[np.cumsum(new) - 1], col.decode(levels)
@@ -246,7 +267,7 @@ def submitted_sheets(scores: pd.DataFrame, rnd: Round | None = None, *, criteria
         change[1:] |= cols[2][1:] != cols[2][:-1]
     heads = np.flatnonzero(change)
     keep = ok[heads]
-    changes = [np.cumsum(new[k][heads]) for k in (0, 1)]  # per head: value changes up to it (they are heads)
+    kept = slice(None) if keep.all() else np.flatnonzero(keep)
     points = scores["points"].to_numpy(dtype=float, na_value=np.nan)
     missing = np.isnan(points)
     if missing.any():
@@ -261,12 +282,11 @@ def submitted_sheets(scores: pd.DataFrame, rnd: Round | None = None, *, criteria
         n_crit = len(crit_ids)
         run_points = np.bincount(run * n_crit + crit_code, weights=points, minlength=len(heads) * n_crit) \
             .reshape(len(heads), n_crit) if n_rows else np.zeros((0, n_crit))
-    if not keep.all():
-        heads, run_points, changes = heads[keep], run_points[keep], [c[keep] for c in changes]
+    changes = [partial(_head_changes, new[k], heads, kept) for k in (0, 1)]
+    heads, run_points = heads[kept], run_points[kept]
     nom, nomination_ids = _run_levels(key_cols[0], heads, changes[0])
     stage, stage_ids = _run_levels(key_cols[1], heads, changes[1], list(rnd.stages) if rnd else None)
-    rev, reviewer_ids = _levels(cols[2][heads])
-    reviewer_ids = key_cols[2].decode(reviewer_ids)
+    rev, reviewer_ids = _column_levels(key_cols[2], cols[2][heads])
     key = (nom * max(len(stage_ids), 1) + stage) * max(len(reviewer_ids), 1) + rev
     if len(key) > 1 and not (key[1:] > key[:-1]).all():  # not in (nomination, stage, reviewer) order
         order = np.argsort(key, kind="stable")
@@ -302,17 +322,17 @@ def _by_total(total: np.ndarray, start: np.ndarray, n: np.ndarray, new_cell: np.
         return None
     order = np.arange(len(total))
     for size in np.unique(n[n > 1]).tolist():
-        at = start[n == size][:, None] + np.arange(size)
+        at = start[n == size] + np.arange(size)[:, None]  # sheet i of every such cell in row i
         y = total[at]
         if size > _COMPARED or np.isnan(y).any():
-            order[at] = np.take_along_axis(at, np.argsort(y, axis=1, kind="stable"), axis=1)
+            order[at] = np.take_along_axis(at, np.argsort(y, axis=0, kind="stable"), axis=0)
             continue
-        place = np.zeros(at.shape, np.int64)  # how many of the cell's sheets go before each: lower, or equal and earlier
+        place = np.zeros(at.shape, np.int8)  # how many of the cell's sheets go before each: lower, or equal and earlier
         for i in range(size):
             for j in range(size):
                 if j != i:
-                    place[:, i] += y[:, j] <= y[:, i] if j < i else y[:, j] < y[:, i]
-        order[at[:, :1] + place] = at
+                    place[i] += y[j] <= y[i] if j < i else y[j] < y[i]
+        order[at[0] + place] = at
     return order
 
 
@@ -493,7 +513,29 @@ def _tie_keys(rnd: Round) -> list[str]:
     return keys
 
 
-def _merit(columns: dict[str, np.ndarray], keys: list[str], cat: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _lexsort_whole(keys: list[np.ndarray]) -> np.ndarray:
+    """`np.lexsort(keys[::-1])`: the rows by keys[0], then keys[1], … (level rows in row order). Keys of
+    whole numbers and +inf are packed, several to a 64-bit integer while their ranges fit, so fewer
+    passes sort them; any other key is sorted as it is."""
+    words, word, bits = [], None, 0
+    for key in keys:
+        finite = np.isfinite(key)
+        numbers = key[finite]
+        low, top = (float(numbers.min()), float(numbers.max() - numbers.min()) + 1) if len(numbers) else (0.0, 0.0)
+        need = int(top).bit_length()  # codes 0 .. top, top for +inf
+        if np.isnan(key).any() or (key == -np.inf).any() or need > 62 or (numbers != np.floor(numbers)).any():
+            return np.lexsort(keys[::-1])
+        code = np.where(finite, key - low, top).astype(np.int64)
+        if word is not None and bits + need <= 62:
+            word, bits = (word << need) | code, bits + need
+        else:
+            words += [] if word is None else [word]
+            word, bits = code, need
+    return np.lexsort((words + [word])[::-1]) if word is not None else np.arange(0)
+
+
+def _merit(columns: dict[str, np.ndarray], keys: list[str], cat: np.ndarray,
+           precision: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One number per candidate ordering the composite, then the tie-break chain (higher first).
 
     Equal numbers are candidates the chain cannot separate; NaN where there is no composite.
@@ -503,7 +545,8 @@ def _merit(columns: dict[str, np.ndarray], keys: list[str], cat: np.ndarray) -> 
     composite = columns["composite"]
     values = [composite] + [published(columns[k], 6) for k in keys]
     sortable = [np.where(np.isnan(c), np.inf, -c) for c in values]  # missing keys sort last
-    order = np.lexsort(sortable[::-1] + [cat])
+    whole = np.where(np.isnan(composite), np.inf, -published(columns["composite_raw"], precision))  # same order
+    order = _lexsort_whole([cat.astype(float), whole] + sortable[1:])
     same = np.zeros(len(order), bool)
     if len(order):
         same[1:] = cat[order][1:] == cat[order][:-1]
@@ -562,7 +605,7 @@ def rank(screened: pd.DataFrame, scores: pd.DataFrame | Sheets, rnd: Round) -> p
     columns = _wide(sheets, ids, rnd)
     columns["composite"] = round_half_up(columns["composite_raw"], rnd.ranking.precision)
     cat = pd.Categorical(candidates["category"], categories=cats).codes.astype(np.int64)
-    merit, group, order = _merit(columns, _tie_keys(rnd), cat)
+    merit, group, order = _merit(columns, _tie_keys(rnd), cat, rnd.ranking.precision)
     place, last = places(merit, cat, order)
     slots = np.array([c.slots for c in rnd.categories.values()], dtype=np.int64)[cat] if len(cat) else np.zeros(0, np.int64)
     tied = (place > 0) & (last - place > 0)
