@@ -89,6 +89,12 @@ def synthesise(n_cand: int, rnd: wb.Round, seed: int = 1) -> tuple[pd.DataFrame,
     return totals, rnd.model_copy(update={"categories": categories})
 
 
+def store_text(values: np.ndarray) -> pd.Categorical:
+    """A text column as `Store.scores()` holds it: a categorical whose categories are the values present, sorted."""
+    codes, names = pd.factorize(values, sort=True)
+    return pd.Categorical.from_codes(codes, categories=pd.Index(names, dtype="str"))
+
+
 def criterion_scores(totals: pd.DataFrame, rnd: wb.Round) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Screened frame and the store's long frame matching the totals (as `Store.scores()` returns it)."""
     crits = rnd.rubric
@@ -96,13 +102,16 @@ def criterion_scores(totals: pd.DataFrame, rnd: wb.Round) -> tuple[pd.DataFrame,
     share = np.array([[c.max[cat] / 100 for c in crits] for cat in rnd.categories])
     cat_code = totals["category"].map({c: i for i, c in enumerate(rnd.categories)}).to_numpy()
     points = (totals["score"].to_numpy()[:, None] * share[cat_code]).ravel()
-    text = lambda values: pd.Series(values, dtype="str").astype("category").array  # noqa: E731  (the store's dtype)
+    sheet = {c: store_text(totals[c].to_numpy()) for c in ("candidate", "reviewer", "stage")}
+    criterion = store_text(np.array([c.code for c in crits], dtype=object))
+    status = store_text(np.array(["submitted"], dtype=object))
+    rows = lambda codes, like: pd.Categorical.from_codes(codes, dtype=like.dtype)  # noqa: E731  (no text per row)
     scores = pd.DataFrame({
-        "nomination_id": text(np.repeat(totals["candidate"].to_numpy(), reps)),
-        "reviewer_id": text(np.repeat(totals["reviewer"].to_numpy(), reps)),
-        "stage": text(np.repeat(totals["stage"].to_numpy(), reps)),
-        "criterion": text(np.tile(np.array([c.code for c in crits], dtype=object), len(totals))),
-        "points": points, "status": text(np.full(len(points), "submitted", dtype=object))})
+        "nomination_id": rows(np.repeat(sheet["candidate"].codes, reps), sheet["candidate"]),
+        "reviewer_id": rows(np.repeat(sheet["reviewer"].codes, reps), sheet["reviewer"]),
+        "stage": rows(np.repeat(sheet["stage"].codes, reps), sheet["stage"]),
+        "criterion": rows(np.tile(criterion.codes, len(totals)), criterion),
+        "points": points, "status": rows(np.zeros(len(points), np.int8), status)})
     cands = totals.drop_duplicates("candidate")
     screened = pd.DataFrame({"nomination_id": cands["candidate"], "category": cands["category"], "recommender": "U",
                              "studio": cands["candidate"], "host_unit": "H", "leader": "L",
