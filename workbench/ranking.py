@@ -614,20 +614,20 @@ def rank(screened: pd.DataFrame, scores: pd.DataFrame | Sheets, rnd: Round) -> p
         if any(st.weight > 0 for st in rnd.stages.values()) else np.zeros((len(ids), 1), np.int64)
     codes, text = _flags(ns, rnd, tied, at_cut)
     rows = _display_order(cat, group, order, ids)
-    out = candidates.iloc[rows].reset_index(drop=True)
     float_col = lambda v: pd.array(v[rows], dtype="Float64")  # noqa: E731  (NaN -> <NA>)
+    out = {}
     for stage in rnd.stages:
         out[f"score_{stage}"] = float_col(columns[f"score_{stage}"])
         out[f"n_{stage}"] = pd.array(columns[f"n_{stage}"][rows], dtype="Int64")
     for name in ("composite_raw", "untrimmed_mean", *(f"crit_{c.code}" for c in rnd.rubric), "composite"):
         out[name] = float_col(columns[name])
-    out["rank"] = pd.array(np.where(place > 0, place, 0)[rows], dtype="Int64")
-    out["rank"] = out["rank"].mask(out["rank"] == 0)
+    ranks = place[rows]
+    out["rank"] = pd.arrays.IntegerArray(np.where(ranks > 0, ranks, 0), ranks <= 0)  # unscored: <NA>
     out["tied"] = tied[rows]
     out["proposed"] = in_top(place, last, slots)[rows]
-    out["flag_codes"] = pd.Series(codes[rows], dtype=object)
+    out["flag_codes"] = codes[rows]
     out["flags"] = pd.array(text[rows], dtype="string")
-    return out
+    return pd.concat([candidates.iloc[rows].reset_index(drop=True), pd.DataFrame(out)], axis=1)
 
 
 def competition(ranked: pd.DataFrame, rnd: Round) -> pd.DataFrame:
