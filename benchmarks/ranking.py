@@ -68,8 +68,10 @@ def synthesise(n_cand: int, rnd: wb.Round, seed: int = 1) -> tuple[pd.DataFrame,
     for s in range(len(rnd.stages)):
         r = np.empty((n_cand, SHEETS), np.int64)
         for k, b in enumerate(block):
-            mask = cat == k
-            r[mask] = b[np.argsort(rng.random((int(mask.sum()), len(b))), axis=1)[:, :SHEETS]]
+            at = np.flatnonzero(cat == k)
+            for lo in range(0, len(at), 4096):  # the same draws as one call, without a candidates x pool matrix
+                part = at[lo:lo + 4096]
+                r[part] = b[np.argsort(rng.random((len(part), len(b))), axis=1)[:, :SHEETS]]
         r.sort(axis=1)
         y = np.clip(np.round((quality[:, None] + leniency[r] + rng.normal(0, 5, (n_cand, SHEETS))) * 2) / 2, 0, 100)
         cand.append(np.repeat(np.arange(n_cand), SHEETS))
