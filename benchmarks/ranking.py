@@ -21,9 +21,10 @@ by nomination, stage, reviewer and the rubric's order.
 
 Baseline and ours run alternately `--repeat` times; medians and ratios are printed. "Rank + all
 diagnostics" is the round state's path: the sheets coded once, `rank`, one shared design, then
-every diagnostic. No tracing runs during a timed run: peak memory (ru_maxrss) is measured in
-separate child processes. Diagnostics use the configured resamples (`--resamples` only to override
-it, and then the output says so). The load average is printed beside the figures: on a shared
+every diagnostic. No tracing runs during a timed run: peak memory is measured in separate child
+processes (the child's own VmHWM; its ru_maxrss would include the parent's memory at the fork).
+Diagnostics use the configured resamples (`--resamples` only to override it, and then the output
+says so). The load average is printed beside the figures: on a shared
 machine other people's jobs slow both sides, so compare the ratios.
 
     python benchmarks/ranking.py [--candidates 100000] [--repeat 3] [--growth]
@@ -189,11 +190,22 @@ def naive_resample(totals: pd.DataFrame, rnd: wb.Round, rng: np.random.Generator
 # ---------------------------------------------------------------------------- memory, in a child process
 def peak_mb(what: str, n: int, resamples: int) -> float:
     """Peak resident memory (MB) of a child process that builds the data and runs `what` once."""
-    code = (f"import sys, resource; sys.path[:0] = [{str(ROOT)!r}, {str(HERE)!r}]; import ranking as b; "
-            f"b.child({what!r}, {n}, {resamples}); "
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)")
+    code = (f"import sys; sys.path[:0] = [{str(ROOT)!r}, {str(HERE)!r}]; import ranking as b; "
+            f"b.child({what!r}, {n}, {resamples}); print(b.own_peak_mb())")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return float(out.stdout.strip().splitlines()[-1])
+
+
+def own_peak_mb() -> float:
+    """This process's peak resident memory (MB): Linux's VmHWM, which a child starts afresh. ru_maxrss
+    would carry over the parent's resident memory at the fork (here the parent holds the 10^5 data)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
+    except (OSError, StopIteration):
+        import resource  # noqa: PLC0415  (not on Windows)
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def child(what: str, n: int, resamples: int) -> None:
