@@ -1,7 +1,7 @@
 """The Voila server `workbench serve` runs: standalone Voila with the guards a room of reviewers needs.
 
 Run as `python -m workbench.voila_server <voila arguments>` (`serve.voila_command` builds them); it
-is Voila 0.5 (`voila.app.Voila`) with four things changed, all in `WorkbenchVoila.start`:
+is Voila 0.5 (`voila.app.Voila`) with five things changed, all in `WorkbenchVoila.start`:
 
 - The kernel websocket speaks only the v1 protocol (`v1.kernel.websocket.jupyter.org`, what every
   Voila 0.5 page uses). A client that does not offer it is refused before any kernel is touched:
@@ -18,6 +18,10 @@ is Voila 0.5 (`voila.app.Voila`) with four things changed, all in `WorkbenchVoil
   (MappingKernelManager.cull_idle_timeout) takes the ones never connected.
 - The Host header must name this server: loopback, the bound address, this machine's names and
   addresses, or `allowed_hosts` (a web page elsewhere cannot reach it by DNS rebinding).
+- A page is given a pooled kernel only when one is ready. Voila counts a refill that is still
+  waiting out its delay (`pool_refill_seconds`, 30 s) as pooled, so a second page opened in that
+  window waited for the delay, the kernel's start and the notebook (~30 s); it now starts its own
+  kernel (a cold page, a few seconds) and the refill keeps its schedule.
 - The browser's address reaches the kernel (for the login lockout) in a file beside the kernel's
   connection file (`<connection file>.client`), written here when the page's websocket opens,
   never taken from what the client says; behind a reverse proxy on this machine, the proxy's
@@ -180,13 +184,46 @@ async def _shut_down_if_unused(manager, kernel_id: str) -> None:
         return
 
 
+def pool_item_ready(task: object) -> bool:
+    """Whether an item of Voila's kernel pool (a task: the delay, the kernel's start, the notebook
+    run) has a kernel ready for a page now."""
+    return isinstance(task, asyncio.Future) and task.done() and not task.cancelled() and task.exception() is None
+
+
+class ReadyPool:
+    """Mixed into Voila's pooling kernel manager: a page takes a pooled kernel only if one is ready
+    (Voila's page handler asks `get_pool_size`); otherwise it starts its own. The ready ones are
+    handed out first."""
+
+    def get_pool_size(self, notebook_name: str) -> int:
+        return sum(pool_item_ready(t) for t in self._pools.get(notebook_name, ()))
+
+    def pooled_kernels(self, notebook_name: str) -> int:
+        """Every item of the pool, ready or still being prepared (the kernel cap leaves them aside)."""
+        return len(self._pools.get(notebook_name, ()))
+
+    async def get_rendered_notebook(self, notebook_name: str, *args: Any, **kwargs: Any):
+        pool = self._pools.get(notebook_name)
+        if pool:
+            pool.sort(key=lambda t: not pool_item_ready(t))  # stable: the ready ones first, in order
+        return await super().get_rendered_notebook(notebook_name, *args, **kwargs)
+
+
+def use_ready_pool(manager: object) -> None:
+    """Give Voila's pooling kernel manager (built by its factory inside `init_settings`) the
+    `ReadyPool` rule; a manager without a pool is left as it is."""
+    cls = type(manager)
+    if hasattr(cls, "get_rendered_notebook") and not isinstance(manager, ReadyPool):
+        manager.__class__ = type(f"Ready{cls.__name__}", (ReadyPool, cls), {})
+
+
 class CappedVoilaHandler(TornadoVoilaHandler):
     """The page: no kernel beyond the cap."""
 
     @web.authenticated
     async def get(self, path: str | None = None) -> None:
         manager, app = self.kernel_manager, self.settings["workbench_voila"]
-        pooled = manager.get_pool_size(self.notebook_path) if hasattr(manager, "get_pool_size") else 0
+        pooled = manager.pooled_kernels(self.notebook_path) if isinstance(manager, ReadyPool) else 0
         if len(manager.list_kernel_ids()) - pooled >= app.max_kernels:
             self.log.warning("workbench: %s viewer kernels, the cap: a busy page for %s",
                              app.max_kernels, self.request.remote_ip)
@@ -253,6 +290,7 @@ class WorkbenchVoila(Voila):
         self.connection_dir = tempfile.mkdtemp(prefix="voila_", dir=self.connection_dir_root)
         self.log.info("Storing connection files in %s." % self.connection_dir)
         settings = self.init_settings()
+        use_ready_pool(self.kernel_manager)
         settings["workbench_voila"] = self
         settings["websocket_max_message_size"] = MAX_FRAME_BYTES
         self.app = web.Application(**settings)
