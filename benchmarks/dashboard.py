@@ -28,7 +28,7 @@ with the goal beside each figure, and the load average before and after.
 GOALS (issue 18): preheated page interactive < 1.5 s; cold < 5 s at 2,000 nominations.
 
     python benchmarks/dashboard.py [--loads 5] [--rounds sample,large] [--modes preheated,cold]
-                                   [--unions 730] [--refill 12] [--cache DIR]
+                                   [--unions 730] [--refill 12] [--cache DIR] [--ports 8900-8949]
 """
 
 from __future__ import annotations
@@ -126,10 +126,19 @@ def large_round(cache: Path, unions: int) -> wb.Round:
 
 
 # ---------------------------------------------------------------------------- serving
+PORTS: range | None = None  # --ports: take the servers' ports from this range (a shared machine)
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A free port on 127.0.0.1: any, or the first free one in PORTS."""
+    for port in PORTS or (0,):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return s.getsockname()[1]
+    raise RuntimeError(f"no free port in {PORTS}")
 
 
 def plain_voila_command(notebook: Path, *, port: int, token: str, pool: int, refill: float) -> list[str]:
@@ -286,9 +295,14 @@ def main() -> None:
     parser.add_argument("--rounds", default="sample,large")
     parser.add_argument("--modes", default="preheated,cold")
     parser.add_argument("--refill", type=float, default=12, help="seconds before a used pool kernel is replaced")
+    parser.add_argument("--ports", default="", help="a port range for the servers, e.g. 8900-8949 (default: any free)")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "workbench-bench-dashboard")
     args = parser.parse_args()
     args.cache.mkdir(parents=True, exist_ok=True)
+    if args.ports:
+        global PORTS
+        first, last = (int(x) for x in args.ports.split("-"))
+        PORTS = range(first, last + 1)
     print(f"GOALS: interactive < {GOALS['preheated']} s preheated; < {GOALS['cold']} s cold at ~2,000 nominations "
           f"(load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores)", flush=True)
     results = []
