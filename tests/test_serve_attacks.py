@@ -196,6 +196,44 @@ def test_frame_parsing_is_bounded_by_the_frame_not_its_count():
         assert v1_offsets(bad) is None and v1_header(bad) is None
 
 
+def page_config(base: str, token: str) -> dict:
+    with urllib.request.urlopen(f"{base}?token={token}", timeout=120) as r:
+        html = r.read().decode()
+    found = re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>', html, re.S)
+    return json.loads(found.group(1))
+
+
+def test_voila_scripts_come_from_a_versioned_path_the_browser_keeps(served):
+    """The page loads Voila's scripts from /voila/static/v-<version>/, served immutable (Voila's own
+    path revalidates every file on every load); the extensions' hashed files are immutable too; the
+    Host allow-list guards the new path like the others; the page names no MathJax on a CDN."""
+    base, token, _ = served
+    config = page_config(base, token)
+    static = config["fullStaticUrl"]
+    assert re.fullmatch(r"/voila/static/v-[0-9a-f]{16}", static)
+    assert config["fullMathjaxUrl"] == "null" and "cdnjs" not in json.dumps(config)
+    with urllib.request.urlopen(base + static.lstrip("/") + "/voila.js", timeout=ANSWER_SECONDS) as r:
+        assert r.status == 200 and "immutable" in r.headers["Cache-Control"]
+        versioned = r.read()
+    with urllib.request.urlopen(base + "voila/static/voila.js", timeout=ANSWER_SECONDS) as r:
+        assert r.read() == versioned and "immutable" not in (r.headers["Cache-Control"] or "")
+    with pytest.raises(urllib.error.HTTPError) as missing:  # another version: not served from this one
+        urllib.request.urlopen(base + "voila/static/v-0000000000000000/voila.js", timeout=ANSWER_SECONDS)
+    assert missing.value.code in (403, 404)
+    manager = next(e for e in config["federated_extensions"] if e["name"] == "@jupyter-widgets/jupyterlab-manager")
+    with urllib.request.urlopen(f"{base}voila/labextensions/{manager['name']}/{manager['load']}",
+                                timeout=ANSWER_SECONDS) as r:
+        assert "immutable" in r.headers["Cache-Control"]
+    with urllib.request.urlopen(f"{base}voila/labextensions/{manager['name']}/package.json",
+                                timeout=ANSWER_SECONDS) as r:
+        assert "immutable" not in r.headers["Cache-Control"]
+    port = base.rsplit(":", 1)[1].strip("/")
+    req = urllib.request.Request(base + static.lstrip("/") + "/voila.js", headers={"Host": f"attacker.example:{port}"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(req, timeout=ANSWER_SECONDS)
+    assert refused.value.code == 403
+
+
 # ---------------------------------------------------------------------------- pages and kernels
 def test_kernels_are_capped_and_a_closed_page_gives_its_kernel_back(image_notebook, tmp_path):
     log = tmp_path / "voila.log"
