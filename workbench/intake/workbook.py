@@ -75,7 +75,7 @@ class ZipPart(NamedTuple):
 
 
 _END = struct.Struct("<4s4H2LH")  # end of central directory record
-_ENTRY = struct.Struct("<4s6H3L5H2L")  # central directory file header
+_ENTRY = struct.Struct("<4s4xHH8xLLHHH8xL")  # central directory file header: the fields read here
 _LOCAL = struct.Struct("<4s5H3L2H")  # local file header
 
 
@@ -93,19 +93,19 @@ def _central_directory(data: bytes) -> Directory | None:
         return None
     total_packed = total_inflated = 0
     parts = []
+    unpack, size = _ENTRY.unpack_from, _ENTRY.size
     for _ in range(count):
-        if pos + _ENTRY.size > end:
+        if pos + size > end:
             return None
-        (signature, _, _, flags, method, _, _, _, packed, inflated, name_len, extra_len, comment_len,
-         _, _, _, offset) = _ENTRY.unpack_from(data, pos)
+        signature, flags, method, packed, inflated, name_len, extra_len, comment_len, offset = unpack(data, pos)
         if signature != b"PK\x01\x02" or 0xFFFFFFFF in (packed, inflated, offset):
             return None
         total_packed += packed
         total_inflated += inflated
-        name = data[pos + _ENTRY.size:pos + _ENTRY.size + name_len]
-        if name.startswith(b"xl/"):
+        if data.startswith(b"xl/", pos + size, pos + size + name_len):
+            name = data[pos + size:pos + size + name_len]
             parts.append(ZipPart(name.decode("utf-8" if flags & 0x800 else "cp437", "replace"), method, packed, inflated, offset))
-        pos += _ENTRY.size + name_len + extra_len + comment_len
+        pos += size + name_len + extra_len + comment_len
     return total_packed, total_inflated, parts
 
 
