@@ -14,7 +14,7 @@ import pytest
 import workbench as wb
 from tests.test_ranking import both_stages, scores, screened
 from workbench import labels
-from workbench.export import ExportError, export_all, export_results
+from workbench.export import ExportError, display_width, export_all, export_results
 from workbench.notice import chinese_date, notice_period
 from workbench.screening import rule_categories
 
@@ -261,6 +261,9 @@ def test_ranking_workbook_is_formatted_as_an_official_table(tmp_path):
     assert str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4
     assert ws["B4"].font.name == "宋体"
     assert ws.column_dimensions["B"].width >= 10
+    for cell in ws[3]:  # a header of up to five Chinese characters is not split over two lines
+        if display_width(cell.value) <= 10:
+            assert ws.column_dimensions[cell.column_letter].width >= display_width(cell.value) + 1, cell.value
     values = [c.value for row in ws.iter_rows(min_row=4) for c in row]
     assert "'=HYPERLINK(\"http://x\")" in values
     assert not any(isinstance(v, str) and v.startswith("=") for v in values)

@@ -185,9 +185,10 @@ def frame_to_sheet(ws: Worksheet, df: pd.DataFrame, headers: dict[str, str], tit
 
 
 def _header_width(header: str) -> int:
-    """Short headers stay on one line; longer ones may wrap to two."""
+    """Headers of up to five Chinese characters stay on one line (a 2 + 3 split reads badly, as in
+    算术平/均分); longer ones may wrap to two."""
     width = display_width(header)
-    return width if width <= 8 else math.ceil(width / 2)
+    return width if width <= 10 else math.ceil(width / 2)
 
 
 def _text(value: object, number_format: str) -> str:
