@@ -256,7 +256,7 @@ def main(argv: list[str] | None = None) -> None:
     table = pd.DataFrame(rows).set_index(["backend", "writers", "regime"])
     print("\nratios (ours)")
     lo, hi = min(args.writers), max(args.writers)
-    for backend in backends:
+    for backend in backends if lo < hi else []:
         for regime in ("paced", "saturation")[-len(pauses):]:
             a, b = table.loc[(backend, lo, regime)], table.loc[(backend, hi, regime)]
             print(f"  {backend} {regime}: {hi} vs {lo} writers: median latency x{b['median_ms'] / a['median_ms']:.2f}, "

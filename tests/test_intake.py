@@ -227,6 +227,25 @@ def test_a_decompression_bomb_is_refused_before_inflating(tmp_path):
     assert len(result.nominations) == 1
 
 
+
+@pytest.mark.parametrize("change", [-1, 1], ids=["understated", "overstated"])
+def test_a_sheet_whose_stated_size_is_wrong_is_refused(tmp_path, change):
+    """The zip directory's size of a sheet is what the inflater is held to: one byte off either way is a corrupt file."""
+    import struct
+
+    path = good_file(tmp_path)
+    data = bytearray(path.read_bytes())
+    entry = data.index(b"PK\x01\x02")  # the first central directory entry
+    while not data[entry + 46:].startswith(b"xl/worksheets/sheet1.xml"):
+        entry = data.index(b"PK\x01\x02", entry + 4)
+    size = struct.unpack_from("<L", data, entry + 24)[0]
+    struct.pack_into("<L", data, entry + 24, size + change)
+    (tmp_path / "U").mkdir()
+    (tmp_path / "U" / "汇总表.xlsx").write_bytes(bytes(data))
+    result = wb.read_inbox(tmp_path, RND)
+    assert codes_for(result, "U/汇总表.xlsx") == {"corrupt_file"}
+    assert len(result.nominations) == 1
+
 # ---------------------------------------------------------------------------- the sample round
 def test_the_sample_round_is_read_exactly(small_round):
     truth = pd.read_csv(small_round.workdir / "ground_truth.csv", dtype="string", encoding="utf-8-sig")

@@ -31,6 +31,7 @@ _INVISIBLE_RE = re.compile(
     "\U000e0001\U000e0020-\U000e007f\u034f\u115f\u1160\u3164\uffa0]")
 _BRACKETS = str.maketrans({"（": "(", "【": "(", "〔": "(", "〖": "(", "［": "(", "[": "(", "｛": "(", "{": "(",
                            "）": ")", "】": ")", "〕": ")", "〗": ")", "］": ")", "]": ")", "｝": ")", "}": ")"})
+_BRACKET_CHARS = re.compile("[" + re.escape("".join(map(chr, _BRACKETS))) + "]")  # what _BRACKETS folds
 _SPACE = re.compile(r"\s+")
 
 
@@ -48,8 +49,10 @@ def _drop(text: str) -> str:
 
 
 def _step(text: str) -> str:
-    text = unicodedata.normalize("NFKC", _drop(text)).translate(_BRACKETS).casefold()
-    return _drop(text)
+    text = unicodedata.normalize("NFKC", _drop(text))
+    if _BRACKET_CHARS.search(text):  # str.translate with a dict is slow on CJK text (a lookup per character):
+        text = text.translate(_BRACKETS)  # run only where there is a bracket to fold (few names)
+    return _drop(text.casefold())
 
 
 @lru_cache(maxsize=65536)

@@ -117,12 +117,16 @@ def narrative_problems(forms: dict[str, Form]) -> list[Problem]:
 
 
 # ---------------------------------------------------------------------------- duplicates and order
-def _keys(nominations: pd.DataFrame, columns: tuple[str, ...]) -> list[str | None]:
-    """The registry's tolerant keys ("无锡市…劳模创新工作室" and "…有限公司" dropped), joined; None
-    where the first part is blank."""
+def _key_parts(nominations: pd.DataFrame, columns: set[str]) -> dict[str, list[str]]:
+    """Each column's tolerant key ("无锡市…劳模创新工作室" and "…有限公司" dropped, as the registry
+    matches), computed once however many keys use it."""
     keyed = {"studio": studio_key, "host_unit": host_unit_key}
-    parts = [keyed.get(c, normalise_series)(nominations[c]).tolist() for c in columns]
-    return ["|".join(p) if p[0] != "" else None for p in zip(*parts)]
+    return {c: keyed.get(c, normalise_series)(nominations[c]).tolist() for c in sorted(columns)}
+
+
+def _keys(parts: dict[str, list[str]], columns: tuple[str, ...]) -> list[str | None]:
+    """The columns' keys joined; None where the first part is blank."""
+    return ["|".join(p) if p[0] != "" else None for p in zip(*(parts[c] for c in columns))]
 
 
 def _records(nominations: pd.DataFrame, columns: list[str]) -> list[dict]:
@@ -143,10 +147,11 @@ def duplicate_problems(nominations: pd.DataFrame) -> list[Problem]:
     """The same studio (name and host unit) twice, or the same leader in two nominations."""
     problems: list[Problem] = []
     rows = _records(nominations, ["recommender", "studio", "leader"])
+    parts = _key_parts(nominations, {"studio", "leader", "host_unit"})
     for key_cols, code, what in ((("studio", "host_unit"), "duplicate_studio", "同一工作室"),
                                  (("leader", "host_unit"), "duplicate_leader", "同一领衔人")):
         groups: dict[str, list[int]] = {}
-        for i, key in enumerate(_keys(nominations, key_cols)):
+        for i, key in enumerate(_keys(parts, key_cols)):
             if key is not None:
                 groups.setdefault(key, []).append(i)
         for members in (groups[k] for k in sorted(groups) if len(groups[k]) > 1):

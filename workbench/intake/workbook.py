@@ -16,11 +16,11 @@ import os
 import re
 import struct
 import zipfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import deflate
 from python_calamine import CalamineWorkbook
 
 from workbench import labels
@@ -33,6 +33,7 @@ MAX_ROWS = 5000  # a summary or form sheet longer than this is junk after this r
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 _FORMULA_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*?(?<!/)>(?:(?!</c>).)*?<f[ >/]', re.S)
+_FORMULA = re.compile(rb"<f[ >/]")  # any formula element: a regex finds it faster than `in` finds b"<f"
 
 
 class Unreadable(Exception):
@@ -74,7 +75,7 @@ class ZipPart(NamedTuple):
 
 
 _END = struct.Struct("<4s4H2LH")  # end of central directory record
-_ENTRY = struct.Struct("<4s6H3L5H2L")  # central directory file header
+_ENTRY = struct.Struct("<4s4xHH8xLLHHH8xL")  # central directory file header: the fields read here
 _LOCAL = struct.Struct("<4s5H3L2H")  # local file header
 
 
@@ -92,19 +93,19 @@ def _central_directory(data: bytes) -> Directory | None:
         return None
     total_packed = total_inflated = 0
     parts = []
+    unpack, size = _ENTRY.unpack_from, _ENTRY.size
     for _ in range(count):
-        if pos + _ENTRY.size > end:
+        if pos + size > end:
             return None
-        (signature, _, _, flags, method, _, _, _, packed, inflated, name_len, extra_len, comment_len,
-         _, _, _, offset) = _ENTRY.unpack_from(data, pos)
+        signature, flags, method, packed, inflated, name_len, extra_len, comment_len, offset = unpack(data, pos)
         if signature != b"PK\x01\x02" or 0xFFFFFFFF in (packed, inflated, offset):
             return None
         total_packed += packed
         total_inflated += inflated
-        name = data[pos + _ENTRY.size:pos + _ENTRY.size + name_len]
-        if name.startswith(b"xl/"):
+        if data.startswith(b"xl/", pos + size, pos + size + name_len):
+            name = data[pos + size:pos + size + name_len]
             parts.append(ZipPart(name.decode("utf-8" if flags & 0x800 else "cp437", "replace"), method, packed, inflated, offset))
-        pos += _ENTRY.size + name_len + extra_len + comment_len
+        pos += size + name_len + extra_len + comment_len
     return total_packed, total_inflated, parts
 
 
@@ -124,22 +125,25 @@ def _zip_parts(data: bytes) -> Directory:
 
 
 def _inflate(data: bytes, part: ZipPart) -> bytes:
-    """A member's bytes, never more than the directory says it holds (a lying size is refused)."""
+    """A member's bytes, never more than the directory says it holds (a lying size is refused).
+
+    Deflated parts are inflated by libdeflate (the `deflate` package), about twice as fast as zlib
+    on a whole part: it inflates into one buffer of the size the directory states and fails past it."""
     corrupt = Unreadable("corrupt_file", "文件已损坏，无法作为Excel工作簿打开（不是完整的 .xlsx 压缩包）")
     if data[part.offset:part.offset + 4] != b"PK\x03\x04" or part.offset + _LOCAL.size > len(data):
         raise corrupt
     local = _LOCAL.unpack_from(data, part.offset)
     start = part.offset + _LOCAL.size + local[9] + local[10]
-    packed = data[start:start + part.packed]
+    packed = memoryview(data)[start:start + part.packed]
     try:
         if part.method == zipfile.ZIP_STORED:
-            out = packed
+            out = bytes(packed)
         elif part.method == zipfile.ZIP_DEFLATED:
-            out = zlib.decompressobj(-15).decompress(packed, part.inflated + 1)
+            out = deflate.deflate_decompress(packed, part.inflated)
         else:  # bzip2 or lzma: not what Excel or WPS write, but zipfile reads them
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 out = archive.read(part.name)
-    except (zlib.error, zipfile.BadZipFile, KeyError, NotImplementedError, RuntimeError, EOFError):
+    except (deflate.DeflateError, zipfile.BadZipFile, KeyError, NotImplementedError, RuntimeError, EOFError):
         raise corrupt from None
     if len(out) != part.inflated:
         raise corrupt
@@ -155,7 +159,7 @@ def _check_zip(data: bytes) -> tuple[dict[str, set[str]], list[str]]:
     for part in parts:
         if part.name.startswith("xl/worksheets/sheet") and part.name.endswith(".xml"):
             xml = _inflate(data, part)
-            if b"<f" in xml:
+            if _FORMULA.search(xml):
                 formulas[part.name] = {m.decode() for m in _FORMULA_CELL.findall(xml)}
     return formulas, _sheet_parts(data, parts) if formulas else []
 
