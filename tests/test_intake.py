@@ -135,6 +135,24 @@ def test_receipts_file_wins_over_the_fill_date(tmp_path):
     assert noms.loc[0, "received_at"] == pd.Timestamp(2022, 10, 28, 18, 5)
 
 
+def test_the_register_is_read_once_and_a_blank_cell_is_blank_while_the_text_na_is_text(tmp_path):
+    for folder in ("U", "V", "NA"):
+        write_summary(tmp_path / folder / "a.xlsx", header=HEADER, rows=[["劳模", 1, f"甲{folder}", "乙", "丙"]])
+    (tmp_path / "收件登记.csv").write_text(
+        "file,received_at,studio,装订成册\n"
+        "NA/a.xlsx,2022-10-28 18:05,,NA\n"  # a union folder named NA; the text NA is no yes/no
+        "U/a.xlsx,,,是\n"  # no time written: reported with the blank it holds, the paper row still read
+        "V/a.xlsx,NA,,否\n", encoding="utf-8-sig")  # the text NA: a time that cannot be read, shown as written
+    result = wb.read_inbox(tmp_path, RND)
+    bad = result.problems[result.problems["file"] == "收件登记.csv"]
+    assert bad[["cell", "code", "value"]].values.tolist() == [
+        ["第3行", "bad_receipt_time", ""], ["第4行", "bad_receipt_time", "NA"], ["第2行", "bad_paper_record", "NA"]]
+    noms = result.nominations.set_index("studio")
+    assert noms.loc["甲NA", "received_at"] == pd.Timestamp(2022, 10, 28, 18, 5)
+    assert (noms.loc["甲U", "paper_bound"], noms.loc["甲V", "paper_bound"]) == (True, False)
+    assert noms.loc["甲NA", "paper_bound"] is pd.NA
+
+
 def test_nomination_ids_do_not_depend_on_reading_order(tmp_path):
     rows = [["劳模", i, f"工作室{i}", f"单位{i}", f"人{i}"] for i in range(1, 4)]
     write_summary(tmp_path / "a" / "x.xlsx", header=HEADER, rows=rows)
