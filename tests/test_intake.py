@@ -363,3 +363,26 @@ def test_the_forms_narratives_are_kept_and_a_missing_or_empty_one_is_a_problem(s
 
 def labels_of(noms: pd.DataFrame) -> list[str]:
     return [c for c in noms.columns if noms[c].dtype == "string"]
+
+
+def test_photos_are_counted_from_the_inbox_listing_so_links_out_and_appledouble_files_are_not_photos(tmp_path):
+    inbox, outside = tmp_path / "inbox", tmp_path / "outside"
+    write_summary(inbox / "U" / "a.xlsx", header=HEADER, rows=[["劳模", 1, "甲工作室", "乙", "丙"]])
+    photos = inbox / "U" / "甲工作室" / "照片"
+    photos.mkdir(parents=True)
+    for name in ("领衔人标准照.jpg", "团队合影.JPG", "工作场景1.png", "工作场景2.jpg", "工作场景3.jpg"):
+        (photos / name).write_bytes(b"\xff\xd8")
+    (photos / "._工作场景4.jpg").write_bytes(b"\x00\x05\x16\x07")  # a Mac's AppleDouble shadow: not a photo
+    outside.mkdir()
+    for name in ("工作场景5.jpg", "工作场景6.jpg"):
+        (outside / name).write_bytes(b"\xff\xd8")
+    (photos / "工作场景5.jpg").symlink_to(outside / "工作场景5.jpg")
+    (inbox / "U" / "甲工作室" / "更多照片").symlink_to(outside, target_is_directory=True)
+    result = wb.read_inbox(inbox, RND)
+    counts = result.materials.iloc[0]
+    assert (counts["leader_photos"], counts["team_photos"], counts["scene_photos"], counts["other_photos"]) == (1, 1, 3, 0)
+    problems = result.problems.set_index("file")
+    assert problems.loc["U/甲工作室/照片/._工作场景4.jpg", "code"] == "system_file"
+    assert problems.loc["U/甲工作室/照片/工作场景5.jpg", "code"] == "symlink_outside"
+    assert problems.loc["U/甲工作室/更多照片", "code"] == "symlink_outside"
+    assert "photos_short" not in set(result.problems["code"])

@@ -300,7 +300,7 @@ def read_inbox(path: str | Path, rnd: Round, *, progress: bool = False, forms: b
         problems += checks.cross_check_forms(nominations, matched, form_list, rnd)
         nominations = checks.with_narratives(nominations, matched)
         problems += checks.narrative_problems(matched)
-    photo_counts, photo_problems = checks.materials(inbox, nominations)
+    photo_counts, photo_problems = checks.materials(checks.listed_photos(listed), nominations)
     problems += photo_problems
     return IntakeResult(
         nominations=nominations,
