@@ -196,6 +196,44 @@ def test_frame_parsing_is_bounded_by_the_frame_not_its_count():
         assert v1_offsets(bad) is None and v1_header(bad) is None
 
 
+def page_config(base: str, token: str) -> dict:
+    with urllib.request.urlopen(f"{base}?token={token}", timeout=120) as r:
+        html = r.read().decode()
+    found = re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>', html, re.S)
+    return json.loads(found.group(1))
+
+
+def test_voila_scripts_come_from_a_versioned_path_the_browser_keeps(served):
+    """The page loads Voila's scripts from /voila/static/v-<version>/, served immutable (Voila's own
+    path revalidates every file on every load); the extensions' hashed files are immutable too; the
+    Host allow-list guards the new path like the others; the page names no MathJax on a CDN."""
+    base, token, _ = served
+    config = page_config(base, token)
+    static = config["fullStaticUrl"]
+    assert re.fullmatch(r"/voila/static/v-[0-9a-f]{16}", static)
+    assert config["fullMathjaxUrl"] == "null" and "cdnjs" not in json.dumps(config)
+    with urllib.request.urlopen(base + static.lstrip("/") + "/voila.js", timeout=ANSWER_SECONDS) as r:
+        assert r.status == 200 and "immutable" in r.headers["Cache-Control"]
+        versioned = r.read()
+    with urllib.request.urlopen(base + "voila/static/voila.js", timeout=ANSWER_SECONDS) as r:
+        assert r.read() == versioned and "immutable" not in (r.headers["Cache-Control"] or "")
+    with pytest.raises(urllib.error.HTTPError) as missing:  # another version: not served from this one
+        urllib.request.urlopen(base + "voila/static/v-0000000000000000/voila.js", timeout=ANSWER_SECONDS)
+    assert missing.value.code in (403, 404)
+    manager = next(e for e in config["federated_extensions"] if e["name"] == "@jupyter-widgets/jupyterlab-manager")
+    with urllib.request.urlopen(f"{base}voila/labextensions/{manager['name']}/{manager['load']}",
+                                timeout=ANSWER_SECONDS) as r:
+        assert "immutable" in r.headers["Cache-Control"]
+    with urllib.request.urlopen(f"{base}voila/labextensions/{manager['name']}/package.json",
+                                timeout=ANSWER_SECONDS) as r:
+        assert "immutable" not in r.headers["Cache-Control"]
+    port = base.rsplit(":", 1)[1].strip("/")
+    req = urllib.request.Request(base + static.lstrip("/") + "/voila.js", headers={"Host": f"attacker.example:{port}"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(req, timeout=ANSWER_SECONDS)
+    assert refused.value.code == 403
+
+
 # ---------------------------------------------------------------------------- pages and kernels
 def test_kernels_are_capped_and_a_closed_page_gives_its_kernel_back(image_notebook, tmp_path):
     log = tmp_path / "voila.log"
@@ -219,6 +257,59 @@ def test_kernels_are_capped_and_a_closed_page_gives_its_kernel_back(image_notebo
         else:
             pytest.fail(f"the closed page's kernel was never shut down:\n{log.read_text()[-2000:]}")
         assert "Kernel shutdown: " + first in log.read_text()
+
+
+def test_a_page_opened_while_the_pool_refills_starts_its_own_kernel(image_notebook, tmp_path):
+    """Voila counted a refill still waiting out its delay as a pooled kernel: the second page waited
+    for the delay (here an hour) before its HTML came. Now it is served a kernel of its own."""
+    log = tmp_path / "voila.log"
+    token = secrets.token_hex(8)
+    with notebook_serving(image_notebook, None, log, token, preheat=True, pool_size=1,
+                          serving=Serving(max_kernels=5, pool_refill_seconds=3600)) as (base, _, _):
+        for _ in range(600):  # the pool's kernel has run the notebook
+            if "is filled" in log.read_text():
+                break
+            time.sleep(0.2)
+        else:
+            pytest.fail(f"the pool was never filled:\n{log.read_text()[-2000:]}")
+        first = open_page(base, token)
+        second = open_page(base, token)  # under Voila's rule: an hour's wait, the open's timeout fails it
+        assert first != second
+        text = log.read_text()
+        assert text.count("Using pre-heated kernel") == 1 and f"Using pre-heated kernel: {first}" in text
+
+
+def test_the_pool_counts_only_ready_kernels_and_hands_them_out_first():
+    import asyncio
+
+    from workbench.voila_server import ReadyPool, pool_item_ready
+
+    class Pooling:  # Voila's manager, as far as the rule sees it
+        def __init__(self, pool):
+            self._pools = {"nb": pool}
+
+        def get_pool_size(self, name):
+            return len(self._pools.get(name, ()))
+
+        async def get_rendered_notebook(self, name, **_):
+            return await self._pools[name].pop(0)
+
+    class Manager(ReadyPool, Pooling):
+        pass
+
+    async def run():
+        loop = asyncio.get_running_loop()
+        waiting, ready, failed = loop.create_future(), loop.create_future(), loop.create_future()
+        ready.set_result("kernel")
+        failed.set_exception(RuntimeError("no kernel"))
+        manager = Manager([waiting, failed, ready])
+        counted = (manager.get_pool_size("nb"), manager.pooled_kernels("nb"), manager.get_pool_size("other"))
+        got = await manager.get_rendered_notebook("nb")
+        waiting.cancel()
+        return counted, got, [pool_item_ready(t) for t in (waiting, failed, ready, "x")]
+
+    counted, got, flags = asyncio.run(run())
+    assert counted == (1, 3, 0) and got == "kernel" and flags == [False, False, True, False]
 
 
 def test_the_host_header_must_name_this_server(image_notebook, tmp_path):

@@ -1,7 +1,7 @@
 """The Voila server `workbench serve` runs: standalone Voila with the guards a room of reviewers needs.
 
 Run as `python -m workbench.voila_server <voila arguments>` (`serve.voila_command` builds them); it
-is Voila 0.5 (`voila.app.Voila`) with four things changed, all in `WorkbenchVoila.start`:
+is Voila 0.5 (`voila.app.Voila`) with six things changed, all in `WorkbenchVoila.start`:
 
 - The kernel websocket speaks only the v1 protocol (`v1.kernel.websocket.jupyter.org`, what every
   Voila 0.5 page uses). A client that does not offer it is refused before any kernel is touched:
@@ -18,6 +18,15 @@ is Voila 0.5 (`voila.app.Voila`) with four things changed, all in `WorkbenchVoil
   (MappingKernelManager.cull_idle_timeout) takes the ones never connected.
 - The Host header must name this server: loopback, the bound address, this machine's names and
   addresses, or `allowed_hosts` (a web page elsewhere cannot reach it by DNS rebinding).
+- A page is given a pooled kernel only when one is ready. Voila counts a refill that is still
+  waiting out its delay (`pool_refill_seconds`, 30 s) as pooled, so a second page opened in that
+  window waited for the delay, the kernel's start and the notebook (~30 s); it now starts its own
+  kernel (a cold page, a few seconds) and the refill keeps its schedule.
+- Voila's scripts are cached by the browser: they are served under a path naming their version
+  (`/voila/static/v-<digest of Voila's static files>/`, the page's `fullStaticUrl`) and the
+  extensions' content-hashed files, as immutable, so a page load asks the server for none of the
+  ~100 files again (Voila sends `no-cache` or nothing, and every load revalidated each one).
+  The page is told no MathJax (it would name cdnjs.cloudflare.com; no dashboard typesets).
 - The browser's address reaches the kernel (for the login lockout) in a file beside the kernel's
   connection file (`<connection file>.client`), written here when the page's websocket opens,
   never taken from what the client says; behind a reverse proxy on this machine, the proxy's
@@ -28,6 +37,7 @@ is Voila 0.5 (`voila.app.Voila`) with four things changed, all in `WorkbenchVoil
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import os
 import re
@@ -36,10 +46,13 @@ import sys
 import tempfile
 from typing import Any
 
+from jupyter_server.base.handlers import FileFindHandler
+from jupyter_server.utils import url_path_join
 from tornado import web
 from tornado.ioloop import IOLoop
 from traitlets import Float, Integer, List, Unicode
 from voila.app import Voila
+from voila.static_file_handler import MultiStaticFileHandler
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 
@@ -180,13 +193,92 @@ async def _shut_down_if_unused(manager, kernel_id: str) -> None:
         return
 
 
+IMMUTABLE = "public, max-age=31536000, immutable"
+HASHED_NAME = re.compile(r"[.-][0-9a-f]{16,}\.js$")  # a webpack [contenthash] in the file's name
+
+
+def static_version(paths: list[str]) -> str:
+    """A short digest of the files under Voila's static folders (names, sizes, times): it changes
+    whenever Voila's scripts do, so a versioned URL never names two contents."""
+    digest = hashlib.sha256()
+    for root in paths:
+        for folder, dirs, files in sorted(os.walk(root)):
+            dirs.sort()
+            for name in sorted(files):
+                st = os.stat(os.path.join(folder, name))
+                digest.update(f"{os.path.relpath(os.path.join(folder, name), root)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+class VersionedStaticHandler(MultiStaticFileHandler):
+    """Voila's static files under /voila/static/v-<version>/: immutable."""
+
+    def set_extra_headers(self, path: str) -> None:
+        self.set_header("Cache-Control", IMMUTABLE)
+
+
+class HashedLabextensionHandler(FileFindHandler):
+    """The extensions' files: immutable when the name or the `v` argument carries the content hash."""
+
+    def set_headers(self) -> None:
+        super().set_headers()
+        if "v" in self.request.arguments or HASHED_NAME.search(self.request.path):
+            self.set_header("Cache-Control", IMMUTABLE)
+
+
+def versioned_page_config(version: str, chained=None):
+    """A Voila page_config_hook: the page loads Voila's scripts from the versioned path and no MathJax."""
+
+    def hook(page_config: dict, **kwargs: Any) -> dict:
+        if chained is not None:
+            page_config = chained(page_config, **kwargs)
+        page_config["fullStaticUrl"] = page_config["fullStaticUrl"].rstrip("/") + f"/v-{version}"
+        page_config["fullMathjaxUrl"] = page_config["mathjaxConfig"] = "null"
+        return page_config
+
+    return hook
+
+
+def pool_item_ready(task: object) -> bool:
+    """Whether an item of Voila's kernel pool (a task: the delay, the kernel's start, the notebook
+    run) has a kernel ready for a page now."""
+    return isinstance(task, asyncio.Future) and task.done() and not task.cancelled() and task.exception() is None
+
+
+class ReadyPool:
+    """Mixed into Voila's pooling kernel manager: a page takes a pooled kernel only if one is ready
+    (Voila's page handler asks `get_pool_size`); otherwise it starts its own. The ready ones are
+    handed out first."""
+
+    def get_pool_size(self, notebook_name: str) -> int:
+        return sum(pool_item_ready(t) for t in self._pools.get(notebook_name, ()))
+
+    def pooled_kernels(self, notebook_name: str) -> int:
+        """Every item of the pool, ready or still being prepared (the kernel cap leaves them aside)."""
+        return len(self._pools.get(notebook_name, ()))
+
+    async def get_rendered_notebook(self, notebook_name: str, *args: Any, **kwargs: Any):
+        pool = self._pools.get(notebook_name)
+        if pool:
+            pool.sort(key=lambda t: not pool_item_ready(t))  # stable: the ready ones first, in order
+        return await super().get_rendered_notebook(notebook_name, *args, **kwargs)
+
+
+def use_ready_pool(manager: object) -> None:
+    """Give Voila's pooling kernel manager (built by its factory inside `init_settings`) the
+    `ReadyPool` rule; a manager without a pool is left as it is."""
+    cls = type(manager)
+    if hasattr(cls, "get_rendered_notebook") and not isinstance(manager, ReadyPool):
+        manager.__class__ = type(f"Ready{cls.__name__}", (ReadyPool, cls), {})
+
+
 class CappedVoilaHandler(TornadoVoilaHandler):
     """The page: no kernel beyond the cap."""
 
     @web.authenticated
     async def get(self, path: str | None = None) -> None:
         manager, app = self.kernel_manager, self.settings["workbench_voila"]
-        pooled = manager.get_pool_size(self.notebook_path) if hasattr(manager, "get_pool_size") else 0
+        pooled = manager.pooled_kernels(self.notebook_path) if isinstance(manager, ReadyPool) else 0
         if len(manager.list_kernel_ids()) - pooled >= app.max_kernels:
             self.log.warning("workbench: %s viewer kernels, the cap: a busy page for %s",
                              app.max_kernels, self.request.remote_ip)
@@ -247,18 +339,26 @@ class WorkbenchVoila(Voila):
         line still win (Voila's merge keeps them)."""
         super().initialize(argv)
         self.voila_configuration.update_config(self.voila_configuration.config)
+        self.static_version = static_version(self.static_paths)
+        self.voila_configuration.page_config_hook = versioned_page_config(
+            self.static_version, self.voila_configuration.page_config_hook)
 
     def start(self) -> None:
         """Voila.start, with the guarded handlers and the Host allow-list."""
         self.connection_dir = tempfile.mkdtemp(prefix="voila_", dir=self.connection_dir_root)
         self.log.info("Storing connection files in %s." % self.connection_dir)
         settings = self.init_settings()
+        use_ready_pool(self.kernel_manager)
         settings["workbench_voila"] = self
         settings["websocket_max_message_size"] = MAX_FRAME_BYTES
         self.app = web.Application(**settings)
         self.app.settings.update(self.tornado_settings)
-        swap = {VoilaKernelWebsocketHandler: GuardedKernelWebsocketHandler, TornadoVoilaHandler: CappedVoilaHandler}
+        swap = {VoilaKernelWebsocketHandler: GuardedKernelWebsocketHandler, TornadoVoilaHandler: CappedVoilaHandler,
+                FileFindHandler: HashedLabextensionHandler}
         handlers = [(rule[0], swap.get(rule[1], rule[1]), *rule[2:]) for rule in self.init_handlers()]
+        versioned = url_path_join(self.server_url, rf"/voila/static/v-{self.static_version}/(.*)")
+        handlers.insert(0, (versioned, VersionedStaticHandler, {"paths": self.static_paths,
+                                                                 "default_filename": "index.html"}))
         hosts = own_hosts(self.ip) + list(self.allowed_hosts)
         self.log.info("workbench: answering the hosts %s", ", ".join(sorted(set(hosts))))
         self.app.add_handlers(host_pattern(hosts), handlers)

@@ -23,36 +23,3 @@
   var hex = Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   document.cookie = "_xsrf=" + hex + "; path=/; SameSite=Strict";
 })();
-/* The page's scripts are asked for while the page itself still arrives. Voila's loader finds the
-   scripts it needs one wave at a time (its bundle, then ~60 chunks, then the widget extensions, then
-   the chunks the kernel connection needs), each wave only after the previous one ran. This browser
-   remembers which same-origin scripts the page loaded last time and preloads them all at once from
-   the page's head; the loader then finds them ready. A file gone since (a new Voila) costs one 404. */
-(function () {
-  var KEY = "workbench-preload";
-  var store;
-  try { store = window.localStorage; } catch (e) { return; }
-  if (!store) { return; }
-  try {
-    var urls = JSON.parse(store.getItem(KEY) || "[]");
-    for (var i = 0; i < urls.length && i < 400; i++) {
-      if (typeof urls[i] !== "string" || urls[i].indexOf(location.origin + "/") !== 0) { continue; }
-      var link = document.createElement("link");
-      link.rel = "preload";
-      link.as = "script";
-      link.href = urls[i];
-      document.head.appendChild(link);
-    }
-  } catch (e) { /* a damaged list: nothing preloaded */ }
-  function remember() {
-    try {
-      var seen = performance.getEntriesByType("resource").filter(function (r) {
-        return (r.initiatorType === "script" || r.initiatorType === "link") && r.name.indexOf(location.origin + "/") === 0
-          && /\.js(\?|$)/.test(r.name) && r.name.indexOf("/api/") < 0;
-      }).map(function (r) { return r.name; });
-      if (seen.length) { store.setItem(KEY, JSON.stringify(seen.filter(function (u, k) { return seen.indexOf(u) === k; }))); }
-    } catch (e) { /* storage full or disabled: nothing remembered */ }
-  }
-  window.addEventListener("load", function () { setTimeout(remember, 5000); });
-  window.addEventListener("pagehide", remember);
-})();
