@@ -135,6 +135,24 @@ def test_receipts_file_wins_over_the_fill_date(tmp_path):
     assert noms.loc[0, "received_at"] == pd.Timestamp(2022, 10, 28, 18, 5)
 
 
+def test_the_register_is_read_once_and_a_blank_cell_is_blank_while_the_text_na_is_text(tmp_path):
+    for folder in ("U", "V", "NA"):
+        write_summary(tmp_path / folder / "a.xlsx", header=HEADER, rows=[["劳模", 1, f"甲{folder}", "乙", "丙"]])
+    (tmp_path / "收件登记.csv").write_text(
+        "file,received_at,studio,装订成册\n"
+        "NA/a.xlsx,2022-10-28 18:05,,NA\n"  # a union folder named NA; the text NA is no yes/no
+        "U/a.xlsx,,,是\n"  # no time written: reported with the blank it holds, the paper row still read
+        "V/a.xlsx,NA,,否\n", encoding="utf-8-sig")  # the text NA: a time that cannot be read, shown as written
+    result = wb.read_inbox(tmp_path, RND)
+    bad = result.problems[result.problems["file"] == "收件登记.csv"]
+    assert bad[["cell", "code", "value"]].values.tolist() == [
+        ["第3行", "bad_receipt_time", ""], ["第4行", "bad_receipt_time", "NA"], ["第2行", "bad_paper_record", "NA"]]
+    noms = result.nominations.set_index("studio")
+    assert noms.loc["甲NA", "received_at"] == pd.Timestamp(2022, 10, 28, 18, 5)
+    assert (noms.loc["甲U", "paper_bound"], noms.loc["甲V", "paper_bound"]) == (True, False)
+    assert noms.loc["甲NA", "paper_bound"] is pd.NA
+
+
 def test_nomination_ids_do_not_depend_on_reading_order(tmp_path):
     rows = [["劳模", i, f"工作室{i}", f"单位{i}", f"人{i}"] for i in range(1, 4)]
     write_summary(tmp_path / "a" / "x.xlsx", header=HEADER, rows=rows)
@@ -345,3 +363,26 @@ def test_the_forms_narratives_are_kept_and_a_missing_or_empty_one_is_a_problem(s
 
 def labels_of(noms: pd.DataFrame) -> list[str]:
     return [c for c in noms.columns if noms[c].dtype == "string"]
+
+
+def test_photos_are_counted_from_the_inbox_listing_so_links_out_and_appledouble_files_are_not_photos(tmp_path):
+    inbox, outside = tmp_path / "inbox", tmp_path / "outside"
+    write_summary(inbox / "U" / "a.xlsx", header=HEADER, rows=[["劳模", 1, "甲工作室", "乙", "丙"]])
+    photos = inbox / "U" / "甲工作室" / "照片"
+    photos.mkdir(parents=True)
+    for name in ("领衔人标准照.jpg", "团队合影.JPG", "工作场景1.png", "工作场景2.jpg", "工作场景3.jpg"):
+        (photos / name).write_bytes(b"\xff\xd8")
+    (photos / "._工作场景4.jpg").write_bytes(b"\x00\x05\x16\x07")  # a Mac's AppleDouble shadow: not a photo
+    outside.mkdir()
+    for name in ("工作场景5.jpg", "工作场景6.jpg"):
+        (outside / name).write_bytes(b"\xff\xd8")
+    (photos / "工作场景5.jpg").symlink_to(outside / "工作场景5.jpg")
+    (inbox / "U" / "甲工作室" / "更多照片").symlink_to(outside, target_is_directory=True)
+    result = wb.read_inbox(inbox, RND)
+    counts = result.materials.iloc[0]
+    assert (counts["leader_photos"], counts["team_photos"], counts["scene_photos"], counts["other_photos"]) == (1, 1, 3, 0)
+    problems = result.problems.set_index("file")
+    assert problems.loc["U/甲工作室/照片/._工作场景4.jpg", "code"] == "system_file"
+    assert problems.loc["U/甲工作室/照片/工作场景5.jpg", "code"] == "symlink_outside"
+    assert problems.loc["U/甲工作室/更多照片", "code"] == "symlink_outside"
+    assert "photos_short" not in set(result.problems["code"])

@@ -113,25 +113,41 @@ def finish_nominations(records: list[dict]) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------- files
-def read_receipts(inbox: Path) -> tuple[dict[str, dt.datetime], list[Problem]]:
-    """收件登记.csv: file (relative to the inbox) -> received_at; absent -> {}."""
+def read_register(inbox: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """收件登记.csv parsed once, every cell as written (a blank cell is "", the text "NA" is text);
+    None when there is none, or when it cannot be read (then with its problem row)."""
     path = inbox / labels.RECEIPTS_FILE
     if not path.exists():
-        return {}, []
+        return None, []
     try:
         text = decode_text(path.read_bytes())
-        if text is None:
-            raise ValueError("not UTF-8 or GBK")
-        df = pd.read_csv(io.StringIO(text), dtype="string")
-        times = pd.to_datetime(df["received_at"], errors="coerce")
-        files = df["file"]
-    except (KeyError, ValueError, OSError, pd.errors.ParserError):
-        return {}, [Problem(labels.RECEIPTS_FILE, "", "", "received_at", "", "error", "bad_receipts",
-                            "收件登记表无法读取（应为 UTF-8 或 GBK 编码的CSV，有 file、received_at 两列）")]
+        if text is not None:
+            return pd.read_csv(io.StringIO(text), dtype="string", keep_default_na=False), []
+    except (ValueError, OSError, pd.errors.ParserError):
+        pass
+    return None, [_bad_register()]
+
+
+def _bad_register() -> Problem:
+    return Problem(labels.RECEIPTS_FILE, "", "", "received_at", "", "error", "bad_receipts",
+                   "收件登记表无法读取（应为 UTF-8 或 GBK 编码的CSV，有 file、received_at 两列）")
+
+
+def read_receipts(register: pd.DataFrame | None) -> tuple[dict[str, dt.datetime], list[Problem]]:
+    """The register's receipt times: file (relative to the inbox) -> received_at; none -> {}.
+
+    A time that cannot be read (a blank one too) is a warning; a row without a file is not keyed."""
+    if register is None:
+        return {}, []
+    if not {"file", "received_at"} <= set(register.columns):
+        return {}, [_bad_register()]
+    written = register["received_at"]
+    times = pd.to_datetime(written.replace("", pd.NA), errors="coerce")  # a blank does not set the format
     unread = times.isna().tolist()
-    bad = [Problem(labels.RECEIPTS_FILE, "", f"第{i + 2}行", "received_at", str(v), "warning", "bad_receipt_time", "收件时间无法识别")
-           for i, (v, missing) in enumerate(zip(df["received_at"].tolist(), unread)) if missing]
-    read = times.notna() & files.notna()
+    bad = [Problem(labels.RECEIPTS_FILE, "", f"第{i + 2}行", "received_at", v, "warning", "bad_receipt_time", "收件时间无法识别")
+           for i, (v, missing) in enumerate(zip(written.tolist(), unread)) if missing]
+    files = register["file"]
+    read = times.notna() & (files != "")
     return {normalise_text(f).replace("\\", "/"): t
             for f, t in zip(files[read].tolist(), times[read].dt.to_pydatetime().tolist())}, bad
 
@@ -242,7 +258,9 @@ def read_inbox(path: str | Path, rnd: Round, *, progress: bool = False, forms: b
     if not inbox.is_dir():
         raise InboxMissingError(f"{labels.INTAKE_MESSAGES['inbox_missing'].format(path=inbox)} [inbox_missing]")
     categories = category_lookup(rnd)
-    receipts, problems = read_receipts(inbox)
+    register, problems = read_register(inbox)
+    receipts, receipt_problems = read_receipts(register)
+    problems += receipt_problems
     listed, file_problems = list_inbox(inbox)
     problems += file_problems
     files = [f for f in listed if f.kind in ("workbook", "csv")]
@@ -272,7 +290,7 @@ def read_inbox(path: str | Path, rnd: Round, *, progress: bool = False, forms: b
             rec["recommender"] = rec.get("recommender") or fill.get("推荐单位") or folder or None
         recommender_of[rel] = next((r["recommender"] for r in recs if r.get("recommender")), folder)
         records += recs
-    paper, paper_problems = read_paper(inbox)
+    paper, paper_problems = read_paper(register)
     problems += paper_problems
     nominations = attach_paper(finish_nominations(records), paper)
     matched = checks.match_forms(nominations, form_list)
@@ -282,7 +300,7 @@ def read_inbox(path: str | Path, rnd: Round, *, progress: bool = False, forms: b
         problems += checks.cross_check_forms(nominations, matched, form_list, rnd)
         nominations = checks.with_narratives(nominations, matched)
         problems += checks.narrative_problems(matched)
-    photo_counts, photo_problems = checks.materials(inbox, nominations)
+    photo_counts, photo_problems = checks.materials(checks.listed_photos(listed), nominations)
     problems += photo_problems
     return IntakeResult(
         nominations=nominations,

@@ -14,7 +14,7 @@ import pandas as pd
 
 from workbench import labels
 from workbench.config import Round
-from workbench.intake.files import PHOTO_SUFFIXES
+from workbench.intake.files import PHOTO_SUFFIXES, InboxFile
 from workbench.intake.forms import Form
 from workbench.intake.problems import Problem
 from workbench.intake.values import normalise_text
@@ -223,7 +223,10 @@ def _subfolders(path: str | Path) -> list[os.DirEntry]:
 def studio_photos(inbox: Path, nominations: pd.DataFrame) -> dict[str, list[Path]]:
     """nomination_id -> its photos in <inbox>/<union folder>/<studio>/, the leader's portrait first,
     then the team, then the scenes. Folders are found by listing the inbox, never by building a path
-    from cell text, so a studio typed as "/" or "../x" finds nothing rather than something outside."""
+    from cell text, so a studio typed as "/" or "../x" finds nothing rather than something outside.
+    The dossier's view; intake counts from its inbox listing (`listed_photos`). Both skip `._`
+    AppleDouble files and links leading outside; a file link inside the inbox is shown by neither
+    here, and counted there as the listing reads it."""
     folders = studio_folders(inbox) if inbox.is_dir() else {}
     order = {role: i for i, role in enumerate(PHOTO_NEEDS)}
     photos: dict[str, list[Path]] = {}
@@ -232,7 +235,7 @@ def studio_photos(inbox: Path, nominations: pd.DataFrame) -> dict[str, list[Path
         if isinstance(source, str) and isinstance(studio, str) and folders:
             folder = folders.get((source.split("/")[0], normalise_text(studio)))
             found = [p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()  # links: see files.list_inbox
-                     and p.suffix.lower() in PHOTO_SUFFIXES] if folder else []
+                     and p.suffix.lower() in PHOTO_SUFFIXES and not p.name.startswith("._")] if folder else []
         photos[nid] = sorted(found, key=lambda p: (order.get(photo_role(p.stem) or "", len(order)), p.name))
     return photos
 
@@ -244,19 +247,35 @@ def _photos_short(counts: tuple[int, ...]) -> str:
                     for (r, (lo, hi)), n in zip(PHOTO_NEEDS.items(), counts) if not lo <= n <= hi)
 
 
-def materials(inbox: Path, nominations: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
-    """Photo counts by role per nomination, and a problem where the notice's count is not met."""
+def listed_photos(listed: list[InboxFile]) -> dict[tuple[str, str], list[str]]:
+    """(union folder, normalised studio folder) -> the shown names of the photos anywhere under
+    <inbox>/<union>/<studio>/, from the inbox listing: the same files intake reads or reports, so a
+    link leading outside (reported there) and a `._` AppleDouble file (a system file) are not photos."""
+    photos: dict[tuple[str, str], list[str]] = {}
+    for f in listed:
+        parts = f.rel.split("/")
+        if f.kind == "photo" and len(parts) > 2:
+            photos.setdefault((parts[0], normalise_text(parts[1])), []).append(parts[-1])
+    return photos
+
+
+def _stem(name: str) -> str:
+    return name.rsplit(".", 1)[0] if "." in name.lstrip(".") else name
+
+
+def materials(photos: dict[tuple[str, str], list[str]], nominations: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
+    """Photo counts by role per nomination (photos as `listed_photos` found them), and a problem
+    where the notice's count is not met."""
     rows, problems = [], []
     named = nominations[nominations["studio"].notna()]  # no name: already reported as missing_value
-    photos_of = studio_photos(inbox, named)
     for nid, source, studio in zip(*(named[c].tolist() for c in ("nomination_id", "source_file", "studio"))):
-        photos = photos_of[nid]
+        names = photos.get((source.split("/")[0], normalise_text(studio)), []) if isinstance(source, str) else []
         counts = {role: 0 for role in PHOTO_NEEDS}
-        for p in photos:
-            role = photo_role(p.stem)
+        for name in names:
+            role = photo_role(_stem(name))
             if role:
                 counts[role] += 1
-        rows.append([nid, *counts.values(), len(photos) - sum(counts.values())])
+        rows.append([nid, *counts.values(), len(names) - sum(counts.values())])
         short = _photos_short(tuple(counts.values()))
         if short:
             problems.append(Problem(f"{str(source).split('/')[0]}/{studio}", "", "", "photos",

@@ -10,15 +10,12 @@ union that has no row of its own. What was not recorded stays unknown (screening
 
 from __future__ import annotations
 
-import io
-from pathlib import Path
 
 import pandas as pd
 
 from workbench import labels
 from workbench.intake.problems import Problem
 from workbench.intake.values import ValueProblem, normalise_header, normalise_text, parse_bool, parse_number
-from workbench.intake.workbook import decode_text
 
 PAPER_DTYPES: dict[str, str] = {"paper_copies": "Int64", "paper_bound": "boolean", "paper_sealed": "boolean",
                                 "party_consent": "boolean"}
@@ -44,18 +41,13 @@ def _paper_value(field: str, value: str) -> tuple[object, ValueProblem | None]:
         return None, exc
 
 
-def read_paper(inbox: Path) -> tuple[pd.DataFrame, list[Problem]]:
-    """The register's paper columns: folder, studio_key (blank: the whole union) and PAPER_DTYPES."""
+def read_paper(register: pd.DataFrame | None) -> tuple[pd.DataFrame, list[Problem]]:
+    """The register's paper columns (the register as `read_register` parsed it, every cell as written):
+    folder, studio_key (blank: the whole union) and PAPER_DTYPES."""
     empty = _paper_frame({c: [] for c in (*KEY_COLUMNS, *PAPER_DTYPES)})
-    path = inbox / labels.RECEIPTS_FILE
-    if not path.exists():
-        return empty, []
-    try:
-        text = decode_text(path.read_bytes())  # UTF-8 or GBK, as read_receipts reads it
-        raw = pd.read_csv(io.StringIO(text or ""), dtype="string", keep_default_na=False)
-    except (ValueError, OSError, pd.errors.ParserError, pd.errors.EmptyDataError):
-        return empty, []  # the register itself is reported by read_receipts
-    raw = raw.rename(columns=_canonical)
+    if register is None:
+        return empty, []  # none, or unreadable: the register itself is reported by read_receipts
+    raw = register.rename(columns=_canonical)
     if "file" not in raw.columns or not set(PAPER_DTYPES) & set(raw.columns):
         return empty, []
     column = {c: raw[c].fillna("").tolist() if c in raw.columns else [""] * len(raw) for c in ("file", "studio", *PAPER_DTYPES)}
