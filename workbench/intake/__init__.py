@@ -142,7 +142,7 @@ def read_receipts(register: pd.DataFrame | None) -> tuple[dict[str, dt.datetime]
     if not {"file", "received_at"} <= set(register.columns):
         return {}, [_bad_register()]
     written = register["received_at"]
-    times = pd.to_datetime(written.replace("", pd.NA), errors="coerce")  # a blank does not set the format
+    times = receipt_times(written)
     unread = times.isna().tolist()
     bad = [Problem(labels.RECEIPTS_FILE, "", f"第{i + 2}行", "received_at", v, "warning", "bad_receipt_time", "收件时间无法识别")
            for i, (v, missing) in enumerate(zip(written.tolist(), unread)) if missing]
@@ -150,6 +150,17 @@ def read_receipts(register: pd.DataFrame | None) -> tuple[dict[str, dt.datetime]
     read = times.notna() & (files != "")
     return {normalise_text(f).replace("\\", "/"): t
             for f, t in zip(files[read].tolist(), times[read].dt.to_pydatetime().tolist())}, bad
+
+
+YEAR_FIRST = r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?:\s*日)?"
+
+
+def receipt_times(written: pd.Series) -> pd.Series:
+    """Receipt times as written in the register, each read on its own: year first (2022-10-19,
+    2022/10/19, 2022.10.19, 2022年10月19日), with or without a time of day. Anything else, a
+    month-first 10/19/2022 included, is NaT (reported, never guessed)."""
+    iso = written.str.replace(YEAR_FIRST, r"\1-\2-\3", regex=True).str.strip().replace("", pd.NA)
+    return pd.to_datetime(iso, format="ISO8601", errors="coerce")
 
 
 def is_form_file(path: Path) -> bool:
