@@ -37,6 +37,7 @@ import sys
 import tempfile
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,32 +57,6 @@ CATEGORY = "model_worker"
 def _points(rnd, stage: str, fraction: float) -> dict[str, float]:
     step = rnd.review.score_step
     return {c.code: math.floor(c.max[CATEGORY] * fraction / step) * step for c in rnd.criteria(CATEGORY, stage)}
-
-
-def _writer(workdir: str, url: str, reviewer_id: str, nominations: list[str], barrier, results,
-            pause: float = 0.0, session: str | None = None) -> None:
-    rnd = load_round(DEFAULT_ROUND).at(workdir)
-    stage = next(iter(rnd.stages))
-    draft, final = _points(rnd, stage, 0.7), _points(rnd, stage, 0.8)
-    latencies = []
-    rng = random.Random(reviewer_id)
-    rest = (lambda: time.sleep(rng.uniform(0.5, 1.5) * pause)) if pause else (lambda: None)
-    with open_store(rnd, url) as store:
-        store.sheets(reviewer_id)  # connect before the clock starts
-        barrier.wait(timeout=300)
-        start = time.time()
-        for nomination_id in nominations:
-            rest()
-            t0 = time.perf_counter()
-            version = store.save_scores(reviewer_id, nomination_id, stage, draft, session=session)
-            t1 = time.perf_counter()
-            rest()
-            t2 = time.perf_counter()
-            store.save_scores(reviewer_id, nomination_id, stage, final, version=version, submit=True, session=session)
-            t3 = time.perf_counter()
-            latencies += [t1 - t0, t3 - t2]
-        end = time.time()
-    results.put((reviewer_id, start, end, latencies))
 
 
 RAW_TABLES = [
@@ -118,26 +93,42 @@ def _raw_save(conn, mark: str, begin: str | None, key: tuple[str, str, str], sta
     conn.commit() if begin is None else cur.execute("COMMIT")
 
 
-def _raw_writer(workdir: str, url: str, reviewer_id: str, nominations: list[str], barrier, results,
-                pause: float = 0.0, session: str | None = None) -> None:
+@contextmanager
+def _saver(rnd, url: str, reviewer_id: str, stage: str, session: str | None, raw: bool):
+    """A connected `save(nomination_id, points, version, submit) -> version`: the store's (checked,
+    with the reviewer's session, as the scoring app saves) or the raw baseline's."""
+    if raw:
+        conn, mark, begin = _raw_connect(url)
+        yield lambda nom, points, version, submit: _raw_save(
+            conn, mark, begin, (reviewer_id, nom, stage), "submitted" if submit else "draft", points)
+        conn.close()
+        return
+    with open_store(rnd, url) as store:
+        store.sheets(reviewer_id)  # connect before the clock starts
+        yield lambda nom, points, version, submit: store.save_scores(
+            reviewer_id, nom, stage, points, version=version, submit=submit, session=session)
+
+
+def _writer(workdir: str, url: str, reviewer_id: str, nominations: list[str], barrier, results,
+            pause: float = 0.0, session: str | None = None, raw: bool = False) -> None:
+    """One reviewer: per nomination a draft, then the submitted sheet, each after a pause; latencies."""
     rnd = load_round(DEFAULT_ROUND).at(workdir)
     stage = next(iter(rnd.stages))
     draft, final = _points(rnd, stage, 0.7), _points(rnd, stage, 0.8)
     latencies = []
     rng = random.Random(reviewer_id)
     rest = (lambda: time.sleep(rng.uniform(0.5, 1.5) * pause)) if pause else (lambda: None)
-    conn, mark, begin = _raw_connect(url)
-    barrier.wait(timeout=300)
-    start = time.time()
-    for nomination_id in nominations:
-        key = (reviewer_id, nomination_id, stage)
-        for status, points in (("draft", draft), ("submitted", final)):
-            rest()
-            t0 = time.perf_counter()
-            _raw_save(conn, mark, begin, key, status, points)
-            latencies.append(time.perf_counter() - t0)
-    end = time.time()
-    conn.close()
+    with _saver(rnd, url, reviewer_id, stage, session, raw) as save:
+        barrier.wait(timeout=300)
+        start = time.time()
+        for nomination_id in nominations:
+            version = None
+            for submit, points in ((False, draft), (True, final)):
+                rest()
+                t0 = time.perf_counter()
+                version = save(nomination_id, points, version, submit)
+                latencies.append(time.perf_counter() - t0)
+        end = time.time()
     results.put((reviewer_id, start, end, latencies))
 
 
@@ -191,8 +182,8 @@ def run_case(backend: str, base_url: str | None, writers: int, sheets: int, paus
             ctx = multiprocessing.get_context("spawn")
             barrier, results = ctx.Barrier(writers), ctx.Queue()
             nominations = [f"N{j:03d}" for j in range(sheets)]
-            procs = [ctx.Process(target=_raw_writer if raw else _writer, args=(tmp, url, f"R{i:02d}", nominations, barrier, results, pause,
-                                                       sessions[f"R{i:02d}"]))
+            procs = [ctx.Process(target=_writer, args=(tmp, url, f"R{i:02d}", nominations, barrier, results, pause,
+                                                       sessions[f"R{i:02d}"], raw))
                      for i in range(writers)]
             for p in procs:
                 p.start()
