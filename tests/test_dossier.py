@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import os
 import re
 import struct
 from pathlib import Path
@@ -202,6 +203,18 @@ def test_a_link_out_of_the_inbox_is_not_followed(tmp_path):
     (inbox / "U" / "甲工作室" / "d_链接.pdf").symlink_to(tmp_path / "secret" / "机密.pdf")
     names = [p.name for p in material_files(inbox, dossiers_from(facts, None, None, inbox).row("N1"))]
     assert "d_链接.pdf" not in names
+
+
+def test_a_union_folder_named_in_gbk_shows_its_photos_and_materials(tmp_path):
+    """Intake names a GBK-encoded folder as its author wrote it; the dossier finds the folder by that name."""
+    inbox = tmp_path / "inbox"
+    studio = os.fsencode(inbox) + b"/" + "江阴市总工会".encode("gbk") + b"/" + "甲工作室".encode("gbk")
+    os.makedirs(studio)
+    Image.new("RGB", (40, 30), "navy").save(os.fsdecode(studio + b"/" + "领衔人标准照".encode("gbk") + b".jpg"))
+    Path(os.fsdecode(studio + b"/a.pdf")).write_bytes(pdf_bytes(1))
+    row = pd.Series({"nomination_id": "N1", "studio": "甲工作室", "source_file": "江阴市总工会/汇总表.xlsx"})
+    assert [caption for caption, _ in photo_uris(inbox, row)] == ["领衔人标准照"]
+    assert [p.name for p in material_files(inbox, row)] == ["a.pdf"]
 
 
 def test_broken_photos_are_left_out_and_big_ones_are_shrunk(tmp_path):

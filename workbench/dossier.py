@@ -38,6 +38,7 @@ import pandas as pd
 from workbench import labels
 from workbench.config import Round
 from workbench.intake.checks import studio_folders, studio_photos
+from workbench.intake.files import display_name
 from workbench.intake.values import normalise_text
 from workbench.state import scrub
 
@@ -388,7 +389,7 @@ def photo_uris(inbox: Path, row: pd.Series, limit: int = PHOTO_LIMIT, box: tuple
         except Exception:  # noqa: BLE001 - an unreadable photo is left out, never a traceback
             log.warning("dossier: photo %s could not be read", path)
             continue
-        out.append((path.stem, "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode("ascii")))
+        out.append((Path(display_name(path.name)).stem, "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode("ascii")))
     return out
 
 

@@ -14,7 +14,7 @@ import pandas as pd
 
 from workbench import labels
 from workbench.config import Round
-from workbench.intake.files import PHOTO_SUFFIXES, InboxFile
+from workbench.intake.files import PHOTO_SUFFIXES, InboxFile, display_name
 from workbench.intake.forms import Form
 from workbench.intake.problems import Problem
 from workbench.intake.values import normalise_text
@@ -205,13 +205,14 @@ def photo_role(name: str) -> str | None:
 
 def studio_folders(inbox: Path) -> dict[tuple[str, str], Path]:
     """(union folder, normalised studio name) -> that studio's folder, found by listing the inbox.
+    Names as intake shows them (`display_name`: a GBK-encoded name as its author wrote it).
 
     Paths are never built from cell text: a studio typed as "/" or "../x" must not lead outside.
     """
     folders = {}
     for union in _subfolders(inbox):
         for studio in _subfolders(union.path):
-            folders[(union.name, normalise_text(studio.name))] = Path(studio.path)
+            folders[(display_name(union.name), normalise_text(display_name(studio.name)))] = Path(studio.path)
     return folders
 
 
@@ -236,7 +237,7 @@ def studio_photos(inbox: Path, nominations: pd.DataFrame) -> dict[str, list[Path
             folder = folders.get((source.split("/")[0], normalise_text(studio)))
             found = [p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()  # links: see files.list_inbox
                      and p.suffix.lower() in PHOTO_SUFFIXES and not p.name.startswith("._")] if folder else []
-        photos[nid] = sorted(found, key=lambda p: (order.get(photo_role(p.stem) or "", len(order)), p.name))
+        photos[nid] = sorted(found, key=lambda p: (order.get(photo_role(_stem(display_name(p.name))) or "", len(order)), p.name))
     return photos
 
 
