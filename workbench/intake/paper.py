@@ -46,7 +46,7 @@ def read_paper(register: pd.DataFrame | None) -> tuple[pd.DataFrame, list[Proble
     folder, studio_key (blank: the whole union) and PAPER_DTYPES."""
     empty = _paper_frame({c: [] for c in (*KEY_COLUMNS, *PAPER_DTYPES)})
     if register is None:
-        return empty, []  # none, or unreadable: the register itself is reported by read_receipts
+        return empty, []  # none, or unreadable: read_register reports the register itself
     raw = register.rename(columns=_canonical)
     if "file" not in raw.columns or not set(PAPER_DTYPES) & set(raw.columns):
         return empty, []
