@@ -1431,11 +1431,10 @@ class MeetingApp(widgets.VBox):
         rows = self.rows()
         self.funnel.value = funnel_html(snapshot.funnel, rnd, current=category)
         self.section.value = competition_html(snapshot.ranked, rnd, category)
-        limit = None if self._all_rows == category else TABLE_ROWS
-        self.table.value = ranked_html(rows, rnd, category, current=self.current, limit=limit)
-        hidden = len(rows) - rows_shown(rows, limit, self.current)
+        shown = rows_shown(rows, None if self._all_rows == category else TABLE_ROWS, self.current)
+        self.table.value = ranked_html(rows, rnd, category, current=self.current, limit=shown)
         self.show_all.description = labels.MEETING["show_all"].format(n=len(rows))
-        self.show_all.layout.display = None if hidden else "none"
+        self.show_all.layout.display = None if shown < len(rows) else "none"
         self.chart.value = composite_svg(rows, rnd, category)
         if not rows.empty and not self.chart.value:
             self.section.value += message_html(labels.MEETING["no_scores"], small=True)
