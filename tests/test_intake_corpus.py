@@ -17,12 +17,13 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import workbench as wb
 from workbench.intake.report import write_problems_workbook
-from workbench.intake.values import ValueProblem, parse_number
+from workbench.intake.register import _YEAR_FIRST, BEIJING, receipt_time
+from workbench.intake.values import FIELD_TYPES, FieldParser, ValueProblem, _plain_cells, category_lookup, parse_number
 
 RND = wb.load_round()
 HEADER = ["推荐类别", "推荐排序", "工作室名称", "所在单位", "领衔人", "领衔人荣誉称号", "团队人数", "一线职工人数",
@@ -399,3 +400,43 @@ def test_a_two_level_header_without_merged_cells_keeps_every_field(tmp_path):
     assert (nom["team_size"], nom["frontline"], nom["site_area"], nom["funding"]) == (6, 2, 120, 5.5)
     assert nom["source_row"] == 4
     assert problems(result)[["cell", "code"]].values.tolist() == [["M2", "unknown_column"]]
+
+
+CELL = st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True), st.integers(-5, 2000).map(float),
+                 st.text(alphabet=st.sampled_from(" \u3000\u200b\u034f\xa0\t\n张三劳模工作室0123456789.,人万元aB"), max_size=12),
+                 st.text(max_size=12))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from([n for n, kind in FIELD_TYPES.items() if kind in ("text", "int", "float")]), st.lists(CELL, max_size=6))
+@example("studio", [" 张三 ", "\u3000劳模\u3000", "a\u034fb", "", "1.0"])
+@example("team_size", [3.0, 3.5, -1.0, float("nan"), 1001.0, 0.0])
+@example("funding", [0.0, 5.5, 100_000.0, 100_001.0, float("inf")])
+def test_cells_read_at_once_are_read_as_parsing_them_one_by_one_would(name, cells):
+    """Plain text and plain numbers of a column are read without the parser: to the same value."""
+    one_by_one = FieldParser(RND, category_lookup(RND))
+    for cell, at_once in zip(cells, _plain_cells(name, cells)):
+        if at_once is not None:
+            assert at_once == one_by_one.cell(name, cell)
+
+
+DATE_SEP = st.sampled_from(["-", "/", ".", "年", " - "])
+TIME = st.tuples(st.integers(0, 30), st.integers(0, 70), st.none() | st.integers(0, 70), st.sampled_from([" ", "T"]))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.integers(1990, 2030), st.integers(0, 14), st.integers(0, 33), DATE_SEP, DATE_SEP, st.booleans(),
+       st.none() | TIME, st.sampled_from(["", " ", "  ", "Z", "+08:00", ".5"]))
+def test_a_receipt_time_is_read_as_pandas_reads_its_year_first_iso_form(year, month, day, sep1, sep2, ri, clock, tail):
+    """The usual spellings are read without pandas: to the same time (or the same refusal)."""
+    written = f"{year}{sep1}{month}{sep2}{day}{'日' if ri else ''}"
+    if clock:
+        hour, minute, second, joint = clock
+        written += f"{joint}{hour}:{minute:02d}" + (f":{second}" if second is not None else "")
+    written += tail
+    iso = _YEAR_FIRST.sub(r"\1-\2-\3", written).strip()
+    expected = pd.to_datetime(iso, format="ISO8601", errors="coerce") if iso else pd.NaT
+    if expected is not pd.NaT and expected.tzinfo is not None:
+        expected = expected.tz_convert(BEIJING).tz_localize(None)
+    got = receipt_time(written)
+    assert (got is None) if expected is pd.NaT else got == expected.to_pydatetime()

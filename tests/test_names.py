@@ -60,3 +60,23 @@ def test_only_the_listed_printable_characters_are_ever_dropped():
         ch = chr(code)
         if ch.isprintable() and not names._PRINTABLE_DROPPED.match(ch):
             assert not names._INVISIBLE_RE.match(ch) and not names._SPACE.match(ch), hex(code)
+
+
+SETTLED = st.text(alphabet=st.one_of(st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF),
+                                     st.sampled_from("abcxyz0189/._-、·")), max_size=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(SETTLED)
+def test_text_normalise_returns_at_once_is_a_fixed_point_of_every_step(value):
+    """Chinese characters, lower-case letters, digits and a little punctuation are returned as they
+    are, without the normalising steps: that is right only if the steps would change nothing."""
+    assert names._SETTLED.fullmatch(value)
+    assert names._step(value) == value
+    assert names.normalise(value) == value
+
+
+def test_no_character_returned_at_once_is_one_a_step_would_change():
+    changed = [hex(code) for code in range(0x110000)
+               if names._SETTLED.fullmatch(chr(code)) and names._step(chr(code)) != chr(code)]
+    assert changed == []

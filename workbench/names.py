@@ -55,8 +55,15 @@ def _step(text: str) -> str:
     return _drop(text.casefold())
 
 
+# Text made only of these is its own normal form: CJK Unified Ideographs (no compatibility forms,
+# nothing that composes), lower-case ASCII letters and digits, and punctuation NFKC and casefold keep.
+_SETTLED = re.compile("[\u4e00-\u9fff0-9a-z/._\\-、·]*")
+
+
 @lru_cache(maxsize=65536)
 def _normalise(text: str) -> str:
+    if _SETTLED.fullmatch(text):  # most names: Chinese characters and nothing any step would change
+        return text
     # Removing a character can let NFKC compose its neighbours, and NFKC can produce a space
     # ("¨" -> " ̈"): repeat until nothing changes (two passes in practice), so the result is a fixed point.
     for _ in range(8):
@@ -69,6 +76,8 @@ def _normalise(text: str) -> str:
 
 def normalise(value: Any) -> str:
     """The form names are compared on; None and NA are ""."""
+    if value.__class__ is str:
+        return _normalise(value)
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
     return _normalise(value if isinstance(value, str) else str(value))

@@ -9,9 +9,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-import io
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from workbench.intake.files import list_inbox, suffix
 from workbench.intake.forms import Form, read_form
 from workbench.intake.paper import PAPER_DTYPES, attach_paper, read_paper
 from workbench.intake.problems import PROBLEM_COLUMNS, Problem, cell_ref, problems_frame
+from workbench.intake.register import read_receipts, read_register
 from workbench.intake.summary import Table, find_header, find_table, read_tables
 from workbench.intake.values import (
     DTYPES,
@@ -42,7 +42,7 @@ from workbench.intake.values import (
     parse_number,
     vocabulary,
 )
-from workbench.intake.workbook import Sheet, Unreadable, decode_text, read_csv, read_workbook
+from workbench.intake.workbook import Sheet, Unreadable, read_csv, read_workbook
 
 NARRATIVES = list(labels.NARRATIVE_COLUMNS.values())  # nominations columns: the form's narratives
 MEMBER_COLUMNS = ["nomination_id", "seq", "name", "gender", "born", "education", "title", "post", "frontline"]
@@ -79,16 +79,28 @@ def _column(values: list, dtype: str) -> pd.api.extensions.ExtensionArray | np.n
         for i, v in enumerate(values):
             column[i] = v if isinstance(v, list) else []
         return column
-    if dtype == "datetime64[ns]":
-        return np.asarray(pd.to_datetime(pd.Series(values, dtype=object)).astype(dtype))
+    if dtype == "datetime64[ns]":  # naive datetimes or None
+        return np.asarray(pd.DatetimeIndex(values, dtype=dtype))
+    if dtype in _MASKED:  # numbers or yes/no, None where missing: built as values and mask, twice as quick
+        array, kind, fill = _MASKED[dtype]
+        cells = np.array(values, dtype=object)
+        missing = (cells == None) | (cells != cells)  # noqa: E711 (elementwise); NaN is missing too
+        if missing.dtype == bool:
+            cells[missing] = fill
+            return array(cells.astype(kind), missing)
     return pd.array(values, dtype=dtype)
+
+
+_MASKED = {"Int64": (pd.arrays.IntegerArray, "int64", 0), "Float64": (pd.arrays.FloatingArray, "float64", 0.0),
+           "boolean": (pd.arrays.BooleanArray, "bool", False)}
 
 
 def _source_order(files: list, sheets: list, rows: list) -> list[int]:
     """Row order by file, sheet and row, missing last (as a stable sort_values would put them)."""
-    def key(i: int) -> tuple:
-        return tuple(x for v in (files[i], sheets[i], rows[i]) for x in ((True, 0) if v is pd.NA else (False, v)))
-    return sorted(range(len(files)), key=key)
+    na = pd.NA
+    keys = [(f is na, "" if f is na else f, s is na, "" if s is na else s, r is na, 0 if r is na else r)
+            for f, s, r in zip(files, sheets, rows)]
+    return sorted(range(len(keys)), key=keys.__getitem__)
 
 
 def finish_nominations(records: list[dict]) -> pd.DataFrame:
@@ -113,62 +125,13 @@ def finish_nominations(records: list[dict]) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------- files
-def read_register(inbox: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """收件登记.csv parsed once, every cell as written (a blank cell is "", the text "NA" is text);
-    None when there is none, or when it cannot be read (then with its problem row)."""
-    path = inbox / labels.RECEIPTS_FILE
-    if not path.exists():
-        return None, []
-    try:
-        text = decode_text(path.read_bytes())
-        if text is not None:
-            return pd.read_csv(io.StringIO(text), dtype="string", keep_default_na=False), []
-    except (ValueError, OSError, pd.errors.ParserError):
-        pass
-    return None, [_bad_register()]
-
-
-def _bad_register() -> Problem:
-    return Problem(labels.RECEIPTS_FILE, "", "", "received_at", "", "error", "bad_receipts",
-                   "收件登记表无法读取（应为 UTF-8 或 GBK 编码的CSV，有 file、received_at 两列）")
-
-
-def read_receipts(register: pd.DataFrame | None) -> tuple[dict[str, dt.datetime], list[Problem]]:
-    """The register's receipt times: file (relative to the inbox) -> received_at; none -> {}.
-
-    A time that cannot be read (a blank one too) is a warning; a row without a file is not keyed."""
-    if register is None:
-        return {}, []
-    if not {"file", "received_at"} <= set(register.columns):
-        return {}, [_bad_register()]
-    written = register["received_at"]
-    times = receipt_times(written)
-    unread = times.isna().tolist()
-    bad = [Problem(labels.RECEIPTS_FILE, "", f"第{i + 2}行", "received_at", v, "warning", "bad_receipt_time", "收件时间无法识别")
-           for i, (v, missing) in enumerate(zip(written.tolist(), unread)) if missing]
-    files = register["file"]
-    read = times.notna() & (files != "")
-    return {normalise_text(f).replace("\\", "/"): t
-            for f, t in zip(files[read].tolist(), times[read].dt.to_pydatetime().tolist())}, bad
-
-
-YEAR_FIRST = r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?:\s*日)?"
-
-
-def receipt_times(written: pd.Series) -> pd.Series:
-    """Receipt times as written in the register, each read on its own: year first (2022-10-19,
-    2022/10/19, 2022.10.19, 2022年10月19日), with or without a time of day. Anything else, a
-    month-first 10/19/2022 included, is NaT (reported, never guessed)."""
-    iso = written.str.replace(YEAR_FIRST, r"\1-\2-\3", regex=True).str.strip().replace("", pd.NA)
-    return pd.to_datetime(iso, format="ISO8601", errors="coerce")
-
-
-def is_form_file(path: Path) -> bool:
+def is_form_file(path: str | Path) -> bool:
     """A per-studio 推荐表 workbook is named …推荐表 (the summary is …汇总表)."""
-    return labels.FORM_SHEET in path.stem and "汇总" not in path.stem
+    name = os.path.basename(path)
+    return labels.FORM_SHEET in name and "汇总" not in name
 
 
-def _open(path: Path, rel: str, rnd: Round) -> tuple[list[Sheet], list[Problem], str]:
+def _open(path: str | Path, rel: str, rnd: Round) -> tuple[list[Sheet], list[Problem], str]:
     """The visible sheets of a workbook or CSV, the problems met opening it (hidden sheets too), and
     the sha256 of its bytes (read once, for the input listing)."""
     try:
@@ -180,11 +143,11 @@ def _open(path: Path, rel: str, rnd: Round) -> tuple[list[Sheet], list[Problem],
     return [s for s in book.sheets if not s.hidden], problems + hidden, book.sha256
 
 
-def _digest(path: Path) -> str:
+def _digest(path: str | Path) -> str:
     """The sha256 of a file not read here ("" when it is not a regular file or cannot be read: a pipe
     named like a workbook must not hold intake)."""
     try:
-        return file_sha256(path) if path.is_file() else ""
+        return file_sha256(Path(path)) if os.path.isfile(path) else ""
     except OSError:
         return ""
 
@@ -249,7 +212,7 @@ def _open_all(files: list, rnd: Round, *, progress: bool, forms: bool) -> tuple[
     form_list: list[Form] = []
     digests: list[str] = []
     for f in tqdm(files, desc="读取报送文件", unit="个", disable=not progress):
-        form_file = is_form_file(Path(f.rel))
+        form_file = is_form_file(f.rel)
         if form_file and not forms:
             digests.append(_digest(f.path))
             continue

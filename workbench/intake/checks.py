@@ -146,15 +146,19 @@ def _place(row: dict) -> tuple[str, str, str]:
 def duplicate_problems(nominations: pd.DataFrame) -> list[Problem]:
     """The same studio (name and host unit) twice, or the same leader in two nominations."""
     problems: list[Problem] = []
-    rows = _records(nominations, ["recommender", "studio", "leader"])
     parts = _key_parts(nominations, {"studio", "leader", "host_unit"})
+    repeated = []
     for key_cols, code, what in ((("studio", "host_unit"), "duplicate_studio", "同一工作室"),
                                  (("leader", "host_unit"), "duplicate_leader", "同一领衔人")):
         groups: dict[str, list[int]] = {}
         for i, key in enumerate(_keys(parts, key_cols)):
             if key is not None:
                 groups.setdefault(key, []).append(i)
-        for members in (groups[k] for k in sorted(groups) if len(groups[k]) > 1):
+        repeated.append((key_cols, code, what, [groups[k] for k in sorted(groups) if len(groups[k]) > 1]))
+    involved = sorted({i for *_, found in repeated for members in found for i in members})
+    rows = dict(zip(involved, _records(nominations.take(involved), ["recommender", "studio", "leader"])))
+    for key_cols, code, what, found in repeated:
+        for members in found:
             for i in members:
                 row = rows[i]
                 where = "、".join(f"{rows[o]['recommender']}（{rows[o]['studio']}）" for o in members if o != i)
@@ -267,7 +271,8 @@ def _stem(name: str) -> str:
 def materials(photos: dict[tuple[str, str], list[str]], nominations: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
     """Photo counts by role per nomination (photos as `listed_photos` found them), and a problem
     where the notice's count is not met."""
-    rows, problems = [], []
+    columns: dict[str, list] = {c: [] for c in MATERIAL_COLUMNS}
+    problems = []
     named = nominations[nominations["studio"].notna()]  # no name: already reported as missing_value
     for nid, source, studio in zip(*(named[c].tolist() for c in ("nomination_id", "source_file", "studio"))):
         names = photos.get((source.split("/")[0], normalise_text(studio)), []) if isinstance(source, str) else []
@@ -276,9 +281,13 @@ def materials(photos: dict[tuple[str, str], list[str]], nominations: pd.DataFram
             role = photo_role(_stem(name))
             if role:
                 counts[role] += 1
-        rows.append([nid, *counts.values(), len(names) - sum(counts.values())])
+        for column, n in zip(MATERIAL_COLUMNS, (nid, *counts.values(), len(names) - sum(counts.values()))):
+            columns[column].append(n)
         short = _photos_short(tuple(counts.values()))
         if short:
             problems.append(Problem(f"{str(source).split('/')[0]}/{studio}", "", "", "photos",
                                     short, "warning", "photos_short", f"“{studio}”的电子照片不符合要求：" + short))
-    return pd.DataFrame(rows, columns=["nomination_id", "leader_photos", "team_photos", "scene_photos", "other_photos"]), problems
+    return (pd.DataFrame(columns) if columns["nomination_id"] else pd.DataFrame(columns=MATERIAL_COLUMNS)), problems
+
+
+MATERIAL_COLUMNS = ["nomination_id", "leader_photos", "team_photos", "scene_photos", "other_photos"]

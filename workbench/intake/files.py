@@ -26,7 +26,7 @@ SYSTEM_NAMES = {".ds_store", "thumbs.db", "desktop.ini", "__macosx"}
 
 @dataclass(frozen=True)
 class InboxFile:
-    path: Path  # where to open it (may hold the file system's own bytes)
+    path: str  # where to open it (may hold the file system's own bytes; a str: a Path per file costs more than its read)
     rel: str  # as shown: decoded, relative to the inbox, "/"-separated
     kind: str  # workbook | csv | photo | video | material
 
@@ -129,12 +129,12 @@ def list_inbox(inbox: Path) -> tuple[list[InboxFile], list[Problem]]:
             elif shown.startswith("._") or shown.lower() in SYSTEM_NAMES:
                 problems.append(_problem(rel, "system_file", name=shown))
             elif kind in WORKBOOK_SUFFIXES or kind == ".csv":
-                found.append(InboxFile(Path(entry.path), rel, "csv" if kind == ".csv" else "workbook"))
+                found.append(InboxFile(entry.path, rel, "csv" if kind == ".csv" else "workbook"))
                 readable_folders.add(shown_base)
             elif kind in PHOTO_SUFFIXES or kind in VIDEO_SUFFIXES:
-                found.append(InboxFile(Path(entry.path), rel, "photo" if kind in PHOTO_SUFFIXES else "video"))
+                found.append(InboxFile(entry.path, rel, "photo" if kind in PHOTO_SUFFIXES else "video"))
             elif kind in MATERIAL_SUFFIXES:
-                found.append(InboxFile(Path(entry.path), rel, "material"))
+                found.append(InboxFile(entry.path, rel, "material"))
             elif kind in ARCHIVE_SUFFIXES:
                 problems.append(_problem(rel, "archive_not_read", contents=_archive_contents(Path(entry.path))))
             else:

@@ -10,11 +10,11 @@ union that has no row of its own. What was not recorded stays unknown (screening
 
 from __future__ import annotations
 
-
 import pandas as pd
 
 from workbench import labels
 from workbench.intake.problems import Problem
+from workbench.intake.register import Register
 from workbench.intake.values import ValueProblem, normalise_header, normalise_text, parse_bool, parse_number
 
 PAPER_DTYPES: dict[str, str] = {"paper_copies": "Int64", "paper_bound": "boolean", "paper_sealed": "boolean",
@@ -41,16 +41,17 @@ def _paper_value(field: str, value: str) -> tuple[object, ValueProblem | None]:
         return None, exc
 
 
-def read_paper(register: pd.DataFrame | None) -> tuple[pd.DataFrame, list[Problem]]:
+def read_paper(register: Register | None) -> tuple[pd.DataFrame, list[Problem]]:
     """The register's paper columns (the register as `read_register` parsed it, every cell as written):
     folder, studio_key (blank: the whole union) and PAPER_DTYPES."""
     empty = _paper_frame({c: [] for c in (*KEY_COLUMNS, *PAPER_DTYPES)})
     if register is None:
         return empty, []  # none, or unreadable: read_register reports the register itself
-    raw = register.rename(columns=_canonical)
-    if "file" not in raw.columns or not set(PAPER_DTYPES) & set(raw.columns):
+    raw = {_canonical(header): cells for header, cells in register.items()}
+    if "file" not in raw or not set(PAPER_DTYPES) & set(raw):
         return empty, []
-    column = {c: raw[c].fillna("").tolist() if c in raw.columns else [""] * len(raw) for c in ("file", "studio", *PAPER_DTYPES)}
+    blank = [""] * len(raw["file"])
+    column = {c: raw.get(c, blank) for c in ("file", "studio", *PAPER_DTYPES)}
     files = [normalise_text(f).replace("\\", "/") for f in column["file"]]
     data: dict[str, list] = {"folder": [f.split("/")[0] if "/" in f else "" for f in files],
                              "studio_key": [normalise_text(s) for s in column["studio"]]}
@@ -58,6 +59,8 @@ def read_paper(register: pd.DataFrame | None) -> tuple[pd.DataFrame, list[Proble
     for k, field in enumerate(PAPER_DTYPES):
         parsed = {value: _paper_value(field, value) for value in set(column[field])}  # each distinct entry once
         data[field] = [parsed[value][0] for value in column[field]]
+        if all(problem is None for _, problem in parsed.values()):
+            continue
         found += [(i, k, Problem(labels.RECEIPTS_FILE, "", f"第{i + 2}行", field, str(value), "warning", "bad_paper_record",
                                  f"{labels.RECEIPT_PAPER_HEADERS[field][0]}无法识别：{parsed[value][1]}"))
                   for i, value in enumerate(column[field]) if parsed[value][1] is not None]
@@ -84,11 +87,11 @@ def attach_paper(nominations: pd.DataFrame, paper: pd.DataFrame) -> pd.DataFrame
         else:
             union[folder] = tuple(values)
     blank = (pd.NA,) * len(PAPER_DTYPES)
-    out = nominations.copy()
+    columns = {}
     for k, (field, dtype) in enumerate(PAPER_DTYPES.items()):
         values = []
         for folder, studio in zip(folders, studios):
             value = own.get((folder, studio), blank)[k]
             values.append(union.get(folder, blank)[k] if value is pd.NA else value)
-        out[field] = pd.array(values, dtype=dtype)
-    return out
+        columns[field] = pd.array(values, dtype=dtype)
+    return nominations.assign(**columns)

@@ -34,6 +34,6 @@ def cell_ref(row: int, col: int) -> str:
 
 def problems_frame(problems: list[Problem], recommender_of: dict[str, str]) -> pd.DataFrame:
     """Problems as a frame; `recommender` is the union that sent the file (its inbox folder)."""
-    df = pd.DataFrame(list(problems), columns=PROBLEM_COLUMNS[1:])
-    df.insert(0, "recommender", df["file"].map(lambda f: recommender_of.get(f, f.split("/")[0] if "/" in f else "")))
-    return df.astype("string").reset_index(drop=True)
+    columns = dict(zip(PROBLEM_COLUMNS[1:], zip(*problems))) if problems else {c: () for c in PROBLEM_COLUMNS[1:]}
+    columns["recommender"] = [recommender_of.get(f, f.split("/")[0] if "/" in f else "") for f in columns["file"]]
+    return pd.DataFrame({c: pd.array(list(columns[c]), dtype="string") for c in PROBLEM_COLUMNS})

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from operator import itemgetter
+from itertools import zip_longest
 from typing import Any
 
 from workbench import labels
@@ -45,21 +45,32 @@ class Header:
 
 
 def _fields(row: list[Any], vocab: Vocabulary) -> dict[int, str]:
+    """The fields a row's cells name, by column (a field named twice counts once, where first named)."""
     columns: dict[int, str] = {}
     named: set[str] = set()
-    header = vocab.header
+    seen, header = vocab.seen.get, vocab.header
     for j, cell in enumerate(row):
         if cell.__class__ is str and cell:
-            name = header(cell)
+            name = seen(cell, "")  # the header cells met before (most are): a lookup, not a call
+            if name == "":
+                name = header(cell)
             if name and name not in named:
                 columns[j] = name
                 named.add(name)
     return columns
 
 
+def _may_name(row: list[Any], vocab: Vocabulary) -> int:
+    """How many cells of a row may name a field: text not already known to name none (是, √, 2019年5月
+    …). A data row below the header is not looked up cell by cell."""
+    seen = vocab.seen.get
+    return sum(1 for cell in row if cell.__class__ is str and cell and seen(cell, "") is not None)
+
+
 def _filled(row: list[Any]) -> int:
-    """How many cells of a row are filled: the most fields it could name."""
-    return len(row) - row.count("") - row.count(None)
+    """At most how many cells of a row are filled: the most fields it could name. Workbooks read empty
+    cells as "", so that is all it counts (a None, which only other callers' rows hold, is counted)."""
+    return len(row) - row.count("")
 
 
 def find_header(rows: list[list[Any]], vocab: Vocabulary) -> Header | None:
@@ -68,7 +79,8 @@ def find_header(rows: list[list[Any]], vocab: Vocabulary) -> Header | None:
     headers read by similarity, and the headers that name nothing intake reads."""
     best: tuple[int, dict[int, str]] | None = None
     for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
-        if _filled(row) < max(MIN_HEADER_FIELDS, len(best[1]) + 1 if best else 0):
+        need = max(MIN_HEADER_FIELDS, len(best[1]) + 1 if best else 0)
+        if _filled(row) < need or best and _may_name(row, vocab) < need:
             continue  # cannot name more fields than the best row so far: not looked up
         columns = _fields(row, vocab)
         if len(columns) >= MIN_HEADER_FIELDS and (best is None or len(columns) > len(best[1])):
@@ -81,8 +93,8 @@ def find_header(rows: list[list[Any]], vocab: Vocabulary) -> Header | None:
         if not 0 <= other < len(rows):
             continue
         row = rows[other]
-        if not all(j not in columns or row[j] in (None, "", rows[top][j]) for j in range(len(row))):
-            continue  # fills the header's own columns: data (or a title), not a level of the header
+        if _filled(row) == 0 or not all(j not in columns or row[j] in (None, "", rows[top][j]) for j in range(len(row))):
+            continue  # blank, or fills the header's own columns: data (or a title), not a level of the header
         more = {j: f for j, f in _fields(row, vocab).items() if j not in columns and f not in columns.values()}
         if more:
             columns.update(more)
@@ -111,7 +123,9 @@ def parse_fill_line(rows: list[list[Any]]) -> dict[str, str]:
     for row in rows:
         if _filled(row) == 0:
             continue
-        text = " ".join(str(c) for c in row if c not in (None, ""))
+        text = " ".join([c if c.__class__ is str else str(c) for c in row if c is not None and c != ""])
+        if "：" not in text and ":" not in text:  # no "key：value" in it (a title, a quota reminder)
+            continue
         for key, val in _FILL_FIELD.findall(text):
             if val and not set(val) <= set("_＿ "):
                 found.setdefault(key, val)
@@ -125,14 +139,14 @@ def _data_rows(rows: list[list[Any]], header_row: int, columns: dict[int, str]) 
     in_notes = False
     for i in range(header_row + 1, len(rows)):
         row = rows[i]
-        first = next((c for c in row if c is not None and c != ""), None)
-        if first is None:
-            continue
+        for first in row:
+            if first is not None and first != "":
+                break
+        else:
+            continue  # a blank row
         in_notes = in_notes or (first.__class__ is str and _NOTE_ROW.match(first) is not None)
-        if in_notes:
-            filled = [j for j, c in enumerate(row) if c is not None and c != ""]
-            if len(filled) == 1 and columns.get(filled[0]) not in IDENTIFYING:
-                continue
+        if in_notes and len(row) - row.count("") - row.count(None) == 1 and columns.get(row.index(first)) not in IDENTIFYING:
+            continue  # a line of the notes, alone in its row
         kept.append(i)
     return kept
 
@@ -185,17 +199,19 @@ FIELDS = list(FIELD_TYPES)
 PRECISIONS = [f"{name}_precision" for name, kind in FIELD_TYPES.items() if kind == "date"]
 
 
-def _cells(tables: list[Table]) -> dict[str, tuple[Any, ...]]:
+def _cells(tables: list[Table]) -> dict[str, list[Any]]:
     """Every field's cells, the candidate rows of all tables one after another (None where a table
-    lacks the field): one column per field, so each is read in one pass."""
-    rows: list[tuple[Any, ...]] = []
+    lacks the field or a row stops short): one column per field, so each is read in one pass."""
+    cells: dict[str, list[Any]] = {name: [] for name in FIELDS}
     for table in tables:
+        rows = list(map(table.sheet.rows.__getitem__, table.rows))
+        columns = list(zip_longest(*rows))  # the table turned: a tuple per sheet column
         where = {name: j for j, name in table.header.columns.items()}
-        at = [where.get(name, -1) for name in FIELDS]  # -1: the None put after every row
-        width = max(at) + 2
-        get = itemgetter(*at)
-        rows += [get(row + [None] * max(1, width - len(row))) for row in map(table.sheet.rows.__getitem__, table.rows)]
-    return dict(zip(FIELDS, zip(*rows))) if rows else {name: () for name in FIELDS}
+        blank = (None,) * len(rows)
+        for name in FIELDS:
+            j = where.get(name, len(columns))
+            cells[name] += columns[j] if j < len(columns) else blank
+    return cells
 
 
 def read_tables(tables: list[Table], parse: FieldParser) -> list[tuple[list[dict], list[Problem]]]:
@@ -239,7 +255,8 @@ def _table_records(table: Table, values: list[tuple], cells: dict[str, tuple], f
     r0 = sheet.origin[0]
     problems = list(table.problems)
     keys = ["source_file", "source_sheet", "source_row", *FIELDS, *PRECISIONS]
-    required = {name: j for name in REQUIRED for j, field_ in columns.items() if field_ == name}
+    where = {field_: j for j, field_ in columns.items()}
+    required = {name: where[name] for name in REQUIRED if name in where}
     records: list[dict] = []
     unrecognised = 0
     for k, i in enumerate(table.rows):

@@ -52,9 +52,7 @@ _UNIT_SUFFIX = re.compile(r"\((?:人|名|项|个|万元|元|平方米|平米|m2|
 _BRACKETS = re.compile(r"[()《》<>*:]")
 
 
-def normalise_text(value: Any) -> str:
-    """The workbench's one text normaliser (`workbench.names.normalise`)."""
-    return normalise(value)
+normalise_text = normalise  # the workbench's one text normaliser, under the name intake has always used
 
 
 def normalise_header(value: Any) -> str:
@@ -394,8 +392,10 @@ class FieldParser:
     def column(self, name: str, cells: list[Any]) -> tuple[list[Any], list[str | None], list[tuple[int, str, str]]]:
         """A column's cells -> (values, date precisions, problems as (position, code, message))."""
         memo = self.memo.setdefault(name, {})
-        parsed = []
-        for raw in cells:
+        parsed = _plain_cells(name, cells)
+        for k, raw in enumerate(cells):
+            if parsed[k] is not None:
+                continue
             key = raw if raw.__class__ is str else (raw.__class__, raw)  # 1, 1.0 and True are different cells
             hit = memo.get(key)
             if hit is None:
@@ -403,9 +403,30 @@ class FieldParser:
                 if self.size < MAX_MEMO:
                     memo[key] = hit
                     self.size += 1
-            parsed.append(hit)
+            parsed[k] = hit
         values = [p[0] for p in parsed]
         if FIELD_TYPES[name] == "list":  # each record gets its own list of honours
             values = [list(v) if v.__class__ is list else v for v in values]
         precisions = [p[1] for p in parsed] if FIELD_TYPES[name] == "date" else []
         return values, precisions, [(k, p[2], p[3]) for k, p in enumerate(parsed) if p[2] is not None]
+
+
+_PRINTABLE_INVISIBLE = re.compile("[\u034f\u115f\u1160\u3164\uffa0]")  # what `clean` drops that str.isprintable keeps
+
+
+def _plain_cells(name: str, cells: list[Any]) -> list[ParsedCell | None]:
+    """The cells of a text or number column that need no parsing, read at once (None: to be parsed):
+    text without invisible or control characters (trimmed), and numbers within the field's bounds
+    (whole ones for a whole-number field). They are read exactly as `parse_field` would read them."""
+    kind = FIELD_TYPES[name]
+    if kind == "text":
+        return [(raw.strip() or None, None, None, "")
+                if raw.__class__ is str and raw.isprintable() and (raw.isascii() or _PRINTABLE_INVISIBLE.search(raw) is None)
+                else None for raw in cells]
+    if kind in ("int", "float") and name in BOUNDS:
+        low, high = BOUNDS[name]
+        whole = kind == "int"
+        return [((int(raw) if whole else raw), None, None, "")
+                if raw.__class__ is float and low <= raw <= high and (not whole or raw.is_integer()) else None
+                for raw in cells]
+    return [None] * len(cells)

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import deflate
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from workbench import labels
 
@@ -79,11 +79,12 @@ _ENTRY = struct.Struct("<4s4xHH8xLLHHH8xL")  # central directory file header: th
 _LOCAL = struct.Struct("<4s5H3L2H")  # local file header
 
 
-Directory = tuple[int, int, list[ZipPart]]  # bytes packed, bytes inflated (all members), the workbook's xl/ parts
+Directory = tuple[int, int, list[ZipPart]]  # bytes packed, bytes inflated (all members), the parts read here
+_READ_PARTS = (b"xl/worksheets/", b"xl/workbook.xml", b"xl/_rels/")  # sheets, and how the workbook orders them
 
 
 def _central_directory(data: bytes) -> Directory | None:
-    """The archive's sizes and xl/ parts from its central directory, read in place; None when it is
+    """The archive's sizes and the parts read here from its central directory, read in place; None when it is
     not a plain one (zip64, spanned, bytes before the archive, damaged), which zipfile then reads or refuses."""
     end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
     if end < 0 or end + _END.size > len(data):
@@ -102,15 +103,19 @@ def _central_directory(data: bytes) -> Directory | None:
             return None
         total_packed += packed
         total_inflated += inflated
-        if data.startswith(b"xl/", pos + size, pos + size + name_len):
+        if data.startswith(_READ_PARTS, pos + size, pos + size + name_len):
             name = data[pos + size:pos + size + name_len]
             parts.append(ZipPart(name.decode("utf-8" if flags & 0x800 else "cp437", "replace"), method, packed, inflated, offset))
         pos += size + name_len + extra_len + comment_len
     return total_packed, total_inflated, parts
 
 
+def _corrupt() -> Unreadable:
+    return Unreadable("corrupt_file", "文件已损坏，无法作为Excel工作簿打开（不是完整的 .xlsx 压缩包）")
+
+
 def _zip_parts(data: bytes) -> Directory:
-    """The sizes and xl/ parts of a zip, or Unreadable when it is not one."""
+    """The sizes and the parts read here of a zip, or Unreadable when it is not one."""
     directory = _central_directory(data)
     if directory is not None:
         return directory
@@ -118,10 +123,10 @@ def _zip_parts(data: bytes) -> Directory:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
     except (zipfile.BadZipFile, ValueError):
-        raise Unreadable("corrupt_file", "文件已损坏，无法作为Excel工作簿打开（不是完整的 .xlsx 压缩包）") from None
+        raise _corrupt() from None
     return (sum(i.compress_size for i in infos), sum(i.file_size for i in infos),
             [ZipPart(i.filename, i.compress_type, i.compress_size, i.file_size, i.header_offset)
-             for i in infos if i.filename.startswith("xl/")])
+             for i in infos if i.filename.startswith(tuple(p.decode() for p in _READ_PARTS))])
 
 
 def _inflate(data: bytes, part: ZipPart) -> bytes:
@@ -129,9 +134,8 @@ def _inflate(data: bytes, part: ZipPart) -> bytes:
 
     Deflated parts are inflated by libdeflate (the `deflate` package), about twice as fast as zlib
     on a whole part: it inflates into one buffer of the size the directory states and fails past it."""
-    corrupt = Unreadable("corrupt_file", "文件已损坏，无法作为Excel工作簿打开（不是完整的 .xlsx 压缩包）")
     if data[part.offset:part.offset + 4] != b"PK\x03\x04" or part.offset + _LOCAL.size > len(data):
-        raise corrupt
+        raise _corrupt()
     local = _LOCAL.unpack_from(data, part.offset)
     start = part.offset + _LOCAL.size + local[9] + local[10]
     packed = memoryview(data)[start:start + part.packed]
@@ -144,9 +148,9 @@ def _inflate(data: bytes, part: ZipPart) -> bytes:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 out = archive.read(part.name)
     except (deflate.DeflateError, zipfile.BadZipFile, KeyError, NotImplementedError, RuntimeError, EOFError):
-        raise corrupt from None
+        raise _corrupt() from None
     if len(out) != part.inflated:
-        raise corrupt
+        raise _corrupt()
     return out
 
 
@@ -207,33 +211,51 @@ def _read_sheet(book: CalamineWorkbook, index: int, meta: Any, formulas: set[str
               for (r1, c1), (r2, c2) in (raw.merged_cell_ranges or [])]
     if merged:
         _fill_down(rows, merged)
-    while rows and all(c in (None, "") for c in rows[-1]):
+    while rows and rows[-1].count("") + rows[-1].count(None) == len(rows[-1]):  # trailing blank rows
         rows.pop()
-    hidden = str(getattr(meta, "visible", "")).rsplit(".", 1)[-1] != "Visible"
+    hidden = meta.visible != SheetVisibleEnum.Visible
     return Sheet(raw.name, rows, origin, max(total - MAX_ROWS, 0), formulas, hidden, merged)
 
 
-def _read_bytes(path: Path) -> bytes:
-    """The file's bytes, refused when empty, too large or unopenable."""
+def _too_large(size: int) -> Unreadable:
+    return Unreadable("file_too_large", f"文件过大（{size // 2**20} MB），汇总表或推荐表不应超过 {MAX_FILE_BYTES // 2**20} MB")
+
+
+def _read_bytes(path: str | Path) -> bytes:
+    """The file's bytes, refused when empty, too large or unopenable (read with the bare descriptor:
+    a buffered file object costs more than the read of a small workbook)."""
     try:
-        with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as f:  # a FIFO must not block
-            size = os.fstat(f.fileno()).st_size
-            if size == 0:
-                raise Unreadable("empty_file", "文件为空（0 字节）")
-            if size > MAX_FILE_BYTES:
-                raise Unreadable("file_too_large", f"文件过大（{size // 2**20} MB），汇总表或推荐表不应超过 {MAX_FILE_BYTES // 2**20} MB")
-            return f.read()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO must not block
     except OSError:
         raise Unreadable("file_unopenable", _message("file_unopenable")) from None
+    try:
+        size = os.fstat(fd).st_size
+        if size == 0:
+            raise Unreadable("empty_file", "文件为空（0 字节）")
+        if size > MAX_FILE_BYTES:
+            raise _too_large(size)
+        data = os.read(fd, size + 1)
+        while size < len(data) <= MAX_FILE_BYTES:  # the file grew after fstat: read on to its end
+            more = os.read(fd, MAX_FILE_BYTES + 1 - len(data))
+            if not more:
+                break
+            data += more
+    except OSError:
+        raise Unreadable("file_unopenable", _message("file_unopenable")) from None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_FILE_BYTES:
+        raise _too_large(len(data))
+    return data
 
 
-def read_workbook(path: Path, suffix: str | None = None) -> Book:
+def read_workbook(path: str | Path, suffix: str | None = None) -> Book:
     """Every sheet's rows and what was noticed, or Unreadable with the reason; never another exception.
 
     `suffix` is the extension as the union wrote it (defaults to the path's); the format itself is
     read from the content, so an old .xls renamed .xlsx is read (and said to be one).
     """
-    suffix = (suffix or path.suffix).lower()
+    suffix = (suffix or Path(path).suffix).lower()
     data = _read_bytes(path)
     wps = suffix in (".et", ".ett")
     notes: list[tuple[str, str]] = []
@@ -253,7 +275,7 @@ def read_workbook(path: Path, suffix: str | None = None) -> Book:
         metadata = book.sheets_metadata
         sheets = [_read_sheet(book, i, meta, formulas.get(parts[i], set()) if i < len(parts) else set())
                   for i, meta in enumerate(metadata)
-                  if str(getattr(meta, "typ", "")).rsplit(".", 1)[-1] == "WorkSheet"]
+                  if meta.typ == SheetTypeEnum.WorkSheet]
         return Book(sheets, notes, hashlib.sha256(data).hexdigest())
     except Exception as exc:  # calamine raises several types for broken or encrypted files
         if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
@@ -278,7 +300,7 @@ def decode_text(data: bytes) -> str | None:
     return None
 
 
-def read_csv(path: Path) -> Book:
+def read_csv(path: str | Path) -> Book:
     """A CSV summary as one sheet of text cells (the cell references are the spreadsheet's: A1 …)."""
     data = _read_bytes(path)
     text = decode_text(data)
