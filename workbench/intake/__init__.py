@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -68,7 +69,7 @@ class IntakeResult:
 # ---------------------------------------------------------------------------- the nominations frame
 def nomination_key(recommender: object, category: object, studio: object) -> str:
     """A stable id from what identifies a nomination, not from where or when it was read."""
-    key = "|".join(normalise_text(x if isinstance(x, str) else "") for x in (recommender, category, studio))
+    key = "|".join([normalise_text(x) if isinstance(x, str) else "" for x in (recommender, category, studio)])
     return "N" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:8].upper()
 
 
@@ -103,13 +104,28 @@ def _source_order(files: list, sheets: list, rows: list) -> list[int]:
     return sorted(range(len(keys)), key=keys.__getitem__)
 
 
+def _record_columns(records: list[dict], names: list[str]) -> dict[str, list]:
+    """Each name's values across the records, None where a record lacks it. Records of one shape (as
+    intake makes them) are turned at once; others are read name by name."""
+    keys = list(records[0]) if records else []
+    if len(keys) > 1 and all(len(r) == len(keys) for r in records):
+        try:
+            turned = dict(zip(keys, map(list, zip(*map(itemgetter(*keys), records)))))
+        except KeyError:  # a record with other keys
+            pass
+        else:
+            return {name: turned[name] if name in turned else [None] * len(records) for name in names}
+    return {name: [r.get(name) for r in records] for name in names}
+
+
 def finish_nominations(records: list[dict]) -> pd.DataFrame:
     """Records -> the typed nominations frame with stable, unique nomination ids."""
     dtypes = {name: DTYPES[kind] for name, kind in FIELD_TYPES.items()}
     dtypes |= {"established_precision": "string", "named_on_precision": "string", "received_at": "datetime64[ns]",
                "source_file": "string", "source_sheet": "string", "source_row": "Int64",
                **PAPER_DTYPES, **{col: "string" for col in NARRATIVES}}  # paper: from the receipt register (intake.paper)
-    data = {name: _column([r.get(name) for r in records], dtype) for name, dtype in dtypes.items()}
+    values = _record_columns(records, list(dtypes))
+    data = {name: _column(values[name], dtype) for name, dtype in dtypes.items()}
     df = pd.DataFrame(data)
     order = _source_order(*(data[c].tolist() for c in ("source_file", "source_sheet", "source_row")))
     if order != list(range(len(order))):

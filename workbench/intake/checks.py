@@ -271,23 +271,29 @@ def _stem(name: str) -> str:
 def materials(photos: dict[tuple[str, str], list[str]], nominations: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
     """Photo counts by role per nomination (photos as `listed_photos` found them), and a problem
     where the notice's count is not met."""
-    columns: dict[str, list] = {c: [] for c in MATERIAL_COLUMNS}
-    problems = []
+    rows, problems = [], []
+    none = (0,) * len(PHOTO_NEEDS)
     named = nominations[nominations["studio"].notna()]  # no name: already reported as missing_value
     for nid, source, studio in zip(*(named[c].tolist() for c in ("nomination_id", "source_file", "studio"))):
         names = photos.get((source.split("/")[0], normalise_text(studio)), []) if isinstance(source, str) else []
-        counts = {role: 0 for role in PHOTO_NEEDS}
-        for name in names:
-            role = photo_role(_stem(name))
-            if role:
-                counts[role] += 1
-        for column, n in zip(MATERIAL_COLUMNS, (nid, *counts.values(), len(names) - sum(counts.values()))):
-            columns[column].append(n)
-        short = _photos_short(tuple(counts.values()))
+        counts = _role_counts(names) if names else none
+        rows.append((nid, *counts, len(names) - sum(counts)))
+        short = _photos_short(counts)
         if short:
             problems.append(Problem(f"{str(source).split('/')[0]}/{studio}", "", "", "photos",
                                     short, "warning", "photos_short", f"“{studio}”的电子照片不符合要求：" + short))
-    return (pd.DataFrame(columns) if columns["nomination_id"] else pd.DataFrame(columns=MATERIAL_COLUMNS)), problems
+    return (pd.DataFrame(dict(zip(MATERIAL_COLUMNS, map(list, zip(*rows))))) if rows
+            else pd.DataFrame(columns=MATERIAL_COLUMNS)), problems
+
+
+def _role_counts(names: list[str]) -> tuple[int, ...]:
+    """How many of the photos are of each role (PHOTO_NEEDS order), read from their names."""
+    counts = dict.fromkeys(PHOTO_NEEDS, 0)
+    for name in names:
+        role = photo_role(_stem(name))
+        if role:
+            counts[role] += 1
+    return tuple(counts.values())
 
 
 MATERIAL_COLUMNS = ["nomination_id", "leader_photos", "team_photos", "scene_photos", "other_photos"]

@@ -44,12 +44,9 @@ def _paper_value(field: str, value: str) -> tuple[object, ValueProblem | None]:
 def read_paper(register: Register | None) -> tuple[pd.DataFrame, list[Problem]]:
     """The register's paper columns (the register as `read_register` parsed it, every cell as written):
     folder, studio_key (blank: the whole union) and PAPER_DTYPES."""
-    empty = _paper_frame({c: [] for c in (*KEY_COLUMNS, *PAPER_DTYPES)})
-    if register is None:
-        return empty, []  # none, or unreadable: read_register reports the register itself
-    raw = {_canonical(header): cells for header, cells in register.items()}
-    if "file" not in raw or not set(PAPER_DTYPES) & set(raw):
-        return empty, []
+    raw = {_canonical(header): cells for header, cells in (register or {}).items()}
+    if "file" not in raw or not set(PAPER_DTYPES) & set(raw):  # none, or unreadable: read_register reports that
+        return _paper_frame({c: [] for c in (*KEY_COLUMNS, *PAPER_DTYPES)}), []
     blank = [""] * len(raw["file"])
     column = {c: raw.get(c, blank) for c in ("file", "studio", *PAPER_DTYPES)}
     files = [normalise_text(f).replace("\\", "/") for f in column["file"]]
@@ -87,11 +84,11 @@ def attach_paper(nominations: pd.DataFrame, paper: pd.DataFrame) -> pd.DataFrame
         else:
             union[folder] = tuple(values)
     blank = (pd.NA,) * len(PAPER_DTYPES)
-    columns = {}
-    for k, (field, dtype) in enumerate(PAPER_DTYPES.items()):
-        values = []
-        for folder, studio in zip(folders, studios):
-            value = own.get((folder, studio), blank)[k]
-            values.append(union.get(folder, blank)[k] if value is pd.NA else value)
-        columns[field] = pd.array(values, dtype=dtype)
-    return nominations.assign(**columns)
+    found = []
+    for folder, studio in zip(folders, studios):
+        mine, theirs = own.get((folder, studio), blank), union.get(folder, blank)
+        found.append(mine if theirs is blank else theirs if mine is blank else
+                     tuple(t if m is pd.NA else m for m, t in zip(mine, theirs)))
+    columns = zip(*found) if found else [()] * len(PAPER_DTYPES)
+    return nominations.assign(**{field: pd.array(list(values), dtype=dtype)
+                                 for (field, dtype), values in zip(PAPER_DTYPES.items(), columns)})

@@ -121,9 +121,14 @@ def parse_fill_line(rows: list[list[Any]]) -> dict[str, str]:
     """The '推荐单位（盖章）：…  填报日期：…' line above the header, as a dict."""
     found: dict[str, str] = {}
     for row in rows:
-        if _filled(row) == 0:
+        filled = _filled(row)
+        if filled == 0:
             continue
-        text = " ".join([c if c.__class__ is str else str(c) for c in row if c is not None and c != ""])
+        first = row[0] if row else None
+        if filled == 1 and first.__class__ is str and first:  # the usual line: one (merged) cell
+            text = first
+        else:
+            text = " ".join([c if c.__class__ is str else str(c) for c in row if c is not None and c != ""])
         if "：" not in text and ":" not in text:  # no "key：value" in it (a title, a quota reminder)
             continue
         for key, val in _FILL_FIELD.findall(text):
