@@ -102,12 +102,21 @@ _STUDIO_MARKS = re.compile(r"[()“”\"'·‘’「」『』]")
 _UNIT_NOISE = re.compile(r"^(无锡市|无锡)|((股份)?有限(责任)?)?公司$|集团$")
 
 
+def studio_keys(values: list) -> list[str]:
+    """Studio names without what people add or drop: '无锡市', '劳模创新工作室', spaces, brackets."""
+    return [_STUDIO_NOISE.sub("", _STUDIO_MARKS.sub("", normalise(v))) for v in values]
+
+
+def host_unit_keys(values: list) -> list[str]:
+    """Host units without '无锡市', '有限公司', '股份有限公司', '集团'."""
+    return [_UNIT_NOISE.sub("", normalise(v)) for v in values]
+
+
 def studio_key(values: pd.Series) -> pd.Series:
-    """A studio name without what people add or drop: '无锡市', '劳模创新工作室', spaces, brackets."""
-    keys = [_STUDIO_NOISE.sub("", _STUDIO_MARKS.sub("", normalise(v))) for v in values.tolist()]
-    return pd.Series(keys, index=values.index, dtype="string")
+    """`studio_keys` over a column."""
+    return pd.Series(studio_keys(values.tolist()), index=values.index, dtype="string")
 
 
 def host_unit_key(values: pd.Series) -> pd.Series:
-    """A host unit without '无锡市', '有限公司', '股份有限公司', '集团'."""
-    return pd.Series([_UNIT_NOISE.sub("", normalise(v)) for v in values.tolist()], index=values.index, dtype="string")
+    """`host_unit_keys` over a column."""
+    return pd.Series(host_unit_keys(values.tolist()), index=values.index, dtype="string")

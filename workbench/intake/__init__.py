@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass, field
-from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -104,30 +103,23 @@ def _source_order(files: list, sheets: list, rows: list) -> list[int]:
     return sorted(range(len(keys)), key=keys.__getitem__)
 
 
-def _record_columns(records: list[dict], names: list[str]) -> dict[str, list]:
-    """Each name's values across the records, None where a record lacks it. Records of one shape (as
-    intake makes them) are turned at once; others are read name by name."""
-    keys = list(records[0]) if records else []
-    if len(keys) > 1 and all(len(r) == len(keys) for r in records):
-        try:
-            turned = dict(zip(keys, map(list, zip(*map(itemgetter(*keys), records)))))
-        except KeyError:  # a record with other keys
-            pass
-        else:
-            return {name: turned[name] if name in turned else [None] * len(records) for name in names}
-    return {name: [r.get(name) for r in records] for name in names}
+NOMINATION_DTYPES = {name: DTYPES[kind] for name, kind in FIELD_TYPES.items()} | {
+    "established_precision": "string", "named_on_precision": "string", "received_at": "datetime64[ns]",
+    "source_file": "string", "source_sheet": "string", "source_row": "Int64",
+    **PAPER_DTYPES, **{col: "string" for col in NARRATIVES}}  # paper: from the receipt register (intake.paper)
 
 
 def finish_nominations(records: list[dict]) -> pd.DataFrame:
     """Records -> the typed nominations frame with stable, unique nomination ids."""
-    dtypes = {name: DTYPES[kind] for name, kind in FIELD_TYPES.items()}
-    dtypes |= {"established_precision": "string", "named_on_precision": "string", "received_at": "datetime64[ns]",
-               "source_file": "string", "source_sheet": "string", "source_row": "Int64",
-               **PAPER_DTYPES, **{col: "string" for col in NARRATIVES}}  # paper: from the receipt register (intake.paper)
-    values = _record_columns(records, list(dtypes))
-    data = {name: _column(values[name], dtype) for name, dtype in dtypes.items()}
-    df = pd.DataFrame(data)
-    order = _source_order(*(data[c].tolist() for c in ("source_file", "source_sheet", "source_row")))
+    return nominations_frame({name: [r.get(name) for r in records] for name in NOMINATION_DTYPES}, len(records))
+
+
+def nominations_frame(values: dict[str, list], n: int) -> pd.DataFrame:
+    """Columns of plain values (n rows; a column not given is blank) -> the typed nominations frame,
+    in source order, with stable, unique nomination ids."""
+    blank = [None] * n
+    df = pd.DataFrame({name: _column(values.get(name, blank), dtype) for name, dtype in NOMINATION_DTYPES.items()})
+    order = _source_order(*(df[c].tolist() for c in ("source_file", "source_sheet", "source_row")))
     if order != list(range(len(order))):
         df = df.take(order).reset_index(drop=True)
     ids = [nomination_key(r, c, s) for r, c, s in zip(*(df[col].tolist() for col in ("recommender", "category", "studio")))]
@@ -193,20 +185,20 @@ def _form(sheets: list[Sheet], problems: list[Problem], rel: str, rnd: Round) ->
 
 
 def _summary(rel: str, sheets: list[Sheet], problems: list[Problem], tables: list[Table],
-             read: list[tuple[list[dict], list[Problem]]]) -> tuple[list[dict], list[Problem], dict]:
-    """A summary workbook's tables, read -> (records, problems, fill-line facts)."""
+             read: list[tuple[list[int], list[Problem]]]) -> tuple[list[int], list[Problem], dict]:
+    """A summary workbook's tables, read -> (rows kept, problems, fill-line facts)."""
     if not sheets and problems and problems[0].severity == "error":
         return [], problems, {}
-    records, fill = [], {}
-    for table, (recs, probs) in zip(tables, read):
-        records += recs
+    kept, fill = [], {}
+    for table, (rows, probs) in zip(tables, read):
+        kept += rows
         problems += probs
         fill = fill or table.fill
     if not tables and sheets:
         code, message = ("empty_workbook", "工作簿是空的，没有任何内容") if not any(s.rows for s in sheets) else \
             ("no_header", "未在任何工作表的前15行找到汇总表表头（推荐类别、工作室名称、领衔人等）")
         problems.append(Problem(rel, "", "", "", "", "error", code, message))
-    return records, problems, fill
+    return kept, problems, fill
 
 
 def file_sha256(path: Path) -> str:
@@ -257,8 +249,11 @@ def read_inbox(path: str | Path, rnd: Round, *, progress: bool = False, forms: b
     opened, form_list, digests = _open_all(files, rnd, progress=progress, forms=forms)
     # every summary table's cells at once: each field is one column across the inbox, read in one pass
     tables = [t for item in opened if not isinstance(item, Form) for t in item[3]]
-    read = iter(read_tables(tables, FieldParser(rnd, categories)))
-    records: list[dict] = []
+    columns, read_each = read_tables(tables, FieldParser(rnd, categories))
+    read = iter(read_each)
+    recommender = columns["recommender"]
+    kept: list[int] = []  # the rows read as nominations (positions in columns), file by file
+    received_at: list = []
     recommender_of: dict[str, str] = {}
     for item in opened:
         if isinstance(item, Form):
@@ -266,7 +261,7 @@ def read_inbox(path: str | Path, rnd: Round, *, progress: bool = False, forms: b
             continue
         rel, sheets, probs, file_tables = item
         folder = rel.split("/")[0] if "/" in rel else ""
-        recs, probs, fill = _summary(rel, sheets, probs, file_tables, [next(read) for _ in file_tables])
+        rows, probs, fill = _summary(rel, sheets, probs, file_tables, [next(read) for _ in file_tables])
         problems += probs
         received = receipts.get(normalise_text(rel))
         if received is None and fill.get("填报日期"):
@@ -275,14 +270,16 @@ def read_inbox(path: str | Path, rnd: Round, *, progress: bool = False, forms: b
             except ValueProblem:
                 problems.append(Problem(rel, "", "", "received_at", fill["填报日期"], "warning", "bad_fill_date",
                                         "填报日期无法识别，收件时间未知"))
-        for rec in recs:
-            rec["received_at"] = received
-            rec["recommender"] = rec.get("recommender") or fill.get("推荐单位") or folder or None
-        recommender_of[rel] = next((r["recommender"] for r in recs if r.get("recommender")), folder)
-        records += recs
+        default = fill.get("推荐单位") or folder or None
+        for g in rows:
+            recommender[g] = recommender[g] or default
+        recommender_of[rel] = next((recommender[g] for g in rows if recommender[g]), folder)
+        kept += rows
+        received_at += [received] * len(rows)
     paper, paper_problems = read_paper(register)
     problems += paper_problems
-    nominations = attach_paper(finish_nominations(records), paper)
+    values = {name: list(map(column.__getitem__, kept)) for name, column in columns.items()} | {"received_at": received_at}
+    nominations = attach_paper(nominations_frame(values, len(kept)), paper)
     matched = checks.match_forms(nominations, form_list)
     problems += checks.duplicate_problems(nominations)
     problems += checks.rank_problems(nominations, rnd)

@@ -18,7 +18,7 @@ from workbench.intake.files import PHOTO_SUFFIXES, InboxFile, display_name
 from workbench.intake.forms import Form
 from workbench.intake.problems import Problem
 from workbench.intake.values import normalise_text
-from workbench.names import host_unit_key, normalise_series, studio_key
+from workbench.names import host_unit_keys, studio_keys
 
 PHOTO_NEEDS = {"leader": (1, 1), "team": (1, 1), "scene": (3, 5)}  # the notice: 1 张, 1 张, 3-5 张
 
@@ -120,8 +120,12 @@ def narrative_problems(forms: dict[str, Form]) -> list[Problem]:
 def _key_parts(nominations: pd.DataFrame, columns: set[str]) -> dict[str, list[str]]:
     """Each column's tolerant key ("无锡市…劳模创新工作室" and "…有限公司" dropped, as the registry
     matches), computed once however many keys use it."""
-    keyed = {"studio": studio_key, "host_unit": host_unit_key}
-    return {c: keyed.get(c, normalise_series)(nominations[c]).tolist() for c in sorted(columns)}
+    keyed = {"studio": studio_keys, "host_unit": host_unit_keys}
+    return {c: keyed.get(c, _normalised)(nominations[c].tolist()) for c in sorted(columns)}
+
+
+def _normalised(values: list) -> list[str]:
+    return [normalise_text(v) for v in values]
 
 
 def _keys(parts: dict[str, list[str]], columns: tuple[str, ...]) -> list[str | None]:

@@ -1,6 +1,6 @@
 """附件1 推荐汇总表: find the header by its content, read each row by its field's type.
 
-Pure: a sheet's rows in, nomination records and problems out.
+Pure: sheets' rows in, nomination rows (as columns) and problems out.
 """
 
 from __future__ import annotations
@@ -219,22 +219,31 @@ def _cells(tables: list[Table]) -> dict[str, list[Any]]:
     return cells
 
 
-def read_tables(tables: list[Table], parse: FieldParser) -> list[tuple[list[dict], list[Problem]]]:
-    """Tables -> (records, problems) for each: every cell read as its field's type, the problems with the cell."""
+SOURCE = ("source_file", "source_sheet", "source_row")
+
+
+def read_tables(tables: list[Table], parse: FieldParser) -> tuple[dict[str, list], list[tuple[list[int], list[Problem]]]]:
+    """Tables -> the candidate rows of all of them as columns (FIELDS, PRECISIONS and SOURCE, every cell
+    read as its field's type), and for each table the rows kept as nominations (positions in the
+    columns) with its problems, each at its cell."""
     cells = _cells(tables)
     parsed = {name: parse.column(name, cells[name]) for name in FIELDS}
     found: dict[int, dict[str, tuple[str, str]]] = {}  # row (across tables) -> field -> (code, message)
     for name in FIELDS:
         for g, code, message in parsed[name][2]:
             found.setdefault(g, {})[name] = (code, message)
-    values = list(zip(*(parsed[name][0] for name in FIELDS), *(parsed[name[:-10]][1] for name in PRECISIONS)))
+    columns = {name: parsed[name][0] for name in FIELDS} | {name: parsed[name[:-10]][1] for name in PRECISIONS}
+    columns |= {name: [] for name in SOURCE}
     out = []
     start = 0
     for table in tables:
         n = len(table.rows)
-        out.append(_table_records(table, values[start:start + n], cells, found, start))
+        columns["source_file"] += [table.file] * n
+        columns["source_sheet"] += [table.sheet.name] * n
+        columns["source_row"] += [table.sheet.origin[0] + i + 1 for i in table.rows]
+        out.append(_table_rows(table, columns, cells, found, start))
         start += n
-    return out
+    return columns, out
 
 
 def _cell_problems(table: Table, g: int, i: int, cells: dict[str, tuple], found: dict[str, tuple[str, str]]) -> list[tuple]:
@@ -254,37 +263,38 @@ def _cell_problems(table: Table, g: int, i: int, cells: dict[str, tuple], found:
     return out
 
 
-def _table_records(table: Table, values: list[tuple], cells: dict[str, tuple], found: dict[int, dict], start: int,
-                   ) -> tuple[list[dict], list[Problem]]:
-    sheet, columns, fill = table.sheet, table.header.columns, table.fill
-    r0 = sheet.origin[0]
+def _table_rows(table: Table, columns: dict[str, list], cells: dict[str, tuple], found: dict[int, dict], start: int,
+                ) -> tuple[list[int], list[Problem]]:
+    """A table's rows kept as nominations (those naming a studio, leader or unit) and its problems; a
+    blank 推荐单位 takes the fill line's."""
+    sheet, fill = table.sheet, table.fill
     problems = list(table.problems)
-    keys = ["source_file", "source_sheet", "source_row", *FIELDS, *PRECISIONS]
-    where = {field_: j for j, field_ in columns.items()}
+    where = {field_: j for j, field_ in table.header.columns.items()}
     required = {name: where[name] for name in REQUIRED if name in where}
-    records: list[dict] = []
+    studio, leader, host_unit, recommender = (columns[name] for name in ("studio", "leader", "host_unit", "recommender"))
+    kept: list[int] = []
     unrecognised = 0
     for k, i in enumerate(table.rows):
-        record = dict(zip(keys, (table.file, sheet.name, r0 + i + 1, *values[k])))
-        if not (record["studio"] or record["leader"] or record["host_unit"]):
+        g = start + k
+        if not (studio[g] or leader[g] or host_unit[g]):
             unrecognised += 1
             if unrecognised <= MAX_UNRECOGNISED:
                 _problem(problems, table, i, None, "", " ".join(str(c) for c in sheet.rows[i] if c not in (None, ""))[:200],
                          "unrecognised_row", "此行没有工作室名称、领衔人或所在单位，未作为推荐对象读取", "warning")
             continue
-        bad = _cell_problems(table, start + k, i, cells, found.get(start + k, {})) if sheet.formulas or start + k in found else []
+        bad = _cell_problems(table, g, i, cells, found.get(g, {})) if sheet.formulas or g in found else []
         for j, name, raw, code, message in bad:
             _problem(problems, table, i, j, name, raw, code, message, "warning" if code in WARNING_CODES else "error")
-        if not record["recommender"] and fill.get("推荐单位"):
-            record["recommender"] = fill["推荐单位"]
+        if not recommender[g] and fill.get("推荐单位"):
+            recommender[g] = fill["推荐单位"]
         for name, j in required.items():
-            if record[name] in (None, "") and not any(p[1] == name for p in bad):
+            if columns[name][g] in (None, "") and not any(p[1] == name for p in bad):
                 _problem(problems, table, i, j, name, "", "missing_value", f"“{labels.SUMMARY_FIELDS[name]}”未填写")
-        records.append(record)
+        kept.append(g)
     if unrecognised > MAX_UNRECOGNISED:
         _problem(problems, table, table.header.row, None, "", f"{unrecognised} 行", "many_unrecognised_rows",
                  f"另有 {unrecognised - MAX_UNRECOGNISED} 行无法识别的内容未逐行列出", "warning")
     if sheet.truncated:
         _problem(problems, table, MAX_ROWS, None, "", f"{sheet.truncated} 行", "too_many_rows",
                  f"工作表超过 {MAX_ROWS} 行，其后的 {sheet.truncated} 行未读取，请删除多余内容后重新报送")
-    return records, problems
+    return kept, problems
