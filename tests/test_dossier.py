@@ -353,3 +353,10 @@ def test_the_round_config_gives_every_criterion_its_rubric_text():
     rnd = wb.load_round()
     for crit in rnd.rubric:
         assert len(crit.description) > 20 and set(crit.basis) <= {"material", "site"} and crit.basis
+
+
+@pytest.mark.parametrize(("field", "value", "shown"), [("benefit", 1_500_000.0, "1500000"), ("site_area", 123456.5, "123456.5"),
+                                                        ("funding", 5.5, "5.5")])
+def test_large_and_precise_numbers_are_shown_as_typed(field, value, shown):
+    text = dossier.fact_text(field, value, wb.load_round())
+    assert text.startswith(shown) and "e+" not in text

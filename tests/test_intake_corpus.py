@@ -243,6 +243,12 @@ def test_dates_typed_as_numbers_are_read(tmp_path, typed, day, precision):
     nom = read(tmp_path).nominations.iloc[0]
     assert nom["established"] == pd.Timestamp(day) and nom["established_precision"] == precision
 
+def test_an_implausible_number_is_shown_as_it_was_typed(tmp_path):
+    save(book([[*ROW[:11], 20190501]]), tmp_path / "U" / "a.xlsx")  # a date typed into 近一年认定创新成果
+    row = only(read(tmp_path), "implausible_number")
+    assert row["cell"] == "L4" and "20190501" in row["message"] and "e+" not in row["message"]
+
+
 
 def test_a_row_after_a_note_line_is_not_dropped(tmp_path):
     rows = [ROW, ["注：排序按推荐优先顺序填写"], [None, None, "李四工作室"]]

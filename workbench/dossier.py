@@ -143,7 +143,7 @@ def fact_text(field: str, value: object, rnd: Round) -> str:
         return f"{value.year}年{value.month}月"
     unit = labels.CARD_FACT_UNITS.get(field, "")
     if isinstance(value, (float, np.floating)):
-        return f"{float(value):g}{unit}"
+        return f"{float(value):.10g}{unit}"
     return f"{value}{unit}"
 
 
@@ -233,7 +233,7 @@ def _cell(column: str, value: object, rnd: Round | None) -> str:
     if isinstance(value, (pd.Timestamp, dt.date)):
         return f"{value.year}-{value.month:02d}-{value.day:02d}" if column == "recognised_on" else f"{value.year}.{value.month:02d}"
     if isinstance(value, (float, np.floating)):
-        return f"{float(value):g}"
+        return f"{float(value):.10g}"
     return str(value)
 
 

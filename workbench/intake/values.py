@@ -212,9 +212,9 @@ def check_bounds(field: str, value: float | None) -> None:
         return
     low, high = BOUNDS[field]
     if value < 0:
-        raise ValueProblem("negative_number", f"不能为负数，填写的是 {value:g}")
+        raise ValueProblem("negative_number", f"不能为负数，填写的是 {value:.10g}")
     if not low <= value <= high:
-        raise ValueProblem("implausible_number", f"数值 {value:g} 不合常理（应在 {low:g}–{high:g} 之间），请核实")
+        raise ValueProblem("implausible_number", f"数值 {value:.10g} 不合常理（应在 {low:g}–{high:g} 之间），请核实")
 
 
 # ---------------------------------------------------------------------------- yes / no
