@@ -446,3 +446,27 @@ def test_a_receipt_time_is_read_as_pandas_reads_its_year_first_iso_form(year, mo
         expected = expected.tz_convert(BEIJING).tz_localize(None)
     got = receipt_time(written)
     assert (got is None) if expected is pd.NaT else got == expected.to_pydatetime()
+
+
+def test_a_summary_with_only_its_header_is_reported(tmp_path):
+    save(book([]), tmp_path / "U" / "a.xlsx")
+    result = read(tmp_path)
+    row = only(result, "empty_table")
+    assert result.nominations.empty and row["severity"] == "warning" and row["cell"] == "3" and row["sheet"] == "推荐汇总表"
+
+
+def test_data_in_columns_without_a_header_is_reported_once(tmp_path):
+    save(book([ROW, [*ROW[:2], "李四工作室", "乙厂", "李四", *ROW[5:], "", "多余", 3]]), tmp_path / "U" / "a.xlsx")
+    row = only(read(tmp_path), "unlabelled_column")
+    assert (row["cell"], row["value"], row["severity"]) == ("N5", "多余", "warning")
+    assert "多余" in row["message"] and "另有 1 列" in row["message"]
+
+
+def test_a_column_headed_by_text_intake_ignores_is_not_called_unlabelled(tmp_path):
+    b = openpyxl.Workbook()
+    b.active.append(["序号", *HEADER])
+    b.active.append([1, *ROW])
+    save(b, tmp_path / "U" / "a.xlsx")
+    result = read(tmp_path)
+    assert result.nominations["studio"].tolist() == ["张伟劳模创新工作室"]
+    assert not result.problems["code"].isin(["unlabelled_column", "unknown_column"]).any()

@@ -42,6 +42,7 @@ class Header:
     columns: dict[int, str]  # column -> field
     guessed: dict[int, tuple[int, str]] = field(default_factory=dict)  # column -> (row, header text) read by similarity
     unknown: dict[int, tuple[int, str]] = field(default_factory=dict)  # column -> (row, header text) not read
+    labelled: set[int] = field(default_factory=set)  # columns with any header text (read, unknown or ignored)
 
 
 def _fields(row: list[Any], vocab: Vocabulary) -> dict[int, str]:
@@ -106,7 +107,10 @@ def find_header(rows: list[list[Any]], vocab: Vocabulary) -> Header | None:
         if j in header.columns:
             continue
         found = [(i, str(rows[i][j]).strip()) for i in reversed(band) if j < len(rows[i]) and rows[i][j] not in (None, "")]
-        if not found or not found[0][1] or normalise_header(found[0][1]) in vocab.ignored:
+        if not found or not found[0][1]:
+            continue
+        header.labelled.add(j)
+        if normalise_header(found[0][1]) in vocab.ignored:
             continue
         i, text = found[0]
         guess = vocab.guess_header(text)
@@ -189,7 +193,27 @@ def find_table(sheet: Sheet, *, file: str, rnd: Round) -> Table | None:
                  f"表头“{text}”不是规范写法，已按“{labels.SUMMARY_FIELDS[name]}”读取，请核实", "warning")
     for j, (i, text) in header.unknown.items():
         _problem(table.problems, table, i, j, "", text, "unknown_column", f"无法识别的列“{text}”，此列内容未读取", "warning")
+    _unlabelled_problems(table)
     return table
+
+
+def _unlabelled_problems(table: Table) -> None:
+    """A table without rows, and a column of data without any header text (its cells are not read):
+    each is said, so that nothing a union wrote is dropped without a word."""
+    rows, header = table.sheet.rows, table.header
+    if not table.rows:
+        _problem(table.problems, table, header.row, None, "", "", "empty_table",
+                 labels.INTAKE_MESSAGES["empty_table"], "warning")
+        return
+    width = max(len(rows[i]) for i in table.rows)
+    found = [next(((i, j) for i in table.rows if j < len(rows[i]) and rows[i][j] not in (None, "")), None)
+             for j in range(width) if j not in header.columns and j not in header.labelled]
+    found = [cell for cell in found if cell]
+    if found:  # one row for them all: the first such cell, and how many columns there are
+        i, j = found[0]
+        more = labels.INTAKE_MESSAGES["unlabelled_more"].format(n=len(found) - 1) if len(found) > 1 else ""
+        _problem(table.problems, table, i, j, "", rows[i][j], "unlabelled_column",
+                 labels.INTAKE_MESSAGES["unlabelled_column"].format(value=str(rows[i][j])[:50]) + more, "warning")
 
 
 def _problem(problems: list[Problem], table: Table, row: int, col: int | None, field: str, value: Any, code: str,
