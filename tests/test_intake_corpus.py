@@ -470,3 +470,20 @@ def test_a_column_headed_by_text_intake_ignores_is_not_called_unlabelled(tmp_pat
     result = read(tmp_path)
     assert result.nominations["studio"].tolist() == ["张伟劳模创新工作室"]
     assert not result.problems["code"].isin(["unlabelled_column", "unknown_column"]).any()
+
+
+def test_a_header_repeated_below_the_table_is_not_a_nomination(tmp_path):
+    alias = ["推荐类型", "排序", "创新工作室名称", "所在单位名称", "领衔人姓名", *HEADER[5:]]  # the second table's own wording
+    save(book([ROW, alias, [*ROW[:2], "李四工作室", "乙厂", "李四", *ROW[5:]]]), tmp_path / "U" / "a.xlsx")
+    result = read(tmp_path)
+    assert result.nominations["studio"].tolist() == ["张伟劳模创新工作室", "李四工作室"]
+    row = only(result, "repeated_header")
+    assert (row["cell"], row["severity"]) == ("5", "warning")
+    assert not result.problems["code"].isin(["unknown_category", "not_a_number", "not_a_date"]).any()
+
+
+def test_a_name_typed_over_two_lines_of_its_cell_is_one_line(tmp_path):
+    rows = [[*ROW[:2], "张伟劳模\n创新工作室", "无锡某某机械\r\n有限公司", "Li\nNa", *ROW[5:]]]
+    save(book(rows), tmp_path / "U" / "a.xlsx")
+    nom = read(tmp_path).nominations.iloc[0]
+    assert (nom["studio"], nom["host_unit"], nom["leader"]) == ("张伟劳模创新工作室", "无锡某某机械有限公司", "Li Na")

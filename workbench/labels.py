@@ -791,7 +791,8 @@ INTAKE_MESSAGES = {"inbox_missing": "收件目录不存在：{path}（请检查 
                    "narrative_empty": "推荐表“{label}”未填写",
                    "empty_table": "此表只有表头，没有填写任何推荐对象",
                    "unlabelled_column": "此列没有表头，其中的内容（如“{value}”）未读取；请补上表头或删去",
-                   "unlabelled_more": "（右侧另有 {n} 列同样没有表头）"}
+                   "unlabelled_more": "（右侧另有 {n} 列同样没有表头）",
+                   "repeated_header": "此行重复了表头（可能粘贴了第二张表），未作为推荐对象读取"}
 # Files in an inbox that are not read, and why (workbench/intake/files.py); the code is the key.
 INBOX_FILE_MESSAGES: dict[str, str] = {
     "symlink_outside": "此链接指向收件目录以外的位置，未读取；请直接报送文件本身",

@@ -181,6 +181,12 @@ def find_table(sheet: Sheet, *, file: str, rnd: Round) -> Table | None:
     fill = parse_fill_line(rows[:header.row])
     table = Table(file, sheet, header, fill, _data_rows(rows, header.row, header.columns), [])
     columns = header.columns
+    repeats = _repeated_headers(rows, table.rows, columns, vocabulary(rnd))
+    if repeats:  # a second table pasted below the first, its header and all: the header is not a nomination
+        table.rows = [i for i in table.rows if i not in repeats]
+        for i in repeats:
+            _problem(table.problems, table, i, None, "", "", "repeated_header", labels.INTAKE_MESSAGES["repeated_header"],
+                     "warning")
     missing = [f for f in REQUIRED if f not in columns.values()]
     if "recommender" not in columns.values() and "推荐单位" not in fill:
         missing.append("recommender")
@@ -195,6 +201,21 @@ def find_table(sheet: Sheet, *, file: str, rnd: Round) -> Table | None:
         _problem(table.problems, table, i, j, "", text, "unknown_column", f"无法识别的列“{text}”，此列内容未读取", "warning")
     _unlabelled_problems(table)
     return table
+
+
+def _repeated_headers(rows: list[list[Any]], candidates: list[int], columns: dict[int, str], vocab: Vocabulary) -> set[int]:
+    """The candidate rows that repeat the header: as many of their cells name their column's field as
+    a header needs. Only rows whose 推荐类别 (else 工作室名称) cell names its field are looked at cell by
+    cell: a category cell holds few different texts, each looked up once."""
+    key = next((j for name in ("category", "studio") for j, field_ in columns.items() if field_ == name), None)
+    found = set()
+    for i in candidates:
+        row = rows[i]
+        if key is not None and (key >= len(row) or vocab.header(row[key]) != columns[key]):
+            continue
+        if sum(1 for j, name in columns.items() if j < len(row) and vocab.header(row[j]) == name) >= MIN_HEADER_FIELDS:
+            found.add(i)
+    return found
 
 
 def _unlabelled_problems(table: Table) -> None:

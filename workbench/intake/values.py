@@ -363,7 +363,23 @@ def parse_field(name: str, value: Any, rnd: Round, categories: dict[str, str]) -
         parsed = (parse_int if kind == "int" else parse_number)(value, FIELD_UNITS.get(name, ()))
         check_bounds(name, parsed)
         return parsed, None
+    if name in ONE_LINE:
+        return one_line(parse_text(value)), None
     return PARSERS[kind](value), None
+
+
+ONE_LINE = ("recommender", "studio", "host_unit", "leader", "contact")  # names: a line break in one is layout
+_CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"  # CJK punctuation, ideographs and full-width forms
+_BREAK = re.compile(r"\s*[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]\s*")
+_BREAK_IN_CJK = re.compile(rf"(?<=[{_CJK}])\s*[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]\s*(?=[{_CJK}])")
+
+
+def one_line(text: str | None) -> str | None:
+    """A name typed over several lines of its cell (Alt+Enter) as one line: a break between Chinese
+    characters dropped ("张伟劳模\n创新工作室"), elsewhere a space ("Li\nNa")."""
+    if text is None or text.isprintable():
+        return text
+    return _BREAK.sub(" ", _BREAK_IN_CJK.sub("", text))
 
 
 ParsedCell = tuple[Any, str | None, str | None, str]  # value, date precision, problem code (None: fine), message
