@@ -23,7 +23,15 @@ from hypothesis import strategies as st
 import workbench as wb
 from workbench.intake.report import write_problems_workbook
 from workbench.intake.register import _YEAR_FIRST, BEIJING, receipt_time
-from workbench.intake.values import FIELD_TYPES, FieldParser, ValueProblem, _plain_cells, category_lookup, parse_number
+from workbench.intake.values import (
+    FIELD_TYPES,
+    FieldParser,
+    ValueProblem,
+    _plain_cells,
+    category_lookup,
+    chinese_numeral,
+    parse_number,
+)
 
 RND = wb.load_round()
 HEADER = ["推荐类别", "推荐排序", "工作室名称", "所在单位", "领衔人", "领衔人荣誉称号", "团队人数", "一线职工人数",
@@ -487,3 +495,40 @@ def test_a_name_typed_over_two_lines_of_its_cell_is_one_line(tmp_path):
     save(book(rows), tmp_path / "U" / "a.xlsx")
     nom = read(tmp_path).nominations.iloc[0]
     assert (nom["studio"], nom["host_unit"], nom["leader"]) == ("张伟劳模创新工作室", "无锡某某机械有限公司", "Li Na")
+
+
+@pytest.mark.parametrize(("rank", "size", "read_as"), [("第1", "五人", (1, 5)), ("第一", "十二", (1, 12)), ("第2名", "两人", (2, 2)),
+                                                       ("一", "二十三", (1, 23))])
+def test_places_and_counts_in_chinese_numerals_are_read(tmp_path, rank, size, read_as):
+    save(book([[ROW[0], rank, *ROW[2:6], size, *ROW[7:]]]), tmp_path / "U" / "a.xlsx")
+    result = read(tmp_path)
+    nom = result.nominations.iloc[0]
+    assert (nom["recommender_rank"], nom["team_size"]) == read_as
+    assert not result.problems["code"].isin(["not_a_number", "rank_missing"]).any()
+
+
+@pytest.mark.parametrize("size", ["十几人", "一二", "五项", "第五"])
+def test_counts_in_chinese_numerals_that_mean_no_one_number_are_problems(tmp_path, size):
+    save(book([[*ROW[:6], size, *ROW[7:]]]), tmp_path / "U" / "a.xlsx")
+    row = only(read(tmp_path), "not_a_number")
+    assert (row["cell"], row["value"]) == ("G4", size)
+
+
+def _numeral(n: int) -> str:
+    """n (0-999) as Chinese numerals are usually written: the reference for chinese_numeral."""
+    digits = "零一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    hundreds, tens, units = n // 100, n // 10 % 10, n % 10
+    text = digits[hundreds] + "百" if hundreds else ""
+    if tens:
+        text += ("" if tens == 1 and not hundreds else digits[tens]) + "十"
+    elif hundreds and units:
+        text += "零"
+    return text + (digits[units] if units else "")
+
+
+@given(st.integers(0, 999))
+def test_chinese_numerals_are_read_as_the_numbers_they_write(n):
+    assert chinese_numeral(_numeral(n)) == n
+    assert chinese_numeral(_numeral(n).replace("二", "两", 1)) == n  # 两 is 二 too

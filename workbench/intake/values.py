@@ -197,8 +197,56 @@ def parse_number(value: Any, units: tuple[str, ...] | None = None) -> float | No
     return float(sign + digits.replace(",", "") + (decimals or ""))
 
 
+_NUMERAL = re.compile(r"([〇零一二两三四五六七八九十百]+)(.*)")
+_NUMERAL_PARTS = re.compile(r"(?:(?P<h>[一二两三四五六七八九])百)?(?P<z>零)?(?:(?P<t>[一二两三四五六七八九])?(?P<ten>十))?(?P<u>[一二两三四五六七八九])?")
+_NUMERAL_DIGITS = dict(zip("一二两三四五六七八九", (1, 2, 2, 3, 4, 5, 6, 7, 8, 9)))
+_ORDINAL = re.compile(r"第\s*(.+?)\s*[名位]?")
+
+
+def chinese_numeral(text: str) -> int | None:
+    """一, 十二, 二十, 两百, 一百零五 -> the whole number (0-999) they write; None when the text is not
+    one numeral written the usual way (一二, 十十, 百五)."""
+    if text in ("零", "〇"):
+        return 0
+    match = _NUMERAL_PARTS.fullmatch(text)
+    if not text or not match or (match["z"] and not (match["h"] and match["u"] and not match["ten"])):
+        return None
+    digit = lambda part: _NUMERAL_DIGITS[match[part]] if match[part] else 0  # noqa: E731
+    tens = digit("t") or (1 if match["ten"] else 0)
+    return digit("h") * 100 + tens * 10 + digit("u")
+
+
+def _written_int(value: Any, units: tuple[str, ...] | None) -> int | None:
+    """A whole number written in Chinese numerals, with its column's unit if any ('五人', '十二'); None if not."""
+    if value.__class__ is not str:
+        return None
+    match = _NUMERAL.fullmatch(normalise(unicodedata.normalize("NFKC", clean(value))))
+    if not match or (match[2] and match[2] not in (ANY_UNIT if units is None else units)):
+        return None
+    return chinese_numeral(match[1])
+
+
+def _place(value: Any) -> Any:
+    """'第1', '第一', '第2名' in the 推荐排序 column -> the place; anything else as typed (and reported so)."""
+    ordinal = _ORDINAL.fullmatch(value.strip()) if value.__class__ is str else None
+    if ordinal is None:
+        return value
+    try:
+        place = parse_int(ordinal[1], ())
+    except ValueProblem:
+        return value
+    return value if place is None else place
+
+
 def parse_int(value: Any, units: tuple[str, ...] | None = None) -> int | None:
-    number = parse_number(value, units)
+    """parse_number for a whole number, which may also be written in Chinese numerals ('五人', '十二')."""
+    try:
+        number = parse_number(value, units)
+    except ValueProblem:
+        written = _written_int(value, units)
+        if written is None:
+            raise
+        return written
     if number is None:
         return None
     if not float(number).is_integer():
@@ -360,6 +408,8 @@ def parse_field(name: str, value: Any, rnd: Round, categories: dict[str, str]) -
         shown = {code: cat.label for code, cat in rnd.categories.items()}
         return parse_category(value, categories, vocabulary(rnd).similarity, shown), None
     if kind in ("int", "float"):
+        if name == "recommender_rank":
+            value = _place(value)
         parsed = (parse_int if kind == "int" else parse_number)(value, FIELD_UNITS.get(name, ()))
         check_bounds(name, parsed)
         return parsed, None
