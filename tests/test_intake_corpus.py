@@ -363,11 +363,15 @@ def test_categories_and_headers_as_unions_write_them(tmp_path):
     b2 = openpyxl.Workbook()
     b2.active.append(["推荐类别", "推荐排序", "工作室名称", "所在单位名称", "领衔人", "团队总人数"])
     b2.active.append(["劳模", 1, "丁工作室", "丁厂", "丁", 5])
+    b2.active.append(["职工创新", 1, "戊工作室", "戊厂", "戊", 4])
+    b2.active.append(["劳模创新", 2, "己工作室", "己厂", "己", 4])
     save(b2, tmp_path / "V" / "b.xlsx")
     result = read(tmp_path)
     noms = result.nominations.set_index("studio")
     assert noms["category"].to_dict() == {"甲工作室": "model_worker", "乙工作室": "employee",
-                                          "丙工作室": "demonstration", "丁工作室": "model_worker"}
+                                          "丙工作室": "demonstration", "丁工作室": "model_worker",
+                                          "戊工作室": "employee", "己工作室": "model_worker"}
+    assert not result.problems["code"].isin(["category_guessed", "unknown_category"]).any()
     assert noms.loc["甲工作室", "team_size"] == 6 and noms.loc["丁工作室", "host_unit"] == "丁厂"
     assert noms.loc["丁工作室", "team_size"] == 5
     guessed = only(result, "header_guessed")
