@@ -511,10 +511,11 @@ def test_places_and_counts_in_chinese_numerals_are_read(tmp_path, rank, size, re
     assert not result.problems["code"].isin(["not_a_number", "rank_missing"]).any()
 
 
-@pytest.mark.parametrize("size", ["十几人", "一二", "五项", "第五"])
-def test_counts_in_chinese_numerals_that_mean_no_one_number_are_problems(tmp_path, size):
+@pytest.mark.parametrize(("size", "code"), [("十几人", "approximate_number"), ("一二", "not_a_number"),
+                                          ("五项", "not_a_number"), ("第五", "not_a_number")])
+def test_counts_in_chinese_numerals_that_mean_no_one_number_are_problems(tmp_path, size, code):
     save(book([[*ROW[:6], size, *ROW[7:]]]), tmp_path / "U" / "a.xlsx")
-    row = only(read(tmp_path), "not_a_number")
+    row = only(read(tmp_path), code)
     assert (row["cell"], row["value"]) == ("G4", size)
 
 
@@ -536,3 +537,82 @@ def _numeral(n: int) -> str:
 def test_chinese_numerals_are_read_as_the_numbers_they_write(n):
     assert chinese_numeral(_numeral(n)) == n
     assert chinese_numeral(_numeral(n).replace("二", "两", 1)) == n  # 两 is 二 too
+
+
+# ---------------------------------------------------------------------------- values as unions write them
+@pytest.mark.parametrize(("typed", "day", "precision"), [
+    ("2019年5月份", dt.datetime(2019, 5, 1), "month"), ("2019年5月8号", dt.datetime(2019, 5, 8), "day"),
+    ("2019—05", dt.datetime(2019, 5, 1), "month"), ("2019–5–8", dt.datetime(2019, 5, 8), "day"),
+    ("2019-5-18 00:00:00", dt.datetime(2019, 5, 18), "day"), ("2019/05/11 9:30", dt.datetime(2019, 5, 11), "day"),
+    ("二〇一九年五月", dt.datetime(2019, 5, 1), "month"), ("二○一九年十二月", dt.datetime(2019, 12, 1), "month"),
+    ("二〇一九年五月二十一日", dt.datetime(2019, 5, 21), "day")])
+def test_dates_as_officers_write_them_are_read(tmp_path, typed, day, precision):
+    save(book([[*ROW[:8], typed, *ROW[9:]]]), tmp_path / "U" / "a.xlsx")
+    result = read(tmp_path)
+    nom = result.nominations.iloc[0]
+    assert (nom["established"], nom["established_precision"]) == (pd.Timestamp(day), precision)
+    assert problems(result).empty
+
+
+@pytest.mark.parametrize("typed", ["2019年上半年", "2019-5 10:00", "二〇一九年十三月", "二〇一九年五月一二日", "5/8/2019"])
+def test_dates_that_name_no_one_day_or_month_are_problems(tmp_path, typed):
+    save(book([[*ROW[:8], typed, *ROW[9:]]]), tmp_path / "U" / "a.xlsx")
+    result = read(tmp_path)
+    assert pd.isna(result.nominations.iloc[0]["established"])
+    assert (only(result, "not_a_date")["cell"], only(result, "not_a_date")["value"]) == ("I4", typed)
+
+
+@pytest.mark.parametrize(("column", "typed", "code"), [
+    ("团队人数", "约20人", "approximate_number"), ("团队人数", "20余人", "approximate_number"),
+    ("团队人数", "18人左右", "approximate_number"), ("团队人数", "≥18", "approximate_number"),
+    ("团队人数", "很多人", "not_a_number"), ("团队人数", "18+2", "not_a_number"),
+    ("年度经费（万元）", "0.12亿元", "unit_mismatch"), ("年度经费（万元）", "5千元", "unit_mismatch")])
+def test_approximations_and_other_scales_are_named_for_what_they_are(tmp_path, column, typed, code):
+    j = HEADER.index(column)
+    save(book([[*ROW[:j], typed, *ROW[j + 1:]]]), tmp_path / "U" / "a.xlsx")
+    result = read(tmp_path)
+    row = only(result, code)
+    assert row["cell"] == f"{'GK'[['团队人数', '年度经费（万元）'].index(column)]}4" and row["value"] == typed
+    assert len(problems(result)) == 1
+
+
+@pytest.mark.parametrize(("column", "typed", "value"), [("团队人数", "18位", 18), ("年度经费（万元）", "5万元/年", 5.0)])
+def test_a_count_of_people_in_位_and_funding_per_year_are_read(tmp_path, column, typed, value):
+    j = HEADER.index(column)
+    save(book([[*ROW[:j], typed, *ROW[j + 1:]]]), tmp_path / "U" / "a.xlsx")
+    result = read(tmp_path)
+    assert result.nominations.iloc[0][{"团队人数": "team_size", "年度经费（万元）": "funding"}[column]] == value
+    assert problems(result).empty
+
+
+def test_yes_no_columns_read_the_answers_their_headers_ask_for(tmp_path):
+    header = [*HEADER, "党建引领（党支部/党小组/党员先锋岗）", "制度是否健全", "所在单位是否具有法人资格"]
+    answers = [("党支部", "完善", "☑", (True, True, True)), ("党员先锋岗、党小组", "不完善", "不是", (True, False, False)),
+               ("无党支部", "详实", "√", (False, True, True)), ("有（党小组）", "√", "×", (True, True, False))]
+    b = openpyxl.Workbook()
+    b.active.append(header)
+    for k, (party, systems, legal, _) in enumerate(answers):
+        b.active.append([*ROW[:2], f"{k}号工作室", f"{k}号厂", f"领衔人{k}", *ROW[5:], party, systems, legal])
+    save(b, tmp_path / "U" / "a.xlsx")
+    result = read(tmp_path)
+    read_as = result.nominations.set_index("studio")[["party_building", "systems", "legal_person"]]
+    assert [tuple(read_as.loc[f"{k}号工作室"]) for k in range(len(answers))] == [a[3] for a in answers]
+    assert problems(result)["code"].isin(["not_yes_no"]).sum() == 0
+
+
+def test_a_yes_word_of_one_column_is_not_yes_in_another(tmp_path):
+    b = openpyxl.Workbook()
+    b.active.append([*HEADER, "所在单位是否具有法人资格"])
+    b.active.append([*ROW, "党支部"])
+    save(b, tmp_path / "U" / "a.xlsx")
+    row = only(read(tmp_path), "not_yes_no")
+    assert (row["cell"], row["value"]) == ("M2", "党支部")
+
+
+@pytest.mark.parametrize(("typed", "items"), [
+    ("①江苏省劳动模范②无锡工匠", ["江苏省劳动模范", "无锡工匠"]), ("1.江苏省劳动模范 2.无锡工匠", ["江苏省劳动模范", "无锡工匠"]),
+    ("1、江苏省劳动模范；2、无锡工匠", ["江苏省劳动模范", "无锡工匠"]), ("(1)江苏省劳动模范(2)无锡工匠", ["江苏省劳动模范", "无锡工匠"]),
+    ("江苏省劳动模范（2015）", ["江苏省劳动模范（2015）"]), ("无", []), ("暂无", [])])
+def test_honours_numbered_as_a_list_are_its_items_and_none_is_none(tmp_path, typed, items):
+    save(book([[*ROW[:5], typed, *ROW[6:]]]), tmp_path / "U" / "a.xlsx")
+    assert read(tmp_path).nominations.iloc[0]["leader_honours"] == items

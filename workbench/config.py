@@ -285,14 +285,16 @@ class Intake(_Strict):
     """How intake recognises what unions write: header and category aliases, matched after
     `names.normalise`; a header or category that is none of them but at least `similarity` alike
     (difflib ratio) to one is read as that one and reported; `ignored_headers` are expected columns
-    that hold nothing intake reads (序号)."""
+    that hold nothing intake reads (序号); `yes_words` are a yes/no column's own answers that mean yes
+    (the template asks 党建引领 as 党支部/党小组/党员先锋岗, and unions answer with one of them)."""
 
     header_aliases: dict[str, list[str]] = {}
     category_aliases: dict[Literal[CATEGORY_CODES], list[str]] = {}  # type: ignore[valid-type]
     ignored_headers: list[str] = []
+    yes_words: dict[str, list[str]] = {}  # a yes/no column's own answers meaning yes (党建引领: 党支部, 党小组 …)
     similarity: float = Field(default=0.8, gt=0.5, le=1)
 
-    @field_validator("header_aliases")
+    @field_validator("header_aliases", "yes_words")
     @classmethod
     def _known_fields(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
         unknown = sorted(set(v) - set(SUMMARY_FIELDS))

@@ -10,6 +10,7 @@ import datetime as dt
 import difflib
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any
@@ -148,8 +149,9 @@ def parse_text(value: Any) -> str | None:
 # ---------------------------------------------------------------------------- numbers
 # What may follow a number in each field's column: the column's own unit, in the column's scale.
 FIELD_UNITS: dict[str, tuple[str, ...]] = {
-    "team_size": ("人", "名", "个"), "frontline": ("人", "名", "个"), "results_last_year": ("项", "个"),
-    "site_area": ("平方米", "平米", "平方", "平", "m2", "m^2", "㎡"), "funding": ("万元", "万"), "benefit": ("万元", "万"),
+    "team_size": ("人", "名", "位", "个"), "frontline": ("人", "名", "位", "个"), "results_last_year": ("项", "个"),
+    "site_area": ("平方米", "平米", "平方", "平", "m2", "m^2", "㎡"), "funding": ("万元", "万", "万元/年", "万/年"),
+    "benefit": ("万元", "万"),
     "recommender_rank": (),
 }
 ANY_UNIT = tuple(sorted({u for units in FIELD_UNITS.values() for u in units}, key=len, reverse=True))
@@ -157,6 +159,10 @@ _PLAIN = re.compile(r"^([-+]?)([1-9]\d{0,2}(?:,\d{3})+|\d+)(\.\d+)?(.*)$")
 _GAP_IN_NUMBER = re.compile(r"\d[\s\u3000]+\d")
 _RANGE = re.compile(r"^\d+(?:\.\d+)?\s*[-~～至到—–]\s*\d")
 _DIGITS = re.compile(r"[0-9０-９]+(?:[.．][0-9０-９]+)?")
+# 约20人, 近50, 20余人, 20多人, 十几人, 18人左右, 6人以上, ≥18, 500万+: a number nobody can take as exact
+_APPROXIMATE = re.compile(r"^(?:约|大约|近|将近|逾|超过|多于|不到|不足|≈|~|>|<|≥|≤)|余|多|几|左右|以上|以下|上下|以内|\+$")
+_SOME_NUMBER = re.compile(r"[0-9〇零一二两三四五六七八九十百]")
+OTHER_SCALES = ("元", "千元", "千", "亿元", "亿", "百万元", "百万")  # written in a 万元 column: to be converted, not read
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．", "0123456789.")
 
 
@@ -185,16 +191,23 @@ def parse_number(value: Any, units: tuple[str, ...] | None = None) -> float | No
     text = normalise(text)
     match = _PLAIN.match(text)
     if not match:
-        raise ValueProblem("not_a_number", f"应为数字，填写的是“{value}”")
+        raise _not_a_number(text, value)
     sign, digits, decimals, rest = match.groups()
     allowed = ANY_UNIT if units is None else units
     if rest and rest not in allowed:
-        if rest == "元" and "万元" in allowed:
+        if rest in OTHER_SCALES and "万元" in allowed:
             raise ValueProblem("unit_mismatch", f"此栏单位为万元，填写的是“{value}”，请换算为万元后填写")
         if rest.startswith((",", ".", "e")):
             raise ValueProblem("ambiguous_number", f"“{value}”无法确定是哪个数（逗号、小数点或指数写法不明），请核实后填写")
-        raise ValueProblem("not_a_number", f"应为数字，填写的是“{value}”")
+        raise _not_a_number(text, value)
     return float(sign + digits.replace(",", "") + (decimals or ""))
+
+
+def _not_a_number(text: str, value: Any) -> ValueProblem:
+    """What is wrong with a cell that is no number: an approximation (约20人), or anything else."""
+    if _APPROXIMATE.search(text) and _SOME_NUMBER.search(text):  # 约20人, 十几人; not 很多人
+        return ValueProblem("approximate_number", f"填写的是约数“{value}”，请填写一个确切的数字")
+    return ValueProblem("not_a_number", f"应为数字，填写的是“{value}”")
 
 
 _NUMERAL = re.compile(r"([〇零一二两三四五六七八九十百]+)(.*)")
@@ -266,8 +279,9 @@ def check_bounds(field: str, value: float | None) -> None:
 
 
 # ---------------------------------------------------------------------------- yes / no
-def parse_bool(value: Any) -> bool | None:
-    """是/否/有/无/√/×/Y/N (and real booleans) -> bool; blank -> None."""
+def parse_bool(value: Any, words: Sequence[str] = ()) -> bool | None:
+    """是/否/有/无/√/×/Y/N (and real booleans) -> bool; blank -> None. `words` are the column's own
+    answers meaning yes (党支部 for 党建引领): a cell naming one is yes, or no when it denies it (无党支部)."""
     if value is None or value == "":
         return None
     if isinstance(value, bool):
@@ -279,13 +293,15 @@ def parse_bool(value: Any) -> bool | None:
         return True
     if text in labels.NO_WORDS:
         return False
+    if any(normalise_text(word) in text for word in words):
+        return not text.startswith(labels.NO_PREFIXES)
     raise ValueProblem("not_yes_no", f"应填“是”或“否”，填写的是“{value}”")
 
 
 # ---------------------------------------------------------------------------- dates
 _DATE_PATTERNS = [
-    (re.compile(r"^(\d{4})[年.\-/](\d{1,2})[月.\-/](\d{1,2})日?$"), "day"),
-    (re.compile(r"^(\d{4})[年.\-/](\d{1,2})月?$"), "month"),
+    (re.compile(r"^(\d{4})[年.\-/](\d{1,2})[月.\-/](\d{1,2})[日号]?$"), "day"),
+    (re.compile(r"^(\d{4})[年.\-/](\d{1,2})(?:月份?)?$"), "month"),
     (re.compile(r"^(\d{4})(\d{2})(\d{2})$"), "day"),
     (re.compile(r"^(\d{4})(\d{2})$"), "month"),
     (re.compile(r"^(\d{4})年?$"), "year"),
@@ -314,6 +330,28 @@ def _digits_date(text: str, value: Any) -> tuple[dt.datetime, str]:
         raise ValueProblem("not_a_date", f"无法识别的日期“{value}”（可写作 2019年5月 或 2019-05-01）") from None
 
 
+_DASHES = str.maketrans("—–‐‑−", "-----")  # 2019—05: dashes a word processor puts between numbers
+_CLOCK = re.compile(r"(?<=\d)[日号]?\s+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$")  # 2019-05-01 00:00:00: the day it names
+_WRITTEN_DATE = re.compile(r"^([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,2})月(?:份|([一二三四五六七八九十]{1,3})[日号])?$")
+_YEAR_DIGITS = str.maketrans("〇○零一二三四五六七八九", "00012345678" + "9")
+
+
+def _date_text(value: Any) -> str:
+    """A date as typed, in the form the patterns read: 二〇一九年五月 as 2019年5月, dashes as hyphens, a
+    time of day after a full date dropped (before normalising, which drops the space before it)."""
+    typed = unicodedata.normalize("NFKC", clean(str(value)))
+    text = normalise_text(typed).translate(_DASHES)
+    day = normalise_text(_CLOCK.sub("", typed)).translate(_DASHES)
+    if day != text and _DATE_PATTERNS[0][0].match(day):  # only a full date has a time of day
+        return day
+    written = _WRITTEN_DATE.match(text)
+    if written:
+        month, day = chinese_numeral(written[2]), chinese_numeral(written[3]) if written[3] else ""
+        if month is not None and day is not None:
+            return f"{written[1].translate(_YEAR_DIGITS)}年{month}月" + (f"{day}日" if day else "")
+    return text
+
+
 def parse_date(value: Any) -> tuple[dt.datetime | None, str | None]:
     """A date as people write it in Excel -> (datetime, precision 'day' | 'month' | 'year')."""
     if value is None or value == "":
@@ -332,7 +370,7 @@ def parse_date(value: Any) -> tuple[dt.datetime | None, str | None]:
         if 1 <= value < 80_000:  # an Excel serial day number
             return EXCEL_EPOCH + dt.timedelta(days=int(value)), "day"
         raise ValueProblem("not_a_date", f"无法识别的日期“{value}”")
-    text = normalise_text(value)
+    text = _date_text(value)
     for pattern, precision in _DATE_PATTERNS:
         m = pattern.match(text)
         if m:
@@ -356,12 +394,17 @@ def check_date(value: dt.datetime | None, reference: dt.date) -> None:
 
 # ---------------------------------------------------------------------------- lists and categories
 _LIST_SPLIT = re.compile(r"[；;、,，/\n\r|]+")
+# ①…⑳, ⑴, ⒈, and 1. 2、 3) (1) numbering the items (not 1.5, not the year in 劳动模范（2015）)
+_ENUMERATOR = re.compile(r"[①-⑳⑴-⒇⒈-⒛]|(?<![\d.])\d{1,2}[.、．)）](?!\d)|[(（]\d{1,2}[)）]")
 
 
 def parse_list(value: Any) -> list[str]:
+    """'江苏省劳动模范；无锡工匠', '①江苏省劳动模范②无锡工匠', '1.江苏省劳动模范 2.无锡工匠' -> the items;
+    blank, or 无 / 暂无 / — (nothing to list) -> []."""
     if value is None or value == "":
         return []
-    return [part.strip() for part in _LIST_SPLIT.split(str(value)) if part.strip()]
+    parts = [part.strip() for part in _LIST_SPLIT.split(_ENUMERATOR.sub("；", str(value))) if part.strip()]
+    return [] if len(parts) == 1 and parts[0] in labels.NONE_WORDS else parts
 
 
 class GuessedValue(ValueProblem):
@@ -394,7 +437,7 @@ def parse_category(value: Any, lookup: dict[str, str], similarity: float | None 
     return code
 
 
-PARSERS = {"text": parse_text, "bool": parse_bool, "list": parse_list}
+PARSERS = {"text": parse_text, "list": parse_list}
 
 
 def parse_field(name: str, value: Any, rnd: Round, categories: dict[str, str]) -> tuple[Any, str | None]:
@@ -415,6 +458,8 @@ def parse_field(name: str, value: Any, rnd: Round, categories: dict[str, str]) -
         return parsed, None
     if name in ONE_LINE:
         return one_line(parse_text(value)), None
+    if kind == "bool":
+        return parse_bool(value, rnd.intake.yes_words.get(name, ())), None
     return PARSERS[kind](value), None
 
 
