@@ -616,3 +616,52 @@ def test_a_yes_word_of_one_column_is_not_yes_in_another(tmp_path):
 def test_honours_numbered_as_a_list_are_its_items_and_none_is_none(tmp_path, typed, items):
     save(book([[*ROW[:5], typed, *ROW[6:]]]), tmp_path / "U" / "a.xlsx")
     assert read(tmp_path).nominations.iloc[0]["leader_honours"] == items
+
+
+def _with_cell_xml(path: Path, cell: str, xml: bytes) -> None:
+    """Rewrite one inline-string cell of the first sheet as raw cell XML (what Excel writes, openpyxl cannot)."""
+    with zipfile.ZipFile(path) as zin:
+        parts = {i.filename: zin.read(i.filename) for i in zin.infolist()}
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    start = sheet.index(f'<c r="{cell}"'.encode())
+    parts["xl/worksheets/sheet1.xml"] = sheet[:start] + xml + sheet[sheet.index(b"</c>", start) + 4:]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for name, data in parts.items():
+            zout.writestr(name, data)
+
+
+@pytest.mark.parametrize("xml", [b'<c r="G4" t="e"><v>#N/A</v></c>', b'<c r="G4" s="0" t="e"><f>1/0</f><v>#DIV/0!</v></c>'])
+def test_an_error_value_is_reported_not_read_as_blank(tmp_path, xml):
+    path = save(book([[*ROW[:6], "PLACEHOLDER", *ROW[7:]]]), tmp_path / "U" / "a.xlsx")
+    _with_cell_xml(path, "G4", xml)
+    result = read(tmp_path)
+    assert pd.isna(result.nominations.iloc[0]["team_size"])
+    row = only(result, "error_value")
+    value = "#N/A" if b"#N/A" in xml else "#DIV/0!"
+    assert (row["cell"], row["value"], row["severity"]) == ("G4", value, "error") and value in row["message"]
+    assert len(problems(result)) == 1  # not also called a formula without a value
+
+
+def test_tables_on_sheets_named_for_a_category_are_read_as_it(tmp_path):
+    header = [h for h in HEADER if h != "推荐类别"]
+    b = openpyxl.Workbook()
+    b.active.title = "劳模创新工作室"
+    b.active.append(header)
+    b.active.append(["1", "甲工作室", *ROW[3:]])
+    other = b.create_sheet("Sheet2")
+    other.append(["2022年无锡市职工创新工作室推荐汇总表"])
+    other.append(header)
+    other.append(["1", "乙工作室", *ROW[3:]])
+    both = b.create_sheet("Sheet3")
+    both.append(["劳模、职工创新工作室推荐汇总表"])
+    both.append(header)
+    both.append(["1", "丙工作室", *ROW[3:]])
+    save(b, tmp_path / "U" / "a.xlsx")
+    result = read(tmp_path)
+    category = result.nominations.set_index("studio")["category"]
+    assert (category["甲工作室"], category["乙工作室"]) == ("model_worker", "employee") and pd.isna(category["丙工作室"])
+    said = result.problems[result.problems["code"] == "category_from_sheet"].set_index("sheet")
+    assert said.loc["劳模创新工作室", "cell"] == "A1" and "工作表名" in said.loc["劳模创新工作室", "message"]
+    assert said.loc["Sheet2", "cell"] == "A2" and "标题" in said.loc["Sheet2", "message"]
+    missing = result.problems[(result.problems["code"] == "missing_column") & (result.problems["severity"] == "error")]
+    assert missing["sheet"].tolist() == ["Sheet3"]

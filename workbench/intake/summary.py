@@ -21,6 +21,7 @@ from workbench.intake.values import (
     vocabulary,
 )
 from workbench.intake.workbook import MAX_ROWS, Sheet
+from workbench.names import normalise
 
 HEADER_SCAN_ROWS = 15
 MIN_HEADER_FIELDS = 4
@@ -170,6 +171,7 @@ class Table:
     fill: dict[str, str]  # the fill line's facts (推荐单位, 填报日期 …)
     rows: list[int]  # the rows below the header that may hold a nomination
     problems: list[Problem]  # what its header lacks, guesses or does not know
+    category: str | None = None  # without a 推荐类别 column: the category its sheet name or title names
 
 
 def find_table(sheet: Sheet, *, file: str, rnd: Round) -> Table | None:
@@ -188,6 +190,13 @@ def find_table(sheet: Sheet, *, file: str, rnd: Round) -> Table | None:
             _problem(table.problems, table, i, None, "", "", "repeated_header", labels.INTAKE_MESSAGES["repeated_header"],
                      "warning")
     missing = [f for f in REQUIRED if f not in columns.values()]
+    if "category" in missing:
+        named = _category_named(sheet.name, rows[:header.row], vocabulary(rnd))
+        if named:
+            table.category, (where, text) = named[0], named[1:]
+            missing.remove("category")
+            _problem(table.problems, table, header.row, 0, "category", text, "category_from_sheet",
+                     labels.INTAKE_MESSAGES["category_from_sheet"].format(where=where, text=text), "warning")
     if "recommender" not in columns.values() and "推荐单位" not in fill:
         missing.append("recommender")
     for name in missing:
@@ -201,6 +210,22 @@ def find_table(sheet: Sheet, *, file: str, rnd: Round) -> Table | None:
         _problem(table.problems, table, i, j, "", text, "unknown_column", f"无法识别的列“{text}”，此列内容未读取", "warning")
     _unlabelled_problems(table)
     return table
+
+
+_TITLE_NOISE = re.compile(r"^(?:\d{4}年度?)?(?:无锡市)?|(?:推荐)?(?:汇总表|名单|一览表|表)$")
+
+
+def _category_named(sheet_name: str, above: list[list[Any]], vocab: Vocabulary) -> tuple[str, str, str] | None:
+    """(category as written, where, text) when a table without a 推荐类别 column is on a sheet named
+    for one category (劳模创新工作室) or under a title naming one (职工创新工作室推荐汇总表); one sheet per
+    category is how some unions send them. A name or title naming both, or none, names nothing."""
+    texts = [(labels.INTAKE_MESSAGES["sheet_name"], sheet_name)]
+    texts += [(labels.INTAKE_MESSAGES["title_line"], cell) for row in above for cell in row[:1] if cell.__class__ is str]
+    for where, text in texts:
+        written = _TITLE_NOISE.sub("", normalise(text))
+        if normalise_header(written) in vocab.categories:
+            return written, where, text
+    return None
 
 
 def _repeated_headers(rows: list[list[Any]], candidates: list[int], columns: dict[int, str], vocab: Vocabulary) -> set[int]:
@@ -261,6 +286,8 @@ def _cells(tables: list[Table]) -> dict[str, list[Any]]:
         for name in FIELDS:
             j = where.get(name, len(columns))
             cells[name] += columns[j] if j < len(columns) else blank
+        if table.category and rows and "category" not in where:  # named by its sheet or title (see find_table)
+            cells["category"][-len(rows):] = [table.category] * len(rows)
     return cells
 
 
@@ -294,14 +321,18 @@ def read_tables(tables: list[Table], parse: FieldParser) -> tuple[dict[str, list
 def _cell_problems(table: Table, g: int, i: int, cells: dict[str, tuple], found: dict[str, tuple[str, str]]) -> list[tuple]:
     """A row's cell problems, in column order: (column, field, cell, code, message)."""
     r0, c0 = table.sheet.origin
-    formulas = table.sheet.formulas
+    formulas, errors = table.sheet.formulas, table.sheet.errors
     out = []
     for j, name in table.header.columns.items():
         raw = cells[name][g]
         label = labels.SUMMARY_FIELDS[name]
         if name in found:
             out.append((j, name, raw, found[name][0], f"{label}：{found[name][1]}"))
-        if formulas and cell_ref(r0 + i, c0 + j) in formulas:
+        ref = cell_ref(r0 + i, c0 + j) if formulas or errors else ""
+        if errors and ref in errors:
+            out.append((j, name, errors[ref], "error_value",
+                        f"{label}：{labels.INTAKE_MESSAGES['error_value'].format(value=errors[ref])}"))
+        elif formulas and ref in formulas:
             code = "formula_no_value" if raw in (None, "") else "formula_cell"
             text = "是公式且没有计算结果，请直接填写数值" if code == "formula_no_value" else "是公式，已按计算结果读取，请核实"
             out.append((j, name, raw, code, f"{label}：{text}"))
@@ -327,7 +358,7 @@ def _table_rows(table: Table, columns: dict[str, list], cells: dict[str, tuple],
                 _problem(problems, table, i, None, "", " ".join(str(c) for c in sheet.rows[i] if c not in (None, ""))[:200],
                          "unrecognised_row", "此行没有工作室名称、领衔人或所在单位，未作为推荐对象读取", "warning")
             continue
-        bad = _cell_problems(table, g, i, cells, found.get(g, {})) if sheet.formulas or g in found else []
+        bad = _cell_problems(table, g, i, cells, found.get(g, {})) if sheet.formulas or sheet.errors or g in found else []
         for j, name, raw, code, message in bad:
             _problem(problems, table, i, j, name, raw, code, message, "warning" if code in WARNING_CODES else "error")
         if not recommender[g] and fill.get("推荐单位"):
