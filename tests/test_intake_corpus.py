@@ -665,3 +665,29 @@ def test_tables_on_sheets_named_for_a_category_are_read_as_it(tmp_path):
     assert said.loc["Sheet2", "cell"] == "A2" and "标题" in said.loc["Sheet2", "message"]
     missing = result.problems[(result.problems["code"] == "missing_column") & (result.problems["severity"] == "error")]
     assert missing["sheet"].tolist() == ["Sheet3"]
+
+
+def test_an_error_value_typed_as_text_is_reported_not_read_as_a_name(tmp_path):
+    lines = [",".join(HEADER), ",".join(["劳模", "1", "#N/A", "某厂", "张伟", "", "6", "2", "2019年5月", "120", "5", "2"])]
+    (tmp_path / "U").mkdir()
+    (tmp_path / "U" / "a.csv").write_text("\n".join(lines), encoding="utf-8")
+    result = read(tmp_path)
+    assert pd.isna(result.nominations.iloc[0]["studio"])
+    row = only(result, "error_value")
+    assert (row["cell"], row["value"]) == ("C2", "#N/A")
+
+
+@pytest.mark.parametrize("libreoffice", [False, True])
+def test_a_hidden_row_is_read_and_said_to_be_hidden(tmp_path, libreoffice):
+    b = book([ROW, [ROW[0], 2, "李娜劳模创新工作室", "某医院", "李娜", *ROW[5:]]])
+    b.active.row_dimensions[5].hidden = True
+    path = save(b, tmp_path / "U" / "a.xlsx")
+    if libreoffice:
+        path = soffice(path, "xlsx:Calc MS Excel 2007 XML", tmp_path / "lo")
+        (tmp_path / "U" / "a.xlsx").unlink()
+        shutil.move(path, tmp_path / "U" / "a.xlsx")
+        shutil.rmtree(tmp_path / "lo")
+    result = read(tmp_path)
+    assert len(result.nominations) == 2
+    row = only(result, "hidden_row")
+    assert (row["cell"], row["value"], row["severity"]) == ("5", "李娜劳模创新工作室", "warning")

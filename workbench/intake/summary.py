@@ -361,6 +361,9 @@ def _table_rows(table: Table, columns: dict[str, list], cells: dict[str, tuple],
         bad = _cell_problems(table, g, i, cells, found.get(g, {})) if sheet.formulas or sheet.errors or g in found else []
         for j, name, raw, code, message in bad:
             _problem(problems, table, i, j, name, raw, code, message, "warning" if code in WARNING_CODES else "error")
+        if sheet.hidden_rows and sheet.origin[0] + i + 1 in sheet.hidden_rows:
+            _problem(problems, table, i, None, "", studio[g] or leader[g] or host_unit[g], "hidden_row",
+                     labels.INTAKE_MESSAGES["hidden_row"], "warning")
         if not recommender[g] and fill.get("推荐单位"):
             recommender[g] = fill["推荐单位"]
         for name, j in required.items():

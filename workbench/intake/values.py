@@ -442,6 +442,8 @@ PARSERS = {"text": parse_text, "list": parse_list}
 
 def parse_field(name: str, value: Any, rnd: Round, categories: dict[str, str]) -> tuple[Any, str | None]:
     """Parse one cell for field `name`; returns (value, date precision); raises ValueProblem."""
+    if value.__class__ is str and value.strip() in ERROR_VALUES:  # a CSV's or an old .xls's #N/A: not a name
+        raise ValueProblem("error_value", labels.INTAKE_MESSAGES["error_value"].format(value=value.strip()))
     kind = FIELD_TYPES[name]
     if kind == "date":
         parsed, precision = parse_date(value)
@@ -463,6 +465,8 @@ def parse_field(name: str, value: Any, rnd: Round, categories: dict[str, str]) -
     return PARSERS[kind](value), None
 
 
+ERROR_VALUES = frozenset({"#N/A", "#REF!", "#DIV/0!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!",
+                          "#GETTING_DATA"})  # Excel's error values, as text where a file keeps no cell types
 ONE_LINE = ("recommender", "studio", "host_unit", "leader", "contact")  # names: a line break in one is layout
 _CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"  # CJK punctuation, ideographs and full-width forms
 _BREAK = re.compile(r"\s*[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]\s*")
@@ -533,6 +537,7 @@ def _plain_cells(name: str, cells: list[Any]) -> list[ParsedCell | None]:
     if kind == "text":
         return [(raw.strip() or None, None, None, "")
                 if raw.__class__ is str and raw.isprintable() and (raw.isascii() or _PRINTABLE_INVISIBLE.search(raw) is None)
+                and "#" not in raw  # an error value (#N/A) is parsed, to be reported
                 else None for raw in cells]
     if kind in ("int", "float") and name in BOUNDS:
         low, high = BOUNDS[name]

@@ -36,6 +36,8 @@ ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 _FORMULA_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*?(?<!/)>(?:(?!</c>).)*?<f[ >/]', re.S)
 _FORMULA = re.compile(rb"<f[ >/]")  # any formula element: a regex finds it faster than `in` finds b"<f"
 _ERROR = b't="e"'  # any error cell (one regex for both is nine times slower than the two searches)
+_HIDDEN = b'hidden="'  # Excel writes hidden="1", LibreOffice hidden="true" (and "false" on every row)
+_HIDDEN_ROW = re.compile(rb'<row r="([0-9]+)"[^>]*?\shidden="(?:1|true)"')
 # an error value (#N/A, #REF!), kept as one when a formula's result was pasted as a value: calamine reads it as blank
 _ERROR_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*?\st="e"[^>]*?(?<!/)>(?:(?!</c>).)*?<v>([^<]*)</v>', re.S)
 
@@ -58,6 +60,7 @@ class Sheet:
     errors: dict[str, str] = field(default_factory=dict)  # cell reference -> the error value it holds (#N/A)
     hidden: bool = False
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # (row, col, last row, last col) in `rows`
+    hidden_rows: set[int] = field(default_factory=set)  # rows hidden in the sheet, 1-based as Excel numbers them
 
 
 @dataclass
@@ -159,11 +162,25 @@ def _inflate(data: bytes, part: ZipPart) -> bytes:
     return out
 
 
-Marks = tuple[set[str], dict[str, str]]  # a sheet's formula cells, and its error cells with their values
+class Marks(NamedTuple):
+    """What a sheet's XML says that calamine's values do not."""
+
+    formulas: set[str]  # formula cells ("D7")
+    errors: dict[str, str]  # error cells and the error value each holds
+    hidden_rows: set[int]  # rows hidden in the sheet (1-based, as Excel numbers them)
+
+
+def _marks(xml: bytes) -> Marks | None:
+    """A sheet's formula, error and hidden-row marks; None when it has none (most sheets: three searches)."""
+    if not (_FORMULA.search(xml) or _ERROR in xml or _HIDDEN in xml):
+        return None
+    return Marks({m.decode() for m in _FORMULA_CELL.findall(xml)},
+                 {r.decode(): html.unescape(v.decode("utf-8", "replace")) for r, v in _ERROR_CELL.findall(xml)},
+                 {int(r) for r in _HIDDEN_ROW.findall(xml)})
 
 
 def _check_zip(data: bytes) -> tuple[dict[str, Marks], list[str]]:
-    """Refuse bombs before inflating; return the formula and error cells per sheet XML part, and the
+    """Refuse bombs before inflating; return the marks of each sheet XML part that has any, and the
     parts in order."""
     packed, inflated, parts = _zip_parts(data)
     if inflated > MAX_INFLATED_BYTES or inflated / (packed or 1) > MAX_RATIO:
@@ -171,10 +188,9 @@ def _check_zip(data: bytes) -> tuple[dict[str, Marks], list[str]]:
     marks = {}
     for part in parts:
         if part.name.startswith("xl/worksheets/sheet") and part.name.endswith(".xml"):
-            xml = _inflate(data, part)
-            if _FORMULA.search(xml) or _ERROR in xml:
-                marks[part.name] = ({m.decode() for m in _FORMULA_CELL.findall(xml)},
-                                    {r.decode(): html.unescape(v.decode("utf-8", "replace")) for r, v in _ERROR_CELL.findall(xml)})
+            found = _marks(_inflate(data, part))
+            if found:
+                marks[part.name] = found
     return marks, _sheet_parts(data, parts) if marks else []
 
 
@@ -224,8 +240,8 @@ def _read_sheet(book: CalamineWorkbook, index: int, meta: Any, marks: Marks | No
     while rows and rows[-1].count("") + rows[-1].count(None) == len(rows[-1]):  # trailing blank rows
         rows.pop()
     hidden = meta.visible != SheetVisibleEnum.Visible
-    formulas, errors = marks or (set(), {})
-    return Sheet(raw.name, rows, origin, max(total - MAX_ROWS, 0), formulas, errors, hidden, merged)
+    formulas, errors, hidden_rows = marks or (set(), {}, set())
+    return Sheet(raw.name, rows, origin, max(total - MAX_ROWS, 0), formulas, errors, hidden, merged, hidden_rows)
 
 
 def _too_large(size: int) -> Unreadable:
