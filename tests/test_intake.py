@@ -404,3 +404,36 @@ def test_photos_are_counted_from_the_inbox_listing_so_links_out_and_appledouble_
     assert problems.loc["U/甲工作室/照片/工作场景5.jpg", "code"] == "symlink_outside"
     assert problems.loc["U/甲工作室/更多照片", "code"] == "symlink_outside"
     assert "photos_short" not in set(result.problems["code"])
+
+
+def test_an_error_value_in_a_form_is_reported_at_its_cell(small_round, tmp_path):
+    import shutil
+    import zipfile
+
+    union = next(p for p in sorted(small_round.inbox.iterdir()) if p.is_dir() and len(list(p.glob("*推荐表.xlsx"))) >= 1)
+    inbox = tmp_path / "inbox"
+    shutil.copytree(union, inbox / union.name)
+    form = sorted((inbox / union.name).glob("*推荐表.xlsx"))[0]
+    book = openpyxl.load_workbook(form)
+    found = {}
+    for title, label in (("推荐表", "领衔人"), ("团队成员", "性别")):
+        sheet = book[title]
+        cell = next(c for row in sheet.iter_rows() for c in row if c.value == label)
+        target = sheet.cell(cell.row + (title == "团队成员"), cell.column + (title == "推荐表"))
+        target.value = "ERRCELL"
+        found[title] = (book.sheetnames.index(title) + 1, target.coordinate)
+    book.save(form)
+    with zipfile.ZipFile(form) as zin:
+        parts = {i.filename: zin.read(i.filename) for i in zin.infolist()}
+    for index, ref in found.values():  # openpyxl cannot write an error value: put Excel's XML in its place
+        name = f"xl/worksheets/sheet{index}.xml"
+        xml = parts[name]
+        start = xml.index(f'<c r="{ref}"'.encode())
+        parts[name] = xml[:start] + f'<c r="{ref}" t="e"><v>#N/A</v></c>'.encode() + xml[xml.index(b"</c>", start) + 4:]
+    with zipfile.ZipFile(form, "w", zipfile.ZIP_DEFLATED) as zout:
+        for name, data in parts.items():
+            zout.writestr(name, data)
+    result = wb.read_inbox(inbox, small_round)
+    said = result.problems[result.problems["code"] == "error_value"].set_index("sheet")
+    assert said.loc["推荐表", "cell"] == found["推荐表"][1] and said.loc["推荐表", "field"] == "leader"
+    assert said.loc["团队成员", "cell"] == found["团队成员"][1] and "#N/A" in said.loc["团队成员", "message"]

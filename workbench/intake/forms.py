@@ -70,6 +70,11 @@ def read_form_sheet(sheet: Sheet, form: Form, rnd: Round, categories: dict[str, 
             else:
                 value, ref = None, cell_ref(r0 + i, c0 + j + 1)
             form.cells[name] = ref
+            if ref in sheet.errors:  # #N/A: calamine reads it as blank
+                form.fields[name] = None
+                label = labels.FORM_NARRATIVES.get(name) or labels.SUMMARY_FIELDS[name]
+                form.problems.append(_error_value(form.file, sheet, ref, name, f"推荐表“{label}”"))
+                continue
             if name in labels.FORM_NARRATIVES:
                 form.fields[name] = parse_text(value)
                 continue
@@ -98,10 +103,15 @@ def read_table_sheet(sheet: Sheet, headers: dict[str, str], types: dict[str, Cal
     for i in range(h + 1, len(sheet.rows)):
         row = sheet.rows[i]
         values = {name: (row[j] if j < len(row) else None) for j, name in columns.items()}
-        if all(v in (None, "") for k, v in values.items() if k != "seq"):
+        errors = {j: ref for j in columns if (ref := cell_ref(r0 + i, c0 + j)) in sheet.errors} if sheet.errors else {}
+        if not errors and all(v in (None, "") for k, v in values.items() if k != "seq"):
             continue
         record = {"source_row": r0 + i + 1}
         for j, name in columns.items():
+            if j in errors:
+                record[name] = None
+                problems.append(_error_value(file, sheet, errors[j], name, f"“{headers[name]}”"))
+                continue
             try:
                 record[name] = types[name](values[name])
             except ValueProblem as exc:
@@ -110,6 +120,12 @@ def read_table_sheet(sheet: Sheet, headers: dict[str, str], types: dict[str, Cal
                                         "warning", exc.code, f"“{headers[name]}”：{exc}"))
         records.append(record)
     return records, problems
+
+
+def _error_value(file: str, sheet: Sheet, ref: str, name: str, where: str) -> Problem:
+    value = sheet.errors[ref]
+    return Problem(file, sheet.name, ref, name, value, "warning", "error_value",
+                   f"{where}：{labels.INTAKE_MESSAGES['error_value'].format(value=value)}")
 
 
 def read_form(sheets: list[Sheet], *, file: str, rnd: Round, categories: dict[str, str]) -> Form:
