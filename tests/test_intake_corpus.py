@@ -691,3 +691,15 @@ def test_a_hidden_row_is_read_and_said_to_be_hidden(tmp_path, libreoffice):
     assert len(result.nominations) == 2
     row = only(result, "hidden_row")
     assert (row["cell"], row["value"], row["severity"]) == ("5", "李娜劳模创新工作室", "warning")
+
+
+def test_a_column_named_twice_is_said_to_be_repeated_not_unknown(tmp_path):
+    b = openpyxl.Workbook()
+    b.active.append([*HEADER, "团队 人数"])
+    b.active.append([*ROW, 8])
+    save(b, tmp_path / "U" / "a.xlsx")
+    result = read(tmp_path)
+    assert result.nominations.iloc[0]["team_size"] == 6
+    row = only(result, "repeated_column")
+    assert (row["cell"], row["field"]) == ("M1", "team_size") and "G 列" in row["message"]
+    assert not result.problems["code"].isin(["unknown_column", "header_guessed"]).any()

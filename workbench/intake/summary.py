@@ -43,6 +43,7 @@ class Header:
     columns: dict[int, str]  # column -> field
     guessed: dict[int, tuple[int, str]] = field(default_factory=dict)  # column -> (row, header text) read by similarity
     unknown: dict[int, tuple[int, str]] = field(default_factory=dict)  # column -> (row, header text) not read
+    repeated: dict[int, tuple[int, str]] = field(default_factory=dict)  # column -> (row, header text) of a field named before
     labelled: set[int] = field(default_factory=set)  # columns with any header text (read, unknown or ignored)
 
 
@@ -114,6 +115,9 @@ def find_header(rows: list[list[Any]], vocab: Vocabulary) -> Header | None:
         if normalise_header(found[0][1]) in vocab.ignored:
             continue
         i, text = found[0]
+        if vocab.header(text) in header.columns.values():  # 团队人数 twice: which one holds the number is not known
+            header.repeated[j] = (i, text)
+            continue
         guess = vocab.guess_header(text)
         if guess and guess not in header.columns.values():
             header.columns[j], header.guessed[j] = guess, (i, text)
@@ -206,6 +210,12 @@ def find_table(sheet: Sheet, *, file: str, rnd: Round) -> Table | None:
         name = columns[j]
         _problem(table.problems, table, i, j, name, text, "header_guessed",
                  f"表头“{text}”不是规范写法，已按“{labels.SUMMARY_FIELDS[name]}”读取，请核实", "warning")
+    first = {name: j for j, name in columns.items()}
+    for j, (i, text) in header.repeated.items():
+        name = vocabulary(rnd).header(text)
+        _problem(table.problems, table, i, j, name, text, "repeated_column",
+                 labels.INTAKE_MESSAGES["repeated_column"].format(text=text, first=cell_ref(0, sheet.origin[1] + first[name])[:-1]),
+                 "warning")
     for j, (i, text) in header.unknown.items():
         _problem(table.problems, table, i, j, "", text, "unknown_column", f"无法识别的列“{text}”，此列内容未读取", "warning")
     _unlabelled_problems(table)
