@@ -703,3 +703,15 @@ def test_a_column_named_twice_is_said_to_be_repeated_not_unknown(tmp_path):
     row = only(result, "repeated_column")
     assert (row["cell"], row["field"]) == ("M1", "team_size") and "G 列" in row["message"]
     assert not result.problems["code"].isin(["unknown_column", "header_guessed"]).any()
+
+
+def test_a_corrected_summary_sent_beside_the_first_is_an_error_on_both(tmp_path):
+    second = [ROW[0], 2, "李娜劳模创新工作室", "某医院", "李娜", *ROW[5:]]
+    save(book([ROW, second]), tmp_path / "U" / "汇总表.xlsx")
+    save(book([ROW, second]), tmp_path / "U" / "汇总表（修改版）.xlsx")
+    save(book([["职工", 1, "王强职工创新工作室", "某厂", "王强", *ROW[5:]]]), tmp_path / "U" / "职工汇总表.xlsx")  # another half
+    result = read(tmp_path)
+    found = result.problems[result.problems["code"] == "summary_resubmitted"]
+    assert sorted(found["file"]) == ["U/汇总表.xlsx", "U/汇总表（修改版）.xlsx"]
+    assert (found["severity"] == "error").all()
+    assert "“汇总表（修改版）.xlsx”有 2 个" in found.set_index("file").loc["U/汇总表.xlsx", "message"]

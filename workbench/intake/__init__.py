@@ -281,6 +281,7 @@ def read_inbox(path: str | Path, rnd: Round, *, progress: bool = False, forms: b
     values = {name: list(map(column.__getitem__, kept)) for name, column in columns.items()} | {"received_at": received_at}
     nominations = attach_paper(nominations_frame(values, len(kept)), paper)
     matched = checks.match_forms(nominations, form_list)
+    problems += checks.resubmitted_problems(nominations)
     problems += checks.duplicate_problems(nominations)
     problems += checks.rank_problems(nominations, rnd)
     if forms:

@@ -171,6 +171,25 @@ def duplicate_problems(nominations: pd.DataFrame) -> list[Problem]:
     return problems
 
 
+def resubmitted_problems(nominations: pd.DataFrame) -> list[Problem]:
+    """Two summary files of one union naming the same studios: a corrected copy sent beside the first
+    (汇总表（修改版）.xlsx). Which one stands is the union's to say: each file gets an error naming the other.
+    Two files naming different studios (one per category) are two halves of one summary, and fine."""
+    files: dict[tuple[str, str], set[str]] = {}  # (folder, studio key) -> the files naming it
+    for file, key in zip(nominations["source_file"].fillna("").tolist(), studio_keys(nominations["studio"].tolist())):
+        if "/" in file and key:
+            files.setdefault((file.split("/")[0], key), set()).add(file)
+    shared: dict[str, dict[str, int]] = {}  # file -> the other file -> studios both name
+    for names in files.values():
+        for file in names:
+            for other in names - {file}:
+                shared.setdefault(file, {}).setdefault(other, 0)
+                shared[file][other] += 1
+    message = labels.INTAKE_MESSAGES["summary_resubmitted"]
+    return [Problem(file, "", "", "", "", "error", "summary_resubmitted", message.format(other=other.split("/", 1)[1], n=n))
+            for file, others in sorted(shared.items()) for other, n in sorted(others.items())]
+
+
 def rank_problems(nominations: pd.DataFrame, rnd: Round) -> list[Problem]:
     """推荐排序 missing, repeated, or not 1..n within a union's quota group."""
     group_of = {c: g.code for g in rnd.quota_groups for c in g.categories}
