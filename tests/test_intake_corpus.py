@@ -11,6 +11,7 @@ import io
 import os
 import shutil
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -715,3 +716,36 @@ def test_a_corrected_summary_sent_beside_the_first_is_an_error_on_both(tmp_path)
     assert sorted(found["file"]) == ["U/汇总表.xlsx", "U/汇总表（修改版）.xlsx"]
     assert (found["severity"] == "error").all()
     assert "“汇总表（修改版）.xlsx”有 2 个" in found.set_index("file").loc["U/汇总表.xlsx", "message"]
+
+
+READ_IN_A_CHILD = """
+import sys, workbench as wb
+result = wb.read_inbox(sys.argv[1], wb.load_round(), forms=False)
+print(len(result.nominations), *sorted(set(result.problems["code"])))
+"""
+
+
+@pytest.mark.parametrize("stray", ["XFD1048576", "XFD5000", "AAA30000"])
+def test_a_stray_cell_far_away_is_reported_not_a_crash(tmp_path, stray):
+    b = book([ROW])
+    b.active[stray] = "x"
+    save(b, tmp_path / "U" / "a.xlsx")
+    save(book([[ROW[0], 1, "李娜劳模创新工作室", "某医院", "李娜", *ROW[5:]]]), tmp_path / "V" / "b.xlsx")
+
+    def four_gigabytes() -> None:  # calamine would ask for up to 512 GB and abort the process: fail fast instead
+        import resource
+        resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
+
+    child = subprocess.run([sys.executable, "-c", READ_IN_A_CHILD, str(tmp_path)], capture_output=True, text=True,
+                           timeout=300, preexec_fn=four_gigabytes)
+    assert child.returncode == 0, child.stderr[-2000:]
+    nominations, *codes = child.stdout.split()
+    assert nominations == "1" and "sheet_too_large" in codes  # the other union's file is read
+
+
+def test_a_sheet_reaching_a_far_column_in_a_few_rows_is_still_read(tmp_path):
+    b = book([ROW])
+    b.active["XFD4"] = "x"
+    save(b, tmp_path / "U" / "a.xlsx")
+    result = read(tmp_path)
+    assert len(result.nominations) == 1 and only(result, "unlabelled_column")["cell"] == "XFD4"

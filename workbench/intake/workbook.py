@@ -30,6 +30,9 @@ MAX_FILE_BYTES = 30 * 1024 * 1024
 MAX_INFLATED_BYTES = 200 * 1024 * 1024
 MAX_RATIO = 200  # inflated / compressed, over the whole archive
 MAX_ROWS = 5000  # a summary or form sheet longer than this is junk after this row
+MAX_CELLS = 20_000_000  # a sheet's used range, rows x columns: calamine holds all of it (about 30 bytes a cell)
+MAX_COLUMNS = 16_384  # XFD, Excel's last column
+_CELL_COLUMN = re.compile(rb'<c r="([A-Z]{1,3})[0-9]')
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
@@ -179,6 +182,30 @@ def _marks(xml: bytes) -> Marks | None:
                  {int(r) for r in _HIDDEN_ROW.findall(xml)})
 
 
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def _check_extent(xml: bytes) -> None:
+    """Refuse a sheet whose used range (rows x columns, as far as its farthest cell) is too large for
+    calamine, which holds every cell of it: a stray "x" typed in XFD1048576 would ask for 512 GB and
+    abort the process. Rows come in order, so the last row's number is found from the end; columns
+    are looked at only when that many rows could be too many."""
+    at = xml.rfind(b'<row r="')
+    end = xml.find(b'"', at + 8)
+    if at < 0 or not xml[at + 8:end].isdigit():
+        return  # rows without numbers (rare writers): calamine counts them, bounded by the file's size
+    rows = int(xml[at + 8:end])
+    if rows * MAX_COLUMNS <= MAX_CELLS:
+        return
+    columns = max(map(_column_number, set(_CELL_COLUMN.findall(xml))), default=1)
+    if rows * columns > MAX_CELLS:
+        raise Unreadable("sheet_too_large", _message("sheet_too_large", rows=rows, columns=columns))
+
+
 def _check_zip(data: bytes) -> tuple[dict[str, Marks], list[str]]:
     """Refuse bombs before inflating; return the marks of each sheet XML part that has any, and the
     parts in order."""
@@ -188,7 +215,9 @@ def _check_zip(data: bytes) -> tuple[dict[str, Marks], list[str]]:
     marks = {}
     for part in parts:
         if part.name.startswith("xl/worksheets/sheet") and part.name.endswith(".xml"):
-            found = _marks(_inflate(data, part))
+            xml = _inflate(data, part)
+            _check_extent(xml)
+            found = _marks(xml)
             if found:
                 marks[part.name] = found
     return marks, _sheet_parts(data, parts) if marks else []
