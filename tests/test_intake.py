@@ -437,3 +437,24 @@ def test_an_error_value_in_a_form_is_reported_at_its_cell(small_round, tmp_path)
     said = result.problems[result.problems["code"] == "error_value"].set_index("sheet")
     assert said.loc["推荐表", "cell"] == found["推荐表"][1] and said.loc["推荐表", "field"] == "leader"
     assert said.loc["团队成员", "cell"] == found["团队成员"][1] and "#N/A" in said.loc["团队成员", "message"]
+
+
+@pytest.mark.parametrize("forms", [True, False])
+def test_a_form_named_otherwise_is_read_by_what_it_holds(small_round, tmp_path, forms):
+    import shutil
+
+    union = next(p for p in sorted(small_round.inbox.iterdir()) if p.is_dir() and len(list(p.glob("*推荐表.xlsx"))) >= 1)
+    inbox = tmp_path / "inbox"
+    shutil.copytree(union, inbox / union.name)
+    form = sorted((inbox / union.name).glob("*推荐表.xlsx"))[0]
+    renamed = form.with_name(form.name.replace("推荐表", "申报表"))
+    form.rename(renamed)
+    result = wb.read_inbox(inbox, small_round, forms=forms)
+    codes = result.problems.groupby("file")["code"].apply(set)
+    rel = f"{union.name}/{renamed.name}"
+    assert "no_header" not in codes.get(rel, set()) and rel in set(result.files["file"])
+    if forms:
+        assert codes[rel] == {"form_by_content"}
+        mine = result.nominations[result.nominations["studio"] == form.name.removesuffix("推荐表.xlsx")].iloc[0]
+        assert isinstance(mine["main_deeds"], str) and len(mine["main_deeds"]) > 50
+        assert not result.problems["code"].eq("form_missing").any()

@@ -801,6 +801,7 @@ INTAKE_MESSAGES = {"inbox_missing": "收件目录不存在：{path}（请检查 
                    "hidden_row": "此行在工作表中被隐藏，已作为推荐对象读取；若已撤回推荐，请删除此行后重新报送",
                    "repeated_column": "“{text}”列与 {first} 列重复，只读取了 {first} 列，此列未读取；请删去一列",
                    "summary_resubmitted": "与本单位的另一份汇总表“{other}”有 {n} 个相同的推荐对象，疑为重复报送或修改版；请确认以哪一份为准，另一份移出收件目录后重新读取",
+                   "form_by_content": "文件名中没有“推荐表”，按其内容（有“推荐表”工作表）作为推荐表读取；建议按通知命名为“工作室名称推荐表”",
                    "error_value": "单元格是错误值“{value}”（多为公式或查找出错后粘贴的结果），未读取，请填写正确的值",
                    "repeated_header": "此行重复了表头（可能粘贴了第二张表），未作为推荐对象读取"}
 # Files in an inbox that are not read, and why (workbench/intake/files.py); the code is the key.

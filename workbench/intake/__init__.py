@@ -226,11 +226,17 @@ def _open_all(files: list, rnd: Round, *, progress: bool, forms: bool) -> tuple[
             continue
         sheets, problems, digest = _open(f.path, f.rel, rnd)
         digests.append(digest)
+        tables = [] if form_file else [t for s in sheets if (t := find_table(s, file=f.rel, rnd=rnd))]
+        if not form_file and not tables and any(s.name == labels.FORM_SHEET for s in sheets):
+            form_file = True  # a 推荐表 named otherwise (…申报表.xlsx): read as what it holds, and said so
+            problems.append(Problem(f.rel, "", "", "", "", "warning", "form_by_content", labels.INTAKE_MESSAGES["form_by_content"]))
+            if not forms:
+                continue
         if form_file:
             form_list.append(_form(sheets, problems, f.rel, rnd))
             opened.append(form_list[-1])
         else:
-            opened.append((f.rel, sheets, problems, [t for s in sheets if (t := find_table(s, file=f.rel, rnd=rnd))]))
+            opened.append((f.rel, sheets, problems, tables))
     return opened, form_list, digests
 
 
