@@ -347,13 +347,18 @@ def test_a_missing_inbox_is_a_clear_error(tmp_path):
 
 
 # ---------------------------------------------------------------------------- the form's narratives
-def test_the_forms_narratives_are_kept_and_a_missing_or_empty_one_is_a_problem(small_round, tmp_path):
+def one_union_with_forms(small_round, tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A copy of one union of the small round that sent forms: (inbox, its folder in the round, its first form)."""
     import shutil
 
     union = next(p for p in sorted(small_round.inbox.iterdir()) if p.is_dir() and len(list(p.glob("*推荐表.xlsx"))) >= 1)
     inbox = tmp_path / "inbox"
     shutil.copytree(union, inbox / union.name)
-    form = sorted((inbox / union.name).glob("*推荐表.xlsx"))[0]
+    return inbox, union, sorted((inbox / union.name).glob("*推荐表.xlsx"))[0]
+
+
+def test_the_forms_narratives_are_kept_and_a_missing_or_empty_one_is_a_problem(small_round, tmp_path):
+    inbox, union, form = one_union_with_forms(small_round, tmp_path)
     book = openpyxl.load_workbook(form)
     sheet = book["推荐表"]
     for row in sheet.iter_rows():
@@ -407,13 +412,9 @@ def test_photos_are_counted_from_the_inbox_listing_so_links_out_and_appledouble_
 
 
 def test_an_error_value_in_a_form_is_reported_at_its_cell(small_round, tmp_path):
-    import shutil
     import zipfile
 
-    union = next(p for p in sorted(small_round.inbox.iterdir()) if p.is_dir() and len(list(p.glob("*推荐表.xlsx"))) >= 1)
-    inbox = tmp_path / "inbox"
-    shutil.copytree(union, inbox / union.name)
-    form = sorted((inbox / union.name).glob("*推荐表.xlsx"))[0]
+    inbox, union, form = one_union_with_forms(small_round, tmp_path)
     book = openpyxl.load_workbook(form)
     found = {}
     for title, label in (("推荐表", "领衔人"), ("团队成员", "性别")):
@@ -441,12 +442,7 @@ def test_an_error_value_in_a_form_is_reported_at_its_cell(small_round, tmp_path)
 
 @pytest.mark.parametrize("forms", [True, False])
 def test_a_form_named_otherwise_is_read_by_what_it_holds(small_round, tmp_path, forms):
-    import shutil
-
-    union = next(p for p in sorted(small_round.inbox.iterdir()) if p.is_dir() and len(list(p.glob("*推荐表.xlsx"))) >= 1)
-    inbox = tmp_path / "inbox"
-    shutil.copytree(union, inbox / union.name)
-    form = sorted((inbox / union.name).glob("*推荐表.xlsx"))[0]
+    inbox, union, form = one_union_with_forms(small_round, tmp_path)
     renamed = form.with_name(form.name.replace("推荐表", "申报表"))
     form.rename(renamed)
     result = wb.read_inbox(inbox, small_round, forms=forms)
