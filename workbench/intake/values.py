@@ -333,7 +333,7 @@ def _digits_date(text: str, value: Any) -> tuple[dt.datetime, str]:
 _DASHES = str.maketrans("—–‐‑−", "-----")  # 2019—05: dashes a word processor puts between numbers
 _CLOCK = re.compile(r"(?<=\d)[日号]?\s+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$")  # 2019-05-01 00:00:00: the day it names
 _WRITTEN_DATE = re.compile(r"^([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,2})月(?:份|([一二三四五六七八九十]{1,3})[日号])?$")
-_YEAR_DIGITS = str.maketrans("〇○零一二三四五六七八九", "00012345678" + "9")
+_YEAR_DIGITS = str.maketrans("〇○零一二三四五六七八九", "000123456789")
 
 
 def _date_text(value: Any) -> str:
@@ -341,9 +341,9 @@ def _date_text(value: Any) -> str:
     time of day after a full date dropped (before normalising, which drops the space before it)."""
     typed = unicodedata.normalize("NFKC", clean(str(value)))
     text = normalise_text(typed).translate(_DASHES)
-    day = normalise_text(_CLOCK.sub("", typed)).translate(_DASHES)
-    if day != text and _DATE_PATTERNS[0][0].match(day):  # only a full date has a time of day
-        return day
+    without_clock = normalise_text(_CLOCK.sub("", typed)).translate(_DASHES)
+    if without_clock != text and _DATE_PATTERNS[0][0].match(without_clock):  # only a full date has a time of day
+        return without_clock
     written = _WRITTEN_DATE.match(text)
     if written:
         month, day = chinese_numeral(written[2]), chinese_numeral(written[3]) if written[3] else ""
