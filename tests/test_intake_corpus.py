@@ -310,6 +310,14 @@ def test_text_starting_with_equals_is_never_a_live_formula(tmp_path):
     assert any(isinstance(v, str) and v.lstrip("'").startswith("=HYPERLINK") for v in values)
 
 
+def test_an_error_value_is_text_in_the_problems_workbook_not_an_error_cell(tmp_path):
+    path = save(book([[*ROW[:6], "PLACEHOLDER", *ROW[7:]]]), tmp_path / "inbox" / "U" / "a.xlsx")
+    _with_cell_xml(path, "G4", b'<c r="G4" t="e"><v>#N/A</v></c>')
+    out = write_problems_workbook(read(tmp_path / "inbox").problems, tmp_path / "问题清单.xlsx")
+    cells = [c for ws in openpyxl.load_workbook(out) for row in ws.iter_rows() for c in row if c.value == "#N/A"]
+    assert cells and all(c.data_type == "s" for c in cells)
+
+
 def test_a_workbook_whose_zip_understates_a_sheet_is_refused_and_the_rest_read(tmp_path):
     path = save(book([ROW]), tmp_path / "inbox" / "U" / "汇总表.xlsx")
     save(book([[*ROW[:2], "李娜劳模创新工作室", "无锡另一机械有限公司", "李娜", *ROW[5:]]]), tmp_path / "inbox" / "V" / "汇总表.xlsx")

@@ -157,6 +157,8 @@ def frame_to_sheet(ws: Worksheet, df: pd.DataFrame, headers: dict[str, str], tit
         fill = PROPOSED_FILL if highlight is not None and bool(highlight.iloc[i]) else None
         font = BOLD_FONT if bold_last and i == len(df) - 1 else BODY_FONT
         for j, cell in enumerate(ws[ws.max_row]):
+            if cell.data_type == "e":  # openpyxl makes the text "#N/A" an error value: keep it the text it is
+                cell.data_type = "s"
             cell.font, cell.border = font, CUT_BORDER if i == cut_after else BORDER
             cell.alignment = Alignment(vertical="center", wrap_text=True,
                                        horizontal="center" if columns[j] in centred else None)
