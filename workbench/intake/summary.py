@@ -197,7 +197,7 @@ def find_table(sheet: Sheet, *, file: str, rnd: Round) -> Table | None:
     if "category" in missing:
         named = _category_named(sheet.name, rows[:header.row], vocabulary(rnd))
         if named:
-            table.category, (where, text) = named[0], named[1:]
+            table.category, where, text = named
             missing.remove("category")
             _problem(table.problems, table, header.row, 0, "category", text, "category_from_sheet",
                      labels.INTAKE_MESSAGES["category_from_sheet"].format(where=where, text=text), "warning")

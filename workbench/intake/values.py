@@ -340,10 +340,12 @@ def _date_text(value: Any) -> str:
     """A date as typed, in the form the patterns read: 二〇一九年五月 as 2019年5月, dashes as hyphens, a
     time of day after a full date dropped (before normalising, which drops the space before it)."""
     typed = unicodedata.normalize("NFKC", clean(str(value)))
+    clock = _CLOCK.search(typed)
+    if clock:
+        dated = normalise_text(typed[:clock.start()]).translate(_DASHES)
+        if _DATE_PATTERNS[0][0].match(dated):  # only a full date has a time of day
+            return dated
     text = normalise_text(typed).translate(_DASHES)
-    without_clock = normalise_text(_CLOCK.sub("", typed)).translate(_DASHES)
-    if without_clock != text and _DATE_PATTERNS[0][0].match(without_clock):  # only a full date has a time of day
-        return without_clock
     written = _WRITTEN_DATE.match(text)
     if written:
         month, day = chinese_numeral(written[2]), chinese_numeral(written[3]) if written[3] else ""

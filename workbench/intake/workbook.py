@@ -183,6 +183,8 @@ def _marks(xml: bytes) -> Marks | None:
 
 
 def _column_number(letters: bytes) -> int:
+    """b"XFD" -> 16384, as `problems.cell_ref` numbers columns (openpyxl's column_index_from_string would
+    bring all of openpyxl into intake, which does not import it)."""
     number = 0
     for letter in letters:
         number = number * 26 + letter - 64
