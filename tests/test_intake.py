@@ -171,6 +171,23 @@ def test_the_register_is_read_once_and_a_blank_cell_is_blank_while_the_text_na_i
     assert noms.loc["甲NA", "paper_bound"] is pd.NA
 
 
+def test_a_summary_the_register_does_not_name_and_a_receipt_for_no_file_are_said(tmp_path):
+    for folder in ("U", "V", "W"):
+        write_summary(tmp_path / folder / "a.xlsx", header=HEADER, rows=[["劳模", 1, f"甲{folder}", "乙", "丙"]])
+    (tmp_path / "收件登记.csv").write_text(
+        "file,received_at,studio,装订成册\n"
+        "U/a.xlsx,2022-10-27 10:00,,\n"
+        "V/a.xlsx,,,\n"  # named, its time not readable: that is said, not that it is missing
+        "X/汇总表.xlsx,2022-10-27 11:00,,\n"  # a receipt for a file the inbox does not hold
+        "U/甲U推荐表.xlsx,2022-10-27 10:00,甲U,是\n", encoding="utf-8-sig")  # a paper row: its 推荐表 is form_missing's
+    result = wb.read_inbox(tmp_path, RND)
+    said = result.problems[result.problems["code"].isin(["not_registered", "receipt_without_file", "bad_receipt_time"])]
+    assert said[["file", "cell", "code"]].values.tolist() == [
+        ["收件登记.csv", "第3行", "bad_receipt_time"], ["W/a.xlsx", "", "not_registered"],
+        ["收件登记.csv", "第4行", "receipt_without_file"]]
+    assert result.nominations.set_index("studio").loc["甲W", "received_at"] == pd.Timestamp(2022, 10, 26)  # its 填报日期
+
+
 def test_nomination_ids_do_not_depend_on_reading_order(tmp_path):
     rows = [["劳模", i, f"工作室{i}", f"单位{i}", f"人{i}"] for i in range(1, 4)]
     write_summary(tmp_path / "a" / "x.xlsx", header=HEADER, rows=rows)
@@ -382,6 +399,68 @@ def test_the_forms_narratives_are_kept_and_a_missing_or_empty_one_is_a_problem(s
     empty = problems[problems["field"] == "main_deeds"].iloc[0]
     assert empty["cell"] and "主要事迹" in empty["message"] and empty["severity"] == "warning"
     assert set(labels_of(noms)) >= {"main_deeds", "main_results", "unit_opinion", "union_opinion"}
+
+
+def test_a_form_of_another_category_s_template_is_said(small_round, tmp_path):
+    inbox, union, form = one_union_with_forms(small_round, tmp_path)
+    before = wb.read_inbox(inbox, small_round)
+    studio = form.name.removesuffix("推荐表.xlsx")
+    category = before.nominations.set_index("studio").loc[studio, "category"]
+    other = next(code for code in small_round.categories if code != category)
+    book = openpyxl.load_workbook(form)
+    sheet = book["推荐表"]
+    sheet["A1"] = f"{small_round.category_label(other)}推荐表"  # 附件3 used for a 附件2 nomination
+    label = next(cell for row in sheet.iter_rows() for cell in row if cell.value == "推荐类别")
+    sheet.cell(label.row, label.column + 1).value = small_round.categories[other].short  # and its 推荐类别 filled so
+    book.save(form)
+    after = wb.read_inbox(inbox, small_round)
+    said = after.problems[after.problems["code"] == "form_category_differs"]
+    assert sorted(said["cell"]) == sorted(["A1", sheet.cell(label.row, label.column + 1).coordinate])
+    assert small_round.category_label(other) in said.iloc[0]["message"]
+    assert "form_category_differs" not in set(before.problems["code"])
+    assert after.nominations.set_index("studio").loc[studio, "category"] == category  # the summary's word stands
+
+
+def _rename_members(book: openpyxl.Workbook) -> None:
+    book["团队成员"].title = "成员名单"
+
+
+def _repeat_a_member(book: openpyxl.Workbook) -> None:
+    sheet = book["团队成员"]
+    sheet.append([cell.value for cell in sheet[3]])  # the second member pasted again at the end
+
+
+def _child_member_and_future_result(book: openpyxl.Workbook) -> None:
+    book["团队成员"]["D3"] = "2015.05"
+    book["创新成果"]["E2"] = "2023.05"
+
+
+def _delete_achievements(book: openpyxl.Workbook) -> None:
+    del book["创新成果"]
+
+
+@pytest.mark.parametrize(("change", "found"), [
+    (_rename_members, set()),  # read by its header: nothing lost, nothing to say
+    (_repeat_a_member, {("团队成员", "duplicate_member"), ("推荐表", "form_team_differs")}),
+    (_child_member_and_future_result, {("团队成员", "implausible_birth"), ("创新成果", "future_date")}),
+    (_delete_achievements, {("", "table_missing")}),
+])
+def test_a_form_s_tables_are_read_by_content_and_checked_row_by_row(small_round, tmp_path, change, found):
+    inbox, union, form = one_union_with_forms(small_round, tmp_path)
+    book = openpyxl.load_workbook(form)
+    members = book["团队成员"].max_row - 1
+    change(book)
+    book.save(form)
+    result = wb.read_inbox(inbox, small_round)
+    mine = result.problems[result.problems["file"].str.endswith(form.name)]
+    # a future result is not one of the year's, and the member pasted twice may be front-line: both are said elsewhere
+    got = set(zip(mine["sheet"], mine["code"])) - {("推荐表", "form_results_differs"), ("推荐表", "form_frontline_differs")}
+    assert got == found, mine[["sheet", "cell", "code", "message"]].to_string()
+    studio = form.name.removesuffix("推荐表.xlsx")
+    nid = result.nominations.set_index("studio").loc[studio, "nomination_id"]
+    assert (result.members["nomination_id"] == nid).sum() == members + (change is _repeat_a_member)
+    if change is _repeat_a_member:
+        assert mine[mine["code"] == "duplicate_member"].iloc[0]["cell"] == f"B{members + 2}"
 
 
 def labels_of(noms: pd.DataFrame) -> list[str]:

@@ -22,6 +22,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import workbench as wb
+from workbench import labels
 from workbench.intake.report import write_problems_workbook
 from workbench.intake.register import _YEAR_FIRST, BEIJING, receipt_time
 from workbench.intake.values import (
@@ -316,6 +317,16 @@ def test_an_error_value_is_text_in_the_problems_workbook_not_an_error_cell(tmp_p
     out = write_problems_workbook(read(tmp_path / "inbox").problems, tmp_path / "问题清单.xlsx")
     cells = [c for ws in openpyxl.load_workbook(out) for row in ws.iter_rows() for c in row if c.value == "#N/A"]
     assert cells and all(c.data_type == "s" for c in cells)
+
+
+def test_problems_of_no_union_s_files_have_one_name_in_the_summary_and_on_their_sheet(tmp_path):
+    save(book([ROW]), tmp_path / "inbox" / "梁溪区总工会" / "汇总表.xlsx")
+    (tmp_path / "inbox" / "收件登记.csv").write_text("file,received_at\n梁溪区总工会/汇总表.xlsx,10/19/2022\n", encoding="utf-8-sig")
+    out = write_problems_workbook(read(tmp_path / "inbox").problems, tmp_path / "问题清单.xlsx")
+    book_ = openpyxl.load_workbook(out)
+    names = [row[0] for row in book_["汇总"].iter_rows(values_only=True) if row[0] and row[0] != "推荐单位"]
+    assert "未归属单位" in names and "未归属单位" in book_.sheetnames  # the register's problem: not a blank row
+    assert set(names) - {labels.PROBLEMS_TITLE, labels.PROBLEMS_NOTE} == set(book_.sheetnames) - {"汇总"}
 
 
 def test_a_workbook_whose_zip_understates_a_sheet_is_refused_and_the_rest_read(tmp_path):
@@ -757,3 +768,84 @@ def test_a_sheet_reaching_a_far_column_in_a_few_rows_is_still_read(tmp_path):
     save(b, tmp_path / "U" / "a.xlsx")
     result = read(tmp_path)
     assert len(result.nominations) == 1 and only(result, "unlabelled_column")["cell"] == "XFD4"
+
+
+def test_a_studio_and_its_unit_written_in_each_other_s_column_are_said_not_swapped(tmp_path):
+    row = ROW[:2] + ["无锡某某机械有限公司", "张伟劳模创新工作室"] + ROW[4:]
+    result = read(save(book([row, ROW[:2] + ["李四工作室", "李四公司", "李四"] + ROW[5:]]),
+                       tmp_path / "inbox" / "梁溪区总工会" / "汇总表.xlsx").parents[1])
+    found = only(result, "studio_unit_swapped")
+    assert (found["cell"], found["severity"]) == ("D4", "error") and "疑似填反" in found["message"]
+    assert result.nominations.loc[0, "studio"] == "无锡某某机械有限公司"  # kept as typed
+
+
+@pytest.mark.parametrize(("frontline", "named_on", "established", "found"), [
+    (7, None, "2019年5月", {"H4": "frontline_exceeds_team"}),  # a team of 6
+    (6, "2018年3月", "2019年5月", {"M4": "named_before_established"}),
+    (2, "2019年5月", "2019年5月20日", {}),  # May 2019 may be the 20th or later: not before
+    (2, "2019年", "2019年5月", {}),
+    (2, "2019年5月19日", "2019年5月20日", {"M4": "named_before_established"}),
+])
+def test_two_cells_that_cannot_both_be_right_are_said_at_the_second(tmp_path, frontline, named_on, established, found):
+    row = ROW[:7] + [frontline, established] + ROW[9:] + [named_on]
+    book_ = book([row])
+    book_.active.cell(row=3, column=len(HEADER) + 1, value="命名时间")
+    result = read(save(book_, tmp_path / "inbox" / "梁溪区总工会" / "汇总表.xlsx").parents[1])
+    got = problems(result)
+    got = got[got["code"].isin(["frontline_exceeds_team", "named_before_established"])]
+    assert dict(zip(got["cell"], got["code"])) == found
+    assert result.nominations.loc[0, "frontline"] == frontline  # neither cell is read otherwise: which is wrong is the union's to say
+    if found:
+        assert got.iloc[0]["severity"] == "error" and "至少一项填错" in got.iloc[0]["message"]
+
+
+def test_a_whole_number_in_a_problem_is_shown_as_it_was_typed(tmp_path):
+    result = read(save(book([ROW[:6] + [6000] + ROW[7:]]), tmp_path / "inbox" / "梁溪区总工会" / "汇总表.xlsx").parents[1])
+    assert only(result, "implausible_number")["value"] == "6000"  # not the 6000.0 the workbook stores
+
+
+@pytest.mark.parametrize(("header", "column", "unit"), [
+    ("年度经费（元）", 10, "元"), ("年度经费/千元", 10, "千元"), ("年度经费（单位：元）", 10, "元"), ("场所面积（亩）", 9, "亩")])
+def test_a_header_in_another_scale_is_reported_and_its_numbers_not_read(tmp_path, header, column, unit):
+    book_ = book([ROW[:10] + [50000] + ROW[11:]])  # 50000 元, or 5.5 (万元 as the template asks)? not known
+    book_.active.cell(row=3, column=column + 1, value=header)
+    result = read(save(book_, tmp_path / "inbox" / "梁溪区总工会" / "汇总表.xlsx").parents[1])
+    found = only(result, "header_unit_mismatch")
+    assert (found["cell"], found["severity"]) == (f"{'JK'[column - 9]}3", "error") and f"单位是{unit}" in found["message"]
+    field = {9: "site_area", 10: "funding"}[column]
+    assert result.nominations[field].isna().all()
+    assert "header_guessed" not in set(result.problems["code"]) and "unlabelled_column" not in set(result.problems["code"])
+
+
+@pytest.mark.parametrize("header", ["年度经费（万元）", "年度经费(万元/年)", "年度经费"])
+def test_a_header_in_the_field_s_own_scale_is_read(tmp_path, header):
+    book_ = book([ROW])
+    book_.active.cell(row=3, column=11, value=header)
+    result = read(save(book_, tmp_path / "inbox" / "梁溪区总工会" / "汇总表.xlsx").parents[1])
+    assert result.nominations.loc[0, "funding"] == 5.5 and problems(result).empty
+
+
+@pytest.mark.parametrize(("typed", "code", "severity"), [
+    ("张伟、李强", "several_leaders", "error"), ("张伟,李强", "several_leaders", "error"),
+    ("张伟（全国劳模）", "leader_annotated", "warning"), ("张伟(高级技师)", "leader_annotated", "warning"),
+    ("买买提·艾力", None, None), ("欧阳娜娜", None, None)])
+def test_a_leader_cell_holding_more_than_one_name_is_reported(tmp_path, typed, code, severity):
+    result = read(save(book([ROW[:4] + [typed] + ROW[5:]]), tmp_path / "inbox" / "梁溪区总工会" / "汇总表.xlsx").parents[1])
+    assert result.nominations.loc[0, "leader"] == typed  # kept as typed: which name is meant is the union's to say
+    got = problems(result)
+    assert list(zip(got["cell"], got["code"], got["severity"])) == ([("E4", code, severity)] if code else [])
+
+
+@pytest.mark.parametrize(("folder", "written", "said"), [
+    ("梁溪区总工会", "滨湖区总工会", True), ("梁溪区总工会", "无锡市梁溪区总工会", False), ("梁溪区总工会", "梁溪区", False),
+    ("梁溪", "梁溪区总工会", False), ("07", "滨湖区总工会", False)])  # a folder not named in Chinese names no union
+def test_a_summary_naming_another_union_than_its_folder_is_said_and_goes_back_to_the_sender(tmp_path, folder, written, said):
+    book_ = book([ROW])
+    book_.active.cell(row=2, column=1, value=f"推荐单位（盖章）：{written}    填报日期：2022年10月26日")
+    result = read(save(book_, tmp_path / "inbox" / folder / "汇总表.xlsx").parents[1])
+    assert result.nominations.loc[0, "recommender"] == written  # the file's word: the quota it counts against
+    found = result.problems[result.problems["code"] == "recommender_not_folder"]
+    assert len(found) == said
+    if said:
+        assert "滨湖区总工会" in found.iloc[0]["message"] and "梁溪区总工会" in found.iloc[0]["message"]
+        assert set(problems(result)["recommender"]) == {"梁溪区总工会"}  # the problem list goes to the union that sent it

@@ -117,7 +117,7 @@ def test_running_years_and_results_thresholds_reach_the_words(tmp_path):
     rnd = round_with(tmp_path, ("[conditions.model_worker]\nmin_team = 5", "[conditions.model_worker]\nmin_team = 5\nmin_running_years = 3"),
                      ("require_party_building = true\nmin_running_years = 1", "require_party_building = true"))
     assert "已有效运行1年以上（无锡市劳模创新工作室：已有效运行3年以上）" == label_of(rnd, "running")
-    row = screened(rnd, nomination("model_worker", established=dt.datetime(2020, 3, 1))).iloc[0]
+    row = screened(rnd, nomination("model_worker", established=dt.datetime(2020, 3, 1), named_on=None)).iloc[0]  # not named before it began
     assert row["rule_running"] == "fail" and "运行不满3年" in row["why_running"]
 
 

@@ -200,6 +200,25 @@ def test_employee_needs_frontline_staff_and_demonstration_a_video():
     assert pd.isna(run(nomination("model_worker")).iloc[0]["rule_video"])  # does not apply
 
 
+def test_more_frontline_staff_than_the_team_is_for_a_person_not_a_pass():
+    row = run(nomination("employee", team_size=3, frontline=30)).iloc[0]
+    assert row["rule_frontline"] == "review" and "一线职工人数（30人）多于团队人数（3人）" in row["why_frontline"]
+    assert run(nomination("employee", team_size=3, frontline=3)).iloc[0]["rule_frontline"] == "pass"
+
+
+@pytest.mark.parametrize(("named_on", "precision", "result"), [
+    (dt.datetime(2017, 5, 1), "month", "review"),  # May 2017: wholly before 1 March 2018
+    (dt.datetime(2018, 3, 1), "month", "pass"),  # March 2018 may be any day of it, 1 March included
+    (dt.datetime(2018, 1, 1), "year", "pass"),  # 2018: the same year
+    (dt.datetime(2018, 2, 28), "day", "review"),
+])
+def test_named_before_it_was_established_is_for_a_person(named_on, precision, result):
+    row = run(nomination(named_on=named_on, named_on_precision=precision)).iloc[0]  # established 1 March 2018
+    assert row["rule_running"] == result
+    if result == "review":
+        assert "成立时间（2018年03月01日）晚于申报的命名时间" in row["why_running"], row["why_running"]
+
+
 def test_the_same_studio_from_two_unions_is_flagged_on_both():
     a = nomination(studio="重复工作室", host_unit="同一公司")
     b = nomination(studio="重复工作室", host_unit="同一公司", recommender="滨湖区总工会")

@@ -803,7 +803,21 @@ INTAKE_MESSAGES = {"inbox_missing": "收件目录不存在：{path}（请检查 
                    "summary_resubmitted": "与本单位的另一份汇总表“{other}”有 {n} 个相同的推荐对象，疑为重复报送或修改版；请确认以哪一份为准，另一份移出收件目录后重新读取",
                    "form_by_content": "文件名中没有“推荐表”，按其内容（有“推荐表”工作表）作为推荐表读取；建议按通知命名为“工作室名称推荐表”",
                    "error_value": "单元格是错误值“{value}”（多为公式或查找出错后粘贴的结果），未读取，请填写正确的值",
-                   "repeated_header": "此行重复了表头（可能粘贴了第二张表），未作为推荐对象读取"}
+                   "repeated_header": "此行重复了表头（可能粘贴了第二张表），未作为推荐对象读取",
+                   "frontline_exceeds_team": "一线职工人数（{frontline}人）多于团队人数（{team}人），至少一项填错，请核实",
+                   "named_before_established": "命名时间（{named}）早于成立时间（{established}），至少一项填错，请核实",
+                   "several_leaders": "每个工作室只有一位领衔人，此栏填写的是“{value}”；请只填写领衔人姓名，其他成员填在推荐表团队成员中",
+                   "leader_annotated": "此栏只填领衔人姓名，另写有“{note}”；荣誉称号请填在“领衔人荣誉称号”一栏",
+                   "recommender_not_folder": "表中填写的推荐单位“{recommender}”与报送文件夹“{folder}”不一致（可能沿用了其他单位的表格，或文件放错了文件夹）；已按“{recommender}”计入名额，请核实",
+                   "form_category_differs": "推荐表写的是“{form}”，汇总表推荐类别为“{summary}”；请核实推荐类别，或换用该类别的推荐表（附件2、3、4）",
+                   "studio_unit_swapped": "“工作室名称”填的是“{studio}”，“所在单位”填的是“{unit}”，两栏疑似填反，请核实",
+                   "not_registered": "收件登记中没有此文件，收件时间暂按表中填报日期计，请补登收件时间",
+                   "receipt_without_file": "收件登记中的“{file}”在收件目录中找不到（可能改了名、放错了文件夹或未保存），此条收件时间未用上",
+                   "implausible_birth": "出生年月 {born:%Y年%m月}：按本轮基准日不在 {low}–{high} 岁之间，请核实",
+                   "duplicate_member": "“{name}”在团队成员中重复列出（同名、同出生年月，另见第{first}行），团队人数会多算",
+                   "future_recognition": "认定时间 {date:%Y年%m月%d日} 晚于本轮基准日 {reference:%Y年%m月%d日}，不计入近一年成果，请核实",
+                   "table_missing": "推荐表中没有“{table}”表，无法与汇总表核对；请按附件补上",
+                   "header_unit_mismatch": "表头“{text}”的单位是{unit}，本栏应以{expected}填写；此列数值是否已换算无法确定，未读取，请以{expected}填写并恢复表头后重新报送"}
 # Files in an inbox that are not read, and why (workbench/intake/files.py); the code is the key.
 INBOX_FILE_MESSAGES: dict[str, str] = {
     "symlink_outside": "此链接指向收件目录以外的位置，未读取；请直接报送文件本身",
@@ -831,6 +845,7 @@ WORKBOOK_MESSAGES: dict[str, str] = {
 # ---------------------------------------------------------------------------- intake report
 PROBLEMS_TITLE = "报送材料问题清单"
 PROBLEMS_NOTE = "“错误”须修改后重新报送；“提醒”请核实。单元格位置以原报送文件为准。"
+PROBLEMS_NO_UNION = "未归属单位"  # problems of no union's files: the receipt register, a file at the inbox's top
 
 # ---------------------------------------------------------------------------- export and notice (workbench/export.py, workbench/notice.py)
 # File names (without suffix) of what `export_results` writes; CSV twins go to a subfolder.

@@ -100,6 +100,8 @@ def normalise_series(values: pd.Series) -> pd.Series:
 _STUDIO_NOISE = re.compile(r"^(无锡市|无锡)|(示范性)?(劳模|职工)?(创新)?工作室$")
 _STUDIO_MARKS = re.compile(r"[()“”\"'·‘’「」『』]")
 _UNIT_NOISE = re.compile(r"^(无锡市|无锡)|((股份)?有限(责任)?)?公司$|集团$")
+_UNION_NOISE = re.compile(r"^(无锡市|无锡)|(总工会|工会委员会|工会)$")
+_CHINESE_NAME = re.compile("[\u4e00-\u9fff]{2}")
 
 
 def studio_keys(values: list) -> list[str]:
@@ -110,6 +112,16 @@ def studio_keys(values: list) -> list[str]:
 def host_unit_keys(values: list) -> list[str]:
     """Host units without '无锡市', '有限公司', '股份有限公司', '集团'."""
     return [_UNIT_NOISE.sub("", normalise(v)) for v in values]
+
+
+def other_union(named: object, folder: str) -> bool:
+    """A union named in a file is not the one whose inbox folder holds it: the folder is named in
+    Chinese (a folder 'U' or '01' names no union) and not for that union, however written
+    ('无锡市梁溪区总工会', '梁溪区总工会', '梁溪区' and '梁溪' are one)."""
+    if not _CHINESE_NAME.search(folder):
+        return False
+    a, b = (_UNION_NOISE.sub("", normalise(v)) for v in (named, folder))
+    return bool(a and b) and a not in b and b not in a
 
 
 def studio_key(values: pd.Series) -> pd.Series:

@@ -107,9 +107,13 @@ def check_team(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, pd.Series]:
 
 
 def check_frontline(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, pd.Series]:
+    """一线职工参与. More front-line staff than the team has is a typing mistake in one of the two: for a person."""
     need = _conditions(df, ctx, "min_frontline")
-    n = df["frontline"].astype("Float64")
-    return _verdict(df, n >= need, n.isna(), "没有一线职工参与", "一线职工人数未填写")
+    n, team = df["frontline"].astype("Float64"), df["team_size"].astype("Float64")
+    exceeds = (n > team).fillna(False).astype(bool)
+    review = pd.Series(np.where(exceeds, "一线职工人数（" + _figure(n) + "人）多于团队人数（" + _figure(team) + "人），请核实",
+                                "一线职工人数未填写"), index=df.index)
+    return _verdict(df, n >= need, n.isna() | exceeds, "没有一线职工参与", review)
 
 
 def check_site(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, pd.Series]:
@@ -159,12 +163,20 @@ def _period_text(dates: pd.Series, precision: pd.Series) -> pd.Series:
     return day.where(precision == "day", month.where(precision == "month", year)).fillna("")
 
 
+def _precision(df: pd.DataFrame, column: str) -> pd.Series:
+    """How far each date of `column` was written ('day', 'month', 'year'); 'day' where not said."""
+    return df.get(f"{column}_precision", pd.Series("day", index=df.index)).astype("string").fillna("day")
+
+
 def check_running(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, pd.Series]:
     """运行1年以上. A date given only to the month (or year) passes when even its last day is a year
-    before the reference date, fails when even its first day is not, and otherwise is for a person."""
+    before the reference date, fails when even its first day is not, and otherwise is for a person;
+    so does one later than the declared naming date (the studio was named before it was established)."""
     need = _conditions(df, ctx, "min_running_years")
-    precision = df.get("established_precision", pd.Series("day", index=df.index)).astype("string").fillna("day")
+    precision = _precision(df, "established")
     earliest = pd.to_datetime(df["established"])
+    named, named_precision = pd.to_datetime(df["named_on"]), _precision(df, "named_on")
+    after_named = (_latest_day(named, named_precision) < earliest).fillna(False).astype(bool)
     surely = _years_before(_latest_day(earliest, precision), need, ctx.rnd.reference_date)
     maybe = _years_before(earliest, need, ctx.rnd.reference_date)
     shown = _period_text(earliest, precision)
@@ -174,7 +186,9 @@ def check_running(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, pd.Series]
     review_reason = pd.Series(np.where(straddles, "成立时间只填到" + pd.Series(np.where(precision == "year", "年", "月"), index=df.index)
                                        + "（" + shown + "），至" + reference + "是否满" + _figure(need)
                                        + "年取决于具体日期，请核实", "成立时间未填写或无法识别"), index=df.index)
-    return _verdict(df, surely, surely.isna() | straddles, fail_reason, review_reason)
+    review_reason = review_reason.where(~after_named, "成立时间（" + shown + "）晚于申报的命名时间（"
+                                        + _period_text(named, named_precision) + "），至少一项填错，请核实")
+    return _verdict(df, surely, surely.isna() | straddles | after_named, fail_reason, review_reason)
 
 
 def registry_match(df: pd.DataFrame, registry: pd.DataFrame, category: str) -> pd.Series:
@@ -214,8 +228,7 @@ def check_named_years(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, pd.Ser
     need = _conditions(df, ctx, "min_named_years").fillna(0)
     registered = registry_match(df, ctx.named_studios, "model_worker")
     declared = pd.to_datetime(df["named_on"])
-    precision = df.get("named_on_precision", pd.Series("day", index=df.index)).astype("string").fillna("day")
-    precision = precision.where(registered.isna(), "day")
+    precision = _precision(df, "named_on").where(registered.isna(), "day")
     named = registered.fillna(declared)
     surely = _years_before(_latest_day(named, precision), need, ctx.rnd.reference_date).fillna(False).astype(bool)
     maybe = _years_before(named, need, ctx.rnd.reference_date).fillna(False).astype(bool)

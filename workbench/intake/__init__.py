@@ -26,7 +26,7 @@ from workbench.intake.files import list_inbox, suffix
 from workbench.intake.forms import Form, read_form
 from workbench.intake.paper import PAPER_DTYPES, attach_paper, read_paper
 from workbench.intake.problems import PROBLEM_COLUMNS, Problem, cell_ref, problems_frame
-from workbench.intake.register import read_receipts, read_register
+from workbench.intake.register import read_receipts, read_register, registered, unlisted_receipts
 from workbench.intake.summary import Table, find_header, find_table, read_tables
 from workbench.intake.values import (
     DTYPES,
@@ -43,6 +43,7 @@ from workbench.intake.values import (
     vocabulary,
 )
 from workbench.intake.workbook import Sheet, Unreadable, read_csv, read_workbook
+from workbench.names import other_union
 
 NARRATIVES = list(labels.NARRATIVE_COLUMNS.values())  # nominations columns: the form's narratives
 MEMBER_COLUMNS = ["nomination_id", "seq", "name", "gender", "born", "education", "title", "post", "frontline"]
@@ -261,6 +262,7 @@ def read_inbox(path: str | Path, rnd: Round, *, progress: bool = False, forms: b
     kept: list[int] = []  # the rows read as nominations (positions in columns), file by file
     received_at: list = []
     recommender_of: dict[str, str] = {}
+    logged = registered(register)
     for item in opened:
         if isinstance(item, Form):
             problems += item.problems
@@ -270,6 +272,9 @@ def read_inbox(path: str | Path, rnd: Round, *, progress: bool = False, forms: b
         rows, probs, fill = _summary(rel, sheets, probs, file_tables, [next(read) for _ in file_tables])
         problems += probs
         received = receipts.get(normalise_text(rel))
+        if register is not None and rows and normalise_text(rel) not in logged:  # its deadline is judged on its 填报日期
+            problems.append(Problem(rel, "", "", "received_at", "", "warning", "not_registered",
+                                    labels.INTAKE_MESSAGES["not_registered"]))
         if received is None and fill.get("填报日期"):
             try:
                 received = parse_date(fill["填报日期"])[0]
@@ -279,15 +284,18 @@ def read_inbox(path: str | Path, rnd: Round, *, progress: bool = False, forms: b
         default = fill.get("推荐单位") or folder or None
         for g in rows:
             recommender[g] = recommender[g] or default
-        recommender_of[rel] = next((recommender[g] for g in rows if recommender[g]), folder)
+        named = next((recommender[g] for g in rows if recommender[g]), None)  # the union's full name, as it writes it
+        recommender_of[rel] = folder if not named or other_union(named, folder) else named  # who sent it, by the name it writes
         kept += rows
         received_at += [received] * len(rows)
+    problems += unlisted_receipts(register, [f.rel for f in listed])
     paper, paper_problems = read_paper(register)
     problems += paper_problems
     values = {name: list(map(column.__getitem__, kept)) for name, column in columns.items()} | {"received_at": received_at}
     nominations = attach_paper(nominations_frame(values, len(kept)), paper)
     matched = checks.match_forms(nominations, form_list)
     problems += checks.resubmitted_problems(nominations)
+    problems += checks.recommender_problems(nominations)
     problems += checks.duplicate_problems(nominations)
     problems += checks.rank_problems(nominations, rnd)
     if forms:

@@ -18,7 +18,7 @@ from workbench.intake.files import PHOTO_SUFFIXES, InboxFile, display_name
 from workbench.intake.forms import Form
 from workbench.intake.problems import Problem
 from workbench.intake.values import normalise_text
-from workbench.names import host_unit_keys, studio_keys
+from workbench.names import host_unit_keys, other_union, studio_keys
 
 PHOTO_NEEDS = {"leader": (1, 1), "team": (1, 1), "scene": (3, 5)}  # the notice: 1 张, 1 张, 3-5 张
 
@@ -66,10 +66,17 @@ def cross_check_forms(nominations: pd.DataFrame, forms: dict[str, Form], all_for
             continue
 
         def disagree(field: str, code: str, message: str, sheet: str = labels.FORM_SHEET) -> None:
-            problems.append(Problem(form.file, sheet, form.cells.get(field, ""), field, "", "warning", code, message))
+            cell = form.cells.get(field, "")  # the form's own cell for the field, on its 推荐表 sheet, else the sheet
+            problems.append(Problem(form.file, labels.FORM_SHEET if cell else sheet, cell, field, "", "warning", code, message))
 
         if form.fields.get("leader") and _key(form.fields["leader"]) != _key(row["leader"]):
             disagree("leader", "form_leader_differs", f"推荐表领衔人“{form.fields['leader']}”与汇总表“{row['leader']}”不一致")
+        said = [(form.fields.get("category"), form.cells.get("category", "")), form.titled or (None, "")]
+        for category, cell in said:  # its 推荐类别 cell, and the template its title names
+            if category and pd.notna(row["category"]) and category != row["category"]:
+                problems.append(Problem(form.file, labels.FORM_SHEET, cell, "category", rnd.category_label(category),
+                                        "warning", "form_category_differs", labels.INTAKE_MESSAGES["form_category_differs"].format(
+                                            form=rnd.category_label(category), summary=rnd.category_label(row["category"]))))
         n_members = len(form.members)
         if pd.notna(row["team_size"]) and n_members and n_members != row["team_size"]:
             disagree("team_size", "form_team_differs",
@@ -188,6 +195,20 @@ def resubmitted_problems(nominations: pd.DataFrame) -> list[Problem]:
     message = labels.INTAKE_MESSAGES["summary_resubmitted"]
     return [Problem(file, "", "", "", "", "error", "summary_resubmitted", message.format(other=other.split("/", 1)[1], n=n))
             for file, others in sorted(shared.items()) for other, n in sorted(others.items())]
+
+
+def recommender_problems(nominations: pd.DataFrame) -> list[Problem]:
+    """A summary in one union's folder naming another union as 推荐单位 (another's file used as a
+    template, or a file put in the wrong folder): once per file and union named. The file's word is
+    kept, so the studio counts against the quota of the union it names, and a person confirms."""
+    named: dict[tuple[str, str], None] = {}
+    for file, recommender in zip(nominations["source_file"].tolist(), nominations["recommender"].tolist()):
+        if file.__class__ is str and "/" in file and recommender.__class__ is str:
+            named[(file, recommender)] = None
+    message = labels.INTAKE_MESSAGES["recommender_not_folder"]
+    return [Problem(file, "", "", "recommender", recommender, "warning", "recommender_not_folder",
+                    message.format(recommender=recommender, folder=file.split("/")[0]))
+            for file, recommender in named if other_union(recommender, file.split("/")[0])]
 
 
 def rank_problems(nominations: pd.DataFrame, rnd: Round) -> list[Problem]:

@@ -5,12 +5,13 @@ Pure: sheets in, the form's fields, members, achievements and problems out.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from workbench import labels
 from workbench.config import Round
-from workbench.intake.problems import Problem, cell_ref
+from workbench.intake.problems import Problem, cell_ref, shown
 from workbench.intake.values import (
     GuessedValue,
     ValueProblem,
@@ -22,8 +23,11 @@ from workbench.intake.values import (
     parse_int,
     parse_number,
     parse_text,
+    title_category,
+    vocabulary,
 )
 from workbench.intake.workbook import Sheet
+from workbench.names import normalise
 
 MEMBER_TYPES: dict[str, Callable[[Any], Any]] = {
     "seq": parse_int, "name": parse_text, "gender": parse_text, "born": lambda v: parse_date(v)[0],
@@ -46,6 +50,7 @@ class Form:
     members: list[dict] = field(default_factory=list)
     achievements: list[dict] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    titled: tuple[str, str] | None = None  # (category, cell) its title names
 
 
 def _label(cell: Any, rnd: Round) -> str | None:
@@ -84,13 +89,14 @@ def read_form_sheet(sheet: Sheet, form: Form, rnd: Round, categories: dict[str, 
                     form.fields[f"{name}_precision"] = precision
             except ValueProblem as exc:
                 form.fields[name] = exc.value if isinstance(exc, GuessedValue) else None
-                form.problems.append(Problem(form.file, sheet.name, ref, name, str(value), "warning", exc.code,
+                form.problems.append(Problem(form.file, sheet.name, ref, name, shown(value), "warning", exc.code,
                                              f"推荐表“{labels.SUMMARY_FIELDS[name]}”：{exc}"))
 
 
 def read_table_sheet(sheet: Sheet, headers: dict[str, str], types: dict[str, Callable[[Any], Any]],
-                     file: str) -> tuple[list[dict], list[Problem]]:
-    """A simple table (团队成员, 创新成果): header found by content, rows until the data ends."""
+                     file: str) -> tuple[list[dict], list[Problem], dict[str, str]]:
+    """A simple table (团队成员, 创新成果): header found by content, rows until the data ends; with each
+    field's column letter, for the problems found in the records later."""
     wanted = {normalise_header(v): k for k, v in headers.items()}
     r0, c0 = sheet.origin
     for h, row in enumerate(sheet.rows[:15]):
@@ -98,7 +104,7 @@ def read_table_sheet(sheet: Sheet, headers: dict[str, str], types: dict[str, Cal
         if len(columns) >= 3:
             break
     else:
-        return [], [Problem(file, sheet.name, "", "", "", "warning", "no_header", f"“{sheet.name}”表中未找到表头")]
+        return [], [Problem(file, sheet.name, "", "", "", "warning", "no_header", f"“{sheet.name}”表中未找到表头")], {}
     records, problems = [], []
     for i in range(h + 1, len(sheet.rows)):
         row = sheet.rows[i]
@@ -116,10 +122,46 @@ def read_table_sheet(sheet: Sheet, headers: dict[str, str], types: dict[str, Cal
                 record[name] = types[name](values[name])
             except ValueProblem as exc:
                 record[name] = None
-                problems.append(Problem(file, sheet.name, cell_ref(r0 + i, c0 + j), name, str(values[name]),
+                problems.append(Problem(file, sheet.name, cell_ref(r0 + i, c0 + j), name, shown(values[name]),
                                         "warning", exc.code, f"“{headers[name]}”：{exc}"))
         records.append(record)
-    return records, problems
+    return records, problems, {name: cell_ref(0, c0 + j)[:-1] for j, name in columns.items()}
+
+
+MEMBER_AGES = (16, 80)  # a member younger or older than this at the reference date is a typing mistake, most likely
+
+
+def member_problems(members: list[dict], columns: dict[str, str], sheet: str, file: str, reference: dt.date) -> list[Problem]:
+    """A member listed twice (same name and birth month: the team counted twice over) or born too
+    late or too early to be one."""
+    problems: list[Problem] = []
+    first: dict[tuple[str, Any], int] = {}
+    low, high = MEMBER_AGES
+    for m in members:
+        row, born, name = m["source_row"], m.get("born"), normalise(m.get("name"))
+        if born is not None and "born" in columns and not low <= _age(born, reference) <= high:
+            problems.append(Problem(file, sheet, f"{columns['born']}{row}", "born", f"{born:%Y-%m}", "warning", "implausible_birth",
+                                    labels.INTAKE_MESSAGES["implausible_birth"].format(born=born, low=low, high=high)))
+        if name and "name" in columns:
+            key = (name, born)
+            if key in first:
+                problems.append(Problem(file, sheet, f"{columns['name']}{row}", "name", m["name"], "warning", "duplicate_member",
+                                        labels.INTAKE_MESSAGES["duplicate_member"].format(name=m["name"], first=first[key])))
+            first.setdefault(key, row)
+    return problems
+
+
+def _age(born: dt.datetime, reference: dt.date) -> int:
+    return reference.year - born.year - ((reference.month, reference.day) < (born.month, born.day))
+
+
+def achievement_problems(achievements: list[dict], columns: dict[str, str], sheet: str, file: str,
+                         reference: dt.date) -> list[Problem]:
+    """A result recognised after the reference date: not one of the year's (and likely a typing mistake)."""
+    return [Problem(file, sheet, f"{columns['recognised_on']}{a['source_row']}", "recognised_on", f"{a['recognised_on']:%Y-%m-%d}",
+                    "warning", "future_date", labels.INTAKE_MESSAGES["future_recognition"].format(
+                        date=a["recognised_on"], reference=reference))
+            for a in achievements if a.get("recognised_on") is not None and a["recognised_on"].date() > reference]
 
 
 def _error_value(file: str, sheet: Sheet, ref: str, name: str, where: str) -> Problem:
@@ -128,16 +170,49 @@ def _error_value(file: str, sheet: Sheet, ref: str, name: str, where: str) -> Pr
                    f"{where}：{labels.INTAKE_MESSAGES['error_value'].format(value=value)}")
 
 
+def _title_category(sheet: Sheet, form: Form, rnd: Round) -> None:
+    """The category the form's title names (附件2, 3 and 4 differ in it: 无锡市劳模创新工作室推荐表)."""
+    vocab = vocabulary(rnd)
+    for i, row in enumerate(sheet.rows[:2]):
+        written = title_category(row[0], vocab) if row and row[0].__class__ is str else None
+        if written:
+            form.titled = (vocab.categories[normalise_header(written)], cell_ref(sheet.origin[0] + i, sheet.origin[1]))
+            return
+
+
+TABLES = {labels.MEMBER_SHEET: (labels.MEMBER_FIELDS, MEMBER_TYPES, member_problems),
+          labels.ACHIEVEMENT_SHEET: (labels.ACHIEVEMENT_FIELDS, ACHIEVEMENT_TYPES, achievement_problems)}
+
+
+def _table_of(sheet: Sheet) -> str | None:
+    """Which of the form's tables a sheet holds: by its name, else by a header row naming four of the
+    table's columns (a 团队成员 sheet renamed 成员名单); the form's own sheet holds neither."""
+    if sheet.name in TABLES or sheet.name == labels.FORM_SHEET:
+        return sheet.name if sheet.name in TABLES else None
+    for table, (headers, _, _) in TABLES.items():
+        wanted = {normalise_header(h) for h in headers.values()}
+        if any(sum(1 for c in row if c.__class__ is str and normalise_header(c) in wanted) >= 4 for row in sheet.rows[:15]):
+            return table
+    return None
+
+
 def read_form(sheets: list[Sheet], *, file: str, rnd: Round, categories: dict[str, str]) -> Form:
-    """A 推荐表 workbook's sheets -> Form (members and achievements from their own sheets)."""
+    """A 推荐表 workbook's sheets -> Form (members and achievements from their own sheets); a form
+    without either table is said to lack it, since the summary cannot be checked against it."""
     form = Form(file)
+    found = set()
     for sheet in sheets:
-        if sheet.name == labels.MEMBER_SHEET:
-            form.members, problems = read_table_sheet(sheet, labels.MEMBER_FIELDS, MEMBER_TYPES, file)
-        elif sheet.name == labels.ACHIEVEMENT_SHEET:
-            form.achievements, problems = read_table_sheet(sheet, labels.ACHIEVEMENT_FIELDS, ACHIEVEMENT_TYPES, file)
-        else:
+        table = _table_of(sheet)
+        if table is None:
             read_form_sheet(sheet, form, rnd, categories)
-            problems = []
-        form.problems += problems
+            _title_category(sheet, form, rnd)
+            continue
+        headers, types, check = TABLES[table]
+        records, problems, columns = read_table_sheet(sheet, headers, types, file)
+        setattr(form, "members" if table == labels.MEMBER_SHEET else "achievements", records)
+        form.problems += problems + check(records, columns, sheet.name, file, rnd.reference_date)
+        found.add(table)
+    for table in TABLES.keys() - found:
+        form.problems.append(Problem(file, "", "", "", "", "warning", "table_missing",
+                                     labels.INTAKE_MESSAGES["table_missing"].format(table=table)))
     return form

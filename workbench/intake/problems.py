@@ -32,6 +32,13 @@ def cell_ref(row: int, col: int) -> str:
     return f"{letters}{row + 1}"
 
 
+def shown(value: object) -> str:
+    """A cell's value as the union sees it in Excel: 9, not the 9.0 a workbook stores; blank for none."""
+    if value is None:
+        return ""
+    return f"{value:.15g}" if value.__class__ is float else str(value)
+
+
 def problems_frame(problems: list[Problem], recommender_of: dict[str, str]) -> pd.DataFrame:
     """Problems as a frame; `recommender` is the union that sent the file (its inbox folder)."""
     columns = dict(zip(PROBLEM_COLUMNS[1:], zip(*problems))) if problems else {c: () for c in PROBLEM_COLUMNS[1:]}

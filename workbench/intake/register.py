@@ -72,7 +72,31 @@ def read_receipts(register: Register | None) -> tuple[dict[str, dt.datetime], li
     times = [read[written] for written in register["received_at"]]
     bad = [Problem(labels.RECEIPTS_FILE, "", f"第{i + 2}行", "received_at", v, "warning", "bad_receipt_time", "收件时间无法识别")
            for i, (v, t) in enumerate(zip(register["received_at"], times)) if t is None]
-    return {normalise(f).replace("\\", "/"): t for f, t in zip(register["file"], times) if t is not None and f != ""}, bad
+    return {file_key(f): t for f, t in zip(register["file"], times) if t is not None and f != ""}, bad
+
+
+def file_key(written: str) -> str:
+    """A file as the register names it, compared with the inbox's: normalised, "/"-separated."""
+    return normalise(written).replace("\\", "/")
+
+
+def registered(register: Register | None) -> set[str]:
+    """The files the register names (`file_key`), whether or not their time could be read."""
+    return {file_key(f) for f in register["file"] if f} if register and "file" in register else set()
+
+
+def unlisted_receipts(register: Register | None, files: list[str]) -> list[Problem]:
+    """Receipt rows (a union's file, no studio named) for a file the inbox does not hold (renamed,
+    misfiled, or never saved): the time they record is then no file's, so it is said. A studio's row
+    records its paper materials; a 推荐表 it names that is missing is reported as form_missing."""
+    if register is None or "file" not in register:
+        return []
+    present = {normalise(f) for f in files}
+    studios = register.get("studio", [""] * len(register["file"]))
+    return [Problem(labels.RECEIPTS_FILE, "", f"第{i + 2}行", "file", f, "warning", "receipt_without_file",
+                    labels.INTAKE_MESSAGES["receipt_without_file"].format(file=f))
+            for i, (f, studio) in enumerate(zip(register["file"], studios))
+            if f and not studio.strip() and file_key(f) not in present]
 
 
 YEAR_FIRST = r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?:\s*日)?"

@@ -16,7 +16,7 @@ REPORT_HEADERS = {c: labels.COLUMNS["severity" if c == "severity_label" else c] 
 
 def _sheet_title(name: str, used: set[str]) -> str:
     """Excel sheet names: at most 31 characters, none of []:*?/\\ , unique."""
-    base = re.sub(r"[\[\]:*?/\\]", "", name or "未知单位")[:28] or "未知单位"
+    base = re.sub(r"[\[\]:*?/\\]", "", name)[:28] or labels.PROBLEMS_NO_UNION
     title, n = base, 2
     while title in used:
         title, n = f"{base}{n}", n + 1
@@ -28,7 +28,8 @@ def write_problems_workbook(problems: pd.DataFrame, path: str | Path) -> Path:
     """问题清单.xlsx: a summary sheet, then one sheet per recommending union, errors first."""
     book = new_workbook()
     inside_union = problems["file"].str.split("/", n=1).str[-1]  # each union's sheet: paths from its own folder
-    df = problems.assign(severity_label=problems["severity"].map(labels.SEVERITY), file=inside_union)
+    df = problems.assign(severity_label=problems["severity"].map(labels.SEVERITY), file=inside_union,
+                         recommender=problems["recommender"].fillna("").replace("", labels.PROBLEMS_NO_UNION))
     df = df.sort_values(["recommender", "severity", "file", "sheet", "cell"], kind="stable")
     summary = (df.groupby("recommender", dropna=False)["severity"].value_counts().unstack(fill_value=0)
                .reindex(columns=["error", "warning"], fill_value=0).reset_index())

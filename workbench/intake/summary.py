@@ -5,6 +5,7 @@ Pure: sheets' rows in, nomination rows (as columns) and problems out.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from itertools import zip_longest
@@ -12,22 +13,24 @@ from typing import Any
 
 from workbench import labels
 from workbench.config import Round
-from workbench.intake.problems import Problem, cell_ref
+from workbench.intake.problems import Problem, cell_ref, shown
 from workbench.intake.values import (
     FIELD_TYPES,
+    HEADER_OTHER_UNITS,
     FieldParser,
     Vocabulary,
+    header_unit_mismatch,
     normalise_header,
+    title_category,
     vocabulary,
 )
 from workbench.intake.workbook import MAX_ROWS, Sheet
-from workbench.names import normalise
 
 HEADER_SCAN_ROWS = 15
 MIN_HEADER_FIELDS = 4
 REQUIRED = ("category", "studio", "host_unit", "leader")
 IDENTIFYING = ("studio", "host_unit", "leader")
-WARNING_CODES = {"formula_cell", "category_guessed"}
+WARNING_CODES = {"formula_cell", "category_guessed", "leader_annotated"}
 MAX_UNRECOGNISED = 20  # more junk rows than this in one sheet are summed up in one problem
 
 FILL_KEYS = ("推荐单位", "填表人", "联系电话", "填报日期")
@@ -45,6 +48,7 @@ class Header:
     unknown: dict[int, tuple[int, str]] = field(default_factory=dict)  # column -> (row, header text) not read
     repeated: dict[int, tuple[int, str]] = field(default_factory=dict)  # column -> (row, header text) of a field named before
     labelled: set[int] = field(default_factory=set)  # columns with any header text (read, unknown or ignored)
+    other_unit: dict[int, tuple[int, str, str, str]] = field(default_factory=dict)  # column -> (row, header text, field, unit): not read
 
 
 def _fields(row: list[Any], vocab: Vocabulary) -> dict[int, str]:
@@ -123,7 +127,24 @@ def find_header(rows: list[list[Any]], vocab: Vocabulary) -> Header | None:
             header.columns[j], header.guessed[j] = guess, (i, text)
         else:
             header.unknown[j] = (i, text)
+    _drop_other_units(header, rows, band)
     return header
+
+
+def _drop_other_units(header: Header, rows: list[list[Any]], band: list[int]) -> None:
+    """Columns whose header names another scale than the field's (年度经费（元）) are not read: moved
+    from `columns` to `other_unit`."""
+    for j, name in list(header.columns.items()):
+        if name not in HEADER_OTHER_UNITS:
+            continue
+        i, text = next(((i, rows[i][j]) for i in reversed(band) if j < len(rows[i]) and rows[i][j].__class__ is str
+                        and rows[i][j].strip()), (band[-1], ""))
+        unit = header_unit_mismatch(name, text)
+        if unit:
+            del header.columns[j]
+            header.guessed.pop(j, None)
+            header.labelled.add(j)
+            header.other_unit[j] = (i, text, name, unit)
 
 
 def parse_fill_line(rows: list[list[Any]]) -> dict[str, str]:
@@ -216,13 +237,13 @@ def find_table(sheet: Sheet, *, file: str, rnd: Round) -> Table | None:
         _problem(table.problems, table, i, j, name, text, "repeated_column",
                  labels.INTAKE_MESSAGES["repeated_column"].format(text=text, first=cell_ref(0, sheet.origin[1] + first[name])[:-1]),
                  "warning")
+    for j, (i, text, name, unit) in header.other_unit.items():
+        _problem(table.problems, table, i, j, name, text, "header_unit_mismatch", labels.INTAKE_MESSAGES[
+            "header_unit_mismatch"].format(text=text, unit=unit, expected=labels.CARD_FACT_UNITS[name]))
     for j, (i, text) in header.unknown.items():
         _problem(table.problems, table, i, j, "", text, "unknown_column", f"无法识别的列“{text}”，此列内容未读取", "warning")
     _unlabelled_problems(table)
     return table
-
-
-_TITLE_NOISE = re.compile(r"^(?:\d{4}年度?)?(?:无锡市)?|(?:推荐)?(?:汇总表|名单|一览表|表)$")
 
 
 def _category_named(sheet_name: str, above: list[list[Any]], vocab: Vocabulary) -> tuple[str, str, str] | None:
@@ -232,8 +253,8 @@ def _category_named(sheet_name: str, above: list[list[Any]], vocab: Vocabulary) 
     texts = [(labels.INTAKE_MESSAGES["sheet_name"], sheet_name)]
     texts += [(labels.INTAKE_MESSAGES["title_line"], cell) for row in above for cell in row[:1] if cell.__class__ is str]
     for where, text in texts:
-        written = _TITLE_NOISE.sub("", normalise(text))
-        if normalise_header(written) in vocab.categories:
+        written = title_category(text, vocab)
+        if written:
             return written, where, text
     return None
 
@@ -276,8 +297,7 @@ def _problem(problems: list[Problem], table: Table, row: int, col: int | None, f
              message: str, severity: str = "error") -> None:
     r0, c0 = table.sheet.origin
     cell = cell_ref(r0 + row, c0 + col) if col is not None else str(r0 + row + 1)
-    problems.append(Problem(table.file, table.sheet.name, cell, field, "" if value is None else str(value),
-                                  severity, code, message))
+    problems.append(Problem(table.file, table.sheet.name, cell, field, shown(value), severity, code, message))
 
 
 FIELDS = list(FIELD_TYPES)
@@ -349,6 +369,42 @@ def _cell_problems(table: Table, g: int, i: int, cells: dict[str, tuple], found:
     return out
 
 
+STUDIO_SUFFIX = "工作室"  # every studio's name ends so (…劳模创新工作室); no unit's does
+_PERIOD = {"year": 1, "month": 2, "day": 3}  # how much of (year, month, day) a date's precision says
+_SHOWN = {"year": "%Y年", "month": "%Y年%m月", "day": "%Y年%m月%d日"}
+
+
+def _before(date: dt.datetime, precision: str | None, other: dt.datetime, other_precision: str | None) -> bool:
+    """`date` lies wholly before `other`, each read only as far as it was written (2019年5月 is not
+    before 2019年5月20日)."""
+    n = min(_PERIOD[precision or "day"], _PERIOD[other_precision or "day"])
+    return (date.year, date.month, date.day)[:n] < (other.year, other.month, other.day)[:n]
+
+
+def _contradictions(columns: dict[str, list], g: int) -> list[tuple[str, str, str]]:
+    """(field, code, message) for two cells of row `g` that cannot both be right: more front-line staff
+    than the team has, named before it was established, or the unit's name where the studio's goes and
+    the studio's where the unit's goes. Said at the second cell; which one is wrong is the union's to
+    say, so neither is read differently."""
+    found = []
+    studio, unit = columns["studio"][g], columns["host_unit"][g]
+    if studio and unit and unit.endswith(STUDIO_SUFFIX) and not studio.endswith(STUDIO_SUFFIX):
+        found.append(("host_unit", "studio_unit_swapped",
+                      labels.INTAKE_MESSAGES["studio_unit_swapped"].format(studio=studio, unit=unit)))
+    team, frontline = columns["team_size"][g], columns["frontline"][g]
+    if team is not None and frontline is not None and frontline > team:
+        found.append(("frontline", "frontline_exceeds_team",
+                      labels.INTAKE_MESSAGES["frontline_exceeds_team"].format(frontline=frontline, team=team)))
+    named, established = columns["named_on"][g], columns["established"][g]
+    if named is not None and established is not None:
+        named_precision, established_precision = columns["named_on_precision"][g], columns["established_precision"][g]
+        if _before(named, named_precision, established, established_precision):
+            found.append(("named_on", "named_before_established", labels.INTAKE_MESSAGES["named_before_established"].format(
+                named=named.strftime(_SHOWN[named_precision or "day"]),
+                established=established.strftime(_SHOWN[established_precision or "day"]))))
+    return found
+
+
 def _table_rows(table: Table, columns: dict[str, list], cells: dict[str, tuple], found: dict[int, dict], start: int,
                 ) -> tuple[list[int], list[Problem]]:
     """A table's rows kept as nominations (those naming a studio, leader or unit) and its problems; a
@@ -371,6 +427,8 @@ def _table_rows(table: Table, columns: dict[str, list], cells: dict[str, tuple],
         bad = _cell_problems(table, g, i, cells, found.get(g, {})) if sheet.formulas or sheet.errors or g in found else []
         for j, name, raw, code, message in bad:
             _problem(problems, table, i, j, name, raw, code, message, "warning" if code in WARNING_CODES else "error")
+        for name, code, message in _contradictions(columns, g):
+            _problem(problems, table, i, where[name], name, cells[name][g], code, message)
         if sheet.hidden_rows and sheet.origin[0] + i + 1 in sheet.hidden_rows:
             _problem(problems, table, i, None, "", studio[g] or leader[g] or host_unit[g], "hidden_row",
                      labels.INTAKE_MESSAGES["hidden_row"], "warning")

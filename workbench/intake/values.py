@@ -49,7 +49,9 @@ class ValueProblem(ValueError):
 
 
 # ---------------------------------------------------------------------------- text
-_UNIT_SUFFIX = re.compile(r"\((?:人|名|项|个|万元|元|平方米|平米|m2|年月|年|月|日|岁|次)\)$")
+_UNITS = "人|名|位|项|个|万元|元|千元|亿元|百万元|平方米|平米|m2|亩|公顷|年月|年|月|日|岁|次"
+# a unit after a header, as unions write it: 团队人数（人）, 年度经费（万元/年）, 年度经费/元, 年度经费（单位：元）
+_UNIT_SUFFIX = re.compile(rf"(?:\((?:单位:?)?(?:{_UNITS})(?:/年)?\)|/(?:{_UNITS}))$")
 _BRACKETS = re.compile(r"[()《》<>*:]")
 
 
@@ -103,6 +105,16 @@ def _closest(key: str, options: tuple[tuple[str, str], ...], cutoff: float) -> s
         return None
     best = {name for ratio, name in scored if ratio == scored[0][0]}
     return best.pop() if len(best) == 1 else None
+
+
+_TITLE_NOISE = re.compile(r"^(?:\d{4}年度?)?(?:无锡市)?|(?:推荐)?(?:汇总表|名单|一览表|表)$")
+
+
+def title_category(text: str, vocab: Vocabulary) -> str | None:
+    """The category a sheet name or title names, as written there ('劳模创新工作室' of
+    '2022年无锡市劳模创新工作室推荐汇总表'), or None when it names none, or both."""
+    written = _TITLE_NOISE.sub("", normalise(text))
+    return written if normalise_header(written) in vocab.categories else None
 
 
 _VOCABULARIES: dict[int, tuple[Round, Vocabulary]] = {}
@@ -164,6 +176,19 @@ _APPROXIMATE = re.compile(r"^(?:约|大约|近|将近|逾|超过|多于|不到|�
 _SOME_NUMBER = re.compile(r"[0-9〇零一二两三四五六七八九十百]")
 OTHER_SCALES = ("元", "千元", "千", "亿元", "亿", "百万元", "百万")  # written in a 万元 column: to be converted, not read
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．", "0123456789.")
+# A header naming another scale than its field's (年度经费（元）): whether the numbers below are in it
+# (50000) or in the template's (5) is not known, so the column is reported and not read.
+HEADER_OTHER_UNITS: dict[str, tuple[str, ...]] = {"funding": OTHER_SCALES, "benefit": OTHER_SCALES,
+                                                  "site_area": ("亩", "公顷", "平方公里", "km2")}
+_HEADER_UNIT = re.compile(r"(?:\(|/|单位)\s*([^()/]*?)\s*(?:/年)?\)?$")  # on normalised text: 经费(元), 经费/元, 经费(单位:元)
+
+
+def header_unit_mismatch(name: str, header: str) -> str | None:
+    """The other scale a header of field `name` names (元 for 年度经费（元）), or None."""
+    others = HEADER_OTHER_UNITS.get(name)
+    found = _HEADER_UNIT.search(normalise(header)) if others else None
+    unit = found[1].removeprefix("单位").lstrip(":").strip() if found else ""
+    return unit if unit in others else None
 
 
 def parse_number(value: Any, units: tuple[str, ...] | None = None) -> float | None:
@@ -461,7 +486,10 @@ def parse_field(name: str, value: Any, rnd: Round, categories: dict[str, str]) -
         check_bounds(name, parsed)
         return parsed, None
     if name in ONE_LINE:
-        return one_line(parse_text(value)), None
+        text = one_line(parse_text(value))
+        if name == "leader" and text is not None:
+            check_leader(text)
+        return text, None
     if kind == "bool":
         return parse_bool(value, rnd.intake.yes_words.get(name, ())), None
     return PARSERS[kind](value), None
@@ -473,6 +501,21 @@ ONE_LINE = ("recommender", "studio", "host_unit", "leader", "contact")  # names:
 _CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"  # CJK punctuation, ideographs and full-width forms
 _BREAK = re.compile(r"\s*[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]\s*")
 _BREAK_IN_CJK = re.compile(rf"(?<=[{_CJK}])\s*[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]\s*(?=[{_CJK}])")
+
+
+_SEVERAL = re.compile(r"[、，,;；/／]")  # between two names: 张伟、李强
+_ANNOTATION = re.compile(r"[(（\[【].*?[)）\]】]")  # 张伟（全国劳模）
+_LEADER_MARKS = re.compile(r"[、，,;；/／(（\[【]")  # either of the two: the cells `check_leader` must see
+
+
+def check_leader(text: str) -> None:
+    """A studio has one 领衔人, named by name alone: two names in the cell, or a title beside the name,
+    are reported (the text is kept as typed: which name, or what part of it, is the union's to say)."""
+    if _SEVERAL.search(text):
+        raise GuessedValue("several_leaders", labels.INTAKE_MESSAGES["several_leaders"].format(value=text), text)
+    note = _ANNOTATION.search(text)
+    if note:
+        raise GuessedValue("leader_annotated", labels.INTAKE_MESSAGES["leader_annotated"].format(note=note[0]), text)
 
 
 def one_line(text: str | None) -> str | None:
@@ -540,6 +583,7 @@ def _plain_cells(name: str, cells: list[Any]) -> list[ParsedCell | None]:
         return [(raw.strip() or None, None, None, "")
                 if raw.__class__ is str and raw.isprintable() and (raw.isascii() or _PRINTABLE_INVISIBLE.search(raw) is None)
                 and "#" not in raw  # an error value (#N/A) is parsed, to be reported
+                and (name != "leader" or _LEADER_MARKS.search(raw) is None)  # two names, or a title beside one
                 else None for raw in cells]
     if kind in ("int", "float") and name in BOUNDS:
         low, high = BOUNDS[name]
