@@ -114,7 +114,8 @@ def host_unit_keys(values: list) -> list[str]:
     return [_UNIT_NOISE.sub("", normalise(v)) for v in values]
 
 
-def other_union(named: object, folder: str) -> bool:
+@lru_cache(maxsize=4096)
+def other_union(named: str, folder: str) -> bool:
     """A union named in a file is not the one whose inbox folder holds it: the folder is named in
     Chinese (a folder 'U' or '01' names no union) and not for that union, however written
     ('无锡市梁溪区总工会', '梁溪区总工会', '梁溪区' and '梁溪' are one)."""

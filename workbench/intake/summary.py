@@ -137,8 +137,12 @@ def _drop_other_units(header: Header, rows: list[list[Any]], band: list[int]) ->
     for j, name in list(header.columns.items()):
         if name not in HEADER_OTHER_UNITS:
             continue
-        i, text = next(((i, rows[i][j]) for i in reversed(band) if j < len(rows[i]) and rows[i][j].__class__ is str
-                        and rows[i][j].strip()), (band[-1], ""))
+        for i in reversed(band):  # the text naming it: the lower level's, else the upper's
+            text = rows[i][j] if j < len(rows[i]) else None
+            if text.__class__ is str and text.strip():
+                break
+        else:
+            continue
         unit = header_unit_mismatch(name, text)
         if unit:
             del header.columns[j]

@@ -183,6 +183,7 @@ HEADER_OTHER_UNITS: dict[str, tuple[str, ...]] = {"funding": OTHER_SCALES, "bene
 _HEADER_UNIT = re.compile(r"(?:\(|/|单位)\s*([^()/]*?)\s*(?:/年)?\)?$")  # on normalised text: 经费(元), 经费/元, 经费(单位:元)
 
 
+@lru_cache(maxsize=4096)
 def header_unit_mismatch(name: str, header: str) -> str | None:
     """The other scale a header of field `name` names (元 for 年度经费（元）), or None."""
     others = HEADER_OTHER_UNITS.get(name)
