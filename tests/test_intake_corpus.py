@@ -770,6 +770,20 @@ def test_a_sheet_reaching_a_far_column_in_a_few_rows_is_still_read(tmp_path):
     assert len(result.nominations) == 1 and only(result, "unlabelled_column")["cell"] == "XFD4"
 
 
+def test_two_tables_side_by_side_are_both_read_with_their_own_cells(tmp_path):
+    book_ = book([ROW])
+    sheet = book_.active
+    right = len(HEADER) + 2  # one blank column between them, as unions leave it
+    employee = ["职工", 1, "王五职工创新工作室", "无锡某某电子有限公司", "王五", "无锡市职工技术创新能手", "很多", 3, "2019年5月", 60, 2, 1]
+    for k, (head, value) in enumerate(zip(HEADER, employee)):
+        sheet.cell(row=3, column=right + k, value=head)
+        sheet.cell(row=4, column=right + k, value=value)
+    result = read(save(book_, tmp_path / "inbox" / "梁溪区总工会" / "汇总表.xlsx").parents[1])
+    assert result.nominations["studio"].tolist() == ["张伟劳模创新工作室", "王五职工创新工作室"]
+    assert result.nominations["recommender"].tolist() == ["梁溪区总工会"] * 2  # the fill line above both
+    assert list(zip(problems(result)["cell"], problems(result)["code"])) == [("T4", "not_a_number")]  # 很多 (人)
+
+
 def test_a_studio_and_its_unit_written_in_each_other_s_column_are_said_not_swapped(tmp_path):
     row = ROW[:2] + ["无锡某某机械有限公司", "张伟劳模创新工作室"] + ROW[4:]
     result = read(save(book([row, ROW[:2] + ["李四工作室", "李四公司", "李四"] + ROW[5:]]),

@@ -27,7 +27,7 @@ from workbench.intake.forms import Form, read_form
 from workbench.intake.paper import PAPER_DTYPES, attach_paper, read_paper
 from workbench.intake.problems import PROBLEM_COLUMNS, Problem, cell_ref, problems_frame
 from workbench.intake.register import read_receipts, read_register, registered, unlisted_receipts
-from workbench.intake.summary import Table, find_header, find_table, read_tables
+from workbench.intake.summary import Table, find_header, find_tables, read_tables
 from workbench.intake.values import (
     DTYPES,
     FIELD_TYPES,
@@ -227,7 +227,7 @@ def _open_all(files: list, rnd: Round, *, progress: bool, forms: bool) -> tuple[
             continue
         sheets, problems, digest = _open(f.path, f.rel, rnd)
         digests.append(digest)
-        tables = [] if form_file else [t for s in sheets if (t := find_table(s, file=f.rel, rnd=rnd))]
+        tables = [] if form_file else [t for s in sheets for t in find_tables(s, file=f.rel, rnd=rnd)]
         if not form_file and not tables and any(s.name == labels.FORM_SHEET for s in sheets):
             form_file = True  # a 推荐表 named otherwise (…申报表.xlsx): read as what it holds, and said so
             problems.append(Problem(f.rel, "", "", "", "", "warning", "form_by_content", labels.INTAKE_MESSAGES["form_by_content"]))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import zip_longest
 from typing import Any
 
@@ -203,13 +203,37 @@ class Table:
     category: str | None = None  # without a 推荐类别 column: the category its sheet name or title names
 
 
-def find_table(sheet: Sheet, *, file: str, rnd: Round) -> Table | None:
-    """The summary table on a sheet (header, fill line, candidate rows), or None when it has no header."""
+def find_tables(sheet: Sheet, *, file: str, rnd: Round, above: list[list[Any]] | None = None) -> list[Table]:
+    """The summary tables on a sheet: none, one, or several side by side (劳模 on the left and 职工 on
+    the right, each under its own header), each read as a table of its own under the sheet's title
+    and fill line (`above`: the whole sheet's rows, when `sheet` is some of its columns)."""
+    table = find_table(sheet, file=file, rnd=rnd, above=above)
+    if table is None:
+        return []
+    repeated = {name: j for j, (_, text) in table.header.repeated.items() if (name := vocabulary(rnd).header(text))}
+    if "studio" not in repeated:
+        return [table]
+    split = min(repeated.values())  # where the second header begins: its first field the first header already named
+    above = sheet.rows if above is None else above
+    return find_tables(_columns(sheet, 0, split), file=file, rnd=rnd, above=above) + \
+        find_tables(_columns(sheet, split, None), file=file, rnd=rnd, above=above)
+
+
+def _columns(sheet: Sheet, start: int, stop: int | None) -> Sheet:
+    """The sheet's columns start..stop as a sheet of their own, its cells still named where they are."""
+    return replace(sheet, rows=[row[start:stop] for row in sheet.rows], origin=(sheet.origin[0], sheet.origin[1] + start),
+                   merged=[])
+
+
+def find_table(sheet: Sheet, *, file: str, rnd: Round, above: list[list[Any]] | None = None) -> Table | None:
+    """The summary table on a sheet (header, fill line, candidate rows), or None when it has no header;
+    its fill line and title are read from `above` when given (the whole sheet's rows)."""
     rows = sheet.rows
     header = find_header(rows, vocabulary(rnd))
     if header is None:
         return None
-    fill = parse_fill_line(rows[:header.row])
+    above = (rows if above is None else above)[:header.row]
+    fill = parse_fill_line(above)
     table = Table(file, sheet, header, fill, _data_rows(rows, header.row, header.columns), [])
     columns = header.columns
     repeats = _repeated_headers(rows, table.rows, columns, vocabulary(rnd))
@@ -220,7 +244,7 @@ def find_table(sheet: Sheet, *, file: str, rnd: Round) -> Table | None:
                      "warning")
     missing = [f for f in REQUIRED if f not in columns.values()]
     if "category" in missing:
-        named = _category_named(sheet.name, rows[:header.row], vocabulary(rnd))
+        named = _category_named(sheet.name, above, vocabulary(rnd))
         if named:
             table.category, where, text = named
             missing.remove("category")
