@@ -784,6 +784,20 @@ def test_two_tables_side_by_side_are_both_read_with_their_own_cells(tmp_path):
     assert list(zip(problems(result)["cell"], problems(result)["code"])) == [("T4", "not_a_number")]  # 很多 (人)
 
 
+def test_a_second_table_below_with_its_columns_in_another_order_is_read_by_its_own_header(tmp_path):
+    book_ = book([ROW])
+    sheet = book_.active
+    sheet.append([])
+    sheet.append(["二、职工创新工作室"])
+    sheet.append(["推荐排序", "推荐类别", "工作室名称", "领衔人", "所在单位", "团队人数"])  # 领衔人 before 所在单位 now
+    sheet.append([1, "职工", "王五职工创新工作室", "王五", "无锡某某电子有限公司", "很多"])
+    result = read(save(book_, tmp_path / "inbox" / "梁溪区总工会" / "汇总表.xlsx").parents[1])
+    noms = result.nominations
+    assert noms["studio"].tolist() == ["张伟劳模创新工作室", "王五职工创新工作室"]  # the header is no nomination
+    assert (noms.loc[1, "leader"], noms.loc[1, "host_unit"], noms.loc[1, "category"]) == ("王五", "无锡某某电子有限公司", "employee")
+    assert list(zip(problems(result)["cell"], problems(result)["code"])) == [("F8", "not_a_number")]
+
+
 def test_a_studio_and_its_unit_written_in_each_other_s_column_are_said_not_swapped(tmp_path):
     row = ROW[:2] + ["无锡某某机械有限公司", "张伟劳模创新工作室"] + ROW[4:]
     result = read(save(book([row, ROW[:2] + ["李四工作室", "李四公司", "李四"] + ROW[5:]]),

@@ -203,37 +203,65 @@ class Table:
     category: str | None = None  # without a 推荐类别 column: the category its sheet name or title names
 
 
-def find_tables(sheet: Sheet, *, file: str, rnd: Round, above: list[list[Any]] | None = None) -> list[Table]:
-    """The summary tables on a sheet: none, one, or several side by side (劳模 on the left and 职工 on
-    the right, each under its own header), each read as a table of its own under the sheet's title
-    and fill line (`above`: the whole sheet's rows, when `sheet` is some of its columns)."""
-    table = find_table(sheet, file=file, rnd=rnd, above=above)
+def find_tables(sheet: Sheet, *, file: str, rnd: Round, fill: dict[str, str] | None = None) -> list[Table]:
+    """The summary tables on a sheet: none, one, or several, each read under its own header: side by
+    side (劳模 on the left, 职工 on the right), or one below the other with its columns in another
+    order. Each is read under the fill line above the first (`fill`: that line, for a part of a sheet)."""
+    table = find_table(sheet, file=file, rnd=rnd, fill=fill)
     if table is None:
         return []
-    repeated = {name: j for j, (_, text) in table.header.repeated.items() if (name := vocabulary(rnd).header(text))}
-    if "studio" not in repeated:
+    vocab = vocabulary(rnd)
+    repeated = {name: j for j, (_, text) in table.header.repeated.items() if (name := vocab.header(text))}
+    if "studio" in repeated:
+        split = min(repeated.values())  # where the second header begins: its first field the first header already named
+        return find_tables(_part(sheet, columns=slice(0, split)), file=file, rnd=rnd, fill=table.fill) + \
+            find_tables(_part(sheet, columns=slice(split, None), last=False), file=file, rnd=rnd, fill=table.fill)
+    below = _other_header(sheet.rows, table, vocab)
+    if below is None:
         return [table]
-    split = min(repeated.values())  # where the second header begins: its first field the first header already named
-    above = sheet.rows if above is None else above
-    return find_tables(_columns(sheet, 0, split), file=file, rnd=rnd, above=above) + \
-        find_tables(_columns(sheet, split, None), file=file, rnd=rnd, above=above)
+    start = _last_nomination(sheet.rows, table, below) + 1  # the lines between (its title) go with the second
+    return find_tables(_part(sheet, rows=slice(0, start), last=False), file=file, rnd=rnd, fill=table.fill) + \
+        find_tables(_part(sheet, rows=slice(start, None)), file=file, rnd=rnd, fill=table.fill)
 
 
-def _columns(sheet: Sheet, start: int, stop: int | None) -> Sheet:
-    """The sheet's columns start..stop as a sheet of their own, its cells still named where they are."""
-    return replace(sheet, rows=[row[start:stop] for row in sheet.rows], origin=(sheet.origin[0], sheet.origin[1] + start),
-                   merged=[])
+def _last_nomination(rows: list[list[Any]], table: Table, before: int) -> int:
+    """The table's last row above `before` naming a studio, leader or unit (else its header row)."""
+    named = [j for j, name in table.header.columns.items() if name in IDENTIFYING]
+    return max((i for i in table.rows if i < before and any(j < len(rows[i]) and rows[i][j] not in (None, "") for j in named)),
+               default=table.header.row)
 
 
-def find_table(sheet: Sheet, *, file: str, rnd: Round, above: list[list[Any]] | None = None) -> Table | None:
+def _part(sheet: Sheet, *, rows: slice = slice(None), columns: slice = slice(None), last: bool = True) -> Sheet:
+    """Some of a sheet's rows or columns as a sheet of their own, its cells still named where they are;
+    the rows cut off beyond MAX_ROWS are said by the `last` part only."""
+    return replace(sheet, rows=[row[columns] for row in sheet.rows[rows]], merged=[], truncated=sheet.truncated if last else 0,
+                   origin=(sheet.origin[0] + (rows.start or 0), sheet.origin[1] + (columns.start or 0)))
+
+
+def _other_header(rows: list[list[Any]], table: Table, vocab: Vocabulary) -> int | None:
+    """The first candidate row that is a header of its own, naming its fields in another order than
+    the table's (a second table below the first). As in `_repeated_headers`, only rows whose 推荐类别
+    (else 工作室名称) cell names some field are looked at cell by cell."""
+    columns = table.header.columns
+    key = next((j for name in ("category", "studio") for j, field_ in columns.items() if field_ == name), None)
+    for i in table.rows:
+        row = rows[i]
+        if key is None or key >= len(row) or vocab.header(row[key]) is None:
+            continue
+        named = _fields(row, vocab)
+        if len(named) >= MIN_HEADER_FIELDS and "studio" in named.values() and named != {j: columns.get(j) for j in named}:
+            return i
+    return None
+
+
+def find_table(sheet: Sheet, *, file: str, rnd: Round, fill: dict[str, str] | None = None) -> Table | None:
     """The summary table on a sheet (header, fill line, candidate rows), or None when it has no header;
-    its fill line and title are read from `above` when given (the whole sheet's rows)."""
+    `fill` is the fill line of the sheet this is a part of."""
     rows = sheet.rows
     header = find_header(rows, vocabulary(rnd))
     if header is None:
         return None
-    above = (rows if above is None else above)[:header.row]
-    fill = parse_fill_line(above)
+    fill = {**(fill or {}), **parse_fill_line(rows[:header.row])}
     table = Table(file, sheet, header, fill, _data_rows(rows, header.row, header.columns), [])
     columns = header.columns
     repeats = _repeated_headers(rows, table.rows, columns, vocabulary(rnd))
@@ -244,7 +272,7 @@ def find_table(sheet: Sheet, *, file: str, rnd: Round, above: list[list[Any]] | 
                      "warning")
     missing = [f for f in REQUIRED if f not in columns.values()]
     if "category" in missing:
-        named = _category_named(sheet.name, above, vocabulary(rnd))
+        named = _category_named(sheet.name, rows[:header.row], vocabulary(rnd))
         if named:
             table.category, where, text = named
             missing.remove("category")
