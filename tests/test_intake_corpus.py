@@ -32,7 +32,9 @@ from workbench.intake.values import (
     _plain_cells,
     category_lookup,
     chinese_numeral,
+    normalise_header,
     parse_number,
+    vocabulary,
 )
 
 RND = wb.load_round()
@@ -877,3 +879,36 @@ def test_a_summary_naming_another_union_than_its_folder_is_said_and_goes_back_to
     if said:
         assert "滨湖区总工会" in found.iloc[0]["message"] and "梁溪区总工会" in found.iloc[0]["message"]
         assert set(problems(result)["recommender"]) == {"梁溪区总工会"}  # the problem list goes to the union that sent it
+
+
+def _closest_by_comparing_all(text: str) -> str | None:
+    """What guess_header would say comparing the text with every known header (no text left out)."""
+    import difflib
+    key, vocab = normalise_header(text), vocabulary(RND)
+    if len(key) < 2:
+        return None
+    scored = [(difflib.SequenceMatcher(None, key, h).ratio(), name) for h, name in vocab.headers.items()]
+    top = max(scored)[0]
+    best = {name for ratio, name in scored if ratio == top}
+    return best.pop() if top >= vocab.similarity and len(best) == 1 else None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(sorted(vocabulary(RND).headers)), st.text(alphabet="工作室名称领衔人团队数经费年度（）() 一线职工", max_size=6),
+       st.integers(0, 3))
+@example("工作室名称", "", 0)
+def test_a_header_is_guessed_as_if_compared_with_every_known_header(header, noise, cut):
+    text = header[cut:] + noise
+    assert vocabulary(RND).guess_header(text) == _closest_by_comparing_all(text)
+
+
+def test_a_header_cell_holding_a_pasted_paragraph_is_not_compared_with_every_header(tmp_path, monkeypatch):
+    import difflib
+    compared = []
+    real = difflib.SequenceMatcher
+    monkeypatch.setattr(difflib, "SequenceMatcher", lambda *a, **k: compared.append(len(a[1])) or real(*a, **k))
+    book_ = book([ROW])
+    book_.active.cell(row=3, column=len(HEADER) + 1, value="说明" * 15_000)  # a paragraph where a header goes
+    result = read(save(book_, tmp_path / "inbox" / "梁溪区总工会" / "汇总表.xlsx").parents[1])
+    assert only(result, "unknown_column")["cell"] == "M3" and len(result.nominations) == 1
+    assert compared == [] or max(compared) < 1000  # it cannot be 80% like a header of a few characters

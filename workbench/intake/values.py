@@ -100,7 +100,11 @@ class Vocabulary:
 def _closest(key: str, options: tuple[tuple[str, str], ...], cutoff: float) -> str | None:
     if len(key) < 2:
         return None
-    scored = sorted(((difflib.SequenceMatcher(None, key, text).ratio(), name) for text, name in options), reverse=True)
+    # A ratio is at most 2·min(len) / (sum of lens): a text far longer or shorter than an option cannot
+    # reach the cutoff, so is not compared (a header cell holding a pasted paragraph took seconds).
+    n = len(key)
+    scored = sorted(((difflib.SequenceMatcher(None, key, text).ratio(), name) for text, name in options
+                     if 2 * min(n, len(text)) >= cutoff * (n + len(text))), reverse=True)
     if not scored or scored[0][0] < cutoff:
         return None
     best = {name for ratio, name in scored if ratio == scored[0][0]}
