@@ -715,15 +715,17 @@ def test_a_hidden_row_is_read_and_said_to_be_hidden(tmp_path, libreoffice):
     assert (row["cell"], row["value"], row["severity"]) == ("5", "李娜劳模创新工作室", "warning")
 
 
-def test_a_column_named_twice_is_said_to_be_repeated_not_unknown(tmp_path):
+@pytest.mark.parametrize(("header", "value", "field", "first"), [("团队 人数", 8, "team_size", "G"),
+                                                                ("工作室名称", "张伟工作室", "studio", "C")])
+def test_a_column_named_twice_is_said_to_be_repeated_not_unknown(tmp_path, header, value, field, first):
     b = openpyxl.Workbook()
-    b.active.append([*HEADER, "团队 人数"])
-    b.active.append([*ROW, 8])
+    b.active.append([*HEADER, header])  # 工作室名称 twice is no second table: nothing right of it is lost
+    b.active.append([*ROW, value])
     save(b, tmp_path / "U" / "a.xlsx")
     result = read(tmp_path)
-    assert result.nominations.iloc[0]["team_size"] == 6
+    assert result.nominations.iloc[0]["team_size"] == 6 and result.nominations.iloc[0]["results_last_year"] == 2
     row = only(result, "repeated_column")
-    assert (row["cell"], row["field"]) == ("M1", "team_size") and "G 列" in row["message"]
+    assert (row["cell"], row["field"]) == ("M1", field) and f"{first} 列" in row["message"]
     assert not result.problems["code"].isin(["unknown_column", "header_guessed"]).any()
 
 

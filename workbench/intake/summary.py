@@ -214,8 +214,9 @@ def find_tables(sheet: Sheet, *, file: str, rnd: Round, fill: dict[str, str] | N
     repeated = {name: j for j, (_, text) in table.header.repeated.items() if (name := vocab.header(text))}
     if "studio" in repeated:
         split = min(repeated.values())  # where the second header begins: its first field the first header already named
-        return find_tables(_part(sheet, columns=slice(0, split)), file=file, rnd=rnd, fill=table.fill) + \
-            find_tables(_part(sheet, columns=slice(split, None), last=False), file=file, rnd=rnd, fill=table.fill)
+        right = find_tables(_part(sheet, columns=slice(split, None), last=False), file=file, rnd=rnd, fill=table.fill)
+        if right:  # else a column named twice in one table (工作室名称 and its short name): said as repeated
+            return find_tables(_part(sheet, columns=slice(0, split)), file=file, rnd=rnd, fill=table.fill) + right
     below = _other_header(sheet.rows, table, vocab)
     if below is None:
         return [table]
