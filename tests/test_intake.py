@@ -401,7 +401,8 @@ def test_the_forms_narratives_are_kept_and_a_missing_or_empty_one_is_a_problem(s
     assert set(labels_of(noms)) >= {"main_deeds", "main_results", "unit_opinion", "union_opinion"}
 
 
-def test_a_form_of_another_category_s_template_is_said(small_round, tmp_path):
+@pytest.mark.parametrize("title", ["{label}推荐表", "附件3：{label}推荐表", "2022年度{label}推荐表（附件3）"])
+def test_a_form_of_another_category_s_template_is_said(small_round, tmp_path, title):
     inbox, union, form = one_union_with_forms(small_round, tmp_path)
     before = wb.read_inbox(inbox, small_round)
     studio = form.name.removesuffix("推荐表.xlsx")
@@ -409,7 +410,7 @@ def test_a_form_of_another_category_s_template_is_said(small_round, tmp_path):
     other = next(code for code in small_round.categories if code != category)
     book = openpyxl.load_workbook(form)
     sheet = book["推荐表"]
-    sheet["A1"] = f"{small_round.category_label(other)}推荐表"  # 附件3 used for a 附件2 nomination
+    sheet["A1"] = title.format(label=small_round.category_label(other))  # 附件3 used for a 附件2 nomination
     label = next(cell for row in sheet.iter_rows() for cell in row if cell.value == "推荐类别")
     sheet.cell(label.row, label.column + 1).value = small_round.categories[other].short  # and its 推荐类别 filled so
     book.save(form)

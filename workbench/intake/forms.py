@@ -173,7 +173,7 @@ def _error_value(file: str, sheet: Sheet, ref: str, name: str, where: str) -> Pr
 def _title_category(sheet: Sheet, form: Form, rnd: Round) -> None:
     """The category the form's title names (附件2, 3 and 4 differ in it: 无锡市劳模创新工作室推荐表)."""
     vocab = vocabulary(rnd)
-    for i, row in enumerate(sheet.rows[:2]):
+    for i, row in enumerate(sheet.rows[:3]):  # the title, perhaps under a line "附件3"
         written = title_category(row[0], vocab) if row and row[0].__class__ is str else None
         if written:
             form.titled = (vocab.categories[normalise_header(written)], cell_ref(sheet.origin[0] + i, sheet.origin[1]))

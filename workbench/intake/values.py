@@ -111,7 +111,8 @@ def _closest(key: str, options: tuple[tuple[str, str], ...], cutoff: float) -> s
     return best.pop() if len(best) == 1 else None
 
 
-_TITLE_NOISE = re.compile(r"^(?:\d{4}年度?)?(?:无锡市)?|(?:推荐)?(?:汇总表|名单|一览表|表)$")
+_ATTACHMENT = r"附件[0-9一二三四五六七八九十]+[:、.]?"  # 附件3：…, …（附件3）: how the notice numbers its forms
+_TITLE_NOISE = re.compile(rf"^(?:{_ATTACHMENT})?(?:\d{{4}}年度?)?(?:无锡市)?|(?:推荐)?(?:汇总表|名单|一览表|表)(?:\(?{_ATTACHMENT}\)?)?$")
 
 
 def title_category(text: str, vocab: Vocabulary) -> str | None:
