@@ -180,16 +180,18 @@ def _title_category(sheet: Sheet, form: Form, rnd: Round) -> None:
             return
 
 
-TABLES = {labels.MEMBER_SHEET: (labels.MEMBER_FIELDS, MEMBER_TYPES, member_problems),
-          labels.ACHIEVEMENT_SHEET: (labels.ACHIEVEMENT_FIELDS, ACHIEVEMENT_TYPES, achievement_problems)}
+TABLES = {labels.MEMBER_SHEET: ("members", labels.MEMBER_FIELDS, MEMBER_TYPES, member_problems),
+          labels.ACHIEVEMENT_SHEET: ("achievements", labels.ACHIEVEMENT_FIELDS, ACHIEVEMENT_TYPES, achievement_problems)}
 
 
 def _table_of(sheet: Sheet) -> str | None:
     """Which of the form's tables a sheet holds: by its name, else by a header row naming four of the
     table's columns (a 团队成员 sheet renamed 成员名单); the form's own sheet holds neither."""
-    if sheet.name in TABLES or sheet.name == labels.FORM_SHEET:
-        return sheet.name if sheet.name in TABLES else None
-    for table, (headers, _, _) in TABLES.items():
+    if sheet.name in TABLES:
+        return sheet.name
+    if sheet.name == labels.FORM_SHEET:
+        return None
+    for table, (_, headers, _, _) in TABLES.items():
         wanted = {normalise_header(h) for h in headers.values()}
         if any(sum(1 for c in row if c.__class__ is str and normalise_header(c) in wanted) >= 4 for row in sheet.rows[:15]):
             return table
@@ -207,12 +209,12 @@ def read_form(sheets: list[Sheet], *, file: str, rnd: Round, categories: dict[st
             read_form_sheet(sheet, form, rnd, categories)
             _title_category(sheet, form, rnd)
             continue
-        headers, types, check = TABLES[table]
+        attribute, headers, types, check = TABLES[table]
         records, problems, columns = read_table_sheet(sheet, headers, types, file)
-        setattr(form, "members" if table == labels.MEMBER_SHEET else "achievements", records)
+        setattr(form, attribute, records)
         form.problems += problems + check(records, columns, sheet.name, file, rnd.reference_date)
         found.add(table)
-    for table in TABLES.keys() - found:
+    for table in [t for t in TABLES if t not in found]:
         form.problems.append(Problem(file, "", "", "", "", "warning", "table_missing",
                                      labels.INTAKE_MESSAGES["table_missing"].format(table=table)))
     return form

@@ -91,7 +91,7 @@ def unlisted_receipts(register: Register | None, files: list[str]) -> list[Probl
     records its paper materials; a 推荐表 it names that is missing is reported as form_missing."""
     if register is None or "file" not in register:
         return []
-    present = {normalise(f) for f in files}
+    present = {file_key(f) for f in files}
     studios = register.get("studio", [""] * len(register["file"]))
     return [Problem(labels.RECEIPTS_FILE, "", f"第{i + 2}行", "file", f, "warning", "receipt_without_file",
                     labels.INTAKE_MESSAGES["receipt_without_file"].format(file=f))
