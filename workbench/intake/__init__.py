@@ -26,7 +26,7 @@ from workbench.intake.files import list_inbox, suffix
 from workbench.intake.forms import Form, read_form
 from workbench.intake.paper import PAPER_DTYPES, attach_paper, read_paper
 from workbench.intake.problems import PROBLEM_COLUMNS, Problem, cell_ref, problems_frame
-from workbench.intake.register import read_receipts, read_register, registered, unlisted_receipts
+from workbench.intake.register import file_key, read_receipts, read_register, registered, unlisted_receipts
 from workbench.intake.summary import Table, find_header, find_tables, read_tables
 from workbench.intake.values import (
     DTYPES,
@@ -271,8 +271,9 @@ def read_inbox(path: str | Path, rnd: Round, *, progress: bool = False, forms: b
         folder = rel.split("/")[0] if "/" in rel else ""
         rows, probs, fill = _summary(rel, sheets, probs, file_tables, [next(read) for _ in file_tables])
         problems += probs
-        received = receipts.get(normalise_text(rel))
-        if register is not None and rows and normalise_text(rel) not in logged:  # its deadline is judged on its 填报日期
+        key = file_key(rel)
+        received = receipts.get(key)
+        if register is not None and rows and key not in logged:  # its deadline is judged on its 填报日期
             problems.append(Problem(rel, "", "", "received_at", "", "warning", "not_registered",
                                     labels.INTAKE_MESSAGES["not_registered"]))
         if received is None and fill.get("填报日期"):

@@ -65,18 +65,19 @@ def cross_check_forms(nominations: pd.DataFrame, forms: dict[str, Form], all_for
                                     f"未收到“{row['studio']}”的推荐表"))
             continue
 
-        def disagree(field: str, code: str, message: str, sheet: str = labels.FORM_SHEET) -> None:
-            cell = form.cells.get(field, "")  # the form's own cell for the field, on its 推荐表 sheet, else the sheet
-            problems.append(Problem(form.file, labels.FORM_SHEET if cell else sheet, cell, field, "", "warning", code, message))
+        def disagree(field: str, code: str, message: str, sheet: str = labels.FORM_SHEET, cell: str | None = None,
+                     value: str = "") -> None:
+            cell = form.cells.get(field, "") if cell is None else cell  # the form's own cell, on its 推荐表 sheet
+            problems.append(Problem(form.file, labels.FORM_SHEET if cell else sheet, cell, field, value, "warning", code, message))
 
         if form.fields.get("leader") and _key(form.fields["leader"]) != _key(row["leader"]):
             disagree("leader", "form_leader_differs", f"推荐表领衔人“{form.fields['leader']}”与汇总表“{row['leader']}”不一致")
         said = [(form.fields.get("category"), form.cells.get("category", "")), form.titled or (None, "")]
         for category, cell in said:  # its 推荐类别 cell, and the template its title names
             if category and pd.notna(row["category"]) and category != row["category"]:
-                problems.append(Problem(form.file, labels.FORM_SHEET, cell, "category", rnd.category_label(category),
-                                        "warning", "form_category_differs", labels.INTAKE_MESSAGES["form_category_differs"].format(
-                                            form=rnd.category_label(category), summary=rnd.category_label(row["category"]))))
+                label = rnd.category_label(category)
+                disagree("category", "form_category_differs", labels.INTAKE_MESSAGES["form_category_differs"].format(
+                    form=label, summary=rnd.category_label(row["category"])), cell=cell, value=label)
         n_members = len(form.members)
         if pd.notna(row["team_size"]) and n_members and n_members != row["team_size"]:
             disagree("team_size", "form_team_differs",

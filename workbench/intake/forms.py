@@ -13,6 +13,7 @@ from workbench import labels
 from workbench.config import Round
 from workbench.intake.problems import Problem, cell_ref, shown
 from workbench.intake.values import (
+    MEMBER_AGES,
     GuessedValue,
     ValueProblem,
     match_header,
@@ -126,9 +127,6 @@ def read_table_sheet(sheet: Sheet, headers: dict[str, str], types: dict[str, Cal
                                         "warning", exc.code, f"“{headers[name]}”：{exc}"))
         records.append(record)
     return records, problems, {name: cell_ref(0, c0 + j)[:-1] for j, name in columns.items()}
-
-
-MEMBER_AGES = (16, 80)  # a member younger or older than this at the reference date is a typing mistake, most likely
 
 
 def member_problems(members: list[dict], columns: dict[str, str], sheet: str, file: str, reference: dt.date) -> list[Problem]:

@@ -46,7 +46,7 @@ class Header:
     columns: dict[int, str]  # column -> field
     guessed: dict[int, tuple[int, str]] = field(default_factory=dict)  # column -> (row, header text) read by similarity
     unknown: dict[int, tuple[int, str]] = field(default_factory=dict)  # column -> (row, header text) not read
-    repeated: dict[int, tuple[int, str]] = field(default_factory=dict)  # column -> (row, header text) of a field named before
+    repeated: dict[int, tuple[int, str, str]] = field(default_factory=dict)  # column -> (row, header text, field) named before
     labelled: set[int] = field(default_factory=set)  # columns with any header text (read, unknown or ignored)
     other_unit: dict[int, tuple[int, str, str, str]] = field(default_factory=dict)  # column -> (row, header text, field, unit): not read
 
@@ -119,8 +119,9 @@ def find_header(rows: list[list[Any]], vocab: Vocabulary) -> Header | None:
         if normalise_header(found[0][1]) in vocab.ignored:
             continue
         i, text = found[0]
-        if vocab.header(text) in header.columns.values():  # 团队人数 twice: which one holds the number is not known
-            header.repeated[j] = (i, text)
+        named = vocab.header(text)
+        if named in header.columns.values():  # 团队人数 twice: which one holds the number is not known
+            header.repeated[j] = (i, text, named)
             continue
         guess = vocab.guess_header(text)
         if guess and guess not in header.columns.values():
@@ -211,7 +212,7 @@ def find_tables(sheet: Sheet, *, file: str, rnd: Round, fill: dict[str, str] | N
     if table is None:
         return []
     vocab = vocabulary(rnd)
-    repeated = {name: j for j, (_, text) in table.header.repeated.items() if (name := vocab.header(text))}
+    repeated = {name: j for j, (_, _, name) in table.header.repeated.items()}
     if "studio" in repeated:
         split = min(repeated.values())  # where the second header begins: its first field the first header already named
         right = find_tables(_part(sheet, columns=slice(split, None), last=False), file=file, rnd=rnd, fill=table.fill)
@@ -244,7 +245,7 @@ def _other_header(rows: list[list[Any]], table: Table, vocab: Vocabulary) -> int
     the table's (a second table below the first). As in `_repeated_headers`, only rows whose 推荐类别
     (else 工作室名称) cell names some field are looked at cell by cell."""
     columns = table.header.columns
-    key = next((j for name in ("category", "studio") for j, field_ in columns.items() if field_ == name), None)
+    key = _key_column(columns)
     for i in table.rows:
         row = rows[i]
         if key is None or key >= len(row) or vocab.header(row[key]) is None:
@@ -289,8 +290,7 @@ def find_table(sheet: Sheet, *, file: str, rnd: Round, fill: dict[str, str] | No
         _problem(table.problems, table, i, j, name, text, "header_guessed",
                  f"表头“{text}”不是规范写法，已按“{labels.SUMMARY_FIELDS[name]}”读取，请核实", "warning")
     first = {name: j for j, name in columns.items()}
-    for j, (i, text) in header.repeated.items():
-        name = vocabulary(rnd).header(text)
+    for j, (i, text, name) in header.repeated.items():
         _problem(table.problems, table, i, j, name, text, "repeated_column",
                  labels.INTAKE_MESSAGES["repeated_column"].format(text=text, first=cell_ref(0, sheet.origin[1] + first[name])[:-1]),
                  "warning")
@@ -316,11 +316,16 @@ def _category_named(sheet_name: str, above: list[list[Any]], vocab: Vocabulary) 
     return None
 
 
+def _key_column(columns: dict[int, str]) -> int | None:
+    """The 推荐类别 column, else the 工作室名称 one: where a header row below the table is first looked for."""
+    return next((j for name in ("category", "studio") for j, field_ in columns.items() if field_ == name), None)
+
+
 def _repeated_headers(rows: list[list[Any]], candidates: list[int], columns: dict[int, str], vocab: Vocabulary) -> set[int]:
     """The candidate rows that repeat the header: as many of their cells name their column's field as
     a header needs. Only rows whose 推荐类别 (else 工作室名称) cell names its field are looked at cell by
     cell: a category cell holds few different texts, each looked up once."""
-    key = next((j for name in ("category", "studio") for j, field_ in columns.items() if field_ == name), None)
+    key = _key_column(columns)
     found = set()
     for i in candidates:
         row = rows[i]

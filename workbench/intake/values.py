@@ -38,6 +38,7 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "benefit": (0, 10_000_000),
 }
 EARLIEST_DATE = dt.datetime(1949, 10, 1)
+MEMBER_AGES = (16, 80)  # a 团队成员 younger or older than this at the reference date is a typing mistake, most likely
 
 
 class ValueProblem(ValueError):
