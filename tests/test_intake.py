@@ -350,7 +350,7 @@ def test_garbage_never_raises_and_every_row_is_a_nomination_or_a_problem(tmp_pat
 
 
 def test_a_studio_name_that_looks_like_a_path_never_leads_outside_the_inbox(tmp_path):
-    write_summary(tmp_path / "U" / "a.xlsx", header=HEADER, rows=[["劳模", 1, "/", "乙", "丙"], ["劳模", 2, "../../etc", "丁", "戊"]])
+    write_summary(tmp_path / "U" / "a.xlsx", header=HEADER, rows=[["劳模", 1, "/root", "乙", "丙"], ["劳模", 2, "../../etc", "丁", "戊"]])
     result = wb.read_inbox(tmp_path, RND)
     assert len(result.nominations) == 2
     photos = result.problems[result.problems["code"] == "photos_short"]

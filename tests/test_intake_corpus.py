@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 import workbench as wb
 from workbench import labels
+from workbench.intake import read_form_file
 from workbench.intake.report import write_problems_workbook
 from workbench.intake.register import _YEAR_FIRST, BEIJING, receipt_time
 from workbench.intake.values import (
@@ -255,11 +256,110 @@ def test_dates_typed_as_numbers_are_read(tmp_path, typed, day, precision):
     nom = read(tmp_path).nominations.iloc[0]
     assert nom["established"] == pd.Timestamp(day) and nom["established_precision"] == precision
 
+@pytest.mark.parametrize(("typed", "verdict"), [(2019.1, "pass"), (2021.1, "review")])
+def test_a_month_excel_cannot_tell_from_october_is_read_to_the_year(tmp_path, typed, verdict):
+    """Excel keeps a typed 2021.10 as the number 2021.1: January or October. Only the year is read, with a
+    warning, and screening treats it as any date known to the year (2021 straddles the one-year line)."""
+    save(book([[*ROW[:8], typed, *ROW[9:]], [*ROW[:2], "李强工作室", ROW[3], "李强", *ROW[5:8], 2019.11, *ROW[9:]]]),
+         tmp_path / "U" / "a.xlsx")
+    result = read(tmp_path)
+    row = only(result, "ambiguous_month")
+    assert (row["cell"], row["severity"]) == ("I4", "warning") and f"{int(typed)}.10" in row["message"]
+    first, second = result.nominations.iloc[0], result.nominations.iloc[1]
+    assert (first["established"], first["established_precision"]) == (pd.Timestamp(int(typed), 1, 1), "year")
+    assert (second["established"], second["established_precision"]) == (pd.Timestamp(2019, 11, 1), "month")
+    assert wb.screen(result.nominations, RND).iloc[0]["rule_running"] == verdict
+
+
+def test_a_form_keeps_a_date_read_to_the_year_as_one(tmp_path):
+    form = openpyxl.Workbook()
+    ws = form.active
+    ws.title = labels.FORM_SHEET
+    ws.append(["工作室名称", "张伟劳模创新工作室"])
+    ws.append(["成立时间", 2021.1])
+    save(form, tmp_path / "a.xlsx")
+    read_form = read_form_file(tmp_path / "a.xlsx", RND)
+    assert read_form.fields["established"] == dt.datetime(2021, 1, 1) and read_form.fields["established_precision"] == "year"
+    assert [p.code for p in read_form.problems if p.code == "ambiguous_month"] == ["ambiguous_month"]
+
+
 def test_an_implausible_number_is_shown_as_it_was_typed(tmp_path):
     save(book([[*ROW[:11], 20190501]]), tmp_path / "U" / "a.xlsx")  # a date typed into 近一年认定创新成果
     row = only(read(tmp_path), "implausible_number")
     assert row["cell"] == "L4" and "20190501" in row["message"] and "e+" not in row["message"]
 
+
+
+SECOND = ["劳模", 2, "李强劳模创新工作室", "无锡某某电子有限公司", "李强", "无锡市劳动模范", 8, 3, "2018年3月", 90, 4, 1]
+
+
+@pytest.mark.parametrize("closing", [
+    [["合计", None, None, None, None, None, 14, 5, None, 210, 9.5, 3]],  # a totals row, 合计 in the first column
+    [[None, None, "合 计：2个", None, None, None, 14, 5]],  # …or in the studio column
+    [["——以下空白——"]], [[None, None, "（以下空白）"]],
+    [["填表人：王芳", None, None, "联系电话：0510-82700000", None, "审核人：李明"]],  # the sign-off, in cells of its own
+    [["填表人：", "王芳", "联系人电话：", "13800000000"], [None, None, None, None, None, None, None, None, "（盖章）"]],
+])
+def test_lines_closing_the_table_are_not_nominations(tmp_path, closing):
+    save(book([ROW, SECOND, [], *closing]), tmp_path / "U" / "a.xlsx")
+    result = read(tmp_path)
+    assert result.nominations["studio"].tolist() == [ROW[2], SECOND[2]] and problems(result).empty
+
+
+def test_a_sign_off_below_the_table_gives_the_fill_date_and_union(tmp_path):
+    save(book([ROW, [], ["推荐单位（盖章）：新吴区总工会", None, None, None, None, None, "填报日期：2022年10月20日"]], title=False),
+         tmp_path / "U" / "a.xlsx")
+    nom = read(tmp_path).nominations.iloc[0]
+    assert (nom["recommender"], nom["received_at"]) == ("新吴区总工会", pd.Timestamp(2022, 10, 20))
+
+
+def test_a_row_naming_a_studio_is_read_whatever_its_first_cell_says(tmp_path):
+    """Only a line naming no studio closes the table: 合计 or 填表人 before a studio's name is a mistake to see."""
+    save(book([ROW, ["合计", None, "王五劳模创新工作室", "某公司", "王五"], ["联系人：赵六", None, "赵六劳模创新工作室"]]),
+         tmp_path / "U" / "a.xlsx")
+    result = read(tmp_path)
+    assert result.nominations["studio"].tolist() == [ROW[2], "王五劳模创新工作室", "赵六劳模创新工作室"]
+    assert {"unknown_category", "missing_value"} <= set(problems(result)["code"])
+
+
+def test_a_dash_or_slash_is_a_cell_left_blank(tmp_path):
+    save(book([[*ROW[:3], "/", "——", *ROW[5:]], ["—", "—", "—", "—", "—"]]), tmp_path / "U" / "a.xlsx")
+    result = read(tmp_path)
+    nom = result.nominations.iloc[0]
+    assert len(result.nominations) == 1 and pd.isna(nom["host_unit"]) and pd.isna(nom["leader"])
+    found = problems(result)[["cell", "code"]].values.tolist()
+    assert found == [["D4", "missing_value"], ["E4", "missing_value"], ["5", "unrecognised_row"]]
+
+
+@pytest.mark.parametrize("typed", ["/", "—", "无"])
+def test_a_date_left_empty_on_purpose_is_blank_and_no_problem(tmp_path, typed):
+    save(book([[*ROW[:8], typed, *ROW[9:]]]), tmp_path / "U" / "a.xlsx")
+    result = read(tmp_path)
+    assert pd.isna(result.nominations.iloc[0]["established"]) and problems(result).empty
+    assert wb.screen(result.nominations, RND).iloc[0]["rule_running"] == "review"  # 成立时间未填写: for a person
+
+
+def test_same_as_above_takes_the_row_above(tmp_path):
+    rows = [ROW, ["同上", 2, "李强劳模创新工作室", "同上", "李强", "〃", 8, 3, "同上", 90, 4, 1],
+            ["〃", 3, "王五劳模创新工作室", " 同上 ", "王五", None, 8, 3, "2018年", 90, 4, 1]]
+    save(book(rows), tmp_path / "U" / "a.xlsx")
+    result = read(tmp_path)
+    second, third = result.nominations.iloc[1], result.nominations.iloc[2]
+    assert second["category"] == third["category"] == "model_worker" and second["host_unit"] == third["host_unit"] == ROW[3]
+    assert list(second["leader_honours"]) == ["无锡市劳动模范"] and len(third["leader_honours"]) == 0
+    assert (second["established"], second["established_precision"]) == (pd.Timestamp(2019, 5, 1), "month")
+    found = problems(result).set_index("cell")
+    assert found.index.tolist() == ["A5", "D5", "F5", "I5", "A6", "D6"] and set(found["code"]) == {"same_as_above"}
+    assert "第4行" in found.loc["A5", "message"] and "第5行" in found.loc["D6", "message"]
+    assert set(found["severity"]) == {"warning"}
+
+
+def test_same_as_above_with_nothing_above_is_an_error(tmp_path):
+    save(book([[*ROW[:3], "同上", *ROW[4:]], [*SECOND[:5], "同上", *SECOND[6:]]]), tmp_path / "U" / "a.xlsx")
+    result = read(tmp_path)
+    row = only(result, "same_as_above_blank")
+    assert (row["cell"], row["severity"]) == ("D4", "error") and pd.isna(result.nominations.iloc[0]["host_unit"])
+    assert result.nominations.iloc[1]["leader_honours"] == ["无锡市劳动模范"]
 
 
 def test_a_row_after_a_note_line_is_not_dropped(tmp_path):
@@ -443,13 +543,13 @@ def test_a_two_level_header_without_merged_cells_keeps_every_field(tmp_path):
 
 
 CELL = st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True), st.integers(-5, 2000).map(float),
-                 st.text(alphabet=st.sampled_from(" \u3000\u200b\u034f\xa0\t\n张三劳模工作室0123456789.,人万元aB"), max_size=12),
+                 st.text(alphabet=st.sampled_from(" \u3000\u200b\u034f\xa0\t\n张三劳模工作室0123456789.,人万元aB/—-同上〃"), max_size=12),
                  st.text(max_size=12))
 
 
 @settings(max_examples=400, deadline=None)
 @given(st.sampled_from([n for n, kind in FIELD_TYPES.items() if kind in ("text", "int", "float")]), st.lists(CELL, max_size=6))
-@example("studio", [" 张三 ", "\u3000劳模\u3000", "a\u034fb", "", "1.0"])
+@example("studio", [" 张三 ", "\u3000劳模\u3000", "a\u034fb", "", "1.0", " / ", "——", "同上", "〃 ", "/张三"])
 @example("team_size", [3.0, 3.5, -1.0, float("nan"), 1001.0, 0.0])
 @example("funding", [0.0, 5.5, 100_000.0, 100_001.0, float("inf")])
 def test_cells_read_at_once_are_read_as_parsing_them_one_by_one_would(name, cells):

@@ -87,6 +87,12 @@ NO_WORDS = {"否", "无", "没有", "不是", "×", "✗", "✘", "n", "no", "fa
             "不详实", "不齐全", "未建立"}
 NO_PREFIXES = ("无", "没有", "未", "尚未", "暂无", "不")  # 无党支部, 未成立党小组: a column's own yes word, denied
 NONE_WORDS = {"无", "暂无", "没有", "/", "-", "—", "——"}  # a list cell that says there is nothing to list
+SAME_AS_ABOVE = {"同上", "同前", "同上行", "〃", "″", '"', "“", "”"}  # a cell that repeats the one above it
+# Lines below a summary table that close it and name no studio: not read as nominations, and not problems.
+TABLE_END_WORDS = ("以下空白", "以下无内容", "以下无", "此页空白", "此栏空白", "空白", "完")  # the rest of the form left empty
+TOTAL_WORDS = ("合计", "小计", "总计", "共计")  # a totals row (合计：3个)
+SIGN_OFF_WORDS = ("填表人", "填报人", "制表人", "经办人", "联系人", "联系电话", "电话", "手机", "审核人", "审核",
+                  "负责人", "单位负责人", "填报日期", "日期")  # 填表人：王芳  联系电话：…  审核人：…
 
 # ---------------------------------------------------------------------------- verdicts (SPEC §5)
 RULE_RESULT = {"pass": "✓", "fail": "✗", "review": "?"}
@@ -803,11 +809,14 @@ INTAKE_MESSAGES = {"inbox_missing": "收件目录不存在：{path}（请检查 
                    "summary_resubmitted": "与本单位的另一份汇总表“{other}”有 {n} 个相同的推荐对象，疑为重复报送或修改版；请确认以哪一份为准，另一份移出收件目录后重新读取",
                    "form_by_content": "文件名中没有“推荐表”，按其内容（有“推荐表”工作表）作为推荐表读取；建议按通知命名为“工作室名称推荐表”",
                    "error_value": "单元格是错误值“{value}”（多为公式或查找出错后粘贴的结果），未读取，请填写正确的值",
+                   "same_as_above": "填写的是“{value}”，已按上一行（第{row}行）此栏的内容读取；公示名单须逐行写全，请填写完整内容",
+                   "same_as_above_blank": "填写的是“{value}”，但上一行没有可参照的内容，未读取；请填写完整内容",
                    "repeated_header": "此行重复了表头（可能粘贴了第二张表），未作为推荐对象读取",
                    "frontline_exceeds_team": "一线职工人数（{frontline}人）多于团队人数（{team}人），至少一项填错，请核实",
                    "named_before_established": "命名时间（{named}）早于成立时间（{established}），至少一项填错，请核实",
                    "several_leaders": "每个工作室只有一位领衔人，此栏填写的是“{value}”；请只填写领衔人姓名，其他成员填在推荐表团队成员中",
                    "leader_annotated": "此栏只填领衔人姓名，另写有“{note}”；荣誉称号请填在“领衔人荣誉称号”一栏",
+                   "ambiguous_month": "单元格是数字 {value}：Excel 把 {year}.10 也存成 {year}.1，是1月还是10月无法确定，只按{year}年读取；请核实月份，按文本填写（如 {year}年10月）",
                    "recommender_not_folder": "表中填写的推荐单位“{recommender}”与报送文件夹“{folder}”不一致（可能沿用了其他单位的表格，或文件放错了文件夹）；已按“{recommender}”计入名额，请核实",
                    "form_category_differs": "推荐表写的是“{form}”，汇总表推荐类别为“{summary}”；请核实推荐类别，或换用该类别的推荐表（附件2、3、4）",
                    "studio_unit_swapped": "“工作室名称”填的是“{studio}”，“所在单位”填的是“{unit}”，两栏疑似填反，请核实",

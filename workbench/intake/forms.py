@@ -90,6 +90,8 @@ def read_form_sheet(sheet: Sheet, form: Form, rnd: Round, categories: dict[str, 
                     form.fields[f"{name}_precision"] = precision
             except ValueProblem as exc:
                 form.fields[name] = exc.value if isinstance(exc, GuessedValue) else None
+                if isinstance(exc, GuessedValue) and exc.precision:
+                    form.fields[f"{name}_precision"] = exc.precision
                 form.problems.append(Problem(form.file, sheet.name, ref, name, shown(value), "warning", exc.code,
                                              f"推荐表“{labels.SUMMARY_FIELDS[name]}”：{exc}"))
 

@@ -30,12 +30,16 @@ HEADER_SCAN_ROWS = 15
 MIN_HEADER_FIELDS = 4
 REQUIRED = ("category", "studio", "host_unit", "leader")
 IDENTIFYING = ("studio", "host_unit", "leader")
-WARNING_CODES = {"formula_cell", "category_guessed", "leader_annotated"}
+WARNING_CODES = {"formula_cell", "category_guessed", "leader_annotated", "ambiguous_month", "same_as_above"}
 MAX_UNRECOGNISED = 20  # more junk rows than this in one sheet are summed up in one problem
 
 FILL_KEYS = ("推荐单位", "填表人", "联系电话", "填报日期")
 _FILL_FIELD = re.compile(rf"({'|'.join(FILL_KEYS)})[^：:]*[：:]\s*(.*?)\s*(?=(?:{'|'.join(FILL_KEYS)})|$)")
 _NOTE_ROW = re.compile(r"^\s*(填表说明|说明[:：]|注[:：]|备注[:：])")
+_SIGN_OFF = re.compile(rf"^\s*(?:{'|'.join(FILL_KEYS + labels.SIGN_OFF_WORDS)})[^：:]{{0,6}}[：:]|^[（(]?[^：:]{{0,6}}盖章[)）]?$")
+_TOTAL = re.compile(rf"^\s*(?:{'|'.join(' *'.join(word) for word in labels.TOTAL_WORDS)})")
+_MARKS = r"[\s\-—–_=*·.。（）()【】\[\]]*"
+_TABLE_END = re.compile(rf"^{_MARKS}(?:{'|'.join(labels.TABLE_END_WORDS)}){_MARKS}$")
 
 
 @dataclass
@@ -172,11 +176,13 @@ def parse_fill_line(rows: list[list[Any]]) -> dict[str, str]:
     return found
 
 
-def _data_rows(rows: list[list[Any]], header_row: int, columns: dict[int, str]) -> list[int]:
+def _data_rows(rows: list[list[Any]], header_row: int, columns: dict[int, str]) -> tuple[list[int], list[int]]:
     """The rows below the header that may hold a nomination: not blank, not a line of the 填表说明
-    block (unless it names a studio, unit or leader)."""
-    kept = []
+    block (unless it names a studio, unit or leader), not a line closing the table (see `_closing`);
+    and the sign-off lines among the latter (填表人：…  填报日期：…), read as the fill line is."""
+    kept, signed = [], []
     in_notes = False
+    where = {name: j for j, name in columns.items() if name in IDENTIFYING}
     for i in range(header_row + 1, len(rows)):
         row = rows[i]
         for first in row:
@@ -187,8 +193,28 @@ def _data_rows(rows: list[list[Any]], header_row: int, columns: dict[int, str]) 
         in_notes = in_notes or (first.__class__ is str and _NOTE_ROW.match(first) is not None)
         if in_notes and len(row) - row.count("") - row.count(None) == 1 and columns.get(row.index(first)) not in IDENTIFYING:
             continue  # a line of the notes, alone in its row
-        kept.append(i)
-    return kept
+        closing = _closing(row, first, where) if first.__class__ is str else None
+        if closing == "sign_off":
+            signed.append(i)
+        elif closing is None:
+            kept.append(i)
+    return kept, signed
+
+
+def _closing(row: list[Any], first: str, where: dict[str, int]) -> str | None:
+    """What a line closing the table is, or None: '以下空白' (every cell says so), a totals row (合计 first,
+    no leader or unit), or the sign-off (填表人：…, 盖章 first, no studio named in it)."""
+    def cell(name: str) -> Any:
+        j = where.get(name, len(row))
+        return row[j] if j < len(row) else None
+
+    if _SIGN_OFF.match(first) and not str(cell("studio") or "").endswith(STUDIO_SUFFIX):
+        return "sign_off"
+    if _TOTAL.match(first) and cell("leader") in (None, "") and cell("host_unit") in (None, ""):
+        return "total"
+    if _TABLE_END.match(first) and all(c.__class__ is str and _TABLE_END.match(c) for c in row if c not in (None, "")):
+        return "end"
+    return None
 
 
 @dataclass
@@ -263,8 +289,9 @@ def find_table(sheet: Sheet, *, file: str, rnd: Round, fill: dict[str, str] | No
     header = find_header(rows, vocabulary(rnd))
     if header is None:
         return None
-    fill = {**(fill or {}), **parse_fill_line(rows[:header.row])}
-    table = Table(file, sheet, header, fill, _data_rows(rows, header.row, header.columns), [])
+    candidates, signed = _data_rows(rows, header.row, header.columns)
+    fill = {**parse_fill_line([rows[i] for i in signed]), **(fill or {}), **parse_fill_line(rows[:header.row])}
+    table = Table(file, sheet, header, fill, candidates, [])
     columns = header.columns
     repeats = _repeated_headers(rows, table.rows, columns, vocabulary(rnd))
     if repeats:  # a second table pasted below the first, its header and all: the header is not a nomination
@@ -398,16 +425,33 @@ def read_tables(tables: list[Table], parse: FieldParser) -> tuple[dict[str, list
             found.setdefault(g, {})[name] = (code, message)
     columns = {name: parsed[name][0] for name in FIELDS} | {name: parsed[name[:-10]][1] for name in PRECISIONS}
     columns |= {name: [] for name in SOURCE}
-    out = []
-    start = 0
+    starts = []
     for table in tables:
-        n = len(table.rows)
-        columns["source_file"] += [table.file] * n
-        columns["source_sheet"] += [table.sheet.name] * n
+        starts.append(len(columns["source_file"]))
+        columns["source_file"] += [table.file] * len(table.rows)
+        columns["source_sheet"] += [table.sheet.name] * len(table.rows)
         columns["source_row"] += [table.sheet.origin[0] + i + 1 for i in table.rows]
-        out.append(_table_rows(table, columns, cells, found, start))
-        start += n
-    return columns, out
+    _same_as_above(columns, cells, found, set(starts))
+    return columns, [_table_rows(table, columns, cells, found, start) for table, start in zip(tables, starts)]
+
+
+def _same_as_above(columns: dict[str, list], cells: dict[str, list], found: dict[int, dict[str, tuple[str, str]]],
+                   starts: set[int]) -> None:
+    """A cell saying 同上 (or 〃) takes what was read from the row above it in its table, and says so;
+    with nothing above to take (its table's first row, or a blank), it stays blank and is an error."""
+    for g in sorted(g for g, problems in found.items() if any(code == "same_as_above" for code, _ in problems.values())):
+        for name, (code, message) in list(found[g].items()):
+            if code != "same_as_above":
+                continue
+            above = None if g in starts else columns[name][g - 1]
+            if above is None:
+                found[g][name] = ("same_as_above_blank", message)
+                continue
+            columns[name][g] = list(above) if above.__class__ is list else above
+            if f"{name}_precision" in columns:
+                columns[f"{name}_precision"][g] = columns[f"{name}_precision"][g - 1]
+            found[g][name] = (code, labels.INTAKE_MESSAGES["same_as_above"].format(value=cells[name][g].strip(),
+                                                                                  row=columns["source_row"][g - 1]))
 
 
 def _cell_problems(table: Table, g: int, i: int, cells: dict[str, tuple], found: dict[str, tuple[str, str]]) -> list[tuple]:

@@ -155,13 +155,18 @@ def match_header(value: Any, rnd: Round) -> str | None:
     return vocabulary(rnd).header(value)
 
 
+_BLANK_MARK = re.compile(r"[-—–－‐―/／\\_＿\s]+")  # "/", "—", "——": a cell left empty on purpose
+_BLANK_MARK_START = "-—–－‐―/／\\_＿"  # what such a cell begins with: text beginning so is read by `parse_text`
+
+
 def parse_text(value: Any) -> str | None:
+    """Text as typed, trimmed; None for a blank cell or one holding only a dash or slash (left empty on purpose)."""
     if value is None:
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = clean(str(value))
-    return text or None
+    return text if text and not _BLANK_MARK.fullmatch(text) else None
 
 
 # ---------------------------------------------------------------------------- numbers
@@ -342,11 +347,15 @@ EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 
 
 def _year_month_number(value: float) -> tuple[dt.datetime, str]:
-    """2019.05 typed into a number cell: year and month (2019.1 is read as October, as typed 2019.10)."""
+    """2019.05 typed into a number cell: year and month. Excel keeps 2019.10 as 2019.1, so 2019.1 may be
+    January or October: only its year is read (a date known to the year), and it is reported."""
     year = int(value)
     month = round((value - year) * 100)
+    if month == 10:
+        raise GuessedValue("ambiguous_month", labels.INTAKE_MESSAGES["ambiguous_month"].format(value=f"{value:g}", year=year),
+                           dt.datetime(year, 1, 1), "year")
     if round((value - year) * 10, 6).is_integer() and month % 10 == 0 and month // 10 >= 1:
-        month = month if month <= 12 else month // 10
+        month //= 10
     if not 1 <= month <= 12:
         raise ValueProblem("not_a_date", f"无法识别的日期“{value}”")
     return dt.datetime(year, month, 1), "month"
@@ -444,9 +453,9 @@ def parse_list(value: Any) -> list[str]:
 class GuessedValue(ValueProblem):
     """A value read as the nearest known one: kept, and reported so a person can confirm it."""
 
-    def __init__(self, code: str, message: str, value: Any):
+    def __init__(self, code: str, message: str, value: Any, precision: str | None = None):
         super().__init__(code, message)
-        self.value = value
+        self.value, self.precision = value, precision  # precision: how far a date read so is known
 
 
 def category_lookup(rnd: Round) -> dict[str, str]:
@@ -478,9 +487,17 @@ def parse_field(name: str, value: Any, rnd: Round, categories: dict[str, str]) -
     """Parse one cell for field `name`; returns (value, date precision); raises ValueProblem."""
     if value.__class__ is str and value.strip() in ERROR_VALUES:  # a CSV's or an old .xls's #N/A: not a name
         raise ValueProblem("error_value", labels.INTAKE_MESSAGES["error_value"].format(value=value.strip()))
+    if value.__class__ is str and value.strip() in labels.SAME_AS_ABOVE:  # read from the row above (`summary.read_tables`)
+        raise ValueProblem("same_as_above", labels.INTAKE_MESSAGES["same_as_above_blank"].format(value=value.strip()))
     kind = FIELD_TYPES[name]
+    if value.__class__ is str and kind != "list" and (_BLANK_MARK.fullmatch(value) or kind == "date" and value.strip() in labels.NONE_WORDS):
+        return None, None  # "/", "—" (or a date's 无): left empty on purpose
     if kind == "date":
-        parsed, precision = parse_date(value)
+        try:
+            parsed, precision = parse_date(value)
+        except GuessedValue as guess:
+            check_date(guess.value, rnd.reference_date)
+            raise
         check_date(parsed, rnd.reference_date)
         return parsed, precision
     if kind == "category":
@@ -554,7 +571,7 @@ class FieldParser:
             value, precision = parse_field(name, raw, self.rnd, self.categories)
             return value, precision, None, ""
         except GuessedValue as guess:
-            return guess.value, None, guess.code, str(guess)
+            return guess.value, guess.precision, guess.code, str(guess)
         except ValueProblem as exc:
             return None, None, exc.code, str(exc)
 
@@ -589,9 +606,10 @@ def _plain_cells(name: str, cells: list[Any]) -> list[ParsedCell | None]:
     (whole ones for a whole-number field). They are read exactly as `parse_field` would read them."""
     kind = FIELD_TYPES[name]
     if kind == "text":
-        return [(raw.strip() or None, None, None, "")
+        return [(text or None, None, None, "")
                 if raw.__class__ is str and raw.isprintable() and (raw.isascii() or _PRINTABLE_INVISIBLE.search(raw) is None)
                 and "#" not in raw  # an error value (#N/A) is parsed, to be reported
+                and ((text := raw.strip()) == "" or text[0] not in _BLANK_MARK_START and text not in labels.SAME_AS_ABOVE)
                 and (name != "leader" or _LEADER_MARKS.search(raw) is None)  # two names, or a title beside one
                 else None for raw in cells]
     if kind in ("int", "float") and name in BOUNDS:
