@@ -30,6 +30,7 @@ from workbench.intake.values import (
     FIELD_TYPES,
     FieldParser,
     ValueProblem,
+    _closest,
     _plain_cells,
     category_lookup,
     chinese_numeral,
@@ -1000,8 +1001,28 @@ def _closest_by_comparing_all(text: str) -> str | None:
        st.integers(0, 3))
 @example("工作室名称", "", 0)
 def test_a_header_is_guessed_as_if_compared_with_every_known_header(header, noise, cut):
-    text = header[cut:] + noise
-    assert vocabulary(RND).guess_header(text) == _closest_by_comparing_all(text)
+    text, vocab = header[cut:] + noise, vocabulary(RND)
+    assert _closest(normalise_header(text), tuple(vocab.headers.items()), vocab.similarity) == _closest_by_comparing_all(text)
+
+
+@pytest.mark.parametrize(("header", "field", "said"), [
+    ("工作室名称（必填）", "studio", None), ("所在单位（全称）", "host_unit", None), ("依托单位", "host_unit", None),
+    ("工作室领衔人", "leader", None), ("其中：一线职工（人）", "frontline", None), ("命名日期", "named_on", None),
+    ("工作场所面积（㎡）", "site_area", None), ("经费投入（万元）", "funding", None),
+    ("团队人数（不含领衔人）", "team_size", "header_guessed"),  # what the brackets say may change the count: for a person
+    ("一线职工占比", None, "unknown_column"), ("一线职工比例（%）", None, "unknown_column")])  # a share is no count
+def test_headers_as_unions_annotate_them(tmp_path, header, field, said):
+    column = {"studio": 2, "host_unit": 3, "leader": 4, "team_size": 6, "frontline": 7, "named_on": 8, "site_area": 9,
+              "funding": 10}.get(field, 7)
+    book_ = book([ROW])
+    book_.active.cell(row=3, column=column + 1, value=header)
+    save(book_, tmp_path / "U" / "a.xlsx")
+    result = read(tmp_path)
+    assert list(problems(result)["code"]) == ([said] if said else [])
+    if field:
+        assert result.nominations.loc[0, field] == (pd.Timestamp(2019, 5, 1) if field == "named_on" else ROW[column])
+    else:
+        assert pd.isna(result.nominations.loc[0, "frontline"])
 
 
 def test_a_header_cell_holding_a_pasted_paragraph_is_not_compared_with_every_header(tmp_path, monkeypatch):

@@ -87,6 +87,8 @@ NO_WORDS = {"否", "无", "没有", "不是", "×", "✗", "✘", "n", "no", "fa
             "不详实", "不齐全", "未建立"}
 NO_PREFIXES = ("无", "没有", "未", "尚未", "暂无", "不")  # 无党支部, 未成立党小组: a column's own yes word, denied
 NONE_WORDS = {"无", "暂无", "没有", "/", "-", "—", "——"}  # a list cell that says there is nothing to list
+HEADER_NOTES = ("必填", "选填", "全称", "盖章", "签章", "签字", "单选", "多选", "可多选")  # 工作室名称（必填）: not the field's words
+SHARE_WORDS = ("占比", "比例", "比重", "百分比", "%")  # 一线职工占比: a share, never read as the count it is like
 SAME_AS_ABOVE = {"同上", "同前", "同上行", "〃", "″", '"', "“", "”"}  # a cell that repeats the one above it
 # Lines below a summary table that close it and name no studio: not read as nominations, and not problems.
 TABLE_END_WORDS = ("以下空白", "以下无内容", "以下无", "此页空白", "此栏空白", "空白", "完")  # the rest of the form left empty

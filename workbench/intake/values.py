@@ -54,6 +54,8 @@ _UNITS = "人|名|位|项|个|万元|元|千元|亿元|百万元|平方米|平�
 # a unit after a header, as unions write it: 团队人数（人）, 年度经费（万元/年）, 年度经费/元, 年度经费（单位：元）
 _UNIT_SUFFIX = re.compile(rf"(?:\((?:单位:?)?(?:{_UNITS})(?:/年)?\)|/(?:{_UNITS}))$")
 _BRACKETS = re.compile(r"[()《》<>*:]")
+_HEADER_NOTE = re.compile(rf"\((?:{'|'.join(labels.HEADER_NOTES)})\)")  # 工作室名称（必填）: a note to whoever fills it in
+_BRACKETED = re.compile(r"\([^()]*\)")  # 团队人数（含领衔人）: what a header says of its field, read by `guess_header`
 
 
 normalise_text = normalise  # the workbench's one text normaliser, under the name intake has always used
@@ -61,7 +63,7 @@ normalise_text = normalise  # the workbench's one text normaliser, under the nam
 
 def normalise_header(value: Any) -> str:
     """The form a header is matched on: normalised, no unit suffix such as "（人）", no brackets."""
-    return _BRACKETS.sub("", _UNIT_SUFFIX.sub("", normalise(value)))
+    return _BRACKETS.sub("", _UNIT_SUFFIX.sub("", _HEADER_NOTE.sub("", normalise(value))))
 
 
 _UNSEEN = object()
@@ -93,8 +95,13 @@ class Vocabulary:
         return tuple(self.headers.items())
 
     def guess_header(self, value: Any) -> str | None:
-        """The field a header is most like (at least `similarity`), or None: to be reported."""
-        return _closest(normalise_header(value), self._header_options, self.similarity)
+        """The field a header names once what it says in brackets is set aside (团队人数（不含领衔人）), else the
+        one it is most like (at least `similarity`), or None: to be reported. A share (一线职工占比) is no count."""
+        text = normalise(value)
+        if any(word in text for word in labels.SHARE_WORDS):
+            return None
+        return self.headers.get(normalise_header(_BRACKETED.sub("", text))) or \
+            _closest(normalise_header(value), self._header_options, self.similarity)
 
 
 @lru_cache(maxsize=4096)
