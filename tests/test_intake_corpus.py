@@ -503,6 +503,19 @@ def test_categories_and_headers_as_unions_write_them(tmp_path):
     assert (unknown["file"], unknown["cell"], unknown["value"]) == ("U/a.xlsx", "H1", "微信号")
 
 
+@pytest.mark.parametrize(("typed", "code"), [
+    ("江苏省劳模创新工作室", "category_other_level"), ("省劳模创新工作室", "category_other_level"),
+    ("惠山区劳模创新工作室", "category_other_level"), ("江阴市职工创新工作室", "category_other_level"),
+    ("全国示范性劳模和工匠人才创新工作室", "category_other_level"),
+    ("市级劳模创新工作室", None), ("无锡劳模创新工作室", "category_guessed")])  # the city's own level: read (or guessed, and said)
+def test_a_category_naming_another_level_is_never_read_as_the_city_s(tmp_path, typed, code):
+    save(book([[typed, *ROW[1:]]]), tmp_path / "U" / "a.xlsx")
+    result = read(tmp_path)
+    assert list(problems(result)["code"]) == ([code] if code else [])
+    category = result.nominations.iloc[0]["category"]
+    assert (pd.isna(category) if code == "category_other_level" else category == "model_worker")
+
+
 # ---------------------------------------------------------------------------- properties
 
 digits = st.integers(0, 99999).map(str)

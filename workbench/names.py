@@ -10,6 +10,8 @@ and line break, folds bracket variants to "(" ")", and folds case. It is idempot
 `clean` is for values kept for display: the same invisible characters removed and the ends
 trimmed, nothing else changed. `studio_key` and `host_unit_key` add what the registry match
 tolerates: the usual affixes people add or drop ("无锡市", "劳模创新工作室", "有限公司").
+`normalise_honour` and `title_level` read a title as officers do: its usual spelling, and the level
+its awarding body names (全国, 江苏省, 无锡市, or a 区/县 below the city), for honours and categories alike.
 """
 
 from __future__ import annotations
@@ -17,9 +19,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from workbench.config import HonourLevels
 
 # Invisible characters: format characters (Unicode category Cf: zero-width space and joiners, BOM,
 # soft hyphen, direction marks, word joiner, tags…), control characters other than white space, and
@@ -133,3 +138,33 @@ def studio_key(values: pd.Series) -> pd.Series:
 def host_unit_key(values: pd.Series) -> pd.Series:
     """`host_unit_keys` over a column."""
     return pd.Series(host_unit_keys(values.tolist()), index=values.index, dtype="string")
+
+
+_PREFIX_ALIASES = [(r"[(（]?\d{4}年?度?[)）]?", ""), (r"^(获|荣获|被授予|授予)", ""), (r"^省", "江苏省"),
+                   (r"^市", "无锡市"), (r"劳模$", "劳动模范"), (r"^江苏(?!省)", "江苏省"), (r"^无锡(?!市)", "无锡市"),
+                   (r"(获得者|称号|荣誉称号)$", ""), (r"^全国五一劳动奖章", "全国五一劳动奖章")]
+
+
+def normalise_honour(title: str) -> str:
+    """'2019年无锡市劳动模范', '省五一劳动奖章', '全国劳模' -> the honours table's spelling."""
+    text = normalise(title)
+    for pattern, repl in _PREFIX_ALIASES:
+        text = re.sub(pattern, repl, text)
+    return text
+
+
+def title_level(title: str, levels: HonourLevels) -> tuple[int, str] | None:
+    """(level, the rest of the title) from the awarding body at the start of a normalised title."""
+    for city in levels.county_cities:
+        if title.startswith(normalise(city)) and len(title) > len(city):
+            return 1, title[len(city):]
+    for prefix, level in sorted(levels.prefixes.items(), key=lambda p: -len(p[0])):
+        if title.startswith(normalise(prefix)) and len(title) > len(prefix):
+            rest = title[len(prefix):]
+            inner = title_level(rest, levels)  # 无锡市新吴区…: the district's title
+            return (min(level, inner[0]), inner[1]) if inner else (level, rest)
+    for suffix in levels.county_suffixes:
+        at = title.find(suffix, 1)
+        if 0 < at <= 6:  # a place name of a few characters: 惠山区, 新吴区
+            return 1, title[at + len(suffix):]
+    return None

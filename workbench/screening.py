@@ -18,7 +18,7 @@ import pandas as pd
 
 from workbench import labels
 from workbench.config import Conditions, HonourLevels, Round
-from workbench.names import host_unit_key, normalise, normalise_series, studio_key
+from workbench.names import host_unit_key, normalise, normalise_honour, normalise_series, studio_key, title_level
 from workbench.notice import chinese_date
 
 RESULTS = ("pass", "fail", "review")
@@ -271,36 +271,6 @@ def check_duplicate(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, pd.Serie
 
 
 # ---------------------------------------------------------------------------- honours
-_PREFIX_ALIASES = [(r"[(（]?\d{4}年?度?[)）]?", ""), (r"^(获|荣获|被授予|授予)", ""), (r"^省", "江苏省"),
-                   (r"^市", "无锡市"), (r"劳模$", "劳动模范"), (r"^江苏(?!省)", "江苏省"), (r"^无锡(?!市)", "无锡市"),
-                   (r"(获得者|称号|荣誉称号)$", ""), (r"^全国五一劳动奖章", "全国五一劳动奖章")]
-
-
-def normalise_honour(title: str) -> str:
-    """'2019年无锡市劳动模范', '省五一劳动奖章', '全国劳模' -> the honours table's spelling."""
-    text = normalise(title)
-    for pattern, repl in _PREFIX_ALIASES:
-        text = re.sub(pattern, repl, text)
-    return text
-
-
-def _title_level(title: str, levels: HonourLevels) -> tuple[int, str] | None:
-    """(level, the rest of the title) from the awarding body at the start of a normalised title."""
-    for city in levels.county_cities:
-        if title.startswith(normalise(city)) and len(title) > len(city):
-            return 1, title[len(city):]
-    for prefix, level in sorted(levels.prefixes.items(), key=lambda p: -len(p[0])):
-        if title.startswith(normalise(prefix)) and len(title) > len(prefix):
-            rest = title[len(prefix):]
-            inner = _title_level(rest, levels)  # 无锡市新吴区…: the district's title
-            return (min(level, inner[0]), inner[1]) if inner else (level, rest)
-    for suffix in levels.county_suffixes:
-        at = title.find(suffix, 1)
-        if 0 < at <= 6:  # a place name of a few characters: 惠山区, 新吴区
-            return 1, title[at + len(suffix):]
-    return None
-
-
 def classify_honours(titles: pd.Series, honours: pd.DataFrame, levels: HonourLevels | None = None) -> pd.Series:
     """Each row's list of titles -> list of (title, kind, level); kind None for unknown titles.
 
@@ -312,7 +282,7 @@ def classify_honours(titles: pd.Series, honours: pd.DataFrame, levels: HonourLev
         table.setdefault(t, (k, int(lv)))
     kinds: dict[str, set[str]] = {}
     for title, (kind, _) in table.items():
-        split = _title_level(title, levels) if levels else None
+        split = title_level(title, levels) if levels else None
         if split:
             kinds.setdefault(split[1], set()).add(kind)
 
@@ -320,7 +290,7 @@ def classify_honours(titles: pd.Series, honours: pd.DataFrame, levels: HonourLev
         key = normalise_honour(title)
         if key in table:
             return table[key]
-        split = _title_level(key, levels) if levels else None
+        split = title_level(key, levels) if levels else None
         found = kinds.get(split[1], set()) if split else set()
         return (found.pop(), split[0]) if len(found) == 1 else (None, None)
 

@@ -16,8 +16,8 @@ from functools import cached_property, lru_cache
 from typing import Any
 
 from workbench import labels
-from workbench.config import Round
-from workbench.names import clean, normalise
+from workbench.config import HonourLevels, Round
+from workbench.names import clean, normalise, normalise_honour, title_level
 
 FIELD_TYPES: dict[str, str] = {
     "recommender": "text", "category": "category", "recommender_rank": "int", "studio": "text",
@@ -77,7 +77,14 @@ class Vocabulary:
     categories: dict[str, str]
     ignored: frozenset[str]
     similarity: float
+    levels: HonourLevels | None = None  # how a title names its level (全国, 江苏省, 惠山区 …)
+    level: int | None = None  # the level the round's categories are named at (无锡市)
     seen: dict[str, str | None] = field(default_factory=dict, compare=False)  # cell text -> field, as met
+
+    def other_level(self, text: str) -> bool:
+        """Whether a (normalised) category text names another level than the round's: 江苏省劳模创新工作室."""
+        found = title_level(normalise_honour(text), self.levels) if self.levels else None
+        return found is not None and found[0] != self.level
 
     def header(self, value: Any) -> str | None:
         """The field a header (or form label) cell names exactly, or None."""
@@ -149,8 +156,11 @@ def vocabulary(rnd: Round) -> Vocabulary:
         for text in (code, cat.label, cat.short, cat.label.removeprefix("无锡市"), cat.short + "创新工作室",
                      *rnd.intake.category_aliases.get(code, [])):
             categories.setdefault(normalise_header(text), code)
+    named = [title_level(normalise_honour(cat.label), rnd.honour_levels) for cat in rnd.categories.values()]
+    own = {found[0] if found else None for found in named}
+    level = own.pop() if len(own) == 1 else None
     vocab = Vocabulary(headers, categories, frozenset(normalise_header(h) for h in rnd.intake.ignored_headers),
-                       rnd.intake.similarity)
+                       rnd.intake.similarity, rnd.honour_levels if level is not None else None, level)
     if len(_VOCABULARIES) > 32:  # rounds are few; tests make many copies
         _VOCABULARIES.clear()
     _VOCABULARIES[id(rnd)] = (rnd, vocab)
@@ -471,12 +481,15 @@ def category_lookup(rnd: Round) -> dict[str, str]:
 
 
 def parse_category(value: Any, lookup: dict[str, str], similarity: float | None = None,
-                   shown: dict[str, str] | None = None) -> str | None:
-    """A category code; with `similarity`, the nearest one as a GuessedValue (`shown`: code -> label)."""
+                   shown: dict[str, str] | None = None, vocab: Vocabulary | None = None) -> str | None:
+    """A category code; with `similarity`, the nearest one as a GuessedValue (`shown`: code -> label),
+    never for a text naming another level than the round's (江苏省劳模创新工作室, 惠山区…: `vocab`)."""
     if value is None or value == "":
         return None
     key = normalise_header(value)
     code = lookup.get(key)
+    if code is None and vocab is not None and vocab.other_level(key):
+        raise ValueProblem("category_other_level", labels.INTAKE_MESSAGES["category_other_level"].format(value=value))
     if code is None and similarity is not None:
         code = _closest(key, tuple(lookup.items()), similarity)
         if code is not None:
@@ -509,7 +522,8 @@ def parse_field(name: str, value: Any, rnd: Round, categories: dict[str, str]) -
         return parsed, precision
     if kind == "category":
         shown = {code: cat.label for code, cat in rnd.categories.items()}
-        return parse_category(value, categories, vocabulary(rnd).similarity, shown), None
+        vocab = vocabulary(rnd)
+        return parse_category(value, categories, vocab.similarity, shown, vocab), None
     if kind in ("int", "float"):
         if name == "recommender_rank":
             value = _place(value)
