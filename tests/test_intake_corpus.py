@@ -516,6 +516,19 @@ def test_a_category_naming_another_level_is_never_read_as_the_city_s(tmp_path, t
     assert (pd.isna(category) if code == "category_other_level" else category == "model_worker")
 
 
+@pytest.mark.parametrize(("folder", "union"), [
+    ("01-梁溪区总工会", "梁溪区总工会"), ("梁溪区总工会（10月26日报送）", "梁溪区总工会"), ("梁溪区总工会报送材料", "梁溪区总工会"),
+    ("【梁溪区总工会】推荐材料", "梁溪区总工会"), ("2022年梁溪区总工会", "梁溪区总工会"), ("U", "U")])  # a folder not named in Chinese stays as it is
+def test_a_summary_naming_no_union_counts_for_the_union_its_folder_is_named_for(tmp_path, folder, union):
+    save(book([ROW], title=False), tmp_path / folder / "a.xlsx")
+    (tmp_path / folder / "b.xlsx").write_bytes(b"not a workbook")
+    result = read(tmp_path)
+    assert result.nominations.iloc[0]["recommender"] == union
+    said = only(result, "missing_column")
+    assert (said["severity"], said["field"]) == ("warning", "recommender") and f"“{union}”" in said["message"]
+    assert set(result.problems["recommender"]) == {union}  # the whole folder's problem list goes to that union
+
+
 # ---------------------------------------------------------------------------- properties
 
 digits = st.integers(0, 99999).map(str)

@@ -89,6 +89,7 @@ NO_PREFIXES = ("无", "没有", "未", "尚未", "暂无", "不")  # 无党支�
 NONE_WORDS = {"无", "暂无", "没有", "/", "-", "—", "——"}  # a list cell that says there is nothing to list
 HEADER_NOTES = ("必填", "选填", "全称", "盖章", "签章", "签字", "单选", "多选", "可多选")  # 工作室名称（必填）: not the field's words
 SHARE_WORDS = ("占比", "比例", "比重", "百分比", "%")  # 一线职工占比: a share, never read as the count it is like
+FOLDER_WORDS = ("报送材料", "推荐材料", "申报材料", "材料", "报送", "推荐", "申报")  # 梁溪区总工会报送材料: the folder's, not the union's
 SAME_AS_ABOVE = {"同上", "同前", "同上行", "〃", "″", '"', "“", "”"}  # a cell that repeats the one above it
 # Lines below a summary table that close it and name no studio: not read as nominations, and not problems.
 TABLE_END_WORDS = ("以下空白", "以下无内容", "以下无", "此页空白", "此栏空白", "空白", "完")  # the rest of the form left empty
@@ -811,6 +812,8 @@ INTAKE_MESSAGES = {"inbox_missing": "收件目录不存在：{path}（请检查 
                    "summary_resubmitted": "与本单位的另一份汇总表“{other}”有 {n} 个相同的推荐对象，疑为重复报送或修改版；请确认以哪一份为准，另一份移出收件目录后重新读取",
                    "form_by_content": "文件名中没有“推荐表”，按其内容（有“推荐表”工作表）作为推荐表读取；建议按通知命名为“工作室名称推荐表”",
                    "error_value": "单元格是错误值“{value}”（多为公式或查找出错后粘贴的结果），未读取，请填写正确的值",
+                   "recommender_from_folder": "表中未写推荐单位（没有“推荐单位”列，表头上方也未填写），已按报送文件夹计为“{folder}”；请核实",
+                   "recommender_unknown": "表中未写推荐单位（没有“推荐单位”列，表头上方也未填写），文件也不在某单位的文件夹中，推荐单位不明；请补填",
                    "category_other_level": "推荐类别“{value}”是其他级别的称号，本次推荐的是无锡市级（示范性/劳模/职工），未读取；请核实推荐类别",
                    "same_as_above": "填写的是“{value}”，已按上一行（第{row}行）此栏的内容读取；公示名单须逐行写全，请填写完整内容",
                    "same_as_above_blank": "填写的是“{value}”，但上一行没有可参照的内容，未读取；请填写完整内容",

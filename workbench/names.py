@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from workbench import labels
+
 if TYPE_CHECKING:
     from workbench.config import HonourLevels
 
@@ -119,6 +121,21 @@ def host_unit_keys(values: list) -> list[str]:
     return [_UNIT_NOISE.sub("", normalise(v)) for v in values]
 
 
+_FOLDER_NUMBER = re.compile(r"^(?:[0-9０-９]{1,3}(?![0-9０-９])[\s.、．\-_—)）]*|[0-9０-９]{4}年度?)+")  # 01-梁溪区总工会, 2022年梁溪区总工会
+_FOLDER_NOTE = re.compile(r"[(（][^()（）]*[)）]")  # 梁溪区总工会（10月26日报送）
+_FOLDER_WORDS = re.compile(rf"(?:{'|'.join(labels.FOLDER_WORDS)})+$")  # 梁溪区总工会报送材料
+
+
+def folder_union(folder: str) -> str:
+    """The union an inbox folder is named for, without what officers add to a folder's name (its number,
+    a note in brackets, 报送材料); the folder's name as it is when that leaves no name in Chinese."""
+    text = _FOLDER_NUMBER.sub("", folder.strip())
+    bare = _FOLDER_NOTE.sub("", text)
+    text = bare if _CHINESE_NAME.search(bare) else text
+    text = _FOLDER_WORDS.sub("", re.sub(r"[【】\[\]《》]", "", text)).strip(" -_—、（）()")
+    return text if _CHINESE_NAME.search(text) else folder
+
+
 @lru_cache(maxsize=4096)
 def other_union(named: str, folder: str) -> bool:
     """A union named in a file is not the one whose inbox folder holds it: the folder is named in
@@ -126,7 +143,7 @@ def other_union(named: str, folder: str) -> bool:
     ('无锡市梁溪区总工会', '梁溪区总工会', '梁溪区' and '梁溪' are one)."""
     if not _CHINESE_NAME.search(folder):
         return False
-    a, b = (_UNION_NOISE.sub("", normalise(v)) for v in (named, folder))
+    a, b = (_UNION_NOISE.sub("", normalise(v)) for v in (named, folder_union(folder)))
     return bool(a and b) and a not in b and b not in a
 
 

@@ -43,7 +43,7 @@ from workbench.intake.values import (
     vocabulary,
 )
 from workbench.intake.workbook import Sheet, Unreadable, read_csv, read_workbook
-from workbench.names import other_union
+from workbench.names import folder_union, other_union
 
 NARRATIVES = list(labels.NARRATIVE_COLUMNS.values())  # nominations columns: the form's narratives
 MEMBER_COLUMNS = ["nomination_id", "seq", "name", "gender", "born", "education", "title", "post", "frontline"]
@@ -268,7 +268,7 @@ def read_inbox(path: str | Path, rnd: Round, *, progress: bool = False, forms: b
             problems += item.problems
             continue
         rel, sheets, probs, file_tables = item
-        folder = rel.split("/")[0] if "/" in rel else ""
+        folder = folder_union(rel.split("/")[0]) if "/" in rel else ""
         rows, probs, fill = _summary(rel, sheets, probs, file_tables, [next(read) for _ in file_tables])
         problems += probs
         key = file_key(rel)

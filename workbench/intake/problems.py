@@ -6,6 +6,8 @@ from typing import NamedTuple
 
 import pandas as pd
 
+from workbench.names import folder_union
+
 PROBLEM_COLUMNS = ["recommender", "file", "sheet", "cell", "field", "value", "severity", "code", "message"]
 
 
@@ -42,5 +44,5 @@ def shown(value: object) -> str:
 def problems_frame(problems: list[Problem], recommender_of: dict[str, str]) -> pd.DataFrame:
     """Problems as a frame; `recommender` is the union that sent the file (its inbox folder)."""
     columns = dict(zip(PROBLEM_COLUMNS[1:], zip(*problems))) if problems else {c: () for c in PROBLEM_COLUMNS[1:]}
-    columns["recommender"] = [recommender_of.get(f, f.split("/")[0] if "/" in f else "") for f in columns["file"]]
+    columns["recommender"] = [recommender_of.get(f, folder_union(f.split("/")[0]) if "/" in f else "") for f in columns["file"]]
     return pd.DataFrame({c: pd.array(list(columns[c]), dtype="string") for c in PROBLEM_COLUMNS})

@@ -14,6 +14,7 @@ from typing import Any
 from workbench import labels
 from workbench.config import Round
 from workbench.intake.problems import Problem, cell_ref, shown
+from workbench.names import folder_union
 from workbench.intake.values import (
     FIELD_TYPES,
     HEADER_OTHER_UNITS,
@@ -307,11 +308,13 @@ def find_table(sheet: Sheet, *, file: str, rnd: Round, fill: dict[str, str] | No
             missing.remove("category")
             _problem(table.problems, table, header.row, 0, "category", text, "category_from_sheet",
                      labels.INTAKE_MESSAGES["category_from_sheet"].format(where=where, text=text), "warning")
-    if "recommender" not in columns.values() and "推荐单位" not in fill:
-        missing.append("recommender")
     for name in missing:
-        _problem(table.problems, table, header.row, 0, name, "", "missing_column", f"缺少必填列“{labels.SUMMARY_FIELDS[name]}”",
-                 "warning" if name == "recommender" else "error")
+        _problem(table.problems, table, header.row, 0, name, "", "missing_column", f"缺少必填列“{labels.SUMMARY_FIELDS[name]}”")
+    if "recommender" not in columns.values() and "推荐单位" not in fill:  # the folder's union stands for it
+        folder = folder_union(file.split("/")[0]) if "/" in file else ""
+        _problem(table.problems, table, header.row, 0, "recommender", "", "missing_column",
+                 labels.INTAKE_MESSAGES["recommender_from_folder" if folder else "recommender_unknown"].format(folder=folder),
+                 "warning")
     for j, (i, text) in header.guessed.items():
         name = columns[j]
         _problem(table.problems, table, i, j, name, text, "header_guessed",
