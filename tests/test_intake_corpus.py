@@ -68,6 +68,17 @@ def save(book_: openpyxl.Workbook, path: Path) -> Path:
     return path
 
 
+def form_file(tmp_path: Path, rows: list[list], merged: tuple[str, ...] = ()) -> Path:
+    book_ = openpyxl.Workbook()
+    ws = book_.active
+    ws.title = labels.FORM_SHEET
+    for row in rows:
+        ws.append(row)
+    for cells in merged:
+        ws.merge_cells(cells)
+    return save(book_, tmp_path / "U" / "张伟劳模创新工作室推荐表.xlsx")
+
+
 def read(inbox: Path) -> wb.IntakeResult:
     return wb.read_inbox(inbox, RND, forms=False)
 
@@ -273,15 +284,26 @@ def test_a_month_excel_cannot_tell_from_october_is_read_to_the_year(tmp_path, ty
 
 
 def test_a_form_keeps_a_date_read_to_the_year_as_one(tmp_path):
-    form = openpyxl.Workbook()
-    ws = form.active
-    ws.title = labels.FORM_SHEET
-    ws.append(["工作室名称", "张伟劳模创新工作室"])
-    ws.append(["成立时间", 2021.1])
-    save(form, tmp_path / "a.xlsx")
-    read_form = read_form_file(tmp_path / "a.xlsx", RND)
+    read_form = read_form_file(form_file(tmp_path, [["工作室名称", "张伟劳模创新工作室"], ["成立时间", 2021.1]]), RND)
     assert read_form.fields["established"] == dt.datetime(2021, 1, 1) and read_form.fields["established_precision"] == "year"
     assert [p.code for p in read_form.problems if p.code == "ambiguous_month"] == ["ambiguous_month"]
+
+
+def test_a_form_label_and_its_value_in_one_cell_are_read(tmp_path):
+    path = form_file(tmp_path, [["推荐单位（盖章）：梁溪区总工会    填报日期：2022年10月26日"],
+                                ["工作室名称：张伟劳模创新工作室", None, "团队人数: 6人"], ["成立时间：2019.5"]])
+    form = read_form_file(path, RND)
+    assert (form.fields["recommender"], form.fields["studio"], form.fields["team_size"]) == ("梁溪区总工会", "张伟劳模创新工作室", 6)
+    assert form.fields["established"] == dt.datetime(2019, 5, 1) and form.cells["team_size"] == "C2"
+
+
+def test_a_form_value_further_right_than_its_label_s_neighbour_is_read(tmp_path):
+    """A label merged over two columns (or typed into the wrong cell) leaves its value further right."""
+    path = form_file(tmp_path, [["工作室名称", None, None, "张伟劳模创新工作室"], ["成立时间", None, "一线职工人数", 3],
+                                ["团队人数", None, 8]], merged=("A1:C1",))
+    form = read_form_file(path, RND)
+    assert (form.fields["studio"], form.cells["studio"]) == ("张伟劳模创新工作室", "D1")
+    assert form.fields["established"] is None and form.fields["frontline"] == 3 and form.fields["team_size"] == 8
 
 
 def test_an_implausible_number_is_shown_as_it_was_typed(tmp_path):

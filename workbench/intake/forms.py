@@ -6,6 +6,7 @@ Pure: sheets in, the form's fields, members, achievements and problems out.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -38,6 +39,7 @@ ACHIEVEMENT_TYPES: dict[str, Callable[[Any], Any]] = {
     "seq": parse_int, "name": parse_text, "kind": parse_text, "level": parse_text,
     "recognised_on": lambda v: parse_date(v)[0], "recognised_by": parse_text, "benefit": parse_number,
 }
+_NEXT_LABEL = re.compile(r"\s+(?=[^\s：]+：)")  # where a second "label：value" begins in one cell
 NARRATIVE_LOOKUP = {normalise_header(v): k for k, v in labels.FORM_NARRATIVES.items()}
 
 
@@ -59,22 +61,36 @@ def _label(cell: Any, rnd: Round) -> str | None:
     return match_header(cell, rnd) or (NARRATIVE_LOOKUP.get(normalise_header(cell)) if isinstance(cell, str) else None)
 
 
+def _value_of(rows: list[list[Any]], i: int, j: int, rnd: Round) -> tuple[Any, tuple[int, int]]:
+    """The value of the label at (i, j) and where it is: the cell to its right; below, when the right is
+    empty; else the first filled cell further right before another label (the label merged over two
+    columns); a label where the value should be means none was given."""
+    row = rows[i]
+    right = row[j + 1] if j + 1 < len(row) else None
+    below = rows[i + 1][j] if i + 1 < len(rows) and j < len(rows[i + 1]) else None
+    if right in (None, "") and below not in (None, "") and _label(below, rnd) is None:
+        return below, (i + 1, j)
+    if right in (None, ""):
+        further = next((k for k in range(j + 2, len(row)) if row[k] not in (None, "")), None)
+        if further is not None and _label(row[further], rnd) is None:
+            return row[further], (i, further)
+    return (right if _label(right, rnd) is None else None), (i, j + 1)
+
+
 def read_form_sheet(sheet: Sheet, form: Form, rnd: Round, categories: dict[str, str]) -> None:
-    """Label cells with the value to their right (or below, when the right is empty)."""
+    """Label cells with their values (see `_value_of`), or a cell holding both (工作室名称：…)."""
     r0, c0 = sheet.origin
     for i, row in enumerate(sheet.rows):
         for j, cell in enumerate(row):
-            name = _label(cell, rnd)
+            name, typed = _label(cell, rnd), None
+            if name is None and cell.__class__ is str:  # 工作室名称：张伟劳模创新工作室, label and value in one cell
+                head, colon, typed = cell.replace(":", "：").partition("：")
+                typed = _NEXT_LABEL.split(typed.strip(), 1)[0]  # 推荐单位（盖章）：…    填报日期：…
+                name = _label(head, rnd) if colon and typed else None
             if name is None or name in form.fields:
                 continue
-            right = row[j + 1] if j + 1 < len(row) else None
-            below = sheet.rows[i + 1][j] if i + 1 < len(sheet.rows) and j < len(sheet.rows[i + 1]) else None
-            if right in (None, "") and below not in (None, "") and _label(below, rnd) is None:
-                value, ref = below, cell_ref(r0 + i + 1, c0 + j)
-            elif _label(right, rnd) is None:
-                value, ref = right, cell_ref(r0 + i, c0 + j + 1)
-            else:
-                value, ref = None, cell_ref(r0 + i, c0 + j + 1)
+            value, (vi, vj) = (typed, (i, j)) if typed else _value_of(sheet.rows, i, j, rnd)
+            ref = cell_ref(r0 + vi, c0 + vj)
             form.cells[name] = ref
             if ref in sheet.errors:  # #N/A: calamine reads it as blank
                 form.fields[name] = None
