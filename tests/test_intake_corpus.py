@@ -306,6 +306,16 @@ def test_a_form_value_further_right_than_its_label_s_neighbour_is_read(tmp_path)
     assert form.fields["established"] is None and form.fields["frontline"] == 3 and form.fields["team_size"] == 8
 
 
+def test_a_form_without_its_studio_s_name_is_matched_by_its_file_s_name(tmp_path):
+    save(book([ROW]), tmp_path / "U" / "a.xlsx")
+    form_file(tmp_path, [["所在单位", ROW[3]], ["团队人数", 6]])  # named 张伟劳模创新工作室推荐表.xlsx, as the notice asks
+    result = wb.read_inbox(tmp_path, RND)
+    codes = set(result.problems["code"])
+    assert "form_missing" not in codes and "form_without_summary" not in codes
+    assert "张伟劳模创新工作室" in only(result, "form_studio_missing")["message"]
+    assert "form_results_differs" not in codes  # its 创新成果 table is missing (said): nothing to count
+
+
 def test_an_implausible_number_is_shown_as_it_was_typed(tmp_path):
     save(book([[*ROW[:11], 20190501]]), tmp_path / "U" / "a.xlsx")  # a date typed into 近一年认定创新成果
     row = only(read(tmp_path), "implausible_number")

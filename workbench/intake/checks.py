@@ -36,18 +36,27 @@ def _where(row: pd.Series) -> tuple[str, str, str]:
 
 # ---------------------------------------------------------------------------- forms
 def match_forms(nominations: pd.DataFrame, forms: list[Form]) -> dict[str, Form]:
-    """nomination_id -> its 推荐表, matched by union folder and studio name, else by leader."""
+    """nomination_id -> its 推荐表, matched by union folder and studio name, else by leader, else (a form
+    whose 工作室名称 was not read) by its file's name, as the notice asks forms to be named (…工作室推荐表)."""
     if not forms:
         return {}
     by_studio = {_key(f.file.split("/")[0], f.fields.get("studio")): f for f in forms if f.fields.get("studio")}
     by_leader = {_key(f.file.split("/")[0], f.fields.get("leader")): f for f in forms if f.fields.get("leader")}
+    by_file = {_key(f.file.split("/")[0], _named_studio(f.file)): f for f in forms if not f.fields.get("studio")}
     matched = {}
     for row in nominations.itertuples():
         folder = str(row.source_file).split("/")[0]
-        form = by_studio.get(_key(folder, row.studio)) or by_leader.get(_key(folder, row.leader))
+        form = by_studio.get(_key(folder, row.studio)) or by_leader.get(_key(folder, row.leader)) or \
+            by_file.get(_key(folder, studio_keys([row.studio])[0] if isinstance(row.studio, str) else ""))
         if form is not None:
             matched[row.nomination_id] = form
     return matched
+
+
+def _named_studio(file: str) -> str:
+    """The studio a form's file name names, as `studio_keys` compares it: 张伟劳模创新工作室推荐表.xlsx -> 张伟."""
+    stem = os.path.splitext(os.path.basename(file))[0]
+    return studio_keys([stem.split(labels.FORM_SHEET)[0]])[0]
 
 
 def results_within_year(achievements: list[dict], reference: dt.date) -> int:
@@ -70,6 +79,8 @@ def cross_check_forms(nominations: pd.DataFrame, forms: dict[str, Form], all_for
             cell = form.cells.get(field, "") if cell is None else cell  # the form's own cell, on its 推荐表 sheet
             problems.append(Problem(form.file, labels.FORM_SHEET if cell else sheet, cell, field, value, "warning", code, message))
 
+        if not form.fields.get("studio"):
+            disagree("studio", "form_studio_missing", labels.INTAKE_MESSAGES["form_studio_missing"].format(studio=row["studio"]))
         if form.fields.get("leader") and _key(form.fields["leader"]) != _key(row["leader"]):
             disagree("leader", "form_leader_differs", f"推荐表领衔人“{form.fields['leader']}”与汇总表“{row['leader']}”不一致")
         said = [(form.fields.get("category"), form.cells.get("category", "")), form.titled or (None, "")]
@@ -87,7 +98,7 @@ def cross_check_forms(nominations: pd.DataFrame, forms: dict[str, Form], all_for
             disagree("frontline", "form_frontline_differs",
                      f"汇总表一线职工{row['frontline']}人，团队成员名单中一线职工{frontline}人", labels.MEMBER_SHEET)
         recent = results_within_year(form.achievements, rnd.reference_date)
-        if pd.notna(row["results_last_year"]) and recent < row["results_last_year"]:
+        if labels.ACHIEVEMENT_SHEET in form.tables and pd.notna(row["results_last_year"]) and recent < row["results_last_year"]:
             disagree("results_last_year", "form_results_differs",
                      f"汇总表近一年认定成果{row['results_last_year']}项，创新成果表中近一年认定的只有{recent}项",
                      labels.ACHIEVEMENT_SHEET)

@@ -54,6 +54,7 @@ class Form:
     achievements: list[dict] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     titled: tuple[str, str] | None = None  # (category, cell) its title names
+    tables: set[str] = field(default_factory=set)  # the tables it has (团队成员, 创新成果), found by name or content
 
 
 def _label(cell: Any, rnd: Round) -> str | None:
@@ -218,7 +219,7 @@ def read_form(sheets: list[Sheet], *, file: str, rnd: Round, categories: dict[st
     """A 推荐表 workbook's sheets -> Form (members and achievements from their own sheets); a form
     without either table is said to lack it, since the summary cannot be checked against it."""
     form = Form(file)
-    found = set()
+    found = form.tables
     for sheet in sheets:
         table = _table_of(sheet)
         if table is None:
