@@ -348,9 +348,14 @@ def open_workbook(path: Path) -> list[Sheet]:
     return read_workbook(path).sheets
 
 
+_SEP_LINE = re.compile(r"^sep=(.)$")
+
+
 def decode_text(data: bytes) -> str | None:
-    """Text saved by Excel or WPS: UTF-8 (with or without a BOM), else GBK (GB18030); None if neither."""
-    for encoding in ("utf-8-sig", "gb18030"):
+    """Text saved by Excel or WPS: UTF-16 with its BOM (Excel's "Unicode text"), UTF-8 (with or without a
+    BOM), else GBK (GB18030); None if none of them."""
+    encodings = ("utf-16",) if data[:2] in (b"\xff\xfe", b"\xfe\xff") else ("utf-8-sig", "gb18030")
+    for encoding in encodings:
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
@@ -364,8 +369,12 @@ def read_csv(path: str | Path) -> Book:
     text = decode_text(data)
     if text is None or "\x00" in text:
         raise Unreadable("csv_unreadable", _message("csv_unreadable"))
-    first = text[:4096].splitlines()[0] if text.strip() else ""
-    delimiter = max(",\t;", key=first.count)  # Excel writes commas; some locales tabs or semicolons
+    lines = text[:8192].splitlines()
+    declared = _SEP_LINE.match(lines[0]) if lines else None  # Excel's "sep=;" first line
+    if declared:
+        delimiter, text = declared[1], text.split("\n", 1)[1] if "\n" in text else ""
+    else:  # Excel writes commas; some locales tabs or semicolons: the one the first lines hold most of
+        delimiter = max(",\t;", key=lambda d: sum(line.count(d) for line in lines[:30]))
     rows = [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
     truncated = max(len(rows) - MAX_ROWS, 0)
     rows = rows[:MAX_ROWS]
