@@ -256,7 +256,9 @@ def test_ambiguous_numbers_are_problems_not_guesses(tmp_path, column, typed):
 
 
 @pytest.mark.parametrize(("typed", "field", "value"), [("1,200", "site_area", 1200), ("5.5万", "funding", 5.5),
-                                                       ("120㎡", "site_area", 120), ("６人", "team_size", 6)])
+                                                       ("120㎡", "site_area", 120), ("６人", "team_size", 6),
+                                                       ("￥5.5万", "funding", 5.5), ("5.5（万元）", "funding", 5.5),
+                                                       ("6人。", "team_size", 6), ("6（人）", "team_size", 6)])
 def test_plain_numbers_with_their_own_unit_are_still_read(tmp_path, typed, field, value):
     j = {"site_area": 9, "funding": 10, "team_size": 6}[field]
     save(book([[*ROW[:j], typed, *ROW[j + 1:]]]), tmp_path / "U" / "a.xlsx")
@@ -318,6 +320,14 @@ def test_a_form_without_its_studio_s_name_is_matched_by_its_file_s_name(tmp_path
     assert "form_missing" not in codes and "form_without_summary" not in codes
     assert "张伟劳模创新工作室" in only(result, "form_studio_missing")["message"]
     assert "form_results_differs" not in codes  # its 创新成果 table is missing (said): nothing to count
+
+
+@pytest.mark.parametrize("typed", [50000, "50000", "￥50000"])
+def test_funding_typed_in_yuan_into_the_wan_yuan_column_is_not_read(tmp_path, typed):
+    save(book([[*ROW[:10], typed, *ROW[11:]]]), tmp_path / "U" / "a.xlsx")
+    result = read(tmp_path)
+    said = only(result, "implausible_number")
+    assert said["cell"] == "K4" and "是否按元填写" in said["message"] and pd.isna(result.nominations.iloc[0]["funding"])
 
 
 def test_an_implausible_number_is_shown_as_it_was_typed(tmp_path):

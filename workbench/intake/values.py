@@ -34,7 +34,7 @@ DTYPES = {"text": "string", "category": "string", "int": "Int64", "float": "Floa
 # Values outside these bounds are typing mistakes, not facts: reported, and read as missing.
 BOUNDS: dict[str, tuple[float, float]] = {
     "recommender_rank": (1, 99), "team_size": (1, 1000), "frontline": (0, 1000),
-    "site_area": (0, 100_000), "funding": (0, 100_000), "results_last_year": (0, 1000),
+    "site_area": (0, 100_000), "funding": (0, 5_000), "results_last_year": (0, 1000),  # funding: 5000万元 a year
     "benefit": (0, 10_000_000),
 }
 EARLIEST_DATE = dt.datetime(1949, 10, 1)
@@ -195,6 +195,8 @@ FIELD_UNITS: dict[str, tuple[str, ...]] = {
     "recommender_rank": (),
 }
 ANY_UNIT = tuple(sorted({u for units in FIELD_UNITS.values() for u in units}, key=len, reverse=True))
+_FULL_STOP = re.compile(r"(?<=\S)[。.;,、]+$")
+_CURRENCY = re.compile(r"^(?:¥|rmb|人民币)")  # on normalised text (NFKC makes ￥ ¥, casefold RMB rmb)
 _PLAIN = re.compile(r"^([-+]?)([1-9]\d{0,2}(?:,\d{3})+|\d+)(\.\d+)?(.*)$")
 _GAP_IN_NUMBER = re.compile(r"\d[\s\u3000]+\d")
 _RANGE = re.compile(r"^\d+(?:\.\d+)?\s*[-~～至到—–]\s*\d")
@@ -242,12 +244,16 @@ def parse_number(value: Any, units: tuple[str, ...] | None = None) -> float | No
         raise ValueProblem("ambiguous_number", f"数字中间有空格（“{value}”），无法确定是几，请核实后填写")
     if _RANGE.match(text):
         raise ValueProblem("ambiguous_number", f"填写的是范围“{value}”，请填写一个确切的数字")
-    text = normalise(text)
+    allowed = ANY_UNIT if units is None else units
+    text = _FULL_STOP.sub("", normalise(text))  # 6人。 as a sentence ends
+    if "万元" in allowed:
+        text = _CURRENCY.sub("", text)  # ￥5.5万
     match = _PLAIN.match(text)
     if not match:
         raise _not_a_number(text, value)
     sign, digits, decimals, rest = match.groups()
-    allowed = ANY_UNIT if units is None else units
+    if rest[1:-1] in allowed and rest[:1] == "(" and rest[-1:] == ")":  # 5.5（万元）: the unit in brackets
+        rest = rest[1:-1]
     if rest and rest not in allowed:
         if rest in OTHER_SCALES and "万元" in allowed:
             raise ValueProblem("unit_mismatch", f"此栏单位为万元，填写的是“{value}”，请换算为万元后填写")
@@ -329,7 +335,8 @@ def check_bounds(field: str, value: float | None) -> None:
     if value < 0:
         raise ValueProblem("negative_number", f"不能为负数，填写的是 {value:.10g}")
     if not low <= value <= high:
-        raise ValueProblem("implausible_number", f"数值 {value:.10g} 不合常理（应在 {low:g}–{high:g} 之间），请核实")
+        scale = "；此栏单位为万元，是否按元填写了" if "万元" in FIELD_UNITS.get(field, ()) and value > high else ""
+        raise ValueProblem("implausible_number", f"数值 {value:.10g} 不合常理（应在 {low:g}–{high:g} 之间{scale}），请核实")
 
 
 # ---------------------------------------------------------------------------- yes / no
