@@ -40,6 +40,8 @@ _NOTE_ROW = re.compile(r"^\s*(填表说明|说明[:：]|注[:：]|备注[:：])"
 _SIGN_OFF = re.compile(rf"^\s*(?:{'|'.join(FILL_KEYS + labels.SIGN_OFF_WORDS)})[^：:]{{0,6}}[：:]|^[（(]?[^：:]{{0,6}}盖章[)）]?$")
 _TOTAL = re.compile(rf"^\s*(?:{'|'.join(' *'.join(word) for word in labels.TOTAL_WORDS)})")
 _MARKS = r"[\s\-—–_=*·.。（）()【】\[\]]*"
+_CLOSING_START = frozenset("".join(w[0] for w in (*FILL_KEYS, *labels.SIGN_OFF_WORDS, *labels.TOTAL_WORDS, *labels.TABLE_END_WORDS))
+                           + " \t\u3000-—–_=*·.。（）()【】[]")  # what a closing line's first cell may begin with
 _TABLE_END = re.compile(rf"^{_MARKS}(?:{'|'.join(labels.TABLE_END_WORDS)}){_MARKS}$")
 
 
@@ -194,7 +196,7 @@ def _data_rows(rows: list[list[Any]], header_row: int, columns: dict[int, str]) 
         in_notes = in_notes or (first.__class__ is str and _NOTE_ROW.match(first) is not None)
         if in_notes and len(row) - row.count("") - row.count(None) == 1 and columns.get(row.index(first)) not in IDENTIFYING:
             continue  # a line of the notes, alone in its row
-        closing = _closing(row, first, where) if first.__class__ is str else None
+        closing = _closing(row, first, where) if first.__class__ is str and (first[:1] in _CLOSING_START or "盖章" in first) else None
         if closing == "sign_off":
             signed.append(i)
         elif closing is None:

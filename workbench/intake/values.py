@@ -634,10 +634,11 @@ def _plain_cells(name: str, cells: list[Any]) -> list[ParsedCell | None]:
     (whole ones for a whole-number field). They are read exactly as `parse_field` would read them."""
     kind = FIELD_TYPES[name]
     if kind == "text":
+        same = labels.SAME_AS_ABOVE
         return [(text or None, None, None, "")
                 if raw.__class__ is str and raw.isprintable() and (raw.isascii() or _PRINTABLE_INVISIBLE.search(raw) is None)
                 and "#" not in raw  # an error value (#N/A) is parsed, to be reported
-                and ((text := raw.strip()) == "" or text[0] not in _BLANK_MARK_START and text not in labels.SAME_AS_ABOVE)
+                and ((text := raw.strip()) == "" or text[0] not in _BLANK_MARK_START and text not in same)
                 and (name != "leader" or _LEADER_MARKS.search(raw) is None)  # two names, or a title beside one
                 else None for raw in cells]
     if kind in ("int", "float") and name in BOUNDS:
