@@ -158,8 +158,19 @@ def test_a_union_that_sent_only_a_lock_file_is_told_so(tmp_path):
 
 def test_other_files_are_reported_not_skipped(tmp_path):
     save(book([ROW]), tmp_path / "U" / "汇总表.xlsx")
-    (tmp_path / "U" / "说明.docx").write_bytes(b"PK")
-    assert only(read(tmp_path), "file_not_read")["file"] == "U/说明.docx"
+    (tmp_path / "U" / "说明.txt").write_bytes("说明".encode())
+    (tmp_path / "U" / "张伟劳模创新工作室推荐表.docx").write_bytes(b"PK")
+    result = read(tmp_path)
+    assert only(result, "file_not_read")["file"] == "U/说明.txt"
+    assert "Excel格式" in only(result, "document_not_read")["message"]  # a form typed in Word: what to send instead
+
+
+def test_a_summary_saved_as_a_template_is_read(tmp_path):
+    book_ = book([ROW])
+    book_.template = True
+    save(book_, tmp_path / "U" / "汇总表.xltx")
+    result = read(tmp_path)
+    assert result.nominations["studio"].tolist() == [ROW[2]] and problems(result).empty
 
 
 def test_a_gbk_encoded_file_name_is_read_and_reported_in_chinese(tmp_path):

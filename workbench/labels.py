@@ -841,6 +841,7 @@ INBOX_FILE_MESSAGES: dict[str, str] = {
     "system_file": "“{name}”是操作系统生成的文件（不是报送材料），未读取",
     "archive_not_read": "压缩包未读取{contents}；请解压后将文件放入本单位文件夹重新报送",
     "archive_contents": "（内有 {n} 个文件，其中工作簿 {books} 个、照片 {photos} 张）",
+    "document_not_read": "“{name}”是Word或WPS文字文档，未读取；汇总表和推荐表请按通知附件的Excel格式报送（文字版可作为纸质材料的电子版另附）",
     "file_not_read": "“{name}”不是Excel工作簿、CSV或照片，未读取",
     "lock_file": "“{name}”是Excel打开文件时生成的临时锁定文件，已忽略",
     "lock_file_only": "只收到Excel临时锁定文件“{name}”（打开文件时自动生成），没有收到工作簿本身；请关闭Excel后重新报送原文件",

@@ -16,7 +16,8 @@ from pathlib import Path
 from workbench import labels
 from workbench.intake.problems import Problem
 
-WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".et", ".ett"}
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".et", ".ett", ".xltx", ".xltm"}  # .xltx: saved as a template
+DOCUMENT_SUFFIXES = {".doc", ".docx", ".wps", ".wpt", ".dot", ".dotx", ".rtf", ".odt"}  # a form typed in Word or WPS 文字
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".heic", ".webp"}
 VIDEO_SUFFIXES = {".mp4", ".mov", ".avi", ".wmv", ".flv", ".mkv", ".m4v", ".mpg", ".mpeg", ".3gp"}
 ARCHIVE_SUFFIXES = {".zip", ".rar", ".7z", ".gz", ".tar", ".tgz"}
@@ -135,6 +136,8 @@ def list_inbox(inbox: Path) -> tuple[list[InboxFile], list[Problem]]:
                 found.append(InboxFile(entry.path, rel, "photo" if kind in PHOTO_SUFFIXES else "video"))
             elif kind in MATERIAL_SUFFIXES:
                 found.append(InboxFile(entry.path, rel, "material"))
+            elif kind in DOCUMENT_SUFFIXES:
+                problems.append(_problem(rel, "document_not_read", name=shown))
             elif kind in ARCHIVE_SUFFIXES:
                 problems.append(_problem(rel, "archive_not_read", contents=_archive_contents(Path(entry.path))))
             else:
