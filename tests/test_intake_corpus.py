@@ -427,6 +427,17 @@ def test_a_row_after_a_note_line_is_not_dropped(tmp_path):
     assert result.nominations["studio"].tolist() == ["张伟劳模创新工作室", "李四工作室"]
 
 
+def test_a_hidden_column_is_read_and_said(tmp_path):
+    b = book([ROW])
+    b.active.column_dimensions["K"].hidden = True  # 年度经费, hidden before printing
+    b.active.column_dimensions.group("F", "G", hidden=True)
+    save(b, tmp_path / "U" / "a.xlsx")
+    result = read(tmp_path)
+    said = problems(result)
+    assert list(zip(said["cell"], said["code"], said["severity"])) == [(c, "hidden_column", "warning") for c in ("F3", "G3", "K3")]
+    assert result.nominations.iloc[0]["funding"] == ROW[10]  # read: what the file holds is the union's word
+
+
 def test_a_hidden_sheet_is_reported(tmp_path):
     b = book([ROW])
     hidden = b.create_sheet("旧表")

@@ -808,6 +808,7 @@ INTAKE_MESSAGES = {"inbox_missing": "收件目录不存在：{path}（请检查 
                    "category_from_sheet": "表中没有“推荐类别”列，已按{where}“{text}”读作该类别，请核实",
                    "sheet_name": "工作表名", "title_line": "表头上方的标题",
                    "hidden_row": "此行在工作表中被隐藏，已作为推荐对象读取；若已撤回推荐，请删除此行后重新报送",
+                   "hidden_column": "此列在工作表中被隐藏，已读取其内容；打印或查看时看不到，若不应报送，请删除此列后重新报送",
                    "repeated_column": "“{text}”列与 {first} 列重复，只读取了 {first} 列，此列未读取；请删去一列",
                    "summary_resubmitted": "与本单位的另一份汇总表“{other}”有 {n} 个相同的推荐对象，疑为重复报送或修改版；请确认以哪一份为准，另一份移出收件目录后重新读取",
                    "form_by_content": "文件名中没有“推荐表”，按其内容（有“推荐表”工作表）作为推荐表读取；建议按通知命名为“工作室名称推荐表”",

@@ -329,6 +329,10 @@ def find_table(sheet: Sheet, *, file: str, rnd: Round, fill: dict[str, str] | No
     for j, (i, text, name, unit) in header.other_unit.items():
         _problem(table.problems, table, i, j, name, text, "header_unit_mismatch", labels.INTAKE_MESSAGES[
             "header_unit_mismatch"].format(text=text, unit=unit, expected=labels.CARD_FACT_UNITS[name]))
+    for j, name in columns.items():
+        if sheet.origin[1] + j + 1 in sheet.hidden_columns:  # read, though the union's printout does not show it
+            _problem(table.problems, table, header.row, j, name, rows[header.row][j] if j < len(rows[header.row]) else "",
+                     "hidden_column", labels.INTAKE_MESSAGES["hidden_column"], "warning")
     for j, (i, text) in header.unknown.items():
         _problem(table.problems, table, i, j, "", text, "unknown_column", f"无法识别的列“{text}”，此列内容未读取", "warning")
     _unlabelled_problems(table)

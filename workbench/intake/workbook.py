@@ -41,6 +41,9 @@ _FORMULA = re.compile(rb"<f[ >/]")  # any formula element: a regex finds it fast
 _ERROR = b't="e"'  # any error cell (one regex for both is nine times slower than the two searches)
 _HIDDEN = b'hidden="'  # Excel writes hidden="1", LibreOffice hidden="true" (and "false" on every row)
 _HIDDEN_ROW = re.compile(rb'<row r="([0-9]+)"[^>]*?\shidden="(?:1|true)"')
+_COLUMN_TAG = re.compile(rb"<col\s[^>]*>")
+_COLUMN_MIN, _COLUMN_MAX = re.compile(rb'\smin="([0-9]+)"'), re.compile(rb'\smax="([0-9]+)"')
+_HIDDEN_ATTRIBUTE = re.compile(rb'\shidden="(?:1|true)"')
 # an error value (#N/A, #REF!), kept as one when a formula's result was pasted as a value: calamine reads it as blank
 _ERROR_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*?\st="e"[^>]*?(?<!/)>(?:(?!</c>).)*?<v>([^<]*)</v>', re.S)
 
@@ -64,6 +67,7 @@ class Sheet:
     hidden: bool = False
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # (row, col, last row, last col) in `rows`
     hidden_rows: set[int] = field(default_factory=set)  # rows hidden in the sheet, 1-based as Excel numbers them
+    hidden_columns: set[int] = field(default_factory=set)  # columns hidden in the sheet, 1-based (A is 1)
 
 
 @dataclass
@@ -171,6 +175,7 @@ class Marks(NamedTuple):
     formulas: set[str]  # formula cells ("D7")
     errors: dict[str, str]  # error cells and the error value each holds
     hidden_rows: set[int]  # rows hidden in the sheet (1-based, as Excel numbers them)
+    hidden_columns: set[int]  # columns hidden in the sheet (1-based: A is 1)
 
 
 def _marks(xml: bytes) -> Marks | None:
@@ -179,7 +184,18 @@ def _marks(xml: bytes) -> Marks | None:
         return None
     return Marks({m.decode() for m in _FORMULA_CELL.findall(xml)},
                  {r.decode(): html.unescape(v.decode("utf-8", "replace")) for r, v in _ERROR_CELL.findall(xml)},
-                 {int(r) for r in _HIDDEN_ROW.findall(xml)})
+                 {int(r) for r in _HIDDEN_ROW.findall(xml)}, _hidden_columns(xml))
+
+
+def _hidden_columns(xml: bytes) -> set[int]:
+    """The columns a sheet's <cols> (before its data) hides: <col min="3" max="4" hidden="1"/>."""
+    head = xml[:max(xml.find(b"<sheetData"), 0)]
+    hidden: set[int] = set()
+    for tag in _COLUMN_TAG.findall(head):
+        low, high = _COLUMN_MIN.search(tag), _COLUMN_MAX.search(tag)
+        if _HIDDEN_ATTRIBUTE.search(tag) and low and high:
+            hidden.update(range(int(low[1]), min(int(high[1]), MAX_COLUMNS) + 1))
+    return hidden
 
 
 def _column_number(letters: bytes) -> int:
@@ -271,8 +287,9 @@ def _read_sheet(book: CalamineWorkbook, index: int, meta: Any, marks: Marks | No
     while rows and rows[-1].count("") + rows[-1].count(None) == len(rows[-1]):  # trailing blank rows
         rows.pop()
     hidden = meta.visible != SheetVisibleEnum.Visible
-    formulas, errors, hidden_rows = marks or (set(), {}, set())
-    return Sheet(raw.name, rows, origin, max(total - MAX_ROWS, 0), formulas, errors, hidden, merged, hidden_rows)
+    formulas, errors, hidden_rows, hidden_columns = marks or (set(), {}, set(), set())
+    return Sheet(raw.name, rows, origin, max(total - MAX_ROWS, 0), formulas, errors, hidden, merged, hidden_rows,
+                 hidden_columns)
 
 
 def _too_large(size: int) -> Unreadable:
