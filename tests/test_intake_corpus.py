@@ -173,6 +173,21 @@ def test_a_summary_saved_as_a_template_is_read(tmp_path):
     assert result.nominations["studio"].tolist() == [ROW[2]] and problems(result).empty
 
 
+def test_control_characters_in_names_and_cells_never_break_the_problem_list(tmp_path):
+    """A control character in a folder's or file's name, or escaped in a cell (_x0001_, as Excel writes it),
+    is shown as � in a name and dropped from a value: the union's quota is not split, the list is written."""
+    b = book([ROW, [*ROW[:7], "x_x0002_"]])
+    b.active["A2"] = "推荐单位（盖章）：梁溪_x0001_区总工会    填报日期：2022年10月26日"
+    save(b, tmp_path / "梁溪区总工会\x02" / "a\x01.xlsx")
+    (tmp_path / "梁溪区总工会\x02" / "b\x03.xlsx").write_bytes(b"junk")
+    result = read(tmp_path)
+    assert set(result.nominations["recommender"]) == {"梁溪区总工会"}
+    assert only(result, "not_a_workbook")["file"] == "梁溪区总工会\ufffd/b\ufffd.xlsx"
+    path = write_problems_workbook(result.problems, tmp_path / "问题清单.xlsx")
+    texts = [c for ws in openpyxl.load_workbook(path) for row in ws.iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    assert any("b\ufffd.xlsx" in t for t in texts) and not any(ch in t for t in texts for ch in "\x01\x02\x03")
+
+
 def test_a_gbk_encoded_file_name_is_read_and_reported_in_chinese(tmp_path):
     folder = tmp_path / "inbox" / "江阴市总工会"
     folder.mkdir(parents=True)

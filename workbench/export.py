@@ -79,11 +79,16 @@ class ExportError(ValueError):
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
+def xml_text(text: str) -> str:
+    """`text` without the characters XML cannot hold (control characters, halves of undecodable bytes)."""
+    return _NOT_XML.sub("", text)
+
+
 def neutralise(value: object) -> object:
     """Text a spreadsheet would treat as a formula gets a leading apostrophe-like quote; characters
     XML cannot hold (control characters, the halves of a file name's undecodable bytes) are dropped."""
     if isinstance(value, str):
-        value = _NOT_XML.sub("", value)
+        value = xml_text(value)
         if value.startswith(FORMULA_START):
             return "'" + value
     return value

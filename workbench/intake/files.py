@@ -9,6 +9,7 @@ row (an archive, an Office lock file, a system file, a link leading outside, any
 from __future__ import annotations
 
 import os
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,16 +34,20 @@ class InboxFile:
 
 
 def display_name(name: str) -> str:
-    """A file name as its author wrote it: bytes that are not UTF-8 are read as GBK (GB18030)."""
+    """A file name as its author wrote it: bytes that are not UTF-8 are read as GBK (GB18030); a control
+    character (which no sheet, list or message can hold) is shown as �."""
     try:
         name.encode("utf-8")
-        return name
     except UnicodeEncodeError:  # undecodable bytes were kept as surrogate escapes
         raw = os.fsencode(name)
         try:
-            return raw.decode("utf-8")
+            name = raw.decode("utf-8")
         except UnicodeDecodeError:
-            return raw.decode("gb18030", errors="replace")
+            name = raw.decode("gb18030", errors="replace")
+    return _CONTROL.sub("\ufffd", name) if not name.isprintable() else name
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
 
 
 def suffix(name: str) -> str:

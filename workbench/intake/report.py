@@ -8,15 +8,16 @@ from pathlib import Path
 import pandas as pd
 
 from workbench import labels
-from workbench.export import frame_to_sheet, new_workbook, save
+from workbench.export import frame_to_sheet, new_workbook, save, xml_text
 
 REPORT_COLUMNS = ["severity_label", "file", "sheet", "cell", "message", "value", "code"]
 REPORT_HEADERS = {c: labels.COLUMNS["severity" if c == "severity_label" else c] for c in REPORT_COLUMNS}
 
 
 def _sheet_title(name: str, used: set[str]) -> str:
-    """Excel sheet names: at most 31 characters, none of []:*?/\\ , unique."""
-    base = re.sub(r"[\[\]:*?/\\]", "", name)[:28] or labels.PROBLEMS_NO_UNION
+    """Excel sheet names: at most 31 characters, none of []:*?/\\ nor what XML cannot hold, not beginning
+    or ending with an apostrophe, unique."""
+    base = re.sub(r"[\[\]:*?/\\]", "", xml_text(name))[:28].strip("'") or labels.PROBLEMS_NO_UNION
     title, n = base, 2
     while title in used:
         title, n = f"{base}{n}", n + 1

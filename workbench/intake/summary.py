@@ -14,7 +14,7 @@ from typing import Any
 from workbench import labels
 from workbench.config import Round
 from workbench.intake.problems import Problem, cell_ref, shown
-from workbench.names import folder_union
+from workbench.names import clean, folder_union
 from workbench.intake.values import (
     FIELD_TYPES,
     HEADER_OTHER_UNITS,
@@ -174,6 +174,7 @@ def parse_fill_line(rows: list[list[Any]]) -> dict[str, str]:
         if "：" not in text and ":" not in text:  # no "key：value" in it (a title, a quota reminder)
             continue
         for key, val in _FILL_FIELD.findall(text):
+            val = clean(val)  # a control or invisible character in 梁溪区总工会 would split its quota
             if val and not set(val) <= set("_＿ "):
                 found.setdefault(key, val)
     return found
