@@ -139,18 +139,20 @@ def test_each_receipt_time_is_read_on_its_own_year_first_and_a_month_first_one_i
     """A date after a date and time is still a date (pandas guesses one format from the first value),
     office spellings are read, and 10/19/2022 (month or day first?) is reported, not guessed."""
     written = {"A": "2022-10-18 15:07", "B": "2022-10-19", "C": "2022/10/20 9:05", "D": "2022年10月21日",
-               "E": "2022.10.22", "F": "10/19/2022"}
+               "E": "2022.10.22", "G": "2022年10月23日下午3:30", "H": "2022年10月24日15时5分", "I": "2022/10/25 12:10 AM",
+               "F": "10/19/2022"}
     for folder in written:
         write_summary(tmp_path / folder / "a.xlsx", header=HEADER, rows=[["劳模", 1, f"甲{folder}", "乙", "丙"]])
     (tmp_path / "收件登记.csv").write_text(
         "file,received_at\n" + "".join(f"{k}/a.xlsx,{v}\n" for k, v in written.items()), encoding="utf-8-sig")
     result = wb.read_inbox(tmp_path, RND)
     times = result.nominations.set_index("studio")["received_at"]
-    assert [times[f"甲{k}"] for k in "ABCDE"] == [pd.Timestamp(2022, 10, 18, 15, 7), pd.Timestamp(2022, 10, 19),
-                                                 pd.Timestamp(2022, 10, 20, 9, 5), pd.Timestamp(2022, 10, 21),
-                                                 pd.Timestamp(2022, 10, 22)]
+    assert [times[f"甲{k}"] for k in "ABCDEGHI"] == [pd.Timestamp(2022, 10, 18, 15, 7), pd.Timestamp(2022, 10, 19),
+                                                    pd.Timestamp(2022, 10, 20, 9, 5), pd.Timestamp(2022, 10, 21),
+                                                    pd.Timestamp(2022, 10, 22), pd.Timestamp(2022, 10, 23, 15, 30),
+                                                    pd.Timestamp(2022, 10, 24, 15, 5), pd.Timestamp(2022, 10, 25, 0, 10)]
     bad = result.problems[result.problems["code"] == "bad_receipt_time"]
-    assert bad[["cell", "value"]].values.tolist() == [["第7行", "10/19/2022"]]
+    assert bad[["cell", "value"]].values.tolist() == [["第10行", "10/19/2022"]]
 
 
 def test_the_register_is_read_once_and_a_blank_cell_is_blank_while_the_text_na_is_text(tmp_path):

@@ -105,6 +105,25 @@ BEIJING = dt.timezone(dt.timedelta(hours=8))  # China Standard Time, no daylight
 _PLAIN_TIME = re.compile(YEAR_FIRST + r"(?:[ T](\d{1,2}):(\d{1,2})(?::(\d{1,2}))?)?\s*$")
 
 
+_SPOKEN_CLOCK = re.compile(r"(日)?\s*(上午|中午|下午|晚上|凌晨)?\s*(\d{1,2})\s*[时点:：]\s*(\d{1,2})?\s*分?\s*(am|pm)?\s*$", re.I)
+_AFTERNOON = ("下午", "晚上", "pm")
+
+
+def _clock_as_digits(written: str) -> str:
+    """A time of day as the office types it, as hours:minutes: 2022年10月26日15:30, 下午3:30, 15时30分,
+    3:30 PM (noon is 中午12点; 下午3点 is 15:00)."""
+    clock = _SPOKEN_CLOCK.search(written)
+    if not clock:
+        return written
+    day, part, hours, minutes, meridiem = clock.groups()
+    hour = int(hours)
+    if ((part or "").lower() in _AFTERNOON or (meridiem or "").lower() == "pm") and hour < 12:
+        hour += 12
+    elif (meridiem or "").lower() == "am" and hour == 12:
+        hour = 0
+    return f"{written[:clock.start()]}{day or ''} {hour}:{int(minutes or 0):02d}"
+
+
 def receipt_time(written: str) -> dt.datetime | None:
     """A receipt time as written in the register, read on its own: year first (2022-10-19,
     2022/10/19, 2022.10.19, 2022年10月19日), with or without a time of day. Anything else, a
@@ -112,7 +131,7 @@ def receipt_time(written: str) -> dt.datetime | None:
 
     The usual spellings (a date, then hours and minutes) are read here; the rest of ISO 8601
     (fractions of a second, time zones) by pandas, as before."""
-    plain = _PLAIN_TIME.match(written)
+    plain = _PLAIN_TIME.match(written) or _PLAIN_TIME.match(_clock_as_digits(written))
     if plain:
         try:
             return dt.datetime(*(int(part) for part in plain.groups() if part is not None))
