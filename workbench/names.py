@@ -126,6 +126,7 @@ _FOLDER_NOTE = re.compile(r"[(（][^()（）]*[)）]")  # 梁溪区总工会（1
 _FOLDER_WORDS = re.compile(rf"(?:{'|'.join(labels.FOLDER_WORDS)})+$")  # 梁溪区总工会报送材料
 
 
+@lru_cache(maxsize=4096)
 def folder_union(folder: str) -> str:
     """The union an inbox folder is named for, without what officers add to a folder's name (its number,
     a note in brackets, 报送材料); the folder's name as it is when that leaves no name in Chinese."""

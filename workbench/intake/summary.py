@@ -174,7 +174,7 @@ def parse_fill_line(rows: list[list[Any]]) -> dict[str, str]:
         if "：" not in text and ":" not in text:  # no "key：value" in it (a title, a quota reminder)
             continue
         for key, val in _FILL_FIELD.findall(text):
-            val = clean(val)  # a control or invisible character in 梁溪区总工会 would split its quota
+            val = val if val.isprintable() else clean(val)  # a control character in 梁溪区总工会 would split its quota
             if val and not set(val) <= set("_＿ "):
                 found.setdefault(key, val)
     return found
@@ -186,7 +186,6 @@ def _data_rows(rows: list[list[Any]], header_row: int, columns: dict[int, str]) 
     and the sign-off lines among the latter (填表人：…  填报日期：…), read as the fill line is."""
     kept, signed = [], []
     in_notes = False
-    where = {name: j for j, name in columns.items() if name in IDENTIFYING}
     for i in range(header_row + 1, len(rows)):
         row = rows[i]
         for first in row:
@@ -197,7 +196,7 @@ def _data_rows(rows: list[list[Any]], header_row: int, columns: dict[int, str]) 
         in_notes = in_notes or (first.__class__ is str and _NOTE_ROW.match(first) is not None)
         if in_notes and len(row) - row.count("") - row.count(None) == 1 and columns.get(row.index(first)) not in IDENTIFYING:
             continue  # a line of the notes, alone in its row
-        closing = _closing(row, first, where) if first.__class__ is str and (first[:1] in _CLOSING_START or "盖章" in first) else None
+        closing = _closing(row, first, columns) if first.__class__ is str and (first[:1] in _CLOSING_START or "盖章" in first) else None
         if closing == "sign_off":
             signed.append(i)
         elif closing is None:
@@ -205,9 +204,11 @@ def _data_rows(rows: list[list[Any]], header_row: int, columns: dict[int, str]) 
     return kept, signed
 
 
-def _closing(row: list[Any], first: str, where: dict[str, int]) -> str | None:
+def _closing(row: list[Any], first: str, columns: dict[int, str]) -> str | None:
     """What a line closing the table is, or None: '以下空白' (every cell says so), a totals row (合计 first,
     no leader or unit), or the sign-off (填表人：…, 盖章 first, no studio named in it)."""
+    where = {name: j for j, name in columns.items()}
+
     def cell(name: str) -> Any:
         j = where.get(name, len(row))
         return row[j] if j < len(row) else None
@@ -294,7 +295,7 @@ def find_table(sheet: Sheet, *, file: str, rnd: Round, fill: dict[str, str] | No
     if header is None:
         return None
     candidates, signed = _data_rows(rows, header.row, header.columns)
-    fill = {**parse_fill_line([rows[i] for i in signed]), **(fill or {}), **parse_fill_line(rows[:header.row])}
+    fill = {**(parse_fill_line([rows[i] for i in signed]) if signed else {}), **(fill or {}), **parse_fill_line(rows[:header.row])}
     table = Table(file, sheet, header, fill, candidates, [])
     columns = header.columns
     repeats = _repeated_headers(rows, table.rows, columns, vocabulary(rnd))
@@ -330,7 +331,7 @@ def find_table(sheet: Sheet, *, file: str, rnd: Round, fill: dict[str, str] | No
     for j, (i, text, name, unit) in header.other_unit.items():
         _problem(table.problems, table, i, j, name, text, "header_unit_mismatch", labels.INTAKE_MESSAGES[
             "header_unit_mismatch"].format(text=text, unit=unit, expected=labels.CARD_FACT_UNITS[name]))
-    for j, name in columns.items():
+    for j, name in columns.items() if sheet.hidden_columns else ():
         if sheet.origin[1] + j + 1 in sheet.hidden_columns:  # read, though the union's printout does not show it
             _problem(table.problems, table, header.row, j, name, rows[header.row][j] if j < len(rows[header.row]) else "",
                      "hidden_column", labels.INTAKE_MESSAGES["hidden_column"], "warning")
@@ -430,9 +431,12 @@ def read_tables(tables: list[Table], parse: FieldParser) -> tuple[dict[str, list
     cells = _cells(tables)
     parsed = {name: parse.column(name, cells[name]) for name in FIELDS}
     found: dict[int, dict[str, tuple[str, str]]] = {}  # row (across tables) -> field -> (code, message)
+    dittos = set()  # rows with a cell saying 同上
     for name in FIELDS:
         for g, code, message in parsed[name][2]:
             found.setdefault(g, {})[name] = (code, message)
+            if code == "same_as_above":
+                dittos.add(g)
     columns = {name: parsed[name][0] for name in FIELDS} | {name: parsed[name[:-10]][1] for name in PRECISIONS}
     columns |= {name: [] for name in SOURCE}
     starts = []
@@ -441,15 +445,17 @@ def read_tables(tables: list[Table], parse: FieldParser) -> tuple[dict[str, list
         columns["source_file"] += [table.file] * len(table.rows)
         columns["source_sheet"] += [table.sheet.name] * len(table.rows)
         columns["source_row"] += [table.sheet.origin[0] + i + 1 for i in table.rows]
-    _same_as_above(columns, cells, found, set(starts))
+    if dittos:
+        _same_as_above(columns, cells, found, sorted(dittos), set(starts))
     return columns, [_table_rows(table, columns, cells, found, start) for table, start in zip(tables, starts)]
 
 
 def _same_as_above(columns: dict[str, list], cells: dict[str, list], found: dict[int, dict[str, tuple[str, str]]],
-                   starts: set[int]) -> None:
+                   rows: list[int], starts: set[int]) -> None:
     """A cell saying 同上 (or 〃) takes what was read from the row above it in its table, and says so;
-    with nothing above to take (its table's first row, or a blank), it stays blank and is an error."""
-    for g in sorted(g for g, problems in found.items() if any(code == "same_as_above" for code, _ in problems.values())):
+    with nothing above to take (its table's first row, or a blank), it stays blank and is an error.
+    `rows`: the rows with such a cell, in order (a 同上 below a 同上 takes what the first took)."""
+    for g in rows:
         for name, (code, message) in list(found[g].items()):
             if code != "same_as_above":
                 continue
