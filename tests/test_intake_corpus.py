@@ -734,7 +734,7 @@ def test_a_name_typed_over_two_lines_of_its_cell_is_one_line(tmp_path):
 
 
 @pytest.mark.parametrize(("rank", "size", "read_as"), [("第1", "五人", (1, 5)), ("第一", "十二", (1, 12)), ("第2名", "两人", (2, 2)),
-                                                       ("一", "二十三", (1, 23))])
+                                                       ("一", "二十三", (1, 23)), ("（2）", "6", (2, 6)), ("(一)", "6", (1, 6))])
 def test_places_and_counts_in_chinese_numerals_are_read(tmp_path, rank, size, read_as):
     save(book([[ROW[0], rank, *ROW[2:6], size, *ROW[7:]]]), tmp_path / "U" / "a.xlsx")
     result = read(tmp_path)

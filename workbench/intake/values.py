@@ -273,7 +273,7 @@ def _not_a_number(text: str, value: Any) -> ValueProblem:
 _NUMERAL = re.compile(r"([〇零一二两三四五六七八九十百]+)(.*)")
 _NUMERAL_PARTS = re.compile(r"(?:(?P<h>[一二两三四五六七八九])百)?(?P<z>零)?(?:(?P<t>[一二两三四五六七八九])?(?P<ten>十))?(?P<u>[一二两三四五六七八九])?")
 _NUMERAL_DIGITS = dict(zip("一二两三四五六七八九", (1, 2, 2, 3, 4, 5, 6, 7, 8, 9)))
-_ORDINAL = re.compile(r"第\s*(.+?)\s*[名位]?")
+_ORDINAL = re.compile(r"第\s*(.+?)\s*[名位]?|[(（]\s*(.+?)\s*[)）]")  # 第2名, or a place in brackets: （2）
 
 
 def chinese_numeral(text: str) -> int | None:
@@ -300,12 +300,12 @@ def _written_int(value: Any, units: tuple[str, ...] | None) -> int | None:
 
 
 def _place(value: Any) -> Any:
-    """'第1', '第一', '第2名' in the 推荐排序 column -> the place; anything else as typed (and reported so)."""
+    """'第1', '第一', '第2名', '（2）' in the 推荐排序 column -> the place; anything else as typed (and reported so)."""
     ordinal = _ORDINAL.fullmatch(value.strip()) if value.__class__ is str else None
     if ordinal is None:
         return value
     try:
-        place = parse_int(ordinal[1], ())
+        place = parse_int(ordinal[1] or ordinal[2], ())
     except ValueProblem:
         return value
     return value if place is None else place
