@@ -329,6 +329,13 @@ def test_a_form_label_and_its_value_in_one_cell_are_read(tmp_path):
     assert form.fields["established"] == dt.datetime(2019, 5, 1) and form.cells["team_size"] == "C2"
 
 
+def test_a_form_label_in_another_scale_is_said_and_its_number_not_read(tmp_path):
+    form = read_form_file(form_file(tmp_path, [["年度经费（元）", 50000], ["场所面积（亩）", 2], ["团队人数（人）", 6]]), RND)
+    assert form.fields["funding"] is None and form.fields["site_area"] is None and form.fields["team_size"] == 6
+    said = [(p.cell, p.code) for p in form.problems if p.code == "header_unit_mismatch"]
+    assert said == [("B1", "header_unit_mismatch"), ("B2", "header_unit_mismatch")]
+
+
 def test_a_form_value_further_right_than_its_label_s_neighbour_is_read(tmp_path):
     """A label merged over two columns (or typed into the wrong cell) leaves its value further right."""
     path = form_file(tmp_path, [["工作室名称", None, None, "张伟劳模创新工作室"], ["成立时间", None, "一线职工人数", 3],

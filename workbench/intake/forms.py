@@ -17,6 +17,7 @@ from workbench.intake.values import (
     MEMBER_AGES,
     GuessedValue,
     ValueProblem,
+    header_unit_mismatch,
     match_header,
     normalise_header,
     parse_bool,
@@ -100,6 +101,14 @@ def read_form_sheet(sheet: Sheet, form: Form, rnd: Round, categories: dict[str, 
                 continue
             if name in labels.FORM_NARRATIVES:
                 form.fields[name] = parse_text(value)
+                continue
+            written = head if typed else cell  # the label as typed: 年度经费（元） names another scale than 万元
+            unit = header_unit_mismatch(name, written) if written.__class__ is str else None
+            if unit:
+                form.fields[name] = None
+                form.problems.append(Problem(form.file, sheet.name, ref, name, shown(value), "warning", "header_unit_mismatch",
+                                             f"推荐表：" + labels.INTAKE_MESSAGES["header_unit_mismatch"].format(
+                                                 text=written, unit=unit, expected=labels.CARD_FACT_UNITS[name])))
                 continue
             try:
                 form.fields[name], precision = parse_field(name, value, rnd, categories)

@@ -217,7 +217,9 @@ _HEADER_UNIT = re.compile(r"(?:\(|/|单位)\s*([^()/]*?)\s*(?:/年)?\)?$")  # on
 def header_unit_mismatch(name: str, header: str) -> str | None:
     """The other scale a header of field `name` names (元 for 年度经费（元）), or None."""
     others = HEADER_OTHER_UNITS.get(name)
-    found = _HEADER_UNIT.search(normalise(header)) if others else None
+    if not others:
+        return None
+    found = _HEADER_UNIT.search(normalise(header))
     unit = found[1].removeprefix("单位").lstrip(":").strip() if found else ""
     return unit if unit in others else None
 
