@@ -107,7 +107,7 @@ def read_form_sheet(sheet: Sheet, form: Form, rnd: Round, categories: dict[str, 
             if unit:
                 form.fields[name] = None
                 form.problems.append(Problem(form.file, sheet.name, ref, name, shown(value), "warning", "header_unit_mismatch",
-                                             f"推荐表：" + labels.INTAKE_MESSAGES["header_unit_mismatch"].format(
+                                             "推荐表：" + labels.INTAKE_MESSAGES["header_unit_mismatch"].format(
                                                  text=written, unit=unit, expected=labels.CARD_FACT_UNITS[name])))
                 continue
             try:
