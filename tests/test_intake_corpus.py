@@ -493,6 +493,20 @@ def test_messages_never_name_python_exceptions(tmp_path, content):
     assert messages and "Error" not in messages and "Exception" not in messages
 
 
+def test_a_zip_claiming_a_version_no_reader_knows_is_a_corrupt_file(tmp_path):
+    """zipfile refuses such a directory with NotImplementedError (found by flipping bytes of a summary)."""
+    buffer = io.BytesIO()
+    book([ROW]).save(buffer)
+    data = bytearray(buffer.getvalue())
+    at = data.find(b"PK\x01\x02")
+    data[at + 6:at + 8] = (150).to_bytes(2, "little")  # version needed to extract: 15.0
+    end = data.rfind(b"PK\x05\x06")
+    data[end + 8:end + 10] = (1).to_bytes(2, "little")  # entries on this disk: not all, so zipfile reads the directory
+    (tmp_path / "U").mkdir()
+    (tmp_path / "U" / "a.xlsx").write_bytes(bytes(data))
+    assert only(read(tmp_path), "corrupt_file")["severity"] == "error"
+
+
 def test_text_starting_with_equals_is_never_a_live_formula(tmp_path):
     (tmp_path / "=HYPERLINK(\"x\",\"点我\")").mkdir()
     (tmp_path / "=HYPERLINK(\"x\",\"点我\")" / "a.xlsx").write_bytes(b"junk")

@@ -137,7 +137,7 @@ def _zip_parts(data: bytes) -> Directory:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
-    except (zipfile.BadZipFile, ValueError):
+    except Exception:  # BadZipFile, and NotImplementedError for a damaged version field, EOFError …: all one to us
         raise _corrupt() from None
     return (sum(i.compress_size for i in infos), sum(i.file_size for i in infos),
             [ZipPart(i.filename, i.compress_type, i.compress_size, i.file_size, i.header_offset)
