@@ -507,6 +507,30 @@ def test_a_zip_claiming_a_version_no_reader_knows_is_a_corrupt_file(tmp_path):
     assert only(read(tmp_path), "corrupt_file")["severity"] == "error"
 
 
+def _summary_bytes() -> bytes:
+    buffer = io.BytesIO()
+    book([ROW, SECOND]).save(buffer)
+    return buffer.getvalue()
+
+
+SUMMARY_BYTES = _summary_bytes()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, len(SUMMARY_BYTES) - 1), st.integers(0, 255)), min_size=1, max_size=12))
+def test_a_damaged_summary_is_read_or_refused_never_a_crash(tmp_path_factory, flips):
+    """Bytes flipped anywhere in a summary (its zip directory, headers, compressed XML): the inbox is read,
+    the file read in part or refused with a reason."""
+    data = bytearray(SUMMARY_BYTES)
+    for at, value in flips:
+        data[at] = value
+    inbox = tmp_path_factory.mktemp("damaged")
+    (inbox / "U").mkdir()
+    (inbox / "U" / "a.xlsx").write_bytes(bytes(data))
+    result = read(inbox)
+    assert len(result.nominations) or len(result.problems)
+
+
 def test_text_starting_with_equals_is_never_a_live_formula(tmp_path):
     (tmp_path / "=HYPERLINK(\"x\",\"点我\")").mkdir()
     (tmp_path / "=HYPERLINK(\"x\",\"点我\")" / "a.xlsx").write_bytes(b"junk")
