@@ -106,12 +106,14 @@ def soffice(src: Path, target: str, outdir: Path) -> Path:
     ("utf-8-sig", ",", None, 3), ("utf-8", ",", None, 3), ("gbk", ",", None, 3),
     ("utf-8", "\t", "推荐单位（盖章）：梁溪区总工会", 4),  # tabs, under a fill line without any
     ("utf-16", "\t", None, 3),  # Excel's "Unicode text": UTF-16 with its BOM, tab-delimited
-    ("utf-8-sig", ";", "sep=;", 3)])  # the delimiter declared on a first line Excel does not show
+    ("utf-8-sig", ";", "sep=;", 3),  # the delimiter declared on a first line Excel does not show
+    ("utf-8", ",", "\r", 3)])  # lines ended by a lone CR, as an old Mac wrote them
 def test_a_csv_summary_is_read_with_cells(tmp_path, encoding, delimiter, first, row):
     lines = [delimiter.join(HEADER), delimiter.join(map(str, ROW)),
              delimiter.join(["职工", "1", "李娜职工创新工作室", "某医院", "李娜", "", "很多", "1", "2020-03", "80", "3", "1"])]
     (tmp_path / "U").mkdir()
-    (tmp_path / "U" / "汇总表.csv").write_bytes("\n".join([first] * (first is not None) + lines).encode(encoding))
+    text = "\r".join(lines) if first == "\r" else "\n".join([first] * (first is not None) + lines)
+    (tmp_path / "U" / "汇总表.csv").write_bytes(text.encode(encoding))
     result = read(tmp_path)
     assert sorted(result.nominations["studio"]) == ["张伟劳模创新工作室", "李娜职工创新工作室"]
     bad = only(result, "not_a_number")

@@ -34,7 +34,7 @@ def read_register(inbox: Path) -> tuple[Register | None, list[Problem]]:
         return None, []
     try:
         text = decode_text(path.read_bytes())
-        rows = [row for row in csv.reader(io.StringIO(text)) if row] if text is not None else []
+        rows = [row for row in csv.reader(io.StringIO(text, newline=None)) if row] if text is not None else []
     except (OSError, csv.Error):
         rows = []
     if not rows or any(len(row) > len(rows[0]) and any(row[len(rows[0]):]) for row in rows[1:]):

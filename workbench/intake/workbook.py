@@ -392,7 +392,10 @@ def read_csv(path: str | Path) -> Book:
         delimiter, text = declared[1], text.split("\n", 1)[1] if "\n" in text else ""
     else:  # Excel writes commas; some locales tabs or semicolons: the one the first lines hold most of
         delimiter = max(",\t;", key=lambda d: sum(line.count(d) for line in lines[:30]))
-    rows = [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    try:  # universal newlines: a lone \r (an old Mac's line end) ends a line, as Excel reads it
+        rows = [list(r) for r in csv.reader(io.StringIO(text, newline=None), delimiter=delimiter)]
+    except csv.Error:
+        raise Unreadable("csv_unreadable", _message("csv_unreadable")) from None
     truncated = max(len(rows) - MAX_ROWS, 0)
     rows = rows[:MAX_ROWS]
     while rows and all(c == "" for c in rows[-1]):
