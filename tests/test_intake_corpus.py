@@ -533,6 +533,25 @@ def test_a_damaged_summary_is_read_or_refused_never_a_crash(tmp_path_factory, fl
     assert len(result.nominations) or len(result.problems)
 
 
+CSV_BYTES = ("推荐单位（盖章）：梁溪区总工会\n" + ",".join(HEADER) + "\n" + ",".join(map(str, ROW)) + "\n").encode("utf-8")
+REGISTER_BYTES = "file,received_at,studio,paper_copies\nU/a.csv,2022-10-26 15:30,,2\n".encode("utf-8")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, len(CSV_BYTES) - 1), st.sampled_from(b',"\n\r\t;=\x00\xff\xe4')), max_size=10),
+       st.lists(st.tuples(st.integers(0, len(REGISTER_BYTES) - 1), st.sampled_from(b',"\n\r\x00\xff')), max_size=10))
+def test_a_damaged_csv_or_register_is_read_or_refused_never_a_crash(tmp_path_factory, csv_flips, register_flips):
+    inbox = tmp_path_factory.mktemp("damaged")
+    (inbox / "U").mkdir()
+    for name, data, flips in (("U/a.csv", CSV_BYTES, csv_flips), (labels.RECEIPTS_FILE, REGISTER_BYTES, register_flips)):
+        data = bytearray(data)
+        for at, value in flips:
+            data[at] = value
+        (inbox / name).write_bytes(bytes(data))
+    result = read(inbox)
+    assert len(result.nominations) or len(result.problems)
+
+
 def test_text_starting_with_equals_is_never_a_live_formula(tmp_path):
     (tmp_path / "=HYPERLINK(\"x\",\"点我\")").mkdir()
     (tmp_path / "=HYPERLINK(\"x\",\"点我\")" / "a.xlsx").write_bytes(b"junk")
