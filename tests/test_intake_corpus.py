@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -507,6 +508,37 @@ def test_a_zip_claiming_a_version_no_reader_knows_is_a_corrupt_file(tmp_path):
     (tmp_path / "U").mkdir()
     (tmp_path / "U" / "a.xlsx").write_bytes(bytes(data))
     assert only(read(tmp_path), "corrupt_file")["severity"] == "error"
+
+
+def test_a_damaged_xls_asking_for_terabytes_is_refused_and_intake_goes_on(tmp_path):
+    """An .xls whose DIMENSIONS record is damaged (first row after the last) made calamine ask for 2 TB and
+    Rust abort the whole process: the file is now read in a child process, which alone dies."""
+    src = save(book([ROW]), tmp_path / "src" / "a.xlsx")
+    data = bytearray(soffice(src, "xls", tmp_path / "src").read_bytes())
+    at = data.find(b"\x00\x02\x0e\x00")  # DIMENSIONS: id 0x0200, 14 bytes: first row, last row + 1, columns
+    assert at > 0 and int.from_bytes(data[at + 8:at + 12], "little") > 0
+    data[at + 4:at + 8] = (0xFFFFFF).to_bytes(4, "little")
+    (tmp_path / "inbox" / "U").mkdir(parents=True)
+    (tmp_path / "inbox" / "U" / "坏.xls").write_bytes(bytes(data))
+    save(book([SECOND]), tmp_path / "inbox" / "U" / "汇总表.xlsx")
+    result = read(tmp_path / "inbox")
+    assert only(result, "unreadable_file")["file"] == "U/坏.xls" and result.nominations["studio"].tolist() == [SECOND[2]]
+
+
+def test_shared_strings_claiming_more_texts_than_they_hold_are_refused(tmp_path):
+    """uniqueCount="4000000000" made calamine set aside 96 GB, and Rust abort the process."""
+    src = soffice(save(book([ROW]), tmp_path / "src" / "a.xlsx"), "ods", tmp_path / "src")
+    saved = soffice(src, "xlsx", tmp_path / "lo")  # LibreOffice keeps its texts in a shared-strings table
+    with zipfile.ZipFile(saved) as z:
+        parts = {name: z.read(name) for name in z.namelist()}
+    strings = parts["xl/sharedStrings.xml"]
+    assert b"uniqueCount=" in strings
+    parts["xl/sharedStrings.xml"] = re.sub(rb'uniqueCount="[0-9]+"', b'uniqueCount="4000000000"', strings)
+    (tmp_path / "inbox" / "U").mkdir(parents=True)
+    with zipfile.ZipFile(tmp_path / "inbox" / "U" / "a.xlsx", "w", zipfile.ZIP_DEFLATED) as z:
+        for name, content in parts.items():
+            z.writestr(name, content)
+    assert only(read(tmp_path / "inbox"), "corrupt_file")["severity"] == "error"
 
 
 def _summary_bytes() -> bytes:

@@ -14,12 +14,17 @@ import html
 import io
 import itertools
 import os
+import pickle
 import re
+import select
+import signal
 import struct
+import time
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, Callable, NamedTuple
 
 import deflate
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
@@ -95,7 +100,8 @@ _LOCAL = struct.Struct("<4s5H3L2H")  # local file header
 
 
 Directory = tuple[int, int, list[ZipPart]]  # bytes packed, bytes inflated (all members), the parts read here
-_READ_PARTS = (b"xl/worksheets/", b"xl/workbook.xml", b"xl/_rels/")  # sheets, and how the workbook orders them
+SHARED_STRINGS = "xl/sharedStrings.xml"
+_READ_PARTS = (b"xl/worksheets/", b"xl/workbook.xml", b"xl/_rels/", SHARED_STRINGS.encode())  # sheets, their order, texts
 
 
 def _central_directory(data: bytes) -> Directory | None:
@@ -224,6 +230,28 @@ def _check_extent(xml: bytes) -> None:
         raise Unreadable("sheet_too_large", _message("sheet_too_large", rows=rows, columns=columns))
 
 
+_UNIQUE_COUNT = re.compile(rb'<sst\b[^>]*?\suniqueCount="([0-9]+)"')
+_SMALLEST_STRING = len(b"<si></si>")
+
+
+def _check_strings(data: bytes, part: ZipPart) -> None:
+    """Refuse a shared-strings table claiming more texts than its bytes could hold: calamine sets aside
+    room for the number it claims (24 bytes each), and Rust aborts the process when that fails
+    (uniqueCount="4000000000" asks for 96 GB). Only the part's first bytes are inflated."""
+    if data[part.offset:part.offset + 4] != b"PK\x03\x04" or part.offset + _LOCAL.size > len(data):
+        raise _corrupt()
+    local = _LOCAL.unpack_from(data, part.offset)
+    start = part.offset + _LOCAL.size + local[9] + local[10]
+    packed = data[start:start + min(part.packed, 4096)]
+    try:
+        head = packed if part.method == zipfile.ZIP_STORED else zlib.decompressobj(-15).decompress(packed, 2048)
+    except zlib.error:
+        raise _corrupt() from None
+    claimed = _UNIQUE_COUNT.search(head)
+    if claimed and int(claimed[1]) > part.inflated // _SMALLEST_STRING + 1:
+        raise _corrupt()
+
+
 def _check_zip(data: bytes) -> tuple[dict[str, Marks], list[str]]:
     """Refuse bombs before inflating; return the marks of each sheet XML part that has any, and the
     parts in order."""
@@ -232,7 +260,9 @@ def _check_zip(data: bytes) -> tuple[dict[str, Marks], list[str]]:
         raise Unreadable("decompression_bomb", f"文件解压后过大（约 {inflated // 2**20} MB），疑似异常文件，未读取")
     marks = {}
     for part in parts:
-        if part.name.startswith("xl/worksheets/sheet") and part.name.endswith(".xml"):
+        if part.name == SHARED_STRINGS:
+            _check_strings(data, part)
+        elif part.name.startswith("xl/worksheets/sheet") and part.name.endswith(".xml"):
             xml = _inflate(data, part)
             _check_extent(xml)
             found = _marks(xml)
@@ -324,6 +354,55 @@ def _read_bytes(path: str | Path) -> bytes:
     return data
 
 
+def _sheets(data: bytes, marks: dict[str, Marks], parts: list[str]) -> list[Sheet]:
+    """calamine's reading of every worksheet (raising whatever calamine raises)."""
+    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    return [_read_sheet(book, i, meta, marks.get(parts[i]) if i < len(parts) else None)
+            for i, meta in enumerate(book.sheets_metadata) if meta.typ == SheetTypeEnum.WorkSheet]
+
+
+CHILD_SECONDS = 120  # a reader in a child process taking longer than this is stopped (its file refused)
+
+
+def _in_child(read: Callable[..., list[Sheet]], *args: Any) -> list[Sheet]:
+    """`read(*args)` in a forked child process, its sheets sent back through a pipe. calamine sizes an
+    .xls sheet by its DIMENSIONS record, and a damaged one asks for terabytes: Rust then aborts the whole
+    process, which no `except` can catch. In a child, only the child dies, and the file is refused.
+    Where there is no fork (Windows), in this process."""
+    if not hasattr(os, "fork"):
+        return read(*args)
+    inbound, outbound = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: read, send the sheets or the error's words, and leave at once
+        try:
+            os.close(inbound)
+            try:
+                payload = pickle.dumps((True, read(*args)))
+            except BaseException as exc:
+                payload = pickle.dumps((False, str(exc)))
+            with os.fdopen(outbound, "wb") as out:
+                out.write(payload)
+        finally:
+            os._exit(0)
+    os.close(outbound)
+    received, deadline = [], time.monotonic() + CHILD_SECONDS
+    with os.fdopen(inbound, "rb") as pipe:
+        while select.select([pipe], [], [], max(deadline - time.monotonic(), 0))[0]:
+            chunk = pipe.read1(1 << 20)
+            if not chunk:
+                break
+            received.append(chunk)
+        else:
+            os.kill(pid, signal.SIGKILL)  # still reading at the deadline
+    os.waitpid(pid, 0)
+    if not received:
+        raise RuntimeError("the reader stopped without an answer")
+    ok, value = pickle.loads(b"".join(received))
+    if not ok:
+        raise RuntimeError(value)  # calamine's words: read_workbook tells a password from damage by them
+    return value
+
+
 def read_workbook(path: str | Path, suffix: str | None = None) -> Book:
     """Every sheet's rows and what was noticed, or Unreadable with the reason; never another exception.
 
@@ -346,13 +425,11 @@ def read_workbook(path: str | Path, suffix: str | None = None) -> Book:
     elif suffix in (".xlsx", ".xlsm"):
         raise Unreadable("not_a_workbook", "文件扩展名是 .xlsx，但内容不是Excel工作簿（可能是改了扩展名的其他文件）")
     try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        metadata = book.sheets_metadata
-        sheets = [_read_sheet(book, i, meta, marks.get(parts[i]) if i < len(parts) else None)
-                  for i, meta in enumerate(metadata)
-                  if meta.typ == SheetTypeEnum.WorkSheet]
+        sheets = _in_child(_sheets, data, marks, parts) if data[:8] == OLE_MAGIC else _sheets(data, marks, parts)
         return Book(sheets, notes, hashlib.sha256(data).hexdigest())
-    except Exception as exc:  # calamine raises several types for broken or encrypted files
+    except BaseException as exc:  # calamine raises several types for broken or encrypted files, and a panic in its
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):  # Rust code (a damaged .xls) as pyo3's PanicException,
+            raise  # which is no Exception
         if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
             raise Unreadable("password_protected", "工作簿设置了打开密码，无法读取；请取消密码后重新报送") from None
         if wps:
