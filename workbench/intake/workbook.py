@@ -366,8 +366,9 @@ CHILD_SECONDS = 120  # a reader in a child process taking longer than this is st
 
 def _in_child(read: Callable[..., list[Sheet]], *args: Any) -> list[Sheet]:
     """`read(*args)` in a forked child process, its sheets sent back through a pipe. calamine sizes an
-    .xls sheet by its DIMENSIONS record, and a damaged one asks for terabytes: Rust then aborts the whole
-    process, which no `except` can catch. In a child, only the child dies, and the file is refused.
+    .xls sheet by its DIMENSIONS record (an .xlsb's by its like), and a damaged one asks for terabytes:
+    Rust then aborts the whole process, which no `except` can catch. In a child, only the child dies,
+    and the file is refused.
     Where there is no fork (Windows), in this process."""
     if not hasattr(os, "fork"):
         return read(*args)
@@ -425,7 +426,8 @@ def read_workbook(path: str | Path, suffix: str | None = None) -> Book:
     elif suffix in (".xlsx", ".xlsm"):
         raise Unreadable("not_a_workbook", "文件扩展名是 .xlsx，但内容不是Excel工作簿（可能是改了扩展名的其他文件）")
     try:
-        sheets = _in_child(_sheets, data, marks, parts) if data[:8] == OLE_MAGIC else _sheets(data, marks, parts)
+        binary = data[:8] == OLE_MAGIC or data[:2] == b"PK" and b"xl/workbook.bin" in data  # .xls, .xlsb: sized by records
+        sheets = _in_child(_sheets, data, marks, parts) if binary else _sheets(data, marks, parts)
         return Book(sheets, notes, hashlib.sha256(data).hexdigest())
     except BaseException as exc:  # calamine raises several types for broken or encrypted files, and a panic in its
         if isinstance(exc, (KeyboardInterrupt, SystemExit)):  # Rust code (a damaged .xls) as pyo3's PanicException,
