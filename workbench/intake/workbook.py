@@ -150,16 +150,21 @@ def _zip_parts(data: bytes) -> Directory:
              for i in infos if i.filename.startswith(tuple(p.decode() for p in _READ_PARTS))])
 
 
+def _packed(data: bytes, part: ZipPart) -> memoryview:
+    """A member's bytes as stored (compressed), found through its local header."""
+    if data[part.offset:part.offset + 4] != b"PK\x03\x04" or part.offset + _LOCAL.size > len(data):
+        raise _corrupt()
+    local = _LOCAL.unpack_from(data, part.offset)
+    start = part.offset + _LOCAL.size + local[9] + local[10]
+    return memoryview(data)[start:start + part.packed]
+
+
 def _inflate(data: bytes, part: ZipPart) -> bytes:
     """A member's bytes, never more than the directory says it holds (a lying size is refused).
 
     Deflated parts are inflated by libdeflate (the `deflate` package), about twice as fast as zlib
     on a whole part: it inflates into one buffer of the size the directory states and fails past it."""
-    if data[part.offset:part.offset + 4] != b"PK\x03\x04" or part.offset + _LOCAL.size > len(data):
-        raise _corrupt()
-    local = _LOCAL.unpack_from(data, part.offset)
-    start = part.offset + _LOCAL.size + local[9] + local[10]
-    packed = memoryview(data)[start:start + part.packed]
+    packed = _packed(data, part)
     try:
         if part.method == zipfile.ZIP_STORED:
             out = bytes(packed)
@@ -238,13 +243,9 @@ def _check_strings(data: bytes, part: ZipPart) -> None:
     """Refuse a shared-strings table claiming more texts than its bytes could hold: calamine sets aside
     room for the number it claims (24 bytes each), and Rust aborts the process when that fails
     (uniqueCount="4000000000" asks for 96 GB). Only the part's first bytes are inflated."""
-    if data[part.offset:part.offset + 4] != b"PK\x03\x04" or part.offset + _LOCAL.size > len(data):
-        raise _corrupt()
-    local = _LOCAL.unpack_from(data, part.offset)
-    start = part.offset + _LOCAL.size + local[9] + local[10]
-    packed = data[start:start + min(part.packed, 4096)]
+    packed = _packed(data, part)[:4096]
     try:
-        head = packed if part.method == zipfile.ZIP_STORED else zlib.decompressobj(-15).decompress(packed, 2048)
+        head = bytes(packed) if part.method == zipfile.ZIP_STORED else zlib.decompressobj(-15).decompress(packed, 2048)
     except zlib.error:
         raise _corrupt() from None
     claimed = _UNIQUE_COUNT.search(head)
