@@ -9,8 +9,11 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -243,7 +246,25 @@ def _open_all(files: list, rnd: Round, *, progress: bool, forms: bool) -> tuple[
 
 def read_inbox(path: str | Path, rnd: Round, *, progress: bool = False, forms: bool = True) -> IntakeResult:
     """Read every workbook in the inbox (one folder per recommending union)."""
-    inbox = Path(path)
+    with _no_cycle_collection():
+        return _read_inbox(Path(path), rnd, progress=progress, forms=forms)
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Reading an inbox makes hundreds of thousands of short-lived objects (rows, cells, problems) and no
+    reference cycles, so the cycle collector, which runs every 700 allocations, only costs time: about
+    3% of a read. It is paused for the read and restored after."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _read_inbox(inbox: Path, rnd: Round, *, progress: bool, forms: bool) -> IntakeResult:
     if not inbox.is_dir():
         raise InboxMissingError(f"{labels.INTAKE_MESSAGES['inbox_missing'].format(path=inbox)} [inbox_missing]")
     categories = category_lookup(rnd)
