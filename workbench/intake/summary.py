@@ -14,7 +14,6 @@ from typing import Any
 from workbench import labels
 from workbench.config import Round
 from workbench.intake.problems import Problem, cell_ref, shown
-from workbench.names import clean, folder_union
 from workbench.intake.values import (
     FIELD_TYPES,
     HEADER_OTHER_UNITS,
@@ -26,6 +25,7 @@ from workbench.intake.values import (
     vocabulary,
 )
 from workbench.intake.workbook import MAX_ROWS, Sheet
+from workbench.names import clean, folder_union
 
 HEADER_SCAN_ROWS = 15
 MIN_HEADER_FIELDS = 4
