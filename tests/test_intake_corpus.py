@@ -121,6 +121,14 @@ def test_a_csv_summary_is_read_with_cells(tmp_path, encoding, delimiter, first, 
     assert (bad["file"], bad["cell"], bad["value"]) == ("U/汇总表.csv", f"G{row}", "很多")
 
 
+def test_a_declared_delimiter_is_read_whatever_ends_the_lines(tmp_path):
+    """Excel's "sep=;" line, in a file whose lines end in a lone CR: the line is dropped, not the file."""
+    (tmp_path / "U").mkdir()
+    (tmp_path / "U" / "汇总表.csv").write_bytes("\r".join(["sep=;", ";".join(HEADER), ";".join(map(str, ROW))]).encode())
+    result = read(tmp_path)
+    assert result.nominations["studio"].tolist() == [ROW[2]] and result.nominations.iloc[0]["source_row"] == 2
+
+
 def test_a_zip_is_reported_with_what_it_holds(tmp_path):
     save(book([ROW]), tmp_path / "U" / "汇总表.xlsx")
     with zipfile.ZipFile(tmp_path / "U" / "材料.zip", "w") as z:
@@ -435,6 +443,12 @@ def test_same_as_above_takes_the_row_above(tmp_path):
     assert found.index.tolist() == ["A5", "D5", "F5", "I5", "A6", "D6"] and set(found["code"]) == {"same_as_above"}
     assert "第4行" in found.loc["A5", "message"] and "第5行" in found.loc["D6", "message"]
     assert set(found["severity"]) == {"warning"}
+
+
+def test_same_as_above_in_a_form_has_nothing_above_to_take(tmp_path):
+    form = read_form_file(form_file(tmp_path, [["工作室名称", "张伟劳模创新工作室"], ["所在单位", "同上"]]), RND)
+    assert form.fields["host_unit"] is None
+    assert [(p.cell, p.code) for p in form.problems if p.field == "host_unit"] == [("B2", "same_as_above_blank")]
 
 
 def test_same_as_above_with_nothing_above_is_an_error(tmp_path):

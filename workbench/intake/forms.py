@@ -228,7 +228,6 @@ def read_form(sheets: list[Sheet], *, file: str, rnd: Round, categories: dict[st
     """A 推荐表 workbook's sheets -> Form (members and achievements from their own sheets); a form
     without either table is said to lack it, since the summary cannot be checked against it."""
     form = Form(file)
-    found = form.tables
     for sheet in sheets:
         table = _table_of(sheet)
         if table is None:
@@ -239,8 +238,8 @@ def read_form(sheets: list[Sheet], *, file: str, rnd: Round, categories: dict[st
         records, problems, columns = read_table_sheet(sheet, headers, types, file)
         setattr(form, attribute, records)
         form.problems += problems + check(records, columns, sheet.name, file, rnd.reference_date)
-        found.add(table)
-    for table in [t for t in TABLES if t not in found]:
+        form.tables.add(table)
+    for table in [t for t in TABLES if t not in form.tables]:
         form.problems.append(Problem(file, "", "", "", "", "warning", "table_missing",
                                      labels.INTAKE_MESSAGES["table_missing"].format(table=table)))
     return form

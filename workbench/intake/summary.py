@@ -431,11 +431,11 @@ def read_tables(tables: list[Table], parse: FieldParser) -> tuple[dict[str, list
     cells = _cells(tables)
     parsed = {name: parse.column(name, cells[name]) for name in FIELDS}
     found: dict[int, dict[str, tuple[str, str]]] = {}  # row (across tables) -> field -> (code, message)
-    dittos = set()  # rows with a cell saying 同上
+    dittos = set()  # rows with a cell saying 同上, not read yet
     for name in FIELDS:
         for g, code, message in parsed[name][2]:
             found.setdefault(g, {})[name] = (code, message)
-            if code == "same_as_above":
+            if code == "same_as_above_blank":
                 dittos.add(g)
     columns = {name: parsed[name][0] for name in FIELDS} | {name: parsed[name[:-10]][1] for name in PRECISIONS}
     columns |= {name: [] for name in SOURCE}
@@ -452,22 +452,20 @@ def read_tables(tables: list[Table], parse: FieldParser) -> tuple[dict[str, list
 
 def _same_as_above(columns: dict[str, list], cells: dict[str, list], found: dict[int, dict[str, tuple[str, str]]],
                    rows: list[int], starts: set[int]) -> None:
-    """A cell saying 同上 (or 〃) takes what was read from the row above it in its table, and says so;
-    with nothing above to take (its table's first row, or a blank), it stays blank and is an error.
-    `rows`: the rows with such a cell, in order (a 同上 below a 同上 takes what the first took)."""
+    """A cell saying 同上 (or 〃) takes what was read from the row above it in its table, and says so
+    (same_as_above, a warning); with nothing above to take (its table's first row, or a blank), it stays
+    blank and keeps the parser's same_as_above_blank, an error. `rows`: the rows with such a cell, in
+    order (a 同上 below a 同上 takes what the first took)."""
     for g in rows:
-        for name, (code, message) in list(found[g].items()):
-            if code != "same_as_above":
-                continue
-            above = None if g in starts else columns[name][g - 1]
+        for name, (code, _) in list(found[g].items()):
+            above = columns[name][g - 1] if code == "same_as_above_blank" and g not in starts else None
             if above is None:
-                found[g][name] = ("same_as_above_blank", message)
                 continue
             columns[name][g] = list(above) if above.__class__ is list else above
             if f"{name}_precision" in columns:
                 columns[f"{name}_precision"][g] = columns[f"{name}_precision"][g - 1]
-            found[g][name] = (code, labels.INTAKE_MESSAGES["same_as_above"].format(value=cells[name][g].strip(),
-                                                                                  row=columns["source_row"][g - 1]))
+            found[g][name] = ("same_as_above", labels.INTAKE_MESSAGES["same_as_above"].format(
+                value=cells[name][g].strip(), row=columns["source_row"][g - 1]))
 
 
 def _cell_problems(table: Table, g: int, i: int, cells: dict[str, tuple], found: dict[str, tuple[str, str]]) -> list[tuple]:

@@ -517,7 +517,7 @@ def parse_field(name: str, value: Any, rnd: Round, categories: dict[str, str]) -
     if value.__class__ is str and value.strip() in ERROR_VALUES:  # a CSV's or an old .xls's #N/A: not a name
         raise ValueProblem("error_value", labels.INTAKE_MESSAGES["error_value"].format(value=value.strip()))
     if value.__class__ is str and value.strip() in labels.SAME_AS_ABOVE:  # read from the row above (`summary.read_tables`)
-        raise ValueProblem("same_as_above", labels.INTAKE_MESSAGES["same_as_above_blank"].format(value=value.strip()))
+        raise ValueProblem("same_as_above_blank", labels.INTAKE_MESSAGES["same_as_above_blank"].format(value=value.strip()))
     kind = FIELD_TYPES[name]
     if value.__class__ is str and kind != "list" and (_BLANK_MARK.fullmatch(value) or kind == "date" and value.strip() in labels.NONE_WORDS):
         return None, None  # "/", "—" (or a date's 无): left empty on purpose

@@ -466,10 +466,10 @@ def read_csv(path: str | Path) -> Book:
     text = decode_text(data)
     if text is None or "\x00" in text:
         raise Unreadable("csv_unreadable", _message("csv_unreadable"))
-    lines = text[:8192].splitlines()
-    declared = _SEP_LINE.match(lines[0]) if lines else None  # Excel's "sep=;" first line
+    lines = text[:8192].splitlines(keepends=True)
+    declared = _SEP_LINE.match(lines[0].rstrip("\r\n")) if lines else None  # Excel's "sep=;" first line
     if declared:
-        delimiter, text = declared[1], text.split("\n", 1)[1] if "\n" in text else ""
+        delimiter, text = declared[1], text[len(lines[0]):]
     else:  # Excel writes commas; some locales tabs or semicolons: the one the first lines hold most of
         delimiter = max(",\t;", key=lambda d: sum(line.count(d) for line in lines[:30]))
     try:  # universal newlines: a lone \r (an old Mac's line end) ends a line, as Excel reads it
