@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -18,7 +17,7 @@ import pandas as pd
 
 from workbench import labels
 from workbench.config import Conditions, HonourLevels, Round
-from workbench.names import host_unit_key, normalise, normalise_honour, normalise_series, studio_key, title_level
+from workbench.names import host_unit_key, normalise_honour, normalise_series, studio_key, title_level
 from workbench.notice import chinese_date
 
 RESULTS = ("pass", "fail", "review")
