@@ -711,6 +711,16 @@ def test_a_category_naming_another_level_is_never_read_as_the_city_s(tmp_path, t
     assert (pd.isna(category) if code == "category_other_level" else category == "model_worker")
 
 
+@pytest.mark.parametrize(("typed", "category"), [("劳模创新工作室（示范性）", "demonstration"), ("劳模创新工作室(示范)", "demonstration"),
+                                              ("创新工作室（职工）", "employee")])
+def test_a_category_s_qualifier_in_brackets_after_it_decides_the_guess(tmp_path, typed, category):
+    """劳模创新工作室（示范性） is the 示范性 one, not the nearest spelling without it; read so, and said."""
+    save(book([[typed, *ROW[1:]]]), tmp_path / "U" / "a.xlsx")
+    result = read(tmp_path)
+    assert result.nominations.iloc[0]["category"] == category
+    assert (only(result, "category_guessed")["cell"], len(problems(result))) == ("A4", 1)
+
+
 @pytest.mark.parametrize(("folder", "union"), [
     ("01-梁溪区总工会", "梁溪区总工会"), ("梁溪区总工会（10月26日报送）", "梁溪区总工会"), ("梁溪区总工会报送材料", "梁溪区总工会"),
     ("【梁溪区总工会】推荐材料", "梁溪区总工会"), ("2022年梁溪区总工会", "梁溪区总工会"), ("U", "U")])  # a folder not named in Chinese stays as it is
@@ -918,6 +928,54 @@ def test_approximations_and_other_scales_are_named_for_what_they_are(tmp_path, c
     row = only(result, code)
     assert row["cell"] == f"{'GK'[['团队人数', '年度经费（万元）'].index(column)]}4" and row["value"] == typed
     assert len(problems(result)) == 1
+
+
+@pytest.mark.parametrize(("column", "typed", "value"), [
+    ("团队人数", "共6人", 6), ("团队人数", "伍", 5), ("年度经费（万元）", "每年5万元", 5.0), ("年度经费（万元）", "年均5万元", 5.0),
+    ("年度经费（万元）", "伍万元", 5.0), ("年度经费（万元）", "合计5.5万元", 5.5), ("场所面积（平方米）", "一百二十平方米", 120.0),
+    ("近一年认定创新成果（项）", "12件", 12), ("近一年认定创新成果（项）", "共十二项", 12)])
+def test_totals_and_numbers_written_in_words_are_read(tmp_path, column, typed, value):
+    """共6人 is 6, 伍万元 (大写) is 5万元, a yearly amount may say 每年 before it as well as /年 after it."""
+    j = HEADER.index(column)
+    save(book([[*ROW[:j], typed, *ROW[j + 1:]]]), tmp_path / "U" / "a.xlsx")
+    result = read(tmp_path)
+    field = {"团队人数": "team_size", "年度经费（万元）": "funding", "场所面积（平方米）": "site_area",
+             "近一年认定创新成果（项）": "results_last_year"}[column]
+    assert result.nominations.iloc[0][field] == value and problems(result).empty
+
+
+@pytest.mark.parametrize(("column", "typed", "field", "value", "note"), [
+    ("团队人数", "6人（含领衔人）", "team_size", 6, "含领衔人"), ("团队人数", "6人(其中一线5人)。", "team_size", 6, "其中一线5人"),
+    ("年度经费（万元）", "10万元（含设备）", "funding", 10.0, "含设备"), ("场所面积（平方米）", "120（含车间）", "site_area", 120.0, "含车间"),
+    ("成立时间", "2019年5月（挂牌）", "established", pd.Timestamp(2019, 5, 1), "挂牌")])
+def test_a_value_with_a_note_in_brackets_is_read_and_the_note_said(tmp_path, column, typed, field, value, note):
+    j = HEADER.index(column)
+    save(book([[*ROW[:j], typed, *ROW[j + 1:]]]), tmp_path / "U" / "a.xlsx")
+    result = read(tmp_path)
+    assert result.nominations.iloc[0][field] == value
+    row = only(result, "value_annotated")
+    assert (row["cell"], row["severity"], row["value"]) == (f"{'ABCDEFGHIJKL'[j]}4", "warning", typed) and note in row["message"]
+    assert len(problems(result)) == 1
+
+
+@pytest.mark.parametrize(("column", "typed", "code"), [
+    ("团队人数", "6人（约）", "not_a_number"), ("团队人数", "6（8人）", "not_a_number"), ("团队人数", "约6人（含领衔人）", "approximate_number"),
+    ("团队人数", "（含领衔人）", "not_a_number"), ("年度经费（万元）", "50000（含设备）", "implausible_number"),
+    ("成立时间", "2019年5月（约）", "not_a_date")])
+def test_a_note_that_makes_the_value_uncertain_leaves_it_unread(tmp_path, column, typed, code):
+    """A note saying the value is approximate, or naming another number, is not set aside: which is meant is not known."""
+    j = HEADER.index(column)
+    save(book([[*ROW[:j], typed, *ROW[j + 1:]]]), tmp_path / "U" / "a.xlsx")
+    result = read(tmp_path)
+    assert pd.isna(result.nominations.iloc[0][["team_size", "funding", "established"][["团队人数", "年度经费（万元）", "成立时间"].index(column)]])
+    assert (only(result, code)["cell"], only(result, code)["severity"]) == (f"{'ABCDEFGHIJKL'[j]}4", "error")
+
+
+@pytest.mark.parametrize(("typed", "day"), [("2019年5月。", dt.datetime(2019, 5, 1)), ("2019.5.", dt.datetime(2019, 5, 1))])
+def test_a_date_ending_as_a_sentence_ends_is_read(tmp_path, typed, day):
+    save(book([[*ROW[:8], typed, *ROW[9:]]]), tmp_path / "U" / "a.xlsx")
+    result = read(tmp_path)
+    assert result.nominations.iloc[0]["established"] == pd.Timestamp(day) and problems(result).empty
 
 
 @pytest.mark.parametrize(("column", "typed", "value"), [("团队人数", "18位", 18), ("年度经费（万元）", "5万元/年", 5.0)])
@@ -1182,12 +1240,35 @@ def test_a_header_in_the_field_s_own_scale_is_read(tmp_path, header):
 @pytest.mark.parametrize(("typed", "code", "severity"), [
     ("张伟、李强", "several_leaders", "error"), ("张伟,李强", "several_leaders", "error"),
     ("张伟（全国劳模）", "leader_annotated", "warning"), ("张伟(高级技师)", "leader_annotated", "warning"),
+    ("张伟等", "several_leaders", "error"), ("张伟等3人", "several_leaders", "error"),
+    ("张伟 李强", "leader_spaced", "warning"), ("张伟　李强", "leader_spaced", "warning"),
+    ("张 伟", None, None), ("欧阳 娜娜", None, None), ("王等", None, None),
     ("买买提·艾力", None, None), ("欧阳娜娜", None, None)])
 def test_a_leader_cell_holding_more_than_one_name_is_reported(tmp_path, typed, code, severity):
     result = read(save(book([ROW[:4] + [typed] + ROW[5:]]), tmp_path / "inbox" / "梁溪区总工会" / "汇总表.xlsx").parents[1])
     assert result.nominations.loc[0, "leader"] == typed  # kept as typed: which name is meant is the union's to say
     got = problems(result)
     assert list(zip(got["cell"], got["code"], got["severity"])) == ([("E4", code, severity)] if code else [])
+
+
+def test_two_names_on_two_lines_of_the_leader_cell_are_not_run_together(tmp_path):
+    """Alt+Enter between two names is two people: kept apart by a space and said (a studio's name over two
+    lines is one name, and is joined)."""
+    result = read(save(book([ROW[:4] + ["张伟\n李强"] + ROW[5:]]), tmp_path / "inbox" / "梁溪区总工会" / "汇总表.xlsx").parents[1])
+    assert result.nominations.loc[0, "leader"] == "张伟 李强"
+    assert (only(result, "leader_spaced")["cell"], only(result, "leader_spaced")["severity"]) == ("E4", "warning")
+
+
+@pytest.mark.parametrize(("typed", "value", "code"), [("否。", False, None), ("是（分公司）", True, "value_annotated"),
+                                                      ("是（约）", None, "not_yes_no")])
+def test_a_yes_or_no_with_a_full_stop_or_a_note_is_read_as_the_others(tmp_path, typed, value, code):
+    book_ = book([ROW])
+    book_.active.cell(row=3, column=13, value="所在单位是否具有法人资格")
+    book_.active.cell(row=4, column=13, value=typed)
+    result = read(save(book_, tmp_path / "inbox" / "梁溪区总工会" / "汇总表.xlsx").parents[1])
+    got = result.nominations.loc[0, "legal_person"]
+    assert (pd.isna(got) if value is None else got == value)
+    assert list(zip(problems(result)["cell"], problems(result)["code"])) == ([("M4", code)] if code else [])
 
 
 @pytest.mark.parametrize(("folder", "written", "said"), [

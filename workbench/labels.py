@@ -90,6 +90,9 @@ NONE_WORDS = {"无", "暂无", "没有", "/", "-", "—", "——"}  # a list ce
 HEADER_NOTES = ("必填", "选填", "全称", "盖章", "签章", "签字", "单选", "多选", "可多选")  # 工作室名称（必填）: not the field's words
 SHARE_WORDS = ("占比", "比例", "比重", "百分比", "%")  # 一线职工占比: a share, never read as the count it is like
 FOLDER_WORDS = ("报送材料", "推荐材料", "申报材料", "材料", "报送", "推荐", "申报")  # 梁溪区总工会报送材料: the folder's, not the union's
+# 欧阳 娜娜 is one person: a name whose surname has two characters, written with a space after it
+COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "夏侯", "令狐", "长孙", "宇文",
+                     "司徒", "端木", "独孤", "南宫", "西门", "呼延", "申屠", "百里", "东郭", "闻人", "澹台")
 SAME_AS_ABOVE = {"同上", "同前", "同上行", "〃", "″", '"', "“", "”"}  # a cell that repeats the one above it
 # Lines below a summary table that close it and name no studio: not read as nominations, and not problems.
 TABLE_END_WORDS = ("以下空白", "以下无内容", "以下无", "此页空白", "此栏空白", "空白", "完")  # the rest of the form left empty
@@ -824,6 +827,8 @@ INTAKE_MESSAGES = {"inbox_missing": "收件目录不存在：{path}（请检查 
                    "named_before_established": "命名时间（{named}）早于成立时间（{established}），至少一项填错，请核实",
                    "several_leaders": "每个工作室只有一位领衔人，此栏填写的是“{value}”；请只填写领衔人姓名，其他成员填在推荐表团队成员中",
                    "leader_annotated": "此栏只填领衔人姓名，另写有“{note}”；荣誉称号请填在“领衔人荣誉称号”一栏",
+                   "leader_spaced": "此栏填写的“{value}”像是空格隔开的两个人的姓名；每个工作室只有一位领衔人，请核实",
+                   "value_annotated": "已按括号前的“{value}”读取，括号中的说明“{note}”未读取；请核实，说明可写在备注栏",
                    "ambiguous_month": "单元格是数字 {value}：Excel 把 {year}.10 也存成 {year}.1，是1月还是10月无法确定，只按{year}年读取；请核实月份，按文本填写（如 {year}年10月）",
                    "recommender_not_folder": "表中填写的推荐单位“{recommender}”与报送文件夹“{folder}”不一致（可能沿用了其他单位的表格，或文件放错了文件夹）；已按“{recommender}”计入名额，请核实",
                    "form_category_differs": "推荐表写的是“{form}”，汇总表推荐类别为“{summary}”；请核实推荐类别，或换用该类别的推荐表（附件2、3、4）",

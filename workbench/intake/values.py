@@ -189,7 +189,7 @@ def parse_text(value: Any) -> str | None:
 # ---------------------------------------------------------------------------- numbers
 # What may follow a number in each field's column: the column's own unit, in the column's scale.
 FIELD_UNITS: dict[str, tuple[str, ...]] = {
-    "team_size": ("人", "名", "位", "个"), "frontline": ("人", "名", "位", "个"), "results_last_year": ("项", "个"),
+    "team_size": ("人", "名", "位", "个"), "frontline": ("人", "名", "位", "个"), "results_last_year": ("项", "个", "件"),
     "site_area": ("平方米", "平米", "平方", "平", "m2", "m^2", "㎡"), "funding": ("万元", "万", "万元/年", "万/年"),
     "benefit": ("万元", "万"),
     "recommender_rank": (),
@@ -197,6 +197,8 @@ FIELD_UNITS: dict[str, tuple[str, ...]] = {
 ANY_UNIT = tuple(sorted({u for units in FIELD_UNITS.values() for u in units}, key=len, reverse=True))
 _FULL_STOP = re.compile(r"(?<=\S)[。.;,、]+$")
 _CURRENCY = re.compile(r"^(?:¥|rmb|人民币)")  # on normalised text (NFKC makes ￥ ¥, casefold RMB rmb)
+_IN_ALL = re.compile(r"^(?:共计|合计|总计|总共|共有|共)")  # 共6人: the number itself
+_PER_YEAR = re.compile(r"^(?:每年度?|年均)")  # 每年5万元, in a column of yearly amounts (5万元/年)
 _PLAIN = re.compile(r"^([-+]?)([1-9]\d{0,2}(?:,\d{3})+|\d+)(\.\d+)?(.*)$")
 _GAP_IN_NUMBER = re.compile(r"\d[\s\u3000]+\d")
 _RANGE = re.compile(r"^\d+(?:\.\d+)?\s*[-~～至到—–]\s*\d")
@@ -225,7 +227,7 @@ def header_unit_mismatch(name: str, header: str) -> str | None:
 
 
 def parse_number(value: Any, units: tuple[str, ...] | None = None) -> float | None:
-    """120, '120平方米', '１２０', '5.5万元', '6人', '1,200' -> a float; blank -> None.
+    """120, '120平方米', '１２０', '5.5万元', '6人', '1,200', '共6人', '十二项', '伍万元' -> a float; blank -> None.
 
     `units` are the words that may follow the number (None: any field's unit). Anything that could
     mean two things is a ValueProblem, never a guess: '1e5', '12 3', '3-5人', '1,2', '50000元' in a
@@ -247,12 +249,17 @@ def parse_number(value: Any, units: tuple[str, ...] | None = None) -> float | No
     if _RANGE.match(text):
         raise ValueProblem("ambiguous_number", f"填写的是范围“{value}”，请填写一个确切的数字")
     allowed = ANY_UNIT if units is None else units
-    text = _FULL_STOP.sub("", normalise(text))  # 6人。 as a sentence ends
+    text = _IN_ALL.sub("", _FULL_STOP.sub("", normalise(text)))  # 6人。 as a sentence ends
+    if "万元/年" in allowed:
+        text = _PER_YEAR.sub("", text)
     if "万元" in allowed:
         text = _CURRENCY.sub("", text)  # ￥5.5万
     match = _PLAIN.match(text)
     if not match:
-        raise _not_a_number(text, value)
+        written = _written(text, allowed)
+        if written is None:
+            raise _not_a_number(text, value)
+        return float(written)
     sign, digits, decimals, rest = match.groups()
     if rest[1:-1] in allowed and rest[:1] == "(" and rest[-1:] == ")":  # 5.5（万元）: the unit in brackets
         rest = rest[1:-1]
@@ -273,6 +280,7 @@ def _not_a_number(text: str, value: Any) -> ValueProblem:
 
 
 _NUMERAL = re.compile(r"([〇零一二两三四五六七八九十百]+)(.*)")
+_FINANCIAL = str.maketrans("壹贰叁肆伍陆柒捌玖拾佰貳參陸", "一二三四五六七八九十百二三六")  # 大写数字, as on a receipt
 _NUMERAL_PARTS = re.compile(r"(?:(?P<h>[一二两三四五六七八九])百)?(?P<z>零)?(?:(?P<t>[一二两三四五六七八九])?(?P<ten>十))?(?P<u>[一二两三四五六七八九])?")
 _NUMERAL_DIGITS = dict(zip("一二两三四五六七八九", (1, 2, 2, 3, 4, 5, 6, 7, 8, 9)))
 _ORDINAL = re.compile(r"第\s*(.+?)\s*[名位]?|[(（]\s*(.+?)\s*[)）]")  # 第2名, or a place in brackets: （2）
@@ -291,12 +299,11 @@ def chinese_numeral(text: str) -> int | None:
     return digit("h") * 100 + tens * 10 + digit("u")
 
 
-def _written_int(value: Any, units: tuple[str, ...] | None) -> int | None:
-    """A whole number written in Chinese numerals, with its column's unit if any ('五人', '十二'); None if not."""
-    if value.__class__ is not str:
-        return None
-    match = _NUMERAL.fullmatch(normalise(unicodedata.normalize("NFKC", clean(value))))
-    if not match or (match[2] and match[2] not in (ANY_UNIT if units is None else units)):
+def _written(text: str, units: tuple[str, ...]) -> int | None:
+    """A whole number written in Chinese numerals (normalised text), with its column's unit if any ('五人',
+    '十二', '伍万元'); None if not."""
+    match = _NUMERAL.fullmatch(text.translate(_FINANCIAL))
+    if not match or (match[2] and match[2] not in units):
         return None
     return chinese_numeral(match[1])
 
@@ -314,14 +321,8 @@ def _place(value: Any) -> Any:
 
 
 def parse_int(value: Any, units: tuple[str, ...] | None = None) -> int | None:
-    """parse_number for a whole number, which may also be written in Chinese numerals ('五人', '十二')."""
-    try:
-        number = parse_number(value, units)
-    except ValueProblem:
-        written = _written_int(value, units)
-        if written is None:
-            raise
-        return written
+    """parse_number for a whole number."""
+    number = parse_number(value, units)
     if number is None:
         return None
     if not float(number).is_integer():
@@ -351,7 +352,7 @@ def parse_bool(value: Any, words: Sequence[str] = ()) -> bool | None:
         return value
     if isinstance(value, (int, float)) and value in (0, 1):
         return bool(value)
-    text = normalise_text(value).lower()
+    text = _FULL_STOP.sub("", normalise_text(value).lower())  # 否。
     if text in labels.YES_WORDS:
         return True
     if text in labels.NO_WORDS:
@@ -412,7 +413,7 @@ def _date_text(value: Any) -> str:
         dated = normalise_text(typed[:clock.start()]).translate(_DASHES)
         if _DATE_PATTERNS[0][0].match(dated):  # only a full date has a time of day
             return dated
-    text = normalise_text(typed).translate(_DASHES)
+    text = _FULL_STOP.sub("", normalise_text(typed).translate(_DASHES))  # 2019年5月。
     written = _WRITTEN_DATE.match(text)
     if written:
         month, day = chinese_numeral(written[2]), chinese_numeral(written[3]) if written[3] else ""
@@ -499,6 +500,11 @@ def parse_category(value: Any, lookup: dict[str, str], similarity: float | None 
     code = lookup.get(key)
     if code is None and vocab is not None and vocab.other_level(key):
         raise ValueProblem("category_other_level", labels.INTAKE_MESSAGES["category_other_level"].format(value=value))
+    qualified = _QUALIFIER.fullmatch(str(value).strip()) if code is None else None
+    if qualified:  # 劳模创新工作室（示范性）, 创新工作室（职工）: what the word in brackets makes of it
+        code = lookup.get(normalise_header(qualified[2] + qualified[1])) or lookup.get(normalise_header(qualified[2]))
+    if code is not None and qualified:
+        raise GuessedValue("category_guessed", f"推荐类别“{value}”不是规范写法，已按“{(shown or {}).get(code, code)}”读取，请核实", code)
     if code is None and similarity is not None:
         code = _closest(key, tuple(lookup.items()), similarity)
         if code is not None:
@@ -507,6 +513,9 @@ def parse_category(value: Any, lookup: dict[str, str], similarity: float | None 
     if code is None:
         raise ValueProblem("unknown_category", f"无法识别的推荐类别“{value}”（应为示范性/劳模/职工）")
     return code
+
+
+_QUALIFIER = re.compile(r"(.+?)\s*[(（]\s*([^()（）]+?)\s*[)）]")  # a category with its qualifier after it, in brackets
 
 
 PARSERS = {"text": parse_text, "list": parse_list}
@@ -521,6 +530,41 @@ def parse_field(name: str, value: Any, rnd: Round, categories: dict[str, str]) -
     kind = FIELD_TYPES[name]
     if value.__class__ is str and kind != "list" and (_BLANK_MARK.fullmatch(value) or kind == "date" and value.strip() in labels.NONE_WORDS):
         return None, None  # "/", "—" (or a date's 无): left empty on purpose
+    try:
+        return _typed(name, kind, value, rnd, categories)
+    except ValueProblem as problem:
+        note = _note(kind, value, problem)
+        if note is None:
+            raise
+        unread = problem
+    parsed, precision = parse_field(name, note[1], rnd, categories)  # the value before the note: its own problems, if any
+    if parsed is None:
+        raise unread
+    raise GuessedValue("value_annotated", labels.INTAKE_MESSAGES["value_annotated"].format(value=note[1], note=note[2]),
+                       parsed, precision)
+
+
+# A number, date or yes/no followed by a note in brackets: 6人（含领衔人）, 10万元（含设备）, 是（分公司）. The value
+# before it is read and the note said; not a note that makes the value approximate (约) or names another number,
+# unless it breaks the value down (其中专利5项).
+_NOTE = re.compile(r"(.*?\S)\s*[(（]\s*([^()（）]*?[^()（）\s])\s*[)）][。.]?")
+_UNREAD = {"int": ("not_a_number",), "float": ("not_a_number",), "date": ("not_a_date",), "bool": ("not_yes_no",)}
+_SOME_DIGIT = re.compile(r"[0-9０-９]")
+_BREAKDOWN = ("其中", "含", "包括", "包含")
+
+
+def _note(kind: str, value: Any, problem: ValueProblem) -> re.Match | None:
+    """(value, note) of a cell not read as its type for the note in brackets after its value; else None."""
+    if value.__class__ is not str or problem.code not in _UNREAD.get(kind, ()):
+        return None
+    note = _NOTE.fullmatch(value.strip())
+    if note is None or _APPROXIMATE.search(note[2]) or _SOME_DIGIT.search(note[2]) and not note[2].startswith(_BREAKDOWN):
+        return None
+    return note
+
+
+def _typed(name: str, kind: str, value: Any, rnd: Round, categories: dict[str, str]) -> tuple[Any, str | None]:
+    """One cell read as its field's type (see `parse_field`)."""
     if kind == "date":
         try:
             parsed, precision = parse_date(value)
@@ -539,11 +583,14 @@ def parse_field(name: str, value: Any, rnd: Round, categories: dict[str, str]) -
         parsed = (parse_int if kind == "int" else parse_number)(value, FIELD_UNITS.get(name, ()))
         check_bounds(name, parsed)
         return parsed, None
-    if name in ONE_LINE:
-        text = one_line(parse_text(value))
-        if name == "leader" and text is not None:
+    if name == "leader":  # a line break between two names parts two people: kept as a space, and said
+        text = parse_text(value)
+        text = text if text is None or text.isprintable() else _BREAK.sub(" ", text)
+        if text is not None:
             check_leader(text)
         return text, None
+    if name in ONE_LINE:
+        return one_line(parse_text(value)), None
     if kind == "bool":
         return parse_bool(value, rnd.intake.yes_words.get(name, ())), None
     return PARSERS[kind](value), None
@@ -559,14 +606,18 @@ _BREAK_IN_CJK = re.compile(rf"(?<=[{_CJK}])\s*[\n\r\v\f\x1c-\x1e\x85\u2028\u2029
 
 _SEVERAL = re.compile(r"[、，,;；/／]")  # between two names: 张伟、李强
 _OPENING, _CLOSING = re.compile(r"[(（\[【]"), re.compile(r"[)）\]】]")  # 张伟（全国劳模）
-_LEADER_MARKS = re.compile(r"[、，,;；/／(（\[【]")  # either of the two: the cells `check_leader` must see
+_SPACED = re.compile(r"[\u4e00-\u9fff]{2,4}(?:\s+[\u4e00-\u9fff]{2,4})+")  # 张伟 李强 (张 伟 is one name, spaced out)
+_AND_OTHERS = re.compile(r"(?<=\S\S)等(?:人|同志|[0-9一二三四五六七八九十]+人)?$")  # 张伟等, 张伟等3人
+_LEADER_MARKS = re.compile(r"[、，,;；/／(（\[【\s等]")  # any of these: the cells `check_leader` must see
 
 
 def check_leader(text: str) -> None:
     """A studio has one 领衔人, named by name alone: two names in the cell, or a title beside the name,
     are reported (the text is kept as typed: which name, or what part of it, is the union's to say)."""
-    if _SEVERAL.search(text):
+    if _SEVERAL.search(text) or _AND_OTHERS.search(text):
         raise GuessedValue("several_leaders", labels.INTAKE_MESSAGES["several_leaders"].format(value=text), text)
+    if _SPACED.fullmatch(text) and not (text.split()[0] in labels.COMPOUND_SURNAMES and len(text.split()) == 2):
+        raise GuessedValue("leader_spaced", labels.INTAKE_MESSAGES["leader_spaced"].format(value=text), text)
     opening = _OPENING.search(text)  # two plain searches: one pattern spanning both took seconds on a cell of "（"s
     closing = _CLOSING.search(text, opening.end()) if opening else None
     if closing:

@@ -9,6 +9,7 @@ cached values, and a file saved by a script may have none).
 from __future__ import annotations
 
 import csv
+import faulthandler
 import hashlib
 import html
 import io
@@ -378,6 +379,7 @@ def _in_child(read: Callable[..., list[Sheet]], *args: Any) -> list[Sheet]:
     if pid == 0:  # the child: read, send the sheets or the error's words, and leave at once
         try:
             os.close(inbound)
+            faulthandler.disable()  # an abort here is what the child is for: no traceback dump on the parent's stderr
             try:
                 payload = pickle.dumps((True, read(*args)))
             except BaseException as exc:
