@@ -721,6 +721,37 @@ def test_a_category_s_qualifier_in_brackets_after_it_decides_the_guess(tmp_path,
     assert (only(result, "category_guessed")["cell"], len(problems(result))) == ("A4", 1)
 
 
+@pytest.mark.parametrize(("first", "second"), [("一、劳模创新工作室", "二、职工创新工作室"),
+                                             ("（一）劳模创新工作室（2个）", "（二）职工创新工作室（1个）"),
+                                             ("第一类：劳模创新工作室", "第二类：职工创新工作室"), ("劳模创新工作室", "职工创新工作室：")])
+@pytest.mark.parametrize("category_column", [True, False])
+def test_section_lines_give_the_category_of_the_rows_below_them(tmp_path, first, second, category_column):
+    """一、劳模创新工作室 over its studios, 二、职工创新工作室 over the others: the rows take their section's
+    category, each section line is said once, and none is a nomination or an unrecognised row."""
+    keep = [j for j in range(len(HEADER)) if category_column or j != 0]
+    book_ = openpyxl.Workbook()
+    ws = book_.active
+    ws.append(["推荐单位（盖章）：梁溪区总工会    填报日期：2022年10月26日"])
+    ws.append([HEADER[j] for j in keep])
+    ws.append([first])
+    for k, name in enumerate(["张伟", "李强"], start=1):
+        ws.append([([None, k] + [f"{name}劳模创新工作室", f"无锡{name}机械有限公司", name] + ROW[5:])[j] for j in keep])
+    ws.append([second])
+    ws.append([([None, 1] + ["王芳职工创新工作室", "无锡某某化工有限公司", "王芳"] + ROW[5:])[j] for j in keep])
+    result = read(save(book_, tmp_path / "inbox" / "梁溪区总工会" / "汇总表.xlsx").parents[1])
+    assert list(result.nominations["category"]) == ["model_worker", "model_worker", "employee"]
+    got = problems(result)
+    assert list(zip(got["cell"], got["code"], got["severity"])) == [("A3", "category_from_section", "warning"),
+                                                                 ("A6", "category_from_section", "warning")]
+
+
+def test_a_row_s_own_category_wins_over_its_section_and_an_unused_section_line_is_still_said(tmp_path):
+    book_ = book([["劳模创新工作室"], [*ROW], ["职工", *ROW[1:2], "李强职工创新工作室", ROW[3], "李强", *ROW[5:]]])
+    result = read(save(book_, tmp_path / "inbox" / "梁溪区总工会" / "汇总表.xlsx").parents[1])
+    assert list(result.nominations["category"]) == ["model_worker", "employee"]
+    assert list(zip(problems(result)["cell"], problems(result)["code"])) == [("4", "unrecognised_row")]
+
+
 @pytest.mark.parametrize(("folder", "union"), [
     ("01-梁溪区总工会", "梁溪区总工会"), ("梁溪区总工会（10月26日报送）", "梁溪区总工会"), ("梁溪区总工会报送材料", "梁溪区总工会"),
     ("【梁溪区总工会】推荐材料", "梁溪区总工会"), ("2022年梁溪区总工会", "梁溪区总工会"), ("U", "U")])  # a folder not named in Chinese stays as it is

@@ -809,6 +809,7 @@ INTAKE_MESSAGES = {"inbox_missing": "收件目录不存在：{path}（请检查 
                    "unlabelled_column": "此列没有表头，其中的内容（如“{value}”）未读取；请补上表头或删去",
                    "unlabelled_more": "（右侧另有 {n} 列同样没有表头）",
                    "category_from_sheet": "表中没有“推荐类别”列，已按{where}“{text}”读作该类别，请核实",
+                   "category_from_section": "“{text}”是分类标题行，不是推荐对象；其下未填推荐类别的各行（至下一个分类标题行）按“{category}”读取，请核实",
                    "sheet_name": "工作表名", "title_line": "表头上方的标题",
                    "hidden_row": "此行在工作表中被隐藏，已作为推荐对象读取；若已撤回推荐，请删除此行后重新报送",
                    "hidden_column": "此列在工作表中被隐藏，已读取其内容；打印或查看时看不到，若不应报送，请删除此列后重新报送",

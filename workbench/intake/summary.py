@@ -9,7 +9,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
 from itertools import zip_longest
-from typing import Any
+from typing import Any, NamedTuple
 
 from workbench import labels
 from workbench.config import Round
@@ -21,6 +21,7 @@ from workbench.intake.values import (
     Vocabulary,
     header_unit_mismatch,
     normalise_header,
+    section_category,
     title_category,
     vocabulary,
 )
@@ -181,11 +182,21 @@ def parse_fill_line(rows: list[list[Any]]) -> dict[str, str]:
     return found
 
 
-def _data_rows(rows: list[list[Any]], header_row: int, columns: dict[int, str]) -> tuple[list[int], list[int]]:
+class Rows(NamedTuple):
+    """The rows below a header: those that may hold a nomination, the sign-off lines among those closing
+    the table, and the section lines naming a category (row -> (column, text, category as written))."""
+
+    kept: list[int]
+    signed: list[int]
+    sections: dict[int, tuple[int, str, str]]
+
+
+def _data_rows(rows: list[list[Any]], header_row: int, columns: dict[int, str], vocab: Vocabulary) -> Rows:
     """The rows below the header that may hold a nomination: not blank, not a line of the 填表说明
-    block (unless it names a studio, unit or leader), not a line closing the table (see `_closing`);
-    and the sign-off lines among the latter (填表人：…  填报日期：…), read as the fill line is."""
-    kept, signed = [], []
+    block (unless it names a studio, unit or leader), not a line closing the table (see `_closing`),
+    not a section line over one category's studios (一、劳模创新工作室); and the sign-off lines among
+    the closing ones (填表人：…  填报日期：…), read as the fill line is."""
+    kept, signed, sections = [], [], {}
     in_notes = False
     for i in range(header_row + 1, len(rows)):
         row = rows[i]
@@ -195,14 +206,19 @@ def _data_rows(rows: list[list[Any]], header_row: int, columns: dict[int, str]) 
         else:
             continue  # a blank row
         in_notes = in_notes or (first.__class__ is str and _NOTE_ROW.match(first) is not None)
-        if in_notes and len(row) - row.count("") - row.count(None) == 1 and columns.get(row.index(first)) not in IDENTIFYING:
+        alone = len(row) - row.count("") - row.count(None) == 1
+        if in_notes and alone and columns.get(row.index(first)) not in IDENTIFYING:
             continue  # a line of the notes, alone in its row
+        written = section_category(first, vocab) if alone and first.__class__ is str else None
+        if written:
+            sections[i] = (row.index(first), first, written)
+            continue
         closing = _closing(row, first, columns) if first.__class__ is str and (first[:1] in _CLOSING_START or "盖章" in first) else None
         if closing == "sign_off":
             signed.append(i)
         elif closing is None:
             kept.append(i)
-    return kept, signed
+    return Rows(kept, signed, sections)
 
 
 def _closing(row: list[Any], first: str, columns: dict[int, str]) -> str | None:
@@ -234,6 +250,7 @@ class Table:
     rows: list[int]  # the rows below the header that may hold a nomination
     problems: list[Problem]  # what its header lacks, guesses or does not know
     category: str | None = None  # without a 推荐类别 column: the category its sheet name or title names
+    sections: dict[int, str] = field(default_factory=dict)  # row -> the category a section line above it names
 
 
 def find_tables(sheet: Sheet, *, file: str, rnd: Round, fill: dict[str, str] | None = None) -> list[Table]:
@@ -295,10 +312,12 @@ def find_table(sheet: Sheet, *, file: str, rnd: Round, fill: dict[str, str] | No
     header = find_header(rows, vocabulary(rnd))
     if header is None:
         return None
-    candidates, signed = _data_rows(rows, header.row, header.columns)
+    candidates, signed, sections = _data_rows(rows, header.row, header.columns, vocabulary(rnd))
     fill = {**(parse_fill_line([rows[i] for i in signed]) if signed else {}), **(fill or {}), **parse_fill_line(rows[:header.row])}
     table = Table(file, sheet, header, fill, candidates, [])
     columns = header.columns
+    if sections:
+        _sectioned(table, sections)
     repeats = _repeated_headers(rows, table.rows, columns, vocabulary(rnd))
     if repeats:  # a second table pasted below the first, its header and all: the header is not a nomination
         table.rows = [i for i in table.rows if i not in repeats]
@@ -306,6 +325,8 @@ def find_table(sheet: Sheet, *, file: str, rnd: Round, fill: dict[str, str] | No
             _problem(table.problems, table, i, None, "", "", "repeated_header", labels.INTAKE_MESSAGES["repeated_header"],
                      "warning")
     missing = [f for f in REQUIRED if f not in columns.values()]
+    if "category" in missing and table.sections and all(i in table.sections or i in sections for i in table.rows):
+        missing.remove("category")  # each row's category is its section's
     if "category" in missing:
         named = _category_named(sheet.name, rows[:header.row], vocabulary(rnd))
         if named:
@@ -340,6 +361,25 @@ def find_table(sheet: Sheet, *, file: str, rnd: Round, fill: dict[str, str] | No
         _problem(table.problems, table, i, j, "", text, "unknown_column", f"无法识别的列“{text}”，此列内容未读取", "warning")
     _unlabelled_problems(table)
     return table
+
+
+def _sectioned(table: Table, sections: dict[int, tuple[int, str, str]]) -> None:
+    """Rows below a section line (一、劳模创新工作室) whose category cell is blank, or that have none, take
+    the category it names; each section line so used is said (it is not a nomination either). One that
+    no row takes is read as any other row (and said as one that names no studio)."""
+    rows, key = table.sheet.rows, next((j for j, name in table.header.columns.items() if name == "category"), None)
+    starts = sorted(sections)
+    used = set()
+    for i in table.rows:
+        above = [s for s in starts if s < i]
+        if above and (key is None or key >= len(rows[i]) or rows[i][key] in (None, "")):
+            table.sections[i] = sections[above[-1]][2]
+            used.add(above[-1])
+    table.rows = sorted(table.rows + [s for s in sections if s not in used])
+    for s in sorted(used):
+        j, text, written = sections[s]
+        _problem(table.problems, table, s, j, "category", text, "category_from_section",
+                 labels.INTAKE_MESSAGES["category_from_section"].format(text=text, category=written), "warning")
 
 
 def _category_named(sheet_name: str, above: list[list[Any]], vocab: Vocabulary) -> tuple[str, str, str] | None:
@@ -419,6 +459,11 @@ def _cells(tables: list[Table]) -> dict[str, list[Any]]:
             cells[name] += columns[j] if j < len(columns) else blank
         if table.category and rows and "category" not in where:  # named by its sheet or title (see find_table)
             cells["category"][-len(rows):] = [table.category] * len(rows)
+        if table.sections:  # named by a section line above the row (see `_sectioned`)
+            start = len(cells["category"]) - len(rows)
+            for k, i in enumerate(table.rows):
+                if i in table.sections:
+                    cells["category"][start + k] = table.sections[i]
     return cells
 
 

@@ -137,6 +137,17 @@ def title_category(text: str, vocab: Vocabulary) -> str | None:
     return written if normalise_header(written) in vocab.categories else None
 
 
+# A section line inside a table, over the studios of one category: 一、劳模创新工作室, （二）职工创新工作室（2个）,
+# 第一类：示范性劳模创新工作室 (on normalised text: brackets are "(" ")", colons ":")
+_SECTION_NUMBER = re.compile(r"^(?:\(?[一二三四五六七八九十0-9]{1,3}[)、.]|第[一二三四五六七八九十0-9]{1,3}(?:类|部分|组)?:?)")
+_SECTION_TAIL = re.compile(r"(?:\([^()]*\))?:?$")
+
+
+def section_category(text: str, vocab: Vocabulary) -> str | None:
+    """The category a section line names, as written there ('劳模创新工作室' of '一、劳模创新工作室（2个）'), or None."""
+    return title_category(_SECTION_TAIL.sub("", _SECTION_NUMBER.sub("", normalise(text))), vocab)
+
+
 _VOCABULARIES: dict[int, tuple[Round, Vocabulary]] = {}
 
 
