@@ -232,11 +232,23 @@ def test_symlinks_leading_outside_the_inbox_are_refused(tmp_path):
 
 
 # ---------------------------------------------------------------------------- what is inside a workbook
-def test_cell_references_are_right_with_blank_rows_above_the_table(tmp_path):
-    save(book([[*ROW[:6], "很多人", *ROW[7:]]], blank_above=3), tmp_path / "U" / "a.xlsx")
+@pytest.mark.parametrize("blank", [3, 20])
+def test_cell_references_are_right_with_blank_rows_above_the_table(tmp_path, blank):
+    """However many blank rows stand above it (a sheet begun lower down), the table is found and its cells named."""
+    save(book([[*ROW[:6], "很多人", *ROW[7:]]], blank_above=blank), tmp_path / "U" / "a.xlsx")
     result = read(tmp_path)
-    assert only(result, "not_a_number")["cell"] == "G7"
-    assert result.nominations["source_row"].tolist() == [7]
+    assert only(result, "not_a_number")["cell"] == f"G{blank + 4}"
+    assert result.nominations["source_row"].tolist() == [blank + 4]
+
+
+def test_a_header_below_fifteen_lines_of_text_is_not_looked_for(tmp_path):
+    """The header is looked for in the first 15 lines that are not blank; below that, the sheet is said to have none."""
+    book_ = book([ROW])
+    book_.active.insert_rows(1, 14)
+    for r in range(1, 15):
+        book_.active.cell(row=r, column=1, value=f"填表说明第{r}条")
+    result = read(save(book_, tmp_path / "U" / "a.xlsx").parents[1])
+    assert result.nominations.empty and "前15行（不计空行）" in only(result, "no_header")["message"]
 
 
 def test_a_two_level_merged_header_keeps_every_field(tmp_path):
@@ -992,7 +1004,7 @@ def test_a_value_with_a_note_in_brackets_is_read_and_the_note_said(tmp_path, col
 @pytest.mark.parametrize(("column", "typed", "code"), [
     ("团队人数", "6人（约）", "not_a_number"), ("团队人数", "6（8人）", "not_a_number"), ("团队人数", "约6人（含领衔人）", "approximate_number"),
     ("团队人数", "（含领衔人）", "not_a_number"), ("年度经费（万元）", "50000（含设备）", "implausible_number"),
-    ("成立时间", "2019年5月（约）", "not_a_date")])
+    ("成立时间", "2019年5月（约）", "not_a_date"), ("成立时间", "2019年5月（2020年挂牌）", "not_a_date")])
 def test_a_note_that_makes_the_value_uncertain_leaves_it_unread(tmp_path, column, typed, code):
     """A note saying the value is approximate, or naming another number, is not set aside: which is meant is not known."""
     j = HEADER.index(column)
@@ -1291,6 +1303,7 @@ def test_two_names_on_two_lines_of_the_leader_cell_are_not_run_together(tmp_path
 
 
 @pytest.mark.parametrize(("typed", "value", "code"), [("否。", False, None), ("是（分公司）", True, "value_annotated"),
+                                                      ("有（3项）", True, "value_annotated"),
                                                       ("是（约）", None, "not_yes_no")])
 def test_a_yes_or_no_with_a_full_stop_or_a_note_is_read_as_the_others(tmp_path, typed, value, code):
     book_ = book([ROW])

@@ -200,7 +200,7 @@ def _summary(rel: str, sheets: list[Sheet], problems: list[Problem], tables: lis
         fill = fill or table.fill
     if not tables and sheets:
         code, message = ("empty_workbook", "工作簿是空的，没有任何内容") if not any(s.rows for s in sheets) else \
-            ("no_header", "未在任何工作表的前15行找到汇总表表头（推荐类别、工作室名称、领衔人等）")
+            ("no_header", "未在任何工作表的前15行（不计空行）找到汇总表表头（推荐类别、工作室名称、领衔人等）")
         problems.append(Problem(rel, "", "", "", "", "error", code, message))
     return kept, problems, fill
 

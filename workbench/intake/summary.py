@@ -28,7 +28,7 @@ from workbench.intake.values import (
 from workbench.intake.workbook import MAX_ROWS, Sheet
 from workbench.names import clean, folder_union
 
-HEADER_SCAN_ROWS = 15
+HEADER_SCAN_ROWS = 15  # the header is looked for in the first rows that are not blank: this many
 MIN_HEADER_FIELDS = 4
 REQUIRED = ("category", "studio", "host_unit", "leader")
 IDENTIFYING = ("studio", "host_unit", "leader")
@@ -94,9 +94,16 @@ def find_header(rows: list[list[Any]], vocab: Vocabulary) -> Header | None:
     that row names the fields of a two-level header (团队情况 over 团队人数 and 一线职工); then
     headers read by similarity, and the headers that name nothing intake reads."""
     best: tuple[int, dict[int, str]] | None = None
-    for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+    looked = 0
+    for i, row in enumerate(rows):
+        filled = _filled(row)
+        if filled == 0:
+            continue  # blank rows above the table (a sheet begun lower down) do not count
+        looked += 1
+        if looked > HEADER_SCAN_ROWS:
+            break
         need = max(MIN_HEADER_FIELDS, len(best[1]) + 1 if best else 0)
-        if _filled(row) < need or best and _may_name(row, vocab) < need:
+        if filled < need or best and _may_name(row, vocab) < need:
             continue  # cannot name more fields than the best row so far: not looked up
         columns = _fields(row, vocab)
         if len(columns) >= MIN_HEADER_FIELDS and (best is None or len(columns) > len(best[1])):

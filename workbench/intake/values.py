@@ -556,8 +556,8 @@ def parse_field(name: str, value: Any, rnd: Round, categories: dict[str, str]) -
 
 
 # A number, date or yes/no followed by a note in brackets: 6人（含领衔人）, 10万元（含设备）, 是（分公司）. The value
-# before it is read and the note said; not a note that makes the value approximate (约) or names another number,
-# unless it breaks the value down (其中专利5项).
+# before it is read and the note said; not a note that makes the value approximate (约) or names another number
+# or date, unless it breaks the value down (其中专利5项).
 _NOTE = re.compile(r"(.*?\S)\s*[(（]\s*([^()（）]*?[^()（）\s])\s*[)）][。.]?")
 _UNREAD = {"int": ("not_a_number",), "float": ("not_a_number",), "date": ("not_a_date",), "bool": ("not_yes_no",)}
 _SOME_DIGIT = re.compile(r"[0-9０-９]")
@@ -569,8 +569,10 @@ def _note(kind: str, value: Any, problem: ValueProblem) -> re.Match | None:
     if value.__class__ is not str or problem.code not in _UNREAD.get(kind, ()):
         return None
     note = _NOTE.fullmatch(value.strip())
-    if note is None or _APPROXIMATE.search(note[2]) or _SOME_DIGIT.search(note[2]) and not note[2].startswith(_BREAKDOWN):
+    if note is None or _APPROXIMATE.search(note[2]):
         return None
+    if kind != "bool" and _SOME_DIGIT.search(note[2]) and not note[2].startswith(_BREAKDOWN):
+        return None  # 6（8人）, 2019年5月（2020年挂牌）: which is meant is not known; 有（3项） is yes
     return note
 
 
