@@ -764,6 +764,17 @@ def test_a_row_s_own_category_wins_over_its_section_and_an_unused_section_line_i
     assert list(zip(problems(result)["cell"], problems(result)["code"])) == [("4", "unrecognised_row")]
 
 
+@pytest.mark.parametrize("title", [True, False])
+def test_a_control_character_in_a_folder_s_name_splits_no_union(tmp_path, title):
+    """梁溪区<BEL>总工会: its paths show �, its union is 梁溪区总工会 (named in the summary or not), and every
+    problem met in the folder, the photos' too, goes on that union's page."""
+    save(book([[*ROW[:6], "很多人", *ROW[7:]]], title=title), tmp_path / "inbox" / "梁溪区\x07总工会" / "汇总表.xlsx")
+    result = wb.read_inbox(tmp_path / "inbox", RND)
+    assert list(result.nominations["recommender"]) == ["梁溪区总工会"]
+    assert set(result.problems["recommender"]) == {"梁溪区总工会"} and "photos_short" in set(result.problems["code"])
+    assert "梁溪区\ufffd总工会/汇总表.xlsx" in set(result.problems["file"])
+
+
 @pytest.mark.parametrize(("folder", "union"), [
     ("01-梁溪区总工会", "梁溪区总工会"), ("梁溪区总工会（10月26日报送）", "梁溪区总工会"), ("梁溪区总工会报送材料", "梁溪区总工会"),
     ("【梁溪区总工会】推荐材料", "梁溪区总工会"), ("2022年梁溪区总工会", "梁溪区总工会"), ("U", "U")])  # a folder not named in Chinese stays as it is

@@ -129,8 +129,10 @@ _FOLDER_WORDS = re.compile(rf"(?:{'|'.join(labels.FOLDER_WORDS)})+$")  # 梁溪�
 @lru_cache(maxsize=4096)
 def folder_union(folder: str) -> str:
     """The union an inbox folder is named for, without what officers add to a folder's name (its number,
-    a note in brackets, 报送材料); the folder's name as it is when that leaves no name in Chinese."""
-    text = _FOLDER_NUMBER.sub("", folder.strip())
+    a note in brackets, 报送材料) or invisible characters; the folder's name as it is when that leaves no name
+    in Chinese."""
+    folder = clean(folder).replace("\ufffd", "")  # a control character in a folder's name is shown as � in its path
+    text = _FOLDER_NUMBER.sub("", folder)
     bare = _FOLDER_NOTE.sub("", text)
     text = bare if _CHINESE_NAME.search(bare) else text
     text = _FOLDER_WORDS.sub("", re.sub(r"[【】\[\]《》]", "", text)).strip(" -_—、（）()")

@@ -42,7 +42,12 @@ def shown(value: object) -> str:
 
 
 def problems_frame(problems: list[Problem], recommender_of: dict[str, str]) -> pd.DataFrame:
-    """Problems as a frame; `recommender` is the union that sent the file (its inbox folder)."""
+    """Problems as a frame; `recommender` is the union that sent the file (`recommender_of`: by the name its
+    summary writes), else the union its inbox folder is named for (as its summary writes it, if any)."""
     columns = dict(zip(PROBLEM_COLUMNS[1:], zip(*problems))) if problems else {c: () for c in PROBLEM_COLUMNS[1:]}
-    columns["recommender"] = [recommender_of.get(f, folder_union(f.split("/")[0]) if "/" in f else "") for f in columns["file"]]
+    by_folder = {}
+    for rel, union in recommender_of.items():
+        by_folder.setdefault(rel.split("/")[0] if "/" in rel else "", union)
+    columns["recommender"] = [recommender_of.get(f) or by_folder.get(f.split("/")[0]) or folder_union(f.split("/")[0])
+                              if "/" in f else recommender_of.get(f, "") for f in columns["file"]]
     return pd.DataFrame({c: pd.array(list(columns[c]), dtype="string") for c in PROBLEM_COLUMNS})
