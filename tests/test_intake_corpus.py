@@ -368,6 +368,24 @@ def test_a_form_value_further_right_than_its_label_s_neighbour_is_read(tmp_path)
     assert form.fields["established"] is None and form.fields["frontline"] == 3 and form.fields["team_size"] == 8
 
 
+@pytest.mark.parametrize(("second", "said"), [("李强劳模创新工作室", True), ("张伟 劳模创新工作室", False)])
+def test_a_second_studio_s_form_in_the_same_workbook_is_said_not_read(tmp_path, second, said):
+    """推荐表 and 推荐表 (2) in one file, for two studios: the file is the first's form; the second is not
+    mixed into it (its 团队人数 would have been taken for the first's), and the union is told to send it apart.
+    A second sheet for the same studio (a continuation) adds what the first lacks."""
+    path = form_file(tmp_path, [["工作室名称", "张伟劳模创新工作室"], ["团队人数", 6]])
+    book_ = openpyxl.load_workbook(path)
+    other = book_.create_sheet("推荐表 (2)")
+    for row in (["工作室名称", second], ["团队人数", 9], ["一线职工人数", 4]):
+        other.append(row)
+    book_.save(path)
+    form = read_form_file(path, RND)
+    assert form.fields["studio"] == "张伟劳模创新工作室" and form.fields["team_size"] == 6
+    assert form.fields.get("frontline") == (None if said else 4)
+    found = [(p.sheet, p.cell, p.code) for p in form.problems if p.code == "form_other_studio"]
+    assert found == ([("推荐表 (2)", "B1", "form_other_studio")] if said else [])
+
+
 def test_a_form_without_its_studio_s_name_is_matched_by_its_file_s_name(tmp_path):
     save(book([ROW]), tmp_path / "U" / "a.xlsx")
     form_file(tmp_path, [["所在单位", ROW[3]], ["团队人数", 6]])  # named 张伟劳模创新工作室推荐表.xlsx, as the notice asks

@@ -840,6 +840,7 @@ INTAKE_MESSAGES = {"inbox_missing": "收件目录不存在：{path}（请检查 
                    "duplicate_member": "“{name}”在团队成员中重复列出（同名、同出生年月，另见第{first}行），团队人数会多算",
                    "future_recognition": "认定时间 {date:%Y年%m月%d日} 晚于本轮基准日 {reference:%Y年%m月%d日}，不计入近一年成果，请核实",
                    "table_missing": "推荐表中没有“{table}”表，无法与汇总表核对；请按附件补上",
+                   "form_other_studio": "工作表“{sheet}”是另一个工作室（{other}）的推荐表，未读取（本文件按“{studio}”的推荐表读取）；请每个工作室单独报送一个推荐表文件",
                    "header_unit_mismatch": "表头“{text}”的单位是{unit}，本栏应以{expected}填写；此列数值是否已换算无法确定，未读取，请以{expected}填写并恢复表头后重新报送"}
 # Files in an inbox that are not read, and why (workbench/intake/files.py); the code is the key.
 INBOX_FILE_MESSAGES: dict[str, str] = {

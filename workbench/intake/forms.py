@@ -224,6 +224,22 @@ def _table_of(sheet: Sheet) -> str | None:
     return None
 
 
+def _add_sheet(form: Form, part: Form, sheet: str) -> None:
+    """A form sheet's fields added to the form's (those it already has are kept); a sheet that is another
+    studio's form (推荐表 (2) for 李强劳模创新工作室) is not read, and said so."""
+    studio, other = form.fields.get("studio"), part.fields.get("studio")
+    if studio and other and normalise(studio) != normalise(other):
+        form.problems.append(Problem(form.file, sheet, part.cells["studio"], "studio", other, "warning", "form_other_studio",
+                                     labels.INTAKE_MESSAGES["form_other_studio"].format(sheet=sheet, other=other, studio=studio)))
+        return
+    form.problems += [p for p in part.problems if p.field not in form.fields]
+    for name, value in part.fields.items():
+        form.fields.setdefault(name, value)
+    for name, ref in part.cells.items():
+        form.cells.setdefault(name, ref)
+    form.titled = form.titled or part.titled
+
+
 def read_form(sheets: list[Sheet], *, file: str, rnd: Round, categories: dict[str, str]) -> Form:
     """A 推荐表 workbook's sheets -> Form (members and achievements from their own sheets); a form
     without either table is said to lack it, since the summary cannot be checked against it."""
@@ -231,8 +247,10 @@ def read_form(sheets: list[Sheet], *, file: str, rnd: Round, categories: dict[st
     for sheet in sheets:
         table = _table_of(sheet)
         if table is None:
-            read_form_sheet(sheet, form, rnd, categories)
-            _title_category(sheet, form, rnd)
+            part = Form(file)
+            read_form_sheet(sheet, part, rnd, categories)
+            _title_category(sheet, part, rnd)
+            _add_sheet(form, part, sheet.name)
             continue
         attribute, headers, types, check = TABLES[table]
         records, problems, columns = read_table_sheet(sheet, headers, types, file)
