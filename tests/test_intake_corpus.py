@@ -751,6 +751,17 @@ def test_a_category_s_qualifier_in_brackets_after_it_decides_the_guess(tmp_path,
     assert (only(result, "category_guessed")["cell"], len(problems(result))) == ("A4", 1)
 
 
+def test_a_row_below_the_table_s_end_line_is_read_and_said(tmp_path):
+    """以下空白, then another studio: read (nothing a union wrote is dropped), and said, since the union said the table ended."""
+    save(book([ROW, ["以下空白"], ["职工", 1, "王芳职工创新工作室", "无锡某某化工有限公司", "王芳", "", 5, 2, "2019年5月", 80, 3, 1]]),
+         tmp_path / "U" / "a.xlsx")
+    result = read(tmp_path)
+    assert list(result.nominations["studio"]) == ["张伟劳模创新工作室", "王芳职工创新工作室"]
+    said = only(result, "row_after_end")
+    assert (said["cell"], said["severity"]) == ("6", "warning") and "以下空白" in said["message"]
+    assert said["value"].startswith("职工 1 王芳职工创新工作室") and len(problems(result)) == 1
+
+
 @pytest.mark.parametrize(("first", "second"), [("一、劳模创新工作室", "二、职工创新工作室"),
                                              ("（一）劳模创新工作室（2个）", "（二）职工创新工作室（1个）"),
                                              ("第一类：劳模创新工作室", "第二类：职工创新工作室"), ("劳模创新工作室", "职工创新工作室：")])

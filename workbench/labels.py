@@ -824,6 +824,7 @@ INTAKE_MESSAGES = {"inbox_missing": "收件目录不存在：{path}（请检查 
                    "same_as_above": "填写的是“{value}”，已按上一行（第{row}行）此栏的内容读取；公示名单须逐行写全，请填写完整内容",
                    "same_as_above_blank": "填写的是“{value}”，但上一行没有可参照的内容，未读取；请填写完整内容",
                    "repeated_header": "此行重复了表头（可能粘贴了第二张表），未作为推荐对象读取",
+                   "row_after_end": "此行在“{end}”之后，仍已读取；请核实是否为有效推荐（无效的请删除）",
                    "frontline_exceeds_team": "一线职工人数（{frontline}人）多于团队人数（{team}人），至少一项填错，请核实",
                    "named_before_established": "命名时间（{named}）早于成立时间（{established}），至少一项填错，请核实",
                    "several_leaders": "每个工作室只有一位领衔人，此栏填写的是“{value}”；请只填写领衔人姓名，其他成员填在推荐表团队成员中",

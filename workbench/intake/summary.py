@@ -191,11 +191,13 @@ def parse_fill_line(rows: list[list[Any]]) -> dict[str, str]:
 
 class Rows(NamedTuple):
     """The rows below a header: those that may hold a nomination, the sign-off lines among those closing
-    the table, and the section lines naming a category (row -> (column, text, category as written))."""
+    the table, the section lines naming a category (row -> (column, text, category as written)), and
+    the line saying the table ends (以下空白), if any."""
 
     kept: list[int]
     signed: list[int]
     sections: dict[int, tuple[int, str, str]]
+    end: int | None
 
 
 def _data_rows(rows: list[list[Any]], header_row: int, columns: dict[int, str], vocab: Vocabulary) -> Rows:
@@ -203,7 +205,7 @@ def _data_rows(rows: list[list[Any]], header_row: int, columns: dict[int, str], 
     block (unless it names a studio, unit or leader), not a line closing the table (see `_closing`),
     not a section line over one category's studios (一、劳模创新工作室); and the sign-off lines among
     the closing ones (填表人：…  填报日期：…), read as the fill line is."""
-    kept, signed, sections = [], [], {}
+    kept, signed, sections, end = [], [], {}, None
     in_notes = False
     for i in range(header_row + 1, len(rows)):
         row = rows[i]
@@ -223,9 +225,11 @@ def _data_rows(rows: list[list[Any]], header_row: int, columns: dict[int, str], 
         closing = _closing(row, first, columns) if first.__class__ is str and (first[:1] in _CLOSING_START or "盖章" in first) else None
         if closing == "sign_off":
             signed.append(i)
+        elif closing == "end" and end is None:
+            end = i
         elif closing is None:
             kept.append(i)
-    return Rows(kept, signed, sections)
+    return Rows(kept, signed, sections, end)
 
 
 def _closing(row: list[Any], first: str, columns: dict[int, str]) -> str | None:
@@ -319,12 +323,14 @@ def find_table(sheet: Sheet, *, file: str, rnd: Round, fill: dict[str, str] | No
     header = find_header(rows, vocabulary(rnd))
     if header is None:
         return None
-    candidates, signed, sections = _data_rows(rows, header.row, header.columns, vocabulary(rnd))
+    candidates, signed, sections, end = _data_rows(rows, header.row, header.columns, vocabulary(rnd))
     fill = {**(parse_fill_line([rows[i] for i in signed]) if signed else {}), **(fill or {}), **parse_fill_line(rows[:header.row])}
     table = Table(file, sheet, header, fill, candidates, [])
     columns = header.columns
     if sections:
         _sectioned(table, sections)
+    if end is not None:
+        _after_end(table, end)
     repeats = _repeated_headers(rows, table.rows, columns, vocabulary(rnd))
     if repeats:  # a second table pasted below the first, its header and all: the header is not a nomination
         table.rows = [i for i in table.rows if i not in repeats]
@@ -368,6 +374,17 @@ def find_table(sheet: Sheet, *, file: str, rnd: Round, fill: dict[str, str] | No
         _problem(table.problems, table, i, j, "", text, "unknown_column", f"无法识别的列“{text}”，此列内容未读取", "warning")
     _unlabelled_problems(table)
     return table
+
+
+def _after_end(table: Table, end: int) -> None:
+    """Rows below the line saying the table ends (以下空白) are read all the same (nothing is dropped), and said."""
+    rows = table.sheet.rows
+    said = next(c for c in rows[end] if c not in (None, ""))
+    for i in table.rows:
+        if i > end:
+            text = " ".join(shown(c) for c in rows[i] if c not in (None, ""))[:50]
+            _problem(table.problems, table, i, None, "", text, "row_after_end",
+                     labels.INTAKE_MESSAGES["row_after_end"].format(end=said), "warning")
 
 
 def _sectioned(table: Table, sections: dict[int, tuple[int, str, str]]) -> None:
@@ -594,7 +611,7 @@ def _table_rows(table: Table, columns: dict[str, list], cells: dict[str, tuple],
         if not (studio[g] or leader[g] or host_unit[g]):
             unrecognised += 1
             if unrecognised <= MAX_UNRECOGNISED:
-                _problem(problems, table, i, None, "", " ".join(str(c) for c in sheet.rows[i] if c not in (None, ""))[:200],
+                _problem(problems, table, i, None, "", " ".join(shown(c) for c in sheet.rows[i] if c not in (None, ""))[:200],
                          "unrecognised_row", "此行没有工作室名称、领衔人或所在单位，未作为推荐对象读取", "warning")
             continue
         bad = _cell_problems(table, g, i, cells, found.get(g, {})) if sheet.formulas or sheet.errors or g in found else []
