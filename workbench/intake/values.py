@@ -511,16 +511,14 @@ def parse_category(value: Any, lookup: dict[str, str], similarity: float | None 
     code = lookup.get(key)
     if code is None and vocab is not None and vocab.other_level(key):
         raise ValueProblem("category_other_level", labels.INTAKE_MESSAGES["category_other_level"].format(value=value))
-    qualified = _QUALIFIER.fullmatch(str(value).strip()) if code is None else None
-    if qualified:  # 劳模创新工作室（示范性）, 创新工作室（职工）: what the word in brackets makes of it
-        code = lookup.get(normalise_header(qualified[2] + qualified[1])) or lookup.get(normalise_header(qualified[2]))
-    if code is not None and qualified:
-        raise GuessedValue("category_guessed", f"推荐类别“{value}”不是规范写法，已按“{(shown or {}).get(code, code)}”读取，请核实", code)
-    if code is None and similarity is not None:
-        code = _closest(key, tuple(lookup.items()), similarity)
-        if code is not None:
-            label = (shown or {}).get(code, code)
-            raise GuessedValue("category_guessed", f"推荐类别“{value}”不是规范写法，已按“{label}”读取，请核实", code)
+    if code is None:
+        qualified = _QUALIFIER.fullmatch(str(value).strip())  # 劳模创新工作室（示范性）: the word in brackets decides
+        guess = qualified and (lookup.get(normalise_header(qualified[2] + qualified[1]))
+                               or lookup.get(normalise_header(qualified[2])))
+        guess = guess or (_closest(key, tuple(lookup.items()), similarity) if similarity is not None else None)
+        if guess is not None:
+            label = (shown or {}).get(guess, guess)
+            raise GuessedValue("category_guessed", f"推荐类别“{value}”不是规范写法，已按“{label}”读取，请核实", guess)
     if code is None:
         raise ValueProblem("unknown_category", f"无法识别的推荐类别“{value}”（应为示范性/劳模/职工）")
     return code
