@@ -84,6 +84,17 @@ def read(inbox: Path) -> wb.IntakeResult:
     return wb.read_inbox(inbox, RND, forms=False)
 
 
+FIELD_OF = dict(zip(HEADER, ["category", "recommender_rank", "studio", "host_unit", "leader", "leader_honours", "team_size",
+                             "frontline", "established", "site_area", "funding", "results_last_year"]))
+
+
+def read_typed(tmp_path: Path, column: str, typed: object) -> tuple[wb.IntakeResult, str, str]:
+    """An inbox of ROW with `typed` in `column`, read: (result, its field, the cell it was typed in)."""
+    j = HEADER.index(column)
+    save(book([[*ROW[:j], typed, *ROW[j + 1:]]]), tmp_path / "U" / "a.xlsx")
+    return read(tmp_path), FIELD_OF[column], f"{chr(65 + j)}4"
+
+
 def problems(result: wb.IntakeResult) -> pd.DataFrame:
     return result.problems[~result.problems["code"].isin(NOISE)]
 
@@ -294,14 +305,10 @@ def test_a_formula_saved_by_libreoffice_is_read_from_its_cached_value(tmp_path):
                                                ("团队人数", "1,2"), ("年度经费（万元）", "50000元"),
                                                ("场所面积（平方米）", "约120"), ("团队人数", "6人以上")])
 def test_ambiguous_numbers_are_problems_not_guesses(tmp_path, column, typed):
-    j = HEADER.index(column)
-    save(book([[*ROW[:j], typed, *ROW[j + 1:]]]), tmp_path / "U" / "a.xlsx")
-    result = read(tmp_path)
-    nom = result.nominations.iloc[0]
-    field = {"团队人数": "team_size", "年度经费（万元）": "funding", "场所面积（平方米）": "site_area"}[column]
-    assert pd.isna(nom[field])
+    result, field, cell = read_typed(tmp_path, column, typed)
+    assert pd.isna(result.nominations.iloc[0][field])
     found = problems(result)
-    assert len(found) == 1 and found.iloc[0]["cell"] == f"{'GKJ'[['团队人数', '年度经费（万元）', '场所面积（平方米）'].index(column)]}4"
+    assert len(found) == 1 and found.iloc[0]["cell"] == cell
 
 
 @pytest.mark.parametrize(("typed", "field", "value"), [("1,200", "site_area", 1200), ("5.5万", "funding", 5.5),
@@ -1005,11 +1012,9 @@ def test_dates_that_name_no_one_day_or_month_are_problems(tmp_path, typed):
     ("团队人数", "很多人", "not_a_number"), ("团队人数", "18+2", "not_a_number"),
     ("年度经费（万元）", "0.12亿元", "unit_mismatch"), ("年度经费（万元）", "5千元", "unit_mismatch")])
 def test_approximations_and_other_scales_are_named_for_what_they_are(tmp_path, column, typed, code):
-    j = HEADER.index(column)
-    save(book([[*ROW[:j], typed, *ROW[j + 1:]]]), tmp_path / "U" / "a.xlsx")
-    result = read(tmp_path)
+    result, _, cell = read_typed(tmp_path, column, typed)
     row = only(result, code)
-    assert row["cell"] == f"{'GK'[['团队人数', '年度经费（万元）'].index(column)]}4" and row["value"] == typed
+    assert row["cell"] == cell and row["value"] == typed
     assert len(problems(result)) == 1
 
 
@@ -1019,25 +1024,19 @@ def test_approximations_and_other_scales_are_named_for_what_they_are(tmp_path, c
     ("近一年认定创新成果（项）", "12件", 12), ("近一年认定创新成果（项）", "共十二项", 12)])
 def test_totals_and_numbers_written_in_words_are_read(tmp_path, column, typed, value):
     """共6人 is 6, 伍万元 (大写) is 5万元, a yearly amount may say 每年 before it as well as /年 after it."""
-    j = HEADER.index(column)
-    save(book([[*ROW[:j], typed, *ROW[j + 1:]]]), tmp_path / "U" / "a.xlsx")
-    result = read(tmp_path)
-    field = {"团队人数": "team_size", "年度经费（万元）": "funding", "场所面积（平方米）": "site_area",
-             "近一年认定创新成果（项）": "results_last_year"}[column]
+    result, field, _ = read_typed(tmp_path, column, typed)
     assert result.nominations.iloc[0][field] == value and problems(result).empty
 
 
-@pytest.mark.parametrize(("column", "typed", "field", "value", "note"), [
-    ("团队人数", "6人（含领衔人）", "team_size", 6, "含领衔人"), ("团队人数", "6人(其中一线5人)。", "team_size", 6, "其中一线5人"),
-    ("年度经费（万元）", "10万元（含设备）", "funding", 10.0, "含设备"), ("场所面积（平方米）", "120（含车间）", "site_area", 120.0, "含车间"),
-    ("成立时间", "2019年5月（挂牌）", "established", pd.Timestamp(2019, 5, 1), "挂牌")])
-def test_a_value_with_a_note_in_brackets_is_read_and_the_note_said(tmp_path, column, typed, field, value, note):
-    j = HEADER.index(column)
-    save(book([[*ROW[:j], typed, *ROW[j + 1:]]]), tmp_path / "U" / "a.xlsx")
-    result = read(tmp_path)
+@pytest.mark.parametrize(("column", "typed", "value", "note"), [
+    ("团队人数", "6人（含领衔人）", 6, "含领衔人"), ("团队人数", "6人(其中一线5人)。", 6, "其中一线5人"),
+    ("年度经费（万元）", "10万元（含设备）", 10.0, "含设备"), ("场所面积（平方米）", "120（含车间）", 120.0, "含车间"),
+    ("成立时间", "2019年5月（挂牌）", pd.Timestamp(2019, 5, 1), "挂牌")])
+def test_a_value_with_a_note_in_brackets_is_read_and_the_note_said(tmp_path, column, typed, value, note):
+    result, field, cell = read_typed(tmp_path, column, typed)
     assert result.nominations.iloc[0][field] == value
     row = only(result, "value_annotated")
-    assert (row["cell"], row["severity"], row["value"]) == (f"{'ABCDEFGHIJKL'[j]}4", "warning", typed) and note in row["message"]
+    assert (row["cell"], row["severity"], row["value"]) == (cell, "warning", typed) and note in row["message"]
     assert len(problems(result)) == 1
 
 
@@ -1047,11 +1046,9 @@ def test_a_value_with_a_note_in_brackets_is_read_and_the_note_said(tmp_path, col
     ("成立时间", "2019年5月（约）", "not_a_date"), ("成立时间", "2019年5月（2020年挂牌）", "not_a_date")])
 def test_a_note_that_makes_the_value_uncertain_leaves_it_unread(tmp_path, column, typed, code):
     """A note saying the value is approximate, or naming another number, is not set aside: which is meant is not known."""
-    j = HEADER.index(column)
-    save(book([[*ROW[:j], typed, *ROW[j + 1:]]]), tmp_path / "U" / "a.xlsx")
-    result = read(tmp_path)
-    assert pd.isna(result.nominations.iloc[0][["team_size", "funding", "established"][["团队人数", "年度经费（万元）", "成立时间"].index(column)]])
-    assert (only(result, code)["cell"], only(result, code)["severity"]) == (f"{'ABCDEFGHIJKL'[j]}4", "error")
+    result, field, cell = read_typed(tmp_path, column, typed)
+    assert pd.isna(result.nominations.iloc[0][field])
+    assert (only(result, code)["cell"], only(result, code)["severity"]) == (cell, "error")
 
 
 @pytest.mark.parametrize(("typed", "day"), [("2019年5月。", dt.datetime(2019, 5, 1)), ("2019.5.", dt.datetime(2019, 5, 1))])
@@ -1063,10 +1060,8 @@ def test_a_date_ending_as_a_sentence_ends_is_read(tmp_path, typed, day):
 
 @pytest.mark.parametrize(("column", "typed", "value"), [("团队人数", "18位", 18), ("年度经费（万元）", "5万元/年", 5.0)])
 def test_a_count_of_people_in_位_and_funding_per_year_are_read(tmp_path, column, typed, value):
-    j = HEADER.index(column)
-    save(book([[*ROW[:j], typed, *ROW[j + 1:]]]), tmp_path / "U" / "a.xlsx")
-    result = read(tmp_path)
-    assert result.nominations.iloc[0][{"团队人数": "team_size", "年度经费（万元）": "funding"}[column]] == value
+    result, field, _ = read_typed(tmp_path, column, typed)
+    assert result.nominations.iloc[0][field] == value
     assert problems(result).empty
 
 

@@ -558,7 +558,6 @@ def parse_field(name: str, value: Any, rnd: Round, categories: dict[str, str]) -
 # or date, unless it breaks the value down (其中专利5项).
 _NOTE = re.compile(r"(.*?\S)\s*[(（]\s*([^()（）]*?[^()（）\s])\s*[)）][。.]?")
 _UNREAD = {"int": ("not_a_number",), "float": ("not_a_number",), "date": ("not_a_date",), "bool": ("not_yes_no",)}
-_SOME_DIGIT = re.compile(r"[0-9０-９]")
 _BREAKDOWN = ("其中", "含", "包括", "包含")
 
 
@@ -569,7 +568,7 @@ def _note(kind: str, value: Any, problem: ValueProblem) -> re.Match | None:
     note = _NOTE.fullmatch(value.strip())
     if note is None or _APPROXIMATE.search(note[2]):
         return None
-    if kind != "bool" and _SOME_DIGIT.search(note[2]) and not note[2].startswith(_BREAKDOWN):
+    if kind != "bool" and _DIGITS.search(note[2]) and not note[2].startswith(_BREAKDOWN):
         return None  # 6（8人）, 2019年5月（2020年挂牌）: which is meant is not known; 有（3项） is yes
     return note
 
