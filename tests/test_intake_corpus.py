@@ -616,6 +616,17 @@ def test_a_damaged_summary_is_read_or_refused_never_a_crash(tmp_path_factory, fl
     assert len(result.nominations) or len(result.problems)
 
 
+def test_a_workbook_whose_sheets_its_damaged_directory_hides_is_refused_not_passed_over(tmp_path):
+    """Found by the test above: a flipped byte in the directory's entry for xl/workbook.xml leaves calamine no
+    sheet to list, and the file was neither read nor said."""
+    at = SUMMARY_BYTES.rindex(b"xl/workbook.xml")  # its central directory entry
+    (tmp_path / "inbox" / "U").mkdir(parents=True)
+    (tmp_path / "inbox" / "U" / "a.xlsx").write_bytes(SUMMARY_BYTES[:at + 5] + b"\x00" + SUMMARY_BYTES[at + 6:])
+    result = read(tmp_path / "inbox")
+    assert result.nominations.empty
+    assert (only(result, "no_worksheet")["file"], only(result, "no_worksheet")["severity"]) == ("U/a.xlsx", "error")
+
+
 CSV_BYTES = ("推荐单位（盖章）：梁溪区总工会\n" + ",".join(HEADER) + "\n" + ",".join(map(str, ROW)) + "\n").encode("utf-8")
 REGISTER_BYTES = "file,received_at,studio,paper_copies\nU/a.csv,2022-10-26 15:30,,2\n".encode("utf-8")
 

@@ -860,6 +860,7 @@ WORKBOOK_MESSAGES: dict[str, str] = {
     "xls_renamed": "文件扩展名是 {suffix}，实际是旧版 .xls 格式，已按 .xls 读取；建议用Excel另存为 .xlsx 后报送",
     "wps_unreadable": "WPS表格文件（{suffix}）无法读取；请在WPS中另存为 .xlsx 后重新报送",
     "unreadable_file": "文件无法作为Excel工作簿读取（文件可能已损坏，或不是Excel格式）；请重新另存后报送",
+    "no_worksheet": "工作簿中找不到任何工作表（文件可能已损坏，或只有图表页）；请重新另存后报送",
     "file_unopenable": "文件无法打开（可能正被占用或没有读取权限）",
     "csv_unreadable": "CSV文件无法读取（编码无法识别），请另存为 .xlsx 后重新报送",
     "hidden_sheet": "工作表“{sheet}”是隐藏的，未读取{rows}；如需报送，请取消隐藏后重新报送",

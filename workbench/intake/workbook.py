@@ -431,7 +431,6 @@ def read_workbook(path: str | Path, suffix: str | None = None) -> Book:
     try:
         binary = data[:8] == OLE_MAGIC or data[:2] == b"PK" and b"xl/workbook.bin" in data  # .xls, .xlsb: sized by records
         sheets = _in_child(_sheets, data, marks, parts) if binary else _sheets(data, marks, parts)
-        return Book(sheets, notes, hashlib.sha256(data).hexdigest())
     except BaseException as exc:  # calamine raises several types for broken or encrypted files, and a panic in its
         if isinstance(exc, (KeyboardInterrupt, SystemExit)):  # Rust code (a damaged .xls) as pyo3's PanicException,
             raise  # which is no Exception
@@ -440,6 +439,9 @@ def read_workbook(path: str | Path, suffix: str | None = None) -> Book:
         if wps:
             raise Unreadable("wps_unreadable", _message("wps_unreadable", suffix=suffix)) from None
         raise Unreadable("unreadable_file", _message("unreadable_file")) from None
+    if not sheets:  # a damaged directory can hide every sheet from calamine: said, not read as an empty inbox entry
+        raise Unreadable("no_worksheet", _message("no_worksheet"))
+    return Book(sheets, notes, hashlib.sha256(data).hexdigest())
 
 
 def open_workbook(path: Path) -> list[Sheet]:
