@@ -6,14 +6,17 @@ Chinese with the right cell, and that nothing ambiguous is guessed.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
@@ -1031,7 +1034,8 @@ def test_approximations_and_other_scales_are_named_for_what_they_are(tmp_path, c
 
 @pytest.mark.parametrize(("column", "typed", "value"), [
     ("团队人数", "共6人", 6), ("团队人数", "伍", 5), ("年度经费（万元）", "每年5万元", 5.0), ("年度经费（万元）", "年均5万元", 5.0),
-    ("年度经费（万元）", "伍万元", 5.0), ("年度经费（万元）", "合计5.5万元", 5.5), ("场所面积（平方米）", "一百二十平方米", 120.0),
+    ("年度经费（万元）", "伍万元", 5.0), ("年度经费（万元）", "伍拾万元整", 50.0), ("年度经费（万元）", "合计5.5万元", 5.5),
+    ("场所面积（平方米）", "一百二十平方米", 120.0),
     ("近一年认定创新成果（项）", "12件", 12), ("近一年认定创新成果（项）", "共十二项", 12)])
 def test_totals_and_numbers_written_in_words_are_read(tmp_path, column, typed, value):
     """共6人 is 6, 伍万元 (大写) is 5万元, a yearly amount may say 每年 before it as well as /年 after it."""
@@ -1201,13 +1205,27 @@ def test_a_column_named_twice_is_said_to_be_repeated_not_unknown(tmp_path, heade
 def test_a_corrected_summary_sent_beside_the_first_is_an_error_on_both(tmp_path):
     second = [ROW[0], 2, "李娜劳模创新工作室", "某医院", "李娜", *ROW[5:]]
     save(book([ROW, second]), tmp_path / "U" / "汇总表.xlsx")
-    save(book([ROW, second]), tmp_path / "U" / "汇总表（修改版）.xlsx")
+    save(book([ROW, [*second[:6], 9, *second[7:]]]), tmp_path / "U" / "汇总表（修改版）.xlsx")  # 团队人数 corrected
     save(book([["职工", 1, "王强职工创新工作室", "某厂", "王强", *ROW[5:]]]), tmp_path / "U" / "职工汇总表.xlsx")  # another half
     result = read(tmp_path)
     found = result.problems[result.problems["code"] == "summary_resubmitted"]
     assert sorted(found["file"]) == ["U/汇总表.xlsx", "U/汇总表（修改版）.xlsx"]
     assert (found["severity"] == "error").all()
     assert "“汇总表（修改版）.xlsx”有 2 个" in found.set_index("file").loc["U/汇总表.xlsx", "message"]
+
+
+@pytest.mark.parametrize("copy_name", ["汇总表 - 副本.xlsx", "汇总表(1).xlsx", "汇总表.XLSX.xlsx"])
+def test_a_file_sent_twice_byte_for_byte_is_read_once_and_the_copy_said(tmp_path, copy_name):
+    original = save(book([ROW]), tmp_path / "U" / "汇总表.xlsx")
+    shutil.copy(original, tmp_path / "U" / copy_name)
+    (tmp_path / "V").mkdir()
+    shutil.copy(original, tmp_path / "V" / "汇总表.xlsx")
+    result = read(tmp_path)
+    assert sorted(result.nominations["source_file"]) == ["U/汇总表.xlsx", "V/汇总表.xlsx"]  # another union's folder: read
+    copy = only(result, "file_copy")
+    assert (copy["file"], copy["severity"]) == (f"U/{copy_name}", "warning") and "“汇总表.xlsx”" in copy["message"]
+    assert not result.problems["code"].isin(["summary_resubmitted", "duplicate_nomination"]).any()
+    assert list(result.files["file"]) == sorted(["U/汇总表.xlsx", f"U/{copy_name}", "V/汇总表.xlsx"])  # listed all the same
 
 
 READ_IN_A_CHILD = """
@@ -1331,6 +1349,8 @@ def test_a_header_in_the_field_s_own_scale_is_read(tmp_path, header):
     ("张伟（全国劳模）", "leader_annotated", "warning"), ("张伟(高级技师)", "leader_annotated", "warning"),
     ("张伟等", "several_leaders", "error"), ("张伟等3人", "several_leaders", "error"),
     ("张伟 李强", "leader_spaced", "warning"), ("张伟　李强", "leader_spaced", "warning"),
+    ("张伟 13812345678", "leader_with_number", "warning"), ("张伟（电话：0510-82738722）", "leader_with_number", "warning"),
+    ("张伟13812345678", "leader_with_number", "warning"),
     ("张 伟", None, None), ("欧阳 娜娜", None, None), ("王等", None, None),
     ("买买提·艾力", None, None), ("欧阳娜娜", None, None)])
 def test_a_leader_cell_holding_more_than_one_name_is_reported(tmp_path, typed, code, severity):
@@ -1338,6 +1358,37 @@ def test_a_leader_cell_holding_more_than_one_name_is_reported(tmp_path, typed, c
     assert result.nominations.loc[0, "leader"] == typed  # kept as typed: which name is meant is the union's to say
     got = problems(result)
     assert list(zip(got["cell"], got["code"], got["severity"])) == ([("E4", code, severity)] if code else [])
+
+
+def test_the_number_after_a_leader_s_name_is_named_in_the_message(tmp_path):
+    result, _, cell = read_typed(tmp_path, "领衔人", "张伟 手机：138 1234 5678")
+    found = only(result, "leader_with_number")
+    assert (found["cell"], found["value"]) == (cell, "张伟 手机：138 1234 5678") and "“138 1234 5678”" in found["message"]
+
+
+@pytest.mark.parametrize("typed", ["张" + " " * 6000 + "x", "张" + "1 " * 3000 + "x", "（" * 6000, "张伟" + "0" * 6000 + "）",
+                                   " " * 3000 + "1" + " " * 3000 + "x", "1," * 3000 + "万元", "2019年" + "5" * 6000])
+def test_a_long_cell_of_repeated_marks_is_read_in_every_column(tmp_path, typed):
+    """Patterns that backtrack take minutes (a search for a number after a name took five on a cell of
+    6000 spaces): every column is given such a cell and the inbox is read (the guard stops a hang)."""
+    for column in HEADER:
+        with _hang_guard(60):
+            result, field, cell = read_typed(tmp_path / column, column, typed)
+        assert len(result.nominations) == 1, column
+
+
+@contextlib.contextmanager
+def _hang_guard(seconds: int) -> Iterator[None]:
+    """A TimeoutError where a read hangs: not a measure of speed (the read takes milliseconds), a stop."""
+    def stop(signum: int, frame: object) -> None:
+        raise TimeoutError(f"still reading after {seconds} s")
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def test_two_names_on_two_lines_of_the_leader_cell_are_not_run_together(tmp_path):

@@ -217,16 +217,16 @@ def file_sha256(path: Path) -> str:
 Opened = Form | tuple[str, list[Sheet], list[Problem], list[Table]]  # a form read, or a summary's sheets and tables
 
 
-def _open_all(files: list, rnd: Round, *, progress: bool, forms: bool) -> tuple[list[Opened], list[Form], list[str]]:
+def _open_all(files: list, rnd: Round, *, progress: bool, forms: bool) -> tuple[list[Opened | None], list[str]]:
     """Each workbook opened once, in file order: its forms read, its summary tables found (cells not
-    read yet), and the sha256 of every file."""
-    opened: list[Opened] = []
-    form_list: list[Form] = []
+    read yet), and the sha256 of every file (None in place of a form not read)."""
+    opened: list[Opened | None] = []
     digests: list[str] = []
     for f in tqdm(files, desc="读取报送文件", unit="个", disable=not progress):
         form_file = is_form_file(f.rel)
         if form_file and not forms:
             digests.append(_digest(f.path))
+            opened.append(None)
             continue
         sheets, problems, digest = _open(f.path, f.rel, rnd)
         digests.append(digest)
@@ -234,14 +234,28 @@ def _open_all(files: list, rnd: Round, *, progress: bool, forms: bool) -> tuple[
         if not form_file and not tables and any(s.name == labels.FORM_SHEET for s in sheets):
             form_file = True  # a 推荐表 named otherwise (…申报表.xlsx): read as what it holds, and said so
             problems.append(Problem(f.rel, "", "", "", "", "warning", "form_by_content", labels.INTAKE_MESSAGES["form_by_content"]))
-            if not forms:
-                continue
         if form_file:
-            form_list.append(_form(sheets, problems, f.rel, rnd))
-            opened.append(form_list[-1])
+            opened.append(_form(sheets, problems, f.rel, rnd) if forms else None)
         else:
             opened.append((f.rel, sheets, problems, tables))
-    return opened, form_list, digests
+    return opened, digests
+
+
+def _without_copies(files: list, opened: list[Opened | None], digests: list[str]) -> list[Opened]:
+    """The files opened, a file sent twice in one folder (汇总表.xlsx and 汇总表 - 副本.xlsx, byte for byte the
+    same) read once: from the copy with the shortest name (the one the union named); each other copy is said."""
+    copies: dict[tuple[str, str], list[int]] = {}
+    for k, (f, digest) in enumerate(zip(files, digests)):
+        if digest:
+            copies.setdefault((f.rel.rpartition("/")[0], digest), []).append(k)
+    opened = list(opened)
+    for same in copies.values():
+        kept = min(same, key=lambda k: (len(files[k].rel), files[k].rel))
+        message = labels.INTAKE_MESSAGES["file_copy"].format(other=files[kept].rel.rpartition("/")[2])
+        for k in same:
+            if k != kept:
+                opened[k] = (files[k].rel, [], [Problem(files[k].rel, "", "", "", "", "warning", "file_copy", message)], [])
+    return [item for item in opened if item is not None]
 
 
 def read_inbox(path: str | Path, rnd: Round, *, progress: bool = False, forms: bool = True) -> IntakeResult:
@@ -274,7 +288,9 @@ def _read_inbox(inbox: Path, rnd: Round, *, progress: bool, forms: bool) -> Inta
     listed, file_problems = list_inbox(inbox)
     problems += file_problems
     files = [f for f in listed if f.kind in ("workbook", "csv")]
-    opened, form_list, digests = _open_all(files, rnd, progress=progress, forms=forms)
+    opened, digests = _open_all(files, rnd, progress=progress, forms=forms)
+    opened = _without_copies(files, opened, digests)
+    form_list = [item for item in opened if isinstance(item, Form)]
     # every summary table's cells at once: each field is one column across the inbox, read in one pass
     tables = [t for item in opened if not isinstance(item, Form) for t in item[3]]
     columns, read_each = read_tables(tables, FieldParser(rnd, categories))

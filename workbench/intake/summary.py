@@ -32,7 +32,7 @@ HEADER_SCAN_ROWS = 15  # the header is looked for in the first rows that are not
 MIN_HEADER_FIELDS = 4
 REQUIRED = ("category", "studio", "host_unit", "leader")
 IDENTIFYING = ("studio", "host_unit", "leader")
-WARNING_CODES = {"formula_cell", "category_guessed", "leader_annotated", "leader_spaced", "ambiguous_month", "same_as_above",
+WARNING_CODES = {"formula_cell", "category_guessed", "leader_annotated", "leader_spaced", "leader_with_number", "ambiguous_month", "same_as_above",
                  "value_annotated"}
 MAX_UNRECOGNISED = 20  # more junk rows than this in one sheet are summed up in one problem
 

@@ -265,6 +265,7 @@ def parse_number(value: Any, units: tuple[str, ...] | None = None) -> float | No
         text = _PER_YEAR.sub("", text)
     if "万元" in allowed:
         text = _CURRENCY.sub("", text)  # ￥5.5万
+        text = text[:-1] if text.endswith("元整") else text  # 伍万元整, as on a receipt
     match = _PLAIN.match(text)
     if not match:
         written = _written(text, allowed)
@@ -618,12 +619,28 @@ _SEVERAL = re.compile(r"[、，,;；/／]")  # between two names: 张伟、李�
 _OPENING, _CLOSING = re.compile(r"[(（\[【]"), re.compile(r"[)）\]】]")  # 张伟（全国劳模）
 _SPACED = re.compile(r"[\u4e00-\u9fff]{2,4}(?:\s+[\u4e00-\u9fff]{2,4})+")  # 张伟 李强 (张 伟 is one name, spaced out)
 _AND_OTHERS = re.compile(r"(?<=\S\S)等(?:人|同志|[0-9一二三四五六七八九十]+人)?$")  # 张伟等, 张伟等3人
-_LEADER_MARKS = re.compile(r"[、，,;；/／(（\[【\s等]")  # any of these: the cells `check_leader` must see
+_LEADER_MARKS = re.compile(r"[、，,;；/／(（\[【\s等0-9０-９]")  # any of these: the cells `check_leader` must see
+_NUMBER_CHARS = frozenset("0123456789０１２３４５６７８９-－—‐ \u3000")
+
+
+def _number_after_name(text: str) -> str:
+    """The number written after a name ('张伟 13812345678', '张伟（电话：0510-82738722）'), or ''. Read from
+    the end, character by character: a pattern searching for it backtracked for minutes on a cell of spaces."""
+    end = len(text.rstrip(" \u3000)）"))
+    start = end
+    while start and text[start - 1] in _NUMBER_CHARS:
+        start -= 1
+    number = text[start:end].strip(" \u3000")
+    name = text[:start].rstrip(" \u3000:：").removesuffix("电话").removesuffix("手机").rstrip(" \u3000(（")
+    return number if name and any(c.isdigit() for c in number) else ""
 
 
 def check_leader(text: str) -> None:
     """A studio has one 领衔人, named by name alone: two names in the cell, or a title beside the name,
     are reported (the text is kept as typed: which name, or what part of it, is the union's to say)."""
+    number = _number_after_name(text)
+    if number:
+        raise GuessedValue("leader_with_number", labels.INTAKE_MESSAGES["leader_with_number"].format(number=number), text)
     if _SEVERAL.search(text) or _AND_OTHERS.search(text):
         raise GuessedValue("several_leaders", labels.INTAKE_MESSAGES["several_leaders"].format(value=text), text)
     if _SPACED.fullmatch(text) and not (text.split()[0] in labels.COMPOUND_SURNAMES and len(text.split()) == 2):
