@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import workbench as wb
@@ -203,6 +203,7 @@ def test_each_cells_sheets_are_ordered_by_total_stably(seed):
 
 @settings(max_examples=50, deadline=None)
 @given(seed=st.integers(0, 10_000))
+@example(seed=1344)  # a key spanning 3 * 2**60: its +inf code, computed in floats, was its 0's (found in a fresh clone)
 def test_packed_sort_keys_sort_as_lexsort(seed):
     from workbench.ranking import _lexsort_whole
 

@@ -521,9 +521,12 @@ def _lexsort_whole(keys: list[np.ndarray]) -> np.ndarray:
     for key in keys:
         finite = np.isfinite(key)
         numbers = key[finite]
-        low, top = (float(numbers.min()), float(numbers.max() - numbers.min()) + 1) if len(numbers) else (0.0, 0.0)
-        need = int(top).bit_length()  # codes 0 .. top, top for +inf
-        if np.isnan(key).any() or (key == -np.inf).any() or need > 62 or (numbers != np.floor(numbers)).any():
+        if np.isnan(key).any() or (key == -np.inf).any() or (numbers != np.floor(numbers)).any():
+            return np.lexsort(keys[::-1])
+        low, high = (int(numbers.min()), int(numbers.max())) if len(numbers) else (0, -1)
+        top = high - low + 1  # codes 0 .. top, top for +inf: in Python's integers, as a float would round it
+        need = top.bit_length()
+        if need > 53:  # past 2**53 a float's key - low may round two keys to one code
             return np.lexsort(keys[::-1])
         code = np.where(finite, key - low, top).astype(np.int64)
         if word is not None and bits + need <= 62:
