@@ -692,6 +692,24 @@ def test_a_workbook_whose_zip_understates_a_sheet_is_refused_and_the_rest_read(t
     assert result.nominations["studio"].tolist() == ["李娜劳模创新工作室"]
 
 
+@pytest.mark.parametrize("cells", [b'<c r="A1" t="e">' * 40_000, b'<c r="A1" t="e"><v>' * 40_000 + b"<f>"])
+def test_a_sheet_of_cells_left_open_is_refused_not_searched_for_ever(tmp_path, cells):
+    """Each cell's formula or error value is looked for within the cell: with 40,000 cells never closed
+    (600 KB, a few KB packed) each search ran on to the end of the sheet, minutes in all."""
+    path = save(book([ROW]), tmp_path / "inbox" / "U" / "汇总表.xlsx")
+    save(book([[*ROW[:2], "李娜劳模创新工作室", "无锡另一机械有限公司", "李娜", *ROW[5:]]]), tmp_path / "inbox" / "V" / "汇总表.xlsx")
+    with zipfile.ZipFile(path) as original:
+        parts = {info.filename: original.read(info) for info in original.infolist()}
+    parts["xl/worksheets/sheet1.xml"] = b'<worksheet><sheetData><row r="1">' + cells + b"</row></sheetData></worksheet>"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as damaged:
+        for name, data in parts.items():
+            damaged.writestr(name, data)
+    with _hang_guard(60):
+        result = read(tmp_path / "inbox")
+    assert result.nominations["studio"].tolist() == ["李娜劳模创新工作室"]
+    assert result.problems.loc[result.problems["file"] == "U/汇总表.xlsx", "severity"].eq("error").any()
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes on this system")
 def test_a_pipe_named_like_a_workbook_does_not_hold_intake(tmp_path):
     import threading
@@ -1367,7 +1385,8 @@ def test_the_number_after_a_leader_s_name_is_named_in_the_message(tmp_path):
 
 
 @pytest.mark.parametrize("typed", ["张" + " " * 6000 + "x", "张" + "1 " * 3000 + "x", "（" * 6000, "张伟" + "0" * 6000 + "）",
-                                   " " * 3000 + "1" + " " * 3000 + "x", "1," * 3000 + "万元", "2019年" + "5" * 6000])
+                                   " " * 3000 + "1" + " " * 3000 + "x", "1," * 3000 + "万元", "2019年" + "5" * 6000,
+                                   "张" + "\n" * 6000 + "x", "张" + "\u3000" * 6000 + "国", "、" * 6000 + "1"])
 def test_a_long_cell_of_repeated_marks_is_read_in_every_column(tmp_path, typed):
     """Patterns that backtrack take minutes (a search for a number after a name took five on a cell of
     6000 spaces): every column is given such a cell and the inbox is read (the guard stops a hang)."""
@@ -1375,6 +1394,17 @@ def test_a_long_cell_of_repeated_marks_is_read_in_every_column(tmp_path, typed):
         with _hang_guard(60):
             result, field, cell = read_typed(tmp_path / column, column, typed)
         assert len(result.nominations) == 1, column
+
+
+@pytest.mark.parametrize("written", [" " * 6000 + "x", "2022年10月19日" + " " * 6000 + "时", "下午" + " " * 6000 + "3" + " " * 6000])
+def test_a_receipt_time_of_long_white_space_is_said_not_searched_for_ever(tmp_path, written):
+    """The register's time patterns hold several runs of white space in a row: on 3,000 spaces they took
+    a minute (each run tried against every split of the spaces). Typed runs are one space now."""
+    save(book([ROW]), tmp_path / "inbox" / "梁溪区总工会" / "汇总表.xlsx")
+    (tmp_path / "inbox" / "收件登记.csv").write_text(f"file,received_at\n梁溪区总工会/汇总表.xlsx,{written}\n", encoding="utf-8")
+    with _hang_guard(60):
+        result = read(tmp_path / "inbox")
+    assert only(result, "bad_receipt_time")["cell"] == "第2行"
 
 
 @contextlib.contextmanager

@@ -69,7 +69,7 @@ from workbench.store.codes import code_id
 
 log = logging.getLogger(__name__)
 
-CODE_TAIL = re.compile(r"\s*\[[a-z_]+\]")  # the English code a message ends with: for the log, not for a reviewer
+CODE_TAIL = re.compile(r"(?<!\s)\s*\[[a-z_]+\]")  # the English code a message ends with: for the log, not for a reviewer
 
 STYLE = """
 <style>

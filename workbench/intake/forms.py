@@ -40,7 +40,7 @@ ACHIEVEMENT_TYPES: dict[str, Callable[[Any], Any]] = {
     "seq": parse_int, "name": parse_text, "kind": parse_text, "level": parse_text,
     "recognised_on": lambda v: parse_date(v)[0], "recognised_by": parse_text, "benefit": parse_number,
 }
-_NEXT_LABEL = re.compile(r"\s+(?=[^\s：]+：)")  # where a second "label：value" begins in one cell
+_NEXT_LABEL = re.compile(r"(?<!\s)\s+(?=[^\s：]+：)")  # where a second "label：value" begins in one cell (see values._BREAK)
 NARRATIVE_LOOKUP = {normalise_header(v): k for k, v in labels.FORM_NARRATIVES.items()}
 
 

@@ -131,6 +131,7 @@ def receipt_time(written: str) -> dt.datetime | None:
 
     The usual spellings (a date, then hours and minutes) are read here; the rest of ISO 8601
     (fractions of a second, time zones) by pandas, as before."""
+    written = " ".join(written.split())  # one space where several were typed: the patterns' runs of \s* then stay short
     plain = _PLAIN_TIME.match(written) or _PLAIN_TIME.match(_clock_as_digits(written))
     if plain:
         try:

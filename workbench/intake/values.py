@@ -206,7 +206,7 @@ FIELD_UNITS: dict[str, tuple[str, ...]] = {
     "recommender_rank": (),
 }
 ANY_UNIT = tuple(sorted({u for units in FIELD_UNITS.values() for u in units}, key=len, reverse=True))
-_FULL_STOP = re.compile(r"(?<=\S)[。.;,、]+$")
+_FULL_STOP = re.compile(r"(?<=[^\s。.;,、])[。.;,、]+$")  # tried only where a run of marks begins (see _BREAK)
 _CURRENCY = re.compile(r"^(?:¥|rmb|人民币)")  # on normalised text (NFKC makes ￥ ¥, casefold RMB rmb)
 _IN_ALL = re.compile(r"^(?:共计|合计|总计|总共|共有|共)")  # 共6人: the number itself
 _PER_YEAR = re.compile(r"^(?:每年度?|年均)")  # 每年5万元, in a column of yearly amounts (5万元/年)
@@ -513,9 +513,9 @@ def parse_category(value: Any, lookup: dict[str, str], similarity: float | None 
     if code is None and vocab is not None and vocab.other_level(key):
         raise ValueProblem("category_other_level", labels.INTAKE_MESSAGES["category_other_level"].format(value=value))
     if code is None:
-        qualified = _QUALIFIER.fullmatch(str(value).strip())  # 劳模创新工作室（示范性）: the word in brackets decides
-        guess = qualified and (lookup.get(normalise_header(qualified[2] + qualified[1]))
-                               or lookup.get(normalise_header(qualified[2])))
+        qualified = _qualifier(str(value))  # 劳模创新工作室（示范性）: the word in brackets decides
+        guess = qualified and (lookup.get(normalise_header(qualified[1] + qualified[0]))
+                               or lookup.get(normalise_header(qualified[1])))
         guess = guess or (_closest(key, tuple(lookup.items()), similarity) if similarity is not None else None)
         if guess is not None:
             label = (shown or {}).get(guess, guess)
@@ -525,7 +525,15 @@ def parse_category(value: Any, lookup: dict[str, str], similarity: float | None 
     return code
 
 
-_QUALIFIER = re.compile(r"(.+?)\s*[(（]\s*([^()（）]+?)\s*[)）]")  # a category with its qualifier after it, in brackets
+def _qualifier(text: str) -> tuple[str, str] | None:
+    """(what, qualifier) of a text ending in a bracketed qualifier: 劳模创新工作室（示范性）. Found by the last
+    opening bracket: a pattern for it scanned a long run of spaces from each character before (seconds)."""
+    text = text.strip()
+    opening = max(text.rfind("("), text.rfind("（"))
+    if opening <= 0 or not text.endswith((")", "）")):
+        return None
+    what, qualifier = text[:opening].strip(), text[opening + 1:-1].strip()
+    return (what, qualifier) if what and qualifier and not any(c in qualifier for c in "()（）") else None
 
 
 PARSERS = {"text": parse_text, "list": parse_list}
@@ -611,8 +619,12 @@ ERROR_VALUES = frozenset({"#N/A", "#REF!", "#DIV/0!", "#VALUE!", "#NAME?", "#NUM
                           "#GETTING_DATA"})  # Excel's error values, as text where a file keeps no cell types
 ONE_LINE = ("recommender", "studio", "host_unit", "leader", "contact")  # names: a line break in one is layout
 _CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"  # CJK punctuation, ideographs and full-width forms
-_BREAK = re.compile(r"\s*[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]\s*")
-_BREAK_IN_CJK = re.compile(rf"(?<=[{_CJK}])\s*[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]\s*(?=[{_CJK}])")
+_LINE_BREAKS = "\n\r\v\f\x1c-\x1e\x85\u2028\u2029"
+# (?<!\s): a search tries each run of white space once, from its start, and takes it whole (\s++): tried from
+# each of its characters, a cell of 15,000 line breaks or full-width spaces took a second or more
+_BREAK = re.compile(rf"(?<!\s)\s*[{_LINE_BREAKS}]\s*")
+_SPACE_IN_CJK = re.compile(rf"(?<=[{_CJK}])(?<!\s)\s++(?=[{_CJK}])")
+_HAS_BREAK = re.compile(rf"[{_LINE_BREAKS}]")
 
 
 _SEVERAL = re.compile(r"[、，,;；/／]")  # between two names: 张伟、李强
@@ -657,7 +669,8 @@ def one_line(text: str | None) -> str | None:
     characters dropped ("张伟劳模\n创新工作室"), elsewhere a space ("Li\nNa")."""
     if text is None or text.isprintable():
         return text
-    return _BREAK.sub(" ", _BREAK_IN_CJK.sub("", text))
+    joined = _SPACE_IN_CJK.sub(lambda space: "" if _HAS_BREAK.search(space[0]) else space[0], text)
+    return _BREAK.sub(" ", joined)
 
 
 ParsedCell = tuple[Any, str | None, str | None, str]  # value, date precision, problem code (None: fine), message

@@ -42,7 +42,10 @@ _CELL_COLUMN = re.compile(rb'<c r="([A-Z]{1,3})[0-9]')
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
-_FORMULA_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*?(?<!/)>(?:(?!</c>).)*?<f[ >/]', re.S)
+# A cell's content is looked at up to its </c>, and never past the next cell's start: a file of cells left
+# unclosed (<c r="A1" t="e"> 8,000 times in 128 KB) took 24 s when each cell's search ran on to the end.
+_IN_CELL = rb"(?:(?!</c>|<c[ >]).)*?"
+_FORMULA_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*?(?<!/)>' + _IN_CELL + rb"<f[ >/]", re.S)
 _FORMULA = re.compile(rb"<f[ >/]")  # any formula element: a regex finds it faster than `in` finds b"<f"
 _ERROR = b't="e"'  # any error cell (one regex for both is nine times slower than the two searches)
 _HIDDEN = b'hidden="'  # Excel writes hidden="1", LibreOffice hidden="true" (and "false" on every row)
@@ -51,7 +54,7 @@ _COLUMN_TAG = re.compile(rb"<col\s[^>]*>")
 _COLUMN_MIN, _COLUMN_MAX = re.compile(rb'\smin="([0-9]+)"'), re.compile(rb'\smax="([0-9]+)"')
 _HIDDEN_ATTRIBUTE = re.compile(rb'\shidden="(?:1|true)"')
 # an error value (#N/A, #REF!), kept as one when a formula's result was pasted as a value: calamine reads it as blank
-_ERROR_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*?\st="e"[^>]*?(?<!/)>(?:(?!</c>).)*?<v>([^<]*)</v>', re.S)
+_ERROR_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*?\st="e"[^>]*?(?<!/)>' + _IN_CELL + rb"<v>([^<]*)</v>", re.S)
 
 
 class Unreadable(Exception):
