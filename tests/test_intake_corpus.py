@@ -1246,6 +1246,14 @@ def test_a_file_sent_twice_byte_for_byte_is_read_once_and_the_copy_said(tmp_path
     assert list(result.files["file"]) == sorted(["U/汇总表.xlsx", f"U/{copy_name}", "V/汇总表.xlsx"])  # listed all the same
 
 
+def test_a_studio_named_twice_in_one_folder_has_its_photos_said_once(tmp_path):
+    save(book([ROW]), tmp_path / "U" / "汇总表.xlsx")
+    save(book([[ROW[0], 2, *ROW[2:6], 7, *ROW[7:]]]), tmp_path / "U" / "补报汇总表.xlsx")  # the studio again, as a second half
+    result = read(tmp_path)
+    assert len(result.nominations) == 2 and len(result.materials) == 2  # each row keeps its counts
+    assert only(result, "photos_short")["file"] == "U/张伟劳模创新工作室"
+
+
 READ_IN_A_CHILD = """
 import sys, workbench as wb
 result = wb.read_inbox(sys.argv[1], wb.load_round(), forms=False)

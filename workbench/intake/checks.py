@@ -326,16 +326,19 @@ def _stem(name: str) -> str:
 
 def materials(photos: dict[tuple[str, str], list[str]], nominations: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
     """Photo counts by role per nomination (photos as `listed_photos` found them), and a problem
-    where the notice's count is not met."""
+    where the notice's count is not met: once per studio folder, though two rows name the studio."""
     rows, problems = [], []
+    said: set[tuple[str, str]] = set()
     none = (0,) * len(PHOTO_NEEDS)
     named = nominations[nominations["studio"].notna()]  # no name: already reported as missing_value
     for nid, source, studio in zip(*(named[c].tolist() for c in ("nomination_id", "source_file", "studio"))):
-        names = photos.get((source.split("/")[0], normalise_text(studio)), []) if isinstance(source, str) else []
+        folder = (str(source).split("/")[0], normalise_text(studio))
+        names = photos.get(folder, []) if isinstance(source, str) else []
         counts = _role_counts(names) if names else none
         rows.append((nid, *counts, len(names) - sum(counts)))
         short = _photos_short(counts)
-        if short:
+        if short and folder not in said:
+            said.add(folder)
             problems.append(Problem(f"{str(source).split('/')[0]}/{studio}", "", "", "photos",
                                     short, "warning", "photos_short", f"“{studio}”的电子照片不符合要求：" + short))
     return (pd.DataFrame(dict(zip(MATERIAL_COLUMNS, map(list, zip(*rows))))) if rows
