@@ -1254,6 +1254,17 @@ def test_a_studio_named_twice_in_one_folder_has_its_photos_said_once(tmp_path):
     assert only(result, "photos_short")["file"] == "U/张伟劳模创新工作室"
 
 
+def test_a_csv_line_wider_than_any_sheet_is_refused_and_the_rest_read(tmp_path):
+    header, row = ",".join(HEADER), ",".join(map(str, ROW))
+    (tmp_path / "U").mkdir()
+    (tmp_path / "U" / "汇总表.csv").write_text(f"{header}\n{row}\n" + "," * 2_000_000 + "x\n", encoding="utf-8")
+    save(book([[*ROW[:2], "李娜劳模创新工作室", "无锡另一机械有限公司", "李娜", *ROW[5:]]]), tmp_path / "V" / "汇总表.xlsx")
+    result = read(tmp_path)
+    refused = only(result, "csv_too_wide")
+    assert (refused["file"], refused["severity"]) == ("U/汇总表.csv", "error") and "第3行有 2000001 列" in refused["message"]
+    assert result.nominations["studio"].tolist() == ["李娜劳模创新工作室"]
+
+
 READ_IN_A_CHILD = """
 import sys, workbench as wb
 result = wb.read_inbox(sys.argv[1], wb.load_round(), forms=False)

@@ -865,6 +865,7 @@ WORKBOOK_MESSAGES: dict[str, str] = {
     "no_worksheet": "工作簿中找不到任何工作表（文件可能已损坏，或只有图表页）；请重新另存后报送",
     "file_unopenable": "文件无法打开（可能正被占用或没有读取权限）",
     "csv_unreadable": "CSV文件无法读取（编码无法识别），请另存为 .xlsx 后重新报送",
+    "csv_too_wide": "CSV文件第{row}行有 {columns} 列，超过Excel最多 {limit} 列，多为误加了大量逗号，未读取；请另存为 .xlsx 后重新报送",
     "hidden_sheet": "工作表“{sheet}”是隐藏的，未读取{rows}；如需报送，请取消隐藏后重新报送",
     "hidden_sheet_rows": "（其中有推荐汇总表表头，{n} 行内容）",
     "sheet_too_large": "有工作表的使用范围过大（{rows} 行 × {columns} 列），多为误在远处的单元格输入了内容，未读取；"

@@ -479,8 +479,12 @@ def read_csv(path: str | Path) -> Book:
         delimiter, text = declared[1], text[len(lines[0]):]
     else:  # Excel writes commas; some locales tabs or semicolons: the one the first lines hold most of
         delimiter = max(",\t;", key=lambda d: sum(line.count(d) for line in lines[:30]))
+    rows = []
     try:  # universal newlines: a lone \r (an old Mac's line end) ends a line, as Excel reads it
-        rows = [list(r) for r in csv.reader(io.StringIO(text, newline=None), delimiter=delimiter)]
+        for row in csv.reader(io.StringIO(text, newline=None), delimiter=delimiter):
+            if len(row) > MAX_COLUMNS:  # wider than any sheet Excel saves: a line of 10 million commas took 5 s and 900 MB
+                raise Unreadable("csv_too_wide", _message("csv_too_wide", row=len(rows) + 1, columns=len(row), limit=MAX_COLUMNS))
+            rows.append(row)
     except csv.Error:
         raise Unreadable("csv_unreadable", _message("csv_unreadable")) from None
     truncated = max(len(rows) - MAX_ROWS, 0)
