@@ -294,15 +294,19 @@ def _message(code: str, **fields: object) -> str:
 
 
 def _fill_down(rows: list[list[Any]], merged: list[tuple[int, int, int, int]]) -> None:
-    """A cell merged over several rows (推荐类别 for three studios) holds its value in each row."""
-    for r1, c1, r2, c2 in merged:
+    """A cell merged over several rows (推荐类别 for three studios) holds its value in each row. Each cell is
+    visited once, however the ranges overlap (which Excel never writes): a file of 20,000 ranges over
+    the same rows took 5 s when each was filled on its own."""
+    done: dict[int, int] = {}  # column -> the last row a range above has reached
+    for r1, c1, r2, _ in sorted(merged, key=lambda m: (m[1], m[0])):
         if r2 <= r1 or r1 >= len(rows) or c1 >= len(rows[r1]):
             continue
-        value = rows[r1][c1]
-        for r in range(r1 + 1, min(r2, len(rows) - 1) + 1):
+        value, end = rows[r1][c1], min(r2, len(rows) - 1)
+        for r in range(max(r1, done.get(c1, -1)) + 1, end + 1):
             row = rows[r]
             if c1 < len(row) and row[c1] in (None, ""):
                 row[c1] = value
+        done[c1] = max(done.get(c1, -1), end)
 
 
 def _read_sheet(book: CalamineWorkbook, index: int, meta: Any, marks: Marks | None) -> Sheet:
