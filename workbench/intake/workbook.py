@@ -205,11 +205,16 @@ def _marks(xml: bytes) -> Marks | None:
 def _hidden_columns(xml: bytes) -> set[int]:
     """The columns a sheet's <cols> (before its data) hides: <col min="3" max="4" hidden="1"/>."""
     head = xml[:max(xml.find(b"<sheetData"), 0)]
-    hidden: set[int] = set()
+    spans = []
     for tag in _COLUMN_TAG.findall(head):
         low, high = _COLUMN_MIN.search(tag), _COLUMN_MAX.search(tag)
         if _HIDDEN_ATTRIBUTE.search(tag) and low and high:
-            hidden.update(range(int(low[1]), min(int(high[1]), MAX_COLUMNS) + 1))
+            spans.append((int(low[1]), min(int(high[1]), MAX_COLUMNS)))
+    hidden: set[int] = set()
+    reached = 0  # spans taken in order, each column once: 20,000 tags each hiding A:XFD took 7 s one by one
+    for low, high in sorted(spans):
+        hidden.update(range(max(low, reached + 1), high + 1))
+        reached = max(reached, high)
     return hidden
 
 
