@@ -1297,6 +1297,23 @@ def test_a_studio_named_twice_in_one_folder_has_its_photos_said_once(tmp_path):
     assert only(result, "photos_short")["file"] == "U/张伟劳模创新工作室"
 
 
+def test_a_register_row_of_trailing_commas_is_read_as_its_columns(tmp_path):
+    """Blank cells past the register's header (a row ending in two million commas) add nothing: the row
+    is read (they were turned into two million columns, 740 MB for a 2 MB file, before)."""
+    save(book([ROW]), tmp_path / "U" / "a.xlsx")
+    (tmp_path / labels.RECEIPTS_FILE).write_text("file,received_at\nU/a.xlsx,2022-10-19" + "," * 2_000_000 + "\n", encoding="utf-8")
+    result = read(tmp_path)
+    assert result.nominations["received_at"].tolist() == [pd.Timestamp(2022, 10, 19)]
+    assert not result.problems["code"].isin(["bad_receipts", "not_registered"]).any()
+
+
+def test_a_register_past_the_size_limit_is_refused_not_read(tmp_path):
+    save(book([ROW]), tmp_path / "U" / "a.xlsx")
+    (tmp_path / labels.RECEIPTS_FILE).write_bytes(b"file,received_at\n" + b"U/a.xlsx,2022-10-19\n" * 1_700_000)  # 34 MB
+    result = read(tmp_path)
+    assert only(result, "bad_receipts")["severity"] == "error" and len(result.nominations) == 1
+
+
 def test_a_csv_line_wider_than_any_sheet_is_refused_and_the_rest_read(tmp_path):
     header, row = ",".join(HEADER), ",".join(map(str, ROW))
     (tmp_path / "U").mkdir()

@@ -17,7 +17,7 @@ import pandas as pd
 
 from workbench import labels
 from workbench.intake.problems import Problem
-from workbench.intake.workbook import decode_text
+from workbench.intake.workbook import Unreadable, decode_text, read_bytes
 from workbench.names import normalise
 
 Register = dict[str, list[str]]  # column header -> its cells as written ("" where blank), one per row
@@ -32,15 +32,16 @@ def read_register(inbox: Path) -> tuple[Register | None, list[Problem]]:
     path = inbox / labels.RECEIPTS_FILE
     if not path.exists():
         return None, []
-    try:
-        text = decode_text(path.read_bytes())
+    try:  # as a summary is read: refused past 30 MB
+        text = decode_text(read_bytes(path))
         rows = [row for row in csv.reader(io.StringIO(text, newline=None)) if row] if text is not None else []
-    except (OSError, csv.Error):
+    except (Unreadable, csv.Error):
         rows = []
     if not rows or any(len(row) > len(rows[0]) and any(row[len(rows[0]):]) for row in rows[1:]):
         return None, [_bad_register()]
     header = _unique(rows[0])
-    columns = list(zip_longest(*rows[1:], fillvalue=""))  # the rows turned: a tuple per column
+    width = len(header)  # the blank cells past it (a row of trailing commas) are not turned into columns
+    columns = list(zip_longest(*(row[:width] for row in rows[1:]), fillvalue=""))  # the rows turned: a tuple per column
     return {name: list(columns[k]) if k < len(columns) else [""] * (len(rows) - 1) for k, name in enumerate(header)}, []
 
 

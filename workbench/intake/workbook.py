@@ -340,7 +340,7 @@ def _too_large(size: int) -> Unreadable:
     return Unreadable("file_too_large", f"文件过大（{size // 2**20} MB），汇总表或推荐表不应超过 {MAX_FILE_BYTES // 2**20} MB")
 
 
-def _read_bytes(path: str | Path) -> bytes:
+def read_bytes(path: str | Path) -> bytes:
     """The file's bytes, refused when empty, too large or unopenable (read with the bare descriptor:
     a buffered file object costs more than the read of a small workbook)."""
     try:
@@ -426,7 +426,7 @@ def read_workbook(path: str | Path, suffix: str | None = None) -> Book:
     read from the content, so an old .xls renamed .xlsx is read (and said to be one).
     """
     suffix = (suffix or Path(path).suffix).lower()
-    data = _read_bytes(path)
+    data = read_bytes(path)
     wps = suffix in (".et", ".ett")
     notes: list[tuple[str, str]] = []
     marks: dict[str, Marks] = {}
@@ -478,7 +478,7 @@ def decode_text(data: bytes) -> str | None:
 
 def read_csv(path: str | Path) -> Book:
     """A CSV summary as one sheet of text cells (the cell references are the spreadsheet's: A1 …)."""
-    data = _read_bytes(path)
+    data = read_bytes(path)
     text = decode_text(data)
     if text is None or "\x00" in text:
         raise Unreadable("csv_unreadable", _message("csv_unreadable"))
