@@ -17,7 +17,7 @@ import signal
 import subprocess
 import sys
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import openpyxl
@@ -107,6 +107,38 @@ def only(result: wb.IntakeResult, code: str) -> pd.Series:
     found = result.problems[result.problems["code"] == code]
     assert len(found) == 1, result.problems[["file", "cell", "code", "message"]].to_string()
     return found.iloc[0]
+
+
+@contextlib.contextmanager
+def _hang_guard(seconds: int) -> Iterator[None]:
+    """A TimeoutError where a read hangs: not a measure of speed (the read takes milliseconds), a stop."""
+    def stop(signum: int, frame: object) -> None:
+        raise TimeoutError(f"still reading after {seconds} s")
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _with_sheet_xml(path: Path, change: Callable[[bytes], bytes]) -> None:
+    """Rewrite the first sheet's XML with `change` (what Excel or a damaged file writes, openpyxl cannot)."""
+    with zipfile.ZipFile(path) as zin:
+        parts = {i.filename: zin.read(i.filename) for i in zin.infolist()}
+    parts["xl/worksheets/sheet1.xml"] = change(parts["xl/worksheets/sheet1.xml"])
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for name, data in parts.items():
+            zout.writestr(name, data)
+
+
+def _with_cell_xml(path: Path, cell: str, xml: bytes) -> None:
+    """Rewrite one inline-string cell of the first sheet as raw cell XML."""
+    def change(sheet: bytes) -> bytes:
+        start = sheet.index(f'<c r="{cell}"'.encode())
+        return sheet[:start] + xml + sheet[sheet.index(b"</c>", start) + 4:]
+    _with_sheet_xml(path, change)
 
 
 def soffice(src: Path, target: str, outdir: Path) -> Path:
@@ -302,15 +334,10 @@ def test_ranges_merged_over_each_other_fill_each_cell_once(tmp_path):
     b = book(rows)
     b.active.cell(row=5000, column=3, value="以下空白")
     path = save(b, tmp_path / "U" / "a.xlsx")
-    with zipfile.ZipFile(path) as original:
-        parts = {info.filename: original.read(info) for info in original.infolist()}
     rng = random.Random(0)  # varied ranges: a file of one range repeated would be refused as a bomb
-    ranges = b"".join(b'<mergeCell ref="A%d:A%d"/>' % (4 + rng.randrange(2), rng.randrange(4000, 5000)) for _ in range(300_000))
-    parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace(
-        b"</sheetData>", b"</sheetData><mergeCells>" + ranges + b"</mergeCells>")
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as damaged:
-        for name, data in parts.items():
-            damaged.writestr(name, data)
+    ranges = b"".join(b'<mergeCell ref="A%d:A%d"/>' % (4 + rng.randrange(2), rng.randrange(4000, 5000))
+                      for _ in range(300_000))
+    _with_sheet_xml(path, lambda sheet: sheet.replace(b"</sheetData>", b"</sheetData><mergeCells>" + ranges + b"</mergeCells>"))
     with _hang_guard(60):
         result = read(tmp_path)
     assert result.nominations["studio"].tolist() == ["张伟劳模创新工作室", "乙工作室", "丙工作室"]
@@ -544,16 +571,11 @@ def test_columns_hidden_over_and_over_are_each_said_once(tmp_path):
     """200,000 <col> tags each hiding most of A:XFD (a 1 MB file) took minutes when each hid its columns
     one by one; every read column is still said once."""
     path = save(book([ROW]), tmp_path / "U" / "a.xlsx")
-    with zipfile.ZipFile(path) as original:
-        parts = {info.filename: original.read(info) for info in original.infolist()}
     rng = random.Random(0)
     tags = b"".join(b'<col min="%d" max="%d" hidden="1"/>' % (rng.randrange(1, 3), rng.randrange(15000, 16384))
                     for _ in range(200_000))
-    sheet = re.sub(rb"<cols>.*?</cols>", b"", parts["xl/worksheets/sheet1.xml"], flags=re.S)
-    parts["xl/worksheets/sheet1.xml"] = sheet.replace(b"<sheetData", b"<cols>" + tags + b"</cols><sheetData", 1)
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as damaged:
-        for name, data in parts.items():
-            damaged.writestr(name, data)
+    _with_sheet_xml(path, lambda sheet: re.sub(rb"<cols>.*?</cols>", b"", sheet, flags=re.S).replace(
+        b"<sheetData", b"<cols>" + tags + b"</cols><sheetData", 1))
     with _hang_guard(60):
         result = read(tmp_path)
     said = problems(result)
@@ -741,12 +763,7 @@ def test_a_sheet_of_cells_left_open_is_refused_not_searched_for_ever(tmp_path, c
     (600 KB, a few KB packed) each search ran on to the end of the sheet, minutes in all."""
     path = save(book([ROW]), tmp_path / "inbox" / "U" / "汇总表.xlsx")
     save(book([[*ROW[:2], "李娜劳模创新工作室", "无锡另一机械有限公司", "李娜", *ROW[5:]]]), tmp_path / "inbox" / "V" / "汇总表.xlsx")
-    with zipfile.ZipFile(path) as original:
-        parts = {info.filename: original.read(info) for info in original.infolist()}
-    parts["xl/worksheets/sheet1.xml"] = b'<worksheet><sheetData><row r="1">' + cells + b"</row></sheetData></worksheet>"
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as damaged:
-        for name, data in parts.items():
-            damaged.writestr(name, data)
+    _with_sheet_xml(path, lambda _: b'<worksheet><sheetData><row r="1">' + cells + b"</row></sheetData></worksheet>")
     with _hang_guard(60):
         result = read(tmp_path / "inbox")
     assert result.nominations["studio"].tolist() == ["李娜劳模创新工作室"]
@@ -1174,18 +1191,6 @@ def test_honours_numbered_as_a_list_are_its_items_and_none_is_none(tmp_path, typ
     assert read(tmp_path).nominations.iloc[0]["leader_honours"] == items
 
 
-def _with_cell_xml(path: Path, cell: str, xml: bytes) -> None:
-    """Rewrite one inline-string cell of the first sheet as raw cell XML (what Excel writes, openpyxl cannot)."""
-    with zipfile.ZipFile(path) as zin:
-        parts = {i.filename: zin.read(i.filename) for i in zin.infolist()}
-    sheet = parts["xl/worksheets/sheet1.xml"]
-    start = sheet.index(f'<c r="{cell}"'.encode())
-    parts["xl/worksheets/sheet1.xml"] = sheet[:start] + xml + sheet[sheet.index(b"</c>", start) + 4:]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
-        for name, data in parts.items():
-            zout.writestr(name, data)
-
-
 @pytest.mark.parametrize("xml", [b'<c r="G4" t="e"><v>#N/A</v></c>', b'<c r="G4" s="0" t="e"><f>1/0</f><v>#DIV/0!</v></c>'])
 def test_an_error_value_is_reported_not_read_as_blank(tmp_path, xml):
     path = save(book([[*ROW[:6], "PLACEHOLDER", *ROW[7:]]]), tmp_path / "U" / "a.xlsx")
@@ -1484,20 +1489,6 @@ def test_a_receipt_time_of_long_white_space_is_said_not_searched_for_ever(tmp_pa
     with _hang_guard(60):
         result = read(tmp_path / "inbox")
     assert only(result, "bad_receipt_time")["cell"] == "第2行"
-
-
-@contextlib.contextmanager
-def _hang_guard(seconds: int) -> Iterator[None]:
-    """A TimeoutError where a read hangs: not a measure of speed (the read takes milliseconds), a stop."""
-    def stop(signum: int, frame: object) -> None:
-        raise TimeoutError(f"still reading after {seconds} s")
-    previous = signal.signal(signal.SIGALRM, stop)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def test_two_names_on_two_lines_of_the_leader_cell_are_not_run_together(tmp_path):

@@ -249,7 +249,7 @@ def _without_copies(files: list, opened: list[Opened | None], digests: list[str]
         if digest:
             copies.setdefault((f.rel.rpartition("/")[0], digest), []).append(k)
     opened = list(opened)
-    for same in copies.values():
+    for same in (same for same in copies.values() if len(same) > 1):
         kept = min(same, key=lambda k: (len(files[k].rel), files[k].rel))
         message = labels.INTAKE_MESSAGES["file_copy"].format(other=files[kept].rel.rpartition("/")[2])
         for k in same:

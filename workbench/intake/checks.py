@@ -339,7 +339,7 @@ def materials(photos: dict[tuple[str, str], list[str]], nominations: pd.DataFram
         short = _photos_short(counts)
         if short and folder not in said:
             said.add(folder)
-            problems.append(Problem(f"{str(source).split('/')[0]}/{studio}", "", "", "photos",
+            problems.append(Problem(f"{folder[0]}/{studio}", "", "", "photos",
                                     short, "warning", "photos_short", f"“{studio}”的电子照片不符合要求：" + short))
     return (pd.DataFrame(dict(zip(MATERIAL_COLUMNS, map(list, zip(*rows))))) if rows
             else pd.DataFrame(columns=MATERIAL_COLUMNS)), problems

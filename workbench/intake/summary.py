@@ -32,8 +32,8 @@ HEADER_SCAN_ROWS = 15  # the header is looked for in the first rows that are not
 MIN_HEADER_FIELDS = 4
 REQUIRED = ("category", "studio", "host_unit", "leader")
 IDENTIFYING = ("studio", "host_unit", "leader")
-WARNING_CODES = {"formula_cell", "category_guessed", "leader_annotated", "leader_spaced", "leader_with_number", "ambiguous_month", "same_as_above",
-                 "value_annotated"}
+WARNING_CODES = {"formula_cell", "category_guessed", "leader_annotated", "leader_spaced", "leader_with_number",
+                 "ambiguous_month", "same_as_above", "value_annotated"}
 MAX_UNRECOGNISED = 20  # more junk rows than this in one sheet are summed up in one problem
 
 FILL_KEYS = ("推荐单位", "填表人", "联系电话", "填报日期")

@@ -623,8 +623,7 @@ _LINE_BREAKS = "\n\r\v\f\x1c-\x1e\x85\u2028\u2029"
 # (?<!\s): a search tries each run of white space once, from its start, and takes it whole (\s++): tried from
 # each of its characters, a cell of 15,000 line breaks or full-width spaces took a second or more
 _BREAK = re.compile(rf"(?<!\s)\s*[{_LINE_BREAKS}]\s*")
-_SPACE_IN_CJK = re.compile(rf"(?<=[{_CJK}])(?<!\s)\s++(?=[{_CJK}])")
-_HAS_BREAK = re.compile(rf"[{_LINE_BREAKS}]")
+_BREAK_IN_CJK = re.compile(rf"(?<=[{_CJK}])(?<!\s)(?=\s*[{_LINE_BREAKS}])\s++(?=[{_CJK}])")
 
 
 _SEVERAL = re.compile(r"[、，,;；/／]")  # between two names: 张伟、李强
@@ -669,8 +668,7 @@ def one_line(text: str | None) -> str | None:
     characters dropped ("张伟劳模\n创新工作室"), elsewhere a space ("Li\nNa")."""
     if text is None or text.isprintable():
         return text
-    joined = _SPACE_IN_CJK.sub(lambda space: "" if _HAS_BREAK.search(space[0]) else space[0], text)
-    return _BREAK.sub(" ", joined)
+    return _BREAK.sub(" ", _BREAK_IN_CJK.sub("", text))
 
 
 ParsedCell = tuple[Any, str | None, str | None, str]  # value, date precision, problem code (None: fine), message
