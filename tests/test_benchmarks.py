@@ -34,7 +34,7 @@ def run_benchmark(script: str, *args: str, env: dict | None = None, timeout: flo
 
 def test_intake_benchmark_runs(tmp_path):
     out = run_benchmark("intake.py", "--unions", "3", "--repeat", "1", env={"TMPDIR": str(tmp_path)})
-    assert "openpyxl" in out and "calamine" in out
+    assert "openpyxl" in out and "calamine" in out and "core alone vs raw calamine" in out
 
 
 def test_ranking_benchmark_runs():
