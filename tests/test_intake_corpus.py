@@ -31,6 +31,7 @@ from workbench import labels
 from workbench.intake import read_form_file
 from workbench.intake.report import write_problems_workbook
 from workbench.intake.register import _YEAR_FIRST, BEIJING, receipt_time
+from workbench.intake.workbook import shown_precision
 from workbench.intake.values import (
     FIELD_TYPES,
     FieldParser,
@@ -123,11 +124,12 @@ def _hang_guard(seconds: int) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def _with_sheet_xml(path: Path, change: Callable[[bytes], bytes]) -> None:
-    """Rewrite the first sheet's XML with `change` (what Excel or a damaged file writes, openpyxl cannot)."""
+def _with_sheet_xml(path: Path, change: Callable[[bytes], bytes], part: str = "xl/worksheets/sheet1.xml") -> None:
+    """Rewrite the first sheet's XML (or another part) with `change` (what Excel or a damaged file writes,
+    openpyxl cannot)."""
     with zipfile.ZipFile(path) as zin:
         parts = {i.filename: zin.read(i.filename) for i in zin.infolist()}
-    parts["xl/worksheets/sheet1.xml"] = change(parts["xl/worksheets/sheet1.xml"])
+    parts[part] = change(parts[part])
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
         for name, data in parts.items():
             zout.writestr(name, data)
@@ -396,6 +398,64 @@ def test_a_month_excel_cannot_tell_from_october_is_read_to_the_year(tmp_path, ty
     assert (first["established"], first["established_precision"]) == (pd.Timestamp(int(typed), 1, 1), "year")
     assert (second["established"], second["established_precision"]) == (pd.Timestamp(2019, 11, 1), "month")
     assert wb.screen(result.nominations, RND).iloc[0]["rule_running"] == verdict
+
+
+@pytest.mark.parametrize(("number_format", "typed", "read_as"), [
+    ('yyyy"年"m"月"', dt.datetime(2021, 10, 1), (pd.Timestamp(2021, 10, 1), "month")),  # 2021年10月 typed in Excel
+    ('[$-804]yyyy"年"m"月";@', dt.datetime(2021, 10, 1), (pd.Timestamp(2021, 10, 1), "month")),
+    ("yyyy.mm", dt.datetime(2021, 10, 1), (pd.Timestamp(2021, 10, 1), "month")),
+    ("mmm-yy", dt.datetime(2021, 10, 1), (pd.Timestamp(2021, 10, 1), "month")),
+    ('yyyy"年"', dt.datetime(2021, 1, 1), (pd.Timestamp(2021, 1, 1), "year")),
+    ('yyyy"年"m"月"', dt.datetime(2021, 10, 15), (pd.Timestamp(2021, 10, 15), "day")),  # a day typed, hidden by the format
+    ('yyyy"年"m"月"d"日"', dt.datetime(2021, 10, 1), (pd.Timestamp(2021, 10, 1), "day")),
+    ("yyyy-mm-dd", dt.datetime(2021, 10, 1), (pd.Timestamp(2021, 10, 1), "day"))])
+def test_a_date_cell_showing_only_its_month_is_read_to_the_month(tmp_path, number_format, typed, read_as):
+    """Excel keeps 2021年10月 typed into a cell as the date 2021-10-01 shown as yyyy"年"m"月": the union wrote a
+    month, and a month that straddles the one-year line (the deadline is 2022-10-28) is for a person to check."""
+    summary = book([ROW])
+    summary.active["I4"], summary.active["I4"].number_format = typed, number_format
+    save(summary, tmp_path / "U" / "a.xlsx")
+    nominations = read(tmp_path).nominations
+    assert (nominations.iloc[0]["established"], nominations.iloc[0]["established_precision"]) == read_as
+    verdict = wb.screen(nominations, RND).iloc[0]["rule_running"]
+    assert verdict == ("pass" if read_as[1] == "day" else "review")  # October 2021, or 2021: a year before 2022-10-28 or not
+
+
+def test_a_date_in_chinese_excel_s_own_month_format_is_read_to_the_month(tmp_path):
+    """Chinese Excel writes no format code for yyyy"年"m"月": the cell's style names the built-in format 57. A form's
+    成立时间 is read as the summary's is."""
+    path = form_file(tmp_path, [["工作室名称", "张伟劳模创新工作室"], ["成立时间", dt.datetime(2021, 10, 1)]])
+    book_ = openpyxl.load_workbook(path)
+    book_.active["B2"].number_format = "yyyy-mm-dd"
+    book_.save(path)
+    _with_sheet_xml(path, lambda styles: re.sub(rb'numFmtId="(16[4-9])"(?=[^>]*xfId)', b'numFmtId="57"', styles), "xl/styles.xml")
+    form = read_form_file(path, RND)
+    assert (form.fields["established"], form.fields["established_precision"]) == (dt.datetime(2021, 10, 1), "month")
+
+
+def test_thousands_of_month_styles_and_a_text_of_style_marks_are_read_in_time(tmp_path):
+    """50,000 styles showing months, and a cell whose text is s="…" 200,000 times: each looked at once."""
+    summary = book([ROW])
+    summary.active["I4"], summary.active["I4"].number_format = dt.datetime(2021, 10, 1), 'yyyy"年"m"月"'
+    path = save(summary, tmp_path / "U" / "a.xlsx")
+    rng = random.Random(0)
+    marks = "".join(f' s="{rng.randrange(50_000)}"' for _ in range(200_000)).encode()
+    _with_cell_xml(path, "C4", '<c r="C4" t="inlineStr"><is><t>张伟劳模创新工作室'.encode() + marks + b"</t></is></c>")
+    styles = "".join(f'<xf numFmtId="57" fontId="{k % 7}" xfId="{k % 3}"/>' for k in range(50_000)).encode()
+    _with_sheet_xml(path, lambda xml: xml.replace(b"</cellXfs>", styles + b"</cellXfs>"), "xl/styles.xml")
+    with _hang_guard(60):
+        result = read(tmp_path)
+    assert "decompression_bomb" not in set(result.problems["code"])
+    assert result.nominations.iloc[0][["established", "established_precision"]].tolist() == [pd.Timestamp(2021, 10, 1), "month"]
+
+
+def test_month_formats_are_told_from_day_time_and_number_formats():
+    assert [shown_precision(code) for code in ('yyyy"年"m"月"', "e年m月", "[DBNum1][$-804]yyyy年m月", "mm/yyyy", "yyyy")] == \
+        ["month", "month", "month", "month", "year"]
+    assert {shown_precision(code) for code in ("General", "yyyy-mm-dd", "[$-F800]dddd, mmmm dd, yyyy", "yyyy/m/d h:mm", "mmm",
+                                               "0.00E+00", "@", 'm"月"d"日"', "aaaa")} == {None}
+    with _hang_guard(60):  # an unclosed [ over and over was scanned to the end from each one
+        assert shown_precision("[" * 300_000 + "yyyy") is None
 
 
 def test_a_form_keeps_a_date_read_to_the_year_as_one(tmp_path):

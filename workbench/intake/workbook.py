@@ -3,12 +3,14 @@
 A file that is not a workbook, is encrypted, is far too large, or would inflate past a limit (a
 decompression bomb) is refused with a reason, before calamine inflates anything. What is read
 comes back as plain rows per sheet, with the cells that hold formulas (calamine gives only their
-cached values, and a file saved by a script may have none).
+cached values, and a file saved by a script may have none), and a date whose cell shows only its
+month (2021年10月) as the text it shows.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import faulthandler
 import hashlib
 import html
@@ -24,6 +26,7 @@ import time
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, NamedTuple
 
@@ -38,6 +41,7 @@ MAX_RATIO = 200  # inflated / compressed, over the whole archive
 MAX_ROWS = 5000  # a summary or form sheet longer than this is junk after this row
 MAX_CELLS = 20_000_000  # a sheet's used range, rows x columns: calamine holds all of it (about 30 bytes a cell)
 MAX_COLUMNS = 16_384  # XFD, Excel's last column
+MAX_STYLES_BYTES = 20 * 1024 * 1024  # a styles part larger than this is not looked at for date formats
 _CELL_COLUMN = re.compile(rb'<c r="([A-Z]{1,3})[0-9]')
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -105,7 +109,9 @@ _LOCAL = struct.Struct("<4s5H3L2H")  # local file header
 
 Directory = tuple[int, int, list[ZipPart]]  # bytes packed, bytes inflated (all members), the parts read here
 SHARED_STRINGS = "xl/sharedStrings.xml"
-_READ_PARTS = (b"xl/worksheets/", b"xl/workbook.xml", b"xl/_rels/", SHARED_STRINGS.encode())  # sheets, their order, texts
+STYLES = "xl/styles.xml"
+_READ_PARTS = (b"xl/worksheets/", b"xl/workbook.xml", b"xl/_rels/", SHARED_STRINGS.encode(),
+               STYLES.encode())  # sheets, their order, texts, number formats
 
 
 def _central_directory(data: bytes) -> Directory | None:
@@ -191,15 +197,91 @@ class Marks(NamedTuple):
     errors: dict[str, str]  # error cells and the error value each holds
     hidden_rows: set[int]  # rows hidden in the sheet (1-based, as Excel numbers them)
     hidden_columns: set[int]  # columns hidden in the sheet (1-based: A is 1)
+    shown: dict[tuple[int, int], str]  # cells whose format shows a date without its day: (row, column) -> precision
 
 
-def _marks(xml: bytes) -> Marks | None:
-    """A sheet's formula, error and hidden-row marks; None when it has none (most sheets: three searches)."""
-    if not (_FORMULA.search(xml) or _ERROR in xml or _HIDDEN in xml):
+def _marks(xml: bytes, shown_styles: dict[int, str]) -> Marks | None:
+    """A sheet's formula, error, hidden-row and month-date marks; None when it has none (most sheets: three
+    searches, and a fourth where the workbook has a style showing dates to the month)."""
+    shown = _shown_dates(xml, shown_styles) if shown_styles else {}
+    formulas, errors, hidden = _FORMULA.search(xml), _ERROR in xml, _HIDDEN in xml
+    if not (shown or formulas or errors or hidden):
         return None
-    return Marks({m.decode() for m in _FORMULA_CELL.findall(xml)},
-                 {r.decode(): html.unescape(v.decode("utf-8", "replace")) for r, v in _ERROR_CELL.findall(xml)},
-                 {int(r) for r in _HIDDEN_ROW.findall(xml)}, _hidden_columns(xml))
+    # each search below goes cell by cell (about 1 ms for a small sheet): only where the sheet has its mark
+    return Marks({m.decode() for m in _FORMULA_CELL.findall(xml)} if formulas else set(),
+                 {r.decode(): html.unescape(v.decode("utf-8", "replace")) for r, v in _ERROR_CELL.findall(xml)} if errors else {},
+                 {int(r) for r in _HIDDEN_ROW.findall(xml)} if hidden else set(), _hidden_columns(xml) if hidden else set(),
+                 shown)
+
+
+# Excel keeps 2021年10月 typed into a cell as the date 2021-10-01, shown through the format yyyy"年"m"月": the
+# cell says October, not its first day. The built-in formats showing a date to the month (ECMA-376 18.8.30:
+# mmm-yy, and the zh-CN yyyy"年"m"月"); a workbook's own formats are read from their codes.
+_MONTH_FORMATS = {17: "month", 27: "month", 36: "month", 50: "month", 52: "month", 57: "month"}
+_NUM_FMT = re.compile(rb"<numFmt\s[^<>]*>")
+_FORMAT_ID = re.compile(rb'\snumFmtId="([0-9]+)"')
+_FORMAT_CODE = re.compile(rb'\sformatCode="([^"]*)"')
+_XF = re.compile(rb"<xf\b[^<>]*>")
+_FORMAT_LITERAL = re.compile(r'"[^"]*"|\[[^\[\]]*\]|\\.|[_*].|am/pm|a/p|上午/下午|general', re.I)  # quoted text, [$-804], \年 …
+MAX_FORMAT_CODE = 255  # Excel's longest number format code
+
+
+def shown_precision(code: str) -> str | None:
+    """"month" for a date format that shows no day (yyyy"年"m"月", mmm-yy, yyyy.mm), "year" for one that
+    shows only the year (yyyy"年"); None for any other (a day, a time, a number, no year)."""
+    plain = _FORMAT_LITERAL.sub("", code.split(";")[0][:MAX_FORMAT_CODE]).lower()
+    year = "y" in plain or "e" in plain and not any(c in plain for c in "0#?")  # e is the era's year, or 0.0E+0
+    if not year or any(c in plain for c in "dahs"):
+        return None
+    return "month" if "m" in plain else "year"
+
+
+def _read_shown_styles(styles: bytes) -> dict[int, str]:
+    """The cell styles (their index in <cellXfs>) whose number format shows a date without its day."""
+    formats = dict(_MONTH_FORMATS)
+    for tag in _NUM_FMT.findall(styles):
+        number, code = _FORMAT_ID.search(tag), _FORMAT_CODE.search(tag)
+        if number and code:
+            precision = shown_precision(html.unescape(code[1].decode("utf-8", "replace")))
+            formats[int(number[1])] = precision
+    start = styles.find(b"<cellXfs")
+    end = styles.find(b"</cellXfs>", start)
+    found = {}
+    for k, tag in enumerate(_XF.findall(styles, start, end) if 0 <= start < end else []):
+        number = _FORMAT_ID.search(tag)
+        precision = formats.get(int(number[1])) if number else None
+        if precision:
+            found[k] = precision
+    return found
+
+
+MAX_CACHED_STYLES = 64 * 1024  # a styles part this small is read once: the unions fill in the same template
+_cached_shown_styles = lru_cache(maxsize=64)(_read_shown_styles)
+
+
+def _shown_styles(styles: bytes) -> dict[int, str]:
+    """`_read_shown_styles`, each small styles part read once (not to be changed: the answer is shared)."""
+    return _cached_shown_styles(bytes(styles)) if len(styles) <= MAX_CACHED_STYLES else _read_shown_styles(styles)
+
+
+_CELL_REFERENCE = re.compile(rb'\br="([A-Z]{1,3})([0-9]+)"')
+MAX_TAG = 1024  # how far back from s="4" its cell's tag may begin
+MAX_NAMED_STYLES = 32  # more month styles than this: every style is found, and looked up
+
+
+def _shown_dates(xml: bytes, styles: dict[int, str]) -> dict[tuple[int, int], str]:
+    """The cells styled to show a date without its day: (row, column), 0-based -> "month" | "year". A style's
+    s="4" is searched for, and its tag read back from there (a pattern trying every cell tag from its start
+    took as long again as the rest of reading such a workbook)."""
+    names = b"|".join(b"%d" % k for k in styles) if len(styles) <= MAX_NAMED_STYLES else rb"[0-9]+"
+    found = {}
+    for style in re.finditer(rb' s="(' + names + rb')"', xml):
+        precision, at = styles.get(int(style[1])), style.start()
+        tag = xml[xml.rfind(b"<", max(at - MAX_TAG, 0), at):at] if precision else b""  # b"" if no tag begins near
+        reference = _CELL_REFERENCE.search(tag) if tag.startswith(b"<c ") and b">" not in tag else None
+        if reference:
+            found[(int(reference[2]) - 1, _column_number(reference[1]) - 1)] = precision
+    return found
 
 
 def _hidden_columns(xml: bytes) -> set[int]:
@@ -269,13 +351,15 @@ def _check_zip(data: bytes) -> tuple[dict[str, Marks], list[str]]:
     if inflated > MAX_INFLATED_BYTES or inflated / (packed or 1) > MAX_RATIO:
         raise Unreadable("decompression_bomb", f"文件解压后过大（约 {inflated // 2**20} MB），疑似异常文件，未读取")
     marks = {}
+    styles = next((p for p in parts if p.name == STYLES), None)
+    shown_styles = _shown_styles(_inflate(data, styles)) if styles and styles.inflated < MAX_STYLES_BYTES else {}
     for part in parts:
         if part.name == SHARED_STRINGS:
             _check_strings(data, part)
         elif part.name.startswith("xl/worksheets/sheet") and part.name.endswith(".xml"):
             xml = _inflate(data, part)
             _check_extent(xml)
-            found = _marks(xml)
+            found = _marks(xml, shown_styles)
             if found:
                 marks[part.name] = found
     return marks, _sheet_parts(data, parts) if marks else []
@@ -314,6 +398,18 @@ def _fill_down(rows: list[list[Any]], merged: list[tuple[int, int, int, int]]) -
         done[c1] = max(done.get(c1, -1), end)
 
 
+def _as_shown(rows: list[list[Any]], origin: tuple[int, int], shown: dict[tuple[int, int], str]) -> None:
+    """A date whose cell shows only its month (or year), kept as that month's first day, is read as the text
+    the cell shows (2021年10月): known to the month, as the union wrote it. A date of another day is kept:
+    its day was typed, only hidden by the format."""
+    for (r, c), precision in shown.items():
+        i, j = r - origin[0], c - origin[1]
+        if 0 <= i < len(rows) and 0 <= j < len(rows[i]):
+            value = rows[i][j]
+            if isinstance(value, dt.date) and value.day == 1 and (precision == "month" or value.month == 1):
+                rows[i][j] = f"{value.year}年{value.month}月" if precision == "month" else f"{value.year}年"
+
+
 def _read_sheet(book: CalamineWorkbook, index: int, meta: Any, marks: Marks | None) -> Sheet:
     raw = book.get_sheet_by_index(index)
     row_iter = raw.iter_rows()
@@ -326,12 +422,14 @@ def _read_sheet(book: CalamineWorkbook, index: int, meta: Any, marks: Marks | No
     origin = (max(end_row + 1 - total, 0), start_col)
     merged = [(r1 - origin[0], c1 - origin[1], r2 - origin[0], c2 - origin[1])
               for (r1, c1), (r2, c2) in (raw.merged_cell_ranges or [])]
+    if marks and marks.shown:
+        _as_shown(rows, origin, marks.shown)
     if merged:
         _fill_down(rows, merged)
     while rows and rows[-1].count("") + rows[-1].count(None) == len(rows[-1]):  # trailing blank rows
         rows.pop()
     hidden = meta.visible != SheetVisibleEnum.Visible
-    formulas, errors, hidden_rows, hidden_columns = marks or (set(), {}, set(), set())
+    formulas, errors, hidden_rows, hidden_columns, _ = marks or (set(), {}, set(), set(), {})
     return Sheet(raw.name, rows, origin, max(total - MAX_ROWS, 0), formulas, errors, hidden, merged, hidden_rows,
                  hidden_columns)
 
