@@ -366,6 +366,17 @@ def test_ambiguous_numbers_are_problems_not_guesses(tmp_path, column, typed):
     assert len(found) == 1 and found.iloc[0]["cell"] == cell
 
 
+def test_a_number_excel_turned_into_a_date_is_said_as_the_cell_shows_it(tmp_path):
+    """6-8 typed into a number column becomes June 8th in Excel: a problem that says so, not "2022-06-08 00:00:00"."""
+    summary = book([[*ROW[:3], dt.datetime(2022, 6, 8), *ROW[4:]]])
+    summary.active["G4"], summary.active["G4"].number_format = dt.datetime(2022, 6, 8), 'm"月"d"日"'
+    save(summary, tmp_path / "U" / "a.xlsx")
+    result = read(tmp_path)
+    row = only(result, "not_a_number")
+    assert row["cell"] == "G4" and "6月8日" in row["message"] and "6-8" in row["message"]
+    assert pd.isna(result.nominations.iloc[0]["team_size"]) and result.nominations.iloc[0]["host_unit"] == "2022-06-08"
+
+
 @pytest.mark.parametrize(("typed", "field", "value"), [("1,200", "site_area", 1200), ("5.5万", "funding", 5.5),
                                                        ("120㎡", "site_area", 120), ("６人", "team_size", 6),
                                                        ("￥5.5万", "funding", 5.5), ("5.5（万元）", "funding", 5.5),

@@ -193,6 +193,8 @@ def parse_text(value: Any) -> str | None:
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
+    elif isinstance(value, dt.datetime) and value.time() == dt.time(0):
+        value = value.date()  # 2022-06-08, not 2022-06-08 00:00:00
     text = clean(str(value))
     return text if text and not _BLANK_MARK.fullmatch(text) else None
 
@@ -246,7 +248,10 @@ def parse_number(value: Any, units: tuple[str, ...] | None = None) -> float | No
     """
     if value is None or value == "":
         return None
-    if isinstance(value, bool) or isinstance(value, (dt.date, dt.datetime)):
+    if isinstance(value, dt.date):  # Excel turns 6-8 or 6/8 typed into a cell into a date: June 8th of this year
+        raise ValueProblem("not_a_number", f"应为数字，单元格里却是日期“{value.month}月{value.day}日”（Excel 会把输入的 "
+                                           f"{value.month}-{value.day}、{value.month}/{value.day} 自动变成日期），请核实原本要填的数字")
+    if isinstance(value, bool):
         raise ValueProblem("not_a_number", f"应为数字，填写的是“{value}”")
     if isinstance(value, (int, float)):
         return None if value != value else float(value)
