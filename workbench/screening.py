@@ -155,6 +155,12 @@ def _years_before(dates: pd.Series, years: pd.Series, reference: dt.date) -> pd.
     return out
 
 
+def _years_known(dates: pd.Series, precision: pd.Series, years: pd.Series, reference: dt.date) -> tuple[pd.Series, pd.Series]:
+    """Whether a date known to the day, month or year lies `years` whole years before the reference date:
+    surely (even the latest day it can mean does) and maybe (its first day does)."""
+    return _years_before(_latest_day(dates, precision), years, reference), _years_before(dates, years, reference)
+
+
 def _period_text(dates: pd.Series, precision: pd.Series) -> pd.Series:
     """'2021年10月' for a month, '2021年' for a year, '2021年10月28日' for a day."""
     dates = pd.to_datetime(dates)
@@ -176,8 +182,7 @@ def check_running(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, pd.Series]
     earliest = pd.to_datetime(df["established"])
     named, named_precision = pd.to_datetime(df["named_on"]), _precision(df, "named_on")
     after_named = (_latest_day(named, named_precision) < earliest).fillna(False).astype(bool)
-    surely = _years_before(_latest_day(earliest, precision), need, ctx.rnd.reference_date)
-    maybe = _years_before(earliest, need, ctx.rnd.reference_date)
+    surely, maybe = _years_known(earliest, precision, need, ctx.rnd.reference_date)
     shown = _period_text(earliest, precision)
     reference = f"{ctx.rnd.reference_date:%Y年%m月%d日}"
     fail_reason = "成立于" + shown + "，至" + reference + "运行不满" + _figure(need) + "年"
@@ -229,8 +234,8 @@ def check_named_years(df: pd.DataFrame, ctx: Context) -> tuple[pd.Series, pd.Ser
     declared = pd.to_datetime(df["named_on"])
     precision = _precision(df, "named_on").where(registered.isna(), "day")
     named = registered.fillna(declared)
-    surely = _years_before(_latest_day(named, precision), need, ctx.rnd.reference_date).fillna(False).astype(bool)
-    maybe = _years_before(named, need, ctx.rnd.reference_date).fillna(False).astype(bool)
+    surely, maybe = (known.fillna(False).astype(bool)
+                     for known in _years_known(named, precision, need, ctx.rnd.reference_date))
     confirmed = registered.notna()
     direct = df["direct"].astype("boolean").fillna(False).astype(bool)
     reference = f"{ctx.rnd.reference_date:%Y年%m月%d日}"
