@@ -183,8 +183,8 @@ def match_header(value: Any, rnd: Round) -> str | None:
     return vocabulary(rnd).header(value)
 
 
-_BLANK_MARK = re.compile(r"[-—–－‐―/／\\_＿\s]+")  # "/", "—", "——": a cell left empty on purpose
-_BLANK_MARK_START = "-—–－‐―/／\\_＿"  # what such a cell begins with: text beginning so is read by `parse_text`
+_BLANK_MARK_START = "-—–－‐―/／\\_＿"  # what a cell left empty on purpose ("/", "—", "——") begins with
+_BLANK_MARK = re.compile(f"[{re.escape(_BLANK_MARK_START)}\\s]+")  # such a cell: text beginning so is read by `parse_text`
 
 
 def parse_text(value: Any) -> str | None:
