@@ -366,6 +366,13 @@ def test_ambiguous_numbers_are_problems_not_guesses(tmp_path, column, typed):
     assert len(found) == 1 and found.iloc[0]["cell"] == cell
 
 
+@pytest.mark.parametrize(("column", "code"), [("团队人数", "not_a_number"), ("成立时间", "not_a_date")])
+def test_a_true_or_false_cell_is_said_as_excel_shows_it(tmp_path, column, code):
+    result, _, cell = read_typed(tmp_path, column, True)
+    row = only(result, code)
+    assert (row["cell"], row["value"]) == (cell, "TRUE") and "“TRUE”" in row["message"]
+
+
 def test_a_number_excel_turned_into_a_date_is_said_as_the_cell_shows_it(tmp_path):
     """6-8 typed into a number column becomes June 8th in Excel: a problem that says so, not "2022-06-08 00:00:00"."""
     summary = book([[*ROW[:3], dt.datetime(2022, 6, 8), *ROW[4:]]])

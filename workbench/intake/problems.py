@@ -35,9 +35,11 @@ def cell_ref(row: int, col: int) -> str:
 
 
 def shown(value: object) -> str:
-    """A cell's value as the union sees it in Excel: 9, not the 9.0 a workbook stores; blank for none."""
+    """A cell's value as the union sees it in Excel: 9, not the 9.0 a workbook stores; TRUE, not True; blank for none."""
     if value is None:
         return ""
+    if value.__class__ is bool:
+        return "TRUE" if value else "FALSE"
     return f"{value:.15g}" if value.__class__ is float else str(value)
 
 

@@ -251,8 +251,8 @@ def parse_number(value: Any, units: tuple[str, ...] | None = None) -> float | No
     if isinstance(value, dt.date):  # Excel turns 6-8 or 6/8 typed into a cell into a date: June 8th of this year
         raise ValueProblem("not_a_number", f"应为数字，单元格里却是日期“{value.month}月{value.day}日”（Excel 会把输入的 "
                                            f"{value.month}-{value.day}、{value.month}/{value.day} 自动变成日期），请核实原本要填的数字")
-    if isinstance(value, bool):
-        raise ValueProblem("not_a_number", f"应为数字，填写的是“{value}”")
+    if isinstance(value, bool):  # shown by Excel as TRUE or FALSE
+        raise ValueProblem("not_a_number", f"应为数字，填写的是“{str(value).upper()}”")
     if isinstance(value, (int, float)):
         return None if value != value else float(value)
     if value.__class__ is str and _DIGITS.fullmatch(value):  # "120", "１２０", "5.5": what most cells hold
@@ -447,7 +447,9 @@ def parse_date(value: Any) -> tuple[dt.datetime | None, str | None]:
         return value.replace(hour=0, minute=0, second=0, microsecond=0), "day"
     if isinstance(value, dt.date):
         return dt.datetime(value.year, value.month, value.day), "day"
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    if isinstance(value, bool):  # shown by Excel as TRUE or FALSE
+        raise ValueProblem("not_a_date", f"无法识别的日期“{str(value).upper()}”（可写作 2019年5月 或 2019-05-01）")
+    if isinstance(value, (int, float)):
         if float(value).is_integer() and (190001 <= value <= 210012 or 19000101 <= value <= 21001231):
             return _digits_date(str(int(value)), value)
         if 1900 <= value <= 2100 and not float(value).is_integer():
