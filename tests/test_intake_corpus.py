@@ -135,6 +135,16 @@ def _with_sheet_xml(path: Path, change: Callable[[bytes], bytes], part: str = "x
             zout.writestr(name, data)
 
 
+def _state_inflated_size(path: Path, part: str, size: int) -> None:
+    """Make the zip's central directory say `part` inflates to `size` bytes (a damaged or lying archive)."""
+    data = bytearray(path.read_bytes())
+    entry = data.find(b"PK\x01\x02")
+    while data[entry + 46:entry + 46 + int.from_bytes(data[entry + 28:entry + 30], "little")] != part.encode():
+        entry = data.find(b"PK\x01\x02", entry + 4)
+    data[entry + 24:entry + 28] = size.to_bytes(4, "little")
+    path.write_bytes(bytes(data))
+
+
 def _with_cell_xml(path: Path, cell: str, xml: bytes) -> None:
     """Rewrite one inline-string cell of the first sheet as raw cell XML."""
     def change(sheet: bytes) -> bytes:
@@ -824,15 +834,22 @@ def test_problems_of_no_union_s_files_have_one_name_in_the_summary_and_on_their_
 def test_a_workbook_whose_zip_understates_a_sheet_is_refused_and_the_rest_read(tmp_path):
     path = save(book([ROW]), tmp_path / "inbox" / "U" / "汇总表.xlsx")
     save(book([[*ROW[:2], "李娜劳模创新工作室", "无锡另一机械有限公司", "李娜", *ROW[5:]]]), tmp_path / "inbox" / "V" / "汇总表.xlsx")
-    data = bytearray(path.read_bytes())
-    entry = data.find(b"PK\x01\x02")  # the central directory: the sheet's entry says it inflates to 100 bytes
-    while data[entry + 46:entry + 46 + int.from_bytes(data[entry + 28:entry + 30], "little")] != b"xl/worksheets/sheet1.xml":
-        entry = data.find(b"PK\x01\x02", entry + 4)
-    data[entry + 24:entry + 28] = (100).to_bytes(4, "little")
-    path.write_bytes(bytes(data))
+    _state_inflated_size(path, "xl/worksheets/sheet1.xml", 100)
     result = read(tmp_path / "inbox")
     assert only(result, "corrupt_file")["file"] == "U/汇总表.xlsx"
     assert result.nominations["studio"].tolist() == ["李娜劳模创新工作室"]
+
+
+def test_a_workbook_whose_zip_misstates_its_styles_is_still_read(tmp_path):
+    """calamine reads such a file: intake does too (its dates then read to the day, as calamine gives them)."""
+    summary = book([ROW])
+    summary.active["I4"], summary.active["I4"].number_format = dt.datetime(2021, 10, 1), 'yyyy"年"m"月"'
+    path = save(summary, tmp_path / "U" / "汇总表.xlsx")
+    with zipfile.ZipFile(path) as archive:
+        size = archive.getinfo("xl/styles.xml").file_size
+    _state_inflated_size(path, "xl/styles.xml", size + 7)  # more than it holds: calamine reads on to its end
+    result = read(tmp_path)
+    assert "corrupt_file" not in set(result.problems["code"]) and result.nominations["established"].tolist() == [pd.Timestamp(2021, 10, 1)]
 
 
 @pytest.mark.parametrize("cells", [b'<c r="A1" t="e">' * 40_000, b'<c r="A1" t="e"><v>' * 40_000 + b"<f>"])

@@ -351,8 +351,7 @@ def _check_zip(data: bytes) -> tuple[dict[str, Marks], list[str]]:
     if inflated > MAX_INFLATED_BYTES or inflated / (packed or 1) > MAX_RATIO:
         raise Unreadable("decompression_bomb", f"文件解压后过大（约 {inflated // 2**20} MB），疑似异常文件，未读取")
     marks = {}
-    styles = next((p for p in parts if p.name == STYLES), None)
-    shown_styles = _shown_styles(_inflate(data, styles)) if styles and styles.inflated < MAX_STYLES_BYTES else {}
+    shown_styles = _styles_in(data, parts)
     for part in parts:
         if part.name == SHARED_STRINGS:
             _check_strings(data, part)
@@ -363,6 +362,16 @@ def _check_zip(data: bytes) -> tuple[dict[str, Marks], list[str]]:
             if found:
                 marks[part.name] = found
     return marks, _sheet_parts(data, parts) if marks else []
+
+
+def _styles_in(data: bytes, parts: list[ZipPart]) -> dict[int, str]:
+    """The workbook's styles showing a date without its day; none when its styles part is missing, too large or
+    damaged (calamine then reads the dates as it can: a damaged styles part is not a reason to refuse a file)."""
+    styles = next((p for p in parts if p.name == STYLES), None)
+    try:
+        return _shown_styles(_inflate(data, styles)) if styles and styles.inflated < MAX_STYLES_BYTES else {}
+    except Unreadable:
+        return {}
 
 
 def _sheet_parts(data: bytes, parts: list[ZipPart]) -> list[str]:
