@@ -17,6 +17,7 @@ from typing import Any
 
 from workbench import labels
 from workbench.config import HonourLevels, Round
+from workbench.intake.problems import shown as as_excel_shows
 from workbench.names import clean, normalise, normalise_honour, title_level
 
 FIELD_TYPES: dict[str, str] = {
@@ -251,8 +252,8 @@ def parse_number(value: Any, units: tuple[str, ...] | None = None) -> float | No
     if isinstance(value, dt.date):  # Excel turns 6-8 or 6/8 typed into a cell into a date: June 8th of this year
         raise ValueProblem("not_a_number", f"应为数字，单元格里却是日期“{value.month}月{value.day}日”（Excel 会把输入的 "
                                            f"{value.month}-{value.day}、{value.month}/{value.day} 自动变成日期），请核实原本要填的数字")
-    if isinstance(value, bool):  # shown by Excel as TRUE or FALSE
-        raise ValueProblem("not_a_number", f"应为数字，填写的是“{str(value).upper()}”")
+    if isinstance(value, bool):
+        raise ValueProblem("not_a_number", f"应为数字，填写的是“{as_excel_shows(value)}”")
     if isinstance(value, (int, float)):
         return None if value != value else float(value)
     if value.__class__ is str and _DIGITS.fullmatch(value):  # "120", "１２０", "5.5": what most cells hold
@@ -447,8 +448,8 @@ def parse_date(value: Any) -> tuple[dt.datetime | None, str | None]:
         return value.replace(hour=0, minute=0, second=0, microsecond=0), "day"
     if isinstance(value, dt.date):
         return dt.datetime(value.year, value.month, value.day), "day"
-    if isinstance(value, bool):  # shown by Excel as TRUE or FALSE
-        raise ValueProblem("not_a_date", f"无法识别的日期“{str(value).upper()}”（可写作 2019年5月 或 2019-05-01）")
+    if isinstance(value, bool):  # not the number 1 or 0 it also is
+        raise ValueProblem("not_a_date", f"无法识别的日期“{as_excel_shows(value)}”（可写作 2019年5月 或 2019-05-01）")
     if isinstance(value, (int, float)):
         if float(value).is_integer() and (190001 <= value <= 210012 or 19000101 <= value <= 21001231):
             return _digits_date(str(int(value)), value)
