@@ -1006,6 +1006,7 @@ EXPORT_WHAT: dict[str, str] = {"ranked": "排名表", "screened": "资格审查�
 CN_DIGITS = "〇一二三四五六七八九十"
 CN_COUNT: dict[int, str] = {1: "一", 2: "两", 3: "三", 4: "四", 5: "五"}  # 一式两份
 DATE_CN = "{y}年{m}月{d}日"
+DATE_AT_PRECISION = {"year": "%Y年", "month": "%Y年%m月", "day": "%Y年%m月%d日"}  # a date as far as it was written (strftime)
 WEEKDAYS = "一二三四五六日"
 WEEKDAY_CN = "（星期{}）"
 AND = "和"

@@ -164,7 +164,7 @@ def _years_known(dates: pd.Series, precision: pd.Series, years: pd.Series, refer
 def _period_text(dates: pd.Series, precision: pd.Series) -> pd.Series:
     """'2021年10月' for a month, '2021年' for a year, '2021年10月28日' for a day."""
     dates = pd.to_datetime(dates)
-    day, month, year = dates.dt.strftime("%Y年%m月%d日"), dates.dt.strftime("%Y年%m月"), dates.dt.strftime("%Y年")
+    day, month, year = (dates.dt.strftime(labels.DATE_AT_PRECISION[p]) for p in ("day", "month", "year"))
     return day.where(precision == "day", month.where(precision == "month", year)).fillna("")
 
 

@@ -561,7 +561,6 @@ def _cell_problems(table: Table, g: int, i: int, cells: dict[str, tuple], found:
 
 STUDIO_SUFFIX = "工作室"  # every studio's name ends so (…劳模创新工作室); no unit's does
 _PERIOD = {"year": 1, "month": 2, "day": 3}  # how much of (year, month, day) a date's precision says
-_SHOWN = {"year": "%Y年", "month": "%Y年%m月", "day": "%Y年%m月%d日"}
 
 
 def _before(date: dt.datetime, precision: str | None, other: dt.datetime, other_precision: str | None) -> bool:
@@ -590,8 +589,8 @@ def _contradictions(columns: dict[str, list], g: int) -> list[tuple[str, str, st
         named_precision, established_precision = columns["named_on_precision"][g], columns["established_precision"][g]
         if _before(named, named_precision, established, established_precision):
             found.append(("named_on", "named_before_established", labels.INTAKE_MESSAGES["named_before_established"].format(
-                named=named.strftime(_SHOWN[named_precision or "day"]),
-                established=established.strftime(_SHOWN[established_precision or "day"]))))
+                named=named.strftime(labels.DATE_AT_PRECISION[named_precision or "day"]),
+                established=established.strftime(labels.DATE_AT_PRECISION[established_precision or "day"]))))
     return found
 
 

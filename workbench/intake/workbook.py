@@ -416,7 +416,7 @@ def _as_shown(rows: list[list[Any]], origin: tuple[int, int], shown: dict[tuple[
         if 0 <= i < len(rows) and 0 <= j < len(rows[i]):
             value = rows[i][j]
             if isinstance(value, dt.date) and value.day == 1 and (precision == "month" or value.month == 1):
-                rows[i][j] = f"{value.year}年{value.month}月" if precision == "month" else f"{value.year}年"
+                rows[i][j] = value.strftime(labels.DATE_AT_PRECISION[precision])
 
 
 def _read_sheet(book: CalamineWorkbook, index: int, meta: Any, marks: Marks | None) -> Sheet:
