@@ -31,7 +31,6 @@ from workbench import labels
 from workbench.intake import read_form_file
 from workbench.intake.report import write_problems_workbook
 from workbench.intake.register import _YEAR_FIRST, BEIJING, receipt_time
-from workbench.intake.workbook import shown_precision
 from workbench.intake.values import (
     FIELD_TYPES,
     FieldParser,
@@ -44,6 +43,7 @@ from workbench.intake.values import (
     parse_number,
     vocabulary,
 )
+from workbench.intake.workbook import shown_precision
 
 RND = wb.load_round()
 HEADER = ["推荐类别", "推荐排序", "工作室名称", "所在单位", "领衔人", "领衔人荣誉称号", "团队人数", "一线职工人数",
